@@ -1,0 +1,154 @@
+package org.knowcoder.cli;
+
+import org.knowcoder.model.Checkpoints;
+import org.knowcoder.model.Generator;
+import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.Sampler;
+import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tokenizer.Tokenizer;
+import org.knowcoder.tokenizer.Tokenizers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+@Command(name = "generate", sortOptions = false,
+        description = "Generate text from a LLaMA-2 checkpoint (llama2.c .bin, Hugging Face directory or .safetensors).")
+final class GenerateCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, or .safetensors with config.json beside it")
+    Path model;
+
+    @Option(names = "--tokenizer", paramLabel = "PATH", description = "llama2.c tokenizer.bin (default: tokenizer.bin beside the model)")
+    Path tokenizer;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "prompt text (BOS is added)")
+    String prompt;
+
+    @Option(names = "--prompt-ids", paramLabel = "IDS", split = ",", description = "prompt as token ids; BOS (1) is added when missing")
+    int[] promptIds;
+
+    @Option(names = "--steps", defaultValue = "256", description = "positions to run, prompt included, as llama2.c -n (0: the model's context; default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "0 is greedy (default ${DEFAULT-VALUE})")
+    float temperature;
+
+    @Option(names = "--top-p", defaultValue = "0.9", description = "nucleus sampling mass; 0 or 1 disables (default ${DEFAULT-VALUE})")
+    float topP;
+
+    @Option(names = "--seed", description = "RNG seed (default: the time)")
+    Long seed;
+
+    @Option(names = "--output-ids", description = "print the generated ids (no prompt) on one line instead of text")
+    boolean outputIds;
+
+    @Option(names = "--threads", description = "worker threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--quantize", paramLabel = "q8_0", description = "quantize the weights to Q8_0 at load time")
+    String quantize;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default ${DEFAULT-VALUE})")
+    String device;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!device.equals("cpu")) {
+            throw new IllegalArgumentException("--device " + device + ": no GPU backend is available in this build; use --device cpu");
+        }
+        if (prompt != null && promptIds != null) throw new IllegalArgumentException("give either --prompt or --prompt-ids, not both");
+        if (temperature < 0) throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
+        if (quantize != null && !quantize.equalsIgnoreCase("q8_0")) {
+            throw new IllegalArgumentException("--quantize supports q8_0 only, got " + quantize);
+        }
+        Tokenizer tok = openTokenizer();
+        long t0 = System.nanoTime();
+        LlamaWeights weights = Checkpoints.load(model);
+        if (quantize != null) {
+            LlamaWeights q = weights.quantizeQ8();
+            weights.close();
+            weights = q;
+        }
+        if (tok != null && tok.vocabSize() != weights.config().vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer has " + tok.vocabSize() + " pieces but the model's vocabulary is "
+                    + weights.config().vocabSize());
+        }
+        System.err.printf("loaded %s (%s, %d layers, dim %d) in %.0f ms%n", model, weights.dtype(),
+                weights.config().nLayers(), weights.config().dim(), (System.nanoTime() - t0) / 1e6);
+        int[] ids = promptTokens(tok);
+        try (WorkerPool pool = new WorkerPool(threads == null ? Runtime.getRuntime().availableProcessors() : threads)) {
+            LlamaSession session = new LlamaSession(weights, pool);
+            Sampler sampler = new Sampler(weights.config().vocabSize(), temperature, topP,
+                    seed != null ? seed : System.currentTimeMillis() / 1000);
+            OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
+            if (!outputIds) for (int i = 1; i < ids.length; i++) writePiece(out, tok.decode(ids[i - 1], ids[i]));
+            Generator.Result result = Generator.generate(session, sampler, ids, steps, 1, 2, (prev, next) -> {
+                if (!outputIds) writePiece(out, tok.decode(prev, next));
+            });
+            if (outputIds) {
+                out.write(result.ids().stream().map(String::valueOf).collect(Collectors.joining(" ")).getBytes(StandardCharsets.UTF_8));
+            }
+            out.write('\n');
+            out.flush();
+            if (!Double.isNaN(result.tokensPerSecond())) System.err.printf("achieved tok/s: %f%n", result.tokensPerSecond());
+        } finally {
+            weights.close();
+        }
+        return 0;
+    }
+
+    private Tokenizer openTokenizer() throws IOException {
+        Path path = tokenizer;
+        if (path == null) {
+            Path beside = model.toAbsolutePath().getParent().resolve("tokenizer.bin");
+            if (Files.isRegularFile(beside)) path = beside;
+        }
+        if (path == null) {
+            if (prompt != null || !outputIds) throw new IllegalArgumentException("--tokenizer is needed for text in or out (no tokenizer.bin beside the model)");
+            return null;
+        }
+        return Tokenizers.load(path);
+    }
+
+    private int[] promptTokens(Tokenizer tok) {
+        if (promptIds == null) return tok.encode(prompt == null ? "" : prompt, true, false);
+        if (promptIds.length > 0 && promptIds[0] == 1) return promptIds;
+        int[] ids = new int[promptIds.length + 1];
+        ids[0] = 1;
+        System.arraycopy(promptIds, 0, ids, 1, promptIds.length);
+        return ids;
+    }
+
+    /**
+     * Streams a piece as llama2.c's safe_printf does: a lone control byte (not printable, not
+     * whitespace) is dropped. Unlike llama2.c, lone bytes >= 0x80 are kept, since byte-fallback
+     * tokens spell out UTF-8 characters.
+     */
+    private static void writePiece(OutputStream out, byte[] piece) {
+        if (piece.length == 0) return;
+        if (piece.length == 1) {
+            int b = piece[0] & 0xFF;
+            boolean printable = b >= 0x20 && b < 0x7F, space = b == ' ' || (b >= 0x09 && b <= 0x0D);
+            if (b < 0x80 && !printable && !space) return;
+        }
+        try {
+            out.write(piece);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

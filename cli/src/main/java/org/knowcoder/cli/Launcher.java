@@ -1,0 +1,78 @@
+package org.knowcoder.cli;
+
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The jar's entry point. The JDK ignores {@code Add-Modules} in a jar manifest, so when the Vector
+ * API module is missing from the boot layer this relaunches the same JVM with the flags it needs
+ * and relays its exit code. Stdin and stdout pass straight through; on stderr only the JVM's
+ * "Using incubator modules" notice is dropped. This class must not touch any vectorized code.
+ */
+public final class Launcher {
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: " + VECTOR_MODULE;
+
+    private Launcher() {}
+
+    public static void main(String[] args) throws Exception {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
+            Main.main(args);
+            return;
+        }
+        System.exit(relaunch(args));
+    }
+
+    private static int relaunch(String[] args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-modules=" + VECTOR_MODULE);
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(Arrays.asList(args));
+        Process child = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.PIPE)
+                .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
+        Thread relay = new Thread(() -> relayStderr(child.getErrorStream()), "stderr-relay");
+        relay.start();
+        int code = child.waitFor();
+        relay.join();
+        return code;
+    }
+
+    /** Copies the child's stderr byte for byte, minus the incubator notice if it is the first line. */
+    private static void relayStderr(InputStream in) {
+        OutputStream err = new FileOutputStream(FileDescriptor.err);
+        try (in) {
+            byte[] first = new byte[INCUBATOR_NOTICE.length() + 1];
+            int n = 0;
+            int b;
+            while (n < first.length && (b = in.read()) >= 0) {
+                first[n++] = (byte) b;
+                if (b == '\n') break;
+            }
+            String line = new String(first, 0, n, StandardCharsets.UTF_8);
+            if (!line.strip().equals(INCUBATOR_NOTICE)) err.write(first, 0, n);
+            byte[] buf = new byte[8192];
+            int r;
+            while ((r = in.read(buf)) >= 0) err.write(buf, 0, r);
+        } catch (IOException e) {
+            // the child has gone; nothing left to relay
+        }
+    }
+}

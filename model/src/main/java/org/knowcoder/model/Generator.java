@@ -1,0 +1,55 @@
+package org.knowcoder.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The decoding loop, with llama2.c's step semantics: positions 0..steps-1 are fed (prompt first,
+ * in one batched prefill), each fed position after the prompt yields one sampled token, and
+ * generation ends early at BOS or EOS. Timing follows llama2.c: the clock starts once the first
+ * token is out, and tok/s counts the positions decoded after that.
+ */
+public final class Generator {
+    private Generator() {}
+
+    /** Receives each generated token and the one before it (for tokenizers that decode in context). */
+    @FunctionalInterface
+    public interface TokenSink {
+        void accept(int previous, int token);
+    }
+
+    /** The generated ids (no prompt) and the decoding speed (NaN when fewer than two positions were timed). */
+    public record Result(List<Integer> ids, double tokensPerSecond) {}
+
+    public static Result generate(LlamaSession session, Sampler sampler, int[] prompt, int steps,
+                                  int bos, int eos, TokenSink sink) {
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token (BOS)");
+        int seqLen = session.config().seqLen();
+        if (prompt.length > seqLen) {
+            throw new IllegalArgumentException("the prompt has " + prompt.length
+                    + " tokens, more than the model's context of " + seqLen);
+        }
+        int limit = steps <= 0 || steps > seqLen ? seqLen : steps;
+        float[] logits = session.prefill(prompt, 0);
+        int pos = prompt.length - 1;
+        int token = prompt[pos];
+        List<Integer> ids = new ArrayList<>();
+        long start = 0;
+        int decoded = 0;
+        while (pos < limit) {
+            int next = sampler.sample(logits);
+            pos++;
+            if (next == bos || next == eos) break;
+            ids.add(next);
+            sink.accept(token, next);
+            token = next;
+            if (start == 0) start = System.nanoTime();
+            if (pos < limit) {
+                logits = session.forward(token, pos);
+                decoded++;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(ids, decoded > 0 ? decoded / seconds : Double.NaN);
+    }
+}

@@ -1,0 +1,128 @@
+package org.knowcoder.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.tensor.Tensor;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a Hugging Face LlamaForCausalLM checkpoint: a directory with {@code config.json} and either
+ * {@code model.safetensors} or the shards named by {@code model.safetensors.index.json}; or one
+ * {@code .safetensors} file with {@code config.json} beside it. Weights stay memory-mapped in their
+ * file dtype (F32, F16 or BF16).
+ */
+public final class HuggingFaceCheckpoint {
+    private HuggingFaceCheckpoint() {}
+
+    public static LlamaWeights load(Path path) throws IOException {
+        Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        LlamaConfigJson cfg = readConfig(dir.resolve("config.json"));
+        Arena arena = Arena.ofShared();
+        try {
+            Map<String, Tensor> tensors = new HashMap<>();
+            Map<String, Path> origin = new HashMap<>();
+            for (Path shard : shards(path)) {
+                for (Map.Entry<String, Tensor> e : SafetensorsFile.read(shard, arena).entrySet()) {
+                    tensors.put(e.getKey(), e.getValue());
+                    origin.put(e.getKey(), shard);
+                }
+            }
+            return assemble(cfg, new TensorSource(tensors, origin, path), arena);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private record LlamaConfigJson(LlamaConfig config, boolean tied) {}
+
+    private static LlamaConfigJson readConfig(Path file) throws IOException {
+        if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "config.json is missing beside the weights");
+        JsonNode n;
+        try {
+            n = new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new CheckpointFormatException(file, "not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        try {
+            int heads = required(file, n, "num_attention_heads");
+            LlamaConfig c = new LlamaConfig(required(file, n, "hidden_size"), required(file, n, "intermediate_size"),
+                    required(file, n, "num_hidden_layers"), heads, n.path("num_key_value_heads").asInt(heads),
+                    required(file, n, "vocab_size"), n.path("max_position_embeddings").asInt(2048),
+                    (float) n.path("rms_norm_eps").asDouble(1e-6), (float) n.path("rope_theta").asDouble(10000));
+            return new LlamaConfigJson(c, n.path("tie_word_embeddings").asBoolean(false));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(file, e.getMessage());
+        }
+    }
+
+    private static int required(Path file, JsonNode n, String key) throws CheckpointFormatException {
+        JsonNode v = n.get(key);
+        if (v == null || !v.canConvertToInt()) throw new CheckpointFormatException(file, "missing integer \"" + key + "\"");
+        return v.asInt();
+    }
+
+    private static List<Path> shards(Path path) throws IOException {
+        if (!Files.isDirectory(path)) return List.of(path);
+        Path single = path.resolve("model.safetensors");
+        if (Files.exists(single)) return List.of(single);
+        Path index = path.resolve("model.safetensors.index.json");
+        if (!Files.exists(index)) {
+            throw new NoSuchFileException(path.toString(), null, "holds neither model.safetensors nor model.safetensors.index.json");
+        }
+        JsonNode map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
+        if (map == null || !map.isObject()) throw new CheckpointFormatException(index, "expected a \"weight_map\" object");
+        Set<Path> files = new LinkedHashSet<>();
+        for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) files.add(path.resolve(it.next().asText()));
+        return new ArrayList<>(files);
+    }
+
+    /** Looks tensors up by name and checks their shapes, naming the file on error. */
+    private record TensorSource(Map<String, Tensor> tensors, Map<String, Path> origin, Path where) {
+        Tensor get(String name, long... shape) throws CheckpointFormatException {
+            Tensor t = tensors.get(name);
+            if (t == null) throw new CheckpointFormatException(where, "missing tensor " + name);
+            if (!Arrays.equals(t.shape(), shape)) {
+                throw new CheckpointFormatException(origin.get(name), "tensor " + name + " has shape "
+                        + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(shape));
+            }
+            return t;
+        }
+    }
+
+    private static LlamaWeights assemble(LlamaConfigJson cfg, TensorSource src, Arena arena) throws CheckpointFormatException {
+        LlamaConfig c = cfg.config();
+        long d = c.dim(), hd = c.hiddenDim(), kv = c.kvDim(), V = c.vocabSize();
+        Tensor emb = src.get("model.embed_tokens.weight", V, d);
+        List<LlamaWeights.Layer> layers = new ArrayList<>();
+        for (int l = 0; l < c.nLayers(); l++) {
+            String p = "model.layers." + l + ".";
+            layers.add(new LlamaWeights.Layer(
+                    src.get(p + "input_layernorm.weight", d).toFloats(),
+                    src.get(p + "self_attn.q_proj.weight", d, d),
+                    src.get(p + "self_attn.k_proj.weight", kv, d),
+                    src.get(p + "self_attn.v_proj.weight", kv, d),
+                    src.get(p + "self_attn.o_proj.weight", d, d),
+                    src.get(p + "post_attention_layernorm.weight", d).toFloats(),
+                    src.get(p + "mlp.gate_proj.weight", hd, d),
+                    src.get(p + "mlp.down_proj.weight", d, hd),
+                    src.get(p + "mlp.up_proj.weight", hd, d)));
+        }
+        float[] norm = src.get("model.norm.weight", d).toFloats();
+        Tensor cls = cfg.tied() && !src.tensors().containsKey("lm_head.weight") ? emb : src.get("lm_head.weight", V, d);
+        return new LlamaWeights(c, emb, layers, norm, cls, true, arena);
+    }
+}

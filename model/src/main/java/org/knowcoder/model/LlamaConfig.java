@@ -1,0 +1,33 @@
+package org.knowcoder.model;
+
+/**
+ * The shape and constants of a LLaMA-2 model.
+ *
+ * @param dim        model width (hidden_size)
+ * @param hiddenDim  feed-forward width (intermediate_size)
+ * @param seqLen     longest context the model supports (max_position_embeddings)
+ * @param normEps    RMSNorm epsilon (llama2.c files: 1e-5)
+ * @param ropeTheta  RoPE base (llama2.c files: 10000)
+ */
+public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int nKvHeads,
+                          int vocabSize, int seqLen, float normEps, float ropeTheta) {
+
+    public LlamaConfig {
+        if (dim <= 0 || hiddenDim <= 0 || nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || vocabSize <= 0 || seqLen <= 0) {
+            throw new IllegalArgumentException("every size must be positive: " + this);
+        }
+        if (dim % nHeads != 0) throw new IllegalArgumentException("dim " + dim + " is not a multiple of n_heads " + nHeads);
+        if (nHeads % nKvHeads != 0) {
+            throw new IllegalArgumentException("n_heads " + nHeads + " is not a multiple of n_kv_heads " + nKvHeads);
+        }
+        if ((dim / nHeads) % 2 != 0) throw new IllegalArgumentException("head size " + dim / nHeads + " is odd; RoPE needs pairs");
+    }
+
+    public int headDim() {
+        return dim / nHeads;
+    }
+
+    public int kvDim() {
+        return nKvHeads * headDim();
+    }
+}

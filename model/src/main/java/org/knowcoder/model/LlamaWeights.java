@@ -1,0 +1,101 @@
+package org.knowcoder.model;
+
+import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.kernels.Q8Quantizer;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * All weights of a LLaMA-2 model. Matrices keep their checkpoint dtype (usually memory-mapped);
+ * the small norm vectors are widened to float arrays at load time.
+ *
+ * <p>{@code rotateHalfLayout} is true for Hugging Face checkpoints, whose q/k rows are permuted so
+ * RoPE can rotate halves; the session maps q and k back to adjacent pairs right after projecting
+ * (see {@link RopeLayout}), which keeps the weights untouched and memory-mapped.
+ */
+public final class LlamaWeights implements AutoCloseable {
+
+    /** One transformer block. w1 = gate, w3 = up, w2 = down (llama2.c naming). */
+    public record Layer(float[] attentionNorm, Tensor wq, Tensor wk, Tensor wv, Tensor wo,
+                        float[] ffnNorm, Tensor w1, Tensor w2, Tensor w3) {
+        List<Tensor> matrices() {
+            return List.of(wq, wk, wv, wo, w1, w2, w3);
+        }
+    }
+
+    private final LlamaConfig config;
+    private final Tensor tokenEmbedding;
+    private final List<Layer> layers;
+    private final float[] finalNorm;
+    private final Tensor classifier;
+    private final boolean rotateHalfLayout;
+    private final Arena arena;
+
+    public LlamaWeights(LlamaConfig config, Tensor tokenEmbedding, List<Layer> layers, float[] finalNorm,
+                        Tensor classifier, boolean rotateHalfLayout, Arena arena) {
+        this.config = config;
+        this.tokenEmbedding = tokenEmbedding;
+        this.layers = List.copyOf(layers);
+        this.finalNorm = finalNorm;
+        this.classifier = classifier;
+        this.rotateHalfLayout = rotateHalfLayout;
+        this.arena = arena;
+    }
+
+    public LlamaConfig config() { return config; }
+    public Tensor tokenEmbedding() { return tokenEmbedding; }
+    public List<Layer> layers() { return layers; }
+    public Layer layer(int i) { return layers.get(i); }
+    public float[] finalNorm() { return finalNorm; }
+    /** The output projection; the same tensor as the embedding when the classifier is shared. */
+    public Tensor classifier() { return classifier; }
+    public boolean sharedClassifier() { return classifier == tokenEmbedding; }
+    public boolean rotateHalfLayout() { return rotateHalfLayout; }
+
+    /** The dtype of the projection matrices (the first layer's wq). */
+    public DType dtype() {
+        return layers.getFirst().wq().dtype();
+    }
+
+    /** Bytes of all matrices, counting a shared classifier once. */
+    public long weightBytes() {
+        long total = tokenEmbedding.weightBytes() + (sharedClassifier() ? 0 : classifier.weightBytes());
+        for (Layer l : layers) for (Tensor t : l.matrices()) total += t.weightBytes();
+        return total;
+    }
+
+    /**
+     * A copy with every matrix quantized to Q8_0 in fresh off-heap memory, using the largest of 64
+     * and 32 that divides a row as the group size. This instance (and its file mapping) can then be
+     * closed, so a 7B model runs in about a quarter of its F32 size.
+     */
+    public LlamaWeights quantizeQ8() {
+        Arena target = Arena.ofShared();
+        List<Layer> quantized = new ArrayList<>();
+        for (Layer l : layers) {
+            quantized.add(new Layer(l.attentionNorm(), q8(l.wq(), target), q8(l.wk(), target), q8(l.wv(), target),
+                    q8(l.wo(), target), l.ffnNorm(), q8(l.w1(), target), q8(l.w2(), target), q8(l.w3(), target)));
+        }
+        Tensor embedding = q8(tokenEmbedding, target);
+        Tensor cls = sharedClassifier() ? embedding : q8(classifier, target);
+        return new LlamaWeights(config, embedding, quantized, finalNorm, cls, rotateHalfLayout, target);
+    }
+
+    private static Tensor q8(Tensor t, Arena arena) {
+        if (t.dtype() == DType.Q8_0) return t;
+        int cols = t.cols();
+        int group = cols % 64 == 0 ? 64 : cols % 32 == 0 ? 32 : 0;
+        if (group == 0) {
+            throw new IllegalArgumentException("cannot quantize " + t + " to Q8_0: its rows (" + cols + ") are not a multiple of 32");
+        }
+        return Q8Quantizer.quantize(t, group, arena);
+    }
+
+    @Override
+    public void close() {
+        if (arena != null) arena.close();
+    }
+}

@@ -1,0 +1,124 @@
+package org.knowcoder.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A named, shaped view of little-endian memory: heap arrays, off-heap allocations or memory-mapped
+ * files of any size. Matrices are stored [rows, cols] row-major, so a weight is [out, in].
+ * A Q8_0 tensor has a second segment holding one F32 scale per {@code groupSize} values
+ * (groups run along the flattened tensor, as llama2.c version 2 writes them).
+ */
+public final class Tensor {
+    public static final ValueLayout.OfFloat F32_LE =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfShort I16_LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final String name;
+    private final DType dtype;
+    private final long[] shape;
+    private final MemorySegment data;
+    private final MemorySegment scales;
+    private final int groupSize;
+
+    private Tensor(String name, DType dtype, long[] shape, MemorySegment data, MemorySegment scales, int groupSize) {
+        this.name = name;
+        this.dtype = dtype;
+        this.shape = shape.clone();
+        this.data = data;
+        this.scales = scales;
+        this.groupSize = groupSize;
+        long numel = numel();
+        if (data.byteSize() != numel * dtype.bytes) {
+            throw new IllegalArgumentException("tensor " + name + ": " + dtype + " " + Arrays.toString(shape)
+                    + " needs " + numel * dtype.bytes + " bytes, got " + data.byteSize());
+        }
+        if (dtype == DType.Q8_0) {
+            if (groupSize <= 0 || numel % groupSize != 0) {
+                throw new IllegalArgumentException("tensor " + name + ": " + numel
+                        + " values are not a whole number of Q8_0 groups of " + groupSize);
+            }
+            if (scales.byteSize() != numel / groupSize * 4) {
+                throw new IllegalArgumentException("tensor " + name + ": Q8_0 needs " + numel / groupSize
+                        + " scales, got " + scales.byteSize() / 4);
+            }
+        }
+    }
+
+    /** An F32, F16 or BF16 tensor over {@code data}. */
+    public static Tensor of(String name, DType dtype, MemorySegment data, long... shape) {
+        if (dtype == DType.Q8_0) throw new IllegalArgumentException("use Tensor.q8 for Q8_0 tensor " + name);
+        return new Tensor(name, dtype, shape, data, null, 0);
+    }
+
+    /** A Q8_0 tensor: int8 values and one F32 scale per group of {@code groupSize}. */
+    public static Tensor q8(String name, MemorySegment values, MemorySegment scales, int groupSize, long... shape) {
+        return new Tensor(name, DType.Q8_0, shape, values, scales, groupSize);
+    }
+
+    /** An F32 tensor on the heap holding a copy of {@code values}. */
+    public static Tensor ofFloats(String name, float[] values, long... shape) {
+        MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
+        MemorySegment.copy(values, 0, seg, F32_LE, 0, values.length);
+        return of(name, DType.F32, seg, shape);
+    }
+
+    public String name() { return name; }
+    public DType dtype() { return dtype; }
+    public long[] shape() { return shape.clone(); }
+    public MemorySegment data() { return data; }
+    /** Q8_0 scales (null for other dtypes). */
+    public MemorySegment scales() { return scales; }
+    public int groupSize() { return groupSize; }
+
+    public long numel() {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return n;
+    }
+
+    /** Rows of the tensor seen as a matrix: all dimensions but the last. */
+    public long rows() {
+        return shape.length == 0 ? 1 : numel() / shape[shape.length - 1];
+    }
+
+    /** Length of the last dimension. */
+    public int cols() {
+        return shape.length == 0 ? 1 : Math.toIntExact(shape[shape.length - 1]);
+    }
+
+    /** Bytes of weights a matrix-vector product streams (values plus scales). */
+    public long weightBytes() {
+        return data.byteSize() + (scales == null ? 0 : scales.byteSize());
+    }
+
+    /** Element {@code index} of the flattened tensor, widened to float. Slow; for tests and tools. */
+    public float get(long index) {
+        return switch (dtype) {
+            case F32 -> data.get(F32_LE, index * 4);
+            case BF16 -> Half.bf16ToFloat(data.get(I16_LE, index * 2));
+            case F16 -> Half.f16ToFloat(data.get(I16_LE, index * 2));
+            case Q8_0 -> data.get(ValueLayout.JAVA_BYTE, index) * scales.get(F32_LE, index / groupSize * 4);
+        };
+    }
+
+    /** All elements widened to a float array (must fit in one array). */
+    public float[] toFloats() {
+        float[] out = new float[Math.toIntExact(numel())];
+        for (int i = 0; i < out.length; i++) out[i] = get(i);
+        return out;
+    }
+
+    /** This tensor with the same bytes seen under another shape of equal size. */
+    public Tensor reshape(long... newShape) {
+        return new Tensor(name, dtype, newShape, data, scales, groupSize);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + dtype + Arrays.toString(shape);
+    }
+}

@@ -1,0 +1,107 @@
+package org.knowcoder.tensor.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.WorkerPool;
+
+import static org.knowcoder.tensor.kernels.Simd.F;
+import static org.knowcoder.tensor.kernels.Simd.FL;
+
+/**
+ * out[t] = W x[t] for a batch of T activations (prompt prefill): compute-bound, so each worker
+ * widens a block of weight rows to F32 once and multiplies it against every activation in
+ * register tiles of 4 rows x 4 tokens, loading each vector of weights once per 4 tokens.
+ *
+ * <p>A reusable job like {@link MatVec}; the row-block scratch is per worker.
+ */
+public final class MatMul implements WorkerPool.RangeTask {
+    private static final int ROWS = 4;
+    private static final int TOKENS = 4;
+
+    private final WorkerPool pool;
+    private final float[][] rowScratch;
+    private Tensor w;
+    private float[] x;
+    private int tokens;
+    private float[] out;
+
+    public MatMul(WorkerPool pool, int maxCols) {
+        this.pool = pool;
+        this.rowScratch = new float[pool.threads()][ROWS * maxCols];
+    }
+
+    /** x is [tokens, w.cols()] row-major, out is [tokens, w.rows()] row-major. */
+    public void apply(Tensor w, float[] x, int tokens, float[] out) {
+        if (w.cols() * ROWS > rowScratch[0].length) throw new IllegalArgumentException(w + " is wider than this MatMul");
+        this.w = w;
+        this.x = x;
+        this.tokens = tokens;
+        this.out = out;
+        int blocks = Math.toIntExact((w.rows() + ROWS - 1) / ROWS);
+        pool.parallelFor(blocks, this);
+        this.w = null;
+        this.x = null;
+        this.out = null;
+    }
+
+    @Override
+    public void run(int worker, int fromBlock, int toBlock) {
+        float[] rows = rowScratch[worker];
+        int n = w.cols();
+        int outRows = Math.toIntExact(w.rows());
+        for (int b = fromBlock; b < toBlock; b++) {
+            int r0 = b * ROWS;
+            int nr = Math.min(ROWS, outRows - r0);
+            for (int r = 0; r < nr; r++) WeightRows.decode(w, r0 + r, rows, r * n);
+            int t = 0;
+            if (nr == ROWS) {
+                for (; t + TOKENS <= tokens; t += TOKENS) tile4x4(rows, n, t, r0, outRows);
+            }
+            for (; t < tokens; t++) {
+                for (int r = 0; r < nr; r++) out[t * outRows + r0 + r] = VectorMath.dot(rows, r * n, x, t * n, n);
+            }
+        }
+    }
+
+    /** The 16 dot products of rows[0..4) with tokens t..t+4, sharing every load four ways. */
+    private void tile4x4(float[] rows, int n, int t, int r0, int outRows) {
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
+        int x0 = t * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+        int w1 = n, w2 = 2 * n, w3 = 3 * n;
+        int i = 0;
+        for (int bound = n - FL; i <= bound; i += FL) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + i);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + i);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + i);
+            FloatVector v3 = FloatVector.fromArray(F, x, x3 + i);
+            FloatVector r = FloatVector.fromArray(F, rows, i);
+            a00 = r.fma(v0, a00); a01 = r.fma(v1, a01); a02 = r.fma(v2, a02); a03 = r.fma(v3, a03);
+            r = FloatVector.fromArray(F, rows, w1 + i);
+            a10 = r.fma(v0, a10); a11 = r.fma(v1, a11); a12 = r.fma(v2, a12); a13 = r.fma(v3, a13);
+            r = FloatVector.fromArray(F, rows, w2 + i);
+            a20 = r.fma(v0, a20); a21 = r.fma(v1, a21); a22 = r.fma(v2, a22); a23 = r.fma(v3, a23);
+            r = FloatVector.fromArray(F, rows, w3 + i);
+            a30 = r.fma(v0, a30); a31 = r.fma(v1, a31); a32 = r.fma(v2, a32); a33 = r.fma(v3, a33);
+        }
+        store(a00, a01, a02, a03, rows, 0, n, i, t, r0, outRows);
+        store(a10, a11, a12, a13, rows, w1, n, i, t, r0 + 1, outRows);
+        store(a20, a21, a22, a23, rows, w2, n, i, t, r0 + 2, outRows);
+        store(a30, a31, a32, a33, rows, w3, n, i, t, r0 + 3, outRows);
+    }
+
+    /** Reduces one row's four accumulators, adds the scalar tail from column {@code tail} on, and stores. */
+    private void store(FloatVector c0, FloatVector c1, FloatVector c2, FloatVector c3,
+                       float[] rows, int ro, int n, int tail, int t, int r, int outRows) {
+        FloatVector[] acc = {c0, c1, c2, c3};
+        for (int k = 0; k < TOKENS; k++) {
+            float s = acc[k].reduceLanes(VectorOperators.ADD);
+            int xo = (t + k) * n;
+            for (int i = tail; i < n; i++) s += rows[ro + i] * x[xo + i];
+            out[(t + k) * outRows + r] = s;
+        }
+    }
+}

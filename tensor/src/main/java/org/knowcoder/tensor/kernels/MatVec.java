@@ -1,0 +1,48 @@
+package org.knowcoder.tensor.kernels;
+
+import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.WorkerPool;
+
+/**
+ * out = W x for a weight W stored [out, in] in any weight dtype: the decoding hot path, bound by
+ * how fast the weights stream from memory. Rows are split across the pool.
+ *
+ * <p>An instance is a reusable job (one per session): it keeps the arguments of the current call in
+ * fields so dispatching allocates nothing. Not for concurrent use.
+ */
+public final class MatVec implements WorkerPool.RangeTask {
+    private final WorkerPool pool;
+    private final float[] split;
+    private Tensor w;
+    private float[] x;
+    private int xo;
+    private float[] out;
+    private int oo;
+
+    /** @param maxCols the widest input this instance will see */
+    public MatVec(WorkerPool pool, int maxCols) {
+        this.pool = pool;
+        this.split = new float[maxCols];
+    }
+
+    /** out[oo + r] = row r of w dotted with x[xo .. xo + w.cols()). */
+    public void apply(Tensor w, float[] x, int xo, float[] out, int oo) {
+        int cols = w.cols();
+        if (cols > split.length) throw new IllegalArgumentException(w + " is wider than this MatVec (" + split.length + ")");
+        if (WeightRows.wantsSplit(w.dtype())) WeightRows.splitPairs(x, xo, cols, split);
+        this.w = w;
+        this.x = x;
+        this.xo = xo;
+        this.out = out;
+        this.oo = oo;
+        pool.parallelFor(Math.toIntExact(w.rows()), this);
+        this.w = null;
+        this.x = null;
+        this.out = null;
+    }
+
+    @Override
+    public void run(int worker, int from, int to) {
+        for (int r = from; r < to; r++) out[oo + r] = WeightRows.dot(w, r, x, xo, split);
+    }
+}

@@ -1,0 +1,41 @@
+package org.knowcoder.tensor.kernels;
+
+import org.knowcoder.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Quantizes a tensor to Q8_0 as llama2.c's version-2 exporter does: per group of values,
+ * scale = max|x| / 127 and q = round(x / scale).
+ */
+public final class Q8Quantizer {
+    private Q8Quantizer() {}
+
+    public static Tensor quantize(Tensor t, int group, Arena arena) {
+        int cols = t.cols();
+        if (cols % group != 0) {
+            throw new IllegalArgumentException("cannot quantize " + t + ": rows of " + cols + " are not a multiple of group " + group);
+        }
+        long rows = t.rows();
+        MemorySegment q = arena.allocate(rows * cols, 64);
+        MemorySegment scales = arena.allocate(rows * cols / group * 4, 64);
+        float[] row = new float[cols];
+        for (long r = 0; r < rows; r++) {
+            WeightRows.decode(t, r, row, 0);
+            for (int g = 0; g < cols; g += group) {
+                float max = 0;
+                for (int i = g; i < g + group; i++) max = Math.max(max, Math.abs(row[i]));
+                float scale = max / 127f;
+                long groupIndex = (r * cols + g) / group;
+                scales.set(Tensor.F32_LE, groupIndex * 4, scale);
+                for (int i = g; i < g + group; i++) {
+                    byte v = scale == 0 ? 0 : (byte) Math.round(row[i] / scale);
+                    q.set(ValueLayout.JAVA_BYTE, r * cols + i, v);
+                }
+            }
+        }
+        return Tensor.q8(t.name(), q, scales, group, t.shape());
+    }
+}

@@ -1,0 +1,25 @@
+package org.knowcoder.tensor.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import static org.knowcoder.tensor.kernels.Simd.F;
+import static org.knowcoder.tensor.kernels.Simd.FL;
+
+/** SwiGLU's gate: gate[i] = silu(gate[i]) * up[i], where silu(v) = v / (1 + e^-v). */
+public final class SiluGate {
+    private SiluGate() {}
+
+    public static void apply(float[] gate, int go, float[] up, int uo, int n) {
+        int i = 0;
+        for (int bound = n - FL; i <= bound; i += FL) {
+            FloatVector g = FloatVector.fromArray(F, gate, go + i);
+            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            silu.mul(FloatVector.fromArray(F, up, uo + i)).intoArray(gate, go + i);
+        }
+        for (; i < n; i++) {
+            float g = gate[go + i];
+            gate[go + i] = g / (1f + (float) Math.exp(-g)) * up[uo + i];
+        }
+    }
+}
