@@ -68,8 +68,8 @@ public final class LlamaWeights implements AutoCloseable {
     }
 
     /**
-     * A copy with every matrix quantized to Q8_0 in fresh off-heap memory, using the largest of 64
-     * and 32 that divides a row as the group size. This instance (and its file mapping) can then be
+     * A copy with every matrix quantized to Q8_0 in fresh off-heap memory, using the largest of 64,
+     * 32 and 16 that divides a row as the group size (llama2.c uses 64). This instance (and its file mapping) can then be
      * closed, so a 7B model runs in about a quarter of its F32 size.
      */
     public LlamaWeights quantizeQ8() {
@@ -87,9 +87,9 @@ public final class LlamaWeights implements AutoCloseable {
     private static Tensor q8(Tensor t, Arena arena) {
         if (t.dtype() == DType.Q8_0) return t;
         int cols = t.cols();
-        int group = cols % 64 == 0 ? 64 : cols % 32 == 0 ? 32 : 0;
+        int group = cols % 64 == 0 ? 64 : cols % 32 == 0 ? 32 : cols % 16 == 0 ? 16 : 0;
         if (group == 0) {
-            throw new IllegalArgumentException("cannot quantize " + t + " to Q8_0: its rows (" + cols + ") are not a multiple of 32");
+            throw new IllegalArgumentException("cannot quantize " + t + " to Q8_0: its rows (" + cols + ") are not a multiple of 16");
         }
         return Q8Quantizer.quantize(t, group, arena);
     }
