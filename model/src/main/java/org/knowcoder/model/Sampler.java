@@ -29,7 +29,8 @@ public final class Sampler {
         return topP <= 0 || topP >= 1 ? sampleMultinomial(logits, coin) : sampleTopP(logits, coin);
     }
 
-    static int argmax(float[] v) {
+    /** Index of the largest value; the first one on ties (llama2.c's greedy choice). */
+    public static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
         return best;

@@ -5,7 +5,7 @@ import org.knowcoder.tensor.WorkerPool;
 
 /**
  * out = W x for a weight W stored [out, in] in any weight dtype: the decoding hot path, bound by
- * how fast the weights stream from memory. Rows are split across the pool.
+ * how fast the weights stream from memory. Blocks of four rows are split across the pool.
  *
  * <p>An instance is a reusable job (one per session): it keeps the arguments of the current call in
  * fields so dispatching allocates nothing. Not for concurrent use.
@@ -35,14 +35,18 @@ public final class MatVec implements WorkerPool.RangeTask {
         this.xo = xo;
         this.out = out;
         this.oo = oo;
-        pool.parallelFor(Math.toIntExact(w.rows()), this);
+        pool.parallelFor(Math.toIntExact((w.rows() + WeightRows.ROWS - 1) / WeightRows.ROWS), this);
         this.w = null;
         this.x = null;
         this.out = null;
     }
 
     @Override
-    public void run(int worker, int from, int to) {
-        for (int r = from; r < to; r++) out[oo + r] = WeightRows.dot(w, r, x, xo, split);
+    public void run(int worker, int fromBlock, int toBlock) {
+        int rows = Math.toIntExact(w.rows());
+        for (int b = fromBlock; b < toBlock; b++) {
+            int r = b * WeightRows.ROWS;
+            WeightRows.dot(w, r, Math.min(WeightRows.ROWS, rows - r), x, xo, split, out, oo + r);
+        }
     }
 }
