@@ -131,7 +131,8 @@ public final class WeightRows {
         int gs = w.groupSize();
         MemorySegment q = w.data(), scales = w.scales();
         long base = row * n;
-        if (gs % FL != 0) return dotQ8Scalar(w, base, x, xo, n);
+        // the vector loop assumes each row starts a group: not so when groups straddle rows
+        if (gs % FL != 0 || n % gs != 0) return dotQ8Scalar(w, base, x, xo, n);
         FloatVector acc = FloatVector.zero(F);
         for (int g = 0; g < n; g += gs) {
             FloatVector g0 = FloatVector.zero(F), g1 = FloatVector.zero(F);
@@ -171,7 +172,7 @@ public final class WeightRows {
             case Q8_0 -> {
                 int gs = w.groupSize();
                 long base = row * n;
-                if (gs % FL == 0) {
+                if (gs % FL == 0 && n % gs == 0) {
                     for (; i < n; i += FL) {
                         float scale = w.scales().get(Tensor.F32_LE, (base + i) / gs * 4);
                         widen(seg, base + i).mul(scale).intoArray(dst, off + i);
