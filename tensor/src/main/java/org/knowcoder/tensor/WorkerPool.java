@@ -68,10 +68,15 @@ public final class WorkerPool implements AutoCloseable {
         for (int i = 1; i < threads; i++) {
             if (parkedFlagVolatile(i)) LockSupport.unpark(workers[i - 1]);
         }
-        runBlock(0);
+        Throwable callerFailure = null;
+        try {
+            runBlock(0);
+        } catch (Throwable t) {
+            callerFailure = t; // still wait: the workers must be done before the next dispatch
+        }
         while (pending.get() != 0) Thread.onSpinWait();
         this.task = null;
-        Throwable t = failure;
+        Throwable t = callerFailure != null ? callerFailure : failure;
         if (t != null) {
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;

@@ -8,7 +8,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Quantizes a tensor to Q8_0 as llama2.c's version-2 exporter does: per group of values,
- * scale = max|x| / 127 and q = round(x / scale).
+ * scale = max|x| / 127 and q = round(x / scale), halves to even as torch.round does.
  */
 public final class Q8Quantizer {
     private Q8Quantizer() {}
@@ -31,7 +31,8 @@ public final class Q8Quantizer {
                 long groupIndex = (r * cols + g) / group;
                 scales.set(Tensor.F32_LE, groupIndex * 4, scale);
                 for (int i = g; i < g + group; i++) {
-                    byte v = scale == 0 ? 0 : (byte) Math.round(row[i] / scale);
+                    // rint: halves to even, as torch.round in the exporter (Math.round would round them up)
+                    byte v = scale == 0 ? 0 : (byte) Math.rint(row[i] / scale);
                     q.set(ValueLayout.JAVA_BYTE, r * cols + i, v);
                 }
             }

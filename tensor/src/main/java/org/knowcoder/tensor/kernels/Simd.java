@@ -14,6 +14,11 @@ final class Simd {
     static final int FL = F.length();
     /** Ints of the same width as {@link #F}: one int holds two 16-bit weights. */
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    /** Bytes that widen to exactly one {@link #F} vector. */
-    static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(FL * 8));
+    /**
+     * Whether int8 weights can be widened a vector at a time: that needs a byte vector of FL lanes,
+     * and the narrowest byte vector is 64 bits, so 128-bit machines (FL = 4) take the scalar path.
+     */
+    static final boolean WIDEN_BYTES = FL >= 8;
+    /** Bytes that widen to exactly one {@link #F} vector (only used when {@link #WIDEN_BYTES}). */
+    static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, FL * 8)));
 }

@@ -156,7 +156,8 @@ public final class WeightRows {
         int gs = w.groupSize();
         MemorySegment q = w.data(), scales = w.scales();
         long b0 = r0 * n, b1 = r1 * n, b2 = r2 * n, b3 = r3 * n;
-        if (gs % FL != 0) {
+        // the vector loop assumes each row starts a group: not so when groups straddle rows
+        if (!Simd.WIDEN_BYTES || gs % FL != 0 || n % gs != 0) {
             store(out, oo, count, dotScalar(w, b0, x, xo, n), dotScalar(w, b1, x, xo, n),
                     dotScalar(w, b2, x, xo, n), dotScalar(w, b3, x, xo, n));
             return;
@@ -217,7 +218,7 @@ public final class WeightRows {
             case Q8_0 -> {
                 int gs = w.groupSize();
                 long base = row * n;
-                if (gs % FL == 0) {
+                if (Simd.WIDEN_BYTES && gs % FL == 0 && n % gs == 0) {
                     for (; i < n; i += FL) widen(seg, base + i).mul(scale(w.scales(), base + i, gs)).intoArray(dst, off + i);
                 }
                 for (; i < n; i++) dst[off + i] = w.get(base + i);

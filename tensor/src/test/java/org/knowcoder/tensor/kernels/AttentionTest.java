@@ -1,0 +1,92 @@
+package org.knowcoder.tensor.kernels;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import org.knowcoder.tensor.WorkerPool;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.knowcoder.tensor.Approx.assertClose;
+import static org.knowcoder.tensor.TestTensors.randomFloats;
+
+class AttentionTest {
+
+    /** Causal attention in double: query t at position start + t sees cache positions [0, start + t]. */
+    static double[] reference(float[] q, int tokens, int start, float[] keys, float[] values,
+                              int nHeads, int nKvHeads, int headDim) {
+        int dim = nHeads * headDim, kvDim = nKvHeads * headDim;
+        double[] out = new double[tokens * dim];
+        for (int t = 0; t < tokens; t++) {
+            for (int h = 0; h < nHeads; h++) {
+                int kvHead = h / (nHeads / nKvHeads);
+                int positions = start + t + 1;
+                double[] weights = new double[positions];
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int p = 0; p < positions; p++) {
+                    double s = 0;
+                    for (int i = 0; i < headDim; i++) s += (double) q[t * dim + h * headDim + i] * keys[p * kvDim + kvHead * headDim + i];
+                    weights[p] = s / Math.sqrt(headDim);
+                    max = Math.max(max, weights[p]);
+                }
+                for (int p = 0; p < positions; p++) sum += weights[p] = Math.exp(weights[p] - max);
+                for (int p = 0; p < positions; p++) {
+                    for (int i = 0; i < headDim; i++) {
+                        out[t * dim + h * headDim + i] += weights[p] / sum * values[p * kvDim + kvHead * headDim + i];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} heads / {1} kv heads, headDim {2}, {3} threads")
+    @CsvSource({
+            "8, 4, 16, 1", "8, 4, 16, 2",   // grouped-query
+            "8, 4, 33, 1", "8, 4, 33, 2",
+            "6, 2, 17, 2",
+            "4, 4, 7, 1", "4, 4, 7, 2",     // multi-head
+            "4, 4, 64, 2",
+            "4, 1, 31, 2",                  // multi-query
+            "1, 1, 1, 1"})
+    void matchesScalarReference(int nHeads, int nKvHeads, int headDim, int threads) {
+        int[][] startsAndTokens = {{0, 1}, {0, 5}, {6, 1}, {9, 4}};
+        int maxPositions = 13;
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            Attention attention = new Attention(pool, nHeads, nKvHeads, headDim, maxPositions);
+            Random rnd = new Random(nHeads * 1000 + headDim);
+            int dim = nHeads * headDim, kvDim = nKvHeads * headDim;
+            for (int[] st : startsAndTokens) {
+                int start = st[0], tokens = st[1], filled = start + tokens;
+                float[] q = scaled(randomFloats(rnd, tokens * dim), 2);
+                float[] keys = scaled(randomFloats(rnd, maxPositions * kvDim), 2);
+                float[] values = randomFloats(rnd, maxPositions * kvDim);
+                Arrays.fill(keys, filled * kvDim, keys.length, Float.NaN); // not written yet: must not be read
+                Arrays.fill(values, filled * kvDim, values.length, Float.NaN);
+                float[] out = new float[tokens * dim];
+                Arrays.fill(out, Float.NaN);
+                attention.apply(q, tokens, start, keys, values, out);
+                double[] expected = reference(q, tokens, start, keys, values, nHeads, nKvHeads, headDim);
+                for (int i = 0; i < expected.length; i++) {
+                    assertClose(expected[i], out[i], 1, 0, 1e-5,
+                            "start " + start + ", " + tokens + " tokens: token " + i / dim + " head " + i % dim / headDim + " elem " + i % headDim);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsHeadsThatDoNotSplitIntoKvGroups() {
+        try (WorkerPool pool = new WorkerPool(1)) {
+            assertThrows(IllegalArgumentException.class, () -> new Attention(pool, 6, 4, 8, 4));
+        }
+    }
+
+    private static float[] scaled(float[] a, float factor) {
+        for (int i = 0; i < a.length; i++) a[i] *= factor;
+        return a;
+    }
+}

@@ -1,0 +1,167 @@
+package org.knowcoder.tensor.kernels;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.TestTensors;
+import org.knowcoder.tensor.TestTensors.Weights;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.knowcoder.tensor.Approx.assertDot;
+import static org.knowcoder.tensor.TestTensors.randomFloats;
+
+class WeightRowsTest {
+    private static final int ROWS = 3, XO = 5;
+
+    static Stream<Arguments> dtypesAndSizes() {
+        return Arrays.stream(DType.values())
+                .flatMap(d -> Arrays.stream(TestTensors.SIZES).mapToObj(n -> Arguments.of(d, n)));
+    }
+
+    /** Row r of w dotted with x[XO ..], through splitPairs when the dtype wants it. */
+    private static float dot(Weights w, int row, float[] x) {
+        float[] split = new float[w.cols()];
+        if (WeightRows.wantsSplit(w.tensor().dtype())) WeightRows.splitPairs(x, XO, w.cols(), split);
+        float[] out = new float[1];
+        WeightRows.dot(w.tensor(), row, 1, x, XO, split, out, 0);
+        return out[0];
+    }
+
+    @ParameterizedTest(name = "{0}, cols = {1}")
+    @MethodSource("dtypesAndSizes")
+    void dotMatchesScalarReference(DType dtype, int cols) {
+        Random rnd = new Random(cols);
+        Weights w = TestTensors.random(dtype, ROWS, cols, rnd, null);
+        float[] x = randomFloats(rnd, XO + cols + 3);
+        for (int r = 0; r < ROWS; r++) {
+            assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), dtype + " row " + r + " cols " + cols);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, cols = {1}")
+    @MethodSource("dtypesAndSizes")
+    void decodeIsExact(DType dtype, int cols) {
+        Weights w = TestTensors.random(dtype, ROWS, cols, new Random(cols), null);
+        for (int r = 0; r < ROWS; r++) {
+            float[] dst = new float[cols + 4];
+            Arrays.fill(dst, 7f);
+            WeightRows.decode(w.tensor(), r, dst, 2);
+            float[] expected = new float[cols + 4];
+            Arrays.fill(expected, 7f);
+            System.arraycopy(w.values(), r * cols, expected, 2, cols);
+            assertArrayEquals(expected, dst, dtype + " row " + r);
+        }
+    }
+
+    @Test
+    void splitPairsPutsEvenElementsFirst() {
+        float[] x = {9, 0, 1, 2, 3, 4, 5, 6};
+        float[] split = new float[7];
+        WeightRows.splitPairs(x, 1, 7, split);
+        assertArrayEquals(new float[] {0, 2, 4, 1, 3, 5, 0}, split);
+        assertTrue(WeightRows.wantsSplit(DType.F16) && WeightRows.wantsSplit(DType.BF16));
+        assertTrue(!WeightRows.wantsSplit(DType.F32) && !WeightRows.wantsSplit(DType.Q8_0));
+    }
+
+    /**
+     * Every finite 16-bit pattern through the vectorized dot: the patterns fill a [rows, 64] matrix
+     * and a one-hot x picks one column at a time, so each dot must return exactly one weight.
+     * F16 covers subnormals, negative zero and the largest finite values.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F16", "BF16"})
+    void dotWidensEveryFinite16BitPatternExactly(DType dtype) {
+        int exponentMask = dtype == DType.F16 ? 0x7C00 : 0x7F80;
+        short[] bits = new short[0x10000];
+        int count = 0;
+        for (int b = 0; b < 0x10000; b++) if ((b & exponentMask) != exponentMask) bits[count++] = (short) b;
+        int cols = 64, rows = count / cols;
+        Weights w = TestTensors.fromBits(dtype, Arrays.copyOf(bits, rows * cols), null, rows, cols);
+        float[] x = new float[XO + cols];
+        for (int c = 0; c < cols; c++) {
+            Arrays.fill(x, 0f);
+            x[XO + c] = 1f;
+            for (int r = 0; r < rows; r++) {
+                float expected = w.values()[r * cols + c];
+                float actual = dot(w, r, x);
+                if (expected != actual) {
+                    throw new AssertionError(dtype + " pattern 0x" + Integer.toHexString(bits[r * cols + c] & 0xFFFF)
+                            + " (row " + r + ", col " + c + "): expected " + expected + " but was " + actual);
+                }
+            }
+        }
+    }
+
+    /** An infinity or NaN at any position of a finite row (in vector lanes or the scalar tail) decides the dot. */
+    @ParameterizedTest(name = "{0} pattern {1}")
+    @CsvSource({"F16, 0x7C00", "F16, 0xFC00", "F16, 0x7E00", "BF16, 0x7F80", "BF16, 0xFF80", "BF16, 0x7FC0"})
+    void dotPropagatesInfinitiesAndNaN(DType dtype, String pattern) {
+        short special = (short) Integer.parseInt(pattern.substring(2), 16);
+        int cols = 67;
+        float[] x = new float[XO + cols];
+        Arrays.fill(x, 0.5f);
+        for (int c = 0; c < cols; c++) {
+            short[] row = new short[cols];
+            for (int i = 0; i < cols; i++) row[i] = dtype == DType.F16 ? (short) 0x3C00 : (short) 0x3F80; // 1.0
+            row[c] = special;
+            Weights w = TestTensors.fromBits(dtype, row, null, 1, cols);
+            float expected = w.values()[c] * 0.5f + (cols - 1) * 0.5f;
+            float actual = dot(w, 0, x);
+            assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(actual),
+                    dtype + " " + pattern + " at col " + c + ": expected " + expected + " but was " + actual);
+        }
+    }
+
+    @Test
+    void decodeKeepsF16SpecialValues() {
+        short[] bits = {0x0000, (short) 0x8000, 0x0001, (short) 0x8001, 0x03FF, 0x0400, 0x7BFF, (short) 0xFBFF,
+                0x7C00, (short) 0xFC00, 0x3C00, (short) 0xC000, 0x3555, 0x7E00, 0x0200};
+        Weights w = TestTensors.fromBits(DType.F16, bits, null, 1, bits.length);
+        float[] dst = new float[bits.length];
+        WeightRows.decode(w.tensor(), 0, dst, 0);
+        float[] expected = {0f, -0f, 0x1p-24f, -0x1p-24f, 1023 * 0x1p-24f, 0x1p-14f, 65504f, -65504f,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -2f, 0.333251953125f, Float.NaN, 0x1p-15f};
+        assertArrayEquals(expected, dst); // compares bit patterns: -0 is not 0, NaN equals NaN
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(dst[1]));
+    }
+
+    /** Q8_0 rows whose groups do not start at the row start (groups run along the flattened tensor). */
+    @ParameterizedTest(name = "[{0}, {1}] in groups of {2}")
+    @CsvSource({"2, 48, 32", "2, 40, 16", "2, 96, 64", "2, 6, 4", "2, 20, 8"})
+    void q8GroupsMayStraddleRows(int rows, int cols, int groupSize) {
+        Random rnd = new Random(cols);
+        Weights w = TestTensors.randomQ8(rows, cols, groupSize, rnd, null);
+        float[] x = randomFloats(rnd, XO + cols);
+        for (int r = 0; r < rows; r++) {
+            assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), "row " + r);
+            float[] dst = new float[cols];
+            WeightRows.decode(w.tensor(), r, dst, 0);
+            assertArrayEquals(Arrays.copyOfRange(w.values(), r * cols, (r + 1) * cols), dst, "decode row " + r);
+        }
+    }
+
+    @ParameterizedTest(name = "cols = {0}, groups of {1}")
+    @CsvSource({"64, 64", "128, 32", "160, 32", "96, 16", "100, 4", "36, 12"})
+    void q8DotAndDecodeForSeveralGroupSizes(int cols, int groupSize) {
+        Random rnd = new Random(cols * 31 + groupSize);
+        Weights w = TestTensors.randomQ8(ROWS, cols, groupSize, rnd, null);
+        float[] x = randomFloats(rnd, XO + cols);
+        for (int r = 0; r < ROWS; r++) {
+            assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), "row " + r);
+            float[] dst = new float[cols];
+            WeightRows.decode(w.tensor(), r, dst, 0);
+            assertArrayEquals(Arrays.copyOfRange(w.values(), r * cols, (r + 1) * cols), dst, "decode row " + r);
+        }
+    }
+}
