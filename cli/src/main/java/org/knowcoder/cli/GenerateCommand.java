@@ -5,6 +5,7 @@ import org.knowcoder.model.Generator;
 import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.Sampler;
+import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
@@ -12,16 +13,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 @Command(name = "generate", sortOptions = false,
@@ -66,55 +65,87 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!device.equals("cpu")) {
-            throw new IllegalArgumentException("--device " + device + ": no GPU backend is available in this build; use --device cpu");
+        if (device.equals("cuda")) {
+            throw new IllegalArgumentException("--device cuda: no GPU backend is available in this build; use --device cpu");
         }
+        if (!device.equals("cpu")) throw new IllegalArgumentException("--device " + device + ": expected cpu or cuda");
         if (prompt != null && promptIds != null) throw new IllegalArgumentException("give either --prompt or --prompt-ids, not both");
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         if (temperature < 0) throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
         if (quantize != null && !quantize.equalsIgnoreCase("q8_0")) {
             throw new IllegalArgumentException("--quantize supports q8_0 only, got " + quantize);
         }
         Tokenizer tok = openTokenizer();
         long t0 = System.nanoTime();
-        LlamaWeights weights = Checkpoints.load(model);
-        if (quantize != null) {
-            LlamaWeights q = weights.quantizeQ8();
-            weights.close();
-            weights = q;
-        }
-        if (tok != null && tok.vocabSize() != weights.config().vocabSize()) {
-            throw new IllegalArgumentException("the tokenizer has " + tok.vocabSize() + " pieces but the model's vocabulary is "
-                    + weights.config().vocabSize());
-        }
-        System.err.printf("loaded %s (%s, %d layers, dim %d) in %.0f ms%n", model, weights.dtype(),
-                weights.config().nLayers(), weights.config().dim(), (System.nanoTime() - t0) / 1e6);
-        int[] ids = promptTokens(tok);
+        LlamaWeights weights = quantized(Checkpoints.load(model));
+        double loadMs = (System.nanoTime() - t0) / 1e6;
         try (WorkerPool pool = new WorkerPool(threads == null ? Runtime.getRuntime().availableProcessors() : threads)) {
-            LlamaSession session = new LlamaSession(weights, pool);
-            Sampler sampler = new Sampler(weights.config().vocabSize(), temperature, topP,
-                    seed != null ? seed : System.currentTimeMillis() / 1000);
-            OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
-            if (!outputIds) for (int i = 1; i < ids.length; i++) writePiece(out, tok.decode(ids[i - 1], ids[i]));
-            Generator.Result result = Generator.generate(session, sampler, ids, steps, 1, 2, (prev, next) -> {
-                if (!outputIds) writePiece(out, tok.decode(prev, next));
-            });
-            if (outputIds) {
-                out.write(result.ids().stream().map(String::valueOf).collect(Collectors.joining(" ")).getBytes(StandardCharsets.UTF_8));
-            }
-            out.write('\n');
-            out.flush();
-            if (!Double.isNaN(result.tokensPerSecond())) System.err.printf("achieved tok/s: %f%n", result.tokensPerSecond());
+            // every check comes before the first line of output, so bad input gets its one line and nothing else
+            int[] ids = checkedPrompt(tok, weights);
+            LlamaSession session = aboutModel(() -> new LlamaSession(weights, pool));
+            System.err.printf("loaded %s (%s, %d layers, dim %d) in %.0f ms%n", model, weights.dtype(),
+                    weights.config().nLayers(), weights.config().dim(), loadMs);
+            generate(tok, session, ids);
         } finally {
             weights.close();
         }
         return 0;
     }
 
+    /**
+     * The weights as asked: quantized to Q8_0 with --quantize (closing the file's mapping), else as
+     * loaded. Q8_0 weights stay as they are, since their tensors live in the file's mapping.
+     */
+    private LlamaWeights quantized(LlamaWeights loaded) {
+        if (quantize == null || loaded.dtype() == DType.Q8_0) return loaded;
+        try (loaded) {
+            return aboutModel(loaded::quantizeQ8);
+        }
+    }
+
+    /** Runs a check whose IllegalArgumentException is about the model, naming the model's path in it. */
+    private <T> T aboutModel(Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The prompt's ids, checked against the model (vocabulary, context) and the tokenizer. */
+    private int[] checkedPrompt(Tokenizer tok, LlamaWeights weights) {
+        if (tok != null && tok.vocabSize() != weights.config().vocabSize()) {
+            throw new IllegalArgumentException(tokenizer + ": the tokenizer has " + tok.vocabSize()
+                    + " pieces but the vocabulary of " + model + " has " + weights.config().vocabSize());
+        }
+        int[] ids = promptTokens(tok);
+        return aboutModel(() -> {
+            Generator.checkPrompt(ids, weights.config());
+            return ids;
+        });
+    }
+
+    private void generate(Tokenizer tok, LlamaSession session, int[] ids) throws IOException {
+        Sampler sampler = new Sampler(session.config().vocabSize(), temperature, topP,
+                seed != null ? seed : System.currentTimeMillis() / 1000);
+        OutputStream out = new BufferedOutputStream(System.out);
+        if (!outputIds) for (int i = 1; i < ids.length; i++) writePiece(out, tok.decode(ids[i - 1], ids[i]));
+        Generator.Result result = Generator.generate(session, sampler, ids, steps, 1, 2, (prev, next) -> {
+            if (!outputIds) writePiece(out, tok.decode(prev, next));
+        });
+        if (outputIds) {
+            out.write(result.ids().stream().map(String::valueOf).collect(Collectors.joining(" ")).getBytes(StandardCharsets.UTF_8));
+        }
+        out.write('\n');
+        out.flush();
+        if (!Double.isNaN(result.tokensPerSecond())) System.err.printf("achieved tok/s: %f%n", result.tokensPerSecond());
+    }
+
     private Tokenizer openTokenizer() throws IOException {
         Path path = tokenizer;
         if (path == null) {
             Path beside = model.toAbsolutePath().getParent().resolve("tokenizer.bin");
-            if (Files.isRegularFile(beside)) path = beside;
+            if (Files.isRegularFile(beside)) path = tokenizer = beside;
         }
         if (path == null) {
             if (prompt != null || !outputIds) throw new IllegalArgumentException("--tokenizer is needed for text in or out (no tokenizer.bin beside the model)");

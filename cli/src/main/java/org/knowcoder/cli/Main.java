@@ -5,18 +5,24 @@ import picocli.CommandLine.Command;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
 /** The knowcoder command and its subcommands; wiring only. Exit codes: 0 ok, 2 bad usage or input, 1 internal failure. */
-@Command(name = "knowcoder", mixinStandardHelpOptions = true, version = "knowcoder 0.1.0",
+@Command(name = "knowcoder", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
         subcommands = {GenerateCommand.class},
         footer = {"",
                 "Quick start:",
-                "  java -jar knowcoder.jar generate --model stories260K.bin --tokenizer tok512.bin --temperature 0 --steps 64",
-                "  java -jar knowcoder.jar generate --model llama-hf-dir --prompt-ids 1,450,4996 --output-ids",
+                "  java -jar knowcoder.jar generate --model stories260K.bin \\",
+                "      --tokenizer tok512.bin --temperature 0 --steps 64",
+                "  java -jar knowcoder.jar generate --model llama-hf-dir \\",
+                "      --prompt-ids 1,450,4996 --output-ids",
                 "",
-                "Results go to stdout, progress and timings to stderr. 'knowcoder help COMMAND' shows a command's options."})
+                "Results go to stdout, progress and timings to stderr.",
+                "'knowcoder help COMMAND' shows a command's options."})
 public final class Main implements Runnable {
     static final int BAD_INPUT = 2;
     static final int INTERNAL = 1;
@@ -31,9 +37,16 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main())
+                .setParameterExceptionHandler(Main::handleUsage)
                 .setExecutionExceptionHandler(Main::handleFailure)
                 .addSubcommand(new CommandLine.HelpCommand());
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handlers; this Error would otherwise end in a stack trace
+            cli.getErr().println("knowcoder: out of memory (" + e.getMessage() + "); raise the heap with java -Xmx...");
+            return INTERNAL;
+        }
     }
 
     @Override
@@ -41,19 +54,38 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** Bad usage: one line naming the problem and where the options are listed, code 2. */
+    private static int handleUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        String suggestion = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+                ? "; did you mean " + String.join(" or ", u.getSuggestions()) + "?" : "";
+        cli.getErr().println("knowcoder: " + oneLine(e.getMessage()) + suggestion + " ('" + cli.getCommandSpec().qualifiedName()
+                + " --help' lists the options)");
+        return BAD_INPUT;
+    }
+
     /** Bad files and arguments get one line and code 2; anything else is our bug: code 1. */
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
-        if (e instanceof NoSuchFileException nsf) {
-            err.println("knowcoder: " + nsf.getFile() + ": " + (nsf.getReason() == null ? "no such file" : nsf.getReason()));
+        Exception cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (cause instanceof FileSystemException fse) {
+            err.println("knowcoder: " + fse.getFile() + ": " + oneLine(fse.getReason() != null ? fse.getReason()
+                    : fse instanceof NoSuchFileException ? "no such file"
+                    : fse instanceof AccessDeniedException ? "permission denied"
+                    : fse.getClass().getSimpleName()));
             return BAD_INPUT;
         }
-        if (e instanceof IOException || e instanceof IllegalArgumentException) {
-            err.println("knowcoder: " + e.getMessage());
+        if (cause instanceof IOException || cause instanceof IllegalArgumentException) {
+            err.println("knowcoder: " + oneLine(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             return BAD_INPUT;
         }
-        err.println("knowcoder: internal error: " + e);
+        err.println("knowcoder: internal error: " + oneLine(e.toString()));
         if (System.getenv("KNOWCODER_DEBUG") != null) e.printStackTrace(err);
         return INTERNAL;
+    }
+
+    /** The contract promises one line: a message that spans several is joined. */
+    private static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -21,14 +21,29 @@ public final class Generator {
     /** The generated ids (no prompt) and the decoding speed (NaN when fewer than two positions were timed). */
     public record Result(List<Integer> ids, double tokensPerSecond) {}
 
+    /**
+     * Throws IllegalArgumentException, saying what was expected, unless {@code prompt} is a
+     * non-empty run of in-vocabulary ids that fits the model's context. Callers that echo the
+     * prompt check it first; {@link #generate} checks it again.
+     */
+    public static void checkPrompt(int[] prompt, LlamaConfig config) {
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token (BOS)");
+        if (prompt.length > config.seqLen()) {
+            throw new IllegalArgumentException("the prompt has " + prompt.length
+                    + " tokens (BOS included), more than the model's context of " + config.seqLen());
+        }
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= config.vocabSize()) {
+                throw new IllegalArgumentException("prompt token " + i + " is id " + prompt[i]
+                        + ", outside the model's vocabulary of ids 0.." + (config.vocabSize() - 1));
+            }
+        }
+    }
+
     public static Result generate(LlamaSession session, Sampler sampler, int[] prompt, int steps,
                                   int bos, int eos, TokenSink sink) {
-        if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token (BOS)");
+        checkPrompt(prompt, session.config());
         int seqLen = session.config().seqLen();
-        if (prompt.length > seqLen) {
-            throw new IllegalArgumentException("the prompt has " + prompt.length
-                    + " tokens, more than the model's context of " + seqLen);
-        }
         int limit = steps <= 0 || steps > seqLen ? seqLen : steps;
         float[] logits = session.prefill(prompt, 0);
         int pos = prompt.length - 1;

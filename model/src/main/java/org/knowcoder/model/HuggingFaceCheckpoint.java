@@ -1,5 +1,6 @@
 package org.knowcoder.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.knowcoder.tensor.Tensor;
@@ -50,13 +51,10 @@ public final class HuggingFaceCheckpoint {
     private record LlamaConfigJson(LlamaConfig config, boolean tied) {}
 
     private static LlamaConfigJson readConfig(Path file) throws IOException {
-        if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "config.json is missing beside the weights");
-        JsonNode n;
-        try {
-            n = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new CheckpointFormatException(file, "not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "missing; a Hugging Face checkpoint needs config.json beside its weights");
         }
+        JsonNode n = readJson(file);
         try {
             int heads = required(file, n, "num_attention_heads");
             LlamaConfig c = new LlamaConfig(required(file, n, "hidden_size"), required(file, n, "intermediate_size"),
@@ -67,6 +65,18 @@ public final class HuggingFaceCheckpoint {
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file, e.getMessage());
         }
+    }
+
+    /** The JSON object in {@code file}; anything else is a CheckpointFormatException naming the file. */
+    private static JsonNode readJson(Path file) throws IOException {
+        JsonNode n;
+        try {
+            n = new ObjectMapper().readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new CheckpointFormatException(file, "not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (n == null || !n.isObject()) throw new CheckpointFormatException(file, "expected a JSON object");
+        return n;
     }
 
     private static int required(Path file, JsonNode n, String key) throws CheckpointFormatException {
@@ -83,7 +93,7 @@ public final class HuggingFaceCheckpoint {
         if (!Files.exists(index)) {
             throw new NoSuchFileException(path.toString(), null, "holds neither model.safetensors nor model.safetensors.index.json");
         }
-        JsonNode map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
+        JsonNode map = readJson(index).get("weight_map");
         if (map == null || !map.isObject()) throw new CheckpointFormatException(index, "expected a \"weight_map\" object");
         Set<Path> files = new LinkedHashSet<>();
         for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) files.add(path.resolve(it.next().asText()));
@@ -94,7 +104,7 @@ public final class HuggingFaceCheckpoint {
     private record TensorSource(Map<String, Tensor> tensors, Map<String, Path> origin, Path where) {
         Tensor get(String name, long... shape) throws CheckpointFormatException {
             Tensor t = tensors.get(name);
-            if (t == null) throw new CheckpointFormatException(where, "missing tensor " + name);
+            if (t == null) throw new CheckpointFormatException(where, "missing tensor " + name + " of shape " + Arrays.toString(shape));
             if (!Arrays.equals(t.shape(), shape)) {
                 throw new CheckpointFormatException(origin.get(name), "tensor " + name + " has shape "
                         + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(shape));

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Reads llama2.c checkpoints, memory-mapped:
@@ -61,9 +62,8 @@ public final class Llama2cCheckpoint {
         LlamaConfig c = config(file, seg, 0);
         boolean shared = seg.get(I32, 20) > 0;
         long d = c.dim(), hd = c.hiddenDim(), kv = c.kvDim(), L = c.nLayers(), V = c.vocabSize();
-        long floats = V * d + L * d + L * d * d + 2 * L * kv * d + L * d * d + L * d + 3 * L * hd * d + d
-                + (long) c.seqLen() * c.headDim() + (shared ? 0 : V * d);
-        expectSize(file, seg, 28 + floats * 4, c, "version 0");
+        expectSize(file, seg, () -> 28 + 4 * sum(mul(V, d), mul(L, d), mul(L, d, d), mul(2, L, kv, d), mul(L, d, d), mul(L, d),
+                mul(3, L, hd, d), d, mul(c.seqLen(), c.headDim()), shared ? 0 : mul(V, d)), c, "version 0");
         Cursor cur = new Cursor(seg, 28);
         Tensor emb = cur.f32("tok_embeddings", V, d);
         Tensor attnNorm = cur.f32("attention_norm", L, d);
@@ -95,16 +95,17 @@ public final class Llama2cCheckpoint {
         int group = version == 2 ? seg.get(I32, 37) : 0;
         long d = c.dim(), hd = c.hiddenDim(), kv = c.kvDim(), L = c.nLayers(), V = c.vocabSize();
         long[][] matrices = {{V, d}, {d, d}, {kv, d}, {kv, d}, {d, d}, {hd, d}, {d, hd}, {hd, d}};
-        long norms = (2 * L * d + d) * 4;
-        long body = 0;
         if (version == 2 && (group <= 0 || d % group != 0 || hd % group != 0)) {
             throw new CheckpointFormatException(file, "Q8_0 group size " + group + " must divide dim " + d + " and hidden_dim " + hd);
         }
-        for (int m = 0; m < matrices.length; m++) {
-            long count = (m == 0 ? 1 : L) + (m == 0 && !shared ? 1 : 0);
-            body += count * bytes(matrices[m][0] * matrices[m][1], version, group);
-        }
-        expectSize(file, seg, HEADER_V1 + norms + body, c, "version " + version);
+        expectSize(file, seg, () -> {
+            long total = HEADER_V1 + 4 * sum(mul(2, L, d), d); // the norms
+            for (int m = 0; m < matrices.length; m++) {
+                long count = m == 0 ? (shared ? 1 : 2) : L;
+                total = sum(total, mul(count, bytes(mul(matrices[m][0], matrices[m][1]), version, group)));
+            }
+            return total;
+        }, c, "version " + version);
         Cursor cur = new Cursor(seg, HEADER_V1);
         Tensor attnNorm = cur.f32("attention_norm", L, d), ffnNorm = cur.f32("ffn_norm", L, d), norm = cur.f32("norm", d);
         Tensor emb = cur.weight("tok_embeddings", version, group, V, d);
@@ -125,17 +126,41 @@ public final class Llama2cCheckpoint {
     }
 
     private static long bytes(long values, int version, int group) {
-        return version == 2 ? values + values / group * 4 : values * 4;
+        return version == 2 ? sum(values, mul(values / group, 4)) : mul(values, 4);
     }
 
-    private static void expectSize(Path file, MemorySegment seg, long expected, LlamaConfig c, String layout)
+    /** Products and sums of header sizes, which a corrupt header can push past 64 bits. */
+    private static long mul(long... factors) {
+        long p = 1;
+        for (long f : factors) p = Math.multiplyExact(p, f);
+        return p;
+    }
+
+    private static long sum(long... terms) {
+        long s = 0;
+        for (long t : terms) s = Math.addExact(s, t);
+        return s;
+    }
+
+    /**
+     * Checks that the file is exactly as long as its header says. {@code expected} computes the
+     * length with exact arithmetic; an overflow means the header's sizes cannot be right.
+     */
+    private static void expectSize(Path file, MemorySegment seg, LongSupplier expected, LlamaConfig c, String layout)
             throws CheckpointFormatException {
-        if (seg.byteSize() != expected) {
-            String what = seg.byteSize() < expected ? "truncated" : "header does not match the file size";
-            throw new CheckpointFormatException(file, what + ": a llama2.c " + layout + " file of dim " + c.dim()
-                    + ", hidden_dim " + c.hiddenDim() + ", " + c.nLayers() + " layers, " + c.nHeads() + "/" + c.nKvHeads()
-                    + " heads, vocab " + c.vocabSize() + ", seq_len " + c.seqLen() + " has " + expected
-                    + " bytes, this one has " + seg.byteSize());
+        String model = "a llama2.c " + layout + " file of dim " + c.dim() + ", hidden_dim " + c.hiddenDim() + ", "
+                + c.nLayers() + " layers, " + c.nHeads() + "/" + c.nKvHeads() + " heads, vocab " + c.vocabSize()
+                + ", seq_len " + c.seqLen();
+        long bytes;
+        try {
+            bytes = expected.getAsLong();
+        } catch (ArithmeticException e) {
+            throw new CheckpointFormatException(file, "bad header: " + model + " would need more than 2^63 bytes; this one has "
+                    + seg.byteSize());
+        }
+        if (seg.byteSize() != bytes) {
+            throw new CheckpointFormatException(file, "expected " + bytes + " bytes for " + model + ", found " + seg.byteSize()
+                    + (seg.byteSize() < bytes ? ": truncated, or the header sizes are wrong" : ": the header sizes do not match the file"));
         }
     }
 

@@ -14,7 +14,10 @@ public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int n
 
     public LlamaConfig {
         if (dim <= 0 || hiddenDim <= 0 || nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || vocabSize <= 0 || seqLen <= 0) {
-            throw new IllegalArgumentException("every size must be positive: " + this);
+            // not "+ this": in a compact constructor the fields are still unassigned (all zero)
+            throw new IllegalArgumentException("every size must be positive, got dim " + dim + ", hidden_dim " + hiddenDim
+                    + ", n_layers " + nLayers + ", n_heads " + nHeads + ", n_kv_heads " + nKvHeads
+                    + ", vocab_size " + vocabSize + ", seq_len " + seqLen);
         }
         if (dim % nHeads != 0) throw new IllegalArgumentException("dim " + dim + " is not a multiple of n_heads " + nHeads);
         if (nHeads % nKvHeads != 0) {

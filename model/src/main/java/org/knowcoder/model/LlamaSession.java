@@ -33,7 +33,13 @@ public final class LlamaSession {
     private final float[][] valueCache;
     private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits;
 
+    /**
+     * Allocates the session. Throws IllegalArgumentException when the KV cache for the model's
+     * context cannot be allocated: more floats per layer than a Java array holds, or more bytes
+     * than the heap (a header with a wrong seq_len, or a heap too small for a real one).
+     */
     public LlamaSession(LlamaWeights weights, WorkerPool pool) {
+        checkCacheFits(weights.config());
         this.weights = weights;
         this.c = weights.config();
         int widest = Math.max(c.dim(), c.hiddenDim());
@@ -56,6 +62,16 @@ public final class LlamaSession {
         this.h3 = new float[n * c.hiddenDim()];
         this.scratch = new float[c.dim()];
         this.logits = new float[c.vocabSize()];
+    }
+
+    private static void checkCacheFits(LlamaConfig c) {
+        long perLayer = (long) c.seqLen() * c.kvDim();
+        double bytes = 2.0 * Float.BYTES * c.nLayers() * perLayer;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (perLayer > Integer.MAX_VALUE - 8 || bytes > heap) {
+            throw new IllegalArgumentException(String.format("a context of %d positions needs a %.0f MiB KV cache, more than"
+                    + " the %d MiB heap (check seq_len, or raise -Xmx)", c.seqLen(), bytes / (1 << 20), heap >> 20));
+        }
     }
 
     public LlamaConfig config() {
