@@ -1,0 +1,53 @@
+package org.knowcoder.bench;
+
+import org.knowcoder.model.HuggingFaceWriter;
+import org.knowcoder.model.Llama2cWriter;
+import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.RandomWeights;
+import org.knowcoder.tensor.DType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The random model the end-to-end run measures, exported once in the three formats it compares and
+ * cached on disk: a llama2.c version 0 F32 file, a llama2.c version 2 Q8_0 file and a BF16 Hugging
+ * Face directory. Random weights time exactly like trained ones and need no download. The writers
+ * are atomic, so a file present under its final name is complete.
+ */
+record BenchModel(String name, LlamaConfig config, Path f32, Path q8, Path bf16) {
+
+    /** stories110M's shape: dim 768, hidden 2048, 12 layers, 12 heads, vocab 32000, context 1024. */
+    static final LlamaConfig STORIES_110M = new LlamaConfig(768, 2048, 12, 12, 12, 32000, 1024, 1e-5f, 10000f);
+    /** A model small enough to smoke-test the runner in seconds. */
+    static final LlamaConfig TINY = new LlamaConfig(128, 384, 2, 4, 4, 512, 1024, 1e-5f, 10000f);
+
+    private static final long SEED = 110;
+
+    /** The model's files in {@code dir}, writing any that are missing. */
+    static BenchModel prepare(Path dir, boolean tiny) throws IOException {
+        String name = tiny ? "tiny-random" : "stories110m-random";
+        LlamaConfig config = tiny ? TINY : STORIES_110M;
+        BenchModel m = new BenchModel(name, config, dir.resolve(name + "-f32.bin"), dir.resolve(name + "-q8_0.bin"),
+                dir.resolve(name + "-bf16"));
+        boolean hfComplete = Files.exists(m.bf16.resolve("model.safetensors")) && Files.exists(m.bf16.resolve("config.json"));
+        if (Files.exists(m.f32) && Files.exists(m.q8) && hfComplete) {
+            System.err.println("using cached " + name + " checkpoints in " + dir);
+            return m;
+        }
+        System.err.println("writing random " + name + " checkpoints to " + dir + " ...");
+        try (LlamaWeights w = RandomWeights.create(config, true, SEED)) {
+            if (!Files.exists(m.f32)) Llama2cWriter.writeVersion0(w, m.f32);
+            if (!Files.exists(m.q8)) Llama2cWriter.writeVersion2(w, m.q8);
+            if (!hfComplete) HuggingFaceWriter.write(w, m.bf16, DType.BF16);
+        }
+        return m;
+    }
+
+    /** Bytes the session's KV cache takes: keys and values, every layer, the full context, F32. */
+    long kvCacheBytes() {
+        return 2L * config.nLayers() * config.seqLen() * config.kvDim() * Float.BYTES;
+    }
+}

@@ -1,0 +1,131 @@
+package org.knowcoder.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.model.Checkpoints;
+import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.model.LlamaWeights;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * End-to-end speed of the engine on a stories110M-shaped random model: decode tok/s and prefill
+ * tok/s for F32 (llama2.c v0), BF16 (Hugging Face) and Q8_0 (llama2.c v2), and optionally the peak
+ * resident set of the CLI generating from the BF16 export. Results go to stdout as one JSON object,
+ * progress to stderr.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.knowcoder.bench.EndToEnd \
+ *     [--out bench-out] [--threads 2] [--tokens 256] [--prompt 1000] [--rss] [--jar cli/target/knowcoder.jar]
+ *     [--jvm-arg ARG]... [--no-speed] [--tiny]
+ * </pre>
+ * {@code --tiny} swaps in a small model for smoke tests; {@code --no-speed} skips the speed runs;
+ * {@code --jvm-arg} passes an option to the JVM of the {@code --rss} child (to try heap settings).
+ * Exits 1 when the {@code --rss} check fails, after printing the report.
+ */
+public final class EndToEnd {
+    private EndToEnd() {}
+
+    private static final String USAGE = "usage: EndToEnd [--out DIR] [--threads N] [--tokens N] [--prompt N] "
+            + "[--rss] [--jar PATH] [--jvm-arg ARG]... [--no-speed] [--tiny]";
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of("bench-out"), jar = Path.of("cli", "target", "knowcoder.jar");
+        int threads = 2, tokens = 256, prompt = 1000;
+        boolean rss = false, speed = true, tiny = false;
+        List<String> childJvmArgs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> out = Path.of(value(args, ++i));
+                case "--threads" -> threads = Integer.parseInt(value(args, ++i));
+                case "--tokens" -> tokens = Integer.parseInt(value(args, ++i));
+                case "--prompt" -> prompt = Integer.parseInt(value(args, ++i));
+                case "--jar" -> jar = Path.of(value(args, ++i));
+                case "--rss" -> rss = true;
+                case "--jvm-arg" -> childJvmArgs.add(value(args, ++i));
+                case "--no-speed" -> speed = false;
+                case "--tiny" -> tiny = true;
+                default -> fail("unknown argument " + args[i]);
+            }
+        }
+        BenchModel model = BenchModel.prepare(out, tiny);
+        LlamaConfig c = model.config();
+        if (tokens < 1 || tokens > c.seqLen() || prompt < 1 || prompt > c.seqLen()) {
+            fail("--tokens and --prompt must be between 1 and the context of " + c.seqLen());
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode report = json.createObjectNode();
+        report.put("model", model.name());
+        report.putPOJO("config", c);
+        report.put("threads", threads);
+        report.put("cores", Runtime.getRuntime().availableProcessors());
+        if (speed) speed(report, model, threads, tokens, prompt);
+        boolean withinBudget = !rss || rss(report.putObject("rss"), jar, childJvmArgs, model, tokens, threads);
+        System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        if (!withinBudget) System.exit(1); // the memory acceptance check failed: say so to scripts too
+    }
+
+    private static void speed(ObjectNode report, BenchModel model, int threads, int tokens, int prompt) throws Exception {
+        report.put("decode_tokens", tokens);
+        report.put("prompt_tokens", prompt);
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("F32", model.f32());
+        files.put("BF16", model.bf16());
+        files.put("Q8_0", model.q8());
+        ObjectNode decode = report.putObject("decode_tok_s"), prefill = report.putObject("prefill_tok_s");
+        ObjectNode weightGbs = report.putObject("decode_weight_gb_s"), prefillOverDecode = report.objectNode();
+        for (Map.Entry<String, Path> e : files.entrySet()) {
+            System.err.println("measuring " + e.getKey() + " (" + e.getValue() + ") ...");
+            try (LlamaWeights w = Checkpoints.load(e.getValue())) {
+                SpeedRun.Result r = SpeedRun.measure(w, threads, tokens, prompt);
+                decode.put(e.getKey(), round(r.decodeTokensPerSecond()));
+                prefill.put(e.getKey(), round(r.prefillTokensPerSecond()));
+                // every decoded token streams all the weights once: the bandwidth decoding achieves
+                weightGbs.put(e.getKey(), round(r.decodeTokensPerSecond() * w.weightBytes() / 1e9));
+                prefillOverDecode.put(e.getKey(), round(r.prefillTokensPerSecond() / r.decodeTokensPerSecond()));
+                System.err.printf("  decode %.1f tok/s, prefill %.1f tok/s%n", r.decodeTokensPerSecond(), r.prefillTokensPerSecond());
+            }
+        }
+        ObjectNode ratios = report.putObject("ratios");
+        ratios.put("bf16_over_f32", round(decode.get("BF16").asDouble() / decode.get("F32").asDouble()));
+        ratios.put("q8_over_f32", round(decode.get("Q8_0").asDouble() / decode.get("F32").asDouble()));
+        ratios.set("prefill_over_decode", prefillOverDecode);
+    }
+
+    /** Runs the --rss check into {@code node}; true when the CLI stayed within its memory budget. */
+    private static boolean rss(ObjectNode node, Path jar, List<String> jvmArgs, BenchModel model, int steps, int threads)
+            throws Exception {
+        System.err.println("running the CLI on " + model.bf16() + " to measure its resident set ...");
+        RssCheck.Result r = RssCheck.run(jar, jvmArgs, model, steps, threads);
+        node.put("peak_rss_bytes", r.peakRssBytes());
+        node.put("file_bytes", r.fileBytes());
+        node.put("kv_cache_bytes", r.kvCacheBytes());
+        node.put("allowance_bytes", RssCheck.ALLOWANCE);
+        node.put("budget_bytes", r.budgetBytes());
+        node.put("headroom_bytes", r.budgetBytes() - r.peakRssBytes());
+        node.put("within_budget", r.withinBudget());
+        node.put("exit_code", r.exitCode());
+        node.put("generated_tokens", r.generatedTokens());
+        node.put("command", String.join(" ", r.command()));
+        return r.withinBudget();
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) fail(args[i - 1] + " needs a value");
+        return args[i];
+    }
+
+    private static void fail(String message) {
+        System.err.println(message);
+        System.err.println(USAGE);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,82 @@
+package org.knowcoder.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Checks the memory promise of the design: generating from a BF16 Hugging Face checkpoint keeps the
+ * resident set within the file size plus the KV cache plus 200 MB. It runs the CLI's generate
+ * command in a child JVM and polls that process's /proc status for its peak resident set (VmHWM).
+ *
+ * <p>The child is started at {@code org.knowcoder.cli.Main} with the Vector API flags, not with
+ * {@code java -jar}: the jar's Launcher would relaunch a grandchild JVM to add those flags, and the
+ * process polled must be the one that maps the weights.
+ */
+final class RssCheck {
+    private RssCheck() {}
+
+    static final long ALLOWANCE = 200_000_000L;
+    private static final long POLL_MILLIS = 5;
+
+    record Result(long peakRssBytes, long fileBytes, long kvCacheBytes, long budgetBytes, int exitCode,
+                  int generatedTokens, List<String> command) {
+        boolean withinBudget() {
+            return exitCode == 0 && peakRssBytes > 0 && peakRssBytes <= budgetBytes;
+        }
+    }
+
+    /** Runs the CLI with {@code jvmArgs} added to its JVM's options (none, to measure it as users run it). */
+    static Result run(Path jar, List<String> jvmArgs, BenchModel model, int steps, int threads)
+            throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new NoSuchFileException(jar.toString(), null, "build the CLI first (mvn package) or pass --jar");
+        }
+        long fileBytes = Files.size(model.bf16().resolve("model.safetensors")) + Files.size(model.bf16().resolve("config.json"));
+        long budget = fileBytes + model.kvCacheBytes() + ALLOWANCE;
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", jar.toString(), "org.knowcoder.cli.Main", "generate", "--model", model.bf16().toString(),
+                "--prompt-ids", "1", "--output-ids", "--temperature", "0", "--steps", Integer.toString(steps),
+                "--threads", Integer.toString(threads)));
+        Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
+        Path status = Path.of("/proc", Long.toString(child.pid()), "status");
+        long peak = 0;
+        while (child.isAlive()) {
+            peak = Math.max(peak, highWaterMark(status));
+            Thread.sleep(POLL_MILLIS);
+        }
+        int exit = child.waitFor();
+        String ids = stdout.join().strip();
+        int generated = ids.isEmpty() ? 0 : ids.split("\\s+").length;
+        return new Result(peak, fileBytes, model.kvCacheBytes(), budget, exit, generated, cmd);
+    }
+
+    /** VmHWM (the kernel's own peak of VmRSS) in bytes; 0 once the process has gone. */
+    private static long highWaterMark(Path status) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        } catch (IOException e) {
+            // exited between isAlive() and the read
+        }
+        return 0;
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package org.knowcoder.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Writes a Hugging Face LlamaForCausalLM directory ({@code config.json} + {@code model.safetensors})
+ * in F32 or BF16, which {@link HuggingFaceCheckpoint} and {@code transformers} read. Tensors stream
+ * to disk row by row, so a 7B model needs no more than a row of heap. Both files are written
+ * atomically.
+ *
+ * <p>Hugging Face stores q/k rows in the rotate-half RoPE layout; weights in the adjacent-pair layout
+ * (llama2.c, or anything not loaded from Hugging Face) have those rows permuted on the way out.
+ */
+public final class HuggingFaceWriter {
+    private HuggingFaceWriter() {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One tensor of the file: a matrix (rows in {@code order} when non-null) or a norm vector. */
+    private record Entry(String name, long[] shape, Tensor matrix, int[] order, float[] vector) {
+        static Entry matrix(String name, Tensor t, int[] order) {
+            return new Entry(name, t.shape(), t, order, null);
+        }
+
+        static Entry vector(String name, float[] v) {
+            return new Entry(name, new long[] {v.length}, null, null, v);
+        }
+
+        long bytes(DType dtype) {
+            long n = 1;
+            for (long d : shape) n *= d;
+            return n * dtype.bytes;
+        }
+    }
+
+    public static void write(LlamaWeights w, Path dir, DType dtype) throws IOException {
+        if (dtype != DType.F32 && dtype != DType.BF16) {
+            throw new IllegalArgumentException("Hugging Face export writes F32 or BF16, not " + dtype);
+        }
+        List<Entry> entries = entries(w);
+        byte[] header = safetensorsHeader(entries, dtype);
+        AtomicWrite.write(dir.resolve("model.safetensors"), ch -> {
+            TensorOutput out = new TensorOutput(ch);
+            for (int i = 0; i < 8; i++) out.uint8((int) ((long) header.length >>> (8 * i))); // u64 LE length
+            out.bytes(header);
+            for (Entry e : entries) {
+                if (e.vector() != null) out.floats(e.vector(), dtype);
+                else out.rows(e.matrix(), e.order(), dtype);
+            }
+            out.flush();
+        });
+        byte[] config = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config(w, dtype));
+        AtomicWrite.write(dir.resolve("config.json"), ch -> {
+            TensorOutput out = new TensorOutput(ch);
+            out.bytes(config);
+            out.uint8('\n');
+            out.flush();
+        });
+    }
+
+    /** The tensors in LlamaForCausalLM naming and order, q/k in rotate-half row order. */
+    private static List<Entry> entries(LlamaWeights w) {
+        LlamaConfig c = w.config();
+        int[] q = null, k = null;
+        if (!w.rotateHalfLayout()) {
+            q = RopePermutation.toRotateHalf(c.nHeads(), c.headDim());
+            k = RopePermutation.toRotateHalf(c.nKvHeads(), c.headDim());
+        }
+        List<Entry> list = new ArrayList<>();
+        list.add(Entry.matrix("model.embed_tokens.weight", w.tokenEmbedding(), null));
+        for (int i = 0; i < c.nLayers(); i++) {
+            LlamaWeights.Layer l = w.layer(i);
+            String p = "model.layers." + i + ".";
+            list.add(Entry.vector(p + "input_layernorm.weight", l.attentionNorm()));
+            list.add(Entry.matrix(p + "self_attn.q_proj.weight", l.wq(), q));
+            list.add(Entry.matrix(p + "self_attn.k_proj.weight", l.wk(), k));
+            list.add(Entry.matrix(p + "self_attn.v_proj.weight", l.wv(), null));
+            list.add(Entry.matrix(p + "self_attn.o_proj.weight", l.wo(), null));
+            list.add(Entry.vector(p + "post_attention_layernorm.weight", l.ffnNorm()));
+            list.add(Entry.matrix(p + "mlp.gate_proj.weight", l.w1(), null));
+            list.add(Entry.matrix(p + "mlp.up_proj.weight", l.w3(), null));
+            list.add(Entry.matrix(p + "mlp.down_proj.weight", l.w2(), null));
+        }
+        list.add(Entry.vector("model.norm.weight", w.finalNorm()));
+        if (!w.sharedClassifier()) list.add(Entry.matrix("lm_head.weight", w.classifier(), null));
+        return list;
+    }
+
+    /**
+     * The JSON header: {"__metadata__": {"format": "pt"}, name: {dtype, shape, data_offsets}, ...},
+     * offsets relative to the end of the header, padded with spaces to a multiple of 8 bytes so the
+     * data that follows is aligned. transformers refuses files whose metadata lacks format "pt".
+     */
+    private static byte[] safetensorsHeader(List<Entry> entries, DType dtype) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.putObject("__metadata__").put("format", "pt");
+        long offset = 0;
+        for (Entry e : entries) {
+            ObjectNode t = root.putObject(e.name());
+            t.put("dtype", dtype.name());
+            ArrayNode shape = t.putArray("shape");
+            for (long d : e.shape()) shape.add(d);
+            long end = offset + e.bytes(dtype);
+            t.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        byte[] json = JSON.writeValueAsBytes(root);
+        byte[] padded = Arrays.copyOf(json, (json.length + 7) / 8 * 8);
+        Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+        return padded;
+    }
+
+    private static ObjectNode config(LlamaWeights w, DType dtype) {
+        LlamaConfig c = w.config();
+        ObjectNode n = JSON.createObjectNode();
+        n.putArray("architectures").add("LlamaForCausalLM");
+        n.put("model_type", "llama");
+        n.put("hidden_size", c.dim());
+        n.put("intermediate_size", c.hiddenDim());
+        n.put("num_hidden_layers", c.nLayers());
+        n.put("num_attention_heads", c.nHeads());
+        n.put("num_key_value_heads", c.nKvHeads());
+        n.put("vocab_size", c.vocabSize());
+        n.put("max_position_embeddings", c.seqLen());
+        // via the float's shortest decimal, so 1e-5f is written 1.0E-5 and not 9.999999747378752E-6
+        n.put("rms_norm_eps", Double.parseDouble(Float.toString(c.normEps())));
+        n.put("rope_theta", Double.parseDouble(Float.toString(c.ropeTheta())));
+        n.put("hidden_act", "silu");
+        n.put("tie_word_embeddings", w.sharedClassifier());
+        n.put("torch_dtype", dtype == DType.BF16 ? "bfloat16" : "float32");
+        n.put("bos_token_id", 1);
+        n.put("eos_token_id", 2);
+        return n;
+    }
+}
