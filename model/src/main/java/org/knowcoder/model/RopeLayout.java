@@ -11,14 +11,7 @@ final class RopeLayout {
 
     /** Gather indices for {@code heads} heads of size {@code headDim}. */
     RopeLayout(int heads, int headDim) {
-        int half = headDim / 2;
-        source = new int[heads * headDim];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < half; i++) {
-                source[h * headDim + 2 * i] = h * headDim + i;
-                source[h * headDim + 2 * i + 1] = h * headDim + half + i;
-            }
-        }
+        source = RopePermutation.toAdjacentPairs(heads, headDim);
     }
 
     /** Reorders v[off .. off+n) in place, using scratch of at least n floats. */

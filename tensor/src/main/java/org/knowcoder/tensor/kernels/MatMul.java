@@ -2,6 +2,8 @@ package org.knowcoder.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+
+import static jdk.incubator.vector.VectorOperators.ADD;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
 
@@ -87,21 +89,26 @@ public final class MatMul implements WorkerPool.RangeTask {
             r = FloatVector.fromArray(F, rows, w3 + i);
             a30 = r.fma(v0, a30); a31 = r.fma(v1, a31); a32 = r.fma(v2, a32); a33 = r.fma(v3, a33);
         }
-        store(a00, a01, a02, a03, rows, 0, n, i, t, r0, outRows);
-        store(a10, a11, a12, a13, rows, w1, n, i, t, r0 + 1, outRows);
-        store(a20, a21, a22, a23, rows, w2, n, i, t, r0 + 2, outRows);
-        store(a30, a31, a32, a33, rows, w3, n, i, t, r0 + 3, outRows);
+        int o = t * outRows + r0;
+        out[o] = a00.reduceLanes(ADD); out[o + outRows] = a01.reduceLanes(ADD);
+        out[o + 2 * outRows] = a02.reduceLanes(ADD); out[o + 3 * outRows] = a03.reduceLanes(ADD);
+        out[o + 1] = a10.reduceLanes(ADD); out[o + 1 + outRows] = a11.reduceLanes(ADD);
+        out[o + 1 + 2 * outRows] = a12.reduceLanes(ADD); out[o + 1 + 3 * outRows] = a13.reduceLanes(ADD);
+        out[o + 2] = a20.reduceLanes(ADD); out[o + 2 + outRows] = a21.reduceLanes(ADD);
+        out[o + 2 + 2 * outRows] = a22.reduceLanes(ADD); out[o + 2 + 3 * outRows] = a23.reduceLanes(ADD);
+        out[o + 3] = a30.reduceLanes(ADD); out[o + 3 + outRows] = a31.reduceLanes(ADD);
+        out[o + 3 + 2 * outRows] = a32.reduceLanes(ADD); out[o + 3 + 3 * outRows] = a33.reduceLanes(ADD);
+        if (i < n) addTails(rows, n, i, t, r0, outRows);
     }
 
-    /** Reduces one row's four accumulators, adds the scalar tail from column {@code tail} on, and stores. */
-    private void store(FloatVector c0, FloatVector c1, FloatVector c2, FloatVector c3,
-                       float[] rows, int ro, int n, int tail, int t, int r, int outRows) {
-        FloatVector[] acc = {c0, c1, c2, c3};
+    /** Adds the columns past the last whole vector, for the 16 outputs of a tile. */
+    private void addTails(float[] rows, int n, int tail, int t, int r0, int outRows) {
         for (int k = 0; k < TOKENS; k++) {
-            float s = acc[k].reduceLanes(VectorOperators.ADD);
-            int xo = (t + k) * n;
-            for (int i = tail; i < n; i++) s += rows[ro + i] * x[xo + i];
-            out[(t + k) * outRows + r] = s;
+            for (int r = 0; r < ROWS; r++) {
+                float s = 0;
+                for (int i = tail; i < n; i++) s += rows[r * n + i] * x[(t + k) * n + i];
+                out[(t + k) * outRows + r0 + r] += s;
+            }
         }
     }
 }

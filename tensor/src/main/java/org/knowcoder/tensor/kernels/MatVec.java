@@ -3,6 +3,9 @@ package org.knowcoder.tensor.kernels;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 /**
  * out = W x for a weight W stored [out, in] in any weight dtype: the decoding hot path, bound by
  * how fast the weights stream from memory. Blocks of four rows are split across the pool.
@@ -12,32 +15,28 @@ import org.knowcoder.tensor.WorkerPool;
  */
 public final class MatVec implements WorkerPool.RangeTask {
     private final WorkerPool pool;
-    private final float[] split;
+    private final MemorySegment xs;
+    private final int maxCols;
     private Tensor w;
-    private float[] x;
-    private int xo;
     private float[] out;
     private int oo;
 
     /** @param maxCols the widest input this instance will see */
     public MatVec(WorkerPool pool, int maxCols) {
         this.pool = pool;
-        this.split = new float[maxCols];
+        this.maxCols = maxCols;
+        this.xs = Arena.ofAuto().allocate(4L * maxCols, 64);
     }
 
     /** out[oo + r] = row r of w dotted with x[xo .. xo + w.cols()). */
     public void apply(Tensor w, float[] x, int xo, float[] out, int oo) {
-        int cols = w.cols();
-        if (cols > split.length) throw new IllegalArgumentException(w + " is wider than this MatVec (" + split.length + ")");
-        if (WeightRows.wantsSplit(w.dtype())) WeightRows.splitPairs(x, xo, cols, split);
+        if (w.cols() > maxCols) throw new IllegalArgumentException(w + " is wider than this MatVec (" + maxCols + ")");
+        WeightRows.prepare(w, x, xo, xs);
         this.w = w;
-        this.x = x;
-        this.xo = xo;
         this.out = out;
         this.oo = oo;
         pool.parallelFor(Math.toIntExact((w.rows() + WeightRows.ROWS - 1) / WeightRows.ROWS), this);
         this.w = null;
-        this.x = null;
         this.out = null;
     }
 
@@ -46,7 +45,7 @@ public final class MatVec implements WorkerPool.RangeTask {
         int rows = Math.toIntExact(w.rows());
         for (int b = fromBlock; b < toBlock; b++) {
             int r = b * WeightRows.ROWS;
-            WeightRows.dot(w, r, Math.min(WeightRows.ROWS, rows - r), x, xo, split, out, oo + r);
+            WeightRows.dot(w, r, Math.min(WeightRows.ROWS, rows - r), xs, out, oo + r);
         }
     }
 }

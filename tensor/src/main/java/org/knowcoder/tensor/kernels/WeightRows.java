@@ -20,9 +20,9 @@ import static org.knowcoder.tensor.kernels.Simd.I;
  * Row-level access to weight matrices in every weight dtype: dot products of rows with an
  * activation vector (decoding, memory-bound) and widening one row to floats (prefill, embedding).
  *
- * <p>16-bit weights are read as ints, each holding the pair (w[2j], w[2j+1]); the even element is
- * the low half. Widening both halves with shifts and masks is cheaper than lane shuffles, so the
- * activation is given de-interleaved: {@link #splitPairs} puts the even elements first, then the odd.
+ * <p>The dot products read the activation from an off-heap copy laid out for the weight dtype by
+ * {@link #prepare}, and walk both with long byte offsets: streaming loops over native segments
+ * compile to tighter code than mixed array/segment loops (measured on one core: 32 vs 17 GB/s).
  */
 public final class WeightRows {
     private WeightRows() {}
@@ -31,46 +31,78 @@ public final class WeightRows {
     public static final int ROWS = 4;
 
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Bytes of one float vector. */
+    private static final long VB = 4L * FL;
 
-    /** Whether {@link #dot} wants the activation de-interleaved by {@link #splitPairs}. */
-    public static boolean wantsSplit(DType dtype) {
-        return dtype == DType.BF16 || dtype == DType.F16;
-    }
-
-    /** Writes x[xo + 2j] to split[j] and x[xo + 2j + 1] to split[n/2 + j] for j < n/2. */
-    public static void splitPairs(float[] x, int xo, int n, float[] split) {
-        int pairs = n / 2;
-        for (int j = 0; j < pairs; j++) {
-            split[j] = x[xo + 2 * j];
-            split[pairs + j] = x[xo + 2 * j + 1];
+    /**
+     * Copies x[xo .. xo+cols) into {@code xs} (off-heap, room for cols floats) in the order
+     * {@link #dot} reads it for {@code w}'s dtype:
+     * <ul>
+     *   <li>F32 and general Q8_0: as is;</li>
+     *   <li>F16/BF16: even elements first, then the odd ones, because the weights are read as ints
+     *       holding the pair (w[2j], w[2j+1]) and both halves are widened with a shift or a mask;</li>
+     *   <li>Q8_0 whose groups are whole chunks of 4 vectors: per chunk, four planes where plane p,
+     *       lane l holds x[chunk + 4l + p], because the weights are read as ints holding four int8s
+     *       and widened with shifts, which is cheaper than byte-to-float conversion.</li>
+     * </ul>
+     */
+    public static void prepare(Tensor w, float[] x, int xo, MemorySegment xs) {
+        int n = w.cols();
+        if (w.dtype() == DType.BF16 || w.dtype() == DType.F16) {
+            int pairs = n / 2;
+            for (int j = 0; j < pairs; j++) {
+                xs.setAtIndex(Tensor.F32_LE, j, x[xo + 2 * j]);
+                xs.setAtIndex(Tensor.F32_LE, pairs + j, x[xo + 2 * j + 1]);
+            }
+            if (n % 2 != 0) xs.setAtIndex(Tensor.F32_LE, n - 1, x[xo + n - 1]);
+        } else if (usesPlanes(w)) {
+            for (int c = 0; c < n; c += 4 * FL) {
+                for (int l = 0; l < FL; l++) {
+                    for (int p = 0; p < 4; p++) xs.setAtIndex(Tensor.F32_LE, c + p * FL + l, x[xo + c + 4 * l + p]);
+                }
+            }
+        } else {
+            MemorySegment.copy(x, xo, xs, Tensor.F32_LE, 0, n);
         }
     }
 
+    private static boolean usesPlanes(Tensor w) {
+        return w.dtype() == DType.Q8_0 && w.groupSize() % (4 * FL) == 0 && w.cols() % w.groupSize() == 0;
+    }
+
     /**
-     * out[oo + k] = row (row + k) of {@code w} dotted with x[xo .. xo+cols), for k < count <= {@link #ROWS}.
-     * Four rows stream side by side, sharing each activation load: four independent memory streams
-     * keep more loads in flight than one row at a time, which is what a memory-bound product needs
-     * (measured: about twice the GB/s of a one-row loop). A short block repeats its last row rather
-     * than having code of its own. {@code split} is x de-interleaved when {@link #wantsSplit}.
+     * out[oo + k] = row (row + k) of {@code w} dotted with the activation {@link #prepare}d in
+     * {@code xs}, for k < count <= {@link #ROWS}. Four rows stream side by side sharing each
+     * activation load: four independent memory streams keep more loads in flight than one row at a
+     * time. A short block repeats its last row rather than having code of its own.
      */
-    public static void dot(Tensor w, long row, int count, float[] x, int xo, float[] split, float[] out, int oo) {
+    public static void dot(Tensor w, long row, int count, MemorySegment xs, float[] out, int oo) {
         int n = w.cols();
         long r1 = row + Math.min(1, count - 1), r2 = row + Math.min(2, count - 1), r3 = row + Math.min(3, count - 1);
         switch (w.dtype()) {
-            case F32 -> dotF32(w.data(), n, row, r1, r2, r3, x, xo, out, oo, count);
-            case BF16, F16 -> dot16(w.data(), w.dtype() == DType.BF16, n, row, r1, r2, r3, x, xo, split, out, oo, count);
-            case Q8_0 -> dotQ8(w, n, row, r1, r2, r3, x, xo, out, oo, count);
+            case F32 -> dotF32(w.data(), n, row, r1, r2, r3, xs, out, oo, count);
+            case BF16, F16 -> {
+                for (int k = 0; k < count; k++) {
+                    out[oo + k] = w.dtype() == DType.BF16 ? dotBf16(w.data(), n, row + k, xs) : dotF16(w.data(), n, row + k, xs);
+                }
+            }
+            case Q8_0 -> {
+                if (!usesPlanes(w)) {
+                    dotQ8(w, n, row, r1, r2, r3, xs, out, oo, count);
+                } else {
+                    for (int k = 0; k < count; k++) out[oo + k] = dotQ8Planes(w, n, row + k, xs);
+                }
+            }
         }
     }
 
     private static void dotF32(MemorySegment w, int n, long r0, long r1, long r2, long r3,
-                               float[] x, int xo, float[] out, int oo, int count) {
+                               MemorySegment xs, float[] out, int oo, int count) {
         long o0 = r0 * n * 4L, o1 = r1 * n * 4L, o2 = r2 * n * 4L, o3 = r3 * n * 4L;
+        long end = (long) (n - n % FL) * 4;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        int i = 0;
-        for (int bound = n - FL; i <= bound; i += FL) {
-            FloatVector v = FloatVector.fromArray(F, x, xo + i);
-            long d = i * 4L;
+        for (long d = 0; d < end; d += VB) {
+            FloatVector v = FloatVector.fromMemorySegment(F, xs, d, LE);
             a0 = FloatVector.fromMemorySegment(F, w, o0 + d, LE).fma(v, a0);
             a1 = FloatVector.fromMemorySegment(F, w, o1 + d, LE).fma(v, a1);
             a2 = FloatVector.fromMemorySegment(F, w, o2 + d, LE).fma(v, a2);
@@ -78,9 +110,8 @@ public final class WeightRows {
         }
         float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
         float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float v = x[xo + i];
-            long d = i * 4L;
+        for (long d = end; d < n * 4L; d += 4) {
+            float v = xs.get(Tensor.F32_LE, d);
             s0 += w.get(Tensor.F32_LE, o0 + d) * v;
             s1 += w.get(Tensor.F32_LE, o1 + d) * v;
             s2 += w.get(Tensor.F32_LE, o2 + d) * v;
@@ -89,47 +120,50 @@ public final class WeightRows {
         store(out, oo, count, s0, s1, s2, s3);
     }
 
-    private static void dot16(MemorySegment w, boolean bf16, int n, long r0, long r1, long r2, long r3,
-                              float[] x, int xo, float[] split, float[] out, int oo, int count) {
+    /**
+     * BF16, one row per call (as {@link #dotQ8Planes}, to stay inlinable): ints holding the pair
+     * (w[2j], w[2j+1]) are widened half by half, a shift for the even one and a mask for the odd
+     * one, and matched with the even and odd activations.
+     */
+    private static float dotBf16(MemorySegment w, int n, long row, MemorySegment xs) {
+        long o = row * n * 2L, odd = n / 2 * 4L, end = vectorPairsEnd(n);
+        FloatVector even = FloatVector.zero(F), oddAcc = FloatVector.zero(F);
+        for (long d = 0; d < end; d += VB) {
+            IntVector p = IntVector.fromMemorySegment(I, w, o + d, LE);
+            even = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromMemorySegment(F, xs, d, LE), even);
+            oddAcc = p.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromMemorySegment(F, xs, odd + d, LE), oddAcc);
+        }
+        return even.add(oddAcc).reduceLanes(VectorOperators.ADD) + pairsTail(w, true, n, o, end, xs);
+    }
+
+    /** F16, as {@link #dotBf16} with {@link #f16ToF32} widening each half. */
+    private static float dotF16(MemorySegment w, int n, long row, MemorySegment xs) {
+        long o = row * n * 2L, odd = n / 2 * 4L, end = vectorPairsEnd(n);
+        FloatVector even = FloatVector.zero(F), oddAcc = FloatVector.zero(F);
+        for (long d = 0; d < end; d += VB) {
+            IntVector p = IntVector.fromMemorySegment(I, w, o + d, LE);
+            even = f16ToF32(p.and(0xFFFF)).fma(FloatVector.fromMemorySegment(F, xs, d, LE), even);
+            oddAcc = f16ToF32(p.lanewise(VectorOperators.LSHR, 16)).fma(FloatVector.fromMemorySegment(F, xs, odd + d, LE), oddAcc);
+        }
+        return even.add(oddAcc).reduceLanes(VectorOperators.ADD) + pairsTail(w, false, n, o, end, xs);
+    }
+
+    /** Byte offset where the whole-vector part of a 16-bit row ends (an int of two weights and a float of xs are both 4 bytes). */
+    private static long vectorPairsEnd(int n) {
         int pairs = n / 2;
-        long o0 = r0 * n * 2L, o1 = r1 * n * 2L, o2 = r2 * n * 2L, o3 = r3 * n * 2L;
-        FloatVector e0 = FloatVector.zero(F), e1 = FloatVector.zero(F), e2 = FloatVector.zero(F), e3 = FloatVector.zero(F);
-        FloatVector d0 = FloatVector.zero(F), d1 = FloatVector.zero(F), d2 = FloatVector.zero(F), d3 = FloatVector.zero(F);
-        int j = 0;
-        for (int bound = pairs - FL; j <= bound; j += FL) {
-            FloatVector even = FloatVector.fromArray(F, split, j), odd = FloatVector.fromArray(F, split, pairs + j);
-            long d = j * 4L;
-            IntVector p0 = IntVector.fromMemorySegment(I, w, o0 + d, LE), p1 = IntVector.fromMemorySegment(I, w, o1 + d, LE);
-            IntVector p2 = IntVector.fromMemorySegment(I, w, o2 + d, LE), p3 = IntVector.fromMemorySegment(I, w, o3 + d, LE);
-            e0 = low(p0, bf16).fma(even, e0);
-            d0 = high(p0, bf16).fma(odd, d0);
-            e1 = low(p1, bf16).fma(even, e1);
-            d1 = high(p1, bf16).fma(odd, d1);
-            e2 = low(p2, bf16).fma(even, e2);
-            d2 = high(p2, bf16).fma(odd, d2);
-            e3 = low(p3, bf16).fma(even, e3);
-            d3 = high(p3, bf16).fma(odd, d3);
-        }
-        float s0 = e0.add(d0).reduceLanes(VectorOperators.ADD), s1 = e1.add(d1).reduceLanes(VectorOperators.ADD);
-        float s2 = e2.add(d2).reduceLanes(VectorOperators.ADD), s3 = e3.add(d3).reduceLanes(VectorOperators.ADD);
-        for (int i = 2 * j; i < n; i++) {
-            float v = x[xo + i];
-            s0 += widen16(w.get(Tensor.I16_LE, o0 + i * 2L), bf16) * v;
-            s1 += widen16(w.get(Tensor.I16_LE, o1 + i * 2L), bf16) * v;
-            s2 += widen16(w.get(Tensor.I16_LE, o2 + i * 2L), bf16) * v;
-            s3 += widen16(w.get(Tensor.I16_LE, o3 + i * 2L), bf16) * v;
-        }
-        store(out, oo, count, s0, s1, s2, s3);
+        return (long) (pairs - pairs % FL) * 4;
     }
 
-    /** The even (low-half) 16-bit weights of each int lane as floats. */
-    private static FloatVector low(IntVector pairs, boolean bf16) {
-        return bf16 ? pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats() : f16ToF32(pairs.and(0xFFFF));
-    }
-
-    /** The odd (high-half) 16-bit weights of each int lane as floats. */
-    private static FloatVector high(IntVector pairs, boolean bf16) {
-        return bf16 ? pairs.and(0xFFFF0000).reinterpretAsFloats() : f16ToF32(pairs.lanewise(VectorOperators.LSHR, 16));
+    /** The 16-bit row's elements past the vector loop, scalar. */
+    private static float pairsTail(MemorySegment w, boolean bf16, int n, long o, long end, MemorySegment xs) {
+        int pairs = n / 2;
+        float s = 0;
+        for (int i = (int) (end / 2); i < n; i++) {
+            // element i of x: even ones at i/2, odd ones after the evens, a last element of odd n at n-1
+            int at = n % 2 != 0 && i == n - 1 ? i : i % 2 == 0 ? i / 2 : pairs + i / 2;
+            s += widen16(w.get(Tensor.I16_LE, o + i * 2L), bf16) * xs.getAtIndex(Tensor.F32_LE, at);
+        }
+        return s;
     }
 
     private static float widen16(short bits, boolean bf16) {
@@ -150,23 +184,60 @@ public final class WeightRows {
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
-    /** Q8_0: per group, the int8 products are summed, then scaled once by the group's scale. */
+    /**
+     * Q8_0 fast path, one row per call (more rows make a compiler graph too big for C2 to inline the
+     * vector operations, and a vector operation that is not inlined allocates): each int lane holds
+     * four int8 weights, sign-extended with shifts and matched with the activation planes of
+     * {@link #prepare}; per group the products are summed, then scaled once by the group's scale.
+     */
+    private static float dotQ8Planes(Tensor w, int n, long row, MemorySegment xs) {
+        int gs = w.groupSize();
+        MemorySegment q = w.data(), scales = w.scales();
+        long base = row * n;
+        FloatVector acc = FloatVector.zero(F);
+        for (long g = 0; g < n; g += gs) {
+            FloatVector even = FloatVector.zero(F), odd = FloatVector.zero(F);
+            for (long c = g; c < g + gs; c += 4 * FL) {
+                long xo = c * 4;
+                IntVector quad = IntVector.fromMemorySegment(I, q, base + c, LE);
+                even = int8(quad.lanewise(VectorOperators.LSHL, 24)).fma(FloatVector.fromMemorySegment(F, xs, xo, LE), even);
+                odd = int8(quad.lanewise(VectorOperators.LSHL, 16)).fma(FloatVector.fromMemorySegment(F, xs, xo + VB, LE), odd);
+                even = int8(quad.lanewise(VectorOperators.LSHL, 8)).fma(FloatVector.fromMemorySegment(F, xs, xo + 2 * VB, LE), even);
+                odd = int8(quad).fma(FloatVector.fromMemorySegment(F, xs, xo + 3 * VB, LE), odd);
+            }
+            acc = even.add(odd).fma(scale(scales, base + g, gs), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * The top byte of each lane, sign-extended, as a float. Converted with the 1.5 * 2^23 trick
+     * (an int added to the bits of 12582912f gives 12582912 + int exactly) rather than an int-to-float
+     * conversion, whose much larger compiler graph makes C2 stop inlining in the kernel.
+     */
+    private static FloatVector int8(IntVector shifted) {
+        return shifted.lanewise(VectorOperators.ASHR, 24).add(MAGIC_BITS).reinterpretAsFloats().sub(MAGIC);
+    }
+
+    private static final float MAGIC = 12582912f;
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
+
+    /** Q8_0 general path: groups of whole vectors, widened byte to float; scalar otherwise. */
     private static void dotQ8(Tensor w, int n, long r0, long r1, long r2, long r3,
-                              float[] x, int xo, float[] out, int oo, int count) {
+                              MemorySegment xs, float[] out, int oo, int count) {
         int gs = w.groupSize();
         MemorySegment q = w.data(), scales = w.scales();
         long b0 = r0 * n, b1 = r1 * n, b2 = r2 * n, b3 = r3 * n;
         // the vector loop assumes each row starts a group: not so when groups straddle rows
         if (!Simd.WIDEN_BYTES || gs % FL != 0 || n % gs != 0) {
-            store(out, oo, count, dotScalar(w, b0, x, xo, n), dotScalar(w, b1, x, xo, n),
-                    dotScalar(w, b2, x, xo, n), dotScalar(w, b3, x, xo, n));
+            store(out, oo, count, dotScalar(w, b0, xs, n), dotScalar(w, b1, xs, n), dotScalar(w, b2, xs, n), dotScalar(w, b3, xs, n));
             return;
         }
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        for (int g = 0; g < n; g += gs) {
+        for (long g = 0; g < n; g += gs) {
             FloatVector g0 = FloatVector.zero(F), g1 = FloatVector.zero(F), g2 = FloatVector.zero(F), g3 = FloatVector.zero(F);
-            for (int k = g; k < g + gs; k += FL) {
-                FloatVector v = FloatVector.fromArray(F, x, xo + k);
+            for (long k = g; k < g + gs; k += FL) {
+                FloatVector v = FloatVector.fromMemorySegment(F, xs, k * 4, LE);
                 g0 = widen(q, b0 + k).fma(v, g0);
                 g1 = widen(q, b1 + k).fma(v, g1);
                 g2 = widen(q, b2 + k).fma(v, g2);
@@ -185,10 +256,9 @@ public final class WeightRows {
         return FloatVector.broadcast(F, scales.get(Tensor.F32_LE, index / gs * 4));
     }
 
-    /** Fallback for Q8_0 groups that are not a whole number of vectors. */
-    private static float dotScalar(Tensor w, long base, float[] x, int xo, int n) {
+    private static float dotScalar(Tensor w, long base, MemorySegment xs, int n) {
         float sum = 0;
-        for (int i = 0; i < n; i++) sum += w.get(base + i) * x[xo + i];
+        for (int i = 0; i < n; i++) sum += w.get(base + i) * xs.getAtIndex(Tensor.F32_LE, i);
         return sum;
     }
 

@@ -7,6 +7,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -29,12 +31,12 @@ class WeightRowsTest {
                 .flatMap(d -> Arrays.stream(TestTensors.SIZES).mapToObj(n -> Arguments.of(d, n)));
     }
 
-    /** Row r of w dotted with x[XO ..], through splitPairs when the dtype wants it. */
+    /** Row r of w dotted with x[XO ..], through the activation layout prepare() makes for the dtype. */
     private static float dot(Weights w, int row, float[] x) {
-        float[] split = new float[w.cols()];
-        if (WeightRows.wantsSplit(w.tensor().dtype())) WeightRows.splitPairs(x, XO, w.cols(), split);
+        MemorySegment xs = Arena.ofAuto().allocate(4L * w.cols() + 4, 64);
+        WeightRows.prepare(w.tensor(), x, XO, xs);
         float[] out = new float[1];
-        WeightRows.dot(w.tensor(), row, 1, x, XO, split, out, 0);
+        WeightRows.dot(w.tensor(), row, 1, xs, out, 0);
         return out[0];
     }
 
@@ -65,13 +67,35 @@ class WeightRowsTest {
     }
 
     @Test
-    void splitPairsPutsEvenElementsFirst() {
+    void prepareDeinterleaves16BitActivations() {
         float[] x = {9, 0, 1, 2, 3, 4, 5, 6};
-        float[] split = new float[7];
-        WeightRows.splitPairs(x, 1, 7, split);
-        assertArrayEquals(new float[] {0, 2, 4, 1, 3, 5, 0}, split);
-        assertTrue(WeightRows.wantsSplit(DType.F16) && WeightRows.wantsSplit(DType.BF16));
-        assertTrue(!WeightRows.wantsSplit(DType.F32) && !WeightRows.wantsSplit(DType.Q8_0));
+        MemorySegment xs = Arena.ofAuto().allocate(4 * 7);
+        WeightRows.prepare(TestTensors.random(DType.BF16, 1, 7, new Random(1), null).tensor(), x, 1, xs);
+        assertArrayEquals(new float[] {0, 2, 4, 1, 3, 5, 6}, xs.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT));
+    }
+
+    /** Groups of 64 and 128 take the int8-plane path on 512-bit and 256-bit vectors. */
+    @ParameterizedTest(name = "group {0}, cols {1}")
+    @CsvSource({"64, 64", "64, 192", "128, 256", "64, 512"})
+    void q8PlanePathMatchesScalarReference(int group, int cols) {
+        Random rnd = new Random(group + cols);
+        Weights w = TestTensors.randomQ8(5, cols, group, rnd, null);
+        float[] x = randomFloats(rnd, XO + cols);
+        for (int r = 0; r < 5; r++) assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), "row " + r);
+    }
+
+    @Test
+    void blocksOfFourRowsMatchSingleRows() {
+        for (DType dtype : DType.values()) {
+            Weights w = TestTensors.random(dtype, 7, 128, new Random(3), null);
+            float[] x = randomFloats(new Random(4), XO + 128);
+            MemorySegment xs = Arena.ofAuto().allocate(4L * 128, 64);
+            WeightRows.prepare(w.tensor(), x, XO, xs);
+            float[] block = new float[7];
+            WeightRows.dot(w.tensor(), 0, 4, xs, block, 0);
+            WeightRows.dot(w.tensor(), 4, 3, xs, block, 4);
+            for (int r = 0; r < 7; r++) assertEquals(dot(w, r, x), block[r], 1e-5f, dtype + " row " + r);
+        }
     }
 
     /**
