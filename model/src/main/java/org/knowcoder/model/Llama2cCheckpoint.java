@@ -1,6 +1,7 @@
 package org.knowcoder.model;
 
 import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.MappedFiles;
 import org.knowcoder.tensor.Tensor;
 
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class Llama2cCheckpoint {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 28) throw new CheckpointFormatException(file, "truncated: " + size + " bytes is shorter than a llama2.c header");
-            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            MemorySegment seg = MappedFiles.mapReadOnly(ch, size, arena);
             return seg.get(I32, 0) == MAGIC ? readVersioned(file, seg, arena) : readVersion0(file, seg, arena);
         } catch (IOException | RuntimeException e) {
             arena.close();

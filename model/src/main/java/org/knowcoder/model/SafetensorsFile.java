@@ -3,6 +3,7 @@ package org.knowcoder.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.MappedFiles;
 import org.knowcoder.tensor.Tensor;
 
 import java.io.IOException;
@@ -33,7 +34,7 @@ public final class SafetensorsFile {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) throw new CheckpointFormatException(file, "truncated: " + size + " bytes is shorter than a safetensors header");
-            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            MemorySegment seg = MappedFiles.mapReadOnly(ch, size, arena);
             long headerLen = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
             if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
                 throw new CheckpointFormatException(file, "corrupt header: it claims " + headerLen

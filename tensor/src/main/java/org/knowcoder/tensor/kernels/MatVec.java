@@ -8,12 +8,15 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * out = W x for a weight W stored [out, in] in any weight dtype: the decoding hot path, bound by
- * how fast the weights stream from memory. Blocks of four rows are split across the pool.
+ * how fast the weights stream from memory. Rows are split across the pool in blocks of four.
  *
  * <p>An instance is a reusable job (one per session): it keeps the arguments of the current call in
  * fields so dispatching allocates nothing. Not for concurrent use.
  */
 public final class MatVec implements WorkerPool.RangeTask {
+    /** Rows are handed out in blocks of four, the F32 kernel's unit. */
+    private static final int ROWS_PER_BLOCK = 4;
+
     private final WorkerPool pool;
     private final MemorySegment xs;
     private final int maxCols;
@@ -35,7 +38,7 @@ public final class MatVec implements WorkerPool.RangeTask {
         this.w = w;
         this.out = out;
         this.oo = oo;
-        pool.parallelFor(Math.toIntExact((w.rows() + WeightRows.ROWS - 1) / WeightRows.ROWS), this);
+        pool.parallelFor(Math.toIntExact((w.rows() + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK), this);
         this.w = null;
         this.out = null;
     }
@@ -43,9 +46,6 @@ public final class MatVec implements WorkerPool.RangeTask {
     @Override
     public void run(int worker, int fromBlock, int toBlock) {
         int rows = Math.toIntExact(w.rows());
-        for (int b = fromBlock; b < toBlock; b++) {
-            int r = b * WeightRows.ROWS;
-            WeightRows.dot(w, r, Math.min(WeightRows.ROWS, rows - r), xs, out, oo + r);
-        }
+        WeightRows.dot(w, fromBlock * ROWS_PER_BLOCK, Math.min(rows, toBlock * ROWS_PER_BLOCK), xs, out, oo);
     }
 }

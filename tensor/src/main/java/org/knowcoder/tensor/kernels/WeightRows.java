@@ -27,9 +27,6 @@ import static org.knowcoder.tensor.kernels.Simd.I;
 public final class WeightRows {
     private WeightRows() {}
 
-    /** Rows a call to {@link #dot} computes at once. */
-    public static final int ROWS = 4;
-
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Bytes of one float vector. */
     private static final long VB = 4L * FL;
@@ -71,27 +68,32 @@ public final class WeightRows {
     }
 
     /**
-     * out[oo + k] = row (row + k) of {@code w} dotted with the activation {@link #prepare}d in
-     * {@code xs}, for k < count <= {@link #ROWS}. Four rows stream side by side sharing each
-     * activation load: four independent memory streams keep more loads in flight than one row at a
-     * time. A short block repeats its last row rather than having code of its own.
+     * out[oo + r] = row r of {@code w} dotted with the activation {@link #prepare}d in {@code xs},
+     * for rows [from, to). F32 rows stream four side by side sharing each activation load: four
+     * independent memory streams keep more loads in flight than one (measured: about twice the
+     * GB/s). The other dtypes go one row per kernel call: their widening makes a four-row kernel's
+     * compiler graph too big for C2 to inline the vector operations, and a vector operation that is
+     * not inlined allocates (measured: 5 to 10 times slower).
      */
-    public static void dot(Tensor w, long row, int count, MemorySegment xs, float[] out, int oo) {
+    public static void dot(Tensor w, int from, int to, MemorySegment xs, float[] out, int oo) {
+        MemorySegment data = w.data();
         int n = w.cols();
-        long r1 = row + Math.min(1, count - 1), r2 = row + Math.min(2, count - 1), r3 = row + Math.min(3, count - 1);
         switch (w.dtype()) {
-            case F32 -> dotF32(w.data(), n, row, r1, r2, r3, xs, out, oo, count);
-            case BF16, F16 -> {
-                for (int k = 0; k < count; k++) {
-                    out[oo + k] = w.dtype() == DType.BF16 ? dotBf16(w.data(), n, row + k, xs) : dotF16(w.data(), n, row + k, xs);
+            case F32 -> {
+                for (int r = from; r < to; r += 4) {
+                    int last = Math.min(r + 3, to - 1); // a short block repeats its last row
+                    dotF32(data, n, r, Math.min(r + 1, last), Math.min(r + 2, last), last, xs, out, oo + r, last - r + 1);
                 }
             }
+            case BF16 -> {
+                for (int r = from; r < to; r++) out[oo + r] = dotBf16(data, n, r, xs);
+            }
+            case F16 -> {
+                for (int r = from; r < to; r++) out[oo + r] = dotF16(data, n, r, xs);
+            }
             case Q8_0 -> {
-                if (!usesPlanes(w)) {
-                    dotQ8(w, n, row, r1, r2, r3, xs, out, oo, count);
-                } else {
-                    for (int k = 0; k < count; k++) out[oo + k] = dotQ8Planes(w, n, row + k, xs);
-                }
+                boolean planes = usesPlanes(w);
+                for (int r = from; r < to; r++) out[oo + r] = planes ? dotQ8Planes(w, n, r, xs) : dotQ8(w, n, r, xs);
             }
         }
     }
@@ -121,7 +123,7 @@ public final class WeightRows {
     }
 
     /**
-     * BF16, one row per call (as {@link #dotQ8Planes}, to stay inlinable): ints holding the pair
+     * BF16: ints holding the pair
      * (w[2j], w[2j+1]) are widened half by half, a shift for the even one and a mask for the odd
      * one, and matched with the even and odd activations.
      */
@@ -185,8 +187,7 @@ public final class WeightRows {
     }
 
     /**
-     * Q8_0 fast path, one row per call (more rows make a compiler graph too big for C2 to inline the
-     * vector operations, and a vector operation that is not inlined allocates): each int lane holds
+     * Q8_0 fast path: each int lane holds
      * four int8 weights, sign-extended with shifts and matched with the activation planes of
      * {@link #prepare}; per group the products are summed, then scaled once by the group's scale.
      */
@@ -222,44 +223,28 @@ public final class WeightRows {
     private static final float MAGIC = 12582912f;
     private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
 
-    /** Q8_0 general path: groups of whole vectors, widened byte to float; scalar otherwise. */
-    private static void dotQ8(Tensor w, int n, long r0, long r1, long r2, long r3,
-                              MemorySegment xs, float[] out, int oo, int count) {
+    /** Q8_0 general path: groups of whole vectors widened byte to float; scalar otherwise. */
+    private static float dotQ8(Tensor w, int n, long row, MemorySegment xs) {
         int gs = w.groupSize();
         MemorySegment q = w.data(), scales = w.scales();
-        long b0 = r0 * n, b1 = r1 * n, b2 = r2 * n, b3 = r3 * n;
+        long base = row * n;
         // the vector loop assumes each row starts a group: not so when groups straddle rows
         if (!Simd.WIDEN_BYTES || gs % FL != 0 || n % gs != 0) {
-            store(out, oo, count, dotScalar(w, b0, xs, n), dotScalar(w, b1, xs, n), dotScalar(w, b2, xs, n), dotScalar(w, b3, xs, n));
-            return;
+            float sum = 0;
+            for (int i = 0; i < n; i++) sum += w.get(base + i) * xs.getAtIndex(Tensor.F32_LE, i);
+            return sum;
         }
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         for (long g = 0; g < n; g += gs) {
-            FloatVector g0 = FloatVector.zero(F), g1 = FloatVector.zero(F), g2 = FloatVector.zero(F), g3 = FloatVector.zero(F);
-            for (long k = g; k < g + gs; k += FL) {
-                FloatVector v = FloatVector.fromMemorySegment(F, xs, k * 4, LE);
-                g0 = widen(q, b0 + k).fma(v, g0);
-                g1 = widen(q, b1 + k).fma(v, g1);
-                g2 = widen(q, b2 + k).fma(v, g2);
-                g3 = widen(q, b3 + k).fma(v, g3);
-            }
-            a0 = g0.fma(scale(scales, b0 + g, gs), a0);
-            a1 = g1.fma(scale(scales, b1 + g, gs), a1);
-            a2 = g2.fma(scale(scales, b2 + g, gs), a2);
-            a3 = g3.fma(scale(scales, b3 + g, gs), a3);
+            FloatVector group = FloatVector.zero(F);
+            for (long k = g; k < g + gs; k += FL) group = widen(q, base + k).fma(FloatVector.fromMemorySegment(F, xs, k * 4, LE), group);
+            acc = group.fma(scale(scales, base + g, gs), acc);
         }
-        store(out, oo, count, a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD));
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     private static FloatVector scale(MemorySegment scales, long index, int gs) {
         return FloatVector.broadcast(F, scales.get(Tensor.F32_LE, index / gs * 4));
-    }
-
-    private static float dotScalar(Tensor w, long base, MemorySegment xs, int n) {
-        float sum = 0;
-        for (int i = 0; i < n; i++) sum += w.get(base + i) * xs.getAtIndex(Tensor.F32_LE, i);
-        return sum;
     }
 
     private static FloatVector widen(MemorySegment q, long offset) {
