@@ -3,6 +3,7 @@ package org.knowcoder.model;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.kernels.Attention;
+import org.knowcoder.tensor.kernels.KvCache;
 import org.knowcoder.tensor.kernels.MatMul;
 import org.knowcoder.tensor.kernels.MatVec;
 import org.knowcoder.tensor.kernels.RmsNorm;
@@ -29,8 +30,7 @@ public final class LlamaSession {
     private final Rope rope;
     private final RopeLayout qLayout;
     private final RopeLayout kLayout;
-    private final float[][] keyCache;
-    private final float[][] valueCache;
+    private final KvCache cache;
     private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits;
 
     /**
@@ -49,8 +49,7 @@ public final class LlamaSession {
         this.rope = new Rope(c.headDim(), c.seqLen(), c.ropeTheta());
         this.qLayout = weights.rotateHalfLayout() ? new RopeLayout(c.nHeads(), c.headDim()) : null;
         this.kLayout = weights.rotateHalfLayout() ? new RopeLayout(c.nKvHeads(), c.headDim()) : null;
-        this.keyCache = new float[c.nLayers()][c.seqLen() * c.kvDim()];
-        this.valueCache = new float[c.nLayers()][c.seqLen() * c.kvDim()];
+        this.cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), c.seqLen());
         int n = PREFILL_CHUNK;
         this.x = new float[n * c.dim()];
         this.xb = new float[n * c.dim()];
@@ -66,9 +65,9 @@ public final class LlamaSession {
 
     private static void checkCacheFits(LlamaConfig c) {
         long perLayer = (long) c.seqLen() * c.kvDim();
-        double bytes = 2.0 * Float.BYTES * c.nLayers() * perLayer;
+        double bytes = KvCache.bytes(c.nLayers(), c.nKvHeads(), c.headDim(), c.seqLen());
         long heap = Runtime.getRuntime().maxMemory();
-        if (perLayer > Integer.MAX_VALUE - 8 || bytes > heap) {
+        if (perLayer > Integer.MAX_VALUE - 64 || bytes > heap) {
             throw new IllegalArgumentException(String.format("a context of %d positions needs a %.0f MiB KV cache, more than"
                     + " the %d MiB heap (check seq_len, or raise -Xmx)", c.seqLen(), bytes / (1 << 20), heap >> 20));
         }
@@ -125,10 +124,9 @@ public final class LlamaSession {
                 }
                 rope.apply(q, t * dim, c.nHeads(), pos);
                 rope.apply(k, t * kvDim, c.nKvHeads(), pos);
-                System.arraycopy(k, t * kvDim, keyCache[l], pos * kvDim, kvDim);
-                System.arraycopy(v, t * kvDim, valueCache[l], pos * kvDim, kvDim);
+                cache.store(l, pos, k, t * kvDim, v, t * kvDim);
             }
-            attention.apply(q, n, start, keyCache[l], valueCache[l], att);
+            attention.apply(q, n, start, cache, l, att);
             project(layer.wo(), att, n, xb);
             VectorMath.add(x, 0, xb, 0, n * dim);
 

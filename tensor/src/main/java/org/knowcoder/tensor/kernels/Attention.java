@@ -1,13 +1,21 @@
 package org.knowcoder.tensor.kernels;
 
+import jdk.incubator.vector.FloatVector;
 import org.knowcoder.tensor.WorkerPool;
 
+import java.util.Arrays;
+
+import static org.knowcoder.tensor.kernels.Simd.F;
+import static org.knowcoder.tensor.kernels.Simd.FL;
+
 /**
- * Causal multi-head attention of T queries over a key/value cache, with grouped-query heads
- * (each KV head serves nHeads / nKvHeads query heads). Query t sits at position start + t and sees
- * cache positions [0, start + t]. Work is split across (query, head) pairs.
+ * Causal multi-head attention of T queries over a {@link KvCache}, with grouped-query heads (each
+ * KV head serves nHeads / nKvHeads query heads). Query t sits at position start + t and sees cache
+ * positions [0, start + t]. Work is split across (query, head) pairs.
  *
- * <p>Cache layout: position-major, [position, nKvHeads * headDim]. A reusable job like {@link MatVec}.
+ * <p>Scores are computed a vector of positions at a time from the transposed keys; the weighted sum
+ * keeps four vectors of the output in registers while it walks the positions. A reusable job like
+ * {@link MatVec}: per-worker score buffers, nothing allocated per call.
  */
 public final class Attention implements WorkerPool.RangeTask {
     private final WorkerPool pool;
@@ -19,6 +27,7 @@ public final class Attention implements WorkerPool.RangeTask {
     private float[] q;
     private float[] keys;
     private float[] values;
+    private int stride;
     private float[] out;
     private int start;
 
@@ -31,14 +40,15 @@ public final class Attention implements WorkerPool.RangeTask {
         this.nKvHeads = nKvHeads;
         this.headDim = headDim;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
-        this.scores = new float[pool.threads()][maxPositions];
+        this.scores = new float[pool.threads()][(maxPositions + FL - 1) / FL * FL];
     }
 
-    /** q and out are [tokens, nHeads * headDim]; keys and values are one layer's cache. */
-    public void apply(float[] q, int tokens, int start, float[] keys, float[] values, float[] out) {
+    /** q and out are [tokens, nHeads * headDim]; the cache holds positions [0, start + tokens) of {@code layer}. */
+    public void apply(float[] q, int tokens, int start, KvCache cache, int layer, float[] out) {
         this.q = q;
-        this.keys = keys;
-        this.values = values;
+        this.keys = cache.keys(layer);
+        this.values = cache.values(layer);
+        this.stride = cache.stride();
         this.out = out;
         this.start = start;
         pool.parallelFor(tokens * nHeads, this);
@@ -52,19 +62,59 @@ public final class Attention implements WorkerPool.RangeTask {
     public void run(int worker, int from, int to) {
         float[] att = scores[worker];
         int dim = nHeads * headDim;
-        int kvDim = nKvHeads * headDim;
         int group = nHeads / nKvHeads;
         for (int item = from; item < to; item++) {
             int t = item / nHeads, h = item % nHeads;
             int qo = t * dim + h * headDim;
-            int kvo = (h / group) * headDim;
+            int kvHead = h / group;
             int positions = start + t + 1;
-            for (int p = 0; p < positions; p++) {
-                att[p] = VectorMath.dot(q, qo, keys, p * kvDim + kvo, headDim) * scale;
-            }
+            scores(att, qo, kvHead * headDim * stride, positions);
             Softmax.apply(att, 0, positions);
-            java.util.Arrays.fill(out, qo, qo + headDim, 0f);
-            for (int p = 0; p < positions; p++) VectorMath.axpy(att[p], values, p * kvDim + kvo, out, qo, headDim);
+            weightedSum(att, positions, kvHead * headDim, qo);
+        }
+    }
+
+    /** att[p] = q . key[p] / sqrt(headDim) for p < positions, rounded up to whole vectors (the cache is padded). */
+    private void scores(float[] att, int qo, int keyBase, int positions) {
+        for (int p = 0; p < positions; p += FL) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int i = 0; i < headDim; i++) {
+                acc = FloatVector.fromArray(F, keys, keyBase + i * stride + p).fma(FloatVector.broadcast(F, q[qo + i]), acc);
+            }
+            acc.mul(scale).intoArray(att, p);
+        }
+    }
+
+    /** out[qo ..] = sum over positions of att[p] * value[p], four output vectors at a time. */
+    private void weightedSum(float[] att, int positions, int vo, int qo) {
+        int kvDim = nKvHeads * headDim;
+        int c = 0;
+        for (; c + 4 * FL <= headDim; c += 4 * FL) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            for (int p = 0, row = vo + c; p < positions; p++, row += kvDim) {
+                FloatVector w = FloatVector.broadcast(F, att[p]);
+                a0 = FloatVector.fromArray(F, values, row).fma(w, a0);
+                a1 = FloatVector.fromArray(F, values, row + FL).fma(w, a1);
+                a2 = FloatVector.fromArray(F, values, row + 2 * FL).fma(w, a2);
+                a3 = FloatVector.fromArray(F, values, row + 3 * FL).fma(w, a3);
+            }
+            a0.intoArray(out, qo + c);
+            a1.intoArray(out, qo + c + FL);
+            a2.intoArray(out, qo + c + 2 * FL);
+            a3.intoArray(out, qo + c + 3 * FL);
+        }
+        for (; c + FL <= headDim; c += FL) {
+            FloatVector a = FloatVector.zero(F);
+            for (int p = 0, row = vo + c; p < positions; p++, row += kvDim) {
+                a = FloatVector.fromArray(F, values, row).fma(FloatVector.broadcast(F, att[p]), a);
+            }
+            a.intoArray(out, qo + c);
+        }
+        if (c < headDim) {
+            Arrays.fill(out, qo + c, qo + headDim, 0f);
+            for (int p = 0; p < positions; p++) {
+                for (int i = c; i < headDim; i++) out[qo + i] += att[p] * values[p * kvDim + vo + i];
+            }
         }
     }
 }

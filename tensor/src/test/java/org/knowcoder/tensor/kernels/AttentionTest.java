@@ -64,11 +64,11 @@ class AttentionTest {
                 float[] q = scaled(randomFloats(rnd, tokens * dim), 2);
                 float[] keys = scaled(randomFloats(rnd, maxPositions * kvDim), 2);
                 float[] values = randomFloats(rnd, maxPositions * kvDim);
-                Arrays.fill(keys, filled * kvDim, keys.length, Float.NaN); // not written yet: must not be read
-                Arrays.fill(values, filled * kvDim, values.length, Float.NaN);
+                KvCache cache = new KvCache(2, nKvHeads, headDim, maxPositions);
+                for (int p = 0; p < filled; p++) cache.store(1, p, keys, p * kvDim, values, p * kvDim);
                 float[] out = new float[tokens * dim];
                 Arrays.fill(out, Float.NaN);
-                attention.apply(q, tokens, start, keys, values, out);
+                attention.apply(q, tokens, start, cache, 1, out);
                 double[] expected = reference(q, tokens, start, keys, values, nHeads, nKvHeads, headDim);
                 for (int i = 0; i < expected.length; i++) {
                     assertClose(expected[i], out[i], 1, 0, 1e-5,
