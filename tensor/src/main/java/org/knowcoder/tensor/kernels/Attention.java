@@ -74,12 +74,32 @@ public final class Attention implements WorkerPool.RangeTask {
         }
     }
 
-    /** att[p] = q . key[p] / sqrt(headDim) for p < positions, rounded up to whole vectors (the cache is padded). */
+    /**
+     * att[p] = q . key[p] / sqrt(headDim) for p < positions, rounded up to whole vectors (the cache is
+     * padded). Four vectors of positions at a time: four independent multiply-add chains hide the
+     * latency that one chain over headDim would wait on.
+     */
     private void scores(float[] att, int qo, int keyBase, int positions) {
-        for (int p = 0; p < positions; p += FL) {
+        int end = (positions + FL - 1) / FL * FL;
+        int p = 0;
+        for (; p + 4 * FL <= end; p += 4 * FL) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            for (int i = 0, row = keyBase + p; i < headDim; i++, row += stride) {
+                FloatVector qi = FloatVector.broadcast(F, q[qo + i]);
+                a0 = FloatVector.fromArray(F, keys, row).fma(qi, a0);
+                a1 = FloatVector.fromArray(F, keys, row + FL).fma(qi, a1);
+                a2 = FloatVector.fromArray(F, keys, row + 2 * FL).fma(qi, a2);
+                a3 = FloatVector.fromArray(F, keys, row + 3 * FL).fma(qi, a3);
+            }
+            a0.mul(scale).intoArray(att, p);
+            a1.mul(scale).intoArray(att, p + FL);
+            a2.mul(scale).intoArray(att, p + 2 * FL);
+            a3.mul(scale).intoArray(att, p + 3 * FL);
+        }
+        for (; p < end; p += FL) {
             FloatVector acc = FloatVector.zero(F);
-            for (int i = 0; i < headDim; i++) {
-                acc = FloatVector.fromArray(F, keys, keyBase + i * stride + p).fma(FloatVector.broadcast(F, q[qo + i]), acc);
+            for (int i = 0, row = keyBase + p; i < headDim; i++, row += stride) {
+                acc = FloatVector.fromArray(F, keys, row).fma(FloatVector.broadcast(F, q[qo + i]), acc);
             }
             acc.mul(scale).intoArray(att, p);
         }
