@@ -13,11 +13,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Checks the memory promise of the design: generating from a BF16 Hugging Face checkpoint keeps the
  * resident set within the file size plus the KV cache plus 200 MB. It runs the CLI's generate
- * command in a child JVM and polls that process's /proc status for its peak resident set (VmHWM).
- *
- * <p>The child is started at {@code org.knowcoder.cli.Main} with the Vector API flags, not with
- * {@code java -jar}: the jar's Launcher would relaunch a grandchild JVM to add those flags, and the
- * process polled must be the one that maps the weights.
+ * command as users do ({@code java -jar knowcoder.jar}) and polls /proc for the peak resident set
+ * (VmHWM) of the JVM that maps the weights: the jar's Launcher relaunches the JVM with the Vector
+ * API flags, so that is the launched process's child.
  */
 final class RssCheck {
     private RssCheck() {}
@@ -40,18 +38,18 @@ final class RssCheck {
         }
         long fileBytes = Files.size(model.bf16().resolve("model.safetensors")) + Files.size(model.bf16().resolve("config.json"));
         long budget = fileBytes + model.kvCacheBytes() + ALLOWANCE;
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-cp", jar.toString(), "org.knowcoder.cli.Main", "generate", "--model", model.bf16().toString(),
+        cmd.addAll(List.of("-jar", jar.toString(), "generate", "--model", model.bf16().toString(),
                 "--prompt-ids", "1", "--output-ids", "--temperature", "0", "--steps", Integer.toString(steps),
                 "--threads", Integer.toString(threads)));
         Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
-        Path status = Path.of("/proc", Long.toString(child.pid()), "status");
         long peak = 0;
         while (child.isAlive()) {
-            peak = Math.max(peak, highWaterMark(status));
+            // the relaunched JVM, once it exists; the launcher itself only relays
+            long pid = child.descendants().findFirst().map(ProcessHandle::pid).orElse(child.pid());
+            peak = Math.max(peak, highWaterMark(Path.of("/proc", Long.toString(pid), "status")));
             Thread.sleep(POLL_MILLIS);
         }
         int exit = child.waitFor();

@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The built jar as users run it, {@code java -jar knowcoder.jar} with no JVM flags: the
  * {@link Launcher} must relaunch with the Vector API, keep stderr free of JVM warnings and pass the
- * exit code through. Skipped until {@code mvn package} has built the jar.
+ * exit code through. An integration test: {@code mvn verify} runs it after packaging the jar.
  */
-class JarTest {
+class JarIT {
 
     @Test
     void noArgumentsListsTheCommandsAndAQuickStart() throws Exception {
