@@ -32,6 +32,7 @@ public final class LlamaSession {
     private final RopeLayout kLayout;
     private final KvCache cache;
     private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits;
+    private final int[] oneToken = new int[1];
 
     /**
      * Allocates the session. Throws IllegalArgumentException when the KV cache for the model's
@@ -80,7 +81,8 @@ public final class LlamaSession {
     /** Feeds {@code token} at position {@code pos}; returns the logits (a buffer reused by the next call). */
     public float[] forward(int token, int pos) {
         checkPositions(pos, 1);
-        run(new int[] {token}, 0, 1, pos, true);
+        oneToken[0] = token;
+        run(oneToken, 0, 1, pos, true);
         return logits;
     }
 

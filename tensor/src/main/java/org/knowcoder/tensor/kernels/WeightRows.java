@@ -9,6 +9,7 @@ import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static org.knowcoder.tensor.kernels.Simd.B;
@@ -271,12 +272,14 @@ public final class WeightRows {
                 for (; i < n; i++) dst[off + i] = widen16(seg.get(Tensor.I16_LE, base + i * 2L), bf16);
             }
             case Q8_0 -> {
-                int gs = w.groupSize();
+                // scalar on purpose: the embedding lookup runs once per token, too rarely for C2, and
+                // Vector API code running in C1 allocates on every operation
                 long base = row * n;
-                if (Simd.WIDEN_BYTES && gs % FL == 0 && n % gs == 0) {
-                    for (; i < n; i += FL) widen(seg, base + i).mul(scale(w.scales(), base + i, gs)).intoArray(dst, off + i);
+                int gs = w.groupSize();
+                for (; i < n; i++) {
+                    float scale = w.scales().get(Tensor.F32_LE, (base + i) / gs * 4);
+                    dst[off + i] = seg.get(ValueLayout.JAVA_BYTE, base + i) * scale;
                 }
-                for (; i < n; i++) dst[off + i] = w.get(base + i);
             }
         }
     }
