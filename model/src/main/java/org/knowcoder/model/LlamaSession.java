@@ -110,7 +110,7 @@ public final class LlamaSession {
             if (token < 0 || token >= c.vocabSize()) {
                 throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + c.vocabSize());
             }
-            WeightRows.decode(weights.tokenEmbedding(), token, x, t * dim);
+            WeightRows.lookup(weights.tokenEmbedding(), token, x, t * dim);
         }
         for (int l = 0; l < c.nLayers(); l++) {
             LlamaWeights.Layer layer = weights.layer(l);

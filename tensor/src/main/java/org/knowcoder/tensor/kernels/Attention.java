@@ -11,7 +11,7 @@ import static org.knowcoder.tensor.kernels.Simd.FL;
 /**
  * Causal multi-head attention of T queries over a {@link KvCache}, with grouped-query heads (each
  * KV head serves nHeads / nKvHeads query heads). Query t sits at position start + t and sees cache
- * positions [0, start + t]. Work is split across (query, head) pairs.
+ * positions [0, start + t]. Work is split across (head, query) pairs.
  *
  * <p>Scores are computed a vector of positions at a time from the transposed keys; the weighted sum
  * keeps four vectors of the output in registers while it walks the positions. A reusable job like
@@ -30,6 +30,7 @@ public final class Attention implements WorkerPool.RangeTask {
     private int stride;
     private float[] out;
     private int start;
+    private int tokens;
 
     public Attention(WorkerPool pool, int nHeads, int nKvHeads, int headDim, int maxPositions) {
         if (nHeads % nKvHeads != 0) {
@@ -51,6 +52,7 @@ public final class Attention implements WorkerPool.RangeTask {
         this.stride = cache.stride();
         this.out = out;
         this.start = start;
+        this.tokens = tokens;
         pool.parallelFor(tokens * nHeads, this);
         this.q = null;
         this.keys = null;
@@ -64,7 +66,9 @@ public final class Attention implements WorkerPool.RangeTask {
         int dim = nHeads * headDim;
         int group = nHeads / nKvHeads;
         for (int item = from; item < to; item++) {
-            int t = item / nHeads, h = item % nHeads;
+            // head-major: each worker's block holds every query of some heads, early (cheap) and late
+            // (expensive) positions alike, so causal attention's uneven work splits evenly
+            int t = item % tokens, h = item / tokens;
             int qo = t * dim + h * headDim;
             int kvHead = h / group;
             int positions = start + t + 1;

@@ -259,26 +259,40 @@ public final class WeightRows {
         if (count > 3) out[oo + 3] = s3;
     }
 
-    /** Widens row {@code row} of {@code w} into dst[off .. off+cols). */
+    /**
+     * Widens row {@code row} of {@code w} into dst[off .. off+cols), for hot loops (prefill): Q8_0
+     * rows are widened a vector at a time.
+     */
     public static void decode(Tensor w, long row, float[] dst, int off) {
+        int n = w.cols(), gs = w.groupSize();
+        if (w.dtype() != DType.Q8_0 || !Simd.WIDEN_BYTES || gs % FL != 0 || n % gs != 0) {
+            lookup(w, row, dst, off);
+            return;
+        }
+        long base = row * n;
+        for (int i = 0; i < n; i += FL) widen(w.data(), base + i).mul(scale(w.scales(), base + i, gs)).intoArray(dst, off + i);
+    }
+
+    /**
+     * Widens row {@code row} of {@code w} into dst[off .. off+cols) without the Vector API, for
+     * rare single-row reads such as the embedding lookup of each decoded token: code that runs that
+     * seldom stays in C1, where every Vector API operation allocates.
+     */
+    public static void lookup(Tensor w, long row, float[] dst, int off) {
         int n = w.cols();
         MemorySegment seg = w.data();
-        int i = 0;
         switch (w.dtype()) {
             case F32 -> MemorySegment.copy(seg, Tensor.F32_LE, row * n * 4L, dst, off, n);
             case BF16, F16 -> {
                 boolean bf16 = w.dtype() == DType.BF16;
                 long base = row * n * 2L;
-                for (; i < n; i++) dst[off + i] = widen16(seg.get(Tensor.I16_LE, base + i * 2L), bf16);
+                for (int i = 0; i < n; i++) dst[off + i] = widen16(seg.get(Tensor.I16_LE, base + i * 2L), bf16);
             }
             case Q8_0 -> {
-                // scalar on purpose: the embedding lookup runs once per token, too rarely for C2, and
-                // Vector API code running in C1 allocates on every operation
                 long base = row * n;
                 int gs = w.groupSize();
-                for (; i < n; i++) {
-                    float scale = w.scales().get(Tensor.F32_LE, (base + i) / gs * 4);
-                    dst[off + i] = seg.get(ValueLayout.JAVA_BYTE, base + i) * scale;
+                for (int i = 0; i < n; i++) {
+                    dst[off + i] = seg.get(ValueLayout.JAVA_BYTE, base + i) * w.scales().get(Tensor.F32_LE, (base + i) / gs * 4);
                 }
             }
         }

@@ -63,6 +63,8 @@ class WeightRowsTest {
             Arrays.fill(expected, 7f);
             System.arraycopy(w.values(), r * cols, expected, 2, cols);
             assertArrayEquals(expected, dst, dtype + " row " + r);
+            WeightRows.lookup(w.tensor(), r, dst, 2);
+            assertArrayEquals(expected, dst, dtype + " row " + r + " (lookup)");
         }
     }
 
