@@ -5,64 +5,32 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.knowcoder.tensor.WorkerPool;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The machine's read bandwidth, the ceiling for decoding: a vectorized sum over a 1 GiB off-heap
  * buffer, split across the engine's own {@link WorkerPool} exactly as the kernels split rows. Its
  * "gbPerSecond" counter is what {@link MatVecBenchmark}'s weight bandwidth should approach.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class MemoryBandwidthBenchmark implements WorkerPool.RangeTask {
+public class MemoryBandwidthBenchmark extends KernelBenchmark implements WorkerPool.RangeTask {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Bytes per work item handed to the pool: large enough that dispatch costs nothing. */
     private static final long BLOCK = 1 << 20;
 
-    @Param({"1", "2"})
-    public int threads;
-
     @Param({"1024"})
     public int mebibytes;
 
-    private Arena arena;
     private MemorySegment buffer;
-    private WorkerPool pool;
     private float[] partial;
 
-    @Setup(Level.Trial)
-    public void setUp() {
-        arena = Arena.ofShared();
+    @Override
+    protected void prepare() {
         buffer = arena.allocate((long) mebibytes << 20, 64);
         buffer.fill((byte) 0x3c); // touch every page so the first iteration measures reads, not page faults
-        pool = new WorkerPool(threads);
         partial = new float[threads];
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.close();
-        arena.close();
     }
 
     @Benchmark

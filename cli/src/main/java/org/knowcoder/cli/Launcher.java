@@ -37,8 +37,9 @@ public final class Launcher {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-modules=" + VECTOR_MODULE);
         cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.addAll(memoryFlags(ManagementFactory.getRuntimeMXBean().getInputArguments()));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        List<String> userFlags = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        cmd.addAll(memoryFlags(userFlags));
+        cmd.addAll(userFlags);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());

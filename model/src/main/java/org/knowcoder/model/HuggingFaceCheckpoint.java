@@ -116,23 +116,22 @@ public final class HuggingFaceCheckpoint {
     private static LlamaWeights assemble(LlamaConfigJson cfg, TensorSource src, Arena arena) throws CheckpointFormatException {
         LlamaConfig c = cfg.config();
         long d = c.dim(), hd = c.hiddenDim(), kv = c.kvDim(), V = c.vocabSize();
-        Tensor emb = src.get("model.embed_tokens.weight", V, d);
+        Tensor emb = src.get(HfTensorNames.EMBEDDING, V, d);
         List<LlamaWeights.Layer> layers = new ArrayList<>();
         for (int l = 0; l < c.nLayers(); l++) {
-            String p = "model.layers." + l + ".";
             layers.add(new LlamaWeights.Layer(
-                    src.get(p + "input_layernorm.weight", d).toFloats(),
-                    src.get(p + "self_attn.q_proj.weight", d, d),
-                    src.get(p + "self_attn.k_proj.weight", kv, d),
-                    src.get(p + "self_attn.v_proj.weight", kv, d),
-                    src.get(p + "self_attn.o_proj.weight", d, d),
-                    src.get(p + "post_attention_layernorm.weight", d).toFloats(),
-                    src.get(p + "mlp.gate_proj.weight", hd, d),
-                    src.get(p + "mlp.down_proj.weight", d, hd),
-                    src.get(p + "mlp.up_proj.weight", hd, d)));
+                    src.get(HfTensorNames.attentionNorm(l), d).toFloats(),
+                    src.get(HfTensorNames.wq(l), d, d),
+                    src.get(HfTensorNames.wk(l), kv, d),
+                    src.get(HfTensorNames.wv(l), kv, d),
+                    src.get(HfTensorNames.wo(l), d, d),
+                    src.get(HfTensorNames.ffnNorm(l), d).toFloats(),
+                    src.get(HfTensorNames.w1(l), hd, d),
+                    src.get(HfTensorNames.w2(l), d, hd),
+                    src.get(HfTensorNames.w3(l), hd, d)));
         }
-        float[] norm = src.get("model.norm.weight", d).toFloats();
-        Tensor cls = cfg.tied() && !src.tensors().containsKey("lm_head.weight") ? emb : src.get("lm_head.weight", V, d);
+        float[] norm = src.get(HfTensorNames.FINAL_NORM, d).toFloats();
+        Tensor cls = cfg.tied() && !src.tensors().containsKey(HfTensorNames.CLASSIFIER) ? emb : src.get(HfTensorNames.CLASSIFIER, V, d);
         return new LlamaWeights(c, emb, layers, norm, cls, true, arena);
     }
 }

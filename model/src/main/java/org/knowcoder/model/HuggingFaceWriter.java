@@ -77,22 +77,21 @@ public final class HuggingFaceWriter {
             k = RopePermutation.toRotateHalf(c.nKvHeads(), c.headDim());
         }
         List<Entry> list = new ArrayList<>();
-        list.add(Entry.matrix("model.embed_tokens.weight", w.tokenEmbedding(), null));
+        list.add(Entry.matrix(HfTensorNames.EMBEDDING, w.tokenEmbedding(), null));
         for (int i = 0; i < c.nLayers(); i++) {
             LlamaWeights.Layer l = w.layer(i);
-            String p = "model.layers." + i + ".";
-            list.add(Entry.vector(p + "input_layernorm.weight", l.attentionNorm()));
-            list.add(Entry.matrix(p + "self_attn.q_proj.weight", l.wq(), q));
-            list.add(Entry.matrix(p + "self_attn.k_proj.weight", l.wk(), k));
-            list.add(Entry.matrix(p + "self_attn.v_proj.weight", l.wv(), null));
-            list.add(Entry.matrix(p + "self_attn.o_proj.weight", l.wo(), null));
-            list.add(Entry.vector(p + "post_attention_layernorm.weight", l.ffnNorm()));
-            list.add(Entry.matrix(p + "mlp.gate_proj.weight", l.w1(), null));
-            list.add(Entry.matrix(p + "mlp.up_proj.weight", l.w3(), null));
-            list.add(Entry.matrix(p + "mlp.down_proj.weight", l.w2(), null));
+            list.add(Entry.vector(HfTensorNames.attentionNorm(i), l.attentionNorm()));
+            list.add(Entry.matrix(HfTensorNames.wq(i), l.wq(), q));
+            list.add(Entry.matrix(HfTensorNames.wk(i), l.wk(), k));
+            list.add(Entry.matrix(HfTensorNames.wv(i), l.wv(), null));
+            list.add(Entry.matrix(HfTensorNames.wo(i), l.wo(), null));
+            list.add(Entry.vector(HfTensorNames.ffnNorm(i), l.ffnNorm()));
+            list.add(Entry.matrix(HfTensorNames.w1(i), l.w1(), null));
+            list.add(Entry.matrix(HfTensorNames.w3(i), l.w3(), null));
+            list.add(Entry.matrix(HfTensorNames.w2(i), l.w2(), null));
         }
-        list.add(Entry.vector("model.norm.weight", w.finalNorm()));
-        if (!w.sharedClassifier()) list.add(Entry.matrix("lm_head.weight", w.classifier(), null));
+        list.add(Entry.vector(HfTensorNames.FINAL_NORM, w.finalNorm()));
+        if (!w.sharedClassifier()) list.add(Entry.matrix(HfTensorNames.CLASSIFIER, w.classifier(), null));
         return list;
     }
 

@@ -3,6 +3,7 @@ package org.knowcoder.model;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.kernels.Q8Quantizer;
+import org.knowcoder.tensor.kernels.Rope;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -89,8 +90,8 @@ public final class Llama2cWriter {
     }
 
     /**
-     * The source's Q8_0 group size when it has a usable one, else 64 halved until it divides both
-     * dim and hidden_dim (llama2.c's export.py starts at 64 and halves the same way).
+     * The source's Q8_0 group size when it has a usable one, else llama2.c's exporter's choice for
+     * dim and hidden_dim.
      */
     static int defaultGroupSize(LlamaWeights w) {
         LlamaConfig c = w.config();
@@ -98,9 +99,7 @@ public final class Llama2cWriter {
         if (wq.dtype() == DType.Q8_0 && c.dim() % wq.groupSize() == 0 && c.hiddenDim() % wq.groupSize() == 0) {
             return wq.groupSize();
         }
-        int g = 64;
-        while (g > 1 && (c.dim() % g != 0 || c.hiddenDim() % g != 0)) g /= 2;
-        return g;
+        return Q8Quantizer.defaultGroupSize(c.dim(), c.hiddenDim());
     }
 
     private static void header(TensorOutput out, LlamaConfig c, int vocabField) throws IOException {
@@ -127,20 +126,15 @@ public final class Llama2cWriter {
 
     /**
      * The freq_cis_real and freq_cis_imag tables old llama2.c versions read: [seq_len, head_dim/2]
-     * each, cos and sin of pos * theta^(-2i/head_dim). Readers skip them; they are written for
-     * compatibility, with the same float arithmetic as {@link org.knowcoder.tensor.kernels.Rope}.
+     * each, the cos and sin of the engine's own {@link Rope}. Readers skip them; they are written
+     * for compatibility.
      */
     private static void legacyRopeTables(TensorOutput out, LlamaConfig c) throws IOException {
-        int half = c.headDim() / 2;
-        float[] freq = new float[half];
-        for (int i = 0; i < half; i++) freq[i] = (float) (1.0 / Math.pow(c.ropeTheta(), (2 * i) / (float) c.headDim()));
-        float[] row = new float[half];
+        Rope rope = new Rope(c.headDim(), c.seqLen(), c.ropeTheta());
+        float[] row = new float[c.headDim() / 2];
         for (int table = 0; table < 2; table++) {
             for (int pos = 0; pos < c.seqLen(); pos++) {
-                for (int i = 0; i < half; i++) {
-                    float angle = pos * freq[i];
-                    row[i] = (float) (table == 0 ? Math.cos(angle) : Math.sin(angle));
-                }
+                for (int i = 0; i < row.length; i++) row[i] = table == 0 ? rope.cos(pos, i) : rope.sin(pos, i);
                 out.floats(row, DType.F32);
             }
         }

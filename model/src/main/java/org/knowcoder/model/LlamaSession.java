@@ -36,13 +36,13 @@ public final class LlamaSession {
 
     /**
      * Allocates the session. Throws IllegalArgumentException when the KV cache for the model's
-     * context cannot be allocated: more floats per layer than a Java array holds, or more bytes
-     * than the heap (a header with a wrong seq_len, or a heap too small for a real one).
+     * context cannot be allocated (see {@link KvCache}).
      */
     public LlamaSession(LlamaWeights weights, WorkerPool pool) {
-        checkCacheFits(weights.config());
         this.weights = weights;
         this.c = weights.config();
+        // first: it checks that the context fits before anything sized by seq_len is allocated
+        this.cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), c.seqLen());
         int widest = Math.max(c.dim(), c.hiddenDim());
         this.matVec = new MatVec(pool, widest);
         this.matMul = new MatMul(pool, widest);
@@ -50,7 +50,6 @@ public final class LlamaSession {
         this.rope = new Rope(c.headDim(), c.seqLen(), c.ropeTheta());
         this.qLayout = weights.rotateHalfLayout() ? new RopeLayout(c.nHeads(), c.headDim()) : null;
         this.kLayout = weights.rotateHalfLayout() ? new RopeLayout(c.nKvHeads(), c.headDim()) : null;
-        this.cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), c.seqLen());
         int n = PREFILL_CHUNK;
         this.x = new float[n * c.dim()];
         this.xb = new float[n * c.dim()];
@@ -62,16 +61,6 @@ public final class LlamaSession {
         this.h3 = new float[n * c.hiddenDim()];
         this.scratch = new float[c.dim()];
         this.logits = new float[c.vocabSize()];
-    }
-
-    private static void checkCacheFits(LlamaConfig c) {
-        long perLayer = (long) c.seqLen() * c.kvDim();
-        double bytes = KvCache.bytes(c.nLayers(), c.nKvHeads(), c.headDim(), c.seqLen());
-        long heap = Runtime.getRuntime().maxMemory();
-        if (perLayer > Integer.MAX_VALUE - 64 || bytes > heap) {
-            throw new IllegalArgumentException(String.format("a context of %d positions needs a %.0f MiB KV cache, more than"
-                    + " the %d MiB heap (check seq_len, or raise -Xmx)", c.seqLen(), bytes / (1 << 20), heap >> 20));
-        }
     }
 
     public LlamaConfig config() {

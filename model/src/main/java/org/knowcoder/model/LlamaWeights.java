@@ -68,8 +68,9 @@ public final class LlamaWeights implements AutoCloseable {
     }
 
     /**
-     * A copy with every matrix quantized to Q8_0 in fresh off-heap memory, using the largest of 64,
-     * 32 and 16 that divides a row as the group size (llama2.c uses 64). This instance (and its file mapping) can then be
+     * A copy with every matrix quantized to Q8_0 in fresh off-heap memory, in groups of 64 or, where
+     * that does not divide a row, the largest power of two below that does (llama2.c's exporter's
+     * rule, {@link Q8Quantizer#defaultGroupSize}). This instance (and its file mapping) can then be
      * closed, so a 7B model runs in about a quarter of its F32 size.
      */
     public LlamaWeights quantizeQ8() {
@@ -85,13 +86,7 @@ public final class LlamaWeights implements AutoCloseable {
     }
 
     private static Tensor q8(Tensor t, Arena arena) {
-        if (t.dtype() == DType.Q8_0) return t;
-        int cols = t.cols();
-        int group = cols % 64 == 0 ? 64 : cols % 32 == 0 ? 32 : cols % 16 == 0 ? 16 : 0;
-        if (group == 0) {
-            throw new IllegalArgumentException("cannot quantize " + t + " to Q8_0: its rows (" + cols + ") are not a multiple of 16");
-        }
-        return Q8Quantizer.quantize(t, group, arena);
+        return t.dtype() == DType.Q8_0 ? t : Q8Quantizer.quantize(t, Q8Quantizer.defaultGroupSize(t.cols()), arena);
     }
 
     @Override

@@ -2,8 +2,6 @@ package org.knowcoder.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowcoder.tensor.DType;
@@ -32,20 +30,10 @@ class CheckpointWritersTest {
     private static final LlamaConfig CONFIG = new LlamaConfig(64, 128, 2, 4, 2, 96, 32, 1e-5f, 10000f);
     private static final int[] TOKENS = {1, 17, 42, 5, 88, 3, 60};
 
-    private static WorkerPool pool;
+    private static final WorkerPool pool = TestPool.TWO_THREADS;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startPool() {
-        pool = new WorkerPool(2);
-    }
-
-    @AfterAll
-    static void stopPool() {
-        pool.close();
-    }
 
     /** Logits after each of TOKENS, fed one at a time, then those of a batched prefill. */
     private static float[][] logits(LlamaWeights w) {
@@ -57,6 +45,13 @@ class CheckpointWritersTest {
     }
 
     /** Largest difference relative to the largest reference logit. */
+    /** Same shape, same classifier sharing, and logits within relTol of the largest. */
+    private static void assertSameModel(LlamaWeights expected, LlamaWeights actual, double relTol, String what) {
+        assertEquals(expected.sharedClassifier(), actual.sharedClassifier(), what);
+        assertEquals(expected.config(), actual.config(), what);
+        assertClose(logits(expected), logits(actual), relTol, what);
+    }
+
     private static void assertClose(float[][] expected, float[][] actual, double relTol, String what) {
         double worst = 0, scale = 0;
         for (int p = 0; p < expected.length; p++) {
@@ -67,6 +62,12 @@ class CheckpointWritersTest {
         }
         assertTrue(scale > 0, "reference logits are all zero");
         assertTrue(worst <= relTol * scale, what + ": max |diff| " + worst + " exceeds " + relTol + " x max |logit| " + scale);
+    }
+
+    /** Floats of a version 0 file of CONFIG from the embedding to the final norm, before the RoPE tables. */
+    private static long version0WeightFloats() {
+        long d = CONFIG.dim(), hd = CONFIG.hiddenDim(), kv = CONFIG.kvDim(), layers = CONFIG.nLayers(), vocab = CONFIG.vocabSize();
+        return vocab * d + layers * (2 * d + 2 * d * d + 2 * kv * d + 3 * hd * d) + d;
     }
 
     private void assertNoTempFiles(Path where) throws IOException {
@@ -81,14 +82,11 @@ class CheckpointWritersTest {
             try (LlamaWeights src = RandomWeights.create(CONFIG, shared, 7)) {
                 Path file = dir.resolve("v0-" + shared + ".bin");
                 Llama2cWriter.writeVersion0(src, file);
-                long d = 64, hd = 128, kv = 32, L = 2, V = 96;
-                long floats = V * d + L * d + L * d * d + 2 * L * kv * d + L * d * d + L * d + 3 * L * hd * d + d
-                        + 32L * 16 + (shared ? 0 : V * d);
-                assertEquals(28 + 4 * floats, Files.size(file));
+                long tables = 2L * CONFIG.seqLen() * CONFIG.headDim() / 2;
+                long classifier = shared ? 0 : (long) CONFIG.vocabSize() * CONFIG.dim();
+                assertEquals(28 + 4 * (version0WeightFloats() + tables + classifier), Files.size(file));
                 try (LlamaWeights back = Llama2cCheckpoint.load(file)) {
-                    assertEquals(shared, back.sharedClassifier());
-                    assertEquals(CONFIG, back.config());
-                    assertClose(logits(src), logits(back), 1e-6, "v0 shared=" + shared);
+                    assertSameModel(src, back, 1e-6, "v0 shared=" + shared);
                 }
             }
         }
@@ -100,8 +98,7 @@ class CheckpointWritersTest {
         try (LlamaWeights src = RandomWeights.create(CONFIG, true, 3)) {
             Path file = dir.resolve("v0.bin");
             Llama2cWriter.writeVersion0(src, file);
-            long d = 64, hd = 128, kv = 32, L = 2, V = 96;
-            long tables = 28 + 4 * (V * d + L * d + L * d * d + 2 * L * kv * d + L * d * d + L * d + 3 * L * hd * d + d);
+            long tables = 28 + 4 * version0WeightFloats();
             ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
             int half = 8, pos = 5, i = 3;
             double angle = pos * Math.pow(10000, -2.0 * i / 16);
@@ -143,9 +140,7 @@ class CheckpointWritersTest {
                 HuggingFaceWriter.write(src, hf, DType.F32);
                 try (LlamaWeights back = HuggingFaceCheckpoint.load(hf)) {
                     assertTrue(back.rotateHalfLayout());
-                    assertEquals(shared, back.sharedClassifier());
-                    assertEquals(CONFIG, back.config());
-                    assertClose(logits(src), logits(back), 1e-5, "HF F32 shared=" + shared);
+                    assertSameModel(src, back, 1e-5, "HF F32 shared=" + shared);
                 }
                 assertNoTempFiles(hf);
             }

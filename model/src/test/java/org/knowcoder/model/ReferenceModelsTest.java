@@ -1,8 +1,6 @@
 package org.knowcoder.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,17 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly, last-position logits within the fixture's tolerance, in every file format.
  */
 class ReferenceModelsTest {
-    private static WorkerPool pool;
-
-    @BeforeAll
-    static void startPool() {
-        pool = new WorkerPool(2);
-    }
-
-    @AfterAll
-    static void stopPool() {
-        pool.close();
-    }
+    private static final WorkerPool pool = TestPool.TWO_THREADS;
 
     @ParameterizedTest(name = "{0}/{1}")
     @CsvSource({

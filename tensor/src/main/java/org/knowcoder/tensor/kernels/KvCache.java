@@ -9,33 +9,29 @@ package org.knowcoder.tensor.kernels;
 public final class KvCache {
     private final int nKvHeads;
     private final int headDim;
-    private final int maxPositions;
     private final int stride;
     private final float[][] keys;
     private final float[][] values;
 
+    /**
+     * Throws IllegalArgumentException, before allocating anything, when the cache cannot exist: a
+     * layer's keys or values would not fit one Java array, or the whole cache not the heap (a
+     * header with a wrong seq_len, or a heap too small for a real one).
+     */
     public KvCache(int layers, int nKvHeads, int headDim, int maxPositions) {
         this.nKvHeads = nKvHeads;
         this.headDim = headDim;
-        this.maxPositions = maxPositions;
         this.stride = (maxPositions + Simd.FL - 1) / Simd.FL * Simd.FL;
-        long perLayer = (long) nKvHeads * headDim * stride;
-        if (perLayer > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a KV cache of " + maxPositions + " positions x " + nKvHeads * headDim
-                    + " values does not fit a Java array per layer");
+        long perLayer = (long) nKvHeads * headDim * stride; // keys, padded; values are no larger
+        double bytes = 8.0 * layers * perLayer;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (perLayer > Integer.MAX_VALUE - 8 || bytes > heap) {
+            throw new IllegalArgumentException(String.format("a context of %d positions needs a %.0f MiB KV cache, more than"
+                    + " the %d MiB heap or one Java array per layer holds (check seq_len, or raise -Xmx)",
+                    maxPositions, bytes / (1 << 20), heap >> 20));
         }
         this.keys = new float[layers][(int) perLayer];
         this.values = new float[layers][maxPositions * nKvHeads * headDim];
-    }
-
-    /** Bytes of heap this cache needs for the given shape (keys padded as stored). */
-    public static long bytes(int layers, int nKvHeads, int headDim, int maxPositions) {
-        long stride = (maxPositions + Simd.FL - 1) / Simd.FL * Simd.FL;
-        return 4L * layers * nKvHeads * headDim * (stride + maxPositions);
-    }
-
-    public int maxPositions() {
-        return maxPositions;
     }
 
     /** Stores the key k[ko ..] and value v[vo ..] (nKvHeads * headDim each) of position {@code pos}. */

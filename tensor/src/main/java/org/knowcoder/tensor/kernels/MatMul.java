@@ -1,12 +1,10 @@
 package org.knowcoder.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-
-import static jdk.incubator.vector.VectorOperators.ADD;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
 

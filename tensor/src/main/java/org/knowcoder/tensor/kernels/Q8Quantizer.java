@@ -13,6 +13,18 @@ import java.lang.foreign.ValueLayout;
 public final class Q8Quantizer {
     private Q8Quantizer() {}
 
+    /** The group size llama2.c's exporter picks: 64, halved until it divides every row length given. */
+    public static int defaultGroupSize(int... rowLengths) {
+        int g = 64;
+        while (g > 1 && !dividesAll(g, rowLengths)) g /= 2;
+        return g;
+    }
+
+    private static boolean dividesAll(int g, int[] rowLengths) {
+        for (int n : rowLengths) if (n % g != 0) return false;
+        return true;
+    }
+
     public static Tensor quantize(Tensor t, int group, Arena arena) {
         int cols = t.cols();
         if (cols % group != 0) {

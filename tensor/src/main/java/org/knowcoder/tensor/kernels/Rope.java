@@ -33,6 +33,16 @@ public final class Rope {
         return cos.length / (headDim / 2);
     }
 
+    /** cos of the angle pair i of a head is rotated by at position {@code pos}. */
+    public float cos(int pos, int i) {
+        return cos[pos * (headDim / 2) + i];
+    }
+
+    /** sin of the angle pair i of a head is rotated by at position {@code pos}. */
+    public float sin(int pos, int i) {
+        return sin[pos * (headDim / 2) + i];
+    }
+
     /** Rotates {@code heads} consecutive head vectors starting at v[off] for position {@code pos}. */
     public void apply(float[] v, int off, int heads, int pos) {
         int half = headDim / 2;

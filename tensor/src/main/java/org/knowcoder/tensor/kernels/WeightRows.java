@@ -124,9 +124,8 @@ public final class WeightRows {
     }
 
     /**
-     * BF16: ints holding the pair
-     * (w[2j], w[2j+1]) are widened half by half, a shift for the even one and a mask for the odd
-     * one, and matched with the even and odd activations.
+     * BF16: ints holding the pair (w[2j], w[2j+1]) are widened half by half, a shift for the even
+     * one and a mask for the odd one, and matched with the even and odd activations.
      */
     private static float dotBf16(MemorySegment w, int n, long row, MemorySegment xs) {
         long o = row * n * 2L, odd = n / 2 * 4L, end = vectorPairsEnd(n);

@@ -165,24 +165,20 @@ class WeightRowsTest {
     @ParameterizedTest(name = "[{0}, {1}] in groups of {2}")
     @CsvSource({"2, 48, 32", "2, 40, 16", "2, 96, 64", "2, 6, 4", "2, 20, 8"})
     void q8GroupsMayStraddleRows(int rows, int cols, int groupSize) {
-        Random rnd = new Random(cols);
-        Weights w = TestTensors.randomQ8(rows, cols, groupSize, rnd, null);
-        float[] x = randomFloats(rnd, XO + cols);
-        for (int r = 0; r < rows; r++) {
-            assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), "row " + r);
-            float[] dst = new float[cols];
-            WeightRows.decode(w.tensor(), r, dst, 0);
-            assertArrayEquals(Arrays.copyOfRange(w.values(), r * cols, (r + 1) * cols), dst, "decode row " + r);
-        }
+        assertQ8RowsMatch(rows, cols, groupSize, new Random(cols));
     }
 
     @ParameterizedTest(name = "cols = {0}, groups of {1}")
     @CsvSource({"64, 64", "128, 32", "160, 32", "96, 16", "100, 4", "36, 12"})
     void q8DotAndDecodeForSeveralGroupSizes(int cols, int groupSize) {
-        Random rnd = new Random(cols * 31 + groupSize);
-        Weights w = TestTensors.randomQ8(ROWS, cols, groupSize, rnd, null);
+        assertQ8RowsMatch(ROWS, cols, groupSize, new Random(cols * 31 + groupSize));
+    }
+
+    /** Every row of a random Q8_0 matrix: dot product against the scalar reference, decode exact. */
+    private static void assertQ8RowsMatch(int rows, int cols, int groupSize, Random rnd) {
+        Weights w = TestTensors.randomQ8(rows, cols, groupSize, rnd, null);
         float[] x = randomFloats(rnd, XO + cols);
-        for (int r = 0; r < ROWS; r++) {
+        for (int r = 0; r < rows; r++) {
             assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), "row " + r);
             float[] dst = new float[cols];
             WeightRows.decode(w.tensor(), r, dst, 0);
