@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -134,7 +135,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (!outputIds) writePiece(out, tok.decode(prev, next));
         });
         if (outputIds) {
-            out.write(result.ids().stream().map(String::valueOf).collect(Collectors.joining(" ")).getBytes(StandardCharsets.UTF_8));
+            out.write(Arrays.stream(result.ids()).mapToObj(String::valueOf).collect(Collectors.joining(" ")).getBytes(StandardCharsets.UTF_8));
         }
         out.write('\n');
         out.flush();

@@ -1,7 +1,6 @@
 package org.knowcoder.model;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * The decoding loop, with llama2.c's step semantics: positions 0..steps-1 are fed (prompt first,
@@ -19,7 +18,7 @@ public final class Generator {
     }
 
     /** The generated ids (no prompt) and the decoding speed (NaN when fewer than two positions were timed). */
-    public record Result(List<Integer> ids, double tokensPerSecond) {}
+    public record Result(int[] ids, double tokensPerSecond) {}
 
     /**
      * Throws IllegalArgumentException, saying what was expected, unless {@code prompt} is a
@@ -48,14 +47,15 @@ public final class Generator {
         float[] logits = session.prefill(prompt, 0);
         int pos = prompt.length - 1;
         int token = prompt[pos];
-        List<Integer> ids = new ArrayList<>();
+        int[] ids = new int[Math.max(0, limit - pos)]; // at most one token per position left
+        int generated = 0;
         long start = 0;
         int decoded = 0;
         while (pos < limit) {
             int next = sampler.sample(logits);
             pos++;
             if (next == bos || next == eos) break;
-            ids.add(next);
+            ids[generated++] = next;
             sink.accept(token, next);
             token = next;
             if (start == 0) start = System.nanoTime();
@@ -65,6 +65,6 @@ public final class Generator {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(ids, decoded > 0 ? decoded / seconds : Double.NaN);
+        return new Result(Arrays.copyOf(ids, generated), decoded > 0 ? decoded / seconds : Double.NaN);
     }
 }
