@@ -31,7 +31,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, or .safetensors with config.json beside it")
     Path model;
 
-    @Option(names = "--tokenizer", paramLabel = "PATH", description = "llama2.c tokenizer.bin (default: tokenizer.bin beside the model)")
+    @Option(names = "--tokenizer", paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin (default: tokenizer.model or tokenizer.bin in a model directory, tokenizer.bin or tokenizer.model beside a model file)")
     Path tokenizer;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "prompt text (BOS is added)")
@@ -145,11 +145,14 @@ final class GenerateCommand implements Callable<Integer> {
     private Tokenizer openTokenizer() throws IOException {
         Path path = tokenizer;
         if (path == null) {
-            Path beside = model.toAbsolutePath().getParent().resolve("tokenizer.bin");
-            if (Files.isRegularFile(beside)) path = tokenizer = beside;
+            boolean dir = Files.isDirectory(model);
+            Path home = dir ? model : model.toAbsolutePath().getParent();
+            for (String name : dir ? new String[] {"tokenizer.model", "tokenizer.bin"} : new String[] {"tokenizer.bin", "tokenizer.model"}) {
+                if (path == null && Files.isRegularFile(home.resolve(name))) path = tokenizer = home.resolve(name);
+            }
         }
         if (path == null) {
-            if (prompt != null || !outputIds) throw new IllegalArgumentException("--tokenizer is needed for text in or out (no tokenizer.bin beside the model)");
+            if (prompt != null || !outputIds) throw new IllegalArgumentException("--tokenizer is needed for text in or out (no tokenizer.model or tokenizer.bin beside the model)");
             return null;
         }
         return Tokenizers.load(path);

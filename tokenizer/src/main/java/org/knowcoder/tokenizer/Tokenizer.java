@@ -19,6 +19,11 @@ public interface Tokenizer {
     /** The ids of {@code text}, with BOS first and/or EOS last when asked. */
     int[] encode(String text, boolean bos, boolean eos);
 
+    /** The ids of UTF-8 text {@code utf8[0, length)}; malformed bytes become U+FFFD. */
+    default int[] encode(byte[] utf8, int length, boolean bos, boolean eos) {
+        return encode(new String(utf8, 0, length, StandardCharsets.UTF_8), bos, eos);
+    }
+
     /** Ids and their pieces, as SentencePiece's {@code EncodeAsPieces} (unknown text shows as the unknown piece). */
     default Encoding encodeWithPieces(String text, boolean bos, boolean eos) {
         int[] ids = encode(text, bos, eos);

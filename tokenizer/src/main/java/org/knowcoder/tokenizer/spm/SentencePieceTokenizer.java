@@ -97,7 +97,17 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean bos, boolean eos) {
-        Buffers b = segment(text);
+        Buffers b = buffers.get();
+        Utf8.encode(text, b.input);
+        return encode(b.input.bytes, b.input.size, bos, eos);
+    }
+
+    /** Malformed bytes encode as U+FFFD, one per byte, exactly as SentencePiece treats them. */
+    @Override
+    public int[] encode(byte[] utf8, int length, boolean bos, boolean eos) {
+        Buffers b = buffers.get();
+        normalizer.normalize(utf8, length, b.normalized);
+        segmenter.segment(b.normalized.bytes, b.normalized.size, b.segmentation);
         IdSink ids = b.ids;
         ids.clear();
         if (bos) ids.add(checkedSpecial(bosId, "BOS"));
@@ -120,14 +130,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private int checkedSpecial(int id, String which) {
         if (id < 0) throw new IllegalArgumentException("the model defines no " + which + " piece");
         return id;
-    }
-
-    private Buffers segment(String text) {
-        Buffers b = buffers.get();
-        Utf8.encode(text, b.input);
-        normalizer.normalize(b.input.bytes, b.input.size, b.normalized);
-        segmenter.segment(b.normalized.bytes, b.normalized.size, b.segmentation);
-        return b;
     }
 
     /** SentencePiece's {@code DecodeIds}: the text of a whole id sequence. */

@@ -8,7 +8,9 @@ import java.util.Map;
  * every character position, scored by the pieces' log probabilities. User-defined pieces score
  * {@code length * max_score - 0.1} so they always win; a character no piece starts with becomes
  * an unknown piece scored {@code min_score - 10}. Ties keep the earlier candidate, as
- * SentencePiece's optimized encoder does (same scan order, same float arithmetic).
+ * SentencePiece's optimized encoder does, with its arithmetic: piece candidates are summed and
+ * compared in double (its score expression has type double), unknown candidates in float, and
+ * the best score per position is stored as float. Rounding decides near-ties, so this matters.
  */
 final class UnigramModel implements SegmentationModel {
     private static final float UNK_PENALTY = 10.0f;
@@ -51,9 +53,8 @@ final class UnigramModel implements SegmentationModel {
                 int id = trie.value(node);
                 if (id < 0 || vocab.types[id] == PieceType.UNUSED) continue;
                 int pieceLength = end - start;
-                float candidate = vocab.types[id] == PieceType.USER_DEFINED
-                        ? (float) ((double) (pieceLength * maxScore) - 0.1 + scoreHere)
-                        : vocab.scores[id] + scoreHere;
+                double score = vocab.types[id] == PieceType.USER_DEFINED ? (double) (pieceLength * maxScore) - 0.1 : vocab.scores[id];
+                double candidate = score + scoreHere;
                 s.offer(end, start, id, candidate);
                 if (pieceLength == charLength) singleCharPiece = true;
             }
@@ -80,9 +81,9 @@ final class UnigramModel implements SegmentationModel {
             return this;
         }
 
-        void offer(int end, int start, int piece, float candidate) {
+        void offer(int end, int start, int piece, double candidate) {
             if (from[end] == -1 || candidate > score[end]) {
-                score[end] = candidate;
+                score[end] = (float) candidate;
                 from[end] = start;
                 id[end] = piece;
             }

@@ -1,0 +1,169 @@
+package org.knowcoder.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.tokenizer.Encoding;
+import org.knowcoder.tokenizer.Tokenizer;
+import org.knowcoder.tokenizer.Tokenizers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+@Command(name = "tokenize", sortOptions = false,
+        description = {"Encode or decode with a SentencePiece .model or llama2.c tokenizer.bin.",
+                "JSON lines in, JSON lines out: {\"text\": ...} -> {\"ids\": [...], \"pieces\": [...]}; with --decode {\"ids\": [...]} -> {\"text\": ...}.",
+                "With --lines: plain text in, one line of space-separated ids (or pieces) out per line, as spm_encode."})
+final class TokenizeCommand implements Callable<Integer> {
+    /** Lines encoded per batch; batches are split across the threads and written in order. */
+    private static final int BATCH_LINES = 8192;
+
+    @Option(names = "--tokenizer", required = true, paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin")
+    Path tokenizer;
+
+    @Option(names = "--decode", description = "decode {\"ids\": [...]} lines to {\"text\": ...}")
+    boolean decode;
+
+    @Option(names = "--bos", description = "put BOS in front of each encoding")
+    boolean bos;
+
+    @Option(names = "--eos", description = "put EOS at the end of each encoding")
+    boolean eos;
+
+    @Option(names = "--lines", description = "plain text lines in, space-separated ids out (spm_encode --output_format=id)")
+    boolean lines;
+
+    @Option(names = "--pieces", description = "with --lines: write pieces instead of ids (spm_encode --output_format=piece)")
+    boolean pieces;
+
+    @Option(names = "--input", paramLabel = "PATH", description = "read this file instead of stdin")
+    Path input;
+
+    @Option(names = "--threads", description = "encoding threads (default: all cores)")
+    Integer threads;
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        if (pieces && !lines) throw new IllegalArgumentException("--pieces goes with --lines (JSON output always has both ids and pieces)");
+        if (decode && lines) throw new IllegalArgumentException("--decode reads JSON lines; it does not go with --lines");
+        Tokenizer tok = Tokenizers.load(tokenizer);
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        ExecutorService pool = Executors.newFixedThreadPool(nThreads, r -> {
+            Thread t = new Thread(r, "tokenize");
+            t.setDaemon(true);
+            return t;
+        });
+        try (InputStream in = input == null ? System.in : Files.newInputStream(input);
+             OutputStream out = new BufferedOutputStream(System.out, 1 << 16)) {
+            LineReader reader = new LineReader(in);
+            long lineNo = 0;
+            List<byte[]> batch = new ArrayList<>(BATCH_LINES);
+            while (true) {
+                batch.clear();
+                byte[] line;
+                while (batch.size() < BATCH_LINES && (line = reader.next()) != null) batch.add(line);
+                if (batch.isEmpty()) break;
+                for (byte[] result : process(tok, batch, lineNo, pool, nThreads)) out.write(result);
+                lineNo += batch.size();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return 0;
+    }
+
+    /** Each line's output (with its newline), computed in {@code parts} contiguous slices in parallel. */
+    private byte[][] process(Tokenizer tok, List<byte[]> batch, long firstLine, ExecutorService pool, int parts) throws Exception {
+        byte[][] results = new byte[batch.size()][];
+        List<Future<?>> futures = new ArrayList<>();
+        int chunk = (batch.size() + parts - 1) / parts;
+        for (int from = 0; from < batch.size(); from += chunk) {
+            int start = from, end = Math.min(batch.size(), from + chunk);
+            futures.add(pool.submit(() -> {
+                for (int i = start; i < end; i++) results[i] = processLine(tok, batch.get(i), firstLine + i + 1);
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
+        return results;
+    }
+
+    private byte[] processLine(Tokenizer tok, byte[] line, long lineNo) throws IOException {
+        if (lines) return plainLine(tok, line);
+        JsonNode node;
+        try {
+            node = json.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(where(lineNo) + ": not a JSON object: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) throw new IllegalArgumentException(where(lineNo) + ": expected a JSON object per line");
+        ObjectNode result = json.createObjectNode();
+        if (decode) {
+            result.put("text", tok.decode(ids(node.get("ids"), tok, lineNo)));
+        } else {
+            JsonNode text = node.get("text");
+            if (text == null || !text.isTextual()) throw new IllegalArgumentException(where(lineNo) + ": expected {\"text\": \"...\"}");
+            Encoding enc = tok.encodeWithPieces(text.asText(), bos, eos);
+            ArrayNode ids = result.putArray("ids");
+            for (int id : enc.ids()) ids.add(id);
+            ArrayNode ps = result.putArray("pieces");
+            for (String p : enc.pieces()) ps.add(p);
+        }
+        byte[] bytes = json.writeValueAsBytes(result);
+        byte[] withNewline = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        withNewline[bytes.length] = '\n';
+        return withNewline;
+    }
+
+    private byte[] plainLine(Tokenizer tok, byte[] line) {
+        int[] ids = tok.encode(line, line.length, bos, eos);
+        StringBuilder sb = new StringBuilder(ids.length * 6);
+        for (int i = 0; i < ids.length; i++) {
+            if (i > 0) sb.append(' ');
+            if (pieces) sb.append(tok.piece(ids[i]));
+            else sb.append(ids[i]);
+        }
+        return sb.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private int[] ids(JsonNode array, Tokenizer tok, long lineNo) {
+        if (array == null || !array.isArray()) throw new IllegalArgumentException(where(lineNo) + ": expected {\"ids\": [...]}");
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode v = array.get(i);
+            if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 0 || v.asInt() >= tok.vocabSize()) {
+                throw new IllegalArgumentException(where(lineNo) + ": id " + v + " at index " + i + " is not in the vocabulary [0, " + tok.vocabSize() + ")");
+            }
+            ids[i] = v.asInt();
+        }
+        return ids;
+    }
+
+    private String where(long lineNo) {
+        return (input == null ? "stdin" : input.toString()) + " line " + lineNo;
+    }
+}
