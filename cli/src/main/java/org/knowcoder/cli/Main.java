@@ -13,7 +13,7 @@ import java.nio.file.NoSuchFileException;
 /** The knowcoder command and its subcommands; wiring only. Exit codes: 0 ok, 2 bad usage or input, 1 internal failure. */
 @Command(name = "knowcoder", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
-        subcommands = {GenerateCommand.class, TokenizeCommand.class},
+        subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class},
         footer = {"",
                 "Quick start:",
                 "  java -jar knowcoder.jar generate --model stories260K.bin \\",

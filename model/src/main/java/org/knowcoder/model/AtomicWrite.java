@@ -16,7 +16,7 @@ import java.util.Set;
  * write: the bytes go to a temporary file in the same directory (so the final rename stays on one
  * file system), are forced to disk, and the temporary file is then renamed over the target.
  */
-final class AtomicWrite {
+public final class AtomicWrite {
     private AtomicWrite() {}
 
     /** Temporary files are created owner-only; a checkpoint should be as readable as any file (umask still applies). */
@@ -24,11 +24,19 @@ final class AtomicWrite {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
 
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void write(FileChannel channel) throws IOException;
     }
 
-    static void write(Path target, Body body) throws IOException {
+    /** Writes {@code bytes} as the whole new content of {@code target}. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, ch -> {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) ch.write(buf);
+        });
+    }
+
+    public static void write(Path target, Body body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")

@@ -1,0 +1,92 @@
+package org.knowcoder.tokenizer.spm;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Trains a SentencePiece model from text files and returns it as a {@link ModelProto} that
+ * SentencePiece itself loads. Layout as SentencePiece writes it: the special pieces at their ids
+ * (unknown, BOS, EOS, pad), control and user-defined symbols and the 256 byte pieces in the free
+ * ids after them, then the learned pieces best first.
+ */
+public final class SentencePieceTrainer {
+    private SentencePieceTrainer() {}
+
+    public static ModelProto train(List<Path> inputs, TrainerSpec spec, NormalizerSpec normalizer, long seed,
+                                   Consumer<String> progress) throws IOException {
+        if (normalizer.precompiledCharsmap.length > 0) throw new IllegalArgumentException("training supports identity normalization only");
+        List<ModelProto.Piece> meta = metaPieces(spec);
+        TrainingCorpus corpus = TrainingCorpus.load(inputs, spec, normalizer, seed, progress);
+        List<Integer> required = requiredChars(corpus.chars, spec.characterCoverage);
+        int learned = spec.vocabSize - meta.size() - required.size();
+        if (learned < 0) {
+            throw new IllegalArgumentException("--vocab-size " + spec.vocabSize + " is too small: " + meta.size() + " special pieces and "
+                    + required.size() + " characters need at least " + (meta.size() + required.size()));
+        }
+        progress.accept(String.format("%d characters cover %.4f%% of the text; learning %,d pieces", required.size(),
+                100.0 * spec.characterCoverage, learned));
+        List<String> normal = switch (spec.modelType) {
+            case BPE -> new BpeTrainer(new PieceRules(spec), progress).train(corpus.words, required, learned);
+            default -> throw new IllegalArgumentException("model type " + spec.modelType + " cannot be trained here (bpe can)");
+        };
+        if (normal.size() < learned + required.size()) {
+            throw new IllegalArgumentException("--vocab-size " + spec.vocabSize + " is too large for this corpus: it yields at most "
+                    + (meta.size() + normal.size()) + " pieces");
+        }
+        List<ModelProto.Piece> pieces = new ArrayList<>(meta);
+        for (int i = 0; i < normal.size(); i++) pieces.add(new ModelProto.Piece(normal.get(i), -i, PieceType.NORMAL));
+        return new ModelProto(List.copyOf(pieces), spec, normalizer, null);
+    }
+
+    /** Characters by frequency (ties by code point) until they cover the given share of all characters. */
+    static List<Integer> requiredChars(Map<Integer, Long> counts, float coverage) {
+        long total = 0;
+        for (long c : counts.values()) total += c;
+        List<Map.Entry<Integer, Long>> sorted = new ArrayList<>(counts.entrySet());
+        sorted.sort(Comparator.comparing((Map.Entry<Integer, Long> e) -> -e.getValue()).thenComparing(Map.Entry::getKey));
+        List<Integer> required = new ArrayList<>();
+        long accumulated = 0;
+        for (Map.Entry<Integer, Long> e : sorted) {
+            if ((double) accumulated / total >= coverage) break;
+            if (e.getKey() == PieceRules.UNKNOWN_CHAR) continue;
+            accumulated += e.getValue();
+            required.add(e.getKey());
+        }
+        return required;
+    }
+
+    /** Special, control, user-defined and byte pieces, each at its id; an id left empty or used twice is an error. */
+    static List<ModelProto.Piece> metaPieces(TrainerSpec spec) {
+        List<ModelProto.Piece> fixed = new ArrayList<>();
+        List<ModelProto.Piece> flowing = new ArrayList<>();
+        for (String s : spec.controlSymbols) flowing.add(new ModelProto.Piece(s, 0, PieceType.CONTROL));
+        for (String s : spec.userDefinedSymbols) flowing.add(new ModelProto.Piece(s, 0, PieceType.USER_DEFINED));
+        if (spec.byteFallback) for (int b = 0; b < 256; b++) flowing.add(new ModelProto.Piece(Vocabulary.bytePiece(b), 0, PieceType.BYTE));
+        int[] ids = {spec.unkId, spec.bosId, spec.eosId, spec.padId};
+        String[] names = {spec.unkPiece, spec.bosPiece, spec.eosPiece, spec.padPiece};
+        String[] flags = {"--unk-id", "--bos-id", "--eos-id", "--pad-id"};
+        int specials = 0;
+        for (int id : ids) if (id >= 0) specials++;
+        int total = specials + flowing.size();
+        ModelProto.Piece[] slots = new ModelProto.Piece[total];
+        if (spec.unkId < 0) throw new IllegalArgumentException("--unk-id must be set: every model needs an unknown piece");
+        for (int k = 0; k < 4; k++) {
+            if (ids[k] < 0) continue;
+            if (ids[k] >= total) throw new IllegalArgumentException(flags[k] + " " + ids[k] + " leaves a gap: special ids must be below " + total);
+            if (slots[ids[k]] != null) throw new IllegalArgumentException(flags[k] + " " + ids[k] + " is already taken by " + slots[ids[k]].piece());
+            slots[ids[k]] = new ModelProto.Piece(names[k], 0, k == 0 ? PieceType.UNKNOWN : PieceType.CONTROL);
+        }
+        int next = 0;
+        for (ModelProto.Piece p : flowing) {
+            while (slots[next] != null) next++;
+            slots[next] = p;
+        }
+        fixed.addAll(List.of(slots));
+        return fixed;
+    }
+}
