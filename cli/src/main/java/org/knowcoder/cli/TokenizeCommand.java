@@ -1,8 +1,10 @@
 package org.knowcoder.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.tokenizer.Encoding;
@@ -57,7 +59,8 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "encoding threads (default: all cores)")
     Integer threads;
 
-    private final ObjectMapper json = new ObjectMapper();
+    /** Characters outside the BMP are written as UTF-8, not as escaped surrogate pairs. */
+    private final ObjectMapper json = JsonMapper.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
     @Override
     public Integer call() throws Exception {
@@ -71,8 +74,8 @@ final class TokenizeCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (InputStream in = input == null ? System.in : Files.newInputStream(input);
-             OutputStream out = new BufferedOutputStream(System.out, 1 << 16)) {
+        OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+        try (InputStream in = input == null ? System.in : Files.newInputStream(input)) {
             LineReader reader = new LineReader(in);
             long lineNo = 0;
             List<byte[]> batch = new ArrayList<>(BATCH_LINES);
@@ -85,6 +88,7 @@ final class TokenizeCommand implements Callable<Integer> {
                 lineNo += batch.size();
             }
         } finally {
+            out.flush(); // lines finished before an error still reach stdout; System.out itself stays open
             pool.shutdownNow();
         }
         return 0;

@@ -37,6 +37,9 @@ final class Vocabulary {
             if (table.putIfAbsent(p.piece(), i) != null || (table == segmentable ? reserved : segmentable).containsKey(p.piece())) {
                 throw new IllegalArgumentException("piece " + i + " \"" + p.piece() + "\" is a duplicate");
             }
+            if (p.type() == PieceType.BYTE && !p.piece().matches("<0x[0-9A-F]{2}>")) {
+                throw new IllegalArgumentException("piece " + i + " \"" + p.piece() + "\" has type BYTE but is not of the form <0xHH>");
+            }
             if (p.type() == PieceType.UNKNOWN) {
                 if (unk >= 0) throw new IllegalArgumentException("pieces " + unk + " and " + i + " are both of type UNKNOWN");
                 unk = i;
