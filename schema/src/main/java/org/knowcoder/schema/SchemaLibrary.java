@@ -65,6 +65,28 @@ public final class SchemaLibrary {
         return taxonomies.get(kind).get(name);
     }
 
+    /** The named concepts of a kind, in the order given; an unknown name is an IllegalArgumentException naming it. */
+    public List<Concept> select(Kind kind, List<String> names) {
+        List<Concept> out = new ArrayList<>(names.size());
+        for (String n : names) {
+            out.add(get(kind, n).orElseThrow(() -> new IllegalArgumentException("no " + kind.jsonName() + " " + n + " in the library")));
+        }
+        return out;
+    }
+
+    /** The first kind (entity, relation, event) that has all these names; else an IllegalArgumentException saying why. */
+    public Kind kindOf(List<String> names) {
+        for (Kind k : Kind.values()) {
+            if (names.stream().allMatch(taxonomy(k)::contains)) return k;
+        }
+        for (String n : names) {
+            if (taxonomies.values().stream().noneMatch(t -> t.contains(n))) {
+                throw new IllegalArgumentException("no concept " + n + " in the library");
+            }
+        }
+        throw new IllegalArgumentException(String.join(",", names) + " are not all of one kind");
+    }
+
     /** The concept with this source id (a Wikidata QID or property id). */
     public Optional<Concept> byId(String id) {
         return Optional.ofNullable(byId.get(id));
