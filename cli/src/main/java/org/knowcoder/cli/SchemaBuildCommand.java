@@ -4,6 +4,7 @@ import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.SchemaStats;
 import org.knowcoder.schema.WikidataBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -18,21 +19,18 @@ final class SchemaBuildCommand implements Callable<Integer> {
     @Option(names = "--properties", required = true, paramLabel = "PATH", description = "relation/event properties with observed head, tail and role types")
     Path properties;
 
-    @Option(names = "--out", required = true, paramLabel = "PATH", description = "library to write")
-    Path out;
+    @Mixin
+    LibraryOutput output;
 
     @Option(names = "--min-instances", defaultValue = "1", description = "items with fewer instances are left out unless a property names them (default ${DEFAULT-VALUE})")
     long minInstances;
-
-    @Option(names = "--split", description = "write a directory with one file per kind")
-    boolean split;
 
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
         SchemaLibrary library = SchemaLibrary.of(WikidataBuilder.build(items, properties, minInstances, System.err::println));
-        SchemaCommand.write(library, out, split);
-        System.err.printf("wrote %s: %d concepts in %.1f s%n", out, library.size(), (System.nanoTime() - t0) / 1e9);
+        output.write(library);
+        System.err.printf("wrote %s: %d concepts in %.1f s%n", output.out, library.size(), (System.nanoTime() - t0) / 1e9);
         SchemaCommand.printJson(SchemaStats.of(library));
         return 0;
     }

@@ -44,10 +44,18 @@ final class SchemaCommand implements Runnable {
         }
     }
 
-    /** Writes a validated library to a file, or to a directory of per-kind files with {@code split}. */
-    static void write(SchemaLibrary library, Path out, boolean split) throws IOException {
-        if (split) SchemaJson.writeSplit(library, out);
-        else SchemaJson.write(library, out);
+    /** A command that reads a library and prints one JSON result about it. */
+    abstract static class LibraryReport implements Callable<Integer> {
+        @Option(names = "--library", required = true, paramLabel = "PATH", description = "library file or directory")
+        Path library;
+
+        abstract Object report(SchemaLibrary library);
+
+        @Override
+        public Integer call() throws IOException {
+            printJson(report(SchemaJson.read(library)));
+            return 0;
+        }
     }
 
     @Command(name = "render", description = "Print classes as Python in KnowCoder's style, after the task's base classes.")
@@ -76,26 +84,18 @@ final class SchemaCommand implements Runnable {
     }
 
     @Command(name = "stats", description = "Print per-kind counts (types, with and without descriptions, ...) as JSON.")
-    static final class Stats implements Callable<Integer> {
-        @Option(names = "--library", required = true, paramLabel = "PATH", description = "library file or directory")
-        Path library;
-
+    static final class Stats extends LibraryReport {
         @Override
-        public Integer call() throws IOException {
-            printJson(SchemaStats.of(SchemaJson.read(library)));
-            return 0;
+        Object report(SchemaLibrary library) {
+            return SchemaStats.of(library);
         }
     }
 
     @Command(name = "validate", description = "Check a library: known parents, no cycles, unique names, known types; exit 2 names each problem.")
-    static final class Validate implements Callable<Integer> {
-        @Option(names = "--library", required = true, paramLabel = "PATH", description = "library file or directory")
-        Path library;
-
+    static final class Validate extends LibraryReport {
         @Override
-        public Integer call() throws IOException {
-            printJson(Map.of("valid", true, "concepts", SchemaJson.read(library).size()));
-            return 0;
+        Object report(SchemaLibrary library) {
+            return Map.of("valid", true, "concepts", library.size());
         }
     }
 }

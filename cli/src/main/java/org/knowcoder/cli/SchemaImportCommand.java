@@ -4,6 +4,7 @@ import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.SchemaImport;
 import org.knowcoder.schema.SchemaLibrary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,21 +20,18 @@ final class SchemaImportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILES", description = "Entities.py, Relations.py, Events.py, *_class_defs.json, ...")
     List<Path> files;
 
-    @Option(names = "--out", required = true, paramLabel = "PATH", description = "library to write")
-    Path out;
+    @Mixin
+    LibraryOutput output;
 
     @Option(names = "--stub-missing", description = "add a bare class for each parent or type named but not defined")
     boolean stubMissing;
-
-    @Option(names = "--split", description = "write a directory with one file per kind")
-    boolean split;
 
     @Override
     public Integer call() throws IOException {
         List<Concept> imported = SchemaImport.read(files);
         List<Concept> all = stubMissing ? SchemaImport.withStubs(imported) : imported;
         SchemaLibrary library = SchemaLibrary.of(all);
-        SchemaCommand.write(library, out, split);
+        output.write(library);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("concepts", library.size());
         result.put("imported", imported.size());

@@ -152,34 +152,31 @@ final class PythonText {
         while (i < text.length()) {
             if (!out.isEmpty()) i = expect(text, i, ", ");
             i = expect(text, i, "(");
-            String head;
-            if (i < text.length() && text.charAt(i) == '"') {
-                Literal lit = readLiteral(text, i);
-                head = lit.value();
-                i = expect(text, lit.end(), ", ");
-            } else {
-                int j = text.indexOf(", ", i);
-                if (j < 0) throw new IllegalArgumentException("example pair without ', ' between head and tail");
-                head = text.substring(i, j);
-                i = j + 2;
-            }
-            String tail;
-            if (i < text.length() && text.charAt(i) == '"') {
-                Literal lit = readLiteral(text, i);
-                tail = lit.value();
-                i = expect(text, lit.end(), ")");
-            } else {
-                int j = text.indexOf("), (", i);
-                if (j < 0) {
-                    if (!text.endsWith(")") || text.length() - 1 < i) throw new IllegalArgumentException("example pair is not closed by ')'");
-                    j = text.length() - 1;
-                }
-                tail = text.substring(i, j);
-                i = j + 1;
-            }
-            out.add(new ExamplePair(head, tail));
+            Literal head = field(text, i, ", ", ", ");
+            Literal tail = field(text, head.end() + 2, "), (", ")");
+            out.add(new ExamplePair(head.value(), tail.value()));
+            i = tail.end() + 1;
         }
         return out;
+    }
+
+    /**
+     * A head or tail at {@code i}: a literal followed by {@code closer}, or raw text up to the
+     * first {@code rawEnd} (for the last tail, up to the closing ")" at the end of the line). The
+     * result's end is where the closer starts.
+     */
+    private static Literal field(String text, int i, String rawEnd, String closer) {
+        if (i < text.length() && text.charAt(i) == '"') {
+            Literal lit = readLiteral(text, i);
+            expect(text, lit.end(), closer);
+            return lit;
+        }
+        int j = text.indexOf(rawEnd, i);
+        if (j < 0 && !rawEnd.equals(closer) && text.endsWith(closer) && text.length() - closer.length() >= i) {
+            j = text.length() - closer.length();
+        }
+        if (j < 0) throw new IllegalArgumentException("example pair without '" + closer.strip() + "' after " + text.substring(i));
+        return new Literal(text.substring(i, j), j);
     }
 
     /** A Python list of string literals, {@code ["a", "b"]} or {@code ['a', 'b']}. */
