@@ -76,12 +76,15 @@ public final class ClassNames {
         for (Named n : order) {
             String base = pascal(n.label());
             if (base.isEmpty()) base = n.id();
-            for (String candidate : List.of(base, base + qualifier(n.label()), base + n.id(), base + n.id() + "_" + out.size())) {
+            String name = null;
+            for (String candidate : List.of(base, base + qualifier(n.label()), base + n.id())) {
                 if (taken.add(candidate)) {
-                    out.put(n.id(), candidate);
+                    name = candidate;
                     break;
                 }
             }
+            if (name == null) throw new IllegalArgumentException("cannot give " + n.id() + " a class name of its own: is the id used twice?");
+            out.put(n.id(), name);
         }
         return out;
     }
