@@ -1,0 +1,37 @@
+package org.knowcoder.schema;
+
+import java.util.Locale;
+
+/**
+ * The three kinds of concept, each rooted at its base class. Names are unique within a kind only:
+ * KnowCoder's library has both an entity {@code Location} and a relation {@code Location}, and
+ * an entity named {@code Event}, as Python keeps them apart in {@code Entities.py}, {@code Relations.py}
+ * and {@code Events.py}.
+ */
+public enum Kind {
+    ENTITY("Entity"), RELATION("Relation"), EVENT("Event");
+
+    private final String baseClass;
+
+    Kind(String baseClass) {
+        this.baseClass = baseClass;
+    }
+
+    /** The Python base class every concept of this kind derives from. */
+    public String baseClass() {
+        return baseClass;
+    }
+
+    /** The lower-case name used in JSON and on the command line. */
+    public String jsonName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses {@link #jsonName()}; an unknown name is an IllegalArgumentException naming it. */
+    public static Kind parse(String name) {
+        for (Kind k : values()) {
+            if (k.jsonName().equals(name)) return k;
+        }
+        throw new IllegalArgumentException("unknown concept kind '" + name + "' (expected entity, relation or event)");
+    }
+}

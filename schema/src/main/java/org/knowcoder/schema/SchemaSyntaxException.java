@@ -1,0 +1,8 @@
+package org.knowcoder.schema;
+
+/** Python text that is not a class definition in one of KnowCoder's styles; the message names the source and line. */
+public final class SchemaSyntaxException extends IllegalArgumentException {
+    public SchemaSyntaxException(String source, int line, String reason, String text) {
+        super(source + ":" + line + ": " + reason + ": " + text.strip());
+    }
+}
