@@ -13,13 +13,15 @@ import java.nio.file.NoSuchFileException;
 /** The knowcoder command and its subcommands; wiring only. Exit codes: 0 ok, 2 bad usage or input, 1 internal failure. */
 @Command(name = "knowcoder", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
-        subcommands = {GenerateCommand.class},
+        subcommands = {GenerateCommand.class, DatasetsCommand.class, ScoreCommand.class},
         footer = {"",
                 "Quick start:",
                 "  java -jar knowcoder.jar generate --model stories260K.bin \\",
                 "      --tokenizer tok512.bin --temperature 0 --steps 64",
                 "  java -jar knowcoder.jar generate --model llama-hf-dir \\",
                 "      --prompt-ids 1,450,4996 --output-ids",
+                "  java -jar knowcoder.jar datasets ../shared/datasets",
+                "  java -jar knowcoder.jar score --cases ../shared/fixtures/ie/scorer-cases.json",
                 "",
                 "Results go to stdout, progress and timings to stderr.",
                 "'knowcoder help COMMAND' shows a command's options."})

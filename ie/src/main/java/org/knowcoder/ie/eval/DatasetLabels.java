@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A dataset's labels and the KnowCoder classes they map to, from the resource
@@ -17,6 +18,8 @@ import java.util.Map;
  * comment. Each class stands for one label of its kind, so predictions map back without ambiguity.
  */
 public final class DatasetLabels {
+    private static final Set<String> KINDS = Set.of("entity", "relation", "event", "role");
+
     private DatasetLabels() {}
 
     /** The label map of each task the dataset has labels for. */
@@ -36,7 +39,7 @@ public final class DatasetLabels {
         for (int n = 1; (line = in.readLine()) != null; n++) {
             if (line.isBlank() || line.startsWith("#")) continue;
             String[] f = line.split("\t");
-            if (f.length != 3 || !Map.of("entity", 0, "relation", 0, "event", 0, "role", 0).containsKey(f[0])) {
+            if (f.length != 3 || !KINDS.contains(f[0])) {
                 throw new IllegalArgumentException(name + ":" + n + ": expected kind<TAB>label<TAB>class, kind one of entity, relation, event, role");
             }
             String previous = byKind.computeIfAbsent(f[0], k -> new HashMap<>()).put(f[2], f[1]);
