@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -68,39 +69,42 @@ public final class OutputParser {
     }
 
     private PyValue.Call call(String name, int depth) {
-        pos++; // (
         List<PyValue> positional = new ArrayList<>();
         Map<String, PyValue> keywords = new LinkedHashMap<>();
-        while (true) {
-            skipSpace();
-            if (pos >= s.length()) return null;
-            if (s.charAt(pos) == ')') {
-                pos++;
-                return new PyValue.Call(name, positional, keywords);
-            }
+        boolean complete = items(')', () -> {
             String keyword = keyword();
             PyValue v = value(depth + 1);
-            if (v == null) return null;
+            if (v == null) return false;
             if (keyword != null) keywords.putIfAbsent(keyword, v);
             else positional.add(v);
-            if (!separator(')')) return null;
-        }
+            return true;
+        });
+        return complete ? new PyValue.Call(name, positional, keywords) : null;
     }
 
     private PyValue.PyList list(int depth) {
-        pos++; // [
         List<PyValue> items = new ArrayList<>();
+        boolean complete = items(']', () -> {
+            PyValue v = value(depth + 1);
+            return v != null && items.add(v);
+        });
+        return complete ? new PyValue.PyList(items) : null;
+    }
+
+    /**
+     * The comma-separated items after the opening bracket at pos, up to {@code close} (consumed), each
+     * read by {@code item}; false when the text is cut off or an item is not understood.
+     */
+    private boolean items(char close, BooleanSupplier item) {
+        pos++; // the opening bracket
         while (true) {
             skipSpace();
-            if (pos >= s.length()) return null;
-            if (s.charAt(pos) == ']') {
+            if (pos >= s.length()) return false;
+            if (s.charAt(pos) == close) {
                 pos++;
-                return new PyValue.PyList(items);
+                return true;
             }
-            PyValue v = value(depth + 1);
-            if (v == null) return null;
-            items.add(v);
-            if (!separator(']')) return null;
+            if (!item.getAsBoolean() || !separator(close)) return false;
         }
     }
 

@@ -66,10 +66,9 @@ class RealDatasetsTest {
     void kbp37ReportsTheRelationsItCannotPlace() throws IOException {
         Split s = read("kbp37", "test");
         SplitStats st = SplitStats.of(s);
-        assertEquals(3405, st.sentences());
-        assertEquals(18, st.relationTypes().size());
-        assertEquals(19, s.unplaced().size());
-        assertEquals(2986, st.relations() + s.unplaced().size());
+        // sentences, relation types, unplaced, relations placed or not
+        assertEquals(List.of(3405, 18, 19, 2986),
+                List.of(st.sentences(), st.relationTypes().size(), s.unplaced().size(), st.relations() + s.unplaced().size()));
         assertTrue(s.unplaced().getFirst().startsWith("test.txt:753: "), s.unplaced().getFirst());
         assertSpansFit(s);
     }
@@ -82,11 +81,9 @@ class RealDatasetsTest {
     void casieKeepsEveryEventAndAccountsForEveryArgument() throws IOException {
         Split s = read("casie", "test");
         SplitStats st = SplitStats.of(s);
-        assertEquals(2121, st.events());
-        assertEquals(5, st.eventTypes().size());
-        assertEquals(220, s.repaired().size());
-        assertEquals(6049, st.arguments() + s.unplaced().size());
-        assertEquals(337, s.unplaced().size());
+        // events, event types, repaired, arguments placed or not, unplaced
+        assertEquals(List.of(2121, 5, 220, 6049, 337),
+                List.of(st.events(), st.eventTypes().size(), s.repaired().size(), st.arguments() + s.unplaced().size(), s.unplaced().size()));
         assertEquals(3172, st.sentences()); // our rule-based split of the 200 documents
         assertSpansFit(s);
     }
