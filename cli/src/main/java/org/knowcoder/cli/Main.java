@@ -13,7 +13,8 @@ import java.nio.file.NoSuchFileException;
 /** The knowcoder command and its subcommands; wiring only. Exit codes: 0 ok, 2 bad usage or input, 1 internal failure. */
 @Command(name = "knowcoder", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
-        subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class, SchemaCommand.class},
+        subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class, SchemaCommand.class,
+                DatasetsCommand.class, ScoreCommand.class},
         footer = {"",
                 "Quick start:",
                 "  java -jar knowcoder.jar generate --model stories260K.bin \\",
@@ -22,6 +23,8 @@ import java.nio.file.NoSuchFileException;
                 "      --prompt-ids 1,450,4996 --output-ids",
                 "  java -jar knowcoder.jar schema render --library schema.json \\",
                 "      --types Person,Location --style following",
+                "  java -jar knowcoder.jar datasets ../shared/datasets",
+                "  java -jar knowcoder.jar score --cases ../shared/fixtures/ie/scorer-cases.json",
                 "",
                 "Results go to stdout, progress and timings to stderr.",
                 "'knowcoder help COMMAND' shows a command's options."})

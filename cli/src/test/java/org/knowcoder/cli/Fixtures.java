@@ -21,6 +21,13 @@ final class Fixtures {
         return p;
     }
 
+    /** {@code ../shared/datasets}, or a skipped test when it is not there. */
+    static Path datasets() {
+        Path p = root().resolveSibling("shared").resolve("datasets");
+        assumeTrue(Files.isDirectory(p), "datasets " + p + " are absent");
+        return p;
+    }
+
     static Path stories() {
         return file("stories260K/stories260K.bin");
     }

@@ -40,7 +40,7 @@ class OptionBadInputTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             generate      | Missing required option: '--model=PATH'
-            generat       | Unmatched argument at index 0: 'generat'; did you mean generate?
+            generat       | Unmatched argument at index 0: 'generat'; did you mean generate
             """)
     void badCommandLine(String args, String expected) {
         CliRun.inProcess((Object[]) args.split(" ")).assertBadInput(expected);
