@@ -104,12 +104,11 @@ final class UnigramTrainer {
         }
         List<Seed> chars = new ArrayList<>();
         for (Map.Entry<Integer, Long> e : charFreq.entrySet()) chars.add(new Seed(new int[] {e.getKey()}, e.getValue()));
-        chars.sort(BY_SCORE);
-        List<Seed> substrings = repeatedSubstrings(reserved);
-        substrings.sort(BY_SCORE);
-        int keep = (int) Math.min(substrings.size(), Math.max(0, spec.seedSentencepieceSize - (long) chars.size()));
+        chars.sort((a, b) -> a.score != b.score ? Long.compare(b.score, a.score) : Integer.compare(a.cps[0], b.cps[0]));
+        int room = (int) Math.max(0, spec.seedSentencepieceSize - (long) chars.size());
+        List<Seed> substrings = repeatedSubstrings(reserved, room);
         List<Seed> seeds = new ArrayList<>(chars);
-        seeds.addAll(substrings.subList(0, keep));
+        seeds.addAll(substrings);
         double sum = 0;
         for (Seed s : seeds) sum += s.score;
         int[][] cps = new int[seeds.size()][];
@@ -121,15 +120,13 @@ final class UnigramTrainer {
         return new Model(cps, scores);
     }
 
-    private static final Comparator<Seed> BY_SCORE = (a, b) -> a.score != b.score ? Long.compare(b.score, a.score) : Arrays.compare(a.cps, b.cps);
-
     /**
      * Substrings of two or more characters that occur at least twice (counting word frequency) and
      * are right-branching or end a word: the lcp intervals of a suffix array over all distinct
      * words (each ended by its own separator), plus word endings that only one word has. Score:
-     * occurrences times length.
+     * occurrences times length. The best {@code limit} of them, best first (ties: later found first).
      */
-    private List<Seed> repeatedSubstrings(Set<String> reserved) {
+    private List<Seed> repeatedSubstrings(Set<String> reserved, int limit) {
         int total = 0;
         for (int[] w : words) total += w.length + 1;
         int[] text = new int[total];
@@ -151,7 +148,7 @@ final class UnigramTrainer {
         long[] weightBefore = new long[n + 1];
         for (int k = 0; k < n; k++) weightBefore[k + 1] = weightBefore[k] + wordFreq[owner[suffixes[k]]];
 
-        List<Seed> out = new ArrayList<>();
+        Candidates out = new Candidates();
         int max = spec.maxSentencepieceLength;
         // lcp intervals, bottom-up with a stack of (depth, left bound)
         int[] depth = new int[64], left = new int[64];
@@ -183,12 +180,40 @@ final class UnigramTrainer {
                 offer(out, text, start, length, freq, reserved);
             }
         }
-        return out;
+        return out.best(text, limit);
     }
 
-    private void offer(List<Seed> out, int[] text, int start, int length, long freq, Set<String> reserved) {
+    private void offer(Candidates out, int[] text, int start, int length, long freq, Set<String> reserved) {
         int[] cps = Arrays.copyOfRange(text, start, start + length);
-        if (rules.isValid(cps) && !reserved.contains(new String(cps, 0, cps.length))) out.add(new Seed(cps, freq * length));
+        if (rules.isValid(cps) && !reserved.contains(new String(cps, 0, cps.length))) out.add(start, length, freq * length);
+    }
+
+    /** Substrings of the text by position, each ranked by a long: its score (capped at 2^32) above its index. */
+    private static final class Candidates {
+        private long[] keys = new long[1024];
+        private int[] starts = new int[1024], lengths = new int[1024];
+        private int size;
+
+        void add(int start, int length, long score) {
+            if (size == keys.length) {
+                keys = Arrays.copyOf(keys, size * 2);
+                starts = Arrays.copyOf(starts, size * 2);
+                lengths = Arrays.copyOf(lengths, size * 2);
+            }
+            keys[size] = Math.min(score, (1L << 32) - 1) << 31 | size;
+            starts[size] = start;
+            lengths[size++] = length;
+        }
+
+        List<Seed> best(int[] text, int limit) {
+            Arrays.sort(keys, 0, size);
+            List<Seed> out = new ArrayList<>();
+            for (int k = size - 1; k >= 0 && out.size() < limit; k--) {
+                int i = (int) (keys[k] & Integer.MAX_VALUE);
+                out.add(new Seed(Arrays.copyOfRange(text, starts[i], starts[i] + lengths[i]), keys[k] >>> 31));
+            }
+            return out;
+        }
     }
 
     private static int commonPrefix(int[] text, int a, int b) {
