@@ -73,11 +73,15 @@ class TokenizeCommandTest {
                 .assertBadInput(model, "not a SentencePiece model");
     }
 
-    @Test
-    void trainsAModelThatTokenizeLoads() throws IOException {
+    private Path trainingCorpus() throws IOException {
         StringBuilder corpus = new StringBuilder();
         for (int i = 0; i < 400; i++) corpus.append("results = [Person(\"Ann\"), Organization(\"Acme\")] in line ").append(i % 17).append('\n');
-        Path text = Files.writeString(tmp.resolve("corpus.txt"), corpus);
+        return Files.writeString(tmp.resolve("corpus.txt"), corpus);
+    }
+
+    @Test
+    void trainsAModelThatTokenizeLoads() throws IOException {
+        Path text = trainingCorpus();
         Path model = tmp.resolve("out/small.model");
         CliRun train = CliRun.inProcess("train-tokenizer", "--input", text, "--vocab-size", "320", "--output", model);
         assertAll(() -> assertEquals(0, train.code(), train::err),
@@ -89,9 +93,7 @@ class TokenizeCommandTest {
 
     @Test
     void trainsAUnigramModel() throws IOException {
-        StringBuilder corpus = new StringBuilder();
-        for (int i = 0; i < 400; i++) corpus.append("results = [Person(\"Ann\"), Organization(\"Acme\")] in line ").append(i % 17).append('\n');
-        Path text = Files.writeString(tmp.resolve("corpus.txt"), corpus);
+        Path text = trainingCorpus();
         Path model = tmp.resolve("uni.model");
         CliRun train = CliRun.inProcess("train-tokenizer", "--model-type", "unigram", "--input", text, "--vocab-size", "303", "--output", model);
         assertAll(() -> assertEquals(0, train.code(), train::err),

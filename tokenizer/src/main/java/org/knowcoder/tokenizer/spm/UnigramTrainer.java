@@ -376,6 +376,7 @@ final class UnigramTrainer {
         final int[][] cps;
         final float[] scores;
         final float minScore;
+        final int longest;
         private final LongIntMap edges;
         private int[] values;
 
@@ -388,8 +389,9 @@ final class UnigramTrainer {
             edges = new LongIntMap(cps.length * 4);
             values = new int[cps.length * 2 + 2];
             Arrays.fill(values, -1);
-            int nodes = 1;
+            int nodes = 1, longestPiece = 0;
             for (int i = 0; i < cps.length; i++) {
+                longestPiece = Math.max(longestPiece, cps[i].length);
                 int node = 0;
                 for (int c : cps[i]) {
                     int next = child(node, c);
@@ -405,6 +407,7 @@ final class UnigramTrainer {
                 }
                 values[node] = i;
             }
+            longest = longestPiece;
         }
 
         int size() {
@@ -436,6 +439,13 @@ final class UnigramTrainer {
         Lattice build(Model model, int[] text, int excluded) {
             n = text.length;
             edgeCount = 0;
+            int most = n * (model.longest + 1); // a piece of each length and an unknown piece at each position
+            if (most > from.length) {
+                from = new int[most];
+                to = new int[most];
+                id = new int[most];
+                score = new double[most];
+            }
             double unknown = model.minScore - UNK_PENALTY;
             for (int start = 0; start < n; start++) {
                 boolean single = false;
@@ -454,13 +464,6 @@ final class UnigramTrainer {
         }
 
         private void add(int start, int end, int piece, double s) {
-            if (edgeCount == from.length) {
-                int m = edgeCount * 2;
-                from = Arrays.copyOf(from, m);
-                to = Arrays.copyOf(to, m);
-                id = Arrays.copyOf(id, m);
-                score = Arrays.copyOf(score, m);
-            }
             from[edgeCount] = start;
             to[edgeCount] = end;
             id[edgeCount] = piece;

@@ -54,11 +54,7 @@ class UnigramTrainerTest {
         }
         int[] ids = tok.encode("the extraction of entities", false, false);
         assertTrue(ids.length <= 5, "learned pieces are used: " + Arrays.stream(ids).mapToObj(tok::piece).toList());
-        for (ModelProto.Piece p : tok.model().pieces()) {
-            if (p.type() != PieceType.NORMAL || p.piece().length() < 2) continue;
-            assertTrue(p.piece().chars().noneMatch(Character::isDigit), "digits are split: " + p.piece());
-            assertTrue(p.piece().indexOf('\u2581', 1) < 0 || p.piece().chars().allMatch(c -> c == '\u2581'), "space only in front: " + p.piece());
-        }
+        TrainerTest.assertLlamaPieceRules(tok.model());
     }
 
     @Test
