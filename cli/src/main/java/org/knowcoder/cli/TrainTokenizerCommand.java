@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "train-tokenizer", sortOptions = false,
         description = {"Train a SentencePiece model (.model, loadable by SentencePiece) from text files, one sentence per line.",
-                "Defaults are LLaMA-2's: BPE, byte fallback, split digits, identity normalization, dummy prefix, whitespace kept."})
+                "Defaults are LLaMA-2's: BPE (or --model-type unigram), byte fallback, split digits, identity normalization, dummy prefix, whitespace kept."})
 final class TrainTokenizerCommand implements Callable<Integer> {
 
     @Option(names = "--input", required = true, split = ",", paramLabel = "FILES", description = "text files, comma-separated or repeated")
@@ -27,7 +27,7 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--vocab-size", required = true, description = "pieces in the model, special and byte pieces included")
     int vocabSize;
 
-    @Option(names = "--model-type", defaultValue = "bpe", description = "bpe (unigram models are read, not trained; default ${DEFAULT-VALUE})")
+    @Option(names = "--model-type", defaultValue = "bpe", description = "bpe or unigram (default ${DEFAULT-VALUE})")
     String modelType;
 
     @Option(names = "--output", required = true, paramLabel = "PATH", description = "the .model file to write")
@@ -77,14 +77,16 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (Path in : inputs) if (!Files.isRegularFile(in)) throw new NoSuchFileException(in.toString(), null, "no such input file");
-        if (!modelType.equalsIgnoreCase("bpe")) {
-            throw new IllegalArgumentException("--model-type " + modelType + ": only bpe can be trained (unigram models load and encode, but are not trained here)");
-        }
+        ModelType type = switch (modelType.toLowerCase(java.util.Locale.ROOT)) {
+            case "bpe" -> ModelType.BPE;
+            case "unigram" -> ModelType.UNIGRAM;
+            default -> throw new IllegalArgumentException("--model-type " + modelType + ": only bpe and unigram can be trained");
+        };
         if (characterCoverage <= 0 || characterCoverage > 1) throw new IllegalArgumentException("--character-coverage must be in (0, 1], got " + characterCoverage);
         if (maxPieceLength < 1) throw new IllegalArgumentException("--max-piece-length must be at least 1, got " + maxPieceLength);
         if (vocabSize < 1) throw new IllegalArgumentException("--vocab-size must be positive, got " + vocabSize);
         TrainerSpec spec = new TrainerSpec();
-        spec.modelType = ModelType.BPE;
+        spec.modelType = type;
         spec.vocabSize = vocabSize;
         spec.byteFallback = byteFallback;
         spec.splitDigits = splitDigits;

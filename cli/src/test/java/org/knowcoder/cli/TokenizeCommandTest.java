@@ -73,11 +73,15 @@ class TokenizeCommandTest {
                 .assertBadInput(model, "not a SentencePiece model");
     }
 
-    @Test
-    void trainsAModelThatTokenizeLoads() throws IOException {
+    private Path trainingCorpus() throws IOException {
         StringBuilder corpus = new StringBuilder();
         for (int i = 0; i < 400; i++) corpus.append("results = [Person(\"Ann\"), Organization(\"Acme\")] in line ").append(i % 17).append('\n');
-        Path text = Files.writeString(tmp.resolve("corpus.txt"), corpus);
+        return Files.writeString(tmp.resolve("corpus.txt"), corpus);
+    }
+
+    @Test
+    void trainsAModelThatTokenizeLoads() throws IOException {
+        Path text = trainingCorpus();
         Path model = tmp.resolve("out/small.model");
         CliRun train = CliRun.inProcess("train-tokenizer", "--input", text, "--vocab-size", "320", "--output", model);
         assertAll(() -> assertEquals(0, train.code(), train::err),
@@ -88,10 +92,25 @@ class TokenizeCommandTest {
     }
 
     @Test
+    void trainsAUnigramModel() throws IOException {
+        Path text = trainingCorpus();
+        Path model = tmp.resolve("uni.model");
+        CliRun train = CliRun.inProcess("train-tokenizer", "--model-type", "unigram", "--input", text, "--vocab-size", "303", "--output", model);
+        assertAll(() -> assertEquals(0, train.code(), train::err),
+                () -> assertTrue(train.err().contains("EM round"), train::err),
+                () -> assertTrue(train.err().contains("wrote " + model + " (303 pieces)"), train::err));
+        String line = "results = [Person(\"Ann\")] in line 12";
+        CliRun run = CliRun.inProcess("tokenize", "--lines", "--pieces", "--tokenizer", model, "--input", Files.writeString(tmp.resolve("q.txt"), line + "\n"));
+        assertAll(() -> assertEquals(0, run.code(), run::err),
+                () -> assertEquals("▁" + line.replace(' ', '▁'), run.out().strip().replace(" ", ""), run::out),
+                () -> assertTrue(run.out().strip().split(" ").length < line.length() * 2 / 3, run::out));
+    }
+
+    @Test
     void trainingRejectsWhatItCannotDo() throws IOException {
         Path text = Files.writeString(tmp.resolve("c.txt"), "a b c\n");
-        CliRun.inProcess("train-tokenizer", "--input", text, "--vocab-size", "300", "--model-type", "unigram", "--output", tmp.resolve("m.model"))
-                .assertBadInput("only bpe can be trained");
+        CliRun.inProcess("train-tokenizer", "--input", text, "--vocab-size", "300", "--model-type", "word", "--output", tmp.resolve("m.model"))
+                .assertBadInput("only bpe and unigram can be trained");
         CliRun.inProcess("train-tokenizer", "--input", tmp.resolve("missing.txt"), "--vocab-size", "300", "--output", tmp.resolve("m.model"))
                 .assertBadInput("missing.txt");
         CliRun small = CliRun.inProcess("train-tokenizer", "--input", text, "--vocab-size", "100", "--output", tmp.resolve("m.model"));

@@ -4,15 +4,18 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Trains a SentencePiece model from text files and returns it as a {@link ModelProto} that
  * SentencePiece itself loads. Layout as SentencePiece writes it: the special pieces at their ids
  * (unknown, BOS, EOS, pad), control and user-defined symbols and the 256 byte pieces in the free
- * ids after them, then the learned pieces best first.
+ * ids after them, then the learned pieces best first: BPE pieces in merge order scored minus
+ * their rank, Unigram pieces by their log probability.
  */
 public final class SentencePieceTrainer {
     private SentencePieceTrainer() {}
@@ -30,16 +33,26 @@ public final class SentencePieceTrainer {
         }
         progress.accept(String.format("%d characters cover %.4f%% of the text; learning %,d pieces", required.size(),
                 100.0 * spec.characterCoverage, learned));
-        List<String> normal = switch (spec.modelType) {
-            case BPE -> new BpeTrainer(new PieceRules(spec), progress).train(corpus.words, required, learned);
-            default -> throw new IllegalArgumentException("model type " + spec.modelType + " cannot be trained here (bpe can)");
+        List<ModelProto.Piece> normal = switch (spec.modelType) {
+            case BPE -> {
+                List<String> merged = new BpeTrainer(new PieceRules(spec), progress).train(corpus.words, required, learned);
+                List<ModelProto.Piece> scored = new ArrayList<>();
+                for (int i = 0; i < merged.size(); i++) scored.add(new ModelProto.Piece(merged.get(i), -i, PieceType.NORMAL));
+                yield scored;
+            }
+            case UNIGRAM -> {
+                Set<String> reserved = new HashSet<>();
+                for (ModelProto.Piece p : meta) reserved.add(p.piece());
+                yield new UnigramTrainer(spec, progress).train(corpus.words, required, learned + required.size(), reserved);
+            }
+            default -> throw new IllegalArgumentException("model type " + spec.modelType + " cannot be trained here (bpe and unigram can)");
         };
         if (normal.size() < learned + required.size()) {
             throw new IllegalArgumentException("--vocab-size " + spec.vocabSize + " is too large for this corpus: it yields at most "
                     + (meta.size() + normal.size()) + " pieces");
         }
         List<ModelProto.Piece> pieces = new ArrayList<>(meta);
-        for (int i = 0; i < normal.size(); i++) pieces.add(new ModelProto.Piece(normal.get(i), -i, PieceType.NORMAL));
+        pieces.addAll(normal);
         return new ModelProto(List.copyOf(pieces), spec, normalizer, null);
     }
 

@@ -15,6 +15,10 @@ public final class TrainerSpec {
     public boolean shuffleInputSentence = true;
     public int maxSentenceLength = 4192;
     public int maxSentencepieceLength = 16;
+    /** Unigram: seed pieces before EM; share of pieces kept per pruning round; EM steps per round. */
+    public int seedSentencepieceSize = 1_000_000;
+    public float shrinkingFactor = 0.75f;
+    public int numSubIterations = 2;
     public boolean splitByUnicodeScript = true;
     public boolean splitByNumber = true;
     public boolean splitByWhitespace = true;
@@ -37,6 +41,9 @@ public final class TrainerSpec {
                 case 4 -> spec.vocabSize = (int) in.varint();
                 case 10 -> spec.characterCoverage = in.fixed32Float();
                 case 11 -> spec.inputSentenceSize = in.varint();
+                case 14 -> spec.seedSentencepieceSize = (int) in.varint();
+                case 15 -> spec.shrinkingFactor = in.fixed32Float();
+                case 17 -> spec.numSubIterations = (int) in.varint();
                 case 18 -> spec.maxSentenceLength = (int) in.varint();
                 case 19 -> spec.shuffleInputSentence = in.varint() != 0;
                 case 20 -> spec.maxSentencepieceLength = (int) in.varint();
@@ -67,7 +74,8 @@ public final class TrainerSpec {
     ProtoWriter write() {
         ProtoWriter out = new ProtoWriter()
                 .varint(3, modelType.code).varint(4, vocabSize).fixed32Float(10, characterCoverage)
-                .varint(11, inputSentenceSize).varint(18, maxSentenceLength).bool(19, shuffleInputSentence)
+                .varint(11, inputSentenceSize).varint(14, seedSentencepieceSize)
+                .fixed32Float(15, shrinkingFactor).varint(17, numSubIterations).varint(18, maxSentenceLength).bool(19, shuffleInputSentence)
                 .varint(20, maxSentencepieceLength).bool(21, splitByUnicodeScript).bool(22, splitByWhitespace)
                 .bool(23, splitByNumber).bool(24, treatWhitespaceAsSuffix).bool(25, splitDigits)
                 .bool(26, allowWhitespaceOnlyPieces);

@@ -76,8 +76,12 @@ class TrainerTest {
 
     @Test
     void piecesFollowTheRules() throws Exception {
-        SentencePieceTokenizer tok = new SentencePieceTokenizer(smallModel(380));
-        for (ModelProto.Piece p : tok.model().pieces()) {
+        assertLlamaPieceRules(smallModel(380));
+    }
+
+    /** Digits split, U+2581 only in front or alone in whitespace-only pieces. */
+    static void assertLlamaPieceRules(ModelProto model) {
+        for (ModelProto.Piece p : model.pieces()) {
             if (p.type() != PieceType.NORMAL || p.piece().length() < 2) continue;
             assertTrue(p.piece().chars().noneMatch(Character::isDigit), "digits are split: " + p.piece());
             assertTrue(p.piece().indexOf('\u2581', 1) < 0 || p.piece().chars().allMatch(c -> c == '\u2581'), "space only in front: " + p.piece());
