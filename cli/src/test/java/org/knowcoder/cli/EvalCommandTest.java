@@ -1,0 +1,77 @@
+package org.knowcoder.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code eval} and {@code extract} end to end with stories260K: the whole path runs, resumes, and refuses bad input in one line. */
+class EvalCommandTest {
+    @TempDir
+    Path tmp;
+
+    private Object[] args(Path out, String datasets, Object... more) {
+        List<Object> a = new java.util.ArrayList<>(List.of("--model", Fixtures.stories(), "--tokenizer", Fixtures.file("stories260K/tok512.model"),
+                "--datasets", Fixtures.root().resolveSibling("shared").resolve("datasets"), "--dataset", datasets,
+                "--max-new-tokens", "6", "--threads", "1", "--out", out));
+        a.addAll(List.of(more));
+        return a.toArray();
+    }
+
+    private static Object[] command(String name, Object... args) {
+        Object[] all = new Object[args.length + 1];
+        all[0] = name;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
+    }
+
+    @Test
+    void evalRunsTwoDatasetsAndWritesATable() throws IOException {
+        Path out = tmp.resolve("run");
+        CliRun run = CliRun.inProcess(command("eval", args(out, "conll2003,conll04", "--limit", "3")));
+        List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
+        assertAll(() -> assertEquals(0, run.code(), run::err),
+                () -> assertTrue(run.out().contains("NER   conll2003") && run.out().contains("RE    conll04"), run::out),
+                () -> assertEquals(9, lines.size(), "3 sentences x (conll2003 NER, conll04 NER, conll04 RE)"),
+                () -> assertTrue(Files.readString(out.resolve("scores.json")).contains("\"macro\"")));
+    }
+
+    @Test
+    void aKilledRunResumesWhereItStopped() throws IOException {
+        Path out = tmp.resolve("run");
+        assertEquals(0, CliRun.inProcess(command("extract", args(out, "conll2003", "--limit", "2"))).code());
+        Files.writeString(out.resolve("predictions.jsonl"), "{\"dataset\":\"conll2003\",\"ta", java.nio.file.StandardOpenOption.APPEND);
+        CliRun resumed = CliRun.inProcess(command("extract", args(out, "conll2003", "--limit", "4")));
+        List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
+        assertAll(() -> assertEquals(0, resumed.code(), resumed::err),
+                () -> assertTrue(resumed.out().contains("\"sentences\":2,\"skipped\":2"), resumed::out),
+                () -> assertEquals(4, lines.size()),
+                () -> assertEquals(4, new HashSet<>(lines.stream().map(l -> l.replaceAll(",\"output\".*", "")).toList()).size()));
+    }
+
+    @Test
+    void badInputGetsOneLine() throws IOException {
+        CliRun.inProcess(command("eval", args(tmp.resolve("a"), "conll2099"))).assertBadInput("unknown dataset conll2099");
+        Path data = tmp.resolve("datasets/conll2003");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("test.txt"), "");
+        Path out = tmp.resolve("b");
+        CliRun.inProcess("extract", "--model", Fixtures.stories(), "--tokenizer", Fixtures.file("stories260K/tok512.model"),
+                "--datasets", tmp.resolve("datasets"), "--dataset", "conll2003", "--out", out).assertBadInput("conll2003 test has no sentences");
+        Files.writeString(data.resolve("test.txt"), "EU\tB-organisation\nrejects\n");
+        CliRun.inProcess("extract", "--model", Fixtures.stories(), "--tokenizer", Fixtures.file("stories260K/tok512.model"),
+                "--datasets", tmp.resolve("datasets"), "--dataset", "conll2003", "--out", out).assertBadInput("test.txt:2");
+        Path schema = Files.writeString(tmp.resolve("schema.json"),
+                "{\"format\": \"knowcoder-schema\", \"version\": 1, \"concepts\": [{\"kind\": \"entity\", \"name\": \"Human\"}]}\n");
+        CliRun.inProcess(command("extract", args(tmp.resolve("c"), "conll2003", "--schema", schema)))
+                .assertBadInput("the schema library has no entity class");
+    }
+}

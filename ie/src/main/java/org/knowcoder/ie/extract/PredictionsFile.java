@@ -1,0 +1,83 @@
+package org.knowcoder.ie.extract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.ie.eval.Task;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Predictions as JSON lines ({@code {"dataset","task","id","output"}}), appended and flushed one
+ * sentence at a time so that a killed run loses at most the line it was writing. Opening a file
+ * cuts such a torn last line off; {@link #read} then gives what the next run can skip.
+ */
+public final class PredictionsFile implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final BufferedWriter out;
+
+    private PredictionsFile(BufferedWriter out) {
+        this.out = out;
+    }
+
+    /** Opens {@code file} for appending (creating it), after cutting off a torn last line. */
+    public static PredictionsFile append(Path file) throws IOException {
+        if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
+        cutTornLine(file);
+        return new PredictionsFile(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+    }
+
+    public void write(Prediction p) throws IOException {
+        ObjectNode line = JSON.createObjectNode().put("dataset", p.dataset()).put("task", p.task().name()).put("id", p.id()).put("output", p.output());
+        out.write(JSON.writeValueAsString(line));
+        out.write('\n');
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+
+    /** Every complete line of {@code file} (none when it does not exist); a malformed line is an error naming it. */
+    public static List<Prediction> read(Path file) throws IOException {
+        List<Prediction> out = new ArrayList<>();
+        if (!Files.exists(file)) return out;
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            try {
+                JsonNode n = JSON.readTree(lines.get(i));
+                out.add(new Prediction(n.get("dataset").asText(), Task.parse(n.get("task").asText()), n.get("id").asText(), n.get("output").asText()));
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException(file + " line " + (i + 1) + ": not a prediction {\"dataset\",\"task\",\"id\",\"output\"}");
+            }
+        }
+        return out;
+    }
+
+    /** A run killed mid-write leaves a last line without its newline: drop it, so the next run writes it again. */
+    private static void cutTornLine(Path file) throws IOException {
+        if (!Files.exists(file)) return;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long keep = size;
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            while (keep > 0) {
+                one.clear();
+                ch.read(one, keep - 1);
+                if (one.get(0) == '\n') break;
+                keep--;
+            }
+            if (keep < size) ch.truncate(keep);
+        }
+    }
+}

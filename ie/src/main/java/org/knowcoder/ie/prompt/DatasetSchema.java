@@ -1,0 +1,45 @@
+package org.knowcoder.ie.prompt;
+
+import org.knowcoder.ie.eval.LabelMap;
+import org.knowcoder.ie.eval.Task;
+import org.knowcoder.schema.Concept;
+import org.knowcoder.schema.Kind;
+import org.knowcoder.schema.PythonRenderer;
+import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.schema.Style;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The classes one dataset's prompts define for a task: the classes its labels map to, rendered in
+ * the released evaluation form from a schema library, their ancestors' names for superclass
+ * induction, and (RE) the entity types their type hints import. Without a library each class is
+ * a bare subclass of the task's base class.
+ */
+public record DatasetSchema(Task task, List<String> classes, String classCode, List<String> entityImports) {
+
+    public static DatasetSchema of(Task task, LabelMap labels, SchemaLibrary library) {
+        List<String> classes = List.copyOf(new TreeSet<>(labels.classToLabel().keySet()));
+        org.knowcoder.schema.Task schemaTask = org.knowcoder.schema.Task.valueOf(task.name());
+        Kind kind = schemaTask.kind();
+        List<Concept> concepts = new ArrayList<>();
+        for (String name : classes) {
+            Concept c = library == null ? null : library.get(kind, name).orElse(null);
+            if (library != null && c == null) {
+                throw new IllegalArgumentException("the schema library has no " + kind.jsonName() + " class " + name
+                        + " (a class of the dataset's label map)");
+            }
+            concepts.add(c != null ? c : Concept.builder(kind, name).build());
+        }
+        TreeSet<String> imports = new TreeSet<>();
+        if (task == Task.RE) {
+            for (Concept c : concepts) {
+                imports.addAll(c.headTypes());
+                imports.addAll(c.tailTypes());
+            }
+        }
+        return new DatasetSchema(task, classes, PythonRenderer.render(concepts, schemaTask, Style.EVAL), List.copyOf(imports));
+    }
+}

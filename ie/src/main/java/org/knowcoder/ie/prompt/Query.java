@@ -1,0 +1,35 @@
+package org.knowcoder.ie.prompt;
+
+import org.knowcoder.ie.eval.Task;
+
+import java.util.List;
+
+/**
+ * The query part of a KnowCoder input for one dataset: {@code from Entities import ...} (RE), the
+ * class definitions, the instruction in triple quotes, the few-shot examples (each a sentence and
+ * its {@code results}), then the sentence. Everything before the sentence is the same for every
+ * sentence of the dataset, which is what lets extraction reuse its KV cache.
+ *
+ * @param dataset the dataset name for refined models ("... from CoNLL03."), or null
+ * @param examples few-shot examples: sentence and answer code, in order (empty for zero-shot)
+ */
+public record Query(DatasetSchema schema, String dataset, List<Example> examples) {
+    /** A few-shot example: a sentence and the {@code results = [...]} code answering it. */
+    public record Example(String sentence, String results) {}
+
+    public Query {
+        examples = List.copyOf(examples);
+    }
+
+    /** The full model input for {@code sentence}; {@code triggers} are the EAE triggers to confirm. */
+    public String prompt(String sentence, List<Instruction.Trigger> triggers) {
+        StringBuilder sb = new StringBuilder();
+        if (schema.task() == Task.RE && !schema.entityImports().isEmpty()) {
+            sb.append("from Entities import ").append(String.join(", ", schema.entityImports())).append("\n\n");
+        }
+        sb.append(schema.classCode()).append("\n\n\"\"\"\n").append(Instruction.text(schema.task(), dataset, triggers)).append("\n\"\"\"\n");
+        for (Example e : examples) sb.append("sentence = ").append(PythonLiteral.quote(e.sentence())).append('\n').append(e.results()).append("\n\n");
+        sb.append("sentence = ").append(PythonLiteral.quote(sentence));
+        return KnowCoderPrompt.wrap(sb.toString());
+    }
+}

@@ -1,0 +1,54 @@
+package org.knowcoder.ie.extract;
+
+import org.junit.jupiter.api.Test;
+import org.knowcoder.ie.Shared;
+import org.knowcoder.model.Checkpoints;
+import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tokenizer.Tokenizer;
+import org.knowcoder.tokenizer.Tokenizers;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Prefix reuse changes nothing but speed: the same outputs as prefilling every prompt whole (stories260K). */
+class ExtractorTest {
+    private static final String SHARED = "class Entity:\n\tdef __init__(self, name: str):\n\t\tself.name = name\n\n"
+            + "class Human(Entity):\n\tpass\n\n\"\"\"\nInstantiate the objects.\n\"\"\"\nsentence = ";
+
+    @Test
+    void prefixReuseGivesTheSameOutputs() throws Exception {
+        try (LlamaWeights weights = Checkpoints.load(Shared.path("fixtures/stories260K/stories260K.bin"));
+             WorkerPool pool = new WorkerPool(1)) {
+            Tokenizer tok = Tokenizers.load(Shared.path("fixtures/stories260K/tok512.model"));
+            Extractor reusing = new Extractor(new LlamaSession(weights, pool), tok, 24, true);
+            Extractor whole = new Extractor(new LlamaSession(weights, pool), tok, 24, false);
+            for (String sentence : List.of("\"Ann met Bob.\"", "\"Lily saw a cat.\"", "\"Ann met Bob again.\"")) {
+                Extractor.Output a = reusing.extract(SHARED + sentence), b = whole.extract(SHARED + sentence);
+                assertEquals(b.text(), a.text());
+                assertEquals(0, b.reusedTokens());
+            }
+            assertTrue(reusing.timings().prefilledTokens() < whole.timings().prefilledTokens() / 2,
+                    reusing.timings().prefilledTokens() + " prefilled with reuse, " + whole.timings().prefilledTokens() + " without");
+        }
+    }
+
+    @Test
+    void truncationKeepsHeadAndTail() {
+        int[] tokens = new int[5000];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = i;
+        int[] kept = PromptTruncation.apply(tokens, 100_000);
+        assertEquals(3500, kept.length);
+        assertEquals(1499, kept[1499]);
+        assertEquals(3000, kept[1500]);
+        assertEquals(4999, kept[3499]);
+        int[] small = PromptTruncation.apply(tokens, 700);
+        assertEquals(700, small.length);
+        assertEquals(299, small[299]);
+        assertEquals(4600, small[300]);
+        assertEquals(10, PromptTruncation.apply(new int[10], 700).length);
+    }
+}
