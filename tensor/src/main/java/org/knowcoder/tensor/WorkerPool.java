@@ -1,15 +1,23 @@
 package org.knowcoder.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one pool of worker threads. {@link #parallelFor} splits a range into one contiguous block
- * per thread; the calling thread runs block 0 itself, so a pool of n threads starts n - 1 workers.
+ * The one pool of worker threads. {@link #parallelFor} splits a range into a few contiguous
+ * chunks per thread that the calling thread and the workers claim one at a time, so a pool of n
+ * threads starts n - 1 workers.
  *
  * <p>Per-token decoding dispatches about a hundred small jobs, so handing a job over must cost
  * microseconds: idle workers spin on a volatile generation counter for a while before parking,
  * and nothing is allocated per dispatch (tasks are long-lived objects, not fresh lambdas).
+ *
+ * <p>Chunks are claimed, not assigned, because cores are often shared: when another process holds
+ * a worker's core, the threads that are running take its chunks instead of waiting for it to be
+ * scheduled (with fixed blocks, a 2-thread decode on a busy 2-core machine ran 6x slower than 1
+ * thread). A claim is one CAS on a word holding the job's generation and the next chunk, so a
+ * worker that wakes late cannot take a chunk of a newer job.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -20,6 +28,10 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private static final int SPIN_ITERATIONS = 200_000;
+    /** Chunks per thread: enough for the running threads to absorb a descheduled one's share, few enough to keep claims cheap. */
+    private static final int CHUNKS_PER_THREAD = 4;
+    /** Spins of a caller waiting for claimed chunks before it yields its core to the threads running them. */
+    private static final int WAIT_SPINS = 2_000;
 
     private final int threads;
     private final Thread[] workers;
@@ -28,7 +40,10 @@ public final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
     private RangeTask task;
     private int rangeSize;
-    private final AtomicInteger pending = new AtomicInteger();
+    private int chunks;
+    /** The current job's generation (high 32 bits) and its next unclaimed chunk (low 32 bits). */
+    private final AtomicLong claims = new AtomicLong();
+    private final AtomicInteger finished = new AtomicInteger();
     private volatile Throwable failure;
 
     public WorkerPool(int threads) {
@@ -54,29 +69,30 @@ public final class WorkerPool implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code task} over [0, size), split evenly across the threads; returns when all are done. */
+    /** Runs {@code task} over [0, size) in contiguous chunks across the threads; returns when all are done. */
     public void parallelFor(int size, RangeTask task) {
         if (threads == 1 || size <= 1) {
             if (size > 0) task.run(0, 0, size);
             return;
         }
+        long g = generation + 1;
         this.task = task;
         this.rangeSize = size;
+        this.chunks = Math.min(size, threads * CHUNKS_PER_THREAD);
         this.failure = null;
-        pending.set(threads - 1);
-        generation = generation + 1; // volatile write publishes task and rangeSize
+        finished.set(0);
+        claims.set((g & 0xFFFFFFFFL) << 32);
+        generation = g; // volatile write publishes task, rangeSize and chunks
         for (int i = 1; i < threads; i++) {
             if (parkedFlagVolatile(i)) LockSupport.unpark(workers[i - 1]);
         }
-        Throwable callerFailure = null;
-        try {
-            runBlock(0);
-        } catch (Throwable t) {
-            callerFailure = t; // still wait: the workers must be done before the next dispatch
+        runChunks(0, g);
+        for (int spins = 0; finished.get() != chunks; spins++) {
+            if (spins < WAIT_SPINS) Thread.onSpinWait();
+            else Thread.yield();
         }
-        while (pending.get() != 0) Thread.onSpinWait();
         this.task = null;
-        Throwable t = callerFailure != null ? callerFailure : failure;
+        Throwable t = failure;
         if (t != null) {
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;
@@ -84,11 +100,25 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void runBlock(int worker) {
-        int size = rangeSize;
-        int from = (int) ((long) size * worker / threads);
-        int to = (int) ((long) size * (worker + 1) / threads);
-        if (from < to) task.run(worker, from, to);
+    /**
+     * Claims and runs chunks of job {@code g} until none is left. A failure is kept for the caller
+     * (written before the chunk counts as finished, so the caller sees it) and the chunk still counts.
+     */
+    private void runChunks(int worker, long g) {
+        long tag = g & 0xFFFFFFFFL; // generations wrap in the claim word's 32 bits
+        while (true) {
+            long c = claims.get();
+            if (c >>> 32 != tag || (int) c >= chunks) return;
+            if (!claims.compareAndSet(c, c + 1)) continue;
+            int chunk = (int) c, size = rangeSize, n = chunks;
+            try {
+                task.run(worker, (int) ((long) size * chunk / n), (int) ((long) size * (chunk + 1) / n));
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+            } finally {
+                finished.incrementAndGet();
+            }
+        }
     }
 
     private synchronized boolean parkedFlagVolatile(int i) {
@@ -116,13 +146,7 @@ public final class WorkerPool implements AutoCloseable {
             }
             if (closed) return;
             seen = g;
-            try {
-                runBlock(index);
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                pending.decrementAndGet();
-            }
+            runChunks(index, g);
         }
     }
 

@@ -20,16 +20,18 @@ class WorkerPoolTest {
 
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2, 3})
-    void coversEveryIndexExactlyOnceInContiguousBlocks(int threads) {
+    void coversEveryIndexExactlyOnceInContiguousChunks(int threads) {
         try (WorkerPool pool = new WorkerPool(threads)) {
             assertEquals(threads, pool.threads());
             for (int size : new int[] {0, 1, 2, 3, 1000}) {
                 AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(size, 1));
-                AtomicIntegerArray ranOn = new AtomicIntegerArray(threads);
+                AtomicIntegerArray busy = new AtomicIntegerArray(threads);
                 pool.parallelFor(size, (worker, from, to) -> {
-                    assertTrue(worker >= 0 && worker < threads && from < to, "block " + worker + " [" + from + ", " + to + ")");
-                    assertEquals(0, ranOn.getAndIncrement(worker), "worker " + worker + " got a second block");
+                    assertTrue(worker >= 0 && worker < threads && from < to, "chunk " + worker + " [" + from + ", " + to + ")");
+                    // a worker index runs one chunk at a time, so per-worker scratch buffers stay private
+                    assertEquals(0, busy.getAndIncrement(worker), "worker " + worker + " runs two chunks at once");
                     for (int i = from; i < to; i++) hits.incrementAndGet(i);
+                    busy.decrementAndGet(worker);
                 });
                 for (int i = 0; i < size; i++) assertEquals(1, hits.get(i), "size " + size + ", index " + i);
             }
@@ -37,34 +39,47 @@ class WorkerPoolTest {
     }
 
     @Test
-    void propagatesAnExceptionThrownInAWorker() {
+    void propagatesAnExceptionThrownInAnyChunk() {
         try (WorkerPool pool = new WorkerPool(2)) {
             IllegalStateException boom = new IllegalStateException("boom");
             IllegalStateException thrown = assertThrows(IllegalStateException.class,
                     () -> pool.parallelFor(10, (worker, from, to) -> {
-                        if (worker == 1) throw boom;
+                        if (from <= 7 && 7 < to) throw boom;
                     }));
             assertSame(boom, thrown);
             AssertionError error = new AssertionError("error");
             assertSame(error, assertThrows(AssertionError.class,
                     () -> pool.parallelFor(10, (worker, from, to) -> {
-                        if (worker == 1) throw error;
+                        if (from == 0) throw error;
                     })));
             assertSumOfIndices(pool, 100); // still usable, and the old failure is not reported again
         }
     }
 
     @Test
-    void anExceptionInTheCallersBlockWaitsForTheOtherWorkers() {
+    void aFailingChunkWaitsForTheOthers() {
         try (WorkerPool pool = new WorkerPool(2)) {
-            AtomicBoolean workerDone = new AtomicBoolean();
+            AtomicBoolean slowDone = new AtomicBoolean();
             assertThrows(IllegalStateException.class, () -> pool.parallelFor(2, (worker, from, to) -> {
-                if (worker == 0) throw new IllegalStateException("caller fails first");
+                if (from == 0) throw new IllegalStateException("fails first");
                 sleep(100);
-                workerDone.set(true);
+                slowDone.set(true);
             }));
-            assertTrue(workerDone.get(), "parallelFor returned while a worker was still running its block");
+            assertTrue(slowDone.get(), "parallelFor returned while a chunk was still running");
             assertSumOfIndices(pool, 2);
+        }
+    }
+
+    /** A thread that does not get to run (here: a chunk that blocks) leaves the other chunks to the threads that do. */
+    @Test
+    void runningThreadsTakeTheChunksOfABusyOne() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            AtomicIntegerArray perWorker = new AtomicIntegerArray(2);
+            pool.parallelFor(8, (worker, from, to) -> {
+                perWorker.addAndGet(worker, to - from);
+                if (worker == 1) sleep(300);
+            });
+            assertTrue(perWorker.get(0) >= 6, "the caller ran " + perWorker.get(0) + " of 8 indices while worker 1 was busy");
         }
     }
 
