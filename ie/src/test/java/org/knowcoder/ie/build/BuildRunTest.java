@@ -26,41 +26,44 @@ class BuildRunTest {
     /** Synthetic corpus lines (entity, relation, n-ary fact), every 97th line broken in one of three ways. */
     static List<String> corpus(int n, int entityTypes) {
         List<String> lines = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) lines.add(corpusLine(i, entityTypes));
+        return lines;
+    }
+
+    static String corpusLine(int i, int entityTypes) {
             if (i % 97 == 50) {
-                lines.add(switch (i % 3) {
+                return switch (i % 3) {
                     case 0 -> "{\"text\": \"x\", \"entities\": [{\"name\": \"x\", \"types\": [\"NoSuchType\"]}]}";
                     case 1 -> "{\"entities\": []}";
                     default -> "{\"text\": \"x\", \"entities\": [{\"name\": \"x\", \"types\": [\"E1\"], \"start\": 0, \"end\": 9}]}";
-                });
-                continue;
+                };
             }
             int a = (i * 31) % entityTypes, b = (i * 17 + 5) % entityTypes;
-            lines.add("{\"text\": \"Person " + i + " lives in Town " + i + " (" + a + ").\", \"entities\": ["
+            return "{\"text\": \"Person " + i + " lives in Town " + i + " (" + a + ").\", \"entities\": ["
                     + "{\"name\": \"Person " + i + "\", \"types\": [\"E" + a + "\"], \"start\": 0, \"end\": " + ("Person " + i).length() + "},"
                     + "{\"name\": \"Town " + i + " (old)\", \"types\": [\"E" + b + "\"]}],"
                     + "\"relations\": [{\"type\": \"R" + i % 50 + "\", \"head\": 0, \"tail\": 1}"
                     + (i % 5 == 0 ? ", {\"type\": \"V" + i % 50 + "\", \"head\": 0, \"tail\": 1, \"head_role\": \"agent\", \"tail_role\": \"place\","
                     + " \"qualifiers\": [{\"role\": \"point in time\", \"entity\": 1}, {\"role\": \"place\", \"entity\": 1}]}" : "")
-                    + "]}");
-        }
-        return lines;
+                    + "]}";
     }
 
     /** IE samples from the same synthetic sentences, for the following phase. */
     static List<String> samples(int n, int entityTypes) {
         List<String> lines = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) lines.add(sampleLine(i, entityTypes));
+        return lines;
+    }
+
+    static String sampleLine(int i, int entityTypes) {
             String p = "Person " + i, t = "Town " + i, text = p + " lives in " + t + ".";
             int ts = p.length() + 10;
             String head = "{\"type\": \"E" + (i * 31) % entityTypes + "\", \"text\": \"" + p + "\", \"start\": 0, \"end\": " + p.length() + "}";
             String tail = "{\"type\": \"E" + (i * 17 + 5) % entityTypes + "\", \"text\": \"" + t + "\", \"start\": " + ts + ", \"end\": " + (ts + t.length()) + "}";
-            lines.add("{\"id\": \"s" + i + "\", \"dataset\": \"Synth\", \"text\": \"" + text + "\", \"entities\": [" + head + ", " + tail + "],"
+            return "{\"id\": \"s" + i + "\", \"dataset\": \"Synth\", \"text\": \"" + text + "\", \"entities\": [" + head + ", " + tail + "],"
                     + " \"relations\": [{\"type\": \"R" + i % 50 + "\", \"head\": " + head + ", \"tail\": " + tail + "}],"
                     + " \"events\": [{\"type\": \"V" + i % 50 + "\", \"trigger\": {\"text\": \"lives\", \"start\": " + (p.length() + 1) + ", \"end\": " + (p.length() + 6) + "},"
-                    + " \"arguments\": [{\"role\": \"agent\", \"text\": \"" + p + "\", \"start\": 0, \"end\": " + p.length() + "}]}]}");
-        }
-        return lines;
+                    + " \"arguments\": [{\"role\": \"agent\", \"text\": \"" + p + "\", \"start\": 0, \"end\": " + p.length() + "}]}]}";
     }
 
     private ObjectNode understanding(Path corpus, SchemaLibrary lib, int threads, Path out) throws IOException {
