@@ -25,11 +25,11 @@ public record Query(DatasetSchema schema, String dataset, List<Example> examples
     public String prompt(String sentence, List<Instruction.Trigger> triggers) {
         StringBuilder sb = new StringBuilder();
         if (schema.task() == Task.RE && !schema.entityImports().isEmpty()) {
-            sb.append("from Entities import ").append(String.join(", ", schema.entityImports())).append("\n\n");
+            sb.append(PyCode.imports("Entities", schema.entityImports())).append("\n\n");
         }
-        sb.append(schema.classCode()).append("\n\n\"\"\"\n").append(Instruction.text(schema.task(), dataset, triggers)).append("\n\"\"\"\n");
-        for (Example e : examples) sb.append("sentence = ").append(PythonLiteral.quote(e.sentence())).append('\n').append(e.results()).append("\n\n");
-        sb.append("sentence = ").append(PythonLiteral.quote(sentence));
+        sb.append(schema.classCode()).append("\n\n\"\"\"\n").append(Instruction.text(org.knowcoder.schema.Task.valueOf(schema.task().name()), Instruction.Form.EVALUATION, dataset, triggers)).append("\n\"\"\"\n");
+        for (Example e : examples) sb.append(PyCode.sentence(e.sentence())).append('\n').append(e.results()).append("\n\n");
+        sb.append(PyCode.sentence(sentence));
         return KnowCoderPrompt.wrap(sb.toString());
     }
 }
