@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "extract", sortOptions = false,
-        description = {"Run KnowCoder extraction over datasets: greedy decoding, one sentence after another,",
+        description = {"Run KnowCoder extraction over datasets: greedy decoding of several sentences at a time,",
                 "the prompt prefix shared by a dataset's sentences computed once (KV cache reuse).",
                 "Writes OUT/predictions.jsonl (resumes after a kill) and prints timings as JSON."})
 final class ExtractCommand implements Callable<Integer> {
@@ -74,7 +74,8 @@ final class ExtractCommand implements Callable<Integer> {
             try {
                 Tokenizer tok = o.openTokenizer(weights);
                 WorkerPool pool = new WorkerPool(o.threadCount());
-                Extractor extractor = new Extractor(new LlamaSession(weights, pool), tok, o.maxNewTokens, !o.noPrefixReuse);
+                Extractor extractor = new Extractor(new LlamaSession(weights, pool, o.sequences(weights)), tok, o.maxNewTokens, !o.noPrefixReuse);
+                System.err.println("extract: " + extractor.inFlight() + " sentences in flight");
                 return new Run(o, weights, pool, extractor, library, jobs);
             } catch (Exception | Error e) {
                 weights.close();

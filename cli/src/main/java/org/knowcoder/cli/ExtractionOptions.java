@@ -58,6 +58,9 @@ final class ExtractionOptions {
     @Option(names = "--no-prefix-reuse", description = "prefill every prompt whole (for comparison)")
     boolean noPrefixReuse;
 
+    @Option(names = "--batch", defaultValue = "8", description = "sentences decoded together, as the heap allows (default ${DEFAULT-VALUE}; 1: one at a time)")
+    int batch;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory: predictions.jsonl (resumable), scores.json")
     Path out;
 
@@ -68,6 +71,7 @@ final class ExtractionOptions {
         if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         if (shots < 0) throw new IllegalArgumentException("--shots must be >= 0, got " + shots);
         if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         if (!Files.isDirectory(datasetsDir)) throw new NoSuchFileException(datasetsDir.toString(), null, "no such datasets directory");
     }
@@ -97,6 +101,21 @@ final class ExtractionOptions {
 
     LlamaWeights loadModel() throws IOException {
         return Checkpoints.load(model);
+    }
+
+    /**
+     * Sequences for the session: one per sentence in flight plus the shared prefix's, as many of
+     * the {@code --batch} as half the free heap holds (each sequence has a KV cache of the whole
+     * context); one sequence when batching is off or two would not fit.
+     */
+    int sequences(LlamaWeights weights) {
+        if (batch == 1) return 1;
+        var c = weights.config();
+        long perSequence = 2L * c.nLayers() * c.seqLen() * c.kvDim() * Float.BYTES;
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long fits = free / 2 / Math.max(1, perSequence);
+        return fits < 3 ? 1 : (int) Math.min(batch + 1, fits);
     }
 
     int threadCount() {

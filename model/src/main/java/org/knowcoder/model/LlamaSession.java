@@ -13,10 +13,13 @@ import org.knowcoder.tensor.kernels.VectorMath;
 import org.knowcoder.tensor.kernels.WeightRows;
 
 /**
- * One conversation with a LLaMA-2 model: its KV cache and every buffer the forward pass needs,
- * allocated once. {@link #prefill} runs a prompt through in chunks of matrix-matrix products;
- * {@link #forward} advances one token with matrix-vector products. Both return the logits of the
- * last position. Not thread-safe; the parallelism is inside the kernels.
+ * Conversations with a LLaMA-2 model: a KV cache per sequence and every buffer the forward pass
+ * needs, allocated once. {@link #prefill} runs a prompt through in chunks of matrix-matrix
+ * products; {@link #forward} advances one token with matrix-vector products; both work on
+ * sequence 0 and return the logits of the last position. A session of several sequences also
+ * advances them together ({@link #decode}: one token each, the weights read once for all) and
+ * copies a shared prompt prefix from one sequence's cache to another ({@link #copyPrefix}).
+ * Not thread-safe; the parallelism is inside the kernels.
  */
 public final class LlamaSession {
     /** Prompt tokens per matrix-matrix pass: enough to reuse each weight row many times, small enough for L2. */
@@ -30,19 +33,29 @@ public final class LlamaSession {
     private final Rope rope;
     private final RopeLayout qLayout;
     private final RopeLayout kLayout;
-    private final KvCache cache;
-    private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits;
+    private final KvCache[] caches;
+    private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits, batchLogits, qRow, attRow;
     private final int[] oneToken = new int[1];
+    /** The position and cache of each row of the current pass. */
+    private final int[] rowPosition;
+    private final KvCache[] rowCache;
 
     /**
      * Allocates the session. Throws IllegalArgumentException when the KV cache for the model's
      * context cannot be allocated (see {@link KvCache}).
      */
     public LlamaSession(LlamaWeights weights, WorkerPool pool) {
+        this(weights, pool, 1);
+    }
+
+    /** A session of {@code sequences} KV caches (each the model's full context). */
+    public LlamaSession(LlamaWeights weights, WorkerPool pool, int sequences) {
         this.weights = weights;
         this.c = weights.config();
+        if (sequences < 1) throw new IllegalArgumentException("a session needs at least one sequence, got " + sequences);
         // first: it checks that the context fits before anything sized by seq_len is allocated
-        this.cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), c.seqLen());
+        this.caches = new KvCache[sequences];
+        for (int i = 0; i < sequences; i++) caches[i] = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), c.seqLen());
         int widest = Math.max(c.dim(), c.hiddenDim());
         this.matVec = new MatVec(pool, widest);
         this.matMul = new MatMul(pool, widest);
@@ -50,7 +63,9 @@ public final class LlamaSession {
         this.rope = new Rope(c.headDim(), c.seqLen(), c.ropeTheta());
         this.qLayout = weights.rotateHalfLayout() ? new RopeLayout(c.nHeads(), c.headDim()) : null;
         this.kLayout = weights.rotateHalfLayout() ? new RopeLayout(c.nKvHeads(), c.headDim()) : null;
-        int n = PREFILL_CHUNK;
+        int n = Math.max(PREFILL_CHUNK, sequences);
+        this.rowPosition = new int[n];
+        this.rowCache = new KvCache[n];
         this.x = new float[n * c.dim()];
         this.xb = new float[n * c.dim()];
         this.q = new float[n * c.dim()];
@@ -61,29 +76,74 @@ public final class LlamaSession {
         this.h3 = new float[n * c.hiddenDim()];
         this.scratch = new float[c.dim()];
         this.logits = new float[c.vocabSize()];
+        this.batchLogits = sequences > 1 ? new float[sequences * c.vocabSize()] : logits;
+        this.qRow = new float[c.dim()];
+        this.attRow = new float[c.dim()];
+    }
+
+    public int sequences() {
+        return caches.length;
     }
 
     public LlamaConfig config() {
         return c;
     }
 
-    /** Feeds {@code token} at position {@code pos}; returns the logits (a buffer reused by the next call). */
+    /** Feeds {@code token} at position {@code pos} of sequence 0; returns the logits (a buffer reused by the next call). */
     public float[] forward(int token, int pos) {
         checkPositions(pos, 1);
         oneToken[0] = token;
-        run(oneToken, 0, 1, pos, true);
+        oneSequence(0, 0, pos, 1);
+        run(oneToken, 0, 1, true, Logits.LAST);
         return logits;
     }
 
-    /** Feeds tokens[0..n) at positions start..start+n-1; returns the logits of the last one. */
+    /** Feeds tokens[0..n) at positions start..start+n-1 of sequence 0; returns the logits of the last one. */
     public float[] prefill(int[] tokens, int start) {
+        return prefill(0, tokens, start);
+    }
+
+    /** Feeds tokens[0..n) at positions start..start+n-1 of {@code sequence}; returns the logits of the last one. */
+    public float[] prefill(int sequence, int[] tokens, int start) {
         checkPositions(start, tokens.length);
         for (int off = 0; off < tokens.length; off += PREFILL_CHUNK) {
             int n = Math.min(PREFILL_CHUNK, tokens.length - off);
-            run(tokens, off, n, start + off, off + n == tokens.length);
+            oneSequence(sequence, 0, start + off, n);
+            run(tokens, off, n, true, off + n == tokens.length ? Logits.LAST : Logits.NONE);
         }
         return logits;
     }
+
+    /**
+     * Feeds one token to each of {@code n} sequences: tokens[i] at positions[i] of sequences[i]
+     * (distinct). Returns their logits, row i at offset i * vocabSize (a buffer reused by the next call).
+     */
+    public float[] decode(int[] sequences, int[] tokens, int[] positions, int n) {
+        if (n < 1 || n > caches.length) throw new IllegalArgumentException(n + " rows for a session of " + caches.length + " sequences");
+        for (int i = 0; i < n; i++) {
+            checkPositions(positions[i], 1);
+            rowPosition[i] = positions[i];
+            rowCache[i] = caches[sequences[i]];
+        }
+        run(tokens, 0, n, n == 1, Logits.ALL);
+        return n == 1 ? logits : batchLogits;
+    }
+
+    /** Copies positions [0, length) of sequence {@code from}'s cache into sequence {@code to}'s: a prompt prefix they share. */
+    public void copyPrefix(int from, int to, int length) {
+        if (length < 0 || length > c.seqLen()) throw new IllegalArgumentException("a prefix of " + length + " positions does not fit the context of " + c.seqLen());
+        if (from != to && length > 0) caches[to].copyPrefix(caches[from], length);
+    }
+
+    private void oneSequence(int sequence, int row, int start, int n) {
+        for (int t = 0; t < n; t++) {
+            rowPosition[row + t] = start + t;
+            rowCache[row + t] = caches[sequence];
+        }
+    }
+
+    /** Which rows of a pass need logits. */
+    private enum Logits { NONE, LAST, ALL }
 
     private void checkPositions(int start, int n) {
         if (n < 1 || start < 0 || start + n > c.seqLen()) {
@@ -92,7 +152,12 @@ public final class LlamaSession {
         }
     }
 
-    private void run(int[] tokens, int off, int n, int start, boolean wantLogits) {
+    /**
+     * One pass over rows [0, n): row t feeds tokens[off + t] at rowPosition[t] into rowCache[t].
+     * {@code oneRun}: the rows are consecutive positions of one sequence, so attention takes them
+     * in one parallel pass; otherwise each row attends over its own cache.
+     */
+    private void run(int[] tokens, int off, int n, boolean oneRun, Logits which) {
         int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
         for (int t = 0; t < n; t++) {
             int token = tokens[off + t];
@@ -108,16 +173,24 @@ public final class LlamaSession {
             project(layer.wk(), xb, n, k);
             project(layer.wv(), xb, n, v);
             for (int t = 0; t < n; t++) {
-                int pos = start + t;
+                int pos = rowPosition[t];
                 if (qLayout != null) {
                     qLayout.toAdjacentPairs(q, t * dim, scratch);
                     kLayout.toAdjacentPairs(k, t * kvDim, scratch);
                 }
                 rope.apply(q, t * dim, c.nHeads(), pos);
                 rope.apply(k, t * kvDim, c.nKvHeads(), pos);
-                cache.store(l, pos, k, t * kvDim, v, t * kvDim);
+                rowCache[t].store(l, pos, k, t * kvDim, v, t * kvDim);
             }
-            attention.apply(q, n, start, cache, l, att);
+            if (oneRun) {
+                attention.apply(q, n, rowPosition[0], rowCache[0], l, att);
+            } else {
+                for (int t = 0; t < n; t++) {
+                    System.arraycopy(q, t * dim, qRow, 0, dim);
+                    attention.apply(qRow, 1, rowPosition[t], rowCache[t], l, attRow);
+                    System.arraycopy(attRow, 0, att, t * dim, dim);
+                }
+            }
             project(layer.wo(), att, n, xb);
             VectorMath.add(x, 0, xb, 0, n * dim);
 
@@ -128,9 +201,12 @@ public final class LlamaSession {
             project(layer.w2(), h1, n, xb);
             VectorMath.add(x, 0, xb, 0, n * dim);
         }
-        if (wantLogits) {
+        if (which == Logits.LAST || (which == Logits.ALL && n == 1)) {
             RmsNorm.apply(xb, 0, x, (n - 1) * dim, weights.finalNorm(), dim, c.normEps());
             matVec.apply(weights.classifier(), xb, 0, logits, 0);
+        } else if (which == Logits.ALL) {
+            for (int t = 0; t < n; t++) RmsNorm.apply(xb, t * dim, x, t * dim, weights.finalNorm(), dim, c.normEps());
+            matMul.apply(weights.classifier(), xb, n, batchLogits);
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 /**
  * Runs jobs through an extractor into a predictions file, resuming where an earlier run stopped
  * (sentences already in the file are skipped), with progress and an ETA on the given channel.
- * Sentences of one job run back to back so that their shared prompt prefix stays in the KV cache.
+ * A job's sentences go to the extractor together, so that their shared prompt prefix is computed
+ * once and several are decoded at a time; each is written as soon as it is answered.
  */
 public final class ExtractionRun {
     private final Extractor extractor;
@@ -34,37 +35,50 @@ public final class ExtractionRun {
     }
 
     public Summary run(List<ExtractionJob> jobs, Path predictions) throws IOException {
-        int total = 0;
-        for (ExtractionJob job : jobs) total += job.samples().size();
-        int extracted = 0, skipped = 0;
-        long start = System.nanoTime(), lastReport = start;
+        Progress p = new Progress(jobs.stream().mapToInt(j -> j.samples().size()).sum());
         try (PredictionsFile out = PredictionsFile.append(predictions)) { // cuts a torn last line first
             Set<String> done = new HashSet<>();
-            for (Prediction p : PredictionsFile.read(predictions)) done.add(p.key());
+            for (Prediction old : PredictionsFile.read(predictions)) done.add(old.key());
             for (ExtractionJob job : jobs) {
+                List<Sample> todo = new ArrayList<>();
                 for (Sample s : job.samples()) {
-                    if (done.contains(Prediction.key(job.dataset(), job.task(), s.id()))) {
-                        skipped++;
-                        continue;
-                    }
-                    String prompt = job.query().prompt(s.text(), job.task() == Task.EAE ? triggers(s, job) : List.of());
-                    Extractor.Output output = extractor.extract(prompt);
+                    if (done.contains(Prediction.key(job.dataset(), job.task(), s.id()))) p.skipped++;
+                    else todo.add(s);
+                }
+                List<String> prompts = new ArrayList<>();
+                for (Sample s : todo) prompts.add(job.query().prompt(s.text(), job.task() == Task.EAE ? triggers(s, job) : List.of()));
+                extractor.extractAll(prompts, (i, output) -> {
                     long t = System.nanoTime();
                     OutputParser.parse(output.text()); // parsed here to time it; scoring parses the saved text again
                     extractor.timings().addParse(System.nanoTime() - t);
-                    out.write(new Prediction(job.dataset(), job.task(), s.id(), output.text()));
-                    extracted++;
-                    long now = System.nanoTime();
-                    if (now - lastReport > 5_000_000_000L || extracted + skipped == total) {
-                        lastReport = now;
-                        double rate = extracted / ((now - start) / 1e9);
-                        progress.accept(String.format("%s %s: %d of %d sentences done, %.2f sentences/s, ETA %.0f s",
-                                job.dataset(), job.task(), extracted + skipped, total, rate, (total - extracted - skipped) / rate));
-                    }
-                }
+                    out.write(new Prediction(job.dataset(), job.task(), todo.get(i).id(), output.text()));
+                    p.extracted++;
+                    p.report(job);
+                });
             }
         }
-        return new Summary(extracted, skipped, System.nanoTime() - start);
+        return new Summary(p.extracted, p.skipped, System.nanoTime() - p.start);
+    }
+
+    /** Counts, and a progress line at most every five seconds (and at the end). */
+    private final class Progress {
+        final int total;
+        final long start = System.nanoTime();
+        long lastReport = start;
+        int extracted, skipped;
+
+        Progress(int total) {
+            this.total = total;
+        }
+
+        void report(ExtractionJob job) {
+            long now = System.nanoTime();
+            if (now - lastReport < 5_000_000_000L && extracted + skipped < total) return;
+            lastReport = now;
+            double rate = extracted / ((now - start) / 1e9);
+            progress.accept(String.format("%s %s: %d of %d sentences done, %.2f sentences/s, ETA %.0f s",
+                    job.dataset(), job.task(), extracted + skipped, total, rate, (total - extracted - skipped) / rate));
+        }
     }
 
     /** EAE is given the gold triggers: each with the class its event label maps to. */

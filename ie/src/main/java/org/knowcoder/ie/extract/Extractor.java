@@ -6,15 +6,21 @@ import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Greedy KnowCoder decoding: the prompt (BOS first, truncated as KnowCoder does) is prefilled,
- * then one token at a time until {@code """}, EOS, the new-token limit or the end of the context.
+ * Greedy KnowCoder decoding of many prompts: each prompt (BOS first, truncated as KnowCoder does)
+ * is prefilled, then decoded one token at a time until {@code """}, EOS, the new-token limit or
+ * the end of the context.
  *
- * <p>The KV cache is kept between calls: a prompt that starts with the tokens already in the cache
- * (the class definitions and instruction shared by a dataset's sentences) prefills only the rest.
- * Reuse is decided on token ids, so it is exact whatever the tokenizer does at the boundary.
+ * <p>Two things make a dataset's sentences cheap. The prompt prefix they share (class definitions,
+ * instruction, examples) is computed once: sequence 0 of the session holds it, and each prompt
+ * copies the part it shares (compared token by token, so it is exact whatever the tokenizer does
+ * at the boundary) instead of recomputing it. And the other sequences are decoded together, one
+ * token of every sentence in flight per step, so each weight is read once per step for all of
+ * them. A session of one sequence decodes one prompt at a time and keeps its prefix in place.
  */
 public final class Extractor {
     private static final byte QUOTE = '"';
@@ -24,13 +30,19 @@ public final class Extractor {
     private final int maxNewTokens;
     private final boolean reusePrefix;
     private final int seqLen;
-    /** Token ids whose keys and values are in the cache, position by position. */
-    private int[] cached = new int[0];
-    private int cachedLength;
+    /** Token ids whose keys and values sequence 0's cache holds, position by position. */
+    private int[] prefix = new int[0];
+    private int prefixLength;
     private final ExtractionTimings timings = new ExtractionTimings();
 
     /** One answer: the generated text (cut before {@code """}) and token counts. */
     public record Output(String text, int promptTokens, int reusedTokens, int generatedTokens) {}
+
+    /** Receives each prompt's answer, by the prompt's index, in the order they finish. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(int index, Output output) throws java.io.IOException;
+    }
 
     public Extractor(LlamaSession session, Tokenizer tokenizer, int maxNewTokens, boolean reusePrefix) {
         if (maxNewTokens < 1) throw new IllegalArgumentException("the new-token limit must be at least 1, got " + maxNewTokens);
@@ -45,56 +57,157 @@ public final class Extractor {
         return timings;
     }
 
-    public Output extract(String prompt) {
-        int[] tokens = PromptTruncation.apply(tokenizer.encode(prompt, true, false), Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4)));
-        int reused = reusePrefix ? Math.min(commonPrefix(tokens), tokens.length - 1) : 0;
-        long t0 = System.nanoTime();
-        float[] logits = session.prefill(Arrays.copyOfRange(tokens, reused, tokens.length), reused);
-        long t1 = System.nanoTime();
-        timings.addPrefill(t1 - t0, tokens.length - reused);
-        remember(tokens, tokens.length);
+    /** Sentences decoded together: every sequence but the prefix's, or 1 in a one-sequence session. */
+    public int inFlight() {
+        return Math.max(1, session.sequences() - 1);
+    }
 
-        ByteArrayOutputStream text = new ByteArrayOutputStream();
-        int pos = tokens.length, previous = tokens[tokens.length - 1], generated = 0;
-        while (generated < maxNewTokens) {
-            int next = Sampler.argmax(logits);
-            if (next == tokenizer.eosId()) break;
-            generated++;
-            int before = text.size();
-            text.writeBytes(tokenizer.decode(previous, next));
-            if (tripleQuoteSince(text, before) || pos >= seqLen) break;
-            logits = session.forward(next, pos);
-            remember(next, pos++);
-            previous = next;
+    /** The answer to one prompt. */
+    public Output extract(String prompt) throws java.io.IOException {
+        Output[] out = new Output[1];
+        extractAll(List.of(prompt), (i, o) -> out[0] = o);
+        return out[0];
+    }
+
+    /** Answers every prompt, up to {@link #inFlight} at a time. */
+    public void extractAll(List<String> prompts, Sink sink) throws java.io.IOException {
+        ArrayDeque<Integer> waiting = new ArrayDeque<>();
+        for (int i = 0; i < prompts.size(); i++) waiting.add(i);
+        int slots = inFlight();
+        Sequence[] active = new Sequence[slots];
+        int[] seqs = new int[slots], tokens = new int[slots], positions = new int[slots], rows = new int[slots];
+        while (true) {
+            for (int s = 0; s < slots; s++) {
+                while (active[s] == null && !waiting.isEmpty()) {
+                    int index = waiting.poll();
+                    Sequence q = start(index, prompts.get(index), session.sequences() == 1 ? 0 : s + 1);
+                    if (q.take(tokenizer, maxNewTokens, seqLen)) active[s] = q;
+                    else finish(q, sink);
+                }
+            }
+            int n = 0;
+            for (int s = 0; s < slots; s++) {
+                if (active[s] == null) continue;
+                seqs[n] = active[s].sequence;
+                tokens[n] = active[s].next;
+                positions[n] = active[s].position;
+                rows[n++] = s;
+            }
+            if (n == 0) return;
+            long t0 = System.nanoTime();
+            float[] logits = session.decode(seqs, tokens, positions, n);
+            int vocab = session.config().vocabSize();
+            for (int r = 0; r < n; r++) {
+                Sequence q = active[rows[r]];
+                q.advance(logits, r * vocab, vocab);
+                if (session.sequences() == 1) remember(tokens[r], q.position - 1);
+                if (!q.take(tokenizer, maxNewTokens, seqLen)) {
+                    active[rows[r]] = null;
+                    finish(q, sink);
+                }
+            }
+            timings.addDecode(System.nanoTime() - t0, n);
         }
-        timings.addDecode(System.nanoTime() - t1, generated);
-        String out = text.toString(StandardCharsets.UTF_8);
-        int stop = out.indexOf("\"\"\"");
-        return new Output(stop >= 0 ? out.substring(0, stop) : out, tokens.length, reused, generated);
+    }
+
+    /** Tokenizes and prefills a prompt into {@code sequence}, reusing the shared prefix; returns it ready to take its first token. */
+    private Sequence start(int index, String prompt, int sequence) {
+        int[] tokens = PromptTruncation.apply(tokenizer.encode(prompt, true, false), Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4)));
+        long t0 = System.nanoTime();
+        int prefilled = 0, reused = 0;
+        if (reusePrefix) {
+            reused = Math.min(commonPrefix(tokens), tokens.length - 1);
+            // a prompt that shares less than half with the kept prefix starts a new one (the next job's)
+            if (sequence != 0 && reused < (tokens.length - 1) / 2) {
+                session.prefill(0, Arrays.copyOf(tokens, tokens.length - 1), 0);
+                prefilled += tokens.length - 1;
+                remember(tokens, tokens.length - 1);
+                reused = tokens.length - 1;
+            }
+            session.copyPrefix(0, sequence, reused);
+        }
+        float[] logits = session.prefill(sequence, Arrays.copyOfRange(tokens, reused, tokens.length), reused);
+        prefilled += tokens.length - reused;
+        if (sequence == 0) remember(tokens, tokens.length);
+        timings.addPrefill(System.nanoTime() - t0, prefilled);
+        return new Sequence(index, sequence, tokens.length, reused, tokens[tokens.length - 1], Sampler.argmax(logits));
+    }
+
+    private void finish(Sequence q, Sink sink) throws java.io.IOException {
+        sink.accept(q.index, q.output());
     }
 
     private int commonPrefix(int[] tokens) {
-        int n = Math.min(cachedLength, tokens.length), i = 0;
-        while (i < n && cached[i] == tokens[i]) i++;
+        int n = Math.min(prefixLength, tokens.length), i = 0;
+        while (i < n && prefix[i] == tokens[i]) i++;
         return i;
     }
 
     private void remember(int[] tokens, int length) {
-        if (cached.length < length) cached = Arrays.copyOf(tokens, Math.max(length, 2 * cached.length));
-        else System.arraycopy(tokens, 0, cached, 0, length);
-        cachedLength = length;
+        if (prefix.length < length) prefix = Arrays.copyOf(tokens, Math.max(length, 2 * prefix.length));
+        else System.arraycopy(tokens, 0, prefix, 0, length);
+        prefixLength = length;
     }
 
+    /** In a one-sequence session the generated tokens follow the prompt in the cache: they count for the next prompt's reuse. */
     private void remember(int token, int pos) {
-        if (pos >= cached.length) cached = Arrays.copyOf(cached, Math.max(pos + 1, 2 * cached.length));
-        cached[pos] = token;
-        cachedLength = pos + 1;
+        if (pos >= prefix.length) prefix = Arrays.copyOf(prefix, Math.max(pos + 1, 2 * prefix.length));
+        prefix[pos] = token;
+        prefixLength = pos + 1;
     }
 
-    /** Whether {@code """} ends somewhere in the bytes added since {@code before}. */
-    private static boolean tripleQuoteSince(ByteArrayOutputStream text, int before) {
-        byte[] b = text.toByteArray();
-        for (int i = Math.max(0, before - 2); i + 3 <= b.length; i++) if (b[i] == QUOTE && b[i + 1] == QUOTE && b[i + 2] == QUOTE) return true;
-        return false;
+    /** A prompt being answered: its sequence, the position the next token goes to, and the text so far. */
+    private static final class Sequence {
+        final int index, sequence, promptTokens, reused;
+        int position, previous, next, generated;
+        final ByteArrayOutputStream text = new ByteArrayOutputStream();
+
+        Sequence(int index, int sequence, int promptTokens, int reused, int previous, int next) {
+            this.index = index;
+            this.sequence = sequence;
+            this.promptTokens = promptTokens;
+            this.reused = reused;
+            this.position = promptTokens;
+            this.previous = previous;
+            this.next = next;
+        }
+
+        /**
+         * Takes the pending greedy token into the answer; false when the answer is complete (EOS,
+         * {@code """}, the limit or the end of the context), true when the token must be fed next.
+         */
+        boolean take(Tokenizer tok, int maxNewTokens, int seqLen) {
+            if (next == tok.eosId()) return false;
+            generated++;
+            int before = text.size();
+            text.writeBytes(tok.decode(previous, next));
+            return !tripleQuoteSince(text, before) && generated < maxNewTokens && position < seqLen;
+        }
+
+        /** The fed token went in at {@code position}; the logits row gives the next one. */
+        void advance(float[] logits, int offset, int vocab) {
+            previous = next;
+            next = argmax(logits, offset, vocab);
+            position++;
+        }
+
+        Output output() {
+            String out = text.toString(StandardCharsets.UTF_8);
+            int stop = out.indexOf("\"\"\"");
+            return new Output(stop >= 0 ? out.substring(0, stop) : out, promptTokens, reused, generated);
+        }
+
+        private static int argmax(float[] v, int offset, int n) {
+            int best = 0;
+            for (int i = 1; i < n; i++) if (v[offset + i] > v[offset + best]) best = i;
+            return best;
+        }
+
+        /** Whether {@code """} ends somewhere in the bytes added since {@code before}. */
+        private static boolean tripleQuoteSince(ByteArrayOutputStream text, int before) {
+            byte[] b = text.toByteArray();
+            for (int i = Math.max(0, before - 2); i + 3 <= b.length; i++) if (b[i] == QUOTE && b[i + 1] == QUOTE && b[i + 2] == QUOTE) return true;
+            return false;
+        }
     }
 }

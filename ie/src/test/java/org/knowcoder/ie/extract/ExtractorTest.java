@@ -36,6 +36,26 @@ class ExtractorTest {
         }
     }
 
+    /** Sentences decoded together (and their prefix copied between caches) give what each gives alone. */
+    @Test
+    void batchedDecodingGivesTheSameOutputs() throws Exception {
+        try (LlamaWeights weights = Checkpoints.load(Shared.path("fixtures/stories260K/stories260K.bin"));
+             WorkerPool pool = new WorkerPool(2)) {
+            Tokenizer tok = Tokenizers.load(Shared.path("fixtures/stories260K/tok512.model"));
+            List<String> prompts = new java.util.ArrayList<>();
+            for (String name : List.of("Ann", "Lily", "Tom", "Bob", "Sue", "Max", "Kim")) prompts.add(SHARED + "\"" + name + " met a cat.\"");
+            Extractor one = new Extractor(new LlamaSession(weights, pool), tok, 40, true);
+            Extractor batched = new Extractor(new LlamaSession(weights, pool, 4), tok, 40, true);
+            assertEquals(3, batched.inFlight());
+            String[] alone = new String[prompts.size()], together = new String[prompts.size()];
+            one.extractAll(prompts, (i, o) -> alone[i] = o.text());
+            batched.extractAll(prompts, (i, o) -> together[i] = o.text());
+            assertEquals(List.of(alone), List.of(together));
+            assertTrue(batched.timings().prefilledTokens() < one.timings().prefilledTokens() + 40,
+                    "the shared prefix is computed once: " + batched.timings().prefilledTokens() + " vs " + one.timings().prefilledTokens());
+        }
+    }
+
     @Test
     void truncationKeepsHeadAndTail() {
         int[] tokens = new int[5000];

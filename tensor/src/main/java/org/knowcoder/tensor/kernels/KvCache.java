@@ -42,6 +42,18 @@ public final class KvCache {
         System.arraycopy(v, vo, values[layer], pos * kvDim, kvDim);
     }
 
+    /** Copies positions [0, length) of every layer from {@code from}, a cache of the same shape (a shared prompt prefix). */
+    public void copyPrefix(KvCache from, int length) {
+        if (from.stride != stride || from.keys.length != keys.length || from.nKvHeads != nKvHeads || from.headDim != headDim) {
+            throw new IllegalArgumentException("KV caches of different shapes");
+        }
+        int kvDim = nKvHeads * headDim;
+        for (int l = 0; l < keys.length; l++) {
+            for (int i = 0; i < kvDim; i++) System.arraycopy(from.keys[l], i * stride, keys[l], i * stride, length);
+            System.arraycopy(from.values[l], 0, values[l], 0, length * kvDim);
+        }
+    }
+
     float[] keys(int layer) {
         return keys[layer];
     }

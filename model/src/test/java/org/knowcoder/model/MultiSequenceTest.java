@@ -1,0 +1,76 @@
+package org.knowcoder.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Several sequences in one session: a prefix copied between caches and one batched decode step per
+ * token give each sequence the logits it gets alone (stories260K, 1e-4), and the greedy ids.
+ */
+class MultiSequenceTest {
+    private static final int[] PREFIX = {1, 403, 407, 261, 378, 263, 302, 327, 280};
+    private static final int[][] SUFFIXES = {{284, 266}, {395}, {347, 262, 429}};
+
+    @Test
+    void batchedDecodeMatchesEachSequenceAlone() throws IOException {
+        Path model = SharedFixtures.dir("stories260K").resolve("stories260K.bin");
+        try (LlamaWeights w = Checkpoints.load(model)) {
+            int vocab = w.config().vocabSize(), n = SUFFIXES.length, steps = 12;
+            // alone: each prompt in its own one-sequence session, greedy
+            float[][][] alone = new float[n][steps][];
+            for (int s = 0; s < n; s++) {
+                LlamaSession one = new LlamaSession(w, TestPool.TWO_THREADS);
+                int[] prompt = concat(PREFIX, SUFFIXES[s]);
+                float[] logits = one.prefill(prompt, 0);
+                for (int step = 0, pos = prompt.length; step < steps; step++, pos++) {
+                    alone[s][step] = logits.clone();
+                    logits = one.forward(Sampler.argmax(logits), pos);
+                }
+            }
+            // together: the prefix once in sequence 0, copied; suffixes prefilled; then one batched step per token
+            LlamaSession many = new LlamaSession(w, TestPool.TWO_THREADS, n + 1);
+            many.prefill(0, PREFIX, 0);
+            int[] seqs = new int[n], tokens = new int[n], positions = new int[n];
+            for (int s = 0; s < n; s++) {
+                many.copyPrefix(0, s + 1, PREFIX.length);
+                float[] logits = many.prefill(s + 1, SUFFIXES[s], PREFIX.length);
+                assertClose(alone[s][0], logits);
+                seqs[s] = s + 1;
+                tokens[s] = Sampler.argmax(logits);
+                positions[s] = PREFIX.length + SUFFIXES[s].length;
+            }
+            for (int step = 1; step < steps; step++) {
+                float[] rows = many.decode(seqs, tokens, positions, n);
+                for (int s = 0; s < n; s++) {
+                    float[] row = Arrays.copyOfRange(rows, s * vocab, (s + 1) * vocab);
+                    assertClose(alone[s][step], row);
+                    tokens[s] = Sampler.argmax(row);
+                    positions[s]++;
+                }
+            }
+        }
+    }
+
+    @Test
+    void moreRowsThanSequencesIsAnError() throws IOException {
+        try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {
+            LlamaSession two = new LlamaSession(w, TestPool.TWO_THREADS, 2);
+            assertThrows(IllegalArgumentException.class, () -> two.decode(new int[] {0, 1, 1}, new int[] {1, 1, 1}, new int[] {0, 0, 0}, 3));
+        }
+    }
+
+    private static void assertClose(float[] expected, float[] actual) {
+        ReferenceModelsTest.assertClose(expected, actual, 1e-4f);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
