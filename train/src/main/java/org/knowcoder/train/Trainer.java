@@ -46,19 +46,14 @@ public final class Trainer {
 
     /** Runs the step for the global batch made of {@code microBatches}. */
     public StepResult step(List<TokenBatch> microBatches) {
-        float denominator = 0;
+        double loss = accumulate(microBatches);
         long tokens = 0;
-        for (TokenBatch b : microBatches) {
-            denominator += b.weightSum();
-            tokens += b.inputs().length;
-        }
-        if (denominator == 0) throw new IllegalArgumentException("step " + step + ": the batch has no target with loss weight");
-        double loss = 0;
-        for (TokenBatch b : microBatches) {
-            Var l = forward.loss(tape, b, denominator);
-            loss += l.value()[0];
-            tape.backward(l);
-        }
+        for (TokenBatch b : microBatches) tokens += b.inputs().length;
+        return update(loss, tokens);
+    }
+
+    /** Clips the accumulated gradients, applies AdamW at the scheduled rate and clears the gradients. */
+    public StepResult update(double loss, long tokens) {
         double norm = globalNorm();
         if (clipNorm > 0) {
             // as torch.nn.utils.clip_grad_norm_: scale by max / (norm + 1e-6) when that is below 1
@@ -69,6 +64,24 @@ public final class Trainer {
         optimizer.step(params, lr, step + 1);
         for (Parameter p : params) p.var().zeroGrad();
         return new StepResult(step++, loss, lr, norm, tokens);
+    }
+
+    /**
+     * Forward and backward over each micro-batch, adding into the parameters' gradients; returns the
+     * global batch's mean loss. Each micro-batch's loss is divided by the whole batch's target count,
+     * so the gradients sum to those of one big batch.
+     */
+    public double accumulate(List<TokenBatch> microBatches) {
+        float denominator = 0;
+        for (TokenBatch b : microBatches) denominator += b.weightSum();
+        if (denominator == 0) throw new IllegalArgumentException("step " + step + ": the batch has no target with loss weight");
+        double loss = 0;
+        for (TokenBatch b : microBatches) {
+            Var l = forward.loss(tape, b, denominator);
+            loss += l.value()[0];
+            tape.backward(l);
+        }
+        return loss;
     }
 
     /** sqrt of the sum of all squared gradients. */
