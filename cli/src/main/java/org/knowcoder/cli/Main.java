@@ -14,7 +14,7 @@ import java.nio.file.NoSuchFileException;
 @Command(name = "knowcoder", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
         subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class, SchemaCommand.class,
-                DatasetsCommand.class, ScoreCommand.class},
+                DatasetsCommand.class, ScoreCommand.class, TrainCommand.class, FinetuneCommand.class},
         footer = {"",
                 "Quick start:",
                 "  java -jar knowcoder.jar generate --model stories260K.bin \\",
