@@ -20,6 +20,8 @@ import java.util.List;
  */
 public final class Launcher {
     static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** Set on the relaunched JVM: the launcher's pid, so that the child can end when the launcher is killed. */
+    static final String LAUNCHER_PID = "knowcoder.launcher.pid";
     private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: " + VECTOR_MODULE;
 
     private Launcher() {}
@@ -40,6 +42,7 @@ public final class Launcher {
         List<String> userFlags = ManagementFactory.getRuntimeMXBean().getInputArguments();
         cmd.addAll(memoryFlags(userFlags));
         cmd.addAll(userFlags);
+        cmd.add("-D" + LAUNCHER_PID + "=" + ProcessHandle.current().pid());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
@@ -55,6 +58,19 @@ public final class Launcher {
         int code = child.waitFor();
         relay.join();
         return code;
+    }
+
+    /**
+     * In the relaunched JVM: end when the launcher ends. A launcher killed with SIGKILL cannot stop
+     * its child, and an orphaned run would go on writing (a resumed eval would then write the same
+     * sentences twice), so the child watches the launcher's process and halts when it is gone.
+     */
+    static void endWithLauncher() {
+        String pid = System.getProperty(LAUNCHER_PID);
+        if (pid == null) return;
+        ProcessHandle.of(Long.parseLong(pid)).ifPresentOrElse(
+                launcher -> launcher.onExit().thenRun(() -> Runtime.getRuntime().halt(137)),
+                () -> Runtime.getRuntime().halt(137));
     }
 
     /**

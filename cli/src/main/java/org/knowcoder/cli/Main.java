@@ -14,7 +14,8 @@ import java.nio.file.NoSuchFileException;
 @Command(name = "knowcoder", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
         subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class, SchemaCommand.class,
-                DatasetsCommand.class, ScoreCommand.class, ExtractCommand.class, EvalCommand.class, BuildDataCommand.class},
+                DatasetsCommand.class, ScoreCommand.class, ExtractCommand.class, EvalCommand.class, BuildDataCommand.class,
+                TrainCommand.class, FinetuneCommand.class},
         footer = {"",
                 "Quick start:",
                 "  java -jar knowcoder.jar generate --model stories260K.bin \\",
@@ -36,6 +37,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        Launcher.endWithLauncher();
         System.exit(run(args));
     }
 

@@ -1,7 +1,6 @@
 package org.knowcoder.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
@@ -9,7 +8,6 @@ import org.knowcoder.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,12 +33,6 @@ public final class HuggingFaceWriter {
         static Entry vector(String name, float[] v) {
             return new Entry(name, new long[] {v.length}, null, null, v);
         }
-
-        long bytes(DType dtype) {
-            long n = 1;
-            for (long d : shape) n *= d;
-            return n * dtype.bytes;
-        }
     }
 
     public static void write(LlamaWeights w, Path dir, DType dtype) throws IOException {
@@ -48,11 +40,11 @@ public final class HuggingFaceWriter {
             throw new IllegalArgumentException("Hugging Face export writes F32 or BF16, not " + dtype);
         }
         List<Entry> entries = entries(w);
-        byte[] header = safetensorsHeader(entries, dtype);
+        byte[] header = SafetensorsWriter.header(entries.stream()
+                .map(e -> new SafetensorsWriter.Spec(e.name(), e.shape())).toList(), dtype);
         AtomicWrite.write(dir.resolve("model.safetensors"), ch -> {
             TensorOutput out = new TensorOutput(ch);
-            for (int i = 0; i < 8; i++) out.uint8((int) ((long) header.length >>> (8 * i))); // u64 LE length
-            out.bytes(header);
+            SafetensorsWriter.writeHeader(out, header);
             for (Entry e : entries) {
                 if (e.vector() != null) out.floats(e.vector(), dtype);
                 else out.rows(e.matrix(), e.order(), dtype);
@@ -93,30 +85,6 @@ public final class HuggingFaceWriter {
         list.add(Entry.vector(HfTensorNames.FINAL_NORM, w.finalNorm()));
         if (!w.sharedClassifier()) list.add(Entry.matrix(HfTensorNames.CLASSIFIER, w.classifier(), null));
         return list;
-    }
-
-    /**
-     * The JSON header: {"__metadata__": {"format": "pt"}, name: {dtype, shape, data_offsets}, ...},
-     * offsets relative to the end of the header, padded with spaces to a multiple of 8 bytes so the
-     * data that follows is aligned. transformers refuses files whose metadata lacks format "pt".
-     */
-    private static byte[] safetensorsHeader(List<Entry> entries, DType dtype) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.putObject("__metadata__").put("format", "pt");
-        long offset = 0;
-        for (Entry e : entries) {
-            ObjectNode t = root.putObject(e.name());
-            t.put("dtype", dtype.name());
-            ArrayNode shape = t.putArray("shape");
-            for (long d : e.shape()) shape.add(d);
-            long end = offset + e.bytes(dtype);
-            t.putArray("data_offsets").add(offset).add(end);
-            offset = end;
-        }
-        byte[] json = JSON.writeValueAsBytes(root);
-        byte[] padded = Arrays.copyOf(json, (json.length + 7) / 8 * 8);
-        Arrays.fill(padded, json.length, padded.length, (byte) ' ');
-        return padded;
     }
 
     private static ObjectNode config(LlamaWeights w, DType dtype) {

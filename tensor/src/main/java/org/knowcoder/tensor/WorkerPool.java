@@ -29,7 +29,7 @@ public final class WorkerPool implements AutoCloseable {
 
     private static final int SPIN_ITERATIONS = 200_000;
     /** Chunks per thread: enough for the running threads to absorb a descheduled one's share, few enough to keep claims cheap. */
-    private static final int CHUNKS_PER_THREAD = 4;
+    private static final int CHUNKS_PER_THREAD = 4; // and at most 65535 chunks: the claim word holds 16 bits
     /** Spins of a caller waiting for claimed chunks before it yields its core to the threads running them. */
     private static final int WAIT_SPINS = 2_000;
 
@@ -41,13 +41,19 @@ public final class WorkerPool implements AutoCloseable {
     private RangeTask task;
     private int rangeSize;
     private int chunks;
-    /** The current job's generation (high 32 bits) and its next unclaimed chunk (low 32 bits). */
+    /**
+     * The current job in one word: its generation (high 32 bits), its chunk count (16 bits) and its
+     * next unclaimed chunk (low 16 bits). A late worker judges "anything left?" from this word alone,
+     * never from fields the next job may already have overwritten.
+     */
     private final AtomicLong claims = new AtomicLong();
     private final AtomicInteger finished = new AtomicInteger();
     private volatile Throwable failure;
 
     public WorkerPool(int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        if (threads < 1 || threads > 0xFFFF / CHUNKS_PER_THREAD) {
+            throw new IllegalArgumentException("threads must be between 1 and " + 0xFFFF / CHUNKS_PER_THREAD + ", got " + threads);
+        }
         this.threads = threads;
         this.workers = new Thread[threads - 1];
         this.parkedFlags = new boolean[threads];
@@ -81,7 +87,7 @@ public final class WorkerPool implements AutoCloseable {
         this.chunks = Math.min(size, threads * CHUNKS_PER_THREAD);
         this.failure = null;
         finished.set(0);
-        claims.set((g & 0xFFFFFFFFL) << 32);
+        claims.set((g & 0xFFFFFFFFL) << 32 | (long) chunks << 16);
         generation = g; // volatile write publishes task, rangeSize and chunks
         for (int i = 1; i < threads; i++) {
             if (parkedFlagVolatile(i)) LockSupport.unpark(workers[i - 1]);
@@ -108,9 +114,11 @@ public final class WorkerPool implements AutoCloseable {
         long tag = g & 0xFFFFFFFFL; // generations wrap in the claim word's 32 bits
         while (true) {
             long c = claims.get();
-            if (c >>> 32 != tag || (int) c >= chunks) return;
+            int n = (int) (c >>> 16) & 0xFFFF, chunk = (int) c & 0xFFFF;
+            if (c >>> 32 != tag || chunk >= n) return;
             if (!claims.compareAndSet(c, c + 1)) continue;
-            int chunk = (int) c, size = rangeSize, n = chunks;
+            // the claim succeeded, so job g is unfinished and its fields cannot have been replaced
+            int size = rangeSize;
             try {
                 task.run(worker, (int) ((long) size * chunk / n), (int) ((long) size * (chunk + 1) / n));
             } catch (Throwable t) {

@@ -21,4 +21,15 @@ final class Simd {
     static final boolean WIDEN_BYTES = FL >= 8;
     /** Bytes that widen to exactly one {@link #F} vector (only used when {@link #WIDEN_BYTES}). */
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, FL * 8)));
+
+    /**
+     * The lanes of {@code v} summed first to last. reduceLanes(ADD) may associate differently in
+     * compiled and interpreted code, so a sum that must come out the same on every run (training
+     * resumes bit for bit) adds the lanes in this fixed order instead.
+     */
+    static float sumInOrder(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < FL; i++) s += v.lane(i);
+        return s;
+    }
 }

@@ -1,7 +1,6 @@
 package org.knowcoder.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
@@ -21,7 +20,7 @@ public final class VectorMath {
         for (int bound = n - FL; i <= bound; i += FL) {
             acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sumInOrder(acc0.add(acc1)); // fixed order: training must be reproducible
         for (; i < n; i++) sum += a[ao + i] * b[bo + i];
         return sum;
     }

@@ -1,0 +1,43 @@
+package org.knowcoder.cli;
+
+import org.knowcoder.model.Checkpoints;
+import org.knowcoder.model.HuggingFaceWriter;
+import org.knowcoder.model.LlamaParams;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.TrainingForward;
+import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tensor.autograd.Tape;
+import org.knowcoder.tokenizer.Tokenizers;
+import org.knowcoder.train.AdamW;
+import org.knowcoder.train.Examples;
+import org.knowcoder.train.JsonlExamples;
+import org.knowcoder.train.Parameter;
+import org.knowcoder.train.Trainer;
+import org.knowcoder.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.concurrent.Callable;
+
+/** Full-parameter training from a checkpoint's weights; the result is exported to RUN/model (Hugging Face, F32). */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train all weights with AdamW, warmup + cosine decay and clipping; writes a run directory.")
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    TrainingOptions o;
+
+    @Override
+    public Integer call() throws Exception {
+        o.validate();
+        try (LlamaWeights w = Checkpoints.load(o.model); WorkerPool pool = new WorkerPool(o.threadCount())) {
+            Examples data = new Examples(JsonlExamples.read(o.data, Tokenizers.load(o.tokenizer), w.config().vocabSize()), o.seqLen, o.seed);
+            LlamaParams params = LlamaParams.trainable(w);
+            Trainer trainer = new Trainer(new TrainingForward(params, null), Parameter.of(params), AdamW.knowCoder(),
+                    o.schedule(), o.clip, new Tape(pool));
+            TrainingRun.run(o.out, trainer, data, o.runOptions(), null, o.toJson("train"),
+                    dir -> HuggingFaceWriter.write(params.toWeights(), dir.resolve("model"), DType.F32), System.err);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,58 @@
+package org.knowcoder.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.train.LrSchedule;
+import org.knowcoder.train.TrainingRun;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options shared by train and finetune: data, run directory, batch, schedule. */
+final class TrainingOptions {
+    @Option(names = "--model", required = true, description = "Starting weights: llama2.c .bin or Hugging Face directory.")
+    Path model;
+    @Option(names = "--tokenizer", required = true, description = "Tokenizer (.model or tokenizer.bin).")
+    Path tokenizer;
+    @Option(names = "--data", required = true, description = "JSON lines: {\"text\"} or {\"prompt\",\"output\"} (loss on output only).")
+    Path data;
+    @Option(names = "--out", required = true, description = "Run directory (resumes from its latest checkpoint).")
+    Path out;
+    @Option(names = "--steps", defaultValue = "100") int steps;
+    @Option(names = "--batch", defaultValue = "8", description = "Sequences per optimizer step.") int batch;
+    @Option(names = "--micro-batch", defaultValue = "0", description = "Sequences per forward/backward (default: --batch).") int microBatch;
+    @Option(names = "--seq-len", defaultValue = "256") int seqLen;
+    @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate.") double lr;
+    @Option(names = "--warmup-ratio", defaultValue = "0.1") double warmupRatio;
+    @Option(names = "--min-lr-ratio", defaultValue = "0.1") double minLrRatio;
+    @Option(names = "--clip", defaultValue = "1.0") double clip;
+    @Option(names = "--checkpoint-every", defaultValue = "0") int checkpointEvery;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--threads", defaultValue = "0", description = "Worker threads (default: all cores).") int threads;
+
+    void validate() {
+        if (steps < 1 || batch < 1 || seqLen < 1) throw new IllegalArgumentException("--steps, --batch and --seq-len must be positive");
+        if (microBatch == 0) microBatch = batch;
+        if (batch % microBatch != 0) throw new IllegalArgumentException("--batch " + batch + " is not a multiple of --micro-batch " + microBatch);
+    }
+
+    int threadCount() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    LrSchedule schedule() {
+        return LrSchedule.withWarmupRatio(lr, warmupRatio, steps, minLrRatio);
+    }
+
+    TrainingRun.Options runOptions() {
+        return new TrainingRun.Options(steps, batch, microBatch, checkpointEvery, seed);
+    }
+
+    ObjectNode toJson(String command) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("command", command).put("model", model.toString()).put("tokenizer", tokenizer.toString()).put("data", data.toString())
+                .put("steps", steps).put("batch", batch).put("micro_batch", microBatch).put("seq_len", seqLen).put("lr", lr)
+                .put("warmup_ratio", warmupRatio).put("min_lr_ratio", minLrRatio).put("clip", clip).put("seed", seed);
+        return n;
+    }
+}

@@ -1,0 +1,71 @@
+package org.knowcoder.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** train and finetune on stories260K: the run directory, resume, and bad input refused before any step (exit 2, one line). */
+class TrainCommandTest {
+    private static Path data(Path dir) throws IOException {
+        Path f = dir.resolve("data.jsonl");
+        Files.writeString(f, "{\"text\": \"Once upon a time there was a cat.\"}\n"
+                + "{\"prompt\": \"The dog\", \"output\": \" ran home.\"}\n");
+        return f;
+    }
+
+    @Test
+    void trainWritesRunDirectoryAndResumes(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        Object[] args = {"train", "--model", Fixtures.stories(), "--tokenizer", Fixtures.storiesTokenizer(), "--data", data(tmp),
+                "--out", run, "--steps", "3", "--batch", "2", "--micro-batch", "1", "--seq-len", "16", "--threads", "1"};
+        CliRun r = CliRun.inProcess(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("ETA"), r.err());
+        assertEquals(3, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+        for (String f : new String[] {"config.json", "loss.svg", "checkpoints/step-00000003/state.json", "model/model.safetensors"}) {
+            assertTrue(Files.exists(run.resolve(f)), f);
+        }
+        Object[] more = args.clone();
+        more[10] = "5"; // --steps
+        CliRun again = CliRun.inProcess(more);
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("resuming from"), again.err());
+        assertEquals(5, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
+    void finetuneSavesPeftAdapter(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.inProcess("finetune", "--model", Fixtures.stories(), "--tokenizer", Fixtures.storiesTokenizer(),
+                "--data", data(tmp), "--out", run, "--steps", "2", "--batch", "2", "--seq-len", "16", "--rank", "4", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(run.resolve("adapter/adapter_config.json")));
+        assertTrue(Files.exists(run.resolve("adapter/adapter_model.safetensors")));
+    }
+
+    @Test
+    void unknownLoraModuleIsBadInput(@TempDir Path tmp) throws IOException {
+        CliRun r = CliRun.inProcess("finetune", "--model", Fixtures.stories(), "--tokenizer", Fixtures.storiesTokenizer(),
+                "--data", data(tmp), "--out", tmp.resolve("run"), "--targets", "q_proj,qkv_proj");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown LoRA target module \"qkv_proj\""), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(tmp.resolve("run")));
+    }
+
+    @Test
+    void vocabularyThatDoesNotFitIsBadInput(@TempDir Path tmp) throws IOException {
+        CliRun r = CliRun.inProcess("train", "--model", Fixtures.stories(), "--tokenizer", Fixtures.file("tokenizer/llama2-tokenizer.model"),
+                "--data", data(tmp), "--out", tmp.resolve("run"), "--steps", "2");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("does not fit the model's vocabulary of 512"), r.err());
+        assertFalse(Files.exists(tmp.resolve("run")));
+    }
+}

@@ -1,0 +1,117 @@
+package org.knowcoder.tensor.autograd;
+
+import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.kernels.WeightRows;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A [rows, cols] row-major F32 matrix in a computation that a {@link Tape} can differentiate, with
+ * its gradient (allocated when the first contribution arrives).
+ *
+ * <p>Three kinds: parameters (leaves whose gradient is kept and summed over backward passes, so
+ * micro-batches accumulate), constants (leaves without a gradient, possibly a frozen weight in its
+ * file dtype, which is only a {@link Tensor}) and intermediates made by ops, whose value and gradient
+ * the tape drops as soon as backward no longer needs them.
+ */
+public final class Var {
+    private final String name;
+    private final int rows, cols;
+    private final boolean requiresGrad;
+    private final boolean leaf;
+    private float[] value;
+    private Tensor tensor;
+    private float[] grad;
+    /** Backward steps still to run that read this value (intermediates only). */
+    int pendingUses;
+
+    private Var(String name, float[] value, Tensor tensor, int rows, int cols, boolean requiresGrad, boolean leaf) {
+        if (value != null && value.length != rows * cols) {
+            throw new IllegalArgumentException(name + ": " + value.length + " values for shape [" + rows + ", " + cols + "]");
+        }
+        this.name = name;
+        this.value = value;
+        this.tensor = tensor;
+        this.rows = rows;
+        this.cols = cols;
+        this.requiresGrad = requiresGrad;
+        this.leaf = leaf;
+    }
+
+    /** A trainable parameter over {@code value} (not copied: an optimizer updates it in place). */
+    public static Var param(String name, float[] value, int rows, int cols) {
+        return new Var(name, value, null, rows, cols, true, true);
+    }
+
+    /** A constant over {@code value}. */
+    public static Var constant(String name, float[] value, int rows, int cols) {
+        return new Var(name, value, null, rows, cols, false, true);
+    }
+
+    /** A frozen matrix in any dtype; ops widen it when they need floats. */
+    public static Var frozen(Tensor t) {
+        return new Var(t.name(), null, t, Math.toIntExact(t.rows()), t.cols(), false, true);
+    }
+
+    static Var result(String name, int rows, int cols, boolean requiresGrad) {
+        return new Var(name, new float[rows * cols], null, rows, cols, requiresGrad, false);
+    }
+
+    public String name() { return name; }
+    public int rows() { return rows; }
+    public int cols() { return cols; }
+    public int size() { return rows * cols; }
+    public boolean requiresGrad() { return requiresGrad; }
+    public boolean isLeaf() { return leaf; }
+
+    /** The values; null for a frozen tensor (see {@link #floats}) and for an intermediate backward has released. */
+    public float[] value() { return value; }
+
+    /** The values as floats: a frozen tensor is widened row by row (a fresh copy each call). */
+    public float[] floats() {
+        if (value != null) return value;
+        float[] out = new float[rows * cols];
+        for (int r = 0; r < rows; r++) WeightRows.decode(tensor, r, out, r * cols);
+        return out;
+    }
+
+    /** A view as a Tensor: the frozen tensor itself, or an F32 tensor over the value array. */
+    public Tensor tensor() {
+        if (tensor == null) tensor = Tensor.of(name, DType.F32, MemorySegment.ofArray(value), rows, cols);
+        return tensor;
+    }
+
+    /** The gradient, or null when nothing has contributed to it yet. */
+    public float[] grad() { return grad; }
+
+    /** The gradient, allocated as zeros on first use; only for values that require one. */
+    public float[] gradForUpdate() {
+        if (!requiresGrad) throw new IllegalStateException(name + " does not require a gradient");
+        if (grad == null) grad = new float[rows * cols];
+        return grad;
+    }
+
+    /** Forgets the gradient (an optimizer step consumed it). */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /** Drops an intermediate's value once no backward step reads it. */
+    void releaseValue() {
+        if (!leaf) {
+            value = null;
+            tensor = null;
+        }
+    }
+
+    /** Drops an intermediate's gradient once its producer has propagated it. */
+    void releaseGrad() {
+        if (!leaf) grad = null;
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + rows + ", " + cols + "]";
+    }
+}

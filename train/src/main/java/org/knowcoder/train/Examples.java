@@ -1,0 +1,87 @@
+package org.knowcoder.train;
+
+import org.knowcoder.model.TokenBatch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Training examples in a fixed, seeded order: each epoch is a fresh shuffle drawn from (seed, epoch),
+ * so the batch of any step is a function of the step number alone and a resumed run reads exactly
+ * the data the uninterrupted run would have. Every example becomes one sequence of seqLen + 1
+ * tokens: longer ones are cut, shorter ones padded with token 0 under mask 0.
+ */
+public final class Examples {
+    /** Token ids and the per-token loss mask (null: every token is a target). */
+    public record Example(int[] tokens, int[] mask) {}
+
+    private final List<Example> examples;
+    private final int seqLen;
+    private final long seed;
+    private long cachedEpoch = -1;
+    private int[] order;
+
+    public Examples(List<Example> examples, int seqLen, long seed) {
+        if (examples.isEmpty()) throw new IllegalArgumentException("no training examples");
+        this.examples = List.copyOf(examples);
+        this.seqLen = seqLen;
+        this.seed = seed;
+    }
+
+    public int size() {
+        return examples.size();
+    }
+
+    /** The global batch of {@code step} ({@code globalBatch} sequences) as micro-batches of {@code microBatch}. */
+    public List<TokenBatch> step(long step, int globalBatch, int microBatch) {
+        if (globalBatch % microBatch != 0) {
+            throw new IllegalArgumentException("global batch " + globalBatch + " is not a multiple of micro-batch " + microBatch);
+        }
+        List<TokenBatch> out = new ArrayList<>();
+        for (int m = 0; m < globalBatch / microBatch; m++) {
+            int[][] seqs = new int[microBatch][], masks = new int[microBatch][];
+            for (int i = 0; i < microBatch; i++) {
+                Example e = example(step * globalBatch + (long) m * microBatch + i);
+                seqs[i] = fit(e.tokens(), 0);
+                masks[i] = fit(e.mask() != null ? e.mask() : ones(e.tokens().length), 0);
+            }
+            out.add(TokenBatch.of(seqs, masks));
+        }
+        return out;
+    }
+
+    private Example example(long k) {
+        long epoch = k / examples.size();
+        if (epoch != cachedEpoch) {
+            order = shuffle(examples.size(), new SplittableRandom(seed ^ (epoch * 0x9E3779B97F4A7C15L)));
+            cachedEpoch = epoch;
+        }
+        return examples.get(order[(int) (k % examples.size())]);
+    }
+
+    private static int[] shuffle(int n, SplittableRandom rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private int[] fit(int[] values, int pad) {
+        int[] out = new int[seqLen + 1];
+        java.util.Arrays.fill(out, pad);
+        System.arraycopy(values, 0, out, 0, Math.min(values.length, out.length));
+        return out;
+    }
+
+    private static int[] ones(int n) {
+        int[] a = new int[n];
+        java.util.Arrays.fill(a, 1);
+        return a;
+    }
+}

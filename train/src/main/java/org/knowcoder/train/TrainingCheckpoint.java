@@ -1,0 +1,116 @@
+package org.knowcoder.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.model.AtomicWrite;
+import org.knowcoder.model.SafetensorsFile;
+import org.knowcoder.model.SafetensorsWriter;
+import org.knowcoder.tensor.Tensor;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Training state in a directory {@code step-NNNNNNNN}: {@code params.safetensors} (F32 master
+ * weights under their checkpoint names), {@code optimizer.safetensors} (AdamW moments as
+ * {@code m.NAME} and {@code v.NAME}) and {@code state.json} (step, schedule, seed, data position,
+ * whatever the caller adds). Every file is written atomically and state.json last, so a directory
+ * with a state.json is complete; a crash mid-save leaves the previous checkpoint the latest.
+ */
+public final class TrainingCheckpoint {
+    private TrainingCheckpoint() {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String STATE = "state.json";
+
+    /** Saves {@code trainer}'s state under {@code root}/step-N; {@code state} is the caller's JSON, "step" is added. */
+    public static Path save(Path root, Trainer trainer, ObjectNode state) throws IOException {
+        Path dir = root.resolve(String.format("step-%08d", trainer.step()));
+        List<SafetensorsWriter.Entry> params = new ArrayList<>(), moments = new ArrayList<>();
+        Map<String, float[]> m = trainer.optimizer().firstMoments(), v = trainer.optimizer().secondMoments();
+        for (Parameter p : trainer.params()) {
+            long[] shape = {p.var().rows(), p.var().cols()};
+            params.add(new SafetensorsWriter.Entry(p.name(), shape, p.var().value()));
+            if (m.containsKey(p.name())) {
+                moments.add(new SafetensorsWriter.Entry("m." + p.name(), shape, m.get(p.name())));
+                moments.add(new SafetensorsWriter.Entry("v." + p.name(), shape, v.get(p.name())));
+            }
+        }
+        SafetensorsWriter.writeF32(dir.resolve("params.safetensors"), params);
+        SafetensorsWriter.writeF32(dir.resolve("optimizer.safetensors"), moments);
+        ObjectNode s = state.deepCopy();
+        s.put("step", trainer.step());
+        AtomicWrite.write(dir.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(s));
+        return dir;
+    }
+
+    /** The complete checkpoint with the highest step under {@code root}, or null when there is none. */
+    public static Path latest(Path root) throws IOException {
+        if (!Files.isDirectory(root)) return null;
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(d -> d.getFileName().toString().matches("step-\\d+") && Files.exists(d.resolve(STATE)))
+                    .max(Path::compareTo).orElse(null);
+        }
+    }
+
+    /**
+     * Loads a checkpoint into {@code trainer} (parameters, moments, step) and returns its state.json.
+     * A tensor missing or of another shape than the model's is an IllegalArgumentException naming it,
+     * raised before anything is changed.
+     */
+    public static JsonNode load(Path dir, Trainer trainer) throws IOException {
+        JsonNode state = JSON.readTree(dir.resolve(STATE).toFile());
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> params = SafetensorsFile.read(dir.resolve("params.safetensors"), arena);
+            Map<String, Tensor> moments = SafetensorsFile.read(dir.resolve("optimizer.safetensors"), arena);
+            for (Parameter p : trainer.params()) {
+                check(dir, params, p.name(), p);
+                if (moments.containsKey("m." + p.name())) {
+                    check(dir, moments, "m." + p.name(), p);
+                    check(dir, moments, "v." + p.name(), p);
+                }
+            }
+            if (params.size() != trainer.params().size()) {
+                throw new IllegalArgumentException("checkpoint " + dir + " holds " + params.size() + " tensors, the model has "
+                        + trainer.params().size());
+            }
+            for (Parameter p : trainer.params()) {
+                copy(params.get(p.name()), p.var().value());
+                Tensor m = moments.get("m." + p.name());
+                if (m != null) {
+                    trainer.optimizer().firstMoments().put(p.name(), copy(m, new float[p.var().size()]));
+                    trainer.optimizer().secondMoments().put(p.name(), copy(moments.get("v." + p.name()), new float[p.var().size()]));
+                }
+            }
+        }
+        trainer.resumeAt(state.path("step").asInt());
+        return state;
+    }
+
+    private static void check(Path dir, Map<String, Tensor> tensors, String name, Parameter p) {
+        Tensor t = tensors.get(name);
+        long[] want = {p.var().rows(), p.var().cols()};
+        if (t == null) throw new IllegalArgumentException("checkpoint " + dir + " has no tensor " + name + " (a different model?)");
+        long[] shape = t.shape();
+        boolean same = t.numel() == p.var().size() && (Arrays.equals(shape, want)
+                || (shape.length == 1 && want[0] == 1 && shape[0] == want[1]));
+        if (!same) {
+            throw new IllegalArgumentException("checkpoint " + dir + ": tensor " + name + " has shape " + Arrays.toString(shape)
+                    + ", the model's is " + Arrays.toString(want) + " (a checkpoint of a different model shape)");
+        }
+    }
+
+    private static float[] copy(Tensor t, float[] dst) {
+        MemorySegment.copy(t.data(), Tensor.F32_LE, 0, dst, 0, dst.length);
+        return dst;
+    }
+}

@@ -1,0 +1,40 @@
+package org.knowcoder.train;
+
+import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.model.LlamaParams;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.TrainingForward;
+import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tensor.autograd.Tape;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** A tiny random model and synthetic data, for tests that train for many steps in a second or two. */
+final class TinyRun {
+    static final LlamaConfig CONFIG = new LlamaConfig(16, 32, 2, 2, 1, 40, 16, 1e-5f, 10000f);
+
+    private TinyRun() {}
+
+    static Trainer trainer(WorkerPool pool, long seed, int totalSteps) {
+        try (LlamaWeights w = RandomWeights.create(CONFIG, false, seed)) {
+            LlamaParams params = LlamaParams.trainable(w);
+            return new Trainer(new TrainingForward(params, null), Parameter.of(params), AdamW.knowCoder(),
+                    LrSchedule.withWarmupRatio(1e-2, 0.1, totalSteps, 0.1), 1.0, new Tape(pool));
+        }
+    }
+
+    /** Random sequences of 5 to 12 tokens. */
+    static Examples examples(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Examples.Example> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] t = new int[5 + rng.nextInt(8)];
+            for (int j = 0; j < t.length; j++) t[j] = rng.nextInt(CONFIG.vocabSize());
+            list.add(new Examples.Example(t, null));
+        }
+        return new Examples(list, 8, seed);
+    }
+}
