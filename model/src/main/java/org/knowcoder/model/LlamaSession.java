@@ -36,8 +36,8 @@ public final class LlamaSession {
     private final KvCache[] caches;
     private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits, batchLogits, qRow, attRow;
     private final int[] oneToken = new int[1];
-    /** The position and cache of each row of the current pass. */
-    private final int[] rowPosition;
+    /** The position and cache of each row of the current pass, and (MARKED passes) where its logits go, or -1. */
+    private final int[] rowPosition, rowLogits;
     private final KvCache[] rowCache;
 
     /**
@@ -65,6 +65,7 @@ public final class LlamaSession {
         this.kLayout = weights.rotateHalfLayout() ? new RopeLayout(c.nKvHeads(), c.headDim()) : null;
         int n = Math.max(PREFILL_CHUNK, sequences);
         this.rowPosition = new int[n];
+        this.rowLogits = new int[n];
         this.rowCache = new KvCache[n];
         this.x = new float[n * c.dim()];
         this.xb = new float[n * c.dim()];
@@ -129,6 +130,43 @@ public final class LlamaSession {
         return n == 1 ? logits : batchLogits;
     }
 
+    /**
+     * Prefills several sequences in shared passes: prompts[i] goes to sequences[i] from position
+     * starts[i]. Their rows are packed into matrix-matrix passes together, so short prompt tails
+     * (the part after a shared prefix) read each weight once for all of them. Returns the logits
+     * of each prompt's last token, row i at offset i * vocabSize (a buffer reused by the next call).
+     */
+    public float[] prefillMany(int[] sequences, int[][] prompts, int[] starts) {
+        int count = prompts.length;
+        if (count > caches.length) throw new IllegalArgumentException(count + " prompts for a session of " + caches.length + " sequences");
+        int total = 0;
+        for (int i = 0; i < count; i++) {
+            if (prompts[i].length == 0) throw new IllegalArgumentException("prompt " + i + " is empty");
+            checkPositions(starts[i], prompts[i].length);
+            total += prompts[i].length;
+        }
+        int[] packed = new int[Math.min(total, PREFILL_CHUNK)];
+        int prompt = 0, offset = 0;
+        while (prompt < count) {
+            int n = 0;
+            boolean oneRun = true;
+            while (n < packed.length && prompt < count) {
+                if (n > 0 && offset == 0) oneRun = false;
+                int t = n++;
+                packed[t] = prompts[prompt][offset];
+                rowPosition[t] = starts[prompt] + offset;
+                rowCache[t] = caches[sequences[prompt]];
+                rowLogits[t] = ++offset == prompts[prompt].length ? prompt : -1;
+                if (rowLogits[t] >= 0) {
+                    prompt++;
+                    offset = 0;
+                }
+            }
+            run(packed, 0, n, oneRun, Logits.MARKED);
+        }
+        return count == 1 && caches.length == 1 ? logits : batchLogits;
+    }
+
     /** Copies positions [0, length) of sequence {@code from}'s cache into sequence {@code to}'s: a prompt prefix they share. */
     public void copyPrefix(int from, int to, int length) {
         if (length < 0 || length > c.seqLen()) throw new IllegalArgumentException("a prefix of " + length + " positions does not fit the context of " + c.seqLen());
@@ -143,7 +181,7 @@ public final class LlamaSession {
     }
 
     /** Which rows of a pass need logits. */
-    private enum Logits { NONE, LAST, ALL }
+    private enum Logits { NONE, LAST, ALL, MARKED }
 
     private void checkPositions(int start, int n) {
         if (n < 1 || start < 0 || start + n > c.seqLen()) {
@@ -207,6 +245,12 @@ public final class LlamaSession {
         } else if (which == Logits.ALL) {
             for (int t = 0; t < n; t++) RmsNorm.apply(xb, t * dim, x, t * dim, weights.finalNorm(), dim, c.normEps());
             matMul.apply(weights.classifier(), xb, n, batchLogits);
+        } else if (which == Logits.MARKED) {
+            for (int t = 0; t < n; t++) {
+                if (rowLogits[t] < 0) continue;
+                RmsNorm.apply(xb, 0, x, t * dim, weights.finalNorm(), dim, c.normEps());
+                matVec.apply(weights.classifier(), xb, 0, batchLogits, rowLogits[t] * c.vocabSize());
+            }
         }
     }
 

@@ -56,6 +56,25 @@ class MultiSequenceTest {
         }
     }
 
+    /** Prompt tails prefilled in shared passes (split across passes too) give each sequence its own logits. */
+    @Test
+    void sharedPrefillMatchesSeparatePrefills() throws IOException {
+        try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {
+            int vocab = w.config().vocabSize();
+            int[] longTail = new int[150]; // longer than one pass of 128 rows
+            for (int i = 0; i < longTail.length; i++) longTail[i] = 3 + (i * 37) % 500;
+            int[][] tails = {SUFFIXES[0], longTail, SUFFIXES[2]};
+            LlamaSession many = new LlamaSession(w, TestPool.TWO_THREADS, 4);
+            many.prefill(0, PREFIX, 0);
+            for (int s = 1; s <= 3; s++) many.copyPrefix(0, s, PREFIX.length);
+            float[] rows = many.prefillMany(new int[] {1, 2, 3}, tails, new int[] {PREFIX.length, PREFIX.length, PREFIX.length}).clone();
+            for (int s = 0; s < 3; s++) {
+                float[] alone = new LlamaSession(w, TestPool.TWO_THREADS).prefill(concat(PREFIX, tails[s]), 0);
+                assertClose(alone, Arrays.copyOfRange(rows, s * vocab, (s + 1) * vocab));
+            }
+        }
+    }
+
     @Test
     void moreRowsThanSequencesIsAnError() throws IOException {
         try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {

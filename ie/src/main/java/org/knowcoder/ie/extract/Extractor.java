@@ -1,7 +1,6 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.model.LlamaSession;
-import org.knowcoder.model.Sampler;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.ByteArrayOutputStream;
@@ -77,14 +76,7 @@ public final class Extractor {
         Sequence[] active = new Sequence[slots];
         int[] seqs = new int[slots], tokens = new int[slots], positions = new int[slots], rows = new int[slots];
         while (true) {
-            for (int s = 0; s < slots; s++) {
-                while (active[s] == null && !waiting.isEmpty()) {
-                    int index = waiting.poll();
-                    Sequence q = start(index, prompts.get(index), session.sequences() == 1 ? 0 : s + 1);
-                    if (q.take(tokenizer, maxNewTokens, seqLen)) active[s] = q;
-                    else finish(q, sink);
-                }
-            }
+            refill(active, waiting, prompts, sink);
             int n = 0;
             for (int s = 0; s < slots; s++) {
                 if (active[s] == null) continue;
@@ -110,27 +102,64 @@ public final class Extractor {
         }
     }
 
-    /** Tokenizes and prefills a prompt into {@code sequence}, reusing the shared prefix; returns it ready to take its first token. */
-    private Sequence start(int index, String prompt, int sequence) {
-        int[] tokens = PromptTruncation.apply(tokenizer.encode(prompt, true, false), Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4)));
-        long t0 = System.nanoTime();
-        int prefilled = 0, reused = 0;
-        if (reusePrefix) {
-            reused = Math.min(commonPrefix(tokens), tokens.length - 1);
-            // a prompt that shares less than half with the kept prefix starts a new one (the next job's)
-            if (sequence != 0 && reused < (tokens.length - 1) / 2) {
-                session.prefill(0, Arrays.copyOf(tokens, tokens.length - 1), 0);
-                prefilled += tokens.length - 1;
-                remember(tokens, tokens.length - 1);
-                reused = tokens.length - 1;
+    /**
+     * Starts waiting prompts in the free slots: each takes its share of the kept prefix, then all
+     * their remaining tokens are prefilled in shared passes. A prompt whose answer is complete at
+     * once (EOS first) finishes and its slot is filled again.
+     */
+    private void refill(Sequence[] active, ArrayDeque<Integer> waiting, List<String> prompts, Sink sink) throws java.io.IOException {
+        while (!waiting.isEmpty()) {
+            List<Sequence> started = new java.util.ArrayList<>();
+            List<int[]> tails = new java.util.ArrayList<>();
+            for (int s = 0; s < active.length && !waiting.isEmpty(); s++) {
+                if (active[s] != null) continue;
+                int index = waiting.poll();
+                int[] tokens = PromptTruncation.apply(tokenizer.encode(prompts.get(index), true, false), Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4)));
+                Sequence q = new Sequence(index, session.sequences() == 1 ? 0 : s + 1, tokens.length, reuse(tokens, session.sequences() == 1 ? 0 : s + 1), tokens[tokens.length - 1]);
+                active[s] = q;
+                started.add(q);
+                tails.add(Arrays.copyOfRange(tokens, q.reused, tokens.length));
+                if (q.sequence == 0) remember(tokens, tokens.length);
             }
-            session.copyPrefix(0, sequence, reused);
+            if (started.isEmpty()) return;
+            int[] seqs = new int[started.size()], starts = new int[started.size()];
+            int prefilled = 0;
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = started.get(i).sequence;
+                starts[i] = started.get(i).reused;
+                prefilled += tails.get(i).length;
+            }
+            long t0 = System.nanoTime();
+            float[] logits = session.prefillMany(seqs, tails.toArray(int[][]::new), starts);
+            timings.addPrefill(System.nanoTime() - t0, prefilled);
+            int vocab = session.config().vocabSize();
+            for (int i = 0; i < seqs.length; i++) {
+                Sequence q = started.get(i);
+                q.next = Sequence.argmax(logits, i * vocab, vocab);
+                if (!q.take(tokenizer, maxNewTokens, seqLen)) {
+                    for (int s = 0; s < active.length; s++) if (active[s] == q) active[s] = null;
+                    finish(q, sink);
+                }
+            }
         }
-        float[] logits = session.prefill(sequence, Arrays.copyOfRange(tokens, reused, tokens.length), reused);
-        prefilled += tokens.length - reused;
-        if (sequence == 0) remember(tokens, tokens.length);
-        timings.addPrefill(System.nanoTime() - t0, prefilled);
-        return new Sequence(index, sequence, tokens.length, reused, tokens[tokens.length - 1], Sampler.argmax(logits));
+    }
+
+    /**
+     * How many leading tokens {@code sequence} takes from the kept prefix (copied into its cache).
+     * A prompt sharing less than half with it starts a new kept prefix (the next job's), computed here.
+     */
+    private int reuse(int[] tokens, int sequence) {
+        if (!reusePrefix) return 0;
+        int reused = Math.min(commonPrefix(tokens), tokens.length - 1);
+        if (sequence != 0 && reused < (tokens.length - 1) / 2) {
+            long t0 = System.nanoTime();
+            session.prefill(0, Arrays.copyOf(tokens, tokens.length - 1), 0);
+            timings.addPrefill(System.nanoTime() - t0, tokens.length - 1);
+            remember(tokens, tokens.length - 1);
+            reused = tokens.length - 1;
+        }
+        session.copyPrefix(0, sequence, reused);
+        return reused;
     }
 
     private void finish(Sequence q, Sink sink) throws java.io.IOException {
@@ -162,14 +191,13 @@ public final class Extractor {
         int position, previous, next, generated;
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
 
-        Sequence(int index, int sequence, int promptTokens, int reused, int previous, int next) {
+        Sequence(int index, int sequence, int promptTokens, int reused, int previous) {
             this.index = index;
             this.sequence = sequence;
             this.promptTokens = promptTokens;
             this.reused = reused;
             this.position = promptTokens;
             this.previous = previous;
-            this.next = next;
         }
 
         /**
@@ -197,7 +225,7 @@ public final class Extractor {
             return new Output(stop >= 0 ? out.substring(0, stop) : out, promptTokens, reused, generated);
         }
 
-        private static int argmax(float[] v, int offset, int n) {
+        static int argmax(float[] v, int offset, int n) {
             int best = 0;
             for (int i = 1; i < n; i++) if (v[offset + i] > v[offset + best]) best = i;
             return best;
