@@ -1,20 +1,16 @@
 package org.knowcoder.ie.extract;
 
-import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.eval.Task;
 import org.knowcoder.ie.output.OutputParser;
-import org.knowcoder.ie.prompt.Instruction;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * Runs jobs through an extractor into a predictions file, resuming where an earlier run stopped
@@ -46,7 +42,7 @@ public final class ExtractionRun {
                     else todo.add(s);
                 }
                 List<String> prompts = new ArrayList<>();
-                for (Sample s : todo) prompts.add(job.query().prompt(s.text(), job.task() == Task.EAE ? triggers(s, job) : List.of()));
+                for (Sample s : todo) prompts.add(job.query().prompt(s.text()));
                 extractor.extractAll(prompts, (i, output) -> {
                     long t = System.nanoTime();
                     OutputParser.parse(output.text()); // parsed here to time it; scoring parses the saved text again
@@ -79,14 +75,5 @@ public final class ExtractionRun {
             progress.accept(String.format("%s %s: %d of %d sentences done, %.2f sentences/s, ETA %.0f s",
                     job.dataset(), job.task(), extracted + skipped, total, rate, (total - extracted - skipped) / rate));
         }
-    }
-
-    /** EAE is given the gold triggers: each with the class its event label maps to. */
-    private static List<Instruction.Trigger> triggers(Sample s, ExtractionJob job) {
-        Map<String, String> classOf = job.labels().classToLabel().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getValue, Map.Entry::getKey, (a, b) -> a));
-        List<Instruction.Trigger> out = new ArrayList<>();
-        for (Event e : s.events()) out.add(new Instruction.Trigger(e.trigger().text(), classOf.getOrDefault(e.type(), e.type())));
-        return out;
     }
 }

@@ -40,6 +40,20 @@ public record DatasetSchema(Task task, List<String> classes, String classCode, L
                 imports.addAll(c.tailTypes());
             }
         }
-        return new DatasetSchema(task, classes, PythonRenderer.render(concepts, schemaTask, Style.EVAL), List.copyOf(imports));
+        return new DatasetSchema(task, classes, classCode(concepts, schemaTask), List.copyOf(imports));
+    }
+
+    /**
+     * The base classes and the classes, blank lines between: the released evaluation's templates
+     * define Entity before Relation (RE) and before Event (EAE), since type hints name entities.
+     */
+    private static String classCode(List<Concept> concepts, org.knowcoder.schema.Task task) {
+        List<String> parts = new ArrayList<>();
+        if (task == org.knowcoder.schema.Task.RE || task == org.knowcoder.schema.Task.EAE) {
+            parts.addAll(PythonRenderer.baseClasses(org.knowcoder.schema.Task.NER, Style.EVAL));
+        }
+        parts.addAll(PythonRenderer.baseClasses(task, Style.EVAL));
+        for (Concept c : concepts) parts.add(PythonRenderer.render(c, task, Style.EVAL));
+        return String.join("\n\n", parts);
     }
 }

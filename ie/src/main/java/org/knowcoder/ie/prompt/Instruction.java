@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The task description between the class definitions and the sentence. Refined models get the
- * dataset's name ("... in the following sentence from CoNLL03."); EAE also states the triggers,
- * which that task is given.
+ * dataset's name ("... in the following sentence from CoNLL03."); EAE training data also states
+ * the triggers (the released evaluation's EAE prompt does not).
  */
 public final class Instruction {
     private Instruction() {}
@@ -28,6 +28,8 @@ public final class Instruction {
         }).append(" in the following sentence");
         if (dataset != null) sb.append(" from ").append(dataset);
         sb.append('.');
+        // the released evaluation's EAE template ends this sentence with a space
+        if (task == Task.EAE && form == Form.EVALUATION) sb.append(' ');
         if (task == Task.EAE && !triggers.isEmpty()) {
             sb.append(" It is important to note that the triggers of the events are confirmed as follows: ");
             for (int i = 0; i < triggers.size(); i++) {

@@ -5,10 +5,12 @@ import org.knowcoder.ie.eval.Task;
 import java.util.List;
 
 /**
- * The query part of a KnowCoder input for one dataset: {@code from Entities import ...} (RE), the
- * class definitions, the instruction in triple quotes, the few-shot examples (each a sentence and
- * its {@code results}), then the sentence. Everything before the sentence is the same for every
- * sentence of the dataset, which is what lets extraction reuse its KV cache.
+ * The query part of a KnowCoder input for one dataset, laid out as the released evaluation's
+ * templates lay it out: {@code from Entities import ...} (RE), the base classes and the class
+ * definitions, the instruction in triple quotes, the few-shot examples (each a sentence and its
+ * {@code results}), then the sentence, written raw between its quotes. Everything before the
+ * sentence is the same for every sentence of the dataset, which is what lets extraction reuse its
+ * KV cache.
  *
  * @param dataset the dataset name for refined models ("... from CoNLL03."), or null
  * @param examples few-shot examples: sentence and answer code, in order (empty for zero-shot)
@@ -21,13 +23,15 @@ public record Query(DatasetSchema schema, String dataset, List<Example> examples
         examples = List.copyOf(examples);
     }
 
-    /** The full model input for {@code sentence}; {@code triggers} are the EAE triggers to confirm. */
-    public String prompt(String sentence, List<Instruction.Trigger> triggers) {
+    /** The full model input for {@code sentence}. */
+    public String prompt(String sentence) {
         StringBuilder sb = new StringBuilder();
         if (schema.task() == Task.RE && !schema.entityImports().isEmpty()) {
-            sb.append(PyCode.imports("Entities", schema.entityImports())).append("\n\n");
+            sb.append(PyCode.imports("Entities", schema.entityImports())).append('\n'); // no blank line: the released template's
         }
-        sb.append(schema.classCode()).append("\n\n\"\"\"\n").append(Instruction.text(org.knowcoder.schema.Task.valueOf(schema.task().name()), Instruction.Form.EVALUATION, dataset, triggers)).append("\n\"\"\"\n");
+        sb.append(schema.classCode()).append("\n\n\"\"\"\n")
+                .append(Instruction.text(org.knowcoder.schema.Task.valueOf(schema.task().name()), Instruction.Form.EVALUATION, dataset, List.of()))
+                .append("\n\"\"\"\n");
         for (Example e : examples) sb.append(PyCode.sentence(e.sentence())).append('\n').append(e.results()).append("\n\n");
         sb.append(PyCode.sentence(sentence));
         return KnowCoderPrompt.wrap(sb.toString());
