@@ -43,6 +43,10 @@ final class ExtractionOptions {
     @Option(names = "--limit", defaultValue = "0", description = "first N sentences per dataset (default: all)")
     int limit;
 
+    @Option(names = "--benchmark-sample", paramLabel = "SEED", arity = "0..1", fallbackValue = "42",
+            description = "NER and RE on KnowCoder's benchmark subset (ceil(x/14) or ceil(x/4) samples per type, seed 42 unless given)")
+    Long benchmarkSeed;
+
     @Option(names = "--shots", defaultValue = "0", description = "few-shot examples from the train split (default ${DEFAULT-VALUE})")
     int shots;
 
@@ -87,7 +91,7 @@ final class ExtractionOptions {
     }
 
     List<ExtractionJob> jobs(SchemaLibrary library) throws IOException {
-        return JobPlanner.plan(datasetsDir, datasets, split, taskSet(), limit, shots, library, refined);
+        return JobPlanner.plan(datasetsDir, datasets, split, taskSet(), limit, shots, library, refined, benchmarkSeed);
     }
 
     Tokenizer openTokenizer(LlamaWeights weights) throws IOException {

@@ -3,6 +3,7 @@ package org.knowcoder.ie.extract;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.data.DatasetCatalog;
 import org.knowcoder.ie.data.Split;
+import org.knowcoder.ie.eval.BenchmarkSampler;
 import org.knowcoder.ie.eval.DatasetLabels;
 import org.knowcoder.ie.eval.LabelMap;
 import org.knowcoder.ie.eval.Task;
@@ -31,9 +32,11 @@ public final class JobPlanner {
      * @param limit   sentences per job at most (0: all)
      * @param shots   few-shot examples from the train split (0: zero-shot)
      * @param refined whether the instruction names the dataset, as for KnowCoder's refined models
+     * @param sampleSeed when not null, NER and RE run on the KnowCoder benchmark subset drawn with this
+     *                   seed ({@link BenchmarkSampler}, paper Appendix F) before {@code limit} applies
      */
     public static List<ExtractionJob> plan(Path datasetsDir, List<String> datasets, String split, Set<Task> tasks,
-                                           int limit, int shots, SchemaLibrary library, boolean refined) throws IOException {
+                                           int limit, int shots, SchemaLibrary library, boolean refined, Long sampleSeed) throws IOException {
         List<ExtractionJob> jobs = new ArrayList<>();
         for (String name : datasets) {
             DatasetCatalog.Entry entry = DatasetCatalog.entry(name);
@@ -43,8 +46,7 @@ public final class JobPlanner {
                 throw new IllegalArgumentException("dataset " + name + " has no " + split + " split under " + datasetsDir
                         + " (found: " + splits.stream().map(Split::name).toList() + ")");
             }
-            List<Sample> samples = limit > 0 && chosen.samples().size() > limit ? chosen.samples().subList(0, limit) : chosen.samples();
-            if (samples.isEmpty()) throw new IllegalArgumentException("dataset " + name + " " + split + " has no sentences");
+            if (chosen.samples().isEmpty()) throw new IllegalArgumentException("dataset " + name + " " + split + " has no sentences");
             Split train = find(splits, "train");
             for (Map.Entry<Task, LabelMap> e : DatasetLabels.load(name).entrySet()) {
                 if (!tasks.isEmpty() && !tasks.contains(e.getKey())) continue;
@@ -56,11 +58,19 @@ public final class JobPlanner {
                     }
                 }
                 Query query = new Query(DatasetSchema.of(e.getKey(), e.getValue(), library), refined ? name : null, examples);
-                jobs.add(new ExtractionJob(name, e.getKey(), samples, query, e.getValue()));
+                jobs.add(new ExtractionJob(name, e.getKey(), sentences(chosen.samples(), e.getKey(), limit, sampleSeed), query, e.getValue()));
             }
         }
         if (jobs.isEmpty()) throw new IllegalArgumentException("no dataset among " + datasets + " has labels for the tasks " + tasks);
         return jobs;
+    }
+
+    private static List<Sample> sentences(List<Sample> all, Task task, int limit, Long sampleSeed) {
+        List<Sample> samples = all;
+        if (sampleSeed != null && (task == Task.NER || task == Task.RE)) {
+            samples = BenchmarkSampler.sample(all, task, task == Task.NER ? BenchmarkSampler.NER_STEP : BenchmarkSampler.RE_STEP, sampleSeed);
+        }
+        return limit > 0 && samples.size() > limit ? samples.subList(0, limit) : samples;
     }
 
     private static Split find(List<Split> splits, String name) {
