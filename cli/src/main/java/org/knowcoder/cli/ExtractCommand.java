@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "extract", sortOptions = false,
-        description = {"Run KnowCoder extraction over datasets: greedy decoding of several sentences at a time,",
-                "the prompt prefix shared by a dataset's sentences computed once (KV cache reuse).",
+        description = {"Run KnowCoder extraction over datasets and write the predictions (resumable).",
+                "Greedy decoding of several sentences at a time; the prompt prefix a dataset's sentences share is computed once.",
                 "Writes OUT/predictions.jsonl (resumes after a kill) and prints timings as JSON."})
 final class ExtractCommand implements Callable<Integer> {
     @Mixin

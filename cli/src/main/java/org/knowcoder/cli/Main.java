@@ -26,6 +26,8 @@ import java.nio.file.NoSuchFileException;
                 "      --types Person,Location --style following",
                 "  java -jar knowcoder.jar datasets ../shared/datasets",
                 "  java -jar knowcoder.jar score --cases ../shared/fixtures/ie/scorer-cases.json",
+                "  java -jar knowcoder.jar eval --model m --tokenizer m/tokenizer.model \\",
+                "      --datasets ../shared/datasets --dataset conll2003 --out runs/e1",
                 "",
                 "Results go to stdout, progress and timings to stderr.",
                 "'knowcoder help COMMAND' shows a command's options."})
