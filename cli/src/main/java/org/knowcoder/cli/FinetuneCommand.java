@@ -6,10 +6,8 @@ import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.TrainingForward;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
-import org.knowcoder.tokenizer.Tokenizers;
 import org.knowcoder.train.AdamW;
 import org.knowcoder.train.Examples;
-import org.knowcoder.train.JsonlExamples;
 import org.knowcoder.train.LoraAdapter;
 import org.knowcoder.train.LoraConfig;
 import org.knowcoder.train.Trainer;
@@ -39,7 +37,7 @@ final class FinetuneCommand implements Callable<Integer> {
         o.validate();
         LoraConfig lora = new LoraConfig(rank, alpha, dropout, LoraConfig.parseTargets(targets));
         try (LlamaWeights w = Checkpoints.load(o.model); WorkerPool pool = new WorkerPool(o.threadCount())) {
-            Examples data = new Examples(JsonlExamples.read(o.data, Tokenizers.load(o.tokenizer), w.config().vocabSize()), o.seqLen, o.seed);
+            Examples data = o.examples(w.config().vocabSize());
             LoraAdapter adapter = LoraAdapter.create(lora, w.config(), o.seed);
             Trainer trainer = new Trainer(new TrainingForward(LlamaParams.frozen(w), adapter), adapter.parameters(),
                     AdamW.knowCoder(), o.schedule(), o.clip, new Tape(pool));

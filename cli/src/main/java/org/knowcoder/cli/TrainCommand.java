@@ -8,10 +8,8 @@ import org.knowcoder.model.TrainingForward;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
-import org.knowcoder.tokenizer.Tokenizers;
 import org.knowcoder.train.AdamW;
 import org.knowcoder.train.Examples;
-import org.knowcoder.train.JsonlExamples;
 import org.knowcoder.train.Parameter;
 import org.knowcoder.train.Trainer;
 import org.knowcoder.train.TrainingRun;
@@ -31,7 +29,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         o.validate();
         try (LlamaWeights w = Checkpoints.load(o.model); WorkerPool pool = new WorkerPool(o.threadCount())) {
-            Examples data = new Examples(JsonlExamples.read(o.data, Tokenizers.load(o.tokenizer), w.config().vocabSize()), o.seqLen, o.seed);
+            Examples data = o.examples(w.config().vocabSize());
             LlamaParams params = LlamaParams.trainable(w);
             Trainer trainer = new Trainer(new TrainingForward(params, null), Parameter.of(params), AdamW.knowCoder(),
                     o.schedule(), o.clip, new Tape(pool));

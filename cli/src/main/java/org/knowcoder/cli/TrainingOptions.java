@@ -2,19 +2,25 @@ package org.knowcoder.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.tokenizer.Tokenizers;
+import org.knowcoder.train.Examples;
+import org.knowcoder.train.JsonlExamples;
 import org.knowcoder.train.LrSchedule;
+import org.knowcoder.train.ShardExamples;
 import org.knowcoder.train.TrainingRun;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** Options shared by train and finetune: data, run directory, batch, schedule. */
 final class TrainingOptions {
     @Option(names = "--model", required = true, description = "Starting weights: llama2.c .bin or Hugging Face directory.")
     Path model;
-    @Option(names = "--tokenizer", required = true, description = "Tokenizer (.model or tokenizer.bin).")
+    @Option(names = "--tokenizer", description = "Tokenizer (.model or tokenizer.bin), for JSON lines data.")
     Path tokenizer;
-    @Option(names = "--data", required = true, description = "JSON lines: {\"text\"} or {\"prompt\",\"output\"} (loss on output only).")
+    @Option(names = "--data", required = true, description = "JSON lines: {\"text\"} or {\"prompt\",\"output\"} (loss on output only); "
+            + "or a token shard's NAME.json header (build-data --tokenizer).")
     Path data;
     @Option(names = "--out", required = true, description = "Run directory (resumes from its latest checkpoint).")
     Path out;
@@ -34,6 +40,13 @@ final class TrainingOptions {
         if (steps < 1 || batch < 1 || seqLen < 1) throw new IllegalArgumentException("--steps, --batch and --seq-len must be positive");
         if (microBatch == 0) microBatch = batch;
         if (batch % microBatch != 0) throw new IllegalArgumentException("--batch " + batch + " is not a multiple of --micro-batch " + microBatch);
+        if (tokenizer == null && !ShardExamples.isShard(data)) throw new IllegalArgumentException("--tokenizer is needed to read JSON lines data");
+    }
+
+    /** The training data, checked against the model's vocabulary before any step. */
+    Examples examples(int vocabSize) throws IOException {
+        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed);
+        return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), vocabSize), seqLen, seed);
     }
 
     int threadCount() {
@@ -50,7 +63,7 @@ final class TrainingOptions {
 
     ObjectNode toJson(String command) {
         ObjectNode n = new ObjectMapper().createObjectNode();
-        n.put("command", command).put("model", model.toString()).put("tokenizer", tokenizer.toString()).put("data", data.toString())
+        n.put("command", command).put("model", model.toString()).put("tokenizer", tokenizer == null ? null : tokenizer.toString()).put("data", data.toString())
                 .put("steps", steps).put("batch", batch).put("micro_batch", microBatch).put("seq_len", seqLen).put("lr", lr)
                 .put("warmup_ratio", warmupRatio).put("min_lr_ratio", minLrRatio).put("clip", clip).put("seed", seed);
         return n;

@@ -3,9 +3,15 @@ package org.knowcoder.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.knowcoder.schema.Concept;
+import org.knowcoder.schema.Kind;
+import org.knowcoder.schema.SchemaJson;
+import org.knowcoder.schema.SchemaLibrary;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +24,39 @@ class TrainCommandTest {
         Files.writeString(f, "{\"text\": \"Once upon a time there was a cat.\"}\n"
                 + "{\"prompt\": \"The dog\", \"output\": \" ran home.\"}\n");
         return f;
+    }
+
+    /** A token shard as build-data writes it (DIR/data/understanding.json, .tokens, .mask; 64-token packs), tokenized with {@code tokenizer}. */
+    private static Path shard(Path dir, Path tokenizer) throws IOException {
+        Path lib = dir.resolve("schema.json");
+        SchemaJson.write(SchemaLibrary.of(List.of(Concept.builder(Kind.ENTITY, "Human").build())), lib);
+        Path corpus = Files.writeString(dir.resolve("corpus.jsonl"), """
+                {"text": "Ann was here.", "entities": [{"name": "Ann", "types": ["human"]}]}
+                {"text": "Tim saw Ann.", "entities": [{"name": "Tim", "types": ["human"]}]}
+                """);
+        CliRun r = CliRun.inProcess("build-data", "understanding", corpus, "--library", lib, "--out", dir.resolve("data"),
+                "--max-tokens", "64", "--tokenizer", tokenizer);
+        assertEquals(0, r.code(), r.err());
+        return dir.resolve("data/understanding.json");
+    }
+
+    @Test
+    void finetuneReadsATokenShard(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.inProcess("finetune", "--model", Fixtures.stories(), "--data", shard(tmp, Fixtures.storiesTokenizer()),
+                "--out", run, "--steps", "2", "--batch", "2", "--seq-len", "32", "--rank", "4", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
+    void shardOfALargerVocabularyIsBadInput(@TempDir Path tmp) throws IOException {
+        Path header = shard(tmp, Fixtures.file("tokenizer/llama2-tokenizer.model"));
+        CliRun r = CliRun.inProcess("train", "--model", Fixtures.stories(), "--data", header, "--out", tmp.resolve("run"), "--steps", "2");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(header + ": the shard's vocabulary of 32000 does not fit the model's vocabulary of 512"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(tmp.resolve("run")));
     }
 
     @Test

@@ -16,15 +16,31 @@ public final class Examples {
     /** Token ids and the per-token loss mask (null: every token is a target). */
     public record Example(int[] tokens, int[] mask) {}
 
-    private final List<Example> examples;
+    /** Examples by index, read when a batch needs them (a memory-mapped shard need not fit on the heap). */
+    public interface Source {
+        int size();
+
+        Example get(int index);
+    }
+
+    private final Source examples;
     private final int seqLen;
     private final long seed;
     private long cachedEpoch = -1;
     private int[] order;
 
     public Examples(List<Example> examples, int seqLen, long seed) {
-        if (examples.isEmpty()) throw new IllegalArgumentException("no training examples");
-        this.examples = List.copyOf(examples);
+        this(new Source() {
+            private final List<Example> list = List.copyOf(examples);
+
+            @Override public int size() { return list.size(); }
+            @Override public Example get(int index) { return list.get(index); }
+        }, seqLen, seed);
+    }
+
+    public Examples(Source examples, int seqLen, long seed) {
+        if (examples.size() == 0) throw new IllegalArgumentException("no training examples");
+        this.examples = examples;
         this.seqLen = seqLen;
         this.seed = seed;
     }

@@ -1,6 +1,7 @@
 package org.knowcoder.tensor.autograd;
 
 import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tensor.kernels.ExpSum;
 
 /**
  * loss = sum over rows t of weight[t] * -log softmax(logits[t])[target[t]], divided by
@@ -30,11 +31,8 @@ public final class CrossEntropy {
             for (int t = from; t < to; t++) {
                 if (weights[t] == 0) continue;
                 int o = t * vocab;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < vocab; j++) max = Math.max(max, x[o + j]);
-                double s = 0;
-                for (int j = 0; j < vocab; j++) s += Math.exp(x[o + j] - max);
-                lse[t] = max + (float) Math.log(s);
+                float max = ExpSum.max(x, o, vocab);
+                lse[t] = max + (float) Math.log(ExpSum.sum(x, o, vocab, max));
                 rowLoss[t] = weights[t] * (lse[t] - x[o + targets[t]]);
             }
         });
@@ -50,7 +48,7 @@ public final class CrossEntropy {
                     if (weights[t] == 0) continue;
                     int o = t * vocab;
                     float g = scale * weights[t], m = lse[t];
-                    for (int j = 0; j < vocab; j++) dx[o + j] += g * (float) Math.exp(xs[o + j] - m);
+                    ExpSum.addScaled(g, xs, o, m, dx, o, vocab);
                     dx[o + targets[t]] -= g;
                 }
             });

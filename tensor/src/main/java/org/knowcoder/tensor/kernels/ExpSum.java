@@ -1,0 +1,78 @@
+package org.knowcoder.tensor.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import static org.knowcoder.tensor.kernels.Simd.F;
+import static org.knowcoder.tensor.kernels.Simd.FL;
+
+/**
+ * Vectorized exp for training's softmax rows (cross-entropy over the vocabulary). Built only from
+ * IEEE-exact lane operations (add, mul, fma, bit shifts) rather than the Vector API's EXP, whose
+ * compiled and interpreted forms may differ in the last bit: a training run must reproduce itself
+ * bit for bit whatever the JIT has compiled yet. Cephes' expf: 2^n times a degree-6 polynomial on
+ * [-ln2/2, ln2/2], within 2 ulp; inputs below -87 give exp(-87) (~1.6e-38) instead of a denormal.
+ */
+public final class ExpSum {
+    private ExpSum() {}
+
+    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
+
+    /** exp of every lane. */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(-87f).min(88f);
+        FloatVector shifted = x.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUND));
+        FloatVector n = shifted.sub(ROUND);
+        IntVector ni = shifted.reinterpretAsInts().sub(ROUND_BITS);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(F, 1.9875691500e-4f);
+        p = p.fma(r, FloatVector.broadcast(F, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+        p = p.fma(r.mul(r), r).add(1f);
+        FloatVector pow2n = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(pow2n);
+    }
+
+    /** Largest of x[off .. off+n), n >= 1 (exact in any order). */
+    public static float max(float[] x, int off, int n) {
+        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += FL) {
+            VectorMask<Float> in = F.indexInRange(i, n);
+            m = m.max(FloatVector.fromArray(F, x, off + i, in).blend(Float.NEGATIVE_INFINITY, in.not()));
+        }
+        return m.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** Sum of exp(x[off + i] - shift) for i in [0, n), added lane by lane and the lanes first to last: the same on every run. */
+    public static float sum(float[] x, int off, int n, float shift) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = n - 2 * FL; i <= bound; i += 2 * FL) {
+            acc0 = acc0.add(exp(FloatVector.fromArray(F, x, off + i).sub(shift)));
+            acc1 = acc1.add(exp(FloatVector.fromArray(F, x, off + i + FL).sub(shift)));
+        }
+        for (; i < n; i += FL) {
+            VectorMask<Float> in = F.indexInRange(i, n);
+            acc0 = acc0.add(exp(FloatVector.fromArray(F, x, off + i, in).sub(shift)), in);
+        }
+        return Simd.sumInOrder(acc0.add(acc1));
+    }
+
+    /** y[yo + i] += g * exp(x[xo + i] - shift) for i in [0, n): softmax's gradient row. */
+    public static void addScaled(float g, float[] x, int xo, float shift, float[] y, int yo, int n) {
+        FloatVector vg = FloatVector.broadcast(F, g);
+        for (int i = 0; i < n; i += FL) {
+            VectorMask<Float> in = F.indexInRange(i, n);
+            exp(FloatVector.fromArray(F, x, xo + i, in).sub(shift)).fma(vg, FloatVector.fromArray(F, y, yo + i, in)).intoArray(y, yo + i, in);
+        }
+    }
+}
