@@ -62,7 +62,7 @@ final class ExtractionOptions {
     @Option(names = "--no-prefix-reuse", description = "prefill every prompt whole (for comparison)")
     boolean noPrefixReuse;
 
-    @Option(names = "--batch", defaultValue = "8", description = "sentences decoded together, as the heap allows (default ${DEFAULT-VALUE}; 1: one at a time)")
+    @Option(names = "--batch", defaultValue = "16", description = "sentences decoded together, as the heap allows (default ${DEFAULT-VALUE}; 1: one at a time)")
     int batch;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory: predictions.jsonl (resumable), scores.json")
