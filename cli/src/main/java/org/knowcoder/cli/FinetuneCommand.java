@@ -39,7 +39,7 @@ final class FinetuneCommand implements Callable<Integer> {
         try (LlamaWeights w = Checkpoints.load(o.model); WorkerPool pool = new WorkerPool(o.threadCount())) {
             Examples data = o.examples(w.config().vocabSize());
             LoraAdapter adapter = LoraAdapter.create(lora, w.config(), o.seed);
-            Trainer trainer = new Trainer(new TrainingForward(LlamaParams.frozen(w), adapter), adapter.parameters(),
+            Trainer trainer = new Trainer(new TrainingForward(LlamaParams.frozen(w), adapter, o.checkpointActivations), adapter.parameters(),
                     AdamW.knowCoder(), o.schedule(), o.clip, new Tape(pool));
             TrainingRun.run(o.out, trainer, data, o.runOptions(), adapter, o.toJson("finetune").put("rank", rank)
                     .put("alpha", alpha).put("dropout", dropout), dir -> adapter.save(dir.resolve("adapter"), o.model.toString()), System.err);

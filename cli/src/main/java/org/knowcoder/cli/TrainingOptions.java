@@ -34,6 +34,9 @@ final class TrainingOptions {
     @Option(names = "--clip", defaultValue = "1.0") double clip;
     @Option(names = "--checkpoint-every", defaultValue = "0") int checkpointEvery;
     @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--checkpoint-activations", description = "Keep only each layer's input from forward to backward and "
+            + "recompute the layer in backward: less memory, one more forward; identical results.")
+    boolean checkpointActivations;
     @Option(names = "--threads", defaultValue = "0", description = "Worker threads (default: all cores).") int threads;
 
     void validate() {
@@ -65,7 +68,8 @@ final class TrainingOptions {
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("command", command).put("model", model.toString()).put("tokenizer", tokenizer == null ? null : tokenizer.toString()).put("data", data.toString())
                 .put("steps", steps).put("batch", batch).put("micro_batch", microBatch).put("seq_len", seqLen).put("lr", lr)
-                .put("warmup_ratio", warmupRatio).put("min_lr_ratio", minLrRatio).put("clip", clip).put("seed", seed);
+                .put("warmup_ratio", warmupRatio).put("min_lr_ratio", minLrRatio).put("clip", clip).put("seed", seed)
+                .put("checkpoint_activations", checkpointActivations);
         return n;
     }
 }

@@ -4,7 +4,10 @@ import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.kernels.Gemm;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reverse-mode automatic differentiation: ops run forward at once and record here how to send the
@@ -25,8 +28,17 @@ public final class Tape {
     private float[] scratch = new float[0];
 
     public Tape(WorkerPool pool) {
+        this(pool, new Gemm(pool));
+    }
+
+    private Tape(WorkerPool pool, Gemm gemm) {
         this.pool = pool;
-        this.gemm = new Gemm(pool);
+        this.gemm = gemm;
+    }
+
+    /** A tape for a sub-computation run in between this one's ops (shares the pool and the product buffers). */
+    Tape child() {
+        return new Tape(pool, gemm);
     }
 
     public WorkerPool pool() {
@@ -58,6 +70,25 @@ public final class Tape {
     /** Steps recorded and not yet run. */
     public int pending() {
         return steps.size();
+    }
+
+    /**
+     * Bytes of intermediate values that the recorded steps keep alive (each value once): the
+     * activations held between forward and backward, not counting what ops save on the side
+     * (attention probabilities, RMS norm's per-row scales).
+     */
+    public long heldActivationBytes() {
+        Set<Var> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        long floats = 0;
+        for (Step s : steps) {
+            floats += held(s.out(), seen);
+            for (Var in : s.inputs()) floats += held(in, seen);
+        }
+        return floats * Float.BYTES;
+    }
+
+    private static long held(Var v, Set<Var> seen) {
+        return !v.isLeaf() && v.value() != null && seen.add(v) ? v.size() : 0;
     }
 
     /** Back-propagates from a scalar {@code loss}: adds d(loss)/d(p) to the gradient of every parameter p. */
