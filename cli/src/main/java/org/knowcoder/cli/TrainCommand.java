@@ -32,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
             Examples data = o.examples(w.config().vocabSize());
             LlamaParams params = LlamaParams.trainable(w);
             Trainer trainer = new Trainer(new TrainingForward(params, null, o.checkpointActivations), Parameter.of(params), AdamW.knowCoder(),
-                    o.schedule(), o.clip, new Tape(pool));
+                    o.schedule(), o.clip, new Tape(pool, o.bf16));
             TrainingRun.run(o.out, trainer, data, o.runOptions(), null, o.toJson("train"),
                     dir -> HuggingFaceWriter.write(params.toWeights(), dir.resolve("model"), DType.F32), System.err);
         }

@@ -37,6 +37,9 @@ final class TrainingOptions {
     @Option(names = "--checkpoint-activations", description = "Keep only each layer's input from forward to backward and "
             + "recompute the layer in backward: less memory, one more forward; identical results.")
     boolean checkpointActivations;
+    @Option(names = "--bf16", description = "Compute with BF16 copies of the weights and BF16 activations; "
+            + "master weights, optimizer moments, gradients and checkpoints stay F32.")
+    boolean bf16;
     @Option(names = "--threads", defaultValue = "0", description = "Worker threads (default: all cores).") int threads;
 
     void validate() {
@@ -69,7 +72,7 @@ final class TrainingOptions {
         n.put("command", command).put("model", model.toString()).put("tokenizer", tokenizer == null ? null : tokenizer.toString()).put("data", data.toString())
                 .put("steps", steps).put("batch", batch).put("micro_batch", microBatch).put("seq_len", seqLen).put("lr", lr)
                 .put("warmup_ratio", warmupRatio).put("min_lr_ratio", minLrRatio).put("clip", clip).put("seed", seed)
-                .put("checkpoint_activations", checkpointActivations);
+                .put("checkpoint_activations", checkpointActivations).put("bf16", bf16);
         return n;
     }
 }

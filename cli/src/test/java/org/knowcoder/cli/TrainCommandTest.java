@@ -80,6 +80,16 @@ class TrainCommandTest {
     }
 
     @Test
+    void bf16IsRecordedInConfig(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.inProcess("train", "--model", Fixtures.stories(), "--tokenizer", Fixtures.storiesTokenizer(), "--data", data(tmp),
+                "--out", run, "--steps", "2", "--batch", "2", "--seq-len", "16", "--threads", "1", "--bf16");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(run.resolve("config.json")).contains("\"bf16\" : true"), Files.readString(run.resolve("config.json")));
+        assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
     void finetuneSavesPeftAdapter(@TempDir Path tmp) throws IOException {
         Path run = tmp.resolve("run");
         CliRun r = CliRun.inProcess("finetune", "--model", Fixtures.stories(), "--tokenizer", Fixtures.storiesTokenizer(),

@@ -17,6 +17,11 @@ public final class Half {
         return (short) ((bits + rounding) >>> 16);
     }
 
+    /** {@code value} rounded to the nearest BF16 (ties to even) and widened back: its low 16 bits are zero. */
+    public static float roundToBf16(float value) {
+        return bf16ToFloat(floatToBf16(value));
+    }
+
     public static float f16ToFloat(short bits) {
         return Float.float16ToFloat(bits);
     }

@@ -12,6 +12,9 @@ import java.util.List;
  * up in the parameters, every micro-batch loss divided by the global batch's target count, so the
  * sum is the big batch's mean), global-norm clipping, the scheduled learning rate and AdamW.
  * Deterministic: the same state and batches give bit-identical parameters (for a fixed thread count).
+ *
+ * <p>On a BF16 tape ({@link Tape#bf16}) forward and backward also read BF16-rounded copies of the
+ * weights ({@link Bf16Weights}); gradients, the F32 master weights and AdamW's moments are unchanged.
  */
 public final class Trainer {
     /** What one step did: its mean loss before the update, learning rate, gradient norm before clipping and tokens seen. */
@@ -23,6 +26,7 @@ public final class Trainer {
     private final LrSchedule schedule;
     private final double clipNorm;
     private final Tape tape;
+    private final Bf16Weights bf16Weights;
     private int step;
 
     public Trainer(TrainingForward forward, List<Parameter> params, AdamW optimizer, LrSchedule schedule, double clipNorm, Tape tape) {
@@ -32,6 +36,7 @@ public final class Trainer {
         this.schedule = schedule;
         this.clipNorm = clipNorm;
         this.tape = tape;
+        this.bf16Weights = tape.bf16() ? new Bf16Weights(this.params) : null;
     }
 
     /** Steps taken so far (the index of the next step). */
@@ -76,10 +81,15 @@ public final class Trainer {
         for (TokenBatch b : microBatches) denominator += b.weightSum();
         if (denominator == 0) throw new IllegalArgumentException("step " + step + ": the batch has no target with loss weight");
         double loss = 0;
-        for (TokenBatch b : microBatches) {
-            Var l = forward.loss(tape, b, denominator);
-            loss += l.value()[0];
-            tape.backward(l);
+        if (bf16Weights != null) bf16Weights.swapIn();
+        try {
+            for (TokenBatch b : microBatches) {
+                Var l = forward.loss(tape, b, denominator);
+                loss += l.value()[0];
+                tape.backward(l);
+            }
+        } finally {
+            if (bf16Weights != null) bf16Weights.swapOut();
         }
         return loss;
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.knowcoder.tensor.WorkerPool;
 
 import java.io.IOException;
@@ -14,7 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Acceptance 4: micro-batches add up to the big batch; a run stopped at 50 and resumed ends bit-identical to 100 straight steps. */
+/**
+ * Acceptance 4: micro-batches add up to the big batch; a run stopped at 50 and resumed ends
+ * bit-identical to 100 straight steps, in F32 and with BF16 weights and activations.
+ */
 class AccumulationAndResumeTest {
     private static final WorkerPool POOL = new WorkerPool(2);
 
@@ -43,17 +48,18 @@ class AccumulationAndResumeTest {
         }
     }
 
-    @Test
-    void resumedRunIsBitIdentical(@TempDir Path dir) throws IOException {
+    @ParameterizedTest(name = "bf16 {0}")
+    @ValueSource(booleans = {false, true})
+    void resumedRunIsBitIdentical(boolean bf16, @TempDir Path dir) throws IOException {
         Examples data = TinyRun.examples(40, 5);
-        Trainer straight = TinyRun.trainer(POOL, 2, 100);
+        Trainer straight = TinyRun.trainer(POOL, 2, 100, bf16);
         for (int s = 0; s < 100; s++) straight.step(data.step(s, 4, 2));
 
-        Trainer first = TinyRun.trainer(POOL, 2, 100);
+        Trainer first = TinyRun.trainer(POOL, 2, 100, bf16);
         for (int s = 0; s < 50; s++) first.step(data.step(s, 4, 2));
         TrainingCheckpoint.save(dir, first, JsonNodeFactory.instance.objectNode().put("seed", 5));
 
-        Trainer resumed = TinyRun.trainer(POOL, 99, 100); // other initial weights: everything must come from the checkpoint
+        Trainer resumed = TinyRun.trainer(POOL, 99, 100, bf16); // other initial weights: everything must come from the checkpoint
         Path latest = TrainingCheckpoint.latest(dir);
         assertEquals(50, TrainingCheckpoint.load(latest, resumed).path("step").asInt());
         Examples reread = TinyRun.examples(40, 5);

@@ -19,10 +19,15 @@ final class TinyRun {
     private TinyRun() {}
 
     static Trainer trainer(WorkerPool pool, long seed, int totalSteps) {
+        return trainer(pool, seed, totalSteps, false);
+    }
+
+    /** With {@code bf16}: BF16 weights and activations over F32 masters. */
+    static Trainer trainer(WorkerPool pool, long seed, int totalSteps, boolean bf16) {
         try (LlamaWeights w = RandomWeights.create(CONFIG, false, seed)) {
             LlamaParams params = LlamaParams.trainable(w);
             return new Trainer(new TrainingForward(params, null), Parameter.of(params), AdamW.knowCoder(),
-                    LrSchedule.withWarmupRatio(1e-2, 0.1, totalSteps, 0.1), 1.0, new Tape(pool));
+                    LrSchedule.withWarmupRatio(1e-2, 0.1, totalSteps, 0.1), 1.0, new Tape(pool, bf16));
         }
     }
 

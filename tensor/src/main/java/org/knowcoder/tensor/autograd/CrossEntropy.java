@@ -40,7 +40,7 @@ public final class CrossEntropy {
         for (double l : rowLoss) total += l; // row order, whoever computed the rows: the same loss on any number of threads
         Var loss = Var.result("cross_entropy", 1, 1, logits.requiresGrad());
         loss.value()[0] = (float) (total / denominator);
-        tape.record(loss, () -> {
+        tape.recordUnrounded(loss, () -> {
             float scale = loss.grad()[0] / denominator;
             float[] xs = logits.value(), dx = logits.gradForUpdate();
             pool.parallelFor(rows, (worker, from, to) -> {

@@ -1,5 +1,6 @@
 package org.knowcoder.tensor.autograd;
 
+import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.kernels.Gemm;
 
@@ -18,27 +19,43 @@ import java.util.Set;
  * its producer has passed it on. So activations live only as long as backward needs them.
  *
  * <p>A tape can be reused for the next forward after backward. Ops parallelize on its pool.
+ *
+ * <p>A BF16 tape rounds every op's output to BF16 (nearest even) as the op records it, the one
+ * place all ops pass through, so activations carry BF16 precision as on mixed-precision hardware;
+ * the rounding is not differentiated (gradients pass it unchanged) and gradients stay F32.
  */
 public final class Tape {
     private record Step(Var out, Var[] inputs, Runnable backward) {}
 
     private final WorkerPool pool;
     private final Gemm gemm;
+    private final boolean bf16;
     private final List<Step> steps = new ArrayList<>();
     private float[] scratch = new float[0];
 
     public Tape(WorkerPool pool) {
-        this(pool, new Gemm(pool));
+        this(pool, false);
     }
 
-    private Tape(WorkerPool pool, Gemm gemm) {
+    /** With {@code bf16}, op outputs are rounded to BF16 (see the class comment). */
+    public Tape(WorkerPool pool, boolean bf16) {
+        this(pool, new Gemm(pool), bf16);
+    }
+
+    private Tape(WorkerPool pool, Gemm gemm, boolean bf16) {
         this.pool = pool;
         this.gemm = gemm;
+        this.bf16 = bf16;
     }
 
-    /** A tape for a sub-computation run in between this one's ops (shares the pool and the product buffers). */
+    /** A tape for a sub-computation run in between this one's ops (shares the pool, the product buffers and the precision). */
     Tape child() {
-        return new Tape(pool, gemm);
+        return new Tape(pool, gemm, bf16);
+    }
+
+    /** Whether op outputs are rounded to BF16. */
+    public boolean bf16() {
+        return bf16;
     }
 
     public WorkerPool pool() {
@@ -60,8 +77,20 @@ public final class Tape {
         return false;
     }
 
-    /** Records how {@code out}'s gradient reaches {@code inputs}; nothing when out needs no gradient. */
+    /**
+     * Takes {@code out} as an op's finished output (rounding it on a BF16 tape) and records how its
+     * gradient reaches {@code inputs}; records nothing when out needs no gradient.
+     */
     void record(Var out, Runnable backward, Var... inputs) {
+        if (bf16) {
+            float[] v = out.value();
+            for (int i = 0; i < v.length; i++) v[i] = Half.roundToBf16(v[i]);
+        }
+        recordUnrounded(out, backward, inputs);
+    }
+
+    /** As {@link #record}, leaving out F32 on any tape: for the loss, a reduction kept in F32 as autocast keeps it. */
+    void recordUnrounded(Var out, Runnable backward, Var... inputs) {
         if (!out.requiresGrad()) return;
         for (Var in : inputs) in.pendingUses++;
         steps.add(new Step(out, inputs, backward));

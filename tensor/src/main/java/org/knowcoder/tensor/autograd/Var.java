@@ -68,6 +68,20 @@ public final class Var {
     /** The values; null for a frozen tensor (see {@link #floats}) and for an intermediate backward has released. */
     public float[] value() { return value; }
 
+    /**
+     * Makes a parameter compute with {@code values} (same size) instead of its array, until called
+     * again; returns the array it replaces. BF16 training swaps in rounded copies of the F32 masters
+     * for forward and backward, so the gradient still lands here and the optimizer updates the masters.
+     */
+    public float[] swapValue(float[] values) {
+        if (!leaf || !requiresGrad) throw new IllegalStateException(name + " is not a parameter");
+        if (values.length != size()) throw new IllegalArgumentException(values.length + " values for " + this);
+        float[] old = value;
+        value = values;
+        tensor = null;
+        return old;
+    }
+
     /** The values as floats: a frozen tensor is widened row by row (a fresh copy each call). */
     public float[] floats() {
         if (value != null) return value;
