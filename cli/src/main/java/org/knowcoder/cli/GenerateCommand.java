@@ -8,6 +8,7 @@ import org.knowcoder.model.Sampler;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tokenizer.Tokenizer;
+import org.knowcoder.train.LoraAdapter;
 import org.knowcoder.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +59,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
+    @Option(names = "--adapter", paramLabel = "DIR", description = "a PEFT LoRA adapter (finetune's RUN/adapter), applied without merging")
+    Path adapter;
+
     @Option(names = "--quantize", paramLabel = "q8_0", description = "quantize the weights to Q8_0 at load time")
     String quantize;
 
@@ -84,6 +88,7 @@ final class GenerateCommand implements Callable<Integer> {
             // every check comes before the first line of output, so bad input gets its one line and nothing else
             int[] ids = checkedPrompt(tok, weights);
             LlamaSession session = aboutModel(() -> new LlamaSession(weights, pool));
+            if (adapter != null) session.useAdapter(LoraAdapter.load(adapter, weights.config()).forInference());
             System.err.printf("loaded %s (%s, %d layers, dim %d) in %.0f ms%n", model, weights.dtype(),
                     weights.config().nLayers(), weights.config().dim(), loadMs);
             generate(tok, session, ids);

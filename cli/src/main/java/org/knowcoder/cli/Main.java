@@ -15,7 +15,7 @@ import java.nio.file.NoSuchFileException;
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
         subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class, SchemaCommand.class,
                 DatasetsCommand.class, ScoreCommand.class, ExtractCommand.class, EvalCommand.class, BuildDataCommand.class,
-                TrainCommand.class, FinetuneCommand.class},
+                TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class},
         footer = {"",
                 "Quick start:",
                 "  java -jar knowcoder.jar generate --model stories260K.bin \\",

@@ -34,6 +34,7 @@ public final class LlamaSession {
     private final RopeLayout qLayout;
     private final RopeLayout kLayout;
     private final KvCache[] caches;
+    private LowRankUpdates adapter;
     private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits, batchLogits, qRow, attRow;
     private final int[] oneToken = new int[1];
     /** The position and cache of each row of the current pass, and (MARKED passes) where its logits go, or -1. */
@@ -80,6 +81,11 @@ public final class LlamaSession {
         this.batchLogits = sequences > 1 ? new float[sequences * c.vocabSize()] : logits;
         this.qRow = new float[c.dim()];
         this.attRow = new float[c.dim()];
+    }
+
+    /** Applies LoRA adapters in every pass from now on, unmerged (null: none). */
+    public void useAdapter(LowRankUpdates adapter) {
+        this.adapter = adapter;
     }
 
     public int sequences() {
@@ -207,9 +213,9 @@ public final class LlamaSession {
         for (int l = 0; l < c.nLayers(); l++) {
             LlamaWeights.Layer layer = weights.layer(l);
             for (int t = 0; t < n; t++) RmsNorm.apply(xb, t * dim, x, t * dim, layer.attentionNorm(), dim, c.normEps());
-            project(layer.wq(), xb, n, q);
-            project(layer.wk(), xb, n, k);
-            project(layer.wv(), xb, n, v);
+            project(l, Projection.Q, layer.wq(), xb, n, q);
+            project(l, Projection.K, layer.wk(), xb, n, k);
+            project(l, Projection.V, layer.wv(), xb, n, v);
             for (int t = 0; t < n; t++) {
                 int pos = rowPosition[t];
                 if (qLayout != null) {
@@ -229,14 +235,14 @@ public final class LlamaSession {
                     System.arraycopy(attRow, 0, att, t * dim, dim);
                 }
             }
-            project(layer.wo(), att, n, xb);
+            project(l, Projection.O, layer.wo(), att, n, xb);
             VectorMath.add(x, 0, xb, 0, n * dim);
 
             for (int t = 0; t < n; t++) RmsNorm.apply(xb, t * dim, x, t * dim, layer.ffnNorm(), dim, c.normEps());
-            project(layer.w1(), xb, n, h1);
-            project(layer.w3(), xb, n, h3);
+            project(l, Projection.GATE, layer.w1(), xb, n, h1);
+            project(l, Projection.UP, layer.w3(), xb, n, h3);
             SiluGate.apply(h1, 0, h3, 0, n * hidden);
-            project(layer.w2(), h1, n, xb);
+            project(l, Projection.DOWN, layer.w2(), h1, n, xb);
             VectorMath.add(x, 0, xb, 0, n * dim);
         }
         if (which == Logits.LAST || (which == Logits.ALL && n == 1)) {
@@ -254,9 +260,14 @@ public final class LlamaSession {
         }
     }
 
-    /** out[t] = w in[t] for t < n: a matrix-vector product for one token, matrix-matrix for more. */
-    private void project(Tensor w, float[] in, int n, float[] out) {
+    /**
+     * out[t] = w in[t] for t < n: a matrix-vector product for one token, matrix-matrix for more;
+     * plus the adapter's low-rank update of this projection, before any layout change (its rows
+     * are in the checkpoint's layout, like w's).
+     */
+    private void project(int layer, Projection p, Tensor w, float[] in, int n, float[] out) {
         if (n == 1) matVec.apply(w, in, 0, out, 0);
         else matMul.apply(w, in, n, out);
+        if (adapter != null) adapter.addTo(layer, p, in, n, out);
     }
 }

@@ -3,6 +3,7 @@ package org.knowcoder.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.knowcoder.model.AtomicWrite;
 import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.model.LowRankUpdates;
 import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.Projection;
 import org.knowcoder.model.ProjectionHook;
@@ -148,6 +149,17 @@ public final class LoraAdapter implements ProjectionHook {
         SafetensorsWriter.writeF32(dir.resolve("adapter_model.safetensors"), entries);
         AtomicWrite.write(dir.resolve("adapter_config.json"),
                 new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(config.toJson(baseModel)));
+    }
+
+    /** The adapters for inference, applied unmerged beside the base ({@link org.knowcoder.model.LlamaSession#useAdapter}). */
+    public LowRankUpdates forInference() {
+        LowRankUpdates u = new LowRankUpdates((float) config.scale());
+        pairs.forEach((key, pr) -> {
+            String[] lp = key.split("/");
+            u.put(Integer.parseInt(lp[0]), Projection.valueOf(lp[1]), pr.a().value().clone(), pr.b().value().clone(),
+                    config.rank(), pr.a().cols(), pr.b().rows());
+        });
+        return u;
     }
 
     /** Adds (alpha / r) B A to each adapted weight of {@code params} (trainable F32 copies of the base). */
