@@ -10,11 +10,11 @@ import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Path;

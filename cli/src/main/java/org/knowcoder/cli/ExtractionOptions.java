@@ -1,12 +1,12 @@
 package org.knowcoder.cli;
 
-import org.knowcoder.ie.eval.Task;
 import org.knowcoder.ie.extract.ExtractionJob;
 import org.knowcoder.ie.extract.JobPlanner;
 import org.knowcoder.model.Checkpoints;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.schema.SchemaJson;
 import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.schema.Task;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 import picocli.CommandLine.Option;

@@ -9,9 +9,9 @@ import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.SchemaStats;
 import org.knowcoder.schema.Style;
 import org.knowcoder.schema.Task;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -39,6 +39,6 @@ class ScoreCommandTest {
         Path noLabels = Files.writeString(tmp.resolve("nolabels.json"), "{\"tasks\": {\"NER\": {\"cases\": []}}}");
         CliRun.inProcess("score", "--cases", noLabels).assertBadInput(noLabels, "no schema.labels for task NER");
         Path badTask = Files.writeString(tmp.resolve("badtask.json"), "{\"schema\": {\"labels\": {\"XX\": {}}}, \"tasks\": {}}");
-        CliRun.inProcess("score", "--cases", badTask).assertBadInput(badTask, "unknown task \"XX\"");
+        CliRun.inProcess("score", "--cases", badTask).assertBadInput(badTask, "unknown task 'XX'");
     }
 }

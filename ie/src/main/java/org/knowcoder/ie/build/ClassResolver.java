@@ -2,11 +2,11 @@ package org.knowcoder.ie.build;
 
 import org.knowcoder.ie.eval.DatasetLabels;
 import org.knowcoder.ie.eval.LabelMap;
-import org.knowcoder.ie.eval.Task;
 import org.knowcoder.schema.ClassNames;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.schema.Task;
 
 import java.util.HashMap;
 import java.util.Locale;

@@ -1,9 +1,9 @@
 package org.knowcoder.ie.build;
 
-import org.knowcoder.ie.prompt.KnowCoderPrompt;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.ie.SampleJson;
+import org.knowcoder.ie.prompt.KnowCoderPrompt;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
 import org.knowcoder.tokenizer.Tokenizer;
@@ -35,7 +35,7 @@ public final class FollowingBuilder {
         try (TrainingOutput out = new TrainingOutput(outDir, "following", tokenizer, tokenizerPath, 0, tasks)) {
             BuildRun.Result r = BuildRun.run(samples, threads, line -> {
                 List<Item> items = new ArrayList<>();
-                for (Instruction in : sampler.build(SampleJson.fromLine(line.text()), line.index())) items.add(item(in, tokens));
+                for (FollowingSample in : sampler.build(SampleJson.fromLine(line.text()), line.index())) items.add(item(in, tokens));
                 return items;
             }, out, progress);
             out.commit();
@@ -43,7 +43,7 @@ public final class FollowingBuilder {
         }
     }
 
-    private static Item item(Instruction in, Tokens tokens) {
+    private static Item item(FollowingSample in, Tokens tokens) {
         ObjectNode o = JSON.createObjectNode().put("prompt", in.prompt()).put("output", in.output());
         String modelInput = KnowCoderPrompt.wrap(in.prompt());
         int[] ids = tokens.instruction(modelInput, in.output());

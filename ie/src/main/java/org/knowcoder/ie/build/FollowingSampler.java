@@ -1,7 +1,7 @@
 package org.knowcoder.ie.build;
 
-import org.knowcoder.ie.prompt.PyCode;
 import org.knowcoder.ie.Sample;
+import org.knowcoder.ie.prompt.PyCode;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.Task;
@@ -35,8 +35,8 @@ final class FollowingSampler {
     }
 
     /** The sample's instructions, one per task that has gold annotations or drew a fully negative sample. */
-    List<Instruction> build(Sample s, long index) {
-        List<Instruction> out = new ArrayList<>(options.tasks().size());
+    List<FollowingSample> build(Sample s, long index) {
+        List<FollowingSample> out = new ArrayList<>(options.tasks().size());
         for (Task task : options.tasks()) {
             SplittableRandom rng = new SplittableRandom(options.seed() ^ (index * 0x9E3779B97F4A7C15L) ^ ((long) task.ordinal() << 56));
             Gold gold = Gold.of(task, s, classes);
@@ -57,7 +57,7 @@ final class FollowingSampler {
             shuffle(chosen, rng);
             String dataset = options.datasetTag() && !s.dataset().isEmpty() ? s.dataset() : null;
             String prompt = FollowingPrompt.query(task, chosen, s.text(), dataset, gold.confirmedTriggers());
-            out.add(new Instruction(task, prompt, PyCode.results(gold.instances()), gold));
+            out.add(new FollowingSample(task, prompt, PyCode.results(gold.instances()), gold));
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.schema.Task;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

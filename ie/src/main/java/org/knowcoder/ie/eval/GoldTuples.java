@@ -5,6 +5,7 @@ import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
+import org.knowcoder.schema.Task;
 
 import java.util.LinkedHashSet;
 import java.util.Set;

@@ -1,6 +1,7 @@
 package org.knowcoder.ie.eval;
 
 import org.knowcoder.ie.output.PyValue;
+import org.knowcoder.schema.Task;
 
 import java.util.LinkedHashSet;
 import java.util.List;

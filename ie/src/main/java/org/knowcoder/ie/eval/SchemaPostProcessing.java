@@ -3,6 +3,7 @@ package org.knowcoder.ie.eval;
 import org.knowcoder.ie.output.PyValue;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.schema.Task;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ public final class SchemaPostProcessing {
 
     public SchemaPostProcessing(SchemaLibrary library, Task task) {
         this.library = library;
-        this.kind = org.knowcoder.schema.Task.valueOf(task.name()).kind();
+        this.kind = task.kind();
     }
 
     /** Each class's direct superclass in the library, for {@link LabelMap#label}. */

@@ -1,5 +1,7 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.schema.Task;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

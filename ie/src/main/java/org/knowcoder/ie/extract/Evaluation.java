@@ -1,17 +1,17 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.ie.Sample;
-import org.knowcoder.ie.eval.Predictions;
 import org.knowcoder.ie.eval.GoldTuples;
+import org.knowcoder.ie.eval.Predictions;
 import org.knowcoder.ie.eval.SchemaPostProcessing;
 import org.knowcoder.ie.eval.Scorer;
 import org.knowcoder.ie.eval.SpanMode;
-import org.knowcoder.ie.eval.Task;
 import org.knowcoder.ie.eval.Tuple;
 import org.knowcoder.ie.eval.TypeHierarchy;
 import org.knowcoder.ie.output.OutputParser;
 import org.knowcoder.ie.output.PyValue;
 import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.schema.Task;
 
 import java.util.EnumMap;
 import java.util.HashMap;

@@ -2,8 +2,8 @@ package org.knowcoder.ie.extract;
 
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.eval.LabelMap;
-import org.knowcoder.ie.eval.Task;
 import org.knowcoder.ie.prompt.Query;
+import org.knowcoder.schema.Task;
 
 import java.util.List;
 

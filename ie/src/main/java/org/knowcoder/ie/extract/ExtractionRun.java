@@ -1,8 +1,8 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.ie.Sample;
-import org.knowcoder.ie.eval.Task;
 import org.knowcoder.ie.output.OutputParser;
+import org.knowcoder.schema.Task;
 
 import java.io.IOException;
 import java.nio.file.Path;

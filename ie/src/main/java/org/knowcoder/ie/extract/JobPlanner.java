@@ -6,11 +6,11 @@ import org.knowcoder.ie.data.Split;
 import org.knowcoder.ie.eval.BenchmarkSampler;
 import org.knowcoder.ie.eval.DatasetLabels;
 import org.knowcoder.ie.eval.LabelMap;
-import org.knowcoder.ie.eval.Task;
 import org.knowcoder.ie.prompt.DatasetSchema;
 import org.knowcoder.ie.prompt.Query;
 import org.knowcoder.ie.prompt.ResultsCode;
 import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.schema.Task;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package org.knowcoder.ie.extract;
 
-import org.knowcoder.ie.eval.Task;
+import org.knowcoder.schema.Task;
 
 /** One line of a predictions file: which sentence of which dataset and task, and the code the model wrote. */
 public record Prediction(String dataset, Task task, String id, String output) {

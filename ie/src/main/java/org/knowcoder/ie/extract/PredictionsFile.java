@@ -3,7 +3,7 @@ package org.knowcoder.ie.extract;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.knowcoder.ie.eval.Task;
+import org.knowcoder.schema.Task;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package org.knowcoder.ie.prompt;
 
 import org.knowcoder.ie.eval.LabelMap;
-import org.knowcoder.ie.eval.Task;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.PythonRenderer;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Style;
+import org.knowcoder.schema.Task;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +22,7 @@ public record DatasetSchema(Task task, List<String> classes, String classCode, L
 
     public static DatasetSchema of(Task task, LabelMap labels, SchemaLibrary library) {
         List<String> classes = List.copyOf(new TreeSet<>(labels.classToLabel().keySet()));
-        org.knowcoder.schema.Task schemaTask = org.knowcoder.schema.Task.valueOf(task.name());
-        Kind kind = schemaTask.kind();
+        Kind kind = task.kind();
         List<Concept> concepts = new ArrayList<>();
         for (String name : classes) {
             Concept c = library == null ? null : library.get(kind, name).orElse(null);
@@ -40,17 +39,17 @@ public record DatasetSchema(Task task, List<String> classes, String classCode, L
                 imports.addAll(c.tailTypes());
             }
         }
-        return new DatasetSchema(task, classes, classCode(concepts, schemaTask), List.copyOf(imports));
+        return new DatasetSchema(task, classes, classCode(concepts, task), List.copyOf(imports));
     }
 
     /**
      * The base classes and the classes, blank lines between: the released evaluation's templates
      * define Entity before Relation (RE) and before Event (EAE), since type hints name entities.
      */
-    private static String classCode(List<Concept> concepts, org.knowcoder.schema.Task task) {
+    private static String classCode(List<Concept> concepts, Task task) {
         List<String> parts = new ArrayList<>();
-        if (task == org.knowcoder.schema.Task.RE || task == org.knowcoder.schema.Task.EAE) {
-            parts.addAll(PythonRenderer.baseClasses(org.knowcoder.schema.Task.NER, Style.EVAL));
+        if (task == Task.RE || task == Task.EAE) {
+            parts.addAll(PythonRenderer.baseClasses(Task.NER, Style.EVAL));
         }
         parts.addAll(PythonRenderer.baseClasses(task, Style.EVAL));
         for (Concept c : concepts) parts.add(PythonRenderer.render(c, task, Style.EVAL));

@@ -1,6 +1,6 @@
 package org.knowcoder.ie.prompt;
 
-import org.knowcoder.ie.eval.Task;
+import org.knowcoder.schema.Task;
 
 import java.util.List;
 
@@ -30,7 +30,7 @@ public record Query(DatasetSchema schema, String dataset, List<Example> examples
             sb.append(PyCode.imports("Entities", schema.entityImports())).append('\n'); // no blank line: the released template's
         }
         sb.append(schema.classCode()).append("\n\n\"\"\"\n")
-                .append(Instruction.text(org.knowcoder.schema.Task.valueOf(schema.task().name()), Instruction.Form.EVALUATION, dataset, List.of()))
+                .append(Instruction.text(schema.task(), Instruction.Form.EVALUATION, dataset, List.of()))
                 .append("\n\"\"\"\n");
         for (Example e : examples) sb.append(PyCode.sentence(e.sentence())).append('\n').append(e.results()).append("\n\n");
         sb.append(PyCode.sentence(sentence));

@@ -4,7 +4,7 @@ import org.knowcoder.ie.Argument;
 import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.eval.LabelMap;
-import org.knowcoder.ie.eval.Task;
+import org.knowcoder.schema.Task;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -46,7 +46,7 @@ class FollowingSamplerTest {
     void negativesAreTwentyPercentRoundedUp() {
         FollowingSampler s = sampler(0.2, 0, 1);
         for (int[] goldAndNegatives : new int[][] {{1, 1}, {5, 1}, {6, 2}, {10, 2}, {11, 3}}) {
-            Instruction in = s.build(withEntities(goldAndNegatives[0]), 7).getFirst();
+            FollowingSample in = s.build(withEntities(goldAndNegatives[0]), 7).getFirst();
             List<String> shown = classes(in.prompt());
             assertEquals(goldAndNegatives[0] + goldAndNegatives[1], shown.size(), in.prompt());
             assertTrue(shown.containsAll(in.gold().classes()));
@@ -61,7 +61,7 @@ class FollowingSamplerTest {
         int goldFirst = 0;
         for (int i = 0; i < 10_000; i++) {
             Sample sample = withEntities(1 + i % 10);
-            Instruction in = s.build(sample, i).getFirst();
+            FollowingSample in = s.build(sample, i).getFirst();
             List<String> shown = classes(in.prompt());
             if (in.gold().classes().isEmpty()) {
                 fullyNegative++;
@@ -88,7 +88,7 @@ class FollowingSamplerTest {
         Sample sample = new Sample("s", "ACE05", text, List.of(), List.of(), List.of(new Event("V3", Mention.of(null, text, 4, 11),
                 List.of(new Argument("agent", Mention.of(null, text, 0, 3)), new Argument("agent", Mention.of(null, text, 12, 15))))));
         FollowingSampler s = new FollowingSampler(CLASSES, new FollowingOptions(List.of(Task.EAE), 0.2, 1.0, 5, true, 3));
-        Instruction in = s.build(sample, 0).getFirst();
+        FollowingSample in = s.build(sample, 0).getFirst();
         assertEquals(List.of("V3"), classes(in.prompt()));
         assertTrue(in.prompt().contains("Event Objects in the following sentence from ACE05. It is important to note that the triggers of "
                 + "the events are confirmed as follows: \"married\" is the trigger of event type \"V3\".\n"), in.prompt());

@@ -1,6 +1,5 @@
 package org.knowcoder.ie.build;
 
-import org.knowcoder.ie.prompt.PyCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -10,6 +9,7 @@ import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.Shared;
+import org.knowcoder.ie.prompt.PyCode;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.PythonImporter;
 import org.knowcoder.schema.SchemaImport;

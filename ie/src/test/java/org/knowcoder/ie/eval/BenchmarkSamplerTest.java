@@ -3,6 +3,7 @@ package org.knowcoder.ie.eval;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Sample;
+import org.knowcoder.schema.Task;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package org.knowcoder.ie.eval;
 
 import org.junit.jupiter.api.Test;
 import org.knowcoder.ie.Shared;
+import org.knowcoder.schema.Task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

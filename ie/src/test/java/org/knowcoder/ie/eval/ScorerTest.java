@@ -6,6 +6,7 @@ import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.output.OutputParser;
+import org.knowcoder.schema.Task;
 
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package org.knowcoder.ie.extract;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.knowcoder.ie.eval.Task;
+import org.knowcoder.schema.Task;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,11 +7,11 @@ import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.eval.LabelMap;
-import org.knowcoder.ie.eval.Task;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.Role;
 import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.schema.Task;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,4 +7,4 @@ import org.knowcoder.schema.Task;
  *
  * @param gold the sample's annotations for the task (empty classes for a fully negative sample)
  */
-record Instruction(Task task, String prompt, String output, Gold gold) {}
+record FollowingSample(Task task, String prompt, String output, Gold gold) {}
