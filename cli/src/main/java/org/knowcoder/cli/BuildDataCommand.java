@@ -47,13 +47,9 @@ final class BuildDataCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "42", description = "seed of every random choice (default ${DEFAULT-VALUE})")
         long seed;
 
-        @Option(names = "--threads", description = "worker threads (default: all cores); the output does not depend on it")
-        Integer threads;
-
-        int threads() {
-            if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-            return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        }
+        /** The output does not depend on it. */
+        @Mixin
+        ThreadsOption threads;
 
         Tokenizer loadTokenizer() throws IOException {
             return tokenizer == null ? null : Tokenizers.load(tokenizer);
@@ -95,7 +91,7 @@ final class BuildDataCommand implements Runnable {
             InstanceForm f = InstanceForm.parse(form);
             SchemaLibrary library = SchemaJson.read(common.library);
             return Common.report(UnderstandingBuilder.build(corpus, library, f, maxTokens, common.seed, common.loadTokenizer(),
-                    common.tokenizerPath(), common.out, common.threads(), System.err::println));
+                    common.tokenizerPath(), common.out, common.threads.count(), System.err::println));
         }
     }
 
@@ -128,7 +124,7 @@ final class BuildDataCommand implements Runnable {
                     fullyNegative, fullyNegativeClasses, datasetTag, common.seed);
             SchemaLibrary library = SchemaJson.read(common.library);
             return Common.report(FollowingBuilder.build(samples, library, options, common.loadTokenizer(), common.tokenizerPath(),
-                    common.out, common.threads(), System.err::println));
+                    common.out, common.threads.count(), System.err::println));
         }
     }
 }

@@ -9,6 +9,7 @@ import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -68,15 +69,14 @@ final class ExtractionOptions {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory: predictions.jsonl (resumable), scores.json")
     Path out;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores)")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     void check() throws IOException {
         if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         if (shots < 0) throw new IllegalArgumentException("--shots must be >= 0, got " + shots);
         if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         if (!Files.isDirectory(datasetsDir)) throw new NoSuchFileException(datasetsDir.toString(), null, "no such datasets directory");
     }
 
@@ -123,7 +123,7 @@ final class ExtractionOptions {
     }
 
     int threadCount() {
-        return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        return threads.count();
     }
 
     Path predictions() {

@@ -11,6 +11,7 @@ import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.train.LoraAdapter;
 import org.knowcoder.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedOutputStream;
@@ -56,8 +57,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--output-ids", description = "print the generated ids (no prompt) on one line instead of text")
     boolean outputIds;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores)")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--adapter", paramLabel = "DIR", description = "a PEFT LoRA adapter (finetune's RUN/adapter), applied without merging")
     Path adapter;
@@ -75,7 +76,6 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (!device.equals("cpu")) throw new IllegalArgumentException("--device " + device + ": expected cpu or cuda");
         if (prompt != null && promptIds != null) throw new IllegalArgumentException("give either --prompt or --prompt-ids, not both");
-        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         if (temperature < 0) throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
         if (quantize != null && !quantize.equalsIgnoreCase("q8_0")) {
             throw new IllegalArgumentException("--quantize supports q8_0 only, got " + quantize);
@@ -84,7 +84,7 @@ final class GenerateCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         LlamaWeights weights = quantized(Checkpoints.load(model));
         double loadMs = (System.nanoTime() - t0) / 1e6;
-        try (WorkerPool pool = new WorkerPool(threads == null ? Runtime.getRuntime().availableProcessors() : threads)) {
+        try (WorkerPool pool = new WorkerPool(threads.count())) {
             // every check comes before the first line of output, so bad input gets its one line and nothing else
             int[] ids = checkedPrompt(tok, weights);
             LlamaSession session = aboutModel(() -> new LlamaSession(weights, pool));

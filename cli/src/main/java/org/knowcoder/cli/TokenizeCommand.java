@@ -11,6 +11,7 @@ import org.knowcoder.tokenizer.Encoding;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedOutputStream;
@@ -56,19 +57,18 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "PATH", description = "read this file instead of stdin")
     Path input;
 
-    @Option(names = "--threads", description = "encoding threads (default: all cores)")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     /** Characters outside the BMP are written as UTF-8, not as escaped surrogate pairs. */
     private final ObjectMapper json = JsonMapper.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         if (pieces && !lines) throw new IllegalArgumentException("--pieces goes with --lines (JSON output always has both ids and pieces)");
         if (decode && lines) throw new IllegalArgumentException("--decode reads JSON lines; it does not go with --lines");
         Tokenizer tok = Tokenizers.load(tokenizer);
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = threads.count();
         ExecutorService pool = Executors.newFixedThreadPool(nThreads, r -> {
             Thread t = new Thread(r, "tokenize");
             t.setDaemon(true);

@@ -8,6 +8,7 @@ import org.knowcoder.train.JsonlExamples;
 import org.knowcoder.train.LrSchedule;
 import org.knowcoder.train.ShardExamples;
 import org.knowcoder.train.TrainingRun;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -40,7 +41,7 @@ final class TrainingOptions {
     @Option(names = "--bf16", description = "Compute with BF16 copies of the weights and BF16 activations; "
             + "master weights, optimizer moments, gradients and checkpoints stay F32.")
     boolean bf16;
-    @Option(names = "--threads", defaultValue = "0", description = "Worker threads (default: all cores).") int threads;
+    @Mixin ThreadsOption threads;
 
     void validate() {
         if (steps < 1 || batch < 1 || seqLen < 1) throw new IllegalArgumentException("--steps, --batch and --seq-len must be positive");
@@ -56,7 +57,7 @@ final class TrainingOptions {
     }
 
     int threadCount() {
-        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return threads.count();
     }
 
     LrSchedule schedule() {

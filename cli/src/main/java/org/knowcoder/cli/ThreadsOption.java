@@ -1,0 +1,24 @@
+package org.knowcoder.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code --threads N}, for every command that computes: checked as it is parsed, all cores when absent. */
+final class ThreadsOption {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    private int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores)")
+    void threads(int n) {
+        if (n < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + n);
+        threads = n;
+    }
+
+    int count() {
+        return threads;
+    }
+}
