@@ -31,8 +31,13 @@ public final class Sampler {
 
     /** Index of the largest value; the first one on ties (llama2.c's greedy choice). */
     public static int argmax(float[] v) {
+        return argmax(v, 0, v.length);
+    }
+
+    /** {@link #argmax(float[])} of v[offset, offset + n): one row of a batch of logits. */
+    public static int argmax(float[] v, int offset, int n) {
         int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        for (int i = 1; i < n; i++) if (v[offset + i] > v[offset + best]) best = i;
         return best;
     }
 

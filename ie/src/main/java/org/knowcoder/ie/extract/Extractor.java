@@ -1,6 +1,7 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.Sampler;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.ByteArrayOutputStream;
@@ -135,7 +136,7 @@ public final class Extractor {
             int vocab = session.config().vocabSize();
             for (int i = 0; i < seqs.length; i++) {
                 Sequence q = started.get(i);
-                q.next = Sequence.argmax(logits, i * vocab, vocab);
+                q.next = Sampler.argmax(logits, i * vocab, vocab);
                 if (!q.take(tokenizer, maxNewTokens, seqLen)) {
                     for (int s = 0; s < active.length; s++) if (active[s] == q) active[s] = null;
                     finish(q, sink);
@@ -189,6 +190,8 @@ public final class Extractor {
     private static final class Sequence {
         final int index, sequence, promptTokens, reused;
         int position, previous, next, generated;
+        /** Quote characters at the end of the text so far: three end the answer. */
+        int trailingQuotes;
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
 
         Sequence(int index, int sequence, int promptTokens, int reused, int previous) {
@@ -207,15 +210,19 @@ public final class Extractor {
         boolean take(Tokenizer tok, int maxNewTokens, int seqLen) {
             if (next == tok.eosId()) return false;
             generated++;
-            int before = text.size();
-            text.writeBytes(tok.decode(previous, next));
-            return !tripleQuoteSince(text, before) && generated < maxNewTokens && position < seqLen;
+            byte[] piece = tok.decode(previous, next);
+            text.writeBytes(piece);
+            for (byte b : piece) {
+                trailingQuotes = b == QUOTE ? trailingQuotes + 1 : 0;
+                if (trailingQuotes == 3) return false;
+            }
+            return generated < maxNewTokens && position < seqLen;
         }
 
         /** The fed token went in at {@code position}; the logits row gives the next one. */
         void advance(float[] logits, int offset, int vocab) {
             previous = next;
-            next = argmax(logits, offset, vocab);
+            next = Sampler.argmax(logits, offset, vocab);
             position++;
         }
 
@@ -223,19 +230,6 @@ public final class Extractor {
             String out = text.toString(StandardCharsets.UTF_8);
             int stop = out.indexOf("\"\"\"");
             return new Output(stop >= 0 ? out.substring(0, stop) : out, promptTokens, reused, generated);
-        }
-
-        static int argmax(float[] v, int offset, int n) {
-            int best = 0;
-            for (int i = 1; i < n; i++) if (v[offset + i] > v[offset + best]) best = i;
-            return best;
-        }
-
-        /** Whether {@code """} ends somewhere in the bytes added since {@code before}. */
-        private static boolean tripleQuoteSince(ByteArrayOutputStream text, int before) {
-            byte[] b = text.toByteArray();
-            for (int i = Math.max(0, before - 2); i + 3 <= b.length; i++) if (b[i] == QUOTE && b[i + 1] == QUOTE && b[i + 2] == QUOTE) return true;
-            return false;
         }
     }
 }
