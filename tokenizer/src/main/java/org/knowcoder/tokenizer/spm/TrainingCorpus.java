@@ -1,6 +1,7 @@
 package org.knowcoder.tokenizer.spm;
 
-import java.io.BufferedInputStream;
+import org.knowcoder.tokenizer.LineReader;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -49,23 +50,15 @@ final class TrainingCorpus {
         SplittableRandom random = new SplittableRandom(seed);
         List<byte[]> sample = new ArrayList<>();
         for (Path input : inputs) {
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(input), 1 << 16)) {
-                java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-                int b;
-                do {
-                    b = in.read();
-                    if (b != '\n' && b != -1) {
-                        line.write(b);
-                        continue;
-                    }
-                    if (line.size() == 0 || line.size() > spec.maxSentenceLength) {
-                        if (line.size() > 0) sentencesSkipped++;
-                        line.reset();
+            try (InputStream in = Files.newInputStream(input)) {
+                LineReader lines = new LineReader(in);
+                for (byte[] sentence; (sentence = lines.next()) != null; ) {
+                    if (sentence.length == 0) continue;
+                    if (sentence.length > spec.maxSentenceLength) {
+                        sentencesSkipped++;
                         continue;
                     }
                     sentencesRead++;
-                    byte[] sentence = line.toByteArray();
-                    line.reset();
                     if (sample.size() < limit) {
                         sample.add(sentence);
                     } else {
@@ -73,7 +66,7 @@ final class TrainingCorpus {
                         if (j < limit) sample.set((int) j, sentence);
                     }
                     if (sentencesRead % 1_000_000 == 0) progress.accept(String.format("read %,d sentences", sentencesRead));
-                } while (b != -1);
+                }
             }
         }
         return sample;

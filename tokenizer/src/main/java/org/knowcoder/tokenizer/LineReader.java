@@ -1,22 +1,22 @@
-package org.knowcoder.cli;
+package org.knowcoder.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Reads lines as raw bytes (split at '\n', which is dropped), so input that is not UTF-8 reaches the tokenizer as it is. */
-final class LineReader {
+public final class LineReader {
     private final InputStream in;
     private final byte[] buf = new byte[1 << 16];
     private int pos, end;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-    LineReader(InputStream in) {
+    public LineReader(InputStream in) {
         this.in = in;
     }
 
     /** The next line, or null at the end of input; a last line without '\n' counts. */
-    byte[] next() throws IOException {
+    public byte[] next() throws IOException {
         line.reset();
         while (true) {
             if (pos == end) {
