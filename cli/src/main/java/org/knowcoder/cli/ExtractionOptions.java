@@ -96,10 +96,7 @@ final class ExtractionOptions {
 
     Tokenizer openTokenizer(LlamaWeights weights) throws IOException {
         Tokenizer tok = Tokenizers.load(tokenizer);
-        if (tok.vocabSize() != weights.config().vocabSize()) {
-            throw new IllegalArgumentException(tokenizer + ": the tokenizer has " + tok.vocabSize()
-                    + " pieces but the vocabulary of " + model + " has " + weights.config().vocabSize());
-        }
+        TokenizerFit.check(tok, tokenizer, weights.config(), model);
         return tok;
     }
 

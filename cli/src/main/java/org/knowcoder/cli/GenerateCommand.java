@@ -120,10 +120,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** The prompt's ids, checked against the model (vocabulary, context) and the tokenizer. */
     private int[] checkedPrompt(Tokenizer tok, LlamaWeights weights) {
-        if (tok != null && tok.vocabSize() != weights.config().vocabSize()) {
-            throw new IllegalArgumentException(tokenizer + ": the tokenizer has " + tok.vocabSize()
-                    + " pieces but the vocabulary of " + model + " has " + weights.config().vocabSize());
-        }
+        if (tok != null) TokenizerFit.check(tok, tokenizer, weights.config(), model);
         int[] ids = promptTokens(tok);
         return aboutModel(() -> {
             Generator.checkPrompt(ids, weights.config());
