@@ -35,7 +35,7 @@ public interface Tokenizer {
     /**
      * The bytes {@code token} adds to the text when it follows {@code previous}: decoding is
      * contextual (a leading space is dropped after BOS) and byte tokens can be part of a UTF-8
-     * character, so streaming output works on bytes.
+     * character, so streaming output works on bytes. The array may be shared: do not change it.
      */
     byte[] decode(int previous, int token);
 

@@ -26,6 +26,10 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final SegmentationModel segmenter;
     private final boolean byteFallback;
     private final int bosId, eosId;
+    /** What each piece adds to decoded text: U+2581 back to a space, nothing for control pieces, the unknown surface, a byte piece's byte. */
+    private final byte[][] surfaces;
+    /** Whether a normal piece's surface starts with the space the dummy prefix put there. */
+    private final boolean[] leadingSpace;
     private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
 
     public SentencePieceTokenizer(ModelProto model) throws ProtoReader.MalformedException {
@@ -49,6 +53,18 @@ public final class SentencePieceTokenizer implements Tokenizer {
         this.byteFallback = trainer.byteFallback;
         this.bosId = controlId(trainer.bosPiece);
         this.eosId = controlId(trainer.eosPiece);
+        this.surfaces = new byte[vocab.size()][];
+        this.leadingSpace = new boolean[vocab.size()];
+        byte[] unknown = trainer.unkSurface.getBytes(StandardCharsets.UTF_8);
+        for (int id = 0; id < vocab.size(); id++) {
+            surfaces[id] = switch (vocab.types[id]) {
+                case CONTROL -> new byte[0];
+                case UNKNOWN -> unknown;
+                case BYTE -> new byte[] {(byte) vocab.byteValue(id)};
+                default -> unescaped(vocab.utf8[id]);
+            };
+            leadingSpace[id] = vocab.isSegmentable(id) && startsWithSpaceSymbol(vocab.utf8[id]);
+        }
     }
 
     /** Loads a {@code .model} file; a file that is not one gets an error naming it and the problem. */
@@ -147,20 +163,13 @@ public final class SentencePieceTokenizer implements Tokenizer {
             flushBytes(pendingBytes, text);
             if (bosSpaceSeen || text.size() > 0) bosSpace = false;
             bosSpaceSeen = false;
-            switch (vocab.types[id]) {
-                case CONTROL -> { }
-                case UNKNOWN -> text.writeBytes(model.trainer().unkSurface.getBytes(StandardCharsets.UTF_8));
-                default -> {
-                    byte[] piece = vocab.utf8[id];
-                    int from = 0;
-                    // the dummy prefix: drop the space the encoder put in front of the text
-                    if (bosSpace && (model.normalizer().addDummyPrefix || model.normalizer().removeExtraWhitespaces) && startsWithSpaceSymbol(piece)) {
-                        from = 3;
-                        bosSpaceSeen = !model.normalizer().removeExtraWhitespaces;
-                    }
-                    appendUnescaped(piece, from, text);
-                }
+            int from = 0;
+            // the dummy prefix: drop the space the encoder put in front of the text
+            if (bosSpace && leadingSpace[id] && (model.normalizer().addDummyPrefix || model.normalizer().removeExtraWhitespaces)) {
+                from = 1;
+                bosSpaceSeen = !model.normalizer().removeExtraWhitespaces;
             }
+            text.write(surfaces[id], from, surfaces[id].length - from);
         }
         flushBytes(pendingBytes, text);
         String decoded = text.toString(StandardCharsets.UTF_8);
@@ -190,9 +199,10 @@ public final class SentencePieceTokenizer implements Tokenizer {
         return piece.length >= 3 && piece[0] == Normalizer.SPACE_SYMBOL[0] && piece[1] == Normalizer.SPACE_SYMBOL[1] && piece[2] == Normalizer.SPACE_SYMBOL[2];
     }
 
-    /** Appends {@code piece[from..]} with U+2581 turned back into spaces. */
-    private static void appendUnescaped(byte[] piece, int from, ByteArrayOutputStream out) {
-        for (int i = from; i < piece.length; i++) {
+    /** The piece with each U+2581 turned back into a space. */
+    private static byte[] unescaped(byte[] piece) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(piece.length);
+        for (int i = 0; i < piece.length; i++) {
             if (i + 2 < piece.length && piece[i] == Normalizer.SPACE_SYMBOL[0] && piece[i + 1] == Normalizer.SPACE_SYMBOL[1] && piece[i + 2] == Normalizer.SPACE_SYMBOL[2]) {
                 out.write(' ');
                 i += 2;
@@ -200,24 +210,19 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 out.write(piece[i]);
             }
         }
+        return out.toByteArray();
     }
 
-    /** Streaming decode for generation: the bytes of one token, with the dummy-prefix space dropped after BOS. */
+    /**
+     * Streaming decode for generation: the bytes of one token, with the dummy-prefix space dropped
+     * after BOS. The array is shared (precomputed per piece): read it, do not change it.
+     */
     @Override
     public byte[] decode(int previous, int token) {
         checkId(token);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        switch (vocab.types[token]) {
-            case CONTROL -> { }
-            case BYTE -> out.write(vocab.byteValue(token));
-            case UNKNOWN -> out.writeBytes(model.trainer().unkSurface.getBytes(StandardCharsets.UTF_8));
-            default -> {
-                byte[] piece = vocab.utf8[token];
-                boolean dropSpace = previous == bosId && model.normalizer().addDummyPrefix && startsWithSpaceSymbol(piece);
-                appendUnescaped(piece, dropSpace ? 3 : 0, out);
-            }
-        }
-        return out.toByteArray();
+        byte[] surface = surfaces[token];
+        boolean dropSpace = previous == bosId && leadingSpace[token] && model.normalizer().addDummyPrefix;
+        return dropSpace ? Arrays.copyOfRange(surface, 1, surface.length) : surface;
     }
 
     private void checkId(int id) {
