@@ -1,5 +1,7 @@
 package org.knowcoder.ie;
 
+import org.knowcoder.model.AtomicOutput;
+
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;

@@ -1,6 +1,6 @@
 package org.knowcoder.ie.build;
 
-import org.knowcoder.ie.AtomicOutput;
+import org.knowcoder.model.AtomicOutput;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.IOException;
