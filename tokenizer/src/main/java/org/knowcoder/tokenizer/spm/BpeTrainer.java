@@ -89,12 +89,18 @@ final class BpeTrainer {
         return pieces;
     }
 
+    /** Heap order: higher count first, then the shorter merged piece, then code point order; compares the halves in place. */
     private int rank(long[] a, long[] b) {
         if (a[0] != b[0]) return Long.compare(b[0], a[0]);
-        int[] x = concat(symbols.get(pairLeft[(int) a[1]]), symbols.get(pairRight[(int) a[1]]));
-        int[] y = concat(symbols.get(pairLeft[(int) b[1]]), symbols.get(pairRight[(int) b[1]]));
-        if (x.length != y.length) return Integer.compare(x.length, y.length);
-        return Arrays.compare(x, y);
+        int[] xl = symbols.get(pairLeft[(int) a[1]]), xr = symbols.get(pairRight[(int) a[1]]);
+        int[] yl = symbols.get(pairLeft[(int) b[1]]), yr = symbols.get(pairRight[(int) b[1]]);
+        int n = xl.length + xr.length;
+        if (n != yl.length + yr.length) return Integer.compare(n, yl.length + yr.length);
+        for (int i = 0; i < n; i++) {
+            int x = i < xl.length ? xl[i] : xr[i - xl.length], y = i < yl.length ? yl[i] : yr[i - yl.length];
+            if (x != y) return Integer.compare(x, y);
+        }
+        return 0;
     }
 
     private boolean isValid(int p) {
