@@ -1,5 +1,6 @@
 package org.knowcoder.bench;
 
+import org.knowcoder.model.DecodingSession;
 import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.Sampler;
@@ -32,7 +33,7 @@ final class SpeedRun {
     }
 
     /** Tokens per second over positions 0..n-1, feeding back the argmax. */
-    private static double decode(LlamaSession session, int n) {
+    static double decode(DecodingSession session, int n) {
         Sampler greedy = new Sampler(session.config().vocabSize(), 0f, 0f, 0);
         int token = 1; // BOS
         long t0 = System.nanoTime();
@@ -41,7 +42,7 @@ final class SpeedRun {
     }
 
     /** BOS then random ids above the special tokens (0-2), seeded so every run sees the same prompt. */
-    private static int[] randomPrompt(int n, int vocab) {
+    static int[] randomPrompt(int n, int vocab) {
         SplittableRandom rng = new SplittableRandom(1000);
         int[] ids = new int[n];
         ids[0] = 1;

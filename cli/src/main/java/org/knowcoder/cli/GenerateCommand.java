@@ -1,12 +1,16 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.model.Checkpoints;
+import org.knowcoder.model.DecodingSession;
+import org.knowcoder.model.DeviceSession;
 import org.knowcoder.model.Generator;
 import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.Sampler;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tensor.device.Device;
+import org.knowcoder.tensor.device.Devices;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.train.LoraAdapter;
 import org.knowcoder.tokenizer.Tokenizers;
@@ -71,31 +75,39 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (device.equals("cuda")) {
-            throw new IllegalArgumentException("--device cuda: no GPU backend is available in this build; use --device cpu");
-        }
-        if (!device.equals("cpu")) throw new IllegalArgumentException("--device " + device + ": expected cpu or cuda");
+        if (!device.equals("cpu") && !device.equals("cuda")) throw new IllegalArgumentException("--device " + device + ": expected cpu or cuda");
         if (prompt != null && promptIds != null) throw new IllegalArgumentException("give either --prompt or --prompt-ids, not both");
         if (temperature < 0) throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
         if (quantize != null && !quantize.equalsIgnoreCase("q8_0")) {
             throw new IllegalArgumentException("--quantize supports q8_0 only, got " + quantize);
         }
-        Tokenizer tok = openTokenizer();
-        long t0 = System.nanoTime();
-        LlamaWeights weights = quantized(Checkpoints.load(model));
-        double loadMs = (System.nanoTime() - t0) / 1e6;
-        try (WorkerPool pool = new WorkerPool(threads.count())) {
-            // every check comes before the first line of output, so bad input gets its one line and nothing else
-            int[] ids = checkedPrompt(tok, weights);
-            LlamaSession session = aboutModel(() -> new LlamaSession(weights, pool));
-            if (adapter != null) session.useAdapter(LoraAdapter.load(adapter, weights.config()).forInference());
-            System.err.printf("loaded %s (%s, %d layers, dim %d) in %.0f ms%n", model, weights.dtype(),
-                    weights.config().nLayers(), weights.config().dim(), loadMs);
-            generate(tok, session, ids);
-        } finally {
-            weights.close();
+        if (adapter != null && !device.equals("cpu")) {
+            throw new IllegalArgumentException("--adapter runs on --device cpu only; merge it first (merge-adapter) to generate on " + device);
+        }
+        // the device opens first: a machine without one learns it before a large checkpoint is read
+        try (WorkerPool pool = new WorkerPool(threads.count());
+             Device accelerator = device.equals("cpu") ? null : Devices.open(device, pool)) {
+            Tokenizer tok = openTokenizer();
+            long t0 = System.nanoTime();
+            LlamaWeights weights = quantized(Checkpoints.load(model));
+            try (weights) {
+                // every check comes before the first line of output, so bad input gets its one line and nothing else
+                int[] ids = checkedPrompt(tok, weights);
+                DecodingSession session = accelerator == null ? cpuSession(weights, pool) : aboutModel(() -> new DeviceSession(weights, accelerator));
+                double loadMs = (System.nanoTime() - t0) / 1e6;
+                System.err.printf("loaded %s (%s, %d layers, dim %d) in %.0f ms on %s%n", model, weights.dtype(),
+                        weights.config().nLayers(), weights.config().dim(), loadMs,
+                        accelerator == null ? "cpu, " + pool.threads() + " threads" : accelerator.description());
+                generate(tok, session, ids);
+            }
         }
         return 0;
+    }
+
+    private LlamaSession cpuSession(LlamaWeights weights, WorkerPool pool) throws IOException {
+        LlamaSession session = aboutModel(() -> new LlamaSession(weights, pool));
+        if (adapter != null) session.useAdapter(LoraAdapter.load(adapter, weights.config()).forInference());
+        return session;
     }
 
     /**
@@ -128,7 +140,7 @@ final class GenerateCommand implements Callable<Integer> {
         });
     }
 
-    private void generate(Tokenizer tok, LlamaSession session, int[] ids) throws IOException {
+    private void generate(Tokenizer tok, DecodingSession session, int[] ids) throws IOException {
         Sampler sampler = new Sampler(session.config().vocabSize(), temperature, topP,
                 seed != null ? seed : System.currentTimeMillis() / 1000);
         OutputStream out = new BufferedOutputStream(System.out);

@@ -3,6 +3,8 @@ package org.knowcoder.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import org.knowcoder.tensor.device.DeviceUnavailableException;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -73,7 +75,7 @@ public final class Main implements Runnable {
         return BAD_INPUT;
     }
 
-    /** Bad files and arguments get one line and code 2; anything else is our bug: code 1. */
+    /** Bad files and arguments, and a device that cannot be used, get one line and code 2; anything else is our bug: code 1. */
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         Exception cause = e instanceof UncheckedIOException u ? u.getCause() : e;
@@ -84,7 +86,7 @@ public final class Main implements Runnable {
                     : fse.getClass().getSimpleName()));
             return BAD_INPUT;
         }
-        if (cause instanceof IOException || cause instanceof IllegalArgumentException) {
+        if (cause instanceof IOException || cause instanceof IllegalArgumentException || cause instanceof DeviceUnavailableException) {
             err.println("knowcoder: " + oneLine(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             return BAD_INPUT;
         }

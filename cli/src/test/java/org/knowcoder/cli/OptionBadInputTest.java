@@ -22,7 +22,7 @@ class OptionBadInputTest {
             --prompt-ids 1 --output-ids     | MODEL: no such model file or directory
             --tokenizer TOKENIZER           | TOKENIZER: no such tokenizer file
             --device tpu                    | --device tpu: expected cpu or cuda
-            --device cuda                   | --device cuda: no GPU backend is available
+            --device cuda                   | --device cuda: 
             --quantize q4                   | --quantize supports q8_0 only, got q4
             --steps abc                     | Invalid value for option '--steps': 'abc' is not an int
             --threads 0                     | --threads must be at least 1, got 0

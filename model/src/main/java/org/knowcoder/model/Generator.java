@@ -39,7 +39,7 @@ public final class Generator {
         }
     }
 
-    public static Result generate(LlamaSession session, Sampler sampler, int[] prompt, int steps,
+    public static Result generate(DecodingSession session, Sampler sampler, int[] prompt, int steps,
                                   int bos, int eos, TokenSink sink) {
         checkPrompt(prompt, session.config());
         int seqLen = session.config().seqLen();

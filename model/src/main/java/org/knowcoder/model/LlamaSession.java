@@ -21,7 +21,7 @@ import org.knowcoder.tensor.kernels.WeightRows;
  * copies a shared prompt prefix from one sequence's cache to another ({@link #copyPrefix}).
  * Not thread-safe; the parallelism is inside the kernels.
  */
-public final class LlamaSession {
+public final class LlamaSession implements DecodingSession {
     /** Prompt tokens per matrix-matrix pass: enough to reuse each weight row many times, small enough for L2. */
     static final int PREFILL_CHUNK = 128;
 
@@ -92,11 +92,13 @@ public final class LlamaSession {
         return caches.length;
     }
 
+    @Override
     public LlamaConfig config() {
         return c;
     }
 
     /** Feeds {@code token} at position {@code pos} of sequence 0; returns the logits (a buffer reused by the next call). */
+    @Override
     public float[] forward(int token, int pos) {
         checkPositions(pos, 1);
         oneToken[0] = token;
@@ -106,6 +108,7 @@ public final class LlamaSession {
     }
 
     /** Feeds tokens[0..n) at positions start..start+n-1 of sequence 0; returns the logits of the last one. */
+    @Override
     public float[] prefill(int[] tokens, int start) {
         return prefill(0, tokens, start);
     }

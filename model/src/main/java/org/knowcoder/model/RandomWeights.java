@@ -24,26 +24,46 @@ public final class RandomWeights {
 
     /** An F32 model in the adjacent-pair RoPE layout; close it to free the memory. */
     public static LlamaWeights create(LlamaConfig c, boolean sharedClassifier, long seed) {
+        return create(c, sharedClassifier, seed, DType.F32);
+    }
+
+    /**
+     * A model whose matrices are in {@code dtype} (F32, F16 or BF16: the F32 model's values,
+     * rounded). The random streams are split in a fixed order and the matrices then filled in
+     * parallel, so a 7B-shaped model takes seconds per core, and the same seed gives the same model.
+     */
+    public static LlamaWeights create(LlamaConfig c, boolean sharedClassifier, long seed, DType dtype) {
+        if (dtype == DType.Q8_0) throw new IllegalArgumentException("random Q8_0 models come from quantizeQ8() of an F32 one");
         Arena arena = Arena.ofShared();
         SplittableRandom rng = new SplittableRandom(seed);
         long d = c.dim(), hd = c.hiddenDim(), kv = c.kvDim(), V = c.vocabSize();
-        Tensor emb = matrix("tok_embeddings", DType.F32, V, d, rng.split(), arena);
+        List<Runnable> fills = new ArrayList<>();
+        Tensor emb = pending("tok_embeddings", dtype, V, d, rng.split(), arena, fills);
         List<LlamaWeights.Layer> layers = new ArrayList<>();
         for (int l = 0; l < c.nLayers(); l++) {
             String p = "layers." + l + ".";
             layers.add(new LlamaWeights.Layer(norm(c.dim(), rng),
-                    matrix(p + "wq", DType.F32, d, d, rng.split(), arena),
-                    matrix(p + "wk", DType.F32, kv, d, rng.split(), arena),
-                    matrix(p + "wv", DType.F32, kv, d, rng.split(), arena),
-                    matrix(p + "wo", DType.F32, d, d, rng.split(), arena),
+                    pending(p + "wq", dtype, d, d, rng.split(), arena, fills),
+                    pending(p + "wk", dtype, kv, d, rng.split(), arena, fills),
+                    pending(p + "wv", dtype, kv, d, rng.split(), arena, fills),
+                    pending(p + "wo", dtype, d, d, rng.split(), arena, fills),
                     norm(c.dim(), rng),
-                    matrix(p + "w1", DType.F32, hd, d, rng.split(), arena),
-                    matrix(p + "w2", DType.F32, d, hd, rng.split(), arena),
-                    matrix(p + "w3", DType.F32, hd, d, rng.split(), arena)));
+                    pending(p + "w1", dtype, hd, d, rng.split(), arena, fills),
+                    pending(p + "w2", dtype, d, hd, rng.split(), arena, fills),
+                    pending(p + "w3", dtype, hd, d, rng.split(), arena, fills)));
         }
         float[] finalNorm = norm(c.dim(), rng);
-        Tensor cls = sharedClassifier ? emb : matrix("output", DType.F32, V, d, rng.split(), arena);
+        Tensor cls = sharedClassifier ? emb : pending("output", dtype, V, d, rng.split(), arena, fills);
+        fills.parallelStream().forEach(Runnable::run);
         return new LlamaWeights(c, emb, layers, finalNorm, cls, false, arena);
+    }
+
+    /** An allocated matrix, and in {@code fills} the work that gives it its values from {@code rng}. */
+    private static Tensor pending(String name, DType dtype, long rows, long cols, SplittableRandom rng, Arena arena,
+                                  List<Runnable> fills) {
+        Tensor t = Tensor.of(name, dtype, arena.allocate(rows * cols * dtype.bytes, 64), rows, cols);
+        fills.add(() -> fill(t, rng));
+        return t;
     }
 
     /**
@@ -60,19 +80,25 @@ public final class RandomWeights {
                 return Q8Quantizer.quantize(matrix(name, DType.F32, rows, cols, rng, scratch), cols % 64 == 0 ? 64 : 32, arena);
             }
         }
-        MemorySegment seg = arena.allocate(rows * cols * dtype.bytes, 64);
-        float[] row = new float[Math.toIntExact(cols)];
-        for (long r = 0; r < rows; r++) {
+        Tensor t = Tensor.of(name, dtype, arena.allocate(rows * cols * dtype.bytes, 64), rows, cols);
+        fill(t, rng);
+        return t;
+    }
+
+    /** N(0, STD) values, row by row, stored in the tensor's dtype. */
+    private static void fill(Tensor t, SplittableRandom rng) {
+        MemorySegment seg = t.data();
+        float[] row = new float[t.cols()];
+        for (long r = 0; r < t.rows(); r++) {
             for (int i = 0; i < row.length; i++) row[i] = (float) rng.nextGaussian() * STD;
-            long base = r * cols;
-            switch (dtype) {
+            long base = r * row.length;
+            switch (t.dtype()) {
                 case F32 -> MemorySegment.copy(row, 0, seg, Tensor.F32_LE, base * 4, row.length);
                 case BF16 -> { for (int i = 0; i < row.length; i++) seg.set(Tensor.I16_LE, (base + i) * 2, Half.floatToBf16(row[i])); }
                 case F16 -> { for (int i = 0; i < row.length; i++) seg.set(Tensor.I16_LE, (base + i) * 2, Half.floatToF16(row[i])); }
-                default -> throw new AssertionError(dtype);
+                default -> throw new AssertionError(t.dtype());
             }
         }
-        return Tensor.of(name, dtype, seg, rows, cols);
     }
 
     private static float[] norm(int n, SplittableRandom rng) {

@@ -94,7 +94,7 @@ class ReferenceModelsTest {
     }
 
     /** Greedy continuation: {@code steps} argmax tokens, the first from the prompt's logits. */
-    static int[] greedy(LlamaSession session, float[] logits, int pos, int steps) {
+    static int[] greedy(DecodingSession session, float[] logits, int pos, int steps) {
         int[] out = new int[steps];
         for (int i = 0; i < steps; i++) {
             out[i] = Sampler.argmax(logits);

@@ -29,6 +29,10 @@ public final class Rope {
         }
     }
 
+    public int headDim() {
+        return headDim;
+    }
+
     public int maxPositions() {
         return cos.length / (headDim / 2);
     }
