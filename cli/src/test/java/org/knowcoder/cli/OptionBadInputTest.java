@@ -1,12 +1,17 @@
 package org.knowcoder.cli;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Bad options and missing files, caught before any model is read: one line, code 2, no fixtures
@@ -22,7 +27,6 @@ class OptionBadInputTest {
             --prompt-ids 1 --output-ids     | MODEL: no such model file or directory
             --tokenizer TOKENIZER           | TOKENIZER: no such tokenizer file
             --device tpu                    | --device tpu: expected cpu or cuda
-            --device cuda                   | --device cuda: 
             --quantize q4                   | --quantize supports q8_0 only, got q4
             --steps abc                     | Invalid value for option '--steps': 'abc' is not an int
             --threads 0                     | --threads must be at least 1, got 0
@@ -35,6 +39,20 @@ class OptionBadInputTest {
         List<Object> args = new ArrayList<>(List.of("generate", "--model", model));
         args.addAll(List.of(options.replace("TOKENIZER", tokenizer.toString()).split(" ")));
         CliRun.inProcess(args.toArray()).assertBadInput(expected.replace("MODEL", model.toString()).replace("TOKENIZER", tokenizer.toString()));
+    }
+
+    @Test
+    void cudaWithoutAGpuSaysWhy() {
+        boolean driver;
+        try {
+            SymbolLookup.libraryLookup("libcuda.so.1", Arena.global());
+            driver = true;
+        } catch (IllegalArgumentException e) {
+            driver = false;
+        }
+        assumeFalse(driver, "this machine has an NVIDIA driver");
+        CliRun.inProcess("generate", "--model", tmp.resolve("model.bin"), "--device", "cuda")
+                .assertBadInput("--device cuda: no NVIDIA driver on this machine (libcuda.so.1 cannot be loaded)");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,299 @@
+package org.knowcoder.cuda;
+
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import org.knowcoder.cuda.kernels.CudaKernels;
+import org.knowcoder.cuda.kernels.ElementwiseKernels;
+import org.knowcoder.cuda.kernels.MatVecKernels;
+import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.device.Device;
+import org.knowcoder.tensor.device.DeviceBuffer;
+import org.knowcoder.tensor.device.DeviceUnavailableException;
+import org.knowcoder.tensor.device.RopeStyle;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static jcuda.driver.JCudaDriver.cuCtxDestroy;
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+/**
+ * The {@link Device} interface on one NVIDIA GPU through the CUDA driver API (JCuda): our PTX
+ * kernels for every op, cuBLAS or our own GEMM kernels for multi-row products. All work is queued
+ * on one stream, in order; only {@link #write} (ids in) and {@link #read} (results out) touch host
+ * memory. Every call first makes the device's context current on the calling thread, so the
+ * device may be handed from one thread to another (used by one at a time).
+ */
+public final class CudaDevice implements Device {
+    /** Rows per prefill pass: large products keep the tensor cores busy; 512 x hidden F32 activations stay small. */
+    private static final int PREFERRED_ROWS = 512;
+    /** The driver API's library, installed with the NVIDIA driver (not with the CUDA toolkit). */
+    private static final String DRIVER_LIBRARY = "libcuda.so.1";
+
+    private final CUcontext context;
+    private final CUstream stream;
+    private final String description;
+    private final CudaKernels kernels;
+    private final MatrixProducts products;
+    private final WeightUpload upload = new WeightUpload();
+    private final List<CUdeviceptr> allocations = new ArrayList<>();
+
+    private CudaDevice(CUcontext context, CUstream stream, String name) {
+        this.context = context;
+        this.stream = stream;
+        this.kernels = CudaKernels.load();
+        KernelProducts own = new KernelProducts(kernels.gemm, kernels.convert);
+        CublasProducts cublas = CublasProducts.tryOpen(stream, kernels.convert, own);
+        this.products = cublas != null ? cublas : own;
+        this.description = "cuda:0 " + name + ", " + products.name();
+    }
+
+    /**
+     * Opens GPU {@code ordinal}: loads the driver, creates a context and a stream, loads the PTX.
+     * Throws DeviceUnavailableException saying what is missing (driver library, GPU, ...).
+     */
+    static CudaDevice open(int ordinal) {
+        requireDriver();
+        try {
+            JCudaDriver.setExceptionsEnabled(true);
+            cuInit(0);
+        } catch (LinkageError e) {
+            throw new DeviceUnavailableException("--device cuda: JCuda's native library did not load: " + firstLine(e.getMessage()), e);
+        } catch (CudaException e) {
+            throw new DeviceUnavailableException("--device cuda: the CUDA driver did not start (" + firstLine(e.getMessage()) + ")", e);
+        }
+        int[] count = new int[1];
+        cuDeviceGetCount(count);
+        if (count[0] <= ordinal) {
+            throw new DeviceUnavailableException("--device cuda: " + (count[0] == 0 ? "no CUDA GPU is visible" : "no GPU " + ordinal + " among " + count[0]));
+        }
+        CUdevice device = new CUdevice();
+        cuDeviceGet(device, ordinal);
+        byte[] name = new byte[256];
+        cuDeviceGetName(name, name.length, device);
+        CUcontext context = new CUcontext();
+        JCudaDriver.cuCtxCreate(context, 0, device);
+        CUstream stream = new CUstream();
+        cuStreamCreate(stream, 0);
+        return new CudaDevice(context, stream, new String(name, StandardCharsets.US_ASCII).trim().replace("\0", ""));
+    }
+
+    /** Checks for the NVIDIA driver library first: JCuda's own failure to find it is pages of nested stack traces. */
+    private static void requireDriver() {
+        try {
+            SymbolLookup.libraryLookup(DRIVER_LIBRARY, Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw new DeviceUnavailableException("--device cuda: no NVIDIA driver on this machine (" + DRIVER_LIBRARY
+                    + " cannot be loaded); the cuda device needs an NVIDIA GPU and its driver", e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "no message" : message.lines().findFirst().orElse("").strip();
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public int preferredRows() {
+        return PREFERRED_ROWS;
+    }
+
+    @Override
+    public DeviceBuffer upload(Tensor weight) {
+        current();
+        long[] shape = weight.shape();
+        long rows = shape.length == 1 ? 1 : weight.rows();
+        int cols = shape.length == 1 ? Math.toIntExact(shape[0]) : weight.cols();
+        CUdeviceptr data = allocate(weight.data().byteSize());
+        upload.copy(weight.data(), data);
+        CUdeviceptr scales = null;
+        if (weight.dtype() == DType.Q8_0) {
+            scales = allocate(weight.scales().byteSize());
+            upload.copy(weight.scales(), scales);
+        }
+        return CudaBuffer.weight(weight.name(), weight.dtype(), data, rows, cols, scales, weight.groupSize());
+    }
+
+    @Override
+    public DeviceBuffer upload(String name, float[] values) {
+        current();
+        CUdeviceptr data = allocate((long) values.length * Sizeof.FLOAT);
+        cuMemcpyHtoD(data, Pointer.to(values), (long) values.length * Sizeof.FLOAT);
+        return CudaBuffer.floats(name, data, values.length);
+    }
+
+    @Override
+    public DeviceBuffer floats(String name, long n) {
+        return CudaBuffer.floats(name, zeroed(name, n), n);
+    }
+
+    @Override
+    public DeviceBuffer ints(String name, int n) {
+        return CudaBuffer.ints(name, zeroed(name, n), n);
+    }
+
+    private CUdeviceptr zeroed(String name, long n) {
+        current();
+        try {
+            CUdeviceptr data = allocate(Math.max(1, n) * 4);
+            cuMemsetD32(data, 0, Math.max(1, n));
+            return data;
+        } catch (CudaException e) {
+            throw new IllegalArgumentException("GPU memory for " + name + " (" + n * 4 / (1 << 20) + " MiB): " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void write(int[] src, int n, DeviceBuffer dst) {
+        current();
+        // synchronous: the ids are read from the Java array before this returns, ordered after queued work
+        cuMemcpyHtoD(CudaBuffer.ids(dst, n).data, Pointer.to(src), (long) n * Sizeof.INT);
+    }
+
+    @Override
+    public void read(DeviceBuffer src, long offset, float[] dst, int n) {
+        current();
+        CudaBuffer b = CudaBuffer.activations(src, offset + n);
+        cuStreamSynchronize(stream);
+        cuMemcpyDtoH(Pointer.to(dst), b.at(offset), (long) n * Sizeof.FLOAT);
+    }
+
+    @Override
+    public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long n) {
+        current();
+        CudaBuffer from = CudaBuffer.activations(src, srcOffset + n), to = CudaBuffer.activations(dst, dstOffset + n);
+        cuMemcpyDtoDAsync(to.at(dstOffset), from.at(srcOffset), n * Sizeof.FLOAT, stream);
+    }
+
+    @Override
+    public void embed(DeviceBuffer table, DeviceBuffer tokens, int n, DeviceBuffer out) {
+        current();
+        CudaBuffer t = CudaBuffer.weightOf(table);
+        CUdeviceptr ids = CudaBuffer.ids(tokens, n).data, o = CudaBuffer.activations(out, (long) n * t.cols).data;
+        ElementwiseKernels k = kernels.elementwise;
+        switch (t.dtype) {
+            case F32 -> k.embeddingF32(o, t.data, ids, n, t.cols, stream);
+            case BF16 -> k.embeddingBf16(o, t.data, ids, n, t.cols, stream);
+            case F16 -> k.embeddingF16(o, t.data, ids, n, t.cols, stream);
+            case Q8_0 -> k.embeddingQ8(o, t.data, t.scales, ids, n, t.cols, t.groupSize, stream);
+        }
+    }
+
+    @Override
+    public void rmsNorm(DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, int rows, int dim, float eps) {
+        current();
+        long n = (long) rows * dim;
+        kernels.norm.rmsnorm(CudaBuffer.activations(out, n).data, CudaBuffer.activations(x, n).data,
+                CudaBuffer.activations(weight, dim).data, rows, dim, eps, stream);
+    }
+
+    @Override
+    public void matmul(DeviceBuffer w, DeviceBuffer x, int rows, DeviceBuffer out) {
+        current();
+        CudaBuffer weight = CudaBuffer.weightOf(w);
+        int in = weight.cols, outDim = Math.toIntExact(weight.rows);
+        CUdeviceptr xs = CudaBuffer.activations(x, (long) rows * in).data, o = CudaBuffer.activations(out, (long) rows * outDim).data;
+        if (rows > 1) {
+            products.multiply(weight, xs, rows, o, stream);
+            return;
+        }
+        MatVecKernels k = kernels.matvec;
+        switch (weight.dtype) {
+            case F32 -> k.matvecF32(o, weight.data, xs, outDim, in, stream);
+            case BF16 -> k.matvecBf16(o, weight.data, xs, outDim, in, stream);
+            case F16 -> k.matvecF16(o, weight.data, xs, outDim, in, stream);
+            case Q8_0 -> k.matvecQ8(o, weight.data, weight.scales, xs, outDim, in, weight.groupSize, stream);
+        }
+    }
+
+    @Override
+    public void rope(DeviceBuffer x, int rows, int heads, int headDim, int startPos, float theta, RopeStyle style) {
+        current();
+        kernels.rope.rope(CudaBuffer.activations(x, (long) rows * heads * headDim).data, rows, heads, headDim, startPos, theta,
+                style == RopeStyle.ROTATE_HALF, stream);
+    }
+
+    @Override
+    public void attention(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset,
+                          int rows, int startPos, int nHeads, int nKvHeads, int headDim) {
+        current();
+        long n = (long) rows * nHeads * headDim, cached = cacheOffset + (long) (startPos + rows) * nKvHeads * headDim;
+        kernels.attention.attention(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data,
+                CudaBuffer.activations(keys, cached).at(cacheOffset), CudaBuffer.activations(values, cached).at(cacheOffset),
+                rows, nHeads, nKvHeads, headDim, startPos, stream);
+    }
+
+    @Override
+    public void siluGate(DeviceBuffer gate, DeviceBuffer up, long n) {
+        current();
+        kernels.elementwise.siluGate(CudaBuffer.activations(gate, n).data, CudaBuffer.activations(up, n).data, n, stream);
+    }
+
+    @Override
+    public void add(DeviceBuffer x, DeviceBuffer y, long n) {
+        current();
+        kernels.elementwise.add(CudaBuffer.activations(x, n).data, CudaBuffer.activations(y, n).data, n, stream);
+    }
+
+    /** The kernels and the stream, for tests of kernels the Device interface does not use (training, softmax). */
+    CudaKernels kernels() {
+        current();
+        return kernels;
+    }
+
+    CUstream stream() {
+        return stream;
+    }
+
+    @Override
+    public void close() {
+        current();
+        cuStreamSynchronize(stream);
+        products.close();
+        upload.close();
+        kernels.close();
+        for (CUdeviceptr p : allocations) cuMemFree(p);
+        allocations.clear();
+        cuStreamDestroy(stream);
+        cuCtxDestroy(context);
+    }
+
+    private CUdeviceptr allocate(long bytes) {
+        CUdeviceptr p = new CUdeviceptr();
+        cuMemAlloc(p, bytes);
+        allocations.add(p);
+        return p;
+    }
+
+    /** Makes this device's context the calling thread's (cheap when it already is). */
+    private void current() {
+        cuCtxSetCurrent(context);
+    }
+}

@@ -1,0 +1,84 @@
+package org.knowcoder.cuda;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.knowcoder.model.Checkpoints;
+import org.knowcoder.model.DecodingSession;
+import org.knowcoder.model.DeviceSession;
+import org.knowcoder.model.Generator;
+import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.Sampler;
+import org.knowcoder.tensor.WorkerPool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.knowcoder.cuda.CudaOpParityTest.assertClose;
+
+/** Whole models on the GPU: the fixtures' greedy ids exactly, and the CPU session's logits. */
+class CudaModelTest {
+    private static final WorkerPool pool = new WorkerPool(2);
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @CsvSource({
+            "llama-tiny-gqa, model.bin",
+            "llama-tiny-gqa, model-v1.bin",
+            "llama-tiny-gqa, model.safetensors",
+            "llama-tiny-gqa, model-bf16.safetensors",
+            "llama-tiny-mha, model.bin",
+            "llama-tiny-mha, model.safetensors",
+            "llama-tiny-mha, model-bf16.safetensors",
+            "llama-tiny-q8,  model.bin",
+            "llama-tiny-q8,  model-q8_0.bin",
+    })
+    void greedyIdsAndLogitsMatchTheCpu(String model, String file) throws IOException {
+        CudaDevice gpu = Gpu.device();
+        Path dir = fixtures("models/" + model);
+        JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+        int[] prompt = new ObjectMapper().convertValue(expected.get("prompt"), int[].class);
+        int steps = expected.get("greedy_steps").asInt();
+        try (LlamaWeights weights = Checkpoints.load(dir.resolve(file))) {
+            LlamaSession cpu = new LlamaSession(weights, pool);
+            DeviceSession cuda = new DeviceSession(weights, gpu);
+            float[] cpuLogits = cpu.prefill(prompt, 0).clone(), gpuLogits = cuda.prefill(prompt, 0);
+            assertClose(cpuLogits, gpuLogits, 1e-4f, model + "/" + file + " prompt logits");
+            assertArrayEquals(greedy(cpu, cpuLogits, prompt.length, steps), greedy(cuda, gpuLogits, prompt.length, steps));
+        }
+    }
+
+    @Test
+    void stories260kGreedyIdsMatchLlama2c() throws IOException {
+        CudaDevice gpu = Gpu.device();
+        Path dir = fixtures("stories260K");
+        int[] expected = Arrays.stream(Files.readString(dir.resolve("stories260K_greedy_n200_ids.txt")).trim().split("\\s+"))
+                .mapToInt(Integer::parseInt).toArray();
+        try (LlamaWeights w = Checkpoints.load(dir.resolve("stories260K.bin"))) {
+            Generator.Result r = Generator.generate(new DeviceSession(w, gpu), new Sampler(512, 0f, 0.9f, 1), new int[] {1}, 200,
+                    1, 2, (prev, next) -> {});
+            assertArrayEquals(expected, r.ids());
+        }
+    }
+
+    private static int[] greedy(DecodingSession session, float[] logits, int pos, int steps) {
+        int[] out = new int[steps];
+        for (int i = 0; i < steps; i++) {
+            out[i] = Sampler.argmax(logits);
+            if (i + 1 < steps) logits = session.forward(out[i], pos + i);
+        }
+        return out;
+    }
+
+    private static Path fixtures(String relative) {
+        Path p = Path.of(System.getProperty("knowcoder.root", ".")).resolve("../shared/fixtures").resolve(relative).normalize();
+        assumeTrue(Files.exists(p), "fixtures not found at " + p);
+        return p;
+    }
+}

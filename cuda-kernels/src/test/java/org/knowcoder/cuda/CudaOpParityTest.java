@@ -1,0 +1,163 @@
+package org.knowcoder.cuda;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Half;
+import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tensor.device.CpuDevice;
+import org.knowcoder.tensor.device.Device;
+import org.knowcoder.tensor.device.DeviceBuffer;
+import org.knowcoder.tensor.device.RopeStyle;
+import org.knowcoder.tensor.kernels.Q8Quantizer;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every op of the CUDA device against the CPU device on the same inputs: within 1e-4 for F32
+ * weights, 1e-2 for 16-bit and Q8_0 ones, relative to values above 1 (the CPU widens the same
+ * stored weights, so mostly the order of additions differs). Sizes are chosen off the kernels'
+ * tiles and vector widths.
+ */
+class CudaOpParityTest {
+    private static final WorkerPool pool = new WorkerPool(2);
+    private static final Device cpu = new CpuDevice(pool);
+    private static final Arena arena = Arena.ofShared();
+
+    @ParameterizedTest(name = "{0}, {1} rows, {2} x {3}")
+    @CsvSource({"F32, 1, 100, 36", "F32, 37, 100, 36", "F32, 130, 768, 260", "BF16, 1, 96, 40", "BF16, 70, 200, 96",
+            "F16, 1, 96, 40", "F16, 65, 160, 72", "Q8_0, 1, 256, 64", "Q8_0, 33, 128, 96"})
+    void matmul(DType dtype, int rows, int outDim, int in) {
+        CudaDevice gpu = Gpu.device();
+        Tensor w = weight(dtype, outDim, in, 1);
+        float[] x = random(rows * in, 2);
+        float[] expected = run(cpu, dev -> {
+            DeviceBuffer out = dev.floats("out", (long) rows * outDim);
+            dev.matmul(dev.upload(w), dev.upload("x", x), rows, out);
+            return out;
+        }, rows * outDim);
+        float[] actual = run(gpu, dev -> {
+            DeviceBuffer out = dev.floats("out", (long) rows * outDim);
+            dev.matmul(dev.upload(w), dev.upload("x", x), rows, out);
+            return out;
+        }, rows * outDim);
+        assertClose(expected, actual, dtype == DType.F32 ? 1e-4f : 1e-2f, dtype + " matmul");
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void embedding(DType dtype) {
+        CudaDevice gpu = Gpu.device();
+        Tensor table = weight(dtype, 50, 64, 3);
+        int[] ids = {0, 49, 7, 7, 21};
+        Op op = dev -> {
+            DeviceBuffer tokens = dev.ints("tokens", ids.length), out = dev.floats("out", ids.length * 64L);
+            dev.write(ids, ids.length, tokens);
+            dev.embed(dev.upload(table), tokens, ids.length, out);
+            return out;
+        };
+        assertClose(run(cpu, op, ids.length * 64), run(gpu, op, ids.length * 64), 0f, dtype + " embedding");
+    }
+
+    @Test
+    void rmsNormSiluGateAddAndCopy() {
+        CudaDevice gpu = Gpu.device();
+        int rows = 3, dim = 259;
+        float[] x = random(rows * dim, 4), w = random(dim, 5), y = random(rows * dim, 6);
+        Op op = dev -> {
+            DeviceBuffer a = dev.upload("x", x), b = dev.upload("y", y), out = dev.floats("out", (long) rows * dim);
+            dev.rmsNorm(out, a, dev.upload("w", w), rows, dim, 1e-5f);
+            dev.siluGate(out, b, (long) rows * dim);
+            dev.add(out, a, (long) rows * dim);
+            dev.copy(out, dim, out, 0, 17); // row 1's head over row 0's
+            return out;
+        };
+        assertClose(run(cpu, op, rows * dim), run(gpu, op, rows * dim), 1e-4f, "rmsnorm, silu-gate, add, copy");
+    }
+
+    @ParameterizedTest
+    @EnumSource(RopeStyle.class)
+    void rope(RopeStyle style) {
+        CudaDevice gpu = Gpu.device();
+        int rows = 5, heads = 3, headDim = 64;
+        float[] x = random(rows * heads * headDim, 7);
+        Op op = dev -> {
+            DeviceBuffer v = dev.upload("x", x);
+            dev.rope(v, rows, heads, headDim, 900, 10000f, style);
+            return v;
+        };
+        assertClose(run(cpu, op, x.length), run(gpu, op, x.length), 1e-4f, style + " rope");
+    }
+
+    @ParameterizedTest(name = "{0} rows from position {1}, {2} heads over {3} kv heads")
+    @CsvSource({"1, 0, 4, 4", "1, 300, 8, 2", "7, 0, 4, 1", "19, 41, 6, 3"})
+    void attention(int rows, int startPos, int heads, int kvHeads) {
+        CudaDevice gpu = Gpu.device();
+        int headDim = 48, positions = startPos + rows, kvDim = kvHeads * headDim;
+        long offset = 3L * kvDim; // a layer's cache that does not start at 0
+        float[] q = random(rows * heads * headDim, 8), keys = random((int) offset + positions * kvDim, 9),
+                values = random((int) offset + positions * kvDim, 10);
+        Op op = dev -> {
+            DeviceBuffer out = dev.floats("out", (long) rows * heads * headDim);
+            dev.attention(out, dev.upload("q", q), dev.upload("keys", keys), dev.upload("values", values), offset,
+                    rows, startPos, heads, kvHeads, headDim);
+            return out;
+        };
+        assertClose(run(cpu, op, q.length), run(gpu, op, q.length), 1e-4f, "attention");
+    }
+
+    /** An op on one device, returning the buffer to compare. */
+    interface Op {
+        DeviceBuffer apply(Device device);
+    }
+
+    private static float[] run(Device device, Op op, int n) {
+        float[] out = new float[n];
+        device.read(op.apply(device), 0, out, n);
+        return out;
+    }
+
+    static Tensor weight(DType dtype, int rows, int cols, long seed) {
+        float[] values = random(rows * cols, seed);
+        Tensor f32 = Tensor.ofFloats("w", values, rows, cols);
+        return switch (dtype) {
+            case F32 -> f32;
+            case Q8_0 -> Q8Quantizer.quantize(f32, 32, arena);
+            case BF16, F16 -> {
+                MemorySegment seg = arena.allocate((long) values.length * 2);
+                for (int i = 0; i < values.length; i++) {
+                    short bits = dtype == DType.BF16 ? Half.floatToBf16(values[i]) : Half.floatToF16(values[i]);
+                    seg.set(Tensor.I16_LE, 2L * i, bits);
+                }
+                yield Tensor.of("w", dtype, seg, rows, cols);
+            }
+        };
+    }
+
+    static float[] random(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) rng.nextGaussian();
+        return v;
+    }
+
+    static void assertClose(float[] expected, float[] actual, float tol, String what) {
+        float worst = 0;
+        int at = -1;
+        for (int i = 0; i < expected.length; i++) {
+            float d = Math.abs(expected[i] - actual[i]) / Math.max(1f, Math.abs(expected[i]));
+            if (!(d <= worst)) {
+                worst = d;
+                at = i;
+            }
+        }
+        assertTrue(worst <= tol, what + ": max |diff| " + worst + " at " + at + " exceeds " + tol + " (relative above 1)");
+    }
+}
