@@ -52,6 +52,8 @@ public final class CudaDevice implements Device {
     private static final int PREFERRED_ROWS = 512;
     /** The driver API's library, installed with the NVIDIA driver (not with the CUDA toolkit). */
     private static final String DRIVER_LIBRARY = "libcuda.so.1";
+    /** The context each thread last made current through any CudaDevice. */
+    private static final ThreadLocal<CUcontext> CURRENT = new ThreadLocal<>();
 
     private final CUcontext context;
     private final CUstream stream;
@@ -95,7 +97,8 @@ public final class CudaDevice implements Device {
         byte[] name = new byte[256];
         cuDeviceGetName(name, name.length, device);
         CUcontext context = new CUcontext();
-        JCudaDriver.cuCtxCreate(context, 0, device);
+        JCudaDriver.cuCtxCreate(context, 0, device); // and makes it current here
+        CURRENT.set(context);
         CUstream stream = new CUstream();
         cuStreamCreate(stream, 0);
         return new CudaDevice(context, stream, new String(name, StandardCharsets.US_ASCII).trim().replace("\0", ""));
@@ -283,6 +286,7 @@ public final class CudaDevice implements Device {
         allocations.clear();
         cuStreamDestroy(stream);
         cuCtxDestroy(context);
+        CURRENT.remove();
     }
 
     private CUdeviceptr allocate(long bytes) {
@@ -292,8 +296,11 @@ public final class CudaDevice implements Device {
         return p;
     }
 
-    /** Makes this device's context the calling thread's (cheap when it already is). */
+    /** Makes this device's context the calling thread's, calling the driver only when it is not already (a call per op would add up). */
     private void current() {
-        cuCtxSetCurrent(context);
+        if (CURRENT.get() != context) {
+            cuCtxSetCurrent(context);
+            CURRENT.set(context);
+        }
     }
 }
