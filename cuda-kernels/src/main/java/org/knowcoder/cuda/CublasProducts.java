@@ -11,6 +11,7 @@ import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasOperation;
 import jcuda.runtime.cudaStream_t;
 import org.knowcoder.cuda.kernels.ConvertKernels;
+import org.knowcoder.tensor.DType;
 
 /**
  * Matrix products through cuBLAS. Row-major out[rows, outDim] = x[rows, in] w^T is, read
@@ -57,19 +58,12 @@ final class CublasProducts implements MatrixProducts {
     @Override
     public void multiply(CudaBuffer w, CUdeviceptr x, int rows, CUdeviceptr out, CUstream stream) {
         int in = w.cols, outDim = Math.toIntExact(w.rows);
-        long n = (long) rows * in;
         switch (w.dtype) {
             case F32 -> JCublas2.cublasSgemm(handle, cublasOperation.CUBLAS_OP_T, cublasOperation.CUBLAS_OP_N, outDim, rows, in,
                     ONE, w.data, in, x, in, ZERO, out, outDim);
-            case BF16 -> {
-                halves.reserve(n);
-                convert.f32ToBf16Split(halves.hi(), halves.lo(), x, n, stream);
-                halfGemm(w, cudaDataType.CUDA_R_16BF, rows, out);
-            }
-            case F16 -> {
-                halves.reserve(n);
-                convert.f32ToF16Split(halves.hi(), halves.lo(), x, n, stream);
-                halfGemm(w, cudaDataType.CUDA_R_16F, rows, out);
+            case BF16, F16 -> {
+                halves.split(convert, w.dtype, x, (long) rows * in, stream);
+                halfGemm(w, w.dtype == DType.BF16 ? cudaDataType.CUDA_R_16BF : cudaDataType.CUDA_R_16F, rows, out);
             }
             case Q8_0 -> fallback.multiply(w, x, rows, out, stream);
         }

@@ -1,6 +1,9 @@
 package org.knowcoder.cuda;
 
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+import org.knowcoder.cuda.kernels.ConvertKernels;
+import org.knowcoder.tensor.DType;
 
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
@@ -14,8 +17,20 @@ final class HalfScratch implements AutoCloseable {
     private CUdeviceptr hi, lo;
     private long capacity;
 
-    /** Makes room for {@code n} values in each half. */
-    void reserve(long n) {
+    /**
+     * Splits x[0..n) into hi and lo halves of {@code type} (BF16 or F16) on {@code stream}, making
+     * room first; the products then read {@link #hi} and {@link #lo}.
+     */
+    void split(ConvertKernels convert, DType type, CUdeviceptr x, long n, CUstream stream) {
+        reserve(n);
+        switch (type) {
+            case BF16 -> convert.f32ToBf16Split(hi, lo, x, n, stream);
+            case F16 -> convert.f32ToF16Split(hi, lo, x, n, stream);
+            default -> throw new IllegalArgumentException("no 16-bit halves of " + type);
+        }
+    }
+
+    private void reserve(long n) {
         if (n <= capacity) return;
         close();
         hi = new CUdeviceptr();

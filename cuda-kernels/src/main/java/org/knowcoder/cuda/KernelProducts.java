@@ -24,18 +24,15 @@ final class KernelProducts implements MatrixProducts {
     @Override
     public void multiply(CudaBuffer w, CUdeviceptr x, int rows, CUdeviceptr out, CUstream stream) {
         int in = w.cols, outDim = Math.toIntExact(w.rows);
-        long n = (long) rows * in;
         switch (w.dtype) {
             case F32 -> gemm.gemmF32(out, x, w.data, rows, in, outDim, stream);
             case Q8_0 -> gemm.gemmQ8(out, x, w.data, w.scales, rows, in, outDim, w.groupSize, stream);
             case BF16 -> {
-                halves.reserve(n);
-                convert.f32ToBf16Split(halves.hi(), halves.lo(), x, n, stream);
+                halves.split(convert, w.dtype, x, (long) rows * in, stream);
                 gemm.gemmBf16(out, halves.hi(), halves.lo(), w.data, rows, in, outDim, stream);
             }
             case F16 -> {
-                halves.reserve(n);
-                convert.f32ToF16Split(halves.hi(), halves.lo(), x, n, stream);
+                halves.split(convert, w.dtype, x, (long) rows * in, stream);
                 gemm.gemmF16(out, halves.hi(), halves.lo(), w.data, rows, in, outDim, stream);
             }
         }
