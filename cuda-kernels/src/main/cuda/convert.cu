@@ -28,18 +28,22 @@ extern "C" __global__ void f32_to_bf16_split_kernel(uint16_t* hi, uint16_t* lo, 
     GRID_STRIDE_LOOP(i, n) {
         float v = x[i];
         uint16_t h = f32_to_bf16(v);
+        float hv = bf16_to_f32(h);
         hi[i] = h;
-        lo[i] = f32_to_bf16(v - bf16_to_f32(h));
+        // an infinite hi (x infinite or beyond the range) takes lo = 0: hi + lo stays infinite, where
+        // v - hi would be -inf or NaN and make every product of the split GEMM NaN
+        lo[i] = fabsf(hv) == INFINITY ? (uint16_t)0 : f32_to_bf16(v - hv);
     }
 }
 
 // The same split for F16 (hi + lo keeps about 22 bits; values beyond F16's range of 65504 still
-// overflow, as they would in a plain conversion).
+// overflow to an infinite hi with lo = 0, as they would in a plain conversion).
 extern "C" __global__ void f32_to_f16_split_kernel(uint16_t* hi, uint16_t* lo, const float* x, long long n) {
     GRID_STRIDE_LOOP(i, n) {
         float v = x[i];
         uint16_t h = f32_to_f16(v);
+        float hv = f16_to_f32(h);
         hi[i] = h;
-        lo[i] = f32_to_f16(v - f16_to_f32(h));
+        lo[i] = fabsf(hv) == INFINITY ? (uint16_t)0 : f32_to_f16(v - hv);  // as in the BF16 split
     }
 }
