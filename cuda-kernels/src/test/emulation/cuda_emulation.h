@@ -17,7 +17,8 @@
 //    coroutines); they and the dynamic buffer behind `extern __shared__ float smem[]` are filled with
 //    0xff bytes (a float / BF16 / F16 NaN) before every block, so a read of shared memory that the
 //    block did not write poisons the result. Writes past the dynamic size of the launch are reported.
-//    (This relies on the program defining no thread_local variables other than __shared__ ones.)
+//    (This relies on the program, or the emulated driver library, defining no thread_local variables
+//    other than __shared__ ones.)
 //  - wmma fragments hold the whole 16x16 tile in every lane; load / mma / store are warp collectives
 //    (every lane computes the same tile), with the alignment rules of the real API checked
 //    (256-bit aligned pointer, ldm a multiple of 16 bytes). mma accumulates in float in k order.
@@ -210,26 +211,32 @@ inline bool release_warps(int n) {
     return released;
 }
 
-// TLS block of the executable: every __shared__ variable and the dynamic shared buffer.
+// TLS block (the calling OS thread's instance) of the module that defines `inside`: the executable
+// (kernel_checks) or the shared library (the emulated driver, libcuda.so.1).
 struct TlsBlock {
     unsigned char* data = nullptr;
     size_t size = 0;
 };
-inline TlsBlock find_tls() {
-    TlsBlock b;
+inline TlsBlock find_tls(const void* inside) {
+    struct Search {
+        const unsigned char* p;
+        TlsBlock found;
+    } s{(const unsigned char*)inside, {}};
     dl_iterate_phdr(
         [](struct dl_phdr_info* info, size_t, void* out) -> int {
+            auto* s = (Search*)out;
             for (int i = 0; i < info->dlpi_phnum; i++) {
-                if (info->dlpi_phdr[i].p_type == PT_TLS && info->dlpi_tls_data != nullptr) {
-                    auto* r = (TlsBlock*)out;
-                    r->data = (unsigned char*)info->dlpi_tls_data;
-                    r->size = info->dlpi_phdr[i].p_memsz;
+                auto* d = (unsigned char*)info->dlpi_tls_data;
+                size_t size = info->dlpi_phdr[i].p_memsz;
+                if (info->dlpi_phdr[i].p_type == PT_TLS && d != nullptr && s->p >= d && s->p < d + size) {
+                    s->found = TlsBlock{d, size};
+                    return 1;
                 }
             }
-            return 1;  // the first entry is the executable itself
+            return 0;
         },
-        &b);
-    return b;
+        &s);
+    return s.found;
 }
 
 }  // namespace emu
@@ -239,8 +246,14 @@ extern thread_local float smem[];
 namespace emu {
 
 inline bool poison_shared(const char* name) {
-    static TlsBlock tls = find_tls();
+    // one lookup per OS thread's TLS instance (launches from several threads must be serialised)
+    static TlsBlock tls;
+    static unsigned char* tls_of = nullptr;
     unsigned char* s = (unsigned char*)smem;
+    if (tls_of != s) {
+        tls = find_tls(s);
+        tls_of = s;
+    }
     if (tls.data == nullptr || s < tls.data || s + DYNAMIC_SHARED_BYTES > tls.data + tls.size) {
         errors.push_back(std::string(name) + ": emulation cannot locate shared memory (TLS block)");
         return false;
