@@ -2,7 +2,7 @@
 // the .cu files compile unchanged with g++ (C++17) and run on the CPU (KernelEmulationTest).
 //
 // Model:
-//  - blocks run one after another; the threads of a block run as coroutines (ucontext) on one OS
+//  - blocks run one after another; the threads of a block run as coroutines on one OS
 //    thread, each until it reaches a barrier, exits, or fails. A scheduler releases
 //      __syncthreads  when every thread of the block that has not exited waits at it (all at the same
 //                     source line, otherwise "divergent __syncthreads" is reported),
@@ -85,10 +85,47 @@ inline dim3 blockDim, gridDim;
 
 namespace emu {
 
+// Coroutine switching. On x86-64 a minimal switch of the callee-saved registers and the stack pointer
+// (glibc's swapcontext also saves the signal mask, a system call per switch, which made emulated
+// models slow; the FP control words are not switched: no kernel changes them); elsewhere ucontext. Defines a global asm symbol: include
+// this header in one translation unit per program.
+#if defined(__x86_64__)
+#define EMU_FAST_SWITCH 1
+// Saves the caller's registers on its stack, stores its stack pointer to *save, continues on `to`.
+extern "C" void emu_switch_stack(void** save, void* to);
+asm(R"(
+    .text
+    .globl emu_switch_stack
+    .hidden emu_switch_stack
+    .type emu_switch_stack, @function
+emu_switch_stack:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size emu_switch_stack, .-emu_switch_stack
+)");
+#endif
+
 enum State { READY, AT_SYNC, AT_WARP, DONE, DEAD };
 
 struct Thread {
+#if EMU_FAST_SWITCH
+    void* sp = nullptr;  // saved stack pointer while suspended
+#else
     ucontext_t ctx;
+#endif
     char* stack = nullptr;
     State state = DONE;
     uint3 tid{};
@@ -107,7 +144,11 @@ constexpr size_t DYNAMIC_SHARED_BYTES = 192 * 1024;
 
 inline std::vector<Thread> threads;
 inline int current = -1;
+#if EMU_FAST_SWITCH
+inline void* scheduler_sp = nullptr;
+#else
 inline ucontext_t scheduler;
+#endif
 inline std::function<void()> body;
 inline std::vector<std::string> errors;
 inline bool reverse_schedule = false;
@@ -122,11 +163,13 @@ inline void report(const std::string& what) {
     errors.push_back(std::string(launch_name) + ": " + what + (current >= 0 ? where : ""));
 }
 
+inline void to_scheduler();
+
 // Records an error and stops the calling thread for good; the scheduler abandons the launch.
 [[noreturn]] inline void fail(const std::string& what) {
     report(what);
     threads[current].state = DEAD;
-    swapcontext(&threads[current].ctx, &scheduler);
+    to_scheduler();
     abort();  // a DEAD thread is never resumed
 }
 
@@ -134,17 +177,56 @@ inline int lane() { return (int)(threadIdx.x & 31); }
 
 inline void entry() {
     body();
-    threads[current].state = DONE;  // returning resumes uc_link = scheduler
+    threads[current].state = DONE;
+#if EMU_FAST_SWITCH
+    to_scheduler();  // never resumed
+    abort();
+#endif  // with ucontext, returning resumes uc_link = scheduler
+}
+
+// Prepares threads[i] to start in entry() on its own stack.
+inline void start_context(Thread& t, int i) {
+    if (t.stack == nullptr) t.stack = (char*)malloc(STACK_BYTES);
+#if EMU_FAST_SWITCH
+    // the frame emu_switch_stack pops: r15..r12, rbx, rbp, then entry as the return address, above it
+    // a null fake return address of entry (rsp = 8 mod 16 at entry, as after a call). The stack tops
+    // are staggered by thread: equal offsets modulo the cache's set stride would make the threads'
+    // frames evict one another.
+    void** top = (void**)(((uintptr_t)t.stack + STACK_BYTES - 64 * (i % 64)) & ~(uintptr_t)15);
+    void** sp = top - 8;
+    for (int r = 0; r < 6; r++) sp[r] = nullptr;
+    sp[6] = (void*)&entry;
+    sp[7] = nullptr;
+    t.sp = sp;
+#else
+    getcontext(&t.ctx);
+    t.ctx.uc_stack.ss_sp = t.stack;
+    t.ctx.uc_stack.ss_size = STACK_BYTES;
+    t.ctx.uc_link = &scheduler;
+    makecontext(&t.ctx, entry, 0);
+#endif
 }
 
 inline void resume(int i) {
     current = i;
     threadIdx = threads[i].tid;
+#if EMU_FAST_SWITCH
+    emu_switch_stack(&scheduler_sp, threads[i].sp);
+#else
     swapcontext(&scheduler, &threads[i].ctx);
+#endif
     current = -1;
 }
 
-inline void yield() { swapcontext(&threads[current].ctx, &scheduler); threadIdx = threads[current].tid; }
+inline void to_scheduler() {
+#if EMU_FAST_SWITCH
+    emu_switch_stack(&threads[current].sp, scheduler_sp);
+#else
+    swapcontext(&threads[current].ctx, &scheduler);
+#endif
+}
+
+inline void yield() { to_scheduler(); threadIdx = threads[current].tid; }
 
 inline void syncthreads(const char* file, int line) {
     Thread& t = threads[current];
@@ -263,13 +345,21 @@ inline bool poison_shared(const char* name) {
 }
 
 inline bool check_dynamic_tail(const char* name) {
+    static unsigned char poison[4096];
+    if (poison[0] != 0xff) memset(poison, 0xff, sizeof poison);
     unsigned char* s = (unsigned char*)smem;
-    for (size_t i = launch_shared_bytes; i < DYNAMIC_SHARED_BYTES; i++) {
-        if (s[i] != 0xff) {
-            errors.push_back(std::string(name) + ": write to dynamic shared memory at byte " + std::to_string(i) +
-                             ", beyond the " + std::to_string(launch_shared_bytes) + " bytes of the launch");
-            return false;
+    // chunks compared with memcmp (a byte loop over the 192 KiB after every block is slow)
+    size_t i = launch_shared_bytes;
+    while (i < DYNAMIC_SHARED_BYTES) {
+        size_t n = std::min(sizeof poison, DYNAMIC_SHARED_BYTES - i);
+        if (memcmp(s + i, poison, n) == 0) {
+            i += n;
+            continue;
         }
+        while (s[i] == 0xff) i++;
+        errors.push_back(std::string(name) + ": write to dynamic shared memory at byte " + std::to_string(i) +
+                         ", beyond the " + std::to_string(launch_shared_bytes) + " bytes of the launch");
+        return false;
     }
     return true;
 }
@@ -278,12 +368,7 @@ inline bool check_dynamic_tail(const char* name) {
 inline bool run_block(int n) {
     for (int i = 0; i < n; i++) {
         Thread& t = threads[i];
-        if (t.stack == nullptr) t.stack = (char*)malloc(STACK_BYTES);
-        getcontext(&t.ctx);
-        t.ctx.uc_stack.ss_sp = t.stack;
-        t.ctx.uc_stack.ss_size = STACK_BYTES;
-        t.ctx.uc_link = &scheduler;
-        makecontext(&t.ctx, entry, 0);
+        start_context(t, i);
         t.state = READY;
         t.tid = uint3{(unsigned)(i % blockDim.x), (unsigned)(i / blockDim.x % blockDim.y),
                       (unsigned)(i / (blockDim.x * blockDim.y))};

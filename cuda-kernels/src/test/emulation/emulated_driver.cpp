@@ -11,7 +11,7 @@
 //    synchronously when it is submitted, so every stream order is kept (but a missing synchronisation
 //    cannot be detected).
 //  - device memory: 256-byte aligned host allocations, filled with 0xff bytes (a float NaN, as a
-//    stand-in for the undefined contents of fresh GPU memory), with 256 guard bytes on both sides.
+//    stand-in for the undefined contents of fresh GPU memory), with 256 guard bytes (0xfe) on both sides.
 //    Copies and memsets must lie inside one allocation; a kernel's pointer arguments must point into
 //    one, and that allocation's guards must be intact after the launch (a write outside it fails).
 //  - cuModuleLoadData ignores the PTX code and reads its `.entry` names; cuModuleGetFunction gives the
@@ -80,7 +80,8 @@ constexpr size_t DEFAULT_DYNAMIC_SHARED = 48 * 1024;
 // an H100's opt-in limit; launches beyond the emulator's emu::DYNAMIC_SHARED_BYTES fail at launch
 constexpr int MAX_DYNAMIC_SHARED_OPT_IN = 227 * 1024;
 constexpr size_t GUARD = 256, ALIGN = 256;
-constexpr unsigned char FILL = 0xff;
+// fresh memory: NaN floats; guards: -1.7e38 floats, so a write of a NaN read from the guard shows too
+constexpr unsigned char FILL = 0xff, GUARD_BYTE = 0xfe;
 
 std::recursive_mutex driver_lock;
 bool initialised = false;
@@ -132,7 +133,7 @@ bool guards_intact(uintptr_t base, const Allocation& a) {
     const unsigned char* lo = a.raw;
     const unsigned char* hi = (const unsigned char*)base + a.size;
     for (size_t i = 0; i < GUARD; i++)
-        if (lo[i] != FILL || hi[i] != FILL) return false;
+        if (lo[i] != GUARD_BYTE || hi[i] != GUARD_BYTE) return false;
     return true;
 }
 
@@ -415,7 +416,8 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes) {
     size_t total = GUARD + (bytes + GUARD + ALIGN - 1) / ALIGN * ALIGN;
     auto* raw = (unsigned char*)aligned_alloc(ALIGN, total);
     if (raw == nullptr) return CUDA_ERROR_OUT_OF_MEMORY;
-    memset(raw, FILL, total);
+    memset(raw, GUARD_BYTE, total);
+    memset(raw + GUARD, FILL, bytes);
     uintptr_t base = (uintptr_t)raw + GUARD;
     allocations[base] = Allocation{raw, bytes};
     *p = (CUdeviceptr)base;
