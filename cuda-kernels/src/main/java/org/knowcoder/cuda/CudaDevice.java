@@ -52,6 +52,8 @@ public final class CudaDevice implements Device {
     private static final int PREFERRED_ROWS = 512;
     /** The driver API's library, installed with the NVIDIA driver (not with the CUDA toolkit). */
     private static final String DRIVER_LIBRARY = "libcuda.so.1";
+    /** -Dknowcoder.cuda.cublas=off keeps cuBLAS unloaded: our own GEMM kernels run (to compare them, or under the emulated driver). */
+    static final String CUBLAS_PROPERTY = "knowcoder.cuda.cublas";
     /** The context each thread last made current through any CudaDevice. */
     private static final ThreadLocal<CUcontext> CURRENT = new ThreadLocal<>();
 
@@ -68,7 +70,7 @@ public final class CudaDevice implements Device {
         this.stream = stream;
         this.kernels = CudaKernels.load();
         KernelProducts own = new KernelProducts(kernels.gemm, kernels.convert);
-        CublasProducts cublas = CublasProducts.tryOpen(stream, kernels.convert, own);
+        CublasProducts cublas = "off".equals(System.getProperty(CUBLAS_PROPERTY)) ? null : CublasProducts.tryOpen(stream, kernels.convert, own);
         this.products = cublas != null ? cublas : own;
         this.description = "cuda:0 " + name + ", " + products.name();
     }
