@@ -5,6 +5,8 @@ import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.kernels.MatVec;
 import org.openjdk.jmh.annotations.Benchmark;
+
+import java.lang.foreign.MemorySegment;
 import org.openjdk.jmh.annotations.Param;
 
 
@@ -17,7 +19,8 @@ import org.openjdk.jmh.annotations.Param;
 public class MatVecBenchmark extends KernelBenchmark {
     static final long WORKING_SET = 256L << 20;
 
-    @Param({"F32", "BF16", "F16", "Q8_0"})
+    /** F32_HEAP: F32 weights in float[] arrays, as generate decodes F32 checkpoints. */
+    @Param({"F32", "F32_HEAP", "BF16", "F16", "Q8_0"})
     public String dtype;
 
     /** rows x cols: w1/w3 of stories110M, and its classifier. */
@@ -33,7 +36,15 @@ public class MatVecBenchmark extends KernelBenchmark {
     protected void prepare() {
         int[] rc = rowsAndCols(shape);
         int rows = rc[0], cols = rc[1];
-        copies = Shapes.copies(RandomWeights.matrix("w", DType.parse(dtype), rows, cols, 1, arena), WORKING_SET, arena);
+        boolean heap = dtype.equals("F32_HEAP");
+        copies = Shapes.copies(RandomWeights.matrix("w", DType.parse(heap ? "F32" : dtype), rows, cols, 1, arena), WORKING_SET, arena);
+        if (heap) {
+            for (int i = 0; i < copies.length; i++) {
+                float[] values = new float[Math.toIntExact(copies[i].numel())];
+                MemorySegment.copy(copies[i].data(), Tensor.F32_LE, 0, values, 0, values.length);
+                copies[i] = Tensor.ofFloatArray(copies[i].name(), values, copies[i].shape());
+            }
+        }
         matVec = new MatVec(pool, cols);
         x = Shapes.randomVector(cols, 2);
         out = new float[rows];

@@ -5,6 +5,7 @@ import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.kernels.Q8Quantizer;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -83,6 +84,35 @@ public final class LlamaWeights implements AutoCloseable {
         Tensor embedding = q8(tokenEmbedding, target);
         Tensor cls = sharedClassifier() ? embedding : q8(classifier, target);
         return new LlamaWeights(config, embedding, quantized, finalNorm, cls, rotateHalfLayout, target);
+    }
+
+    /**
+     * A copy with every F32 matrix in a float[] on the heap, where decoding streams it faster (see
+     * {@code WeightRows.dotF32Heap}); this instance (and its file mapping) can then be closed, so
+     * the memory used stays the size of the weights. Returns this instance when the weights are not
+     * F32, when a matrix is too large for one array, or when the copy would take more than half the
+     * heap (a 7B F32 model stays mapped).
+     */
+    public LlamaWeights f32OnHeap() {
+        boolean fits = weightBytes() <= Runtime.getRuntime().maxMemory() / 2 && tokenEmbedding.dtype() == DType.F32
+                && tokenEmbedding.numel() <= Integer.MAX_VALUE - 8 && classifier.numel() <= Integer.MAX_VALUE - 8;
+        for (Layer l : layers) for (Tensor t : l.matrices()) fits &= t.dtype() == DType.F32 && t.numel() <= Integer.MAX_VALUE - 8;
+        if (!fits) return this;
+        List<Layer> copied = new ArrayList<>();
+        for (Layer l : layers) {
+            copied.add(new Layer(l.attentionNorm(), onHeap(l.wq()), onHeap(l.wk()), onHeap(l.wv()),
+                    onHeap(l.wo()), l.ffnNorm(), onHeap(l.w1()), onHeap(l.w2()), onHeap(l.w3())));
+        }
+        Tensor embedding = onHeap(tokenEmbedding);
+        Tensor cls = sharedClassifier() ? embedding : onHeap(classifier);
+        return new LlamaWeights(config, embedding, copied, finalNorm, cls, rotateHalfLayout, null);
+    }
+
+    private static Tensor onHeap(Tensor t) {
+        if (t.floatArray() != null) return t;
+        float[] values = new float[Math.toIntExact(t.numel())];
+        MemorySegment.copy(t.data(), Tensor.F32_LE, 0, values, 0, values.length);
+        return Tensor.ofFloatArray(t.name(), values, t.shape());
     }
 
     private static Tensor q8(Tensor t, Arena arena) {

@@ -23,6 +23,8 @@ public final class Tensor {
     private final MemorySegment data;
     private final MemorySegment scales;
     private final int groupSize;
+    /** See {@link #floatArray}: found once here, since heapBase() allocates an Optional and decoding asks per product. */
+    private final float[] floatArray;
 
     private Tensor(String name, DType dtype, long[] shape, MemorySegment data, MemorySegment scales, int groupSize) {
         this.name = name;
@@ -31,6 +33,7 @@ public final class Tensor {
         this.data = data;
         this.scales = scales;
         this.groupSize = groupSize;
+        this.floatArray = dtype == DType.F32 && data.heapBase().orElse(null) instanceof float[] a ? a : null;
         long numel = numel();
         if (data.byteSize() != numel * dtype.bytes) {
             throw new IllegalArgumentException("tensor " + name + ": " + dtype + " " + Arrays.toString(shape)
@@ -64,6 +67,19 @@ public final class Tensor {
         MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
         MemorySegment.copy(values, 0, seg, F32_LE, 0, values.length);
         return of(name, DType.F32, seg, shape);
+    }
+
+    /**
+     * An F32 tensor over {@code values} itself (no copy): the decoding kernel streams float[]-backed
+     * weights faster than native memory (see {@code WeightRows.dotF32Heap}).
+     */
+    public static Tensor ofFloatArray(String name, float[] values, long... shape) {
+        return of(name, DType.F32, MemorySegment.ofArray(values), shape);
+    }
+
+    /** The float array holding this F32 tensor (its first element at data().address() / 4), or null when it has none. */
+    public float[] floatArray() {
+        return floatArray;
     }
 
     public String name() { return name; }

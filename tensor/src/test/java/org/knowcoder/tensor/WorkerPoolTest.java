@@ -38,6 +38,22 @@ class WorkerPoolTest {
         }
     }
 
+    /** Chunks shrink towards the end, so the thread that finishes last waits least for the other. */
+    @Test
+    void chunksCoverTheRangeInOrderAndShrink() {
+        for (int size : new int[] {8, 12, 192, 8000}) { // parallelFor never makes more chunks than indices
+            int n = 8;
+            assertEquals(0, WorkerPool.chunkStart(size, 0, n));
+            assertEquals(size, WorkerPool.chunkStart(size, n, n));
+            for (int c = 0; c < n; c++) {
+                assertTrue(WorkerPool.chunkStart(size, c, n) <= WorkerPool.chunkStart(size, c + 1, n), "size " + size + " chunk " + c);
+            }
+            int first = WorkerPool.chunkStart(size, 1, n), last = size - WorkerPool.chunkStart(size, n - 1, n);
+            assertTrue(last <= first, "size " + size + ": first chunk " + first + ", last " + last);
+        }
+        assertEquals(1, WorkerPool.chunkStart(2, 1, 2), "two indices over two chunks: one each");
+    }
+
     @Test
     void propagatesAnExceptionThrownInAnyChunk() {
         try (WorkerPool pool = new WorkerPool(2)) {

@@ -19,6 +19,10 @@ public final class MatVec implements WorkerPool.RangeTask {
 
     private final WorkerPool pool;
     private final MemorySegment xs;
+    /** The input as floats, for weights held in a float[] ({@link WeightRows#dotF32Heap}). */
+    private final float[] xa;
+    private float[] heapWeights;
+    private int heapBase;
     private final int maxCols;
     private Tensor w;
     private float[] out;
@@ -29,23 +33,35 @@ public final class MatVec implements WorkerPool.RangeTask {
         this.pool = pool;
         this.maxCols = maxCols;
         this.xs = Arena.ofAuto().allocate(4L * maxCols, 64);
+        this.xa = new float[maxCols];
     }
 
     /** out[oo + r] = row r of w dotted with x[xo .. xo + w.cols()). */
     public void apply(Tensor w, float[] x, int xo, float[] out, int oo) {
         if (w.cols() > maxCols) throw new IllegalArgumentException(w + " is wider than this MatVec (" + maxCols + ")");
-        WeightRows.prepare(w, x, xo, xs);
+        this.heapWeights = w.floatArray();
+        if (heapWeights != null) {
+            System.arraycopy(x, xo, xa, 0, w.cols());
+            heapBase = Math.toIntExact(w.data().address() / 4);
+        } else {
+            WeightRows.prepare(w, x, xo, xs);
+        }
         this.w = w;
         this.out = out;
         this.oo = oo;
         pool.parallelFor(Math.toIntExact((w.rows() + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK), this);
         this.w = null;
         this.out = null;
+        this.heapWeights = null;
     }
 
     @Override
     public void run(int worker, int fromBlock, int toBlock) {
         int rows = Math.toIntExact(w.rows());
+        if (heapWeights != null) {
+            WeightRows.dotF32Heap(heapWeights, heapBase, w.cols(), fromBlock * ROWS_PER_BLOCK, Math.min(rows, toBlock * ROWS_PER_BLOCK), xa, out, oo);
+            return;
+        }
         WeightRows.dot(w, fromBlock * ROWS_PER_BLOCK, Math.min(rows, toBlock * ROWS_PER_BLOCK), xs, out, oo);
     }
 }

@@ -4,17 +4,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 
 import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.TestTensors;
 import org.knowcoder.tensor.TestTensors.Weights;
 import org.knowcoder.tensor.WorkerPool;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.knowcoder.tensor.Approx.assertDot;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
@@ -46,6 +51,40 @@ class MatVecTest {
                         assertDot(w.values(), r * cols, x, XO, cols, out[OO + r], "[" + rows + ", " + cols + "] row " + r);
                     }
                     assertOutsideUnchanged(before, out, OO, rows);
+                }
+            }
+        }
+    }
+
+    /**
+     * F32 weights in a float[] (at the start of the array or further in) take the array kernel: the
+     * same results, bit for bit, as the same weights in native memory.
+     */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2})
+    void floatArrayWeightsGiveTheSameBitsAsNativeOnes(int threads) {
+        int maxCols = TestTensors.SIZES[TestTensors.SIZES.length - 1];
+        try (WorkerPool pool = new WorkerPool(threads); Arena arena = Arena.ofShared()) {
+            MatVec matVec = new MatVec(pool, maxCols);
+            Random rnd = new Random(threads);
+            for (int cols : TestTensors.SIZES) {
+                for (int rows : new int[] {1, 3, 8, 13, 40}) {
+                    for (int lead : new int[] {0, 5}) {
+                        float[] values = randomFloats(rnd, lead + rows * cols);
+                        Tensor heap = Tensor.of("w", DType.F32, MemorySegment.ofArray(values).asSlice(lead * 4L), rows, cols);
+                        MemorySegment nativeCopy = arena.allocate(rows * cols * 4L, 64);
+                        MemorySegment.copy(values, lead, nativeCopy, Tensor.F32_LE, 0, rows * cols);
+                        Tensor offHeap = Tensor.of("w", DType.F32, nativeCopy, rows, cols);
+                        assertSame(values, heap.floatArray());
+                        float[] x = randomFloats(rnd, XO + cols + 2);
+                        float[] a = new float[OO + rows + 2], b = new float[OO + rows + 2];
+                        matVec.apply(heap, x, XO, a, OO);
+                        matVec.apply(offHeap, x, XO, b, OO);
+                        assertArrayEquals(b, a, "[" + rows + ", " + cols + "] lead " + lead);
+                        for (int r = 0; r < rows; r++) {
+                            assertDot(Arrays.copyOfRange(values, lead, values.length), r * cols, x, XO, cols, a[OO + r], "row " + r);
+                        }
+                    }
                 }
             }
         }
