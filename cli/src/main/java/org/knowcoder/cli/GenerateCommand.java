@@ -112,13 +112,13 @@ final class GenerateCommand implements Callable<Integer> {
 
     /**
      * The weights as asked: quantized to Q8_0 with --quantize (closing the file's mapping), else as
-     * loaded, F32 ones copied to the heap (see LlamaWeights.f32OnHeap). Q8_0 weights stay as they are,
+     * loaded, F32 ones for the CPU copied to the heap (see LlamaWeights.f32OnHeap). Q8_0 weights stay as they are,
      * since their tensors live in the file's mapping.
      */
     private LlamaWeights quantized(LlamaWeights loaded) {
         if (quantize == null || loaded.dtype() == DType.Q8_0) {
-            // F32 decodes faster from arrays on the heap; the copy replaces the mapping, when the heap holds it
-            if (loaded.dtype() != DType.F32) return loaded;
+            // F32 decodes faster on the CPU from arrays on the heap; the copy replaces the mapping, when the heap holds it
+            if (loaded.dtype() != DType.F32 || !device.equals("cpu")) return loaded;
             LlamaWeights heap = loaded.f32OnHeap();
             if (heap != loaded) loaded.close();
             return heap;
