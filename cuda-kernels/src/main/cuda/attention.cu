@@ -49,17 +49,7 @@ extern "C" __global__ void attention(float* out, const float* q, const float* ke
     }
     __syncthreads();
 
-    float m = -INFINITY;
-    for (int p = threadIdx.x; p < positions; p += blockDim.x) m = fmaxf(m, scores[p]);
-    m = block_max(m, scratch);
-    float s = 0.0f;
-    for (int p = threadIdx.x; p < positions; p += blockDim.x) {
-        float e = expf(scores[p] - m);
-        scores[p] = e;
-        s += e;
-    }
-    s = block_sum(s, scratch);  // its internal __syncthreads also publishes the exponentials
-    float inv = 1.0f / s;
+    float inv = 1.0f / block_exp_in_place(scores, positions, scratch);
 
     float* orow = out + (size_t)t * nHeads * headDim + (size_t)h * headDim;
     const float* vbase = values + (size_t)kvHead * headDim;

@@ -46,6 +46,22 @@ __device__ __forceinline__ float block_max(float v, float* scratch) {
     return warp_max(v);
 }
 
+// Replaces v[0..n) by exp(v[i] - max v) and returns their sum to every thread of the block: the
+// unnormalised softmax of softmax_rows and attention. block_sum's __syncthreads also publishes
+// the exponentials to the whole block.
+__device__ __forceinline__ float block_exp_in_place(float* v, int n, float* scratch) {
+    float m = -INFINITY;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) m = fmaxf(m, v[i]);
+    m = block_max(m, scratch);
+    float s = 0.0f;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        float e = expf(v[i] - m);
+        v[i] = e;
+        s += e;
+    }
+    return block_sum(s, scratch);
+}
+
 // BF16 is the top half of an F32: widening is a shift.
 __device__ __forceinline__ float bf16_to_f32(uint16_t b) {
     return __uint_as_float(((uint32_t)b) << 16);

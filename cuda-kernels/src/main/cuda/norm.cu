@@ -25,16 +25,6 @@ extern "C" __global__ void softmax_rows(float* x, int rows, int cols) {
     __shared__ float scratch[32];
     if ((int)blockIdx.x >= rows) return;
     float* row = x + (size_t)blockIdx.x * cols;
-    float m = -INFINITY;
-    for (int i = threadIdx.x; i < cols; i += blockDim.x) m = fmaxf(m, row[i]);
-    m = block_max(m, scratch);
-    float s = 0.0f;
-    for (int i = threadIdx.x; i < cols; i += blockDim.x) {
-        float e = expf(row[i] - m);
-        row[i] = e;
-        s += e;
-    }
-    s = block_sum(s, scratch);
-    float inv = 1.0f / s;  // the CPU also scales by the reciprocal
+    float inv = 1.0f / block_exp_in_place(row, cols, scratch);  // the CPU also scales by the reciprocal
     for (int i = threadIdx.x; i < cols; i += blockDim.x) row[i] *= inv;
 }
