@@ -80,7 +80,8 @@ public final class EndToEnd {
         ObjectNode weightGbs = report.putObject("decode_weight_gb_s"), prefillOverDecode = report.objectNode();
         for (Map.Entry<String, Path> e : files.entrySet()) {
             System.err.println("measuring " + e.getKey() + " (" + e.getValue() + ") ...");
-            try (LlamaWeights w = Checkpoints.load(e.getValue())) {
+            try (LlamaWeights mapped = Checkpoints.load(e.getValue())) {
+                LlamaWeights w = mapped.f32OnHeap(); // as generate loads them: F32 in heap arrays (nothing to close), the others mapped
                 SpeedRun.Result r = SpeedRun.measure(w, threads, tokens, prompt);
                 decode.put(e.getKey(), round(r.decodeTokensPerSecond()));
                 prefill.put(e.getKey(), round(r.prefillTokensPerSecond()));
