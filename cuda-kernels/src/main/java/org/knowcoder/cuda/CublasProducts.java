@@ -45,7 +45,7 @@ final class CublasProducts implements MatrixProducts {
             JCublas2.cublasSetStream(handle, new cudaStream_t(stream));
             return new CublasProducts(handle, convert, fallback);
         } catch (LinkageError | RuntimeException e) {
-            System.err.println("cuBLAS unavailable (" + e.getMessage() + "); using our own GEMM kernels");
+            System.err.println("cuBLAS unavailable (" + CudaDevice.firstLine(e.getMessage()) + "); using our own GEMM kernels");
             return null;
         }
     }

@@ -116,7 +116,8 @@ public final class CudaDevice implements Device {
         }
     }
 
-    private static String firstLine(String message) {
+    /** JCuda's load errors carry pages of nested stack traces: a user needs the first line. */
+    static String firstLine(String message) {
         return message == null ? "no message" : message.lines().findFirst().orElse("").strip();
     }
 
