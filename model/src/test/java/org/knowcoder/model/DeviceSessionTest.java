@@ -1,6 +1,5 @@
 package org.knowcoder.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,20 +32,7 @@ class DeviceSessionTest {
             "llama-tiny-q8,  model-q8_0.bin,         q8_0",
     })
     void greedyIdsAndLastLogitsMatchPyTorch(String model, String file, String variant) throws IOException {
-        Path dir = SharedFixtures.dir("models/" + model);
-        JsonNode expected = SharedFixtures.json(dir.resolve("expected.json"));
-        JsonNode want = variant.isEmpty() ? expected : expected.get(variant);
-        int[] prompt = SharedFixtures.ints(expected.get("prompt"));
-        try (LlamaWeights weights = Checkpoints.load(dir.resolve(file))) {
-            DeviceSession session = new DeviceSession(weights, cpu);
-            float[] logits = session.prefill(prompt, 0);
-            if (want.has("last_logits")) {
-                float tol = (float) expected.get("tolerance").get("logits_abs").asDouble();
-                ReferenceModelsTest.assertClose(SharedFixtures.floats(want.get("last_logits")), logits, tol);
-            }
-            assertArrayEquals(SharedFixtures.ints(want.get("greedy")),
-                    ReferenceModelsTest.greedy(session, logits, prompt.length, expected.get("greedy_steps").asInt()));
-        }
+        ReferenceModelsTest.assertMatchesPyTorch(model, file, variant, weights -> new DeviceSession(weights, cpu));
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.knowcoder.tensor.WorkerPool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,13 +36,19 @@ class ReferenceModelsTest {
             "llama-tiny-q8,  model-q8_0.bin,         q8_0",
     })
     void greedyIdsAndLastLogitsMatchPyTorch(String model, String file, String variant) throws IOException {
+        assertMatchesPyTorch(model, file, variant, weights -> new LlamaSession(weights, pool));
+    }
+
+    /** The fixture's greedy ids exactly and last logits within its tolerance, from a session {@code open} makes. */
+    static void assertMatchesPyTorch(String model, String file, String variant, Function<LlamaWeights, DecodingSession> open)
+            throws IOException {
         Path dir = SharedFixtures.dir("models/" + model);
         JsonNode expected = SharedFixtures.json(dir.resolve("expected.json"));
         JsonNode want = variant.isEmpty() ? expected : expected.get(variant);
         int[] prompt = SharedFixtures.ints(expected.get("prompt"));
         int steps = expected.get("greedy_steps").asInt();
         try (LlamaWeights weights = Checkpoints.load(dir.resolve(file))) {
-            LlamaSession session = new LlamaSession(weights, pool);
+            DecodingSession session = open.apply(weights);
             float[] logits = session.prefill(prompt, 0);
             if (want.has("last_logits")) {
                 float tol = (float) expected.get("tolerance").get("logits_abs").asDouble();
