@@ -227,8 +227,10 @@ public final class LlamaSession implements DecodingSession {
                 }
                 rope.apply(q, t * dim, c.nHeads(), pos);
                 rope.apply(k, t * kvDim, c.nKvHeads(), pos);
-                rowCache[t].store(l, pos, k, t * kvDim, v, t * kvDim);
+                if (!oneRun) rowCache[t].store(l, pos, k, t * kvDim, v, t * kvDim);
             }
+            // a run's keys go in as one contiguous stretch per transposed key row, not n scattered writes each
+            if (oneRun) rowCache[0].storeRun(l, rowPosition[0], n, k, 0, v, 0);
             if (oneRun) {
                 attention.apply(q, n, rowPosition[0], rowCache[0], l, att);
             } else {

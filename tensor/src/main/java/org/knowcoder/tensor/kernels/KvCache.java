@@ -42,6 +42,21 @@ public final class KvCache {
         System.arraycopy(v, vo, values[layer], pos * kvDim, kvDim);
     }
 
+    /**
+     * Stores the keys and values of the n consecutive positions [start, start + n): rows k[ko + t * kvDim ..]
+     * and v[vo + t * kvDim ..]. Each key component of the run lands in one contiguous stretch of its
+     * transposed row, rather than as n scattered writes a stride apart.
+     */
+    public void storeRun(int layer, int start, int n, float[] k, int ko, float[] v, int vo) {
+        float[] kt = keys[layer];
+        int kvDim = nKvHeads * headDim;
+        for (int i = 0; i < kvDim; i++) {
+            int dst = i * stride + start;
+            for (int t = 0, src = ko + i; t < n; t++, src += kvDim) kt[dst + t] = k[src];
+        }
+        System.arraycopy(v, vo, values[layer], start * kvDim, n * kvDim);
+    }
+
     /** Copies positions [0, length) of every layer from {@code from}, a cache of the same shape (a shared prompt prefix). */
     public void copyPrefix(KvCache from, int length) {
         if (from.stride != stride || from.keys.length != keys.length || from.nKvHeads != nKvHeads || from.headDim != headDim) {
