@@ -53,8 +53,9 @@ class AttentionTest {
             "4, 1, 31, 2",                  // multi-query
             "1, 1, 1, 1"})
     void matchesScalarReference(int nHeads, int nKvHeads, int headDim, int threads) {
-        int[][] startsAndTokens = {{0, 1}, {0, 5}, {6, 1}, {9, 4}};
-        int maxPositions = 13;
+        // 70 queries: blocks of four whose positions span several 4-vector stretches of keys, and a tail of two
+        int[][] startsAndTokens = {{0, 1}, {0, 5}, {6, 1}, {9, 4}, {3, 70}};
+        int maxPositions = 80;
         try (WorkerPool pool = new WorkerPool(threads)) {
             Attention attention = new Attention(pool, nHeads, nKvHeads, headDim, maxPositions);
             Random rnd = new Random(nHeads * 1000 + headDim);
@@ -65,7 +66,10 @@ class AttentionTest {
                 float[] keys = scaled(randomFloats(rnd, maxPositions * kvDim), 2);
                 float[] values = randomFloats(rnd, maxPositions * kvDim);
                 KvCache cache = new KvCache(2, nKvHeads, headDim, maxPositions);
-                for (int p = 0; p < filled; p++) cache.store(1, p, keys, p * kvDim, values, p * kvDim);
+                // the first positions one by one, the rest as one run, as decoding and prefill store them
+                int single = Math.min(filled, 5);
+                for (int p = 0; p < single; p++) cache.store(1, p, keys, p * kvDim, values, p * kvDim);
+                if (filled > single) cache.storeRun(1, single, filled - single, keys, single * kvDim, values, single * kvDim);
                 float[] out = new float[tokens * dim];
                 Arrays.fill(out, Float.NaN);
                 attention.apply(q, tokens, start, cache, 1, out);
