@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -76,25 +77,48 @@ public final class EndToEnd {
         files.put("F32", model.f32());
         files.put("BF16", model.bf16());
         files.put("Q8_0", model.q8());
+        Map<String, LlamaWeights> loaded = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Path> e : files.entrySet()) {
+                System.err.println("loading " + e.getKey() + " (" + e.getValue() + ") ...");
+                loaded.put(e.getKey(), Checkpoints.load(e.getValue()));
+            }
+            // as generate loads them: F32 in heap arrays (a copy with nothing to close), the others mapped
+            Map<String, LlamaWeights> models = new LinkedHashMap<>();
+            loaded.forEach((name, w) -> models.put(name, w.f32OnHeap()));
+            System.err.println("measuring " + SpeedRun.ROUNDS + " interleaved rounds ...");
+            report(report, models, SpeedRun.measure(models, threads, tokens, prompt));
+        } finally {
+            for (LlamaWeights w : loaded.values()) w.close();
+        }
+    }
+
+    /** Medians over the rounds; the ratios are medians of each round's ratio (the rounds ran the dtypes side by side). */
+    private static void report(ObjectNode report, Map<String, LlamaWeights> models, Map<String, SpeedRun.Result> results) {
         ObjectNode decode = report.putObject("decode_tok_s"), prefill = report.putObject("prefill_tok_s");
         ObjectNode weightGbs = report.putObject("decode_weight_gb_s"), prefillOverDecode = report.objectNode();
-        for (Map.Entry<String, Path> e : files.entrySet()) {
-            System.err.println("measuring " + e.getKey() + " (" + e.getValue() + ") ...");
-            try (LlamaWeights mapped = Checkpoints.load(e.getValue())) {
-                LlamaWeights w = mapped.f32OnHeap(); // as generate loads them: F32 in heap arrays (nothing to close), the others mapped
-                SpeedRun.Result r = SpeedRun.measure(w, threads, tokens, prompt);
-                decode.put(e.getKey(), round(r.decodeTokensPerSecond()));
-                prefill.put(e.getKey(), round(r.prefillTokensPerSecond()));
-                // every decoded token streams all the weights once: the bandwidth decoding achieves
-                weightGbs.put(e.getKey(), round(r.decodeTokensPerSecond() * w.weightBytes() / 1e9));
-                prefillOverDecode.put(e.getKey(), round(r.prefillTokensPerSecond() / r.decodeTokensPerSecond()));
-                System.err.printf("  decode %.1f tok/s, prefill %.1f tok/s%n", r.decodeTokensPerSecond(), r.prefillTokensPerSecond());
+        SpeedRun.Result f32 = results.get("F32");
+        ObjectNode ratios = report.putObject("ratios");
+        for (Map.Entry<String, SpeedRun.Result> e : results.entrySet()) {
+            SpeedRun.Result r = e.getValue();
+            double d = SpeedRun.median(r.decode());
+            decode.put(e.getKey(), round(d));
+            prefill.put(e.getKey(), round(SpeedRun.median(r.prefill())));
+            // every decoded token streams all the weights once: the bandwidth decoding achieves
+            weightGbs.put(e.getKey(), round(d * models.get(e.getKey()).weightBytes() / 1e9));
+            prefillOverDecode.put(e.getKey(), round(SpeedRun.median(divide(r.prefill(), r.decode()))));
+            if (!e.getKey().equals("F32")) {
+                String name = e.getKey().toLowerCase(Locale.ROOT).replace("_0", "") + "_over_f32";
+                ratios.put(name, round(SpeedRun.median(divide(r.decode(), f32.decode()))));
             }
         }
-        ObjectNode ratios = report.putObject("ratios");
-        ratios.put("bf16_over_f32", round(decode.get("BF16").asDouble() / decode.get("F32").asDouble()));
-        ratios.put("q8_over_f32", round(decode.get("Q8_0").asDouble() / decode.get("F32").asDouble()));
         ratios.set("prefill_over_decode", prefillOverDecode);
+    }
+
+    private static double[] divide(double[] a, double[] b) {
+        double[] q = new double[a.length];
+        for (int i = 0; i < a.length; i++) q[i] = a[i] / b[i];
+        return q;
     }
 
     /** Runs the --rss check into {@code node}; true when the CLI stayed within its memory budget. */

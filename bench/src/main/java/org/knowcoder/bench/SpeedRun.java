@@ -7,38 +7,61 @@ import org.knowcoder.model.Sampler;
 import org.knowcoder.tensor.WorkerPool;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Decode and prefill speed of one loaded model. Decoding is greedy from BOS and ignores EOS, so every
- * run feeds exactly the requested number of positions; each measurement follows an untimed run of
- * the same kind so the JIT has compiled the kernels (and the file's pages are resident); prefill
- * reports the median of three timed prompts.
+ * Decode and prefill speed of several loaded models (the dtypes EndToEnd compares). Decoding is
+ * greedy from BOS and ignores EOS, so every run feeds exactly the requested number of positions.
+ * Every model first gets an untimed run of each kind, so the JIT has compiled its kernels (and the
+ * file's pages are resident). Then come {@link #ROUNDS} rounds in which each model is timed once
+ * after the other: this machine's memory bandwidth drifts by tens of percent within seconds, and
+ * interleaving makes the drift hit every model alike, so ratios are taken round by round.
  */
 final class SpeedRun {
     private SpeedRun() {}
 
-    /** Prefills timed after the warm-up; the median is reported (one prefill takes about a second, the machine's bandwidth wanders). */
-    private static final int PREFILL_RUNS = 3;
+    static final int ROUNDS = 3;
 
-    record Result(double decodeTokensPerSecond, double prefillTokensPerSecond) {}
+    /** Tokens per second of each round, in round order. */
+    record Result(double[] decode, double[] prefill) {}
 
-    static Result measure(LlamaWeights weights, int threads, int decodeTokens, int promptTokens) {
+    /** Times every model in {@code models} (by name, in order) over the same rounds. */
+    static Map<String, Result> measure(Map<String, LlamaWeights> models, int threads, int decodeTokens, int promptTokens) {
         try (WorkerPool pool = new WorkerPool(threads)) {
-            LlamaSession session = new LlamaSession(weights, pool);
-            decode(session, decodeTokens); // warm-up
-            double decode = decode(session, decodeTokens);
-            int[] prompt = randomPrompt(promptTokens, weights.config().vocabSize());
-            session.prefill(prompt, 0); // warm-up: the whole prompt, so every chunk's attention shape is compiled
-            double[] prefills = new double[PREFILL_RUNS];
-            for (int i = 0; i < PREFILL_RUNS; i++) {
-                long t0 = System.nanoTime();
-                session.prefill(prompt, 0);
-                prefills[i] = prompt.length / ((System.nanoTime() - t0) / 1e9);
+            Map<String, LlamaSession> sessions = new LinkedHashMap<>();
+            Map<String, int[]> prompts = new LinkedHashMap<>();
+            Map<String, Result> results = new LinkedHashMap<>();
+            for (Map.Entry<String, LlamaWeights> m : models.entrySet()) {
+                LlamaSession session = new LlamaSession(m.getValue(), pool);
+                int[] prompt = randomPrompt(promptTokens, m.getValue().config().vocabSize());
+                decode(session, decodeTokens); // warm-up
+                session.prefill(prompt, 0); // warm-up: the whole prompt, so every chunk's attention shape is compiled
+                sessions.put(m.getKey(), session);
+                prompts.put(m.getKey(), prompt);
+                results.put(m.getKey(), new Result(new double[ROUNDS], new double[ROUNDS]));
             }
-            Arrays.sort(prefills);
-            return new Result(decode, prefills[PREFILL_RUNS / 2]);
+            for (int r = 0; r < ROUNDS; r++) {
+                for (String name : models.keySet()) {
+                    LlamaSession session = sessions.get(name);
+                    int[] prompt = prompts.get(name);
+                    results.get(name).decode()[r] = decode(session, decodeTokens);
+                    long t0 = System.nanoTime();
+                    session.prefill(prompt, 0);
+                    results.get(name).prefill()[r] = prompt.length / ((System.nanoTime() - t0) / 1e9);
+                }
+                System.err.printf("  round %d of %d done%n", r + 1, ROUNDS);
+            }
+            return results;
         }
+    }
+
+    /** The middle value (of an odd count; the upper middle of an even one). */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     /** Tokens per second over positions 0..n-1, feeding back the argmax. */
