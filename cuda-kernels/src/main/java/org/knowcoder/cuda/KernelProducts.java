@@ -4,6 +4,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 import org.knowcoder.cuda.kernels.ConvertKernels;
 import org.knowcoder.cuda.kernels.GemmKernels;
+import org.knowcoder.tensor.DType;
 
 /** Matrix products on our own kernels: tiled F32 and Q8_0, tensor cores (hi + lo halves of x) for BF16 and F16. */
 final class KernelProducts implements MatrixProducts {
@@ -27,13 +28,10 @@ final class KernelProducts implements MatrixProducts {
         switch (w.dtype) {
             case F32 -> gemm.gemmF32(out, x, w.data, rows, in, outDim, stream);
             case Q8_0 -> gemm.gemmQ8(out, x, w.data, w.scales, rows, in, outDim, w.groupSize, stream);
-            case BF16 -> {
+            case BF16, F16 -> {
                 halves.split(convert, w.dtype, x, (long) rows * in, stream);
-                gemm.gemmBf16(out, halves.hi(), halves.lo(), w.data, rows, in, outDim, stream);
-            }
-            case F16 -> {
-                halves.split(convert, w.dtype, x, (long) rows * in, stream);
-                gemm.gemmF16(out, halves.hi(), halves.lo(), w.data, rows, in, outDim, stream);
+                if (w.dtype == DType.BF16) gemm.gemmBf16(out, halves.hi(), halves.lo(), w.data, rows, in, outDim, stream);
+                else gemm.gemmF16(out, halves.hi(), halves.lo(), w.data, rows, in, outDim, stream);
             }
         }
     }

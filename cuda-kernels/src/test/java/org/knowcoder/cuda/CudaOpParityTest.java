@@ -4,18 +4,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.knowcoder.model.RandomWeights;
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.DeviceBuffer;
 import org.knowcoder.tensor.device.RopeStyle;
-import org.knowcoder.tensor.kernels.Q8Quantizer;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +34,7 @@ class CudaOpParityTest {
             "F16, 1, 96, 40", "F16, 65, 160, 72", "Q8_0, 1, 256, 64", "Q8_0, 33, 128, 96"})
     void matmul(DType dtype, int rows, int outDim, int in) {
         CudaDevice gpu = Gpu.device();
-        Tensor w = weight(dtype, outDim, in, 1);
+        Tensor w = RandomWeights.matrix("w", dtype, outDim, in, 1, arena);
         float[] x = random(rows * in, 2);
         float[] expected = run(cpu, dev -> {
             DeviceBuffer out = dev.floats("out", (long) rows * outDim);
@@ -55,7 +53,7 @@ class CudaOpParityTest {
     @EnumSource(DType.class)
     void embedding(DType dtype) {
         CudaDevice gpu = Gpu.device();
-        Tensor table = weight(dtype, 50, 64, 3);
+        Tensor table = RandomWeights.matrix("table", dtype, 50, 64, 3, arena);
         int[] ids = {0, 49, 7, 7, 21};
         Op op = dev -> {
             DeviceBuffer tokens = dev.ints("tokens", ids.length), out = dev.floats("out", ids.length * 64L);
@@ -122,23 +120,6 @@ class CudaOpParityTest {
         float[] out = new float[n];
         device.read(op.apply(device), 0, out, n);
         return out;
-    }
-
-    static Tensor weight(DType dtype, int rows, int cols, long seed) {
-        float[] values = random(rows * cols, seed);
-        Tensor f32 = Tensor.ofFloats("w", values, rows, cols);
-        return switch (dtype) {
-            case F32 -> f32;
-            case Q8_0 -> Q8Quantizer.quantize(f32, 32, arena);
-            case BF16, F16 -> {
-                MemorySegment seg = arena.allocate((long) values.length * 2);
-                for (int i = 0; i < values.length; i++) {
-                    short bits = dtype == DType.BF16 ? Half.floatToBf16(values[i]) : Half.floatToF16(values[i]);
-                    seg.set(Tensor.I16_LE, 2L * i, bits);
-                }
-                yield Tensor.of("w", dtype, seg, rows, cols);
-            }
-        };
     }
 
     static float[] random(int n, long seed) {
