@@ -12,19 +12,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * End-to-end speed of the engine on a stories110M-shaped random model: decode tok/s and prefill
- * tok/s for F32 (llama2.c v0), BF16 (Hugging Face) and Q8_0 (llama2.c v2), and optionally the peak
- * resident set of the CLI generating from the BF16 export. Results go to stdout as one JSON object,
- * progress to stderr.
+ * tok/s for F32 (llama2.c v0), BF16 (Hugging Face) and Q8_0 (llama2.c v2), and optionally llama2.c's
+ * and our CLI's decode tok/s on the F32 file in the same rounds, and the peak resident set of the CLI
+ * generating from the BF16 export. Results go to stdout as one JSON object, progress to stderr.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.knowcoder.bench.EndToEnd \
- *     [--out bench-out] [--threads 2] [--tokens 256] [--prompt 1000] [--rss] [--jar cli/target/knowcoder.jar]
- *     [--jvm-arg ARG]... [--no-speed] [--tiny]
+ *     [--out bench-out] [--threads 2] [--tokens 256] [--prompt 1000] [--rounds 3] [--llama2c PATH] [--cli]
+ *     [--rss] [--jar cli/target/knowcoder.jar] [--jvm-arg ARG]... [--no-speed] [--tiny]
  * </pre>
- * {@code --tiny} swaps in a small model for smoke tests; {@code --no-speed} skips the speed runs;
+ * {@code --llama2c} names llama2.c's built {@code run} binary, {@code --cli} adds {@code java -jar} runs
+ * of the CLI (see {@link ExternalDecode}); {@code --tiny} swaps in a small model for smoke tests; {@code --no-speed} skips the speed runs;
  * {@code --jvm-arg} passes an option to the JVM of the {@code --rss} child (to try heap settings).
  * Exits 1 when the {@code --rss} check fails, after printing the report.
  */
@@ -32,12 +34,16 @@ public final class EndToEnd {
     private EndToEnd() {}
 
     private static final String USAGE = "usage: EndToEnd [--out DIR] [--threads N] [--tokens N] [--prompt N] "
-            + "[--rss] [--jar PATH] [--jvm-arg ARG]... [--no-speed] [--tiny]";
+            + "[--rounds N] [--llama2c PATH] [--cli] [--rss] [--jar PATH] [--jvm-arg ARG]... [--no-speed] [--tiny]";
+
+    /** The external decoders' names in the report. */
+    private static final String LLAMA2C = "llama2c", CLI = "cli_F32";
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of("bench-out"), jar = Path.of("cli", "target", "knowcoder.jar");
-        int threads = 2, tokens = 256, prompt = 1000;
-        boolean rss = false, speed = true, tiny = false;
+        Path llama2c = null;
+        int threads = 2, tokens = 256, prompt = 1000, rounds = 3;
+        boolean rss = false, speed = true, tiny = false, cli = false;
         List<String> childJvmArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -45,6 +51,9 @@ public final class EndToEnd {
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i));
                 case "--tokens" -> tokens = Integer.parseInt(value(args, ++i));
                 case "--prompt" -> prompt = Integer.parseInt(value(args, ++i));
+                case "--rounds" -> rounds = Integer.parseInt(value(args, ++i));
+                case "--llama2c" -> llama2c = Path.of(value(args, ++i));
+                case "--cli" -> cli = true;
                 case "--jar" -> jar = Path.of(value(args, ++i));
                 case "--rss" -> rss = true;
                 case "--jvm-arg" -> childJvmArgs.add(value(args, ++i));
@@ -58,21 +67,27 @@ public final class EndToEnd {
         if (tokens < 1 || tokens > c.seqLen() || prompt < 1 || prompt > c.seqLen()) {
             fail("--tokens and --prompt must be between 1 and the context of " + c.seqLen());
         }
+        if (rounds < 1) fail("--rounds must be at least 1");
+        Map<String, Callable<Double>> external = new LinkedHashMap<>();
+        if (llama2c != null) external.put(LLAMA2C, ExternalDecode.llama2c(llama2c, model, tokens, threads));
+        if (cli) external.put(CLI, ExternalDecode.cli(jar, model, tokens, threads));
         ObjectMapper json = new ObjectMapper();
         ObjectNode report = json.createObjectNode();
         report.put("model", model.name());
         report.putPOJO("config", c);
         report.put("threads", threads);
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        if (speed) speed(report, model, threads, tokens, prompt);
+        if (speed) speed(report, model, external, rounds, threads, tokens, prompt);
         boolean withinBudget = !rss || rss(report.putObject("rss"), jar, childJvmArgs, model, tokens, threads);
         System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         if (!withinBudget) System.exit(1); // the memory acceptance check failed: say so to scripts too
     }
 
-    private static void speed(ObjectNode report, BenchModel model, int threads, int tokens, int prompt) throws Exception {
+    private static void speed(ObjectNode report, BenchModel model, Map<String, Callable<Double>> external, int rounds,
+                              int threads, int tokens, int prompt) throws Exception {
         report.put("decode_tokens", tokens);
         report.put("prompt_tokens", prompt);
+        report.put("rounds", rounds);
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("F32", model.f32());
         files.put("BF16", model.bf16());
@@ -86,14 +101,17 @@ public final class EndToEnd {
             // as generate loads them: F32 in heap arrays (a copy with nothing to close), the others mapped
             Map<String, LlamaWeights> models = new LinkedHashMap<>();
             loaded.forEach((name, w) -> models.put(name, w.f32OnHeap()));
-            System.err.println("measuring " + SpeedRun.ROUNDS + " interleaved rounds ...");
-            report(report, models, SpeedRun.measure(models, threads, tokens, prompt));
+            System.err.println("measuring " + rounds + " interleaved rounds ...");
+            report(report, models, SpeedRun.measure(external, models, rounds, threads, tokens, prompt));
         } finally {
             for (LlamaWeights w : loaded.values()) w.close();
         }
     }
 
-    /** Medians over the rounds; the ratios are medians of each round's ratio (the rounds ran the dtypes side by side). */
+    /**
+     * Medians over the rounds; the ratios are medians of each round's ratio (the rounds ran the
+     * decoders side by side). External decoders have decode tok/s only.
+     */
     private static void report(ObjectNode report, Map<String, LlamaWeights> models, Map<String, SpeedRun.Result> results) {
         ObjectNode decode = report.putObject("decode_tok_s"), prefill = report.putObject("prefill_tok_s");
         ObjectNode weightGbs = report.putObject("decode_weight_gb_s"), prefillOverDecode = report.objectNode();
@@ -103,6 +121,7 @@ public final class EndToEnd {
             SpeedRun.Result r = e.getValue();
             double d = SpeedRun.median(r.decode());
             decode.put(e.getKey(), round(d));
+            if (r.prefill() == null) continue;
             prefill.put(e.getKey(), round(SpeedRun.median(r.prefill())));
             // every decoded token streams all the weights once: the bandwidth decoding achieves
             weightGbs.put(e.getKey(), round(d * models.get(e.getKey()).weightBytes() / 1e9));
@@ -111,6 +130,12 @@ public final class EndToEnd {
                 String name = e.getKey().toLowerCase(Locale.ROOT).replace("_0", "") + "_over_f32";
                 ratios.put(name, round(SpeedRun.median(divide(r.decode(), f32.decode()))));
             }
+        }
+        SpeedRun.Result reference = results.get(LLAMA2C);
+        if (reference != null) {
+            ratios.put("f32_over_llama2c", round(SpeedRun.median(divide(f32.decode(), reference.decode()))));
+            SpeedRun.Result cli = results.get(CLI);
+            if (cli != null) ratios.put("cli_f32_over_llama2c", round(SpeedRun.median(divide(cli.decode(), reference.decode()))));
         }
         ratios.set("prefill_over_decode", prefillOverDecode);
     }

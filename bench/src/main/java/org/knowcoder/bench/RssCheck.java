@@ -1,8 +1,6 @@
 package org.knowcoder.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -44,7 +42,7 @@ final class RssCheck {
                 "--prompt-ids", "1", "--output-ids", "--temperature", "0", "--steps", Integer.toString(steps),
                 "--threads", Integer.toString(threads)));
         Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> ExternalDecode.readAll(child.getInputStream()));
         long peak = 0;
         while (child.isAlive()) {
             // the relaunched JVM, once it exists; the launcher itself only relays
@@ -68,13 +66,5 @@ final class RssCheck {
             // exited between isAlive() and the read
         }
         return 0;
-    }
-
-    private static String readAll(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

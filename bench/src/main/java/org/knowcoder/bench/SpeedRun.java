@@ -10,29 +10,37 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 
 /**
  * Decode and prefill speed of several loaded models (the dtypes EndToEnd compares). Decoding is
  * greedy from BOS and ignores EOS, so every run feeds exactly the requested number of positions.
  * Every model first gets an untimed run of each kind, so the JIT has compiled its kernels (and the
- * file's pages are resident). Then come {@link #ROUNDS} rounds in which each model is timed once
+ * file's pages are resident). Then come rounds in which each model is timed once
  * after the other: this machine's memory bandwidth drifts by tens of percent within seconds, and
- * interleaving makes the drift hit every model alike, so ratios are taken round by round.
+ * interleaving makes the drift hit every model alike, so ratios are taken round by round. Decoders
+ * in other processes ({@link ExternalDecode}) take their turn at the start of each round.
  */
 final class SpeedRun {
     private SpeedRun() {}
 
-    static final int ROUNDS = 3;
-
-    /** Tokens per second of each round, in round order. */
+    /** Tokens per second of each round, in round order; prefill is null for an external decoder. */
     record Result(double[] decode, double[] prefill) {}
 
-    /** Times every model in {@code models} (by name, in order) over the same rounds. */
-    static Map<String, Result> measure(Map<String, LlamaWeights> models, int threads, int decodeTokens, int promptTokens) {
+    /**
+     * Times every decoder in {@code external} and every model in {@code models} (by name, in order)
+     * over {@code rounds} rounds; the results come in that order.
+     */
+    static Map<String, Result> measure(Map<String, Callable<Double>> external, Map<String, LlamaWeights> models, int rounds,
+                                       int threads, int decodeTokens, int promptTokens) throws Exception {
         try (WorkerPool pool = new WorkerPool(threads)) {
+            Map<String, Result> results = new LinkedHashMap<>();
+            for (Map.Entry<String, Callable<Double>> e : external.entrySet()) {
+                e.getValue().call(); // warm-up: the file's pages resident for it too
+                results.put(e.getKey(), new Result(new double[rounds], null));
+            }
             Map<String, LlamaSession> sessions = new LinkedHashMap<>();
             Map<String, int[]> prompts = new LinkedHashMap<>();
-            Map<String, Result> results = new LinkedHashMap<>();
             for (Map.Entry<String, LlamaWeights> m : models.entrySet()) {
                 LlamaSession session = new LlamaSession(m.getValue(), pool);
                 int[] prompt = randomPrompt(promptTokens, m.getValue().config().vocabSize());
@@ -40,9 +48,10 @@ final class SpeedRun {
                 session.prefill(prompt, 0); // warm-up: the whole prompt, so every chunk's attention shape is compiled
                 sessions.put(m.getKey(), session);
                 prompts.put(m.getKey(), prompt);
-                results.put(m.getKey(), new Result(new double[ROUNDS], new double[ROUNDS]));
+                results.put(m.getKey(), new Result(new double[rounds], new double[rounds]));
             }
-            for (int r = 0; r < ROUNDS; r++) {
+            for (int r = 0; r < rounds; r++) {
+                for (Map.Entry<String, Callable<Double>> e : external.entrySet()) results.get(e.getKey()).decode()[r] = e.getValue().call();
                 for (String name : models.keySet()) {
                     LlamaSession session = sessions.get(name);
                     int[] prompt = prompts.get(name);
@@ -51,7 +60,7 @@ final class SpeedRun {
                     session.prefill(prompt, 0);
                     results.get(name).prefill()[r] = prompt.length / ((System.nanoTime() - t0) / 1e9);
                 }
-                System.err.printf("  round %d of %d done%n", r + 1, ROUNDS);
+                System.err.printf("  round %d of %d done%n", r + 1, rounds);
             }
             return results;
         }

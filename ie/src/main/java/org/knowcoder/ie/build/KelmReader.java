@@ -21,8 +21,10 @@ import java.util.List;
  * Types are Wikidata labels, QIDs or class names of the library; {@code head}, {@code tail} and
  * {@code entity} index {@code entities}; offsets are optional, checked against the text when present.
  * A relation with qualifiers (sub-properties) is an event of the same name whose roles are the
- * qualifiers, the head and the tail ({@code head_role}, {@code tail_role}; default: the relation's
- * name in snake_case, as KnowCoder's {@code Marriage} has both partners as {@code spouse}).
+ * qualifiers, as in KnowCoder's published schema-understanding case ({@code AdjacentStation} with
+ * {@code connecting_line}, {@code towards} and {@code direction}, but neither station); the head
+ * and the tail become arguments too where the line names their roles ({@code head_role},
+ * {@code tail_role}).
  * Cleaning follows {@link KelmCleaning}; a malformed line is an IllegalArgumentException saying why.
  */
 final class KelmReader {
@@ -88,8 +90,8 @@ final class KelmReader {
             return;
         }
         List<KelmSentence.Filler> args = new ArrayList<>();
-        filler(r.path("head_role").asText(type), head, args);
-        filler(r.path("tail_role").asText(type), tail, args);
+        if (r.hasNonNull("head_role")) filler(r.get("head_role").asText(), head, args);
+        if (r.hasNonNull("tail_role")) filler(r.get("tail_role").asText(), tail, args);
         args.addAll(qualifiers);
         events.add(new KelmSentence.EventFact(classes.resolve(Kind.EVENT, "", type), null, args));
     }
