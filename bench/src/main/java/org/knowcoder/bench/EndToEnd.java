@@ -2,9 +2,7 @@ package org.knowcoder.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.knowcoder.model.Checkpoints;
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.LlamaWeights;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,27 +90,15 @@ public final class EndToEnd {
         files.put("F32", model.f32());
         files.put("BF16", model.bf16());
         files.put("Q8_0", model.q8());
-        Map<String, LlamaWeights> loaded = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, Path> e : files.entrySet()) {
-                System.err.println("loading " + e.getKey() + " (" + e.getValue() + ") ...");
-                loaded.put(e.getKey(), Checkpoints.load(e.getValue()));
-            }
-            // as generate loads them: F32 in heap arrays (a copy with nothing to close), the others mapped
-            Map<String, LlamaWeights> models = new LinkedHashMap<>();
-            loaded.forEach((name, w) -> models.put(name, w.f32OnHeap()));
-            System.err.println("measuring " + rounds + " interleaved rounds ...");
-            report(report, models, SpeedRun.measure(external, models, rounds, threads, tokens, prompt));
-        } finally {
-            for (LlamaWeights w : loaded.values()) w.close();
-        }
+        System.err.println("measuring " + rounds + " interleaved rounds, each checkpoint in a JVM of its own ...");
+        report(report, SpeedRun.measure(external, files, rounds, threads, tokens, prompt));
     }
 
     /**
      * Medians over the rounds; the ratios are medians of each round's ratio (the rounds ran the
      * decoders side by side). External decoders have decode tok/s only.
      */
-    private static void report(ObjectNode report, Map<String, LlamaWeights> models, Map<String, SpeedRun.Result> results) {
+    private static void report(ObjectNode report, Map<String, SpeedRun.Result> results) {
         ObjectNode decode = report.putObject("decode_tok_s"), prefill = report.putObject("prefill_tok_s");
         ObjectNode weightGbs = report.putObject("decode_weight_gb_s"), prefillOverDecode = report.objectNode();
         SpeedRun.Result f32 = results.get("F32");
@@ -124,7 +110,7 @@ public final class EndToEnd {
             if (r.prefill() == null) continue;
             prefill.put(e.getKey(), round(SpeedRun.median(r.prefill())));
             // every decoded token streams all the weights once: the bandwidth decoding achieves
-            weightGbs.put(e.getKey(), round(d * models.get(e.getKey()).weightBytes() / 1e9));
+            weightGbs.put(e.getKey(), round(d * r.weightBytes() / 1e9));
             prefillOverDecode.put(e.getKey(), round(SpeedRun.median(divide(r.prefill(), r.decode()))));
             if (!e.getKey().equals("F32")) {
                 String name = e.getKey().toLowerCase(Locale.ROOT).replace("_0", "") + "_over_f32";

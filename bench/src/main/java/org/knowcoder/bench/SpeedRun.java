@@ -1,68 +1,96 @@
 package org.knowcoder.bench;
 
+import org.knowcoder.model.Checkpoints;
 import org.knowcoder.model.DecodingSession;
 import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.Sampler;
 import org.knowcoder.tensor.WorkerPool;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
- * Decode and prefill speed of several loaded models (the dtypes EndToEnd compares). Decoding is
- * greedy from BOS and ignores EOS, so every run feeds exactly the requested number of positions.
- * Every model first gets an untimed run of each kind, so the JIT has compiled its kernels (and the
- * file's pages are resident). Then come rounds in which each model is timed once
- * after the other: this machine's memory bandwidth drifts by tens of percent within seconds, and
- * interleaving makes the drift hit every model alike, so ratios are taken round by round. Decoders
- * in other processes ({@link ExternalDecode}) take their turn at the start of each round.
+ * Decode and prefill speed of the checkpoints EndToEnd compares, over rounds in which each is timed
+ * once after the other: this machine's memory bandwidth drifts by tens of percent within seconds,
+ * and interleaving makes the drift hit every checkpoint alike, so ratios are taken round by round.
+ *
+ * <p>Each timing runs in a JVM of its own ({@link #main}), as JMH forks: one process that decodes
+ * several dtypes compiles the shared kernel code (MatVec, the worker pool) on their mixed profile.
+ * In such a process BF16 decoded at 165 tok/s where a process of its own reached 184-192, and Q8_0
+ * fell to 152 in one run. The forked JVM loads the checkpoint as {@code generate} does, gives
+ * the JIT an untimed decode and prefill, then times one of each. Decoders in other processes
+ * ({@link ExternalDecode}) take their turn at the start of each round.
  */
 final class SpeedRun {
     private SpeedRun() {}
 
     /** Tokens per second of each round, in round order; prefill is null for an external decoder. */
-    record Result(double[] decode, double[] prefill) {}
+    record Result(double[] decode, double[] prefill, long weightBytes) {}
 
     /**
-     * Times every decoder in {@code external} and every model in {@code models} (by name, in order)
-     * over {@code rounds} rounds; the results come in that order.
+     * Times every decoder in {@code external} and every checkpoint in {@code models} (by name, in
+     * order) over {@code rounds} rounds; the results come in that order.
      */
-    static Map<String, Result> measure(Map<String, Callable<Double>> external, Map<String, LlamaWeights> models, int rounds,
+    static Map<String, Result> measure(Map<String, Callable<Double>> external, Map<String, Path> models, int rounds,
                                        int threads, int decodeTokens, int promptTokens) throws Exception {
-        try (WorkerPool pool = new WorkerPool(threads)) {
-            Map<String, Result> results = new LinkedHashMap<>();
-            for (Map.Entry<String, Callable<Double>> e : external.entrySet()) {
-                e.getValue().call(); // warm-up: the file's pages resident for it too
-                results.put(e.getKey(), new Result(new double[rounds], null));
+        Map<String, Result> results = new LinkedHashMap<>();
+        for (Map.Entry<String, Callable<Double>> e : external.entrySet()) {
+            e.getValue().call(); // warm-up: the file's pages resident for it too
+            results.put(e.getKey(), new Result(new double[rounds], null, 0));
+        }
+        for (int r = 0; r < rounds; r++) {
+            for (Map.Entry<String, Callable<Double>> e : external.entrySet()) results.get(e.getKey()).decode()[r] = e.getValue().call();
+            for (Map.Entry<String, Path> m : models.entrySet()) {
+                double[] timed = fork(m.getValue(), threads, decodeTokens, promptTokens);
+                Result res = results.computeIfAbsent(m.getKey(), k -> new Result(new double[rounds], new double[rounds], (long) timed[2]));
+                res.decode()[r] = timed[0];
+                res.prefill()[r] = timed[1];
             }
-            Map<String, LlamaSession> sessions = new LinkedHashMap<>();
-            Map<String, int[]> prompts = new LinkedHashMap<>();
-            for (Map.Entry<String, LlamaWeights> m : models.entrySet()) {
-                LlamaSession session = new LlamaSession(m.getValue(), pool);
-                int[] prompt = randomPrompt(promptTokens, m.getValue().config().vocabSize());
-                decode(session, decodeTokens); // warm-up
-                session.prefill(prompt, 0); // warm-up: the whole prompt, so every chunk's attention shape is compiled
-                sessions.put(m.getKey(), session);
-                prompts.put(m.getKey(), prompt);
-                results.put(m.getKey(), new Result(new double[rounds], new double[rounds]));
-            }
-            for (int r = 0; r < rounds; r++) {
-                for (Map.Entry<String, Callable<Double>> e : external.entrySet()) results.get(e.getKey()).decode()[r] = e.getValue().call();
-                for (String name : models.keySet()) {
-                    LlamaSession session = sessions.get(name);
-                    int[] prompt = prompts.get(name);
-                    results.get(name).decode()[r] = decode(session, decodeTokens);
-                    long t0 = System.nanoTime();
-                    session.prefill(prompt, 0);
-                    results.get(name).prefill()[r] = prompt.length / ((System.nanoTime() - t0) / 1e9);
-                }
-                System.err.printf("  round %d of %d done%n", r + 1, rounds);
-            }
-            return results;
+            System.err.printf("  round %d of %d done%n", r + 1, rounds);
+        }
+        return results;
+    }
+
+    /** Runs {@link #main} in a new JVM with this one's options; returns its decode tok/s, prefill tok/s and weight bytes. */
+    private static double[] fork(Path model, int threads, int decodeTokens, int promptTokens) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SpeedRun.class.getName(), model.toString(),
+                Integer.toString(threads), Integer.toString(decodeTokens), Integer.toString(promptTokens)));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = ExternalDecode.readAll(p.getInputStream()).strip();
+        int exit = p.waitFor();
+        if (exit != 0 || out.isEmpty()) throw new IOException("the timing JVM for " + model + " exited " + exit + " (" + String.join(" ", cmd) + ")");
+        return Arrays.stream(out.split("\\s+")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    /**
+     * The forked JVM: {@code MODEL THREADS DECODE_TOKENS PROMPT_TOKENS}; prints
+     * "decode_tok_s prefill_tok_s weight_bytes" on one line.
+     */
+    public static void main(String[] args) throws IOException {
+        int threads = Integer.parseInt(args[1]), decodeTokens = Integer.parseInt(args[2]), promptTokens = Integer.parseInt(args[3]);
+        // as generate loads it: F32 copied into heap arrays, the other dtypes mapped
+        try (LlamaWeights loaded = Checkpoints.load(Path.of(args[0])); WorkerPool pool = new WorkerPool(threads)) {
+            LlamaWeights w = loaded.f32OnHeap(); // a heap copy has nothing to close
+            LlamaSession session = new LlamaSession(w, pool);
+            int[] prompt = randomPrompt(promptTokens, w.config().vocabSize());
+            decode(session, decodeTokens); // warm-up
+            session.prefill(prompt, 0); // warm-up: the whole prompt, so every chunk's attention shape is compiled
+            double decode = decode(session, decodeTokens);
+            long t0 = System.nanoTime();
+            session.prefill(prompt, 0);
+            double prefill = prompt.length / ((System.nanoTime() - t0) / 1e9);
+            System.out.println(decode + " " + prefill + " " + w.weightBytes());
         }
     }
 
