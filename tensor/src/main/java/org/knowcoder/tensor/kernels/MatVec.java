@@ -18,7 +18,9 @@ public final class MatVec implements WorkerPool.RangeTask {
     private static final int ROWS_PER_BLOCK = 4;
 
     private final WorkerPool pool;
-    private final MemorySegment xs;
+    /** Views of one 64-byte aligned buffer starting 0, 4, .., 60 bytes in ({@link WeightRows#activationShift}). */
+    private final MemorySegment[] shifted = new MemorySegment[16];
+    private MemorySegment xs;
     /** The input as floats, for weights held in a float[] ({@link WeightRows#dotF32Heap}). */
     private final float[] xa;
     private float[] heapWeights;
@@ -32,7 +34,9 @@ public final class MatVec implements WorkerPool.RangeTask {
     public MatVec(WorkerPool pool, int maxCols) {
         this.pool = pool;
         this.maxCols = maxCols;
-        this.xs = Arena.ofAuto().allocate(4L * maxCols, 64);
+        long bytes = WeightRows.activationBytes(maxCols);
+        MemorySegment buffer = Arena.ofAuto().allocate(bytes + 64, 64);
+        for (int i = 0; i < shifted.length; i++) shifted[i] = buffer.asSlice(4L * i, bytes);
         this.xa = new float[maxCols];
     }
 
@@ -44,6 +48,7 @@ public final class MatVec implements WorkerPool.RangeTask {
             System.arraycopy(x, xo, xa, 0, w.cols());
             heapBase = Math.toIntExact(w.data().address() / 4);
         } else {
+            xs = shifted[(int) WeightRows.activationShift(w) / 4];
             WeightRows.prepare(w, x, xo, xs);
         }
         this.w = w;

@@ -32,13 +32,28 @@ public final class WeightRows {
     /** Bytes of one float vector. */
     private static final long VB = 4L * FL;
 
+    /** Bytes an activation buffer for {@link #prepare} needs for inputs of up to {@code maxCols} columns, in any dtype. */
+    public static long activationBytes(int maxCols) {
+        return 4L * Math.max(maxCols, HalfRows.activationFloats(maxCols));
+    }
+
     /**
-     * Copies x[xo .. xo+cols) into {@code xs} (off-heap, room for cols floats) in the order
+     * Where in a 64-byte aligned buffer the activation for {@code w} should start (bytes, a
+     * multiple of 4, below 64), so that its loads are aligned where the weights' are (see
+     * {@link HalfRows}); zero for most weights.
+     */
+    public static long activationShift(Tensor w) {
+        return w.dtype() == DType.BF16 || w.dtype() == DType.F16 ? HalfRows.activationShift(w) : 0;
+    }
+
+    /**
+     * Copies x[xo .. xo+cols) into {@code xs} (off-heap, {@link #activationBytes} long) in the order
      * {@link #dot} reads it for {@code w}'s dtype:
      * <ul>
      *   <li>F32 and general Q8_0: as is;</li>
      *   <li>F16/BF16: even elements first, then the odd ones, because the weights are read as ints
-     *       holding the pair (w[2j], w[2j+1]) and both halves are widened with a shift or a mask;</li>
+     *       holding the pair (w[2j], w[2j+1]) and both halves are widened with a shift or a mask
+     *       ({@link HalfRows#activationFloats} has the details);</li>
      *   <li>Q8_0 whose groups are whole chunks of 4 vectors: per chunk, four planes where plane p,
      *       lane l holds x[chunk + 4l + p], because the weights are read as ints holding four int8s
      *       and widened with shifts, which is cheaper than byte-to-float conversion.</li>
@@ -47,12 +62,7 @@ public final class WeightRows {
     public static void prepare(Tensor w, float[] x, int xo, MemorySegment xs) {
         int n = w.cols();
         if (w.dtype() == DType.BF16 || w.dtype() == DType.F16) {
-            int pairs = n / 2;
-            for (int j = 0; j < pairs; j++) {
-                xs.setAtIndex(Tensor.F32_LE, j, x[xo + 2 * j]);
-                xs.setAtIndex(Tensor.F32_LE, pairs + j, x[xo + 2 * j + 1]);
-            }
-            if (n % 2 != 0) xs.setAtIndex(Tensor.F32_LE, n - 1, x[xo + n - 1]);
+            HalfRows.prepare(n, x, xo, xs);
         } else if (usesPlanes(w)) {
             for (int c = 0; c < n; c += 4 * FL) {
                 for (int l = 0; l < FL; l++) {
@@ -89,12 +99,7 @@ public final class WeightRows {
                     dotF32(data, n, r, Math.min(r + 1, last), Math.min(r + 2, last), last, xs, out, oo + r, last - r + 1);
                 }
             }
-            case BF16 -> {
-                for (int r = from; r < to; r++) out[oo + r] = dotBf16(data, n, r, xs);
-            }
-            case F16 -> {
-                for (int r = from; r < to; r++) out[oo + r] = dotF16(data, n, r, xs);
-            }
+            case BF16, F16 -> HalfRows.dot(w, from, to, xs, out, oo);
             case Q8_0 -> {
                 boolean planes = usesPlanes(w);
                 for (int r = from; r < to; r++) out[oo + r] = planes ? dotQ8Planes(w, n, r, xs) : dotQ8(w, n, r, xs);
@@ -202,69 +207,6 @@ public final class WeightRows {
     }
 
     /**
-     * BF16: ints holding the pair (w[2j], w[2j+1]) are widened half by half, a shift for the even
-     * one and a mask for the odd one, and matched with the even and odd activations.
-     */
-    private static float dotBf16(MemorySegment w, int n, long row, MemorySegment xs) {
-        long o = row * n * 2L, odd = n / 2 * 4L, end = vectorPairsEnd(n);
-        FloatVector even = FloatVector.zero(F), oddAcc = FloatVector.zero(F);
-        for (long d = 0; d < end; d += VB) {
-            IntVector p = IntVector.fromMemorySegment(I, w, o + d, LE);
-            even = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromMemorySegment(F, xs, d, LE), even);
-            oddAcc = p.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromMemorySegment(F, xs, odd + d, LE), oddAcc);
-        }
-        return even.add(oddAcc).reduceLanes(VectorOperators.ADD) + pairsTail(w, true, n, o, end, xs);
-    }
-
-    /** F16, as {@link #dotBf16} with {@link #f16ToF32} widening each half. */
-    private static float dotF16(MemorySegment w, int n, long row, MemorySegment xs) {
-        long o = row * n * 2L, odd = n / 2 * 4L, end = vectorPairsEnd(n);
-        FloatVector even = FloatVector.zero(F), oddAcc = FloatVector.zero(F);
-        for (long d = 0; d < end; d += VB) {
-            IntVector p = IntVector.fromMemorySegment(I, w, o + d, LE);
-            even = f16ToF32(p.and(0xFFFF)).fma(FloatVector.fromMemorySegment(F, xs, d, LE), even);
-            oddAcc = f16ToF32(p.lanewise(VectorOperators.LSHR, 16)).fma(FloatVector.fromMemorySegment(F, xs, odd + d, LE), oddAcc);
-        }
-        return even.add(oddAcc).reduceLanes(VectorOperators.ADD) + pairsTail(w, false, n, o, end, xs);
-    }
-
-    /** Byte offset where the whole-vector part of a 16-bit row ends (an int of two weights and a float of xs are both 4 bytes). */
-    private static long vectorPairsEnd(int n) {
-        int pairs = n / 2;
-        return (long) (pairs - pairs % FL) * 4;
-    }
-
-    /** The 16-bit row's elements past the vector loop, scalar. */
-    private static float pairsTail(MemorySegment w, boolean bf16, int n, long o, long end, MemorySegment xs) {
-        int pairs = n / 2;
-        float s = 0;
-        for (int i = (int) (end / 2); i < n; i++) {
-            // element i of x: even ones at i/2, odd ones after the evens, a last element of odd n at n-1
-            int at = n % 2 != 0 && i == n - 1 ? i : i % 2 == 0 ? i / 2 : pairs + i / 2;
-            s += widen16(w.get(Tensor.I16_LE, o + i * 2L), bf16) * xs.getAtIndex(Tensor.F32_LE, at);
-        }
-        return s;
-    }
-
-    private static float widen16(short bits, boolean bf16) {
-        return bf16 ? Float.intBitsToFloat((bits & 0xFFFF) << 16) : Float.float16ToFloat(bits);
-    }
-
-    /**
-     * Widens F16 bit patterns (one per int lane, upper half zero) exactly: the magnitude bits shifted
-     * into F32 position and scaled by 2^112 re-bias the exponent and normalize subnormals in one
-     * multiply; infinities and NaNs (exponent all ones) are patched in; the sign is or-ed back.
-     */
-    static FloatVector f16ToF32(IntVector h) {
-        IntVector magnitude = h.and(0x7FFF);
-        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-        FloatVector value = shifted.reinterpretAsFloats().mul(0x1p112f);
-        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7C00);
-        IntVector bits = value.reinterpretAsInts().blend(shifted.or(0x7F800000), special);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
-    /**
      * Q8_0 fast path: each int lane holds
      * four int8 weights, sign-extended with shifts and matched with the activation planes of
      * {@link #prepare}; per group the products are summed, then scaled once by the group's scale.
@@ -363,7 +305,7 @@ public final class WeightRows {
             case BF16, F16 -> {
                 boolean bf16 = w.dtype() == DType.BF16;
                 long base = row * n * 2L;
-                for (int i = 0; i < n; i++) dst[off + i] = widen16(seg.get(Tensor.I16_LE, base + i * 2L), bf16);
+                for (int i = 0; i < n; i++) dst[off + i] = HalfRows.widen(seg.get(Tensor.I16_LE, base + i * 2L), bf16);
             }
             case Q8_0 -> {
                 long base = row * n;

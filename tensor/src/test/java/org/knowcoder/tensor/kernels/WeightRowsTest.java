@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.TestTensors;
 import org.knowcoder.tensor.TestTensors.Weights;
 
@@ -33,7 +34,7 @@ class WeightRowsTest {
 
     /** Row r of w dotted with x[XO ..], through the activation layout prepare() makes for the dtype. */
     private static float dot(Weights w, int row, float[] x) {
-        MemorySegment xs = Arena.ofAuto().allocate(4L * w.cols() + 4, 64);
+        MemorySegment xs = Arena.ofAuto().allocate(WeightRows.activationBytes(w.cols()), 64);
         WeightRows.prepare(w.tensor(), x, XO, xs);
         float[] out = new float[row + 1];
         WeightRows.dot(w.tensor(), row, row + 1, xs, out, 0);
@@ -48,6 +49,39 @@ class WeightRowsTest {
         float[] x = randomFloats(rnd, XO + cols + 3);
         for (int r = 0; r < ROWS; r++) {
             assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), dtype + " row " + r + " cols " + cols);
+        }
+    }
+
+    /**
+     * 16-bit rows that start off a 64-byte boundary (as in a safetensors file) go through the
+     * aligned vector loop plus its masked edges (BF16 rows of whole vectors through the aligned
+     * stream), and rows at a 2-byte offset through the unaligned loop: all must match the scalar
+     * reference, with the activation laid out at the shift MatVec gives it.
+     */
+    @ParameterizedTest(name = "{0}, cols = {1}")
+    @CsvSource({"BF16, 64", "BF16, 100", "BF16, 129", "BF16, 160", "BF16, 768", "F16, 64", "F16, 129", "F16, 768"})
+    void misaligned16BitRowsMatchScalarReference(DType dtype, int cols) {
+        Random rnd = new Random(cols);
+        Weights aligned = TestTensors.random(dtype, ROWS, cols, rnd, null);
+        float[] x = randomFloats(rnd, XO + cols);
+        long bytes = aligned.tensor().data().byteSize();
+        MemorySegment buffer = Arena.ofAuto().allocate(bytes + 64, 64);
+        MemorySegment xBuffer = Arena.ofAuto().allocate(WeightRows.activationBytes(cols) + 64, 64);
+        for (long offset : new long[] {2, 4, 16, 48, 62}) {
+            MemorySegment data = buffer.asSlice(offset, bytes);
+            data.copyFrom(aligned.tensor().data());
+            Tensor w = Tensor.of("w", dtype, data, ROWS, cols);
+            MemorySegment xs = xBuffer.asSlice(WeightRows.activationShift(w), WeightRows.activationBytes(cols));
+            WeightRows.prepare(w, x, XO, xs);
+            float[] out = new float[ROWS];
+            WeightRows.dot(w, 0, ROWS, xs, out, 0);
+            for (int r = 0; r < ROWS; r++) {
+                assertDot(aligned.values(), r * cols, x, XO, cols, out[r], dtype + " offset " + offset + " row " + r);
+            }
+            // row by row, as other thread counts split the range: the same sums, bit for bit
+            float[] single = new float[ROWS];
+            for (int r = 0; r < ROWS; r++) WeightRows.dot(w, r, r + 1, xs, single, 0);
+            assertArrayEquals(out, single, dtype + " offset " + offset);
         }
     }
 
@@ -71,9 +105,17 @@ class WeightRowsTest {
     @Test
     void prepareDeinterleaves16BitActivations() {
         float[] x = {9, 0, 1, 2, 3, 4, 5, 6};
-        MemorySegment xs = Arena.ofAuto().allocate(4 * 7);
+        MemorySegment xs = Arena.ofAuto().allocate(WeightRows.activationBytes(7));
         WeightRows.prepare(TestTensors.random(DType.BF16, 1, 7, new Random(1), null).tensor(), x, 1, xs);
-        assertArrayEquals(new float[] {0, 2, 4, 1, 3, 5, 6}, xs.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT));
+        // evens, the first vector of them again (cycling), odds, the same, the odd count's last element
+        int fl = Simd.FL;
+        float[] expected = new float[2 * (3 + fl) + 1];
+        for (int j = 0; j < 3 + fl; j++) {
+            expected[j] = 2 * (j % 3);
+            expected[3 + fl + j] = 2 * (j % 3) + 1;
+        }
+        expected[expected.length - 1] = 6;
+        assertArrayEquals(expected, Arrays.copyOf(xs.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT), expected.length));
     }
 
     /** Groups of 64 and 128 take the int8-plane path on 512-bit and 256-bit vectors. */
@@ -91,7 +133,7 @@ class WeightRowsTest {
         for (DType dtype : DType.values()) {
             Weights w = TestTensors.random(dtype, 7, 128, new Random(3), null);
             float[] x = randomFloats(new Random(4), XO + 128);
-            MemorySegment xs = Arena.ofAuto().allocate(4L * 128, 64);
+            MemorySegment xs = Arena.ofAuto().allocate(WeightRows.activationBytes(128), 64);
             WeightRows.prepare(w.tensor(), x, XO, xs);
             float[] block = new float[7];
             WeightRows.dot(w.tensor(), 0, 7, xs, block, 0);
