@@ -25,8 +25,7 @@ import java.util.concurrent.Callable;
  *
  * <p>Each timing runs in a JVM of its own ({@link #main}), as JMH forks: one process that decodes
  * several dtypes compiles the shared kernel code (MatVec, the worker pool) on their mixed profile.
- * In such a process BF16 decoded at 165 tok/s where a process of its own reached 184-192, and Q8_0
- * fell to 152 in one run. The forked JVM loads the checkpoint as {@code generate} does, gives
+ * In one such process Q8_0 decoded at 152 tok/s, against 270-290 in a JVM of its own. The forked JVM loads the checkpoint as {@code generate} does, gives
  * the JIT an untimed decode and prefill, then times one of each. Decoders in other processes
  * ({@link ExternalDecode}) take their turn at the start of each round.
  */
