@@ -62,7 +62,8 @@ class WeightRowsTest {
     @CsvSource({"BF16, 64", "BF16, 100", "BF16, 129", "BF16, 160", "BF16, 768", "F16, 64", "F16, 129", "F16, 768"})
     void misaligned16BitRowsMatchScalarReference(DType dtype, int cols) {
         Random rnd = new Random(cols);
-        Weights aligned = TestTensors.random(dtype, ROWS, cols, rnd, null);
+        int rows = 5;
+        Weights aligned = TestTensors.random(dtype, rows, cols, rnd, null);
         float[] x = randomFloats(rnd, XO + cols);
         long bytes = aligned.tensor().data().byteSize();
         MemorySegment buffer = Arena.ofAuto().allocate(bytes + 64, 64);
@@ -70,18 +71,21 @@ class WeightRowsTest {
         for (long offset : new long[] {2, 4, 16, 48, 62}) {
             MemorySegment data = buffer.asSlice(offset, bytes);
             data.copyFrom(aligned.tensor().data());
-            Tensor w = Tensor.of("w", dtype, data, ROWS, cols);
+            Tensor w = Tensor.of("w", dtype, data, rows, cols);
             MemorySegment xs = xBuffer.asSlice(WeightRows.activationShift(w), WeightRows.activationBytes(cols));
             WeightRows.prepare(w, x, XO, xs);
-            float[] out = new float[ROWS];
-            WeightRows.dot(w, 0, ROWS, xs, out, 0);
-            for (int r = 0; r < ROWS; r++) {
+            float[] out = new float[rows];
+            WeightRows.dot(w, 0, rows, xs, out, 0);
+            for (int r = 0; r < rows; r++) {
                 assertDot(aligned.values(), r * cols, x, XO, cols, out[r], dtype + " offset " + offset + " row " + r);
             }
-            // row by row, as other thread counts split the range: the same sums, bit for bit
-            float[] single = new float[ROWS];
-            for (int r = 0; r < ROWS; r++) WeightRows.dot(w, r, r + 1, xs, single, 0);
-            assertArrayEquals(out, single, dtype + " offset " + offset);
+            // in other ranges, as other thread counts split the rows (odd and even counts, from row 0 or
+            // later, to the last row or not): the same sums, bit for bit
+            for (int[] split : new int[][] {{0, 1, 2, 3, 4, 5}, {0, 2, 5}, {0, 3, 5}, {0, 4, 5}}) {
+                float[] parts = new float[rows];
+                for (int i = 0; i + 1 < split.length; i++) WeightRows.dot(w, split[i], split[i + 1], xs, parts, 0);
+                assertArrayEquals(out, parts, dtype + " offset " + offset + " ranges " + Arrays.toString(split));
+            }
         }
     }
 
