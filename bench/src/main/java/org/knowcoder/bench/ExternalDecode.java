@@ -47,11 +47,21 @@ final class ExternalDecode {
 
     /** Our CLI's greedy generate from BOS on the F32 file, as {@code java -jar} starts it. */
     static Callable<Double> cli(Path jar, BenchModel model, int tokens, int threads) throws IOException {
-        if (!Files.isRegularFile(jar)) throw new NoSuchFileException(jar.toString(), null, "build the CLI first (mvn package) or pass --jar");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "generate", "--model", model.f32().toString(), "--prompt-ids", "1", "--output-ids", "--temperature", "0",
-                "--steps", Integer.toString(tokens), "--threads", Integer.toString(threads));
+        List<String> cmd = generate(jar, List.of(), model.f32(), tokens, threads);
         return () -> tokPerSecond(cmd, threads);
+    }
+
+    /**
+     * {@code java [jvmArgs] -jar jar generate} greedily from BOS on {@code model} for {@code steps}
+     * positions, the ids on stdout: the CLI run as users start it.
+     */
+    static List<String> generate(Path jar, List<String> jvmArgs, Path model, int steps, int threads) throws IOException {
+        if (!Files.isRegularFile(jar)) throw new NoSuchFileException(jar.toString(), null, "build the CLI first (mvn package) or pass --jar");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar.toString(), "generate", "--model", model.toString(), "--prompt-ids", "1", "--output-ids",
+                "--temperature", "0", "--steps", Integer.toString(steps), "--threads", Integer.toString(threads)));
+        return cmd;
     }
 
     /** Runs {@code cmd} (stdout thrown away) and returns the tok/s it printed; fails with its stderr when it printed none. */

@@ -2,9 +2,7 @@ package org.knowcoder.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -31,16 +29,9 @@ final class RssCheck {
     /** Runs the CLI with {@code jvmArgs} added to its JVM's options (none, to measure it as users run it). */
     static Result run(Path jar, List<String> jvmArgs, BenchModel model, int steps, int threads)
             throws IOException, InterruptedException {
-        if (!Files.isRegularFile(jar)) {
-            throw new NoSuchFileException(jar.toString(), null, "build the CLI first (mvn package) or pass --jar");
-        }
+        List<String> cmd = ExternalDecode.generate(jar, jvmArgs, model.bf16(), steps, threads);
         long fileBytes = Files.size(model.bf16().resolve("model.safetensors")) + Files.size(model.bf16().resolve("config.json"));
         long budget = fileBytes + model.kvCacheBytes() + ALLOWANCE;
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-jar", jar.toString(), "generate", "--model", model.bf16().toString(),
-                "--prompt-ids", "1", "--output-ids", "--temperature", "0", "--steps", Integer.toString(steps),
-                "--threads", Integer.toString(threads)));
         Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> ExternalDecode.readAll(child.getInputStream()));
         long peak = 0;

@@ -41,6 +41,10 @@ final class InstanceCode {
     private InstanceCode() {}
 
     private static final String INDENT = "    ";
+    /** The name event arguments are instantiated with: the root of the entity taxonomy. */
+    private static final String ENTITY = "Entity";
+    /** What the comment heading each code says it extracts. */
+    private static final Map<Kind, String> TASK_NOUNS = Map.of(Kind.ENTITY, "entities", Kind.RELATION, "relations", Kind.EVENT, "events");
 
     /** One piece of instance code: the concept it instantiates, its text and how many instances it holds. */
     record Code(Kind kind, String concept, String text, int instances) {}
@@ -78,9 +82,6 @@ final class InstanceCode {
         });
         return out;
     }
-
-    /** The name event arguments are instantiated with: the root of the entity taxonomy. */
-    private static final String ENTITY = "Entity";
 
     private static String typed(KelmSentence.Typed e) {
         return PyCode.call(e.mainType(), e.name());
@@ -129,8 +130,6 @@ final class InstanceCode {
         };
         return new Code(concept.kind(), concept.name(), text, instances);
     }
-
-    private static final Map<Kind, String> TASK_NOUNS = Map.of(Kind.ENTITY, "entities", Kind.RELATION, "relations", Kind.EVENT, "events");
 
     private static String imports(Concept concept, List<String> entityTypes) {
         if (concept.kind() == Kind.ENTITY) return PyCode.imports("Entities", List.of(concept.name()));

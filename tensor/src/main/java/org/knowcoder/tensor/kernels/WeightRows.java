@@ -3,7 +3,6 @@ package org.knowcoder.tensor.kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
