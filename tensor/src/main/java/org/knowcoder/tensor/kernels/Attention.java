@@ -27,6 +27,8 @@ public final class Attention implements WorkerPool.RangeTask {
     private final int nHeads;
     private final int nKvHeads;
     private final int headDim;
+    /** Floats of one tile of keys, a vector of positions by headDim ({@link KvCache}). */
+    private final int tile;
     private final float[][] scores;
     /** Padded length of one query's scores in a worker's buffer. */
     private final int span;
@@ -47,6 +49,7 @@ public final class Attention implements WorkerPool.RangeTask {
         this.nHeads = nHeads;
         this.nKvHeads = nKvHeads;
         this.headDim = headDim;
+        this.tile = headDim * FL;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
         this.span = (maxPositions + FL - 1) / FL * FL;
         this.scores = new float[pool.threads()][QUERIES * span];
@@ -113,11 +116,11 @@ public final class Attention implements WorkerPool.RangeTask {
             FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
             FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
             FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
-            for (int i = 0, row = keyBase + p; i < headDim; i++, row += stride) {
-                FloatVector k0 = FloatVector.fromArray(F, keys, row + 0 * FL);
-                FloatVector k1 = FloatVector.fromArray(F, keys, row + 1 * FL);
-                FloatVector k2 = FloatVector.fromArray(F, keys, row + 2 * FL);
-                FloatVector k3 = FloatVector.fromArray(F, keys, row + 3 * FL);
+            for (int i = 0, row = keyBase + p * headDim; i < headDim; i++, row += FL) {
+                FloatVector k0 = FloatVector.fromArray(F, keys, row);
+                FloatVector k1 = FloatVector.fromArray(F, keys, row + tile);
+                FloatVector k2 = FloatVector.fromArray(F, keys, row + 2 * tile);
+                FloatVector k3 = FloatVector.fromArray(F, keys, row + 3 * tile);
                 FloatVector q0 = FloatVector.broadcast(F, q[qo + 0 * dim + i]);
                 a00 = k0.fma(q0, a00);
                 a01 = k1.fma(q0, a01);
@@ -158,7 +161,7 @@ public final class Attention implements WorkerPool.RangeTask {
         }
         for (; p < end; p += FL) {
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int i = 0, row = keyBase + p; i < headDim; i++, row += stride) {
+            for (int i = 0, row = keyBase + p * headDim; i < headDim; i++, row += FL) {
                 FloatVector k = FloatVector.fromArray(F, keys, row);
                 a0 = k.fma(FloatVector.broadcast(F, q[qo + i]), a0);
                 a1 = k.fma(FloatVector.broadcast(F, q[qo + dim + i]), a1);
@@ -257,12 +260,12 @@ public final class Attention implements WorkerPool.RangeTask {
         int p = 0;
         for (; p + 4 * FL <= end; p += 4 * FL) {
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int i = 0, row = keyBase + p; i < headDim; i++, row += stride) {
+            for (int i = 0, row = keyBase + p * headDim; i < headDim; i++, row += FL) {
                 FloatVector qi = FloatVector.broadcast(F, q[qo + i]);
                 a0 = FloatVector.fromArray(F, keys, row).fma(qi, a0);
-                a1 = FloatVector.fromArray(F, keys, row + FL).fma(qi, a1);
-                a2 = FloatVector.fromArray(F, keys, row + 2 * FL).fma(qi, a2);
-                a3 = FloatVector.fromArray(F, keys, row + 3 * FL).fma(qi, a3);
+                a1 = FloatVector.fromArray(F, keys, row + tile).fma(qi, a1);
+                a2 = FloatVector.fromArray(F, keys, row + 2 * tile).fma(qi, a2);
+                a3 = FloatVector.fromArray(F, keys, row + 3 * tile).fma(qi, a3);
             }
             a0.mul(scale).intoArray(att, p);
             a1.mul(scale).intoArray(att, p + FL);
@@ -271,7 +274,7 @@ public final class Attention implements WorkerPool.RangeTask {
         }
         for (; p < end; p += FL) {
             FloatVector acc = FloatVector.zero(F);
-            for (int i = 0, row = keyBase + p; i < headDim; i++, row += stride) {
+            for (int i = 0, row = keyBase + p * headDim; i < headDim; i++, row += FL) {
                 acc = FloatVector.fromArray(F, keys, row).fma(FloatVector.broadcast(F, q[qo + i]), acc);
             }
             acc.mul(scale).intoArray(att, p);

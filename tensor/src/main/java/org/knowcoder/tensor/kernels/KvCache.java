@@ -1,10 +1,14 @@
 package org.knowcoder.tensor.kernels;
 
 /**
- * The keys and values of every position seen so far, per layer. Keys are stored transposed,
- * [kvHead][headDim][position] with the position axis padded to whole vectors, so that attention
- * scores for a run of positions are plain vector multiply-adds (no per-position horizontal sums);
- * values stay position-major, [position][kvHead * headDim], which is what the weighted sum reads.
+ * The keys and values of every position seen so far, per layer. Keys are stored transposed in
+ * tiles of one vector of positions, [kvHead][position / FL][headDim][position % FL] with the
+ * position axis padded to whole vectors, so that attention scores for a vector of positions are
+ * plain vector multiply-adds (no per-position horizontal sums), and a head's keys are read as
+ * one contiguous stretch. (Transposed whole rows, [kvHead][headDim][position], put a head's 64
+ * components 4 KB apart: 64 interleaved streams to read, and a decoded position's 768 key writes
+ * on 768 cache lines.) Values stay position-major, [position][kvHead * headDim], which is what the
+ * weighted sum reads.
  */
 public final class KvCache {
     private final int nKvHeads;
@@ -36,25 +40,28 @@ public final class KvCache {
 
     /** Stores the key k[ko ..] and value v[vo ..] (nKvHeads * headDim each) of position {@code pos}. */
     public void store(int layer, int pos, float[] k, int ko, float[] v, int vo) {
-        float[] kt = keys[layer];
-        int kvDim = nKvHeads * headDim;
-        for (int i = 0; i < kvDim; i++) kt[i * stride + pos] = k[ko + i];
-        System.arraycopy(v, vo, values[layer], pos * kvDim, kvDim);
+        storeRun(layer, pos, 1, k, ko, v, vo);
     }
 
     /**
      * Stores the keys and values of the n consecutive positions [start, start + n): rows k[ko + t * kvDim ..]
-     * and v[vo + t * kvDim ..]. Each key component of the run lands in one contiguous stretch of its
-     * transposed row, rather than as n scattered writes a stride apart.
+     * and v[vo + t * kvDim ..].
      */
     public void storeRun(int layer, int start, int n, float[] k, int ko, float[] v, int vo) {
         float[] kt = keys[layer];
         int kvDim = nKvHeads * headDim;
-        for (int i = 0; i < kvDim; i++) {
-            int dst = i * stride + start;
-            for (int t = 0, src = ko + i; t < n; t++, src += kvDim) kt[dst + t] = k[src];
+        for (int t = 0; t < n; t++) {
+            int pos = start + t, at = keyOffset(pos), src = ko + t * kvDim;
+            for (int h = 0; h < nKvHeads; h++, at += headDim * stride) {
+                for (int i = 0; i < headDim; i++) kt[at + i * Simd.FL] = k[src++];
+            }
         }
         System.arraycopy(v, vo, values[layer], start * kvDim, n * kvDim);
+    }
+
+    /** Where component 0 of position {@code pos}'s key sits in KV head 0's keys (head h's: plus h * headDim * stride). */
+    private int keyOffset(int pos) {
+        return pos / Simd.FL * headDim * Simd.FL + pos % Simd.FL;
     }
 
     /** Copies positions [0, length) of every layer from {@code from}, a cache of the same shape (a shared prompt prefix). */
@@ -63,8 +70,9 @@ public final class KvCache {
             throw new IllegalArgumentException("KV caches of different shapes");
         }
         int kvDim = nKvHeads * headDim;
+        int tiles = (length + Simd.FL - 1) / Simd.FL * Simd.FL * headDim; // whole tiles: later positions in the last one are never read
         for (int l = 0; l < keys.length; l++) {
-            for (int i = 0; i < kvDim; i++) System.arraycopy(from.keys[l], i * stride, keys[l], i * stride, length);
+            for (int h = 0; h < nKvHeads; h++) System.arraycopy(from.keys[l], h * headDim * stride, keys[l], h * headDim * stride, tiles);
             System.arraycopy(from.values[l], 0, values[l], 0, length * kvDim);
         }
     }
@@ -77,7 +85,7 @@ public final class KvCache {
         return values[layer];
     }
 
-    /** Distance between consecutive key components of one position. */
+    /** Positions per KV head, padded to whole vectors: a head's keys take headDim * stride floats. */
     int stride() {
         return stride;
     }
