@@ -37,6 +37,10 @@ public final class LlamaSession implements DecodingSession {
     private LowRankUpdates adapter;
     private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits, batchLogits, qRow, attRow;
     private final int[] oneToken = new int[1];
+    /** Per layer, the products that read one normed input, done as one job when decoding (see {@link MatVec}). */
+    private final Tensor[][] qkvWeights, gateUpWeights;
+    private final float[][] qkv, gateUp;
+    private static final Projection[] QKV = {Projection.Q, Projection.K, Projection.V}, GATE_UP = {Projection.GATE, Projection.UP};
     /** The position and cache of each row of the current pass, and (MARKED passes) where its logits go, or -1. */
     private final int[] rowPosition, rowLogits;
     private final KvCache[] rowCache;
@@ -81,6 +85,15 @@ public final class LlamaSession implements DecodingSession {
         this.batchLogits = sequences > 1 ? new float[sequences * c.vocabSize()] : logits;
         this.qRow = new float[c.dim()];
         this.attRow = new float[c.dim()];
+        this.qkvWeights = new Tensor[c.nLayers()][];
+        this.gateUpWeights = new Tensor[c.nLayers()][];
+        for (int l = 0; l < c.nLayers(); l++) {
+            LlamaWeights.Layer layer = weights.layer(l);
+            qkvWeights[l] = new Tensor[] {layer.wq(), layer.wk(), layer.wv()};
+            gateUpWeights[l] = new Tensor[] {layer.w1(), layer.w3()};
+        }
+        this.qkv = new float[][] {q, k, v};
+        this.gateUp = new float[][] {h1, h3};
     }
 
     /** Applies LoRA adapters in every pass from now on, unmerged (null: none). */
@@ -216,9 +229,7 @@ public final class LlamaSession implements DecodingSession {
         for (int l = 0; l < c.nLayers(); l++) {
             LlamaWeights.Layer layer = weights.layer(l);
             for (int t = 0; t < n; t++) RmsNorm.apply(xb, t * dim, x, t * dim, layer.attentionNorm(), dim, c.normEps());
-            project(l, Projection.Q, layer.wq(), xb, n, q);
-            project(l, Projection.K, layer.wk(), xb, n, k);
-            project(l, Projection.V, layer.wv(), xb, n, v);
+            project(l, QKV, qkvWeights[l], xb, n, qkv);
             for (int t = 0; t < n; t++) {
                 int pos = rowPosition[t];
                 if (qLayout != null) {
@@ -244,8 +255,7 @@ public final class LlamaSession implements DecodingSession {
             VectorMath.add(x, 0, xb, 0, n * dim);
 
             for (int t = 0; t < n; t++) RmsNorm.apply(xb, t * dim, x, t * dim, layer.ffnNorm(), dim, c.normEps());
-            project(l, Projection.GATE, layer.w1(), xb, n, h1);
-            project(l, Projection.UP, layer.w3(), xb, n, h3);
+            project(l, GATE_UP, gateUpWeights[l], xb, n, gateUp);
             SiluGate.apply(h1, 0, h3, 0, n * hidden);
             project(l, Projection.DOWN, layer.w2(), h1, n, xb);
             VectorMath.add(x, 0, xb, 0, n * dim);
@@ -274,5 +284,12 @@ public final class LlamaSession implements DecodingSession {
         if (n == 1) matVec.apply(w, in, 0, out, 0);
         else matMul.apply(w, in, n, out);
         if (adapter != null) adapter.addTo(layer, p, in, n, out);
+    }
+
+    /** project() for several products of one input: matrix-vector ones as one job. */
+    private void project(int layer, Projection[] ps, Tensor[] ws, float[] in, int n, float[][] outs) {
+        if (n == 1) matVec.apply(ws, in, 0, outs);
+        else for (int i = 0; i < ws.length; i++) matMul.apply(ws[i], in, n, outs[i]);
+        if (adapter != null) for (int i = 0; i < ws.length; i++) adapter.addTo(layer, ps[i], in, n, outs[i]);
     }
 }

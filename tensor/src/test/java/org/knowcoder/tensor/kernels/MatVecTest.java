@@ -90,6 +90,41 @@ class MatVecTest {
         }
     }
 
+    /**
+     * Several matrices in one job (each dtype alone, and mixed in one group): the same bits as one
+     * product each, whichever thread counts split the concatenated rows.
+     */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2})
+    void aGroupGivesTheSameBitsAsOneProductEach(int threads) {
+        int cols = 96;
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            MatVec matVec = new MatVec(pool, cols);
+            Random rnd = new Random(threads + 40);
+            DType[][] groups = {{DType.F32, DType.F32, DType.F32}, {DType.BF16, DType.BF16}, {DType.Q8_0, DType.Q8_0, DType.Q8_0},
+                    {DType.F16, DType.BF16, DType.F32}, {DType.Q8_0, DType.F32}};
+            for (DType[] dtypes : groups) {
+                Tensor[] ws = new Tensor[dtypes.length];
+                float[][] grouped = new float[dtypes.length][], single = new float[dtypes.length][];
+                for (int i = 0; i < ws.length; i++) {
+                    int rows = 5 + 12 * i;
+                    ws[i] = TestTensors.random(dtypes[i], rows, cols, rnd, null).tensor();
+                    grouped[i] = new float[rows];
+                    single[i] = new float[rows];
+                }
+                float[] x = randomFloats(rnd, XO + cols);
+                matVec.apply(ws, x, XO, grouped);
+                for (int i = 0; i < ws.length; i++) {
+                    matVec.apply(ws[i], x, XO, single[i], 0);
+                    assertArrayEquals(single[i], grouped[i], Arrays.toString(dtypes) + " matrix " + i);
+                }
+            }
+            Tensor narrow = TestTensors.random(DType.F32, 2, cols - 1, rnd, null).tensor();
+            Tensor wide = TestTensors.random(DType.F32, 2, cols, rnd, null).tensor();
+            assertThrows(IllegalArgumentException.class, () -> matVec.apply(new Tensor[] {wide, narrow}, new float[cols], 0, new float[2][2]));
+        }
+    }
+
     @Test
     void rejectsAWeightWiderThanItsScratch() {
         try (WorkerPool pool = new WorkerPool(1)) {
