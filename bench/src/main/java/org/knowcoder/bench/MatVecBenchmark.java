@@ -27,6 +27,14 @@ public class MatVecBenchmark extends KernelBenchmark {
     @Param({"2048x768", "32000x768"})
     public String shape;
 
+    /**
+     * Bytes past a 64-byte boundary where each copy's data starts: 0, or 48 as in our
+     * stories110M-shaped BF16 export (a safetensors header is padded to 8 bytes only), whose BF16
+     * rows then take the aligned-stream kernel.
+     */
+    @Param({"0", "48"})
+    public int offset;
+
     private MatVec matVec;
     private Tensor[] copies;
     private float[] x, out;
@@ -38,6 +46,11 @@ public class MatVecBenchmark extends KernelBenchmark {
         int rows = rc[0], cols = rc[1];
         boolean heap = dtype.equals("F32_HEAP");
         copies = Shapes.copies(RandomWeights.matrix("w", DType.parse(heap ? "F32" : dtype), rows, cols, 1, arena), WORKING_SET, arena);
+        for (int i = 0; i < copies.length && offset > 0 && !dtype.equals("Q8_0"); i++) {
+            Tensor c = copies[i];
+            MemorySegment data = arena.allocate(c.data().byteSize() + 64, 64).asSlice(offset, c.data().byteSize()).copyFrom(c.data());
+            copies[i] = Tensor.of(c.name(), c.dtype(), data, c.shape());
+        }
         if (heap) {
             for (int i = 0; i < copies.length; i++) {
                 float[] values = new float[Math.toIntExact(copies[i].numel())];
