@@ -46,11 +46,7 @@ public class MatVecBenchmark extends KernelBenchmark {
         int rows = rc[0], cols = rc[1];
         boolean heap = dtype.equals("F32_HEAP");
         copies = Shapes.copies(RandomWeights.matrix("w", DType.parse(heap ? "F32" : dtype), rows, cols, 1, arena), WORKING_SET, arena);
-        for (int i = 0; i < copies.length && offset > 0 && !dtype.equals("Q8_0"); i++) {
-            Tensor c = copies[i];
-            MemorySegment data = arena.allocate(c.data().byteSize() + 64, 64).asSlice(offset, c.data().byteSize()).copyFrom(c.data());
-            copies[i] = Tensor.of(c.name(), c.dtype(), data, c.shape());
-        }
+        MatVecAB.atOffset(copies, offset, arena);
         if (heap) {
             for (int i = 0; i < copies.length; i++) {
                 float[] values = new float[Math.toIntExact(copies[i].numel())];

@@ -117,11 +117,10 @@ final class HalfRows {
      * <p>The range is read as two streams, its first and its second half, a row of each per step
      * sharing the activation loads. Two streams far apart keep more memory reads in flight than one;
      * two adjacent rows do not (in a bare loop, -20 to -30%: the prefetcher does not follow them).
-     * Against the one aligned stream this replaced, in one process, alternated, on rows 48 bytes
-     * past a boundary: +16% with 2 threads over 256 MB of 2048 x 768 matrices, +7% for the
-     * 32000 x 768 classifier, +26% on one core, +13% with the weights in cache. Each row's sum is
-     * formed the same way whichever range and stream it falls in, so results do not depend on the
-     * thread count.
+     * Against the one aligned stream this replaced ({@code MatVecAB}, rows 48 bytes past a
+     * boundary, 256 MB of 2048 x 768 matrices): +6 to +16% with 2 threads, +20% on one core. Each
+     * row's sum is formed the same way whichever range and stream it falls in, so results do not
+     * depend on the thread count.
      *
      * <p>The edges are a method of their own, returning a float: a method this large with them
      * written in exceeds C2's inlining budget, and a Vector API value passed to a method that is not
