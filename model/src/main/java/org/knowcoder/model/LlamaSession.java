@@ -240,7 +240,7 @@ public final class LlamaSession implements DecodingSession {
                 rope.apply(k, t * kvDim, c.nKvHeads(), pos);
                 if (!oneRun) rowCache[t].store(l, pos, k, t * kvDim, v, t * kvDim);
             }
-            // a run's keys go in as one contiguous stretch per transposed key row, not n scattered writes each
+            // a run's values go in as one copy
             if (oneRun) rowCache[0].storeRun(l, rowPosition[0], n, k, 0, v, 0);
             if (oneRun) {
                 attention.apply(q, n, rowPosition[0], rowCache[0], l, att);

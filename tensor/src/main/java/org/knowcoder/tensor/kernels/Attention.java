@@ -36,7 +36,8 @@ public final class Attention implements WorkerPool.RangeTask {
     private float[] q;
     private float[] keys;
     private float[] values;
-    private int stride;
+    /** Floats of one KV head's keys in the cache ({@link KvCache#headKeys}). */
+    private int headKeys;
     private float[] out;
     private int start;
     private int tokens;
@@ -60,7 +61,7 @@ public final class Attention implements WorkerPool.RangeTask {
         this.q = q;
         this.keys = cache.keys(layer);
         this.values = cache.values(layer);
-        this.stride = cache.stride();
+        this.headKeys = cache.headKeys();
         this.out = out;
         this.start = start;
         this.tokens = tokens;
@@ -87,7 +88,7 @@ public final class Attention implements WorkerPool.RangeTask {
             if (tokens - t0 < QUERIES) { // one by one: a pass's last few queries, or a decoding step's one
                 for (int t = t0; t < tokens; t++, qo += dim) {
                     int positions = start + t + 1;
-                    scores(att, qo, kvHead * headDim * stride, positions);
+                    scores(att, qo, kvHead * headKeys, positions);
                     Softmax.apply(att, 0, positions);
                     weightedSum(att, positions, kvHead * headDim, qo);
                 }
@@ -97,7 +98,7 @@ public final class Attention implements WorkerPool.RangeTask {
             // span, and each query's weights past its own positions are zeroed, so the shared
             // weighted sum adds exact zeros for them
             int last = start + t0 + QUERIES;
-            scores4(att, qo, dim, kvHead * headDim * stride, last);
+            scores4(att, qo, dim, kvHead * headKeys, last);
             for (int j = 0; j < QUERIES; j++) {
                 int positions = last - (QUERIES - 1) + j;
                 Softmax.apply(att, j * span, positions);

@@ -13,7 +13,8 @@ package org.knowcoder.tensor.kernels;
 public final class KvCache {
     private final int nKvHeads;
     private final int headDim;
-    private final int stride;
+    /** Floats of one KV head's keys: headDim times the positions, padded to whole vectors. */
+    private final int headKeys;
     private final float[][] keys;
     private final float[][] values;
 
@@ -25,8 +26,8 @@ public final class KvCache {
     public KvCache(int layers, int nKvHeads, int headDim, int maxPositions) {
         this.nKvHeads = nKvHeads;
         this.headDim = headDim;
-        this.stride = (maxPositions + Simd.FL - 1) / Simd.FL * Simd.FL;
-        long perLayer = (long) nKvHeads * headDim * stride; // keys, padded; values are no larger
+        long padded = (maxPositions + Simd.FL - 1) / Simd.FL * Simd.FL;
+        long perLayer = nKvHeads * headDim * padded; // keys, padded; values are no larger
         double bytes = 8.0 * layers * perLayer;
         long heap = Runtime.getRuntime().maxMemory();
         if (perLayer > Integer.MAX_VALUE - 8 || bytes > heap) {
@@ -34,6 +35,7 @@ public final class KvCache {
                     + " the %d MiB heap or one Java array per layer holds (check seq_len, or raise -Xmx)",
                     maxPositions, bytes / (1 << 20), heap >> 20));
         }
+        this.headKeys = (int) (headDim * padded);
         this.keys = new float[layers][(int) perLayer];
         this.values = new float[layers][maxPositions * nKvHeads * headDim];
     }
@@ -52,27 +54,27 @@ public final class KvCache {
         int kvDim = nKvHeads * headDim;
         for (int t = 0; t < n; t++) {
             int pos = start + t, at = keyOffset(pos), src = ko + t * kvDim;
-            for (int h = 0; h < nKvHeads; h++, at += headDim * stride) {
+            for (int h = 0; h < nKvHeads; h++, at += headKeys) {
                 for (int i = 0; i < headDim; i++) kt[at + i * Simd.FL] = k[src++];
             }
         }
         System.arraycopy(v, vo, values[layer], start * kvDim, n * kvDim);
     }
 
-    /** Where component 0 of position {@code pos}'s key sits in KV head 0's keys (head h's: plus h * headDim * stride). */
+    /** Where component 0 of position {@code pos}'s key sits in KV head 0's keys (head h's: plus h * headKeys). */
     private int keyOffset(int pos) {
         return pos / Simd.FL * headDim * Simd.FL + pos % Simd.FL;
     }
 
     /** Copies positions [0, length) of every layer from {@code from}, a cache of the same shape (a shared prompt prefix). */
     public void copyPrefix(KvCache from, int length) {
-        if (from.stride != stride || from.keys.length != keys.length || from.nKvHeads != nKvHeads || from.headDim != headDim) {
+        if (from.headKeys != headKeys || from.keys.length != keys.length || from.nKvHeads != nKvHeads || from.headDim != headDim) {
             throw new IllegalArgumentException("KV caches of different shapes");
         }
         int kvDim = nKvHeads * headDim;
         int tiles = (length + Simd.FL - 1) / Simd.FL * Simd.FL * headDim; // whole tiles: later positions in the last one are never read
         for (int l = 0; l < keys.length; l++) {
-            for (int h = 0; h < nKvHeads; h++) System.arraycopy(from.keys[l], h * headDim * stride, keys[l], h * headDim * stride, tiles);
+            for (int h = 0; h < nKvHeads; h++) System.arraycopy(from.keys[l], h * headKeys, keys[l], h * headKeys, tiles);
             System.arraycopy(from.values[l], 0, values[l], 0, length * kvDim);
         }
     }
@@ -85,8 +87,8 @@ public final class KvCache {
         return values[layer];
     }
 
-    /** Positions per KV head, padded to whole vectors: a head's keys take headDim * stride floats. */
-    int stride() {
-        return stride;
+    /** Floats of one KV head's keys: head h's start at h * headKeys(). */
+    int headKeys() {
+        return headKeys;
     }
 }

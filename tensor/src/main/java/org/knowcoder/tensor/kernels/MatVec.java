@@ -83,10 +83,15 @@ public final class MatVec implements WorkerPool.RangeTask {
 
     private void run(int matrices, float[] x, int xo) {
         count = matrices;
+        boolean copied = false;
         for (int i = 0; i < matrices; i++) {
             Tensor w = ws[i];
+            // a group's input is copied or laid out once per layout it needs (a layer's matrices share one)
             if (w.floatArray() != null) {
-                System.arraycopy(x, xo, xa, 0, w.cols());
+                if (!copied) System.arraycopy(x, xo, xa, 0, w.cols());
+                copied = true;
+            } else if (i > 0 && ws[i - 1].floatArray() == null && WeightRows.preparesAlike(ws[i - 1], w)) {
+                xs[i] = xs[i - 1];
             } else {
                 xs[i] = shifted[i][(int) WeightRows.activationShift(w) / 4];
                 WeightRows.prepare(w, x, xo, xs[i]);

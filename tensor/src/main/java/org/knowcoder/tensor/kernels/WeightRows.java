@@ -73,6 +73,11 @@ public final class WeightRows {
         }
     }
 
+    /** Whether {@link #prepare} lays out one input alike for {@code a} and {@code b}, two weights of one width. */
+    static boolean preparesAlike(Tensor a, Tensor b) {
+        return a.dtype() == b.dtype() && activationShift(a) == activationShift(b) && usesPlanes(a) == usesPlanes(b);
+    }
+
     private static boolean usesPlanes(Tensor w) {
         return w.dtype() == DType.Q8_0 && w.groupSize() % (4 * FL) == 0 && w.cols() % w.groupSize() == 0;
     }
