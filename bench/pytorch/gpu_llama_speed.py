@@ -2,7 +2,7 @@
 KV-cached greedy decoding from BOS, one long prefill, and the GEMM TFLOP/s of the prefill's weight
 shapes (torch.matmul against [out, in] weights, as nn.Linear does). Prints one JSON line with the
 fields DeviceSpeed prints.
-Usage: python3 gpu_llama_speed.py [--device cuda] [--shape stories110m|llama7b|tiny] [--dtype bf16|f16|f32]
+Usage: python3 gpu_llama_speed.py [--device cuda] [--shape stories110m|1b|llama7b|tiny] [--dtype bf16|f16|f32]
                                   [--tokens 256] [--prompt 2000]"""
 import argparse
 import json
@@ -12,10 +12,11 @@ import time
 import torch
 import torch.nn.functional as F
 
-SHAPES = {  # dim, hidden, layers, heads, vocab, context: DeviceSpeed.shape()
-    "tiny": (128, 384, 2, 4, 512, 2304),
-    "stories110m": (768, 2048, 12, 12, 32000, 2304),
-    "llama7b": (4096, 11008, 32, 32, 32000, 4096),
+SHAPES = {  # dim, hidden, layers, heads, kv heads, vocab, context: DeviceSpeed.shape()
+    "tiny": (128, 384, 2, 4, 4, 512, 2304),
+    "stories110m": (768, 2048, 12, 12, 12, 32000, 2304),
+    "1b": (2048, 5632, 22, 32, 4, 32000, 2304),
+    "llama7b": (4096, 11008, 32, 32, 32, 32000, 4096),
 }
 DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}
 EPS = 1e-5
@@ -25,15 +26,16 @@ class Llama:
     """Plain tensors and functions: what an eager LLaMA forward with a KV cache costs, nothing else."""
 
     def __init__(self, shape, dtype, device):
-        dim, hidden, layers, heads, vocab, ctx = shape
+        dim, hidden, layers, heads, kv_heads, vocab, ctx = shape
         gen = torch.Generator(device="cpu").manual_seed(7)
 
         def w(rows, cols):
             return (torch.randn(rows, cols, generator=gen) * 0.02).to(device=device, dtype=dtype)
 
-        self.dim, self.heads, self.head_dim, self.vocab = dim, heads, dim // heads, vocab
+        self.dim, self.heads, self.kv_heads, self.head_dim, self.vocab = dim, heads, kv_heads, dim // heads, vocab
+        kv_dim = kv_heads * self.head_dim
         self.embedding = w(vocab, dim)
-        self.layers = [dict(wq=w(dim, dim), wk=w(dim, dim), wv=w(dim, dim), wo=w(dim, dim),
+        self.layers = [dict(wq=w(dim, dim), wk=w(kv_dim, dim), wv=w(kv_dim, dim), wo=w(dim, dim),
                             w1=w(hidden, dim), w2=w(dim, hidden), w3=w(hidden, dim),
                             an=torch.ones(dim, device=device, dtype=dtype), fn=torch.ones(dim, device=device, dtype=dtype))
                        for _ in range(layers)]
@@ -42,7 +44,7 @@ class Llama:
         freqs = 1.0 / (10000.0 ** (torch.arange(0, self.head_dim, 2, device=device).float() / self.head_dim))
         angles = torch.outer(torch.arange(ctx, device=device).float(), freqs)
         self.cos, self.sin = angles.cos().to(dtype), angles.sin().to(dtype)
-        self.keys = torch.zeros(layers, ctx, heads, self.head_dim, device=device, dtype=dtype)
+        self.keys = torch.zeros(layers, ctx, kv_heads, self.head_dim, device=device, dtype=dtype)
         self.values = torch.zeros_like(self.keys)
 
     @staticmethod
@@ -62,12 +64,14 @@ class Llama:
         for i, L in enumerate(self.layers):
             h = self.rms(x, L["an"])
             q = (h @ L["wq"].T).view(n, self.heads, self.head_dim)
-            k = (h @ L["wk"].T).view(n, self.heads, self.head_dim)
-            v = (h @ L["wv"].T).view(n, self.heads, self.head_dim)
+            k = (h @ L["wk"].T).view(n, self.kv_heads, self.head_dim)
+            v = (h @ L["wv"].T).view(n, self.kv_heads, self.head_dim)
             self.keys[i, start:start + n] = self.rotate(k, start)
             self.values[i, start:start + n] = v
             q = self.rotate(q, start).transpose(0, 1)
-            keys, values = self.keys[i, :start + n].transpose(0, 1), self.values[i, :start + n].transpose(0, 1)
+            group = self.heads // self.kv_heads  # grouped-query attention: each key/value head serves `group` query heads
+            keys = self.keys[i, :start + n].transpose(0, 1).repeat_interleave(group, 0)
+            values = self.values[i, :start + n].transpose(0, 1).repeat_interleave(group, 0)
             scores = (q @ keys.transpose(1, 2)) / math.sqrt(self.head_dim) + mask
             att = (F.softmax(scores.float(), dim=-1).to(x.dtype) @ values).transpose(0, 1).reshape(n, self.dim)
             x = x + att @ L["wo"].T
@@ -104,7 +108,7 @@ def main():
 
     decode(min(a.tokens, 16))  # warm-up
     decode_tok_s = decode(a.tokens)
-    prompt = torch.randint(3, shape[4], (a.prompt,), generator=torch.Generator().manual_seed(1000)).to(a.device)
+    prompt = torch.randint(3, shape[5], (a.prompt,), generator=torch.Generator().manual_seed(1000)).to(a.device)
     prompt[0] = 1
     model.forward(prompt[:64], 0)
     sync(a.device)

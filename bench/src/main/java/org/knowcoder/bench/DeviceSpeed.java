@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  * Prints one JSON line; bench/pytorch/gpu_llama_speed.py prints the same fields for PyTorch.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.knowcoder.bench.DeviceSpeed --device cuda --shape llama7b --dtype bf16</pre>
- * Options: --device cuda|cpu, --shape tiny|stories110m|llama7b, --dtype f32|f16|bf16|q8_0,
+ * Options: --device cuda|cpu, --shape tiny|stories110m|1b|llama7b, --dtype f32|f16|bf16|q8_0,
  * --tokens 256 (decode), --prompt 2000 (prefill), --threads (cpu).
  */
 public final class DeviceSpeed {
@@ -34,8 +34,10 @@ public final class DeviceSpeed {
         return switch (name) {
             case "tiny" -> new LlamaConfig(128, 384, 2, 4, 4, 512, 2304, 1e-5f, 10000f);
             case "stories110m" -> new LlamaConfig(768, 2048, 12, 12, 12, 32000, 2304, 1e-5f, 10000f);
+            case "1b" -> new LlamaConfig(2048, 5632, 22, 32, 4, 32000, 2304, 1e-5f, 10000f); // TinyLlama-1.1B's shape
+
             case "llama7b" -> new LlamaConfig(4096, 11008, 32, 32, 32, 32000, 4096, 1e-5f, 10000f);
-            default -> throw new IllegalArgumentException("--shape " + name + ": expected tiny, stories110m or llama7b");
+            default -> throw new IllegalArgumentException("--shape " + name + ": expected tiny, stories110m, 1b or llama7b");
         };
     }
 
@@ -66,9 +68,13 @@ public final class DeviceSpeed {
                 if (!gemm.isEmpty()) gemm.append(", ");
                 gemm.append(String.format(Locale.ROOT, "\"%dx%dx%d\": %.2f", promptTokens, w[0], w[1], gemmTflops(device, dtype, promptTokens, w[0], w[1])));
             }
+            // a decoded token reads every matrix once, except the embedding (one row); KV-cache reads are left out
+            long streamed = weights.weightBytes() - weights.tokenEmbedding().weightBytes();
             System.out.printf(Locale.ROOT, "{\"engine\": \"knowcoder-j\", \"device\": \"%s\", \"shape\": \"%s\", \"dtype\": \"%s\", "
-                            + "\"decode_tokens\": %d, \"decode_tok_s\": %.1f, \"prefill_tokens\": %d, \"prefill_tok_s\": %.1f, \"gemm_tflop_s\": {%s}}%n",
-                    device.description(), opt.get("--shape"), dtype, tokens, decode, promptTokens, prefill, gemm);
+                            + "\"decode_tokens\": %d, \"decode_tok_s\": %.1f, \"weight_bytes_per_token\": %d, \"decode_weight_gb_s\": %.1f, "
+                            + "\"prefill_tokens\": %d, \"prefill_tok_s\": %.1f, \"gemm_tflop_s\": {%s}}%n",
+                    device.description(), opt.get("--shape"), dtype, tokens, decode, streamed, streamed * decode / 1e9,
+                    promptTokens, prefill, gemm);
         }
     }
 
