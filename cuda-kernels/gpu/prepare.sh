@@ -3,7 +3,8 @@
 # those machines have no JDK, no Maven repository and no ../shared. Run here, from the repository
 # root; then call the device tool with carry [".gpu"] and command "sh cuda-kernels/gpu/run.sh".
 # .gpu holds: a jlink'd Java runtime (xz, about 15 MB), knowcoder.jar, the bench and cuda-kernels test
-# classes, JUnit's console launcher, and copies of the fixtures the GPU tests read (never committed).
+# classes, JUnit's console launcher, and copies of the fixtures the GPU tests read and of CoNLL03 for
+# the extraction run (never committed).
 set -eu
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export JAVA_HOME
@@ -22,5 +23,6 @@ cp -r cuda-kernels/target/test-classes .gpu/cuda-test-classes
 CONSOLE="$HOME/.m2/repository/org/junit/platform/junit-platform-console-standalone/$JUNIT/junit-platform-console-standalone-$JUNIT.jar"
 [ -f "$CONSOLE" ] || mvn -B -q dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT
 cp "$CONSOLE" .gpu/junit-console.jar
-cp -r ../shared/fixtures/stories260K ../shared/fixtures/models .gpu/shared/fixtures/
+cp -r ../shared/fixtures/stories260K ../shared/fixtures/models ../shared/fixtures/tokenizer .gpu/shared/fixtures/
+mkdir -p .gpu/shared/datasets && cp -r ../shared/datasets/conll2003 .gpu/shared/datasets/
 du -sh .gpu

@@ -46,6 +46,15 @@ record BenchModel(String name, LlamaConfig config, Path f32, Path q8, Path bf16)
         return m;
     }
 
+    /**
+     * Writes (or finds) the random model's checkpoints, for runs elsewhere such as the GPU kit:
+     * {@code BenchModel DIR [--tiny]}; prints the three paths.
+     */
+    public static void main(String[] args) throws IOException {
+        BenchModel m = prepare(Path.of(args[0]), args.length > 1 && args[1].equals("--tiny"));
+        System.out.println(m.f32 + "\n" + m.q8 + "\n" + m.bf16);
+    }
+
     /** Bytes the session's KV cache takes: keys and values, every layer, the full context, F32. */
     long kvCacheBytes() {
         return 2L * config.nLayers() * config.seqLen() * config.kvDim() * Float.BYTES;

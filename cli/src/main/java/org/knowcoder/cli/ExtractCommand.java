@@ -6,7 +6,9 @@ import org.knowcoder.ie.extract.ExtractionJob;
 import org.knowcoder.ie.extract.ExtractionRun;
 import org.knowcoder.ie.extract.ExtractionTimings;
 import org.knowcoder.ie.extract.Extractor;
-import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.DecodingSession;
+import org.knowcoder.model.ModelLoader;
+import org.knowcoder.tensor.device.Device;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.tensor.WorkerPool;
@@ -52,14 +54,17 @@ final class ExtractCommand implements Callable<Integer> {
         final ExtractionOptions options;
         final LlamaWeights weights;
         final WorkerPool pool;
+        final Device device;
         final Extractor extractor;
         final SchemaLibrary library;
         final List<ExtractionJob> jobs;
 
-        private Run(ExtractionOptions options, LlamaWeights weights, WorkerPool pool, Extractor extractor, SchemaLibrary library, List<ExtractionJob> jobs) {
+        private Run(ExtractionOptions options, LlamaWeights weights, WorkerPool pool, Device device, Extractor extractor,
+                    SchemaLibrary library, List<ExtractionJob> jobs) {
             this.options = options;
             this.weights = weights;
             this.pool = pool;
+            this.device = device;
             this.extractor = extractor;
             this.library = library;
             this.jobs = jobs;
@@ -70,15 +75,23 @@ final class ExtractCommand implements Callable<Integer> {
             o.check();
             SchemaLibrary library = o.library();
             List<ExtractionJob> jobs = o.jobs(library);
-            LlamaWeights weights = o.loadModel();
+            WorkerPool pool = new WorkerPool(o.threadCount());
+            Device device = null;
+            LlamaWeights weights = null;
             try {
+                // the device opens first: a machine without one learns it before a large checkpoint is read
+                device = o.device.open(pool);
+                weights = o.loadModel();
                 Tokenizer tok = o.openTokenizer(weights);
-                WorkerPool pool = new WorkerPool(o.threadCount());
-                Extractor extractor = new Extractor(new LlamaSession(weights, pool, o.sequences(weights)), tok, o.maxNewTokens, !o.noPrefixReuse);
-                System.err.println("extract: " + extractor.inFlight() + " sentences in flight");
-                return new Run(o, weights, pool, extractor, library, jobs);
+                DecodingSession session = ModelLoader.session(o.model, weights, pool, device, o.sequences(weights));
+                Extractor extractor = new Extractor(session, tok, o.maxNewTokens, !o.noPrefixReuse);
+                System.err.println("extract: " + extractor.inFlight() + " sentences in flight on "
+                        + (device == null ? "cpu, " + pool.threads() + " threads" : device.description()));
+                return new Run(o, weights, pool, device, extractor, library, jobs);
             } catch (Exception | Error e) {
-                weights.close();
+                if (weights != null) weights.close();
+                if (device != null) device.close();
+                pool.close();
                 throw e;
             }
         }
@@ -89,6 +102,7 @@ final class ExtractCommand implements Callable<Integer> {
 
         @Override
         public void close() {
+            if (device != null) device.close();
             pool.close();
             weights.close();
         }

@@ -2,7 +2,7 @@ package org.knowcoder.cli;
 
 import org.knowcoder.ie.extract.ExtractionJob;
 import org.knowcoder.ie.extract.JobPlanner;
-import org.knowcoder.model.Checkpoints;
+import org.knowcoder.model.ModelLoader;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.schema.SchemaJson;
 import org.knowcoder.schema.SchemaLibrary;
@@ -72,11 +72,15 @@ final class ExtractionOptions {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOptions device;
+
     void check() throws IOException {
         if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         if (shots < 0) throw new IllegalArgumentException("--shots must be >= 0, got " + shots);
         if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        device.check();
         if (!Files.isDirectory(datasetsDir)) throw new NoSuchFileException(datasetsDir.toString(), null, "no such datasets directory");
     }
 
@@ -101,16 +105,18 @@ final class ExtractionOptions {
     }
 
     LlamaWeights loadModel() throws IOException {
-        return Checkpoints.load(model);
+        return ModelLoader.weights(model, device.quantizeQ8(), device.onCpu());
     }
 
     /**
-     * Sequences for the session: one per sentence in flight plus the shared prefix's, as many of
-     * the {@code --batch} as half the free heap holds (each sequence has a KV cache of the whole
-     * context); one sequence when batching is off or two would not fit.
+     * Sequences for the session: one per sentence in flight plus the shared prefix's; one when
+     * batching is off. An accelerator gets all of {@code --batch} (its memory refuses what does not
+     * fit, naming the size); the CPU as many as half the free heap holds (each sequence has a KV
+     * cache of the whole context), and one sequence when two would not fit.
      */
     int sequences(LlamaWeights weights) {
         if (batch == 1) return 1;
+        if (!device.onCpu()) return batch + 1;
         var c = weights.config();
         long perSequence = 2L * c.nLayers() * c.seqLen() * c.kvDim() * Float.BYTES;
         Runtime rt = Runtime.getRuntime();

@@ -1,16 +1,13 @@
 package org.knowcoder.cli;
 
-import org.knowcoder.model.Checkpoints;
 import org.knowcoder.model.DecodingSession;
-import org.knowcoder.model.DeviceSession;
 import org.knowcoder.model.Generator;
 import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.ModelLoader;
 import org.knowcoder.model.Sampler;
-import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
-import org.knowcoder.tensor.device.Devices;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.train.LoraAdapter;
 import org.knowcoder.tokenizer.Tokenizers;
@@ -27,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 @Command(name = "generate", sortOptions = false,
@@ -67,33 +63,28 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "DIR", description = "a PEFT LoRA adapter (finetune's RUN/adapter), applied without merging")
     Path adapter;
 
-    @Option(names = "--quantize", paramLabel = "q8_0", description = "quantize the weights to Q8_0 at load time")
-    String quantize;
-
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOptions device;
 
     @Override
     public Integer call() throws IOException {
-        if (!device.equals("cpu") && !device.equals("cuda")) throw new IllegalArgumentException("--device " + device + ": expected cpu or cuda");
+        device.check();
         if (prompt != null && promptIds != null) throw new IllegalArgumentException("give either --prompt or --prompt-ids, not both");
         if (temperature < 0) throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
-        if (quantize != null && !quantize.equalsIgnoreCase("q8_0")) {
-            throw new IllegalArgumentException("--quantize supports q8_0 only, got " + quantize);
-        }
-        if (adapter != null && !device.equals("cpu")) {
-            throw new IllegalArgumentException("--adapter runs on --device cpu only; merge it first (merge-adapter) to generate on " + device);
+        if (adapter != null && !device.onCpu()) {
+            throw new IllegalArgumentException("--adapter runs on --device cpu only; merge it first (merge-adapter) to generate on " + device.device);
         }
         // the device opens first: a machine without one learns it before a large checkpoint is read
         try (WorkerPool pool = new WorkerPool(threads.count());
-             Device accelerator = device.equals("cpu") ? null : Devices.open(device, pool)) {
+             Device accelerator = device.open(pool)) {
             Tokenizer tok = openTokenizer();
             long t0 = System.nanoTime();
-            LlamaWeights weights = quantized(Checkpoints.load(model));
+            LlamaWeights weights = ModelLoader.weights(model, device.quantizeQ8(), device.onCpu());
             try (weights) {
                 // every check comes before the first line of output, so bad input gets its one line and nothing else
                 int[] ids = checkedPrompt(tok, weights);
-                DecodingSession session = accelerator == null ? cpuSession(weights, pool) : aboutModel(() -> new DeviceSession(weights, accelerator));
+                DecodingSession session = ModelLoader.session(model, weights, pool, accelerator, 1);
+                if (adapter != null) ((LlamaSession) session).useAdapter(LoraAdapter.load(adapter, weights.config()).forInference());
                 double loadMs = (System.nanoTime() - t0) / 1e6;
                 System.err.printf("loaded %s (%s, %d layers, dim %d) in %.0f ms on %s%n", model, weights.dtype(),
                         weights.config().nLayers(), weights.config().dim(), loadMs,
@@ -104,44 +95,11 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private LlamaSession cpuSession(LlamaWeights weights, WorkerPool pool) throws IOException {
-        LlamaSession session = aboutModel(() -> new LlamaSession(weights, pool));
-        if (adapter != null) session.useAdapter(LoraAdapter.load(adapter, weights.config()).forInference());
-        return session;
-    }
-
-    /**
-     * The weights as asked: quantized to Q8_0 with --quantize (closing the file's mapping), else as
-     * loaded, F32 ones for the CPU copied to the heap (see LlamaWeights.f32OnHeap). Q8_0 weights stay as they are,
-     * since their tensors live in the file's mapping.
-     */
-    private LlamaWeights quantized(LlamaWeights loaded) {
-        if (quantize == null || loaded.dtype() == DType.Q8_0) {
-            // F32 decodes faster on the CPU from arrays on the heap; the copy replaces the mapping, when the heap holds it
-            if (loaded.dtype() != DType.F32 || !device.equals("cpu")) return loaded;
-            LlamaWeights heap = loaded.f32OnHeap();
-            if (heap != loaded) loaded.close();
-            return heap;
-        }
-        try (loaded) {
-            return aboutModel(loaded::quantizeQ8);
-        }
-    }
-
-    /** Runs a check whose IllegalArgumentException is about the model, naming the model's path in it. */
-    private <T> T aboutModel(Supplier<T> check) {
-        try {
-            return check.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(model + ": " + e.getMessage(), e);
-        }
-    }
-
     /** The prompt's ids, checked against the model (vocabulary, context) and the tokenizer. */
     private int[] checkedPrompt(Tokenizer tok, LlamaWeights weights) {
         if (tok != null) TokenizerFit.check(tok, tokenizer, weights.config(), model);
         int[] ids = promptTokens(tok);
-        return aboutModel(() -> {
+        return ModelLoader.aboutModel(model, () -> {
             Generator.checkPrompt(ids, weights.config());
             return ids;
         });

@@ -5,10 +5,14 @@ import org.knowcoder.tensor.device.DeviceBuffer;
 import org.knowcoder.tensor.device.RopeStyle;
 
 /**
- * LLaMA-2 on any {@link Device}: the weights are uploaded once, the KV cache and every activation
- * live on the device, and a pass sends token ids in and reads the last position's logits out.
- * The forward pass is the same as {@link LlamaSession}'s, one sequence, without adapters; q and k
- * stay in the checkpoint's RoPE layout (the device rotates either), so nothing is permuted per token.
+ * LLaMA-2 on any {@link Device}: the weights are uploaded once, the KV caches and every activation
+ * live on the device, and a pass sends token ids in and reads logits out. The forward pass is the
+ * same as {@link LlamaSession}'s, without adapters; q and k stay in the checkpoint's RoPE layout
+ * (the device rotates either), so nothing is permuted per token.
+ *
+ * <p>Rows of one sequence at consecutive positions (a prompt) go through rope, the cache and
+ * attention together; rows of different sequences (a batched decode step) share the weight products
+ * and go through those three one row at a time, since the device ops take one starting position.
  */
 public final class DeviceSession implements DecodingSession {
     private record Layer(DeviceBuffer attentionNorm, DeviceBuffer wq, DeviceBuffer wk, DeviceBuffer wv, DeviceBuffer wo,
@@ -19,16 +23,27 @@ public final class DeviceSession implements DecodingSession {
     private final RopeStyle ropeStyle;
     private final DeviceBuffer embedding, finalNorm, classifier;
     private final Layer[] layers;
-    /** Rows per pass: the device's preference, at most the context. */
-    private final int rows;
-    private final DeviceBuffer tokens, x, xb, q, k, v, att, h1, h3, last, logitsOut, keys, values;
-    private final int[] staged;
-    private final float[] logits;
+    private final int sequences;
+    /** Prompt rows per pass: the device's preference, at most the context. */
+    private final int chunk;
+    private final DeviceBuffer tokens, x, xb, q, k, v, att, h1, h3, last, logitsOut, keys, values, qRow, kRow, attRow;
+    private final int[] staged, rowSequence, rowPosition;
+    private final float[] logits, batchLogits;
 
-    /** Uploads the weights and allocates the cache; throws IllegalArgumentException when the device refuses a size. */
+    /** A session of one sequence. */
     public DeviceSession(LlamaWeights weights, Device device) {
+        this(weights, device, 1);
+    }
+
+    /**
+     * Uploads the weights and allocates {@code sequences} KV caches, each the model's whole context;
+     * throws IllegalArgumentException when the device refuses a size.
+     */
+    public DeviceSession(LlamaWeights weights, Device device, int sequences) {
+        if (sequences < 1) throw new IllegalArgumentException("a session needs at least one sequence, got " + sequences);
         this.device = device;
         this.c = weights.config();
+        this.sequences = sequences;
         this.ropeStyle = weights.rotateHalfLayout() ? RopeStyle.ROTATE_HALF : RopeStyle.ADJACENT_PAIRS;
         this.embedding = device.upload(weights.tokenEmbedding());
         this.layers = new Layer[c.nLayers()];
@@ -40,8 +55,8 @@ public final class DeviceSession implements DecodingSession {
         }
         this.finalNorm = device.upload("norm", weights.finalNorm());
         this.classifier = weights.sharedClassifier() ? embedding : device.upload(weights.classifier());
-        this.rows = Math.min(device.preferredRows(), c.seqLen());
-        int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
+        this.chunk = Math.min(device.preferredRows(), c.seqLen());
+        int rows = Math.max(chunk, sequences), dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
         this.tokens = device.ints("tokens", rows);
         this.x = device.floats("x", (long) rows * dim);
         this.xb = device.floats("xb", (long) rows * dim);
@@ -51,13 +66,19 @@ public final class DeviceSession implements DecodingSession {
         this.att = device.floats("attention", (long) rows * dim);
         this.h1 = device.floats("gate", (long) rows * hidden);
         this.h3 = device.floats("up", (long) rows * hidden);
+        this.qRow = device.floats("query row", dim);
+        this.kRow = device.floats("key row", kvDim);
+        this.attRow = device.floats("attention row", dim);
         this.last = device.floats("last", dim);
-        this.logitsOut = device.floats("logits", c.vocabSize());
-        long cache = (long) c.nLayers() * c.seqLen() * kvDim;
+        this.logitsOut = device.floats("logits", (long) sequences * c.vocabSize());
+        long cache = (long) sequences * c.nLayers() * c.seqLen() * kvDim;
         this.keys = device.floats("key cache", cache);
         this.values = device.floats("value cache", cache);
         this.staged = new int[rows];
+        this.rowSequence = new int[rows];
+        this.rowPosition = new int[rows];
         this.logits = new float[c.vocabSize()];
+        this.batchLogits = sequences > 1 ? new float[sequences * c.vocabSize()] : logits;
     }
 
     @Override
@@ -66,28 +87,89 @@ public final class DeviceSession implements DecodingSession {
     }
 
     @Override
-    public float[] forward(int token, int pos) {
-        staged[0] = token;
-        run(1, pos, true);
+    public int sequences() {
+        return sequences;
+    }
+
+    @Override
+    public float[] prefill(int sequence, int[] prompt, int start) {
+        if (prompt.length == 0) throw new IllegalArgumentException("nothing to prefill: the prompt is empty");
+        checkSequence(sequence);
+        checkPositions(start, prompt.length);
+        for (int off = 0; off < prompt.length; off += chunk) {
+            int n = Math.min(chunk, prompt.length - off);
+            for (int t = 0; t < n; t++) {
+                staged[t] = prompt[off + t];
+                rowSequence[t] = sequence;
+                rowPosition[t] = start + off + t;
+            }
+            run(n, true, off + n == prompt.length);
+        }
         return logits;
     }
 
     @Override
-    public float[] prefill(int[] prompt, int start) {
-        if (prompt.length == 0) throw new IllegalArgumentException("nothing to prefill: the prompt is empty");
-        for (int off = 0; off < prompt.length; off += rows) {
-            int n = Math.min(rows, prompt.length - off);
-            System.arraycopy(prompt, off, staged, 0, n);
-            run(n, start + off, off + n == prompt.length);
+    public float[] prefillMany(int[] sequences, int[][] prompts, int[] starts) {
+        if (prompts.length > this.sequences) throw new IllegalArgumentException(prompts.length + " prompts for a session of " + this.sequences + " sequences");
+        for (int i = 0; i < prompts.length; i++) {
+            float[] last = prefill(sequences[i], prompts[i], starts[i]);
+            if (batchLogits != logits) System.arraycopy(last, 0, batchLogits, i * c.vocabSize(), c.vocabSize());
         }
-        return logits;
+        return batchLogits;
     }
 
-    /** One pass over staged[0..n) at positions start..start+n-1; reads the last row's logits when asked. */
-    private void run(int n, int start, boolean wantLogits) {
+    @Override
+    public float[] decode(int[] sequences, int[] tokens, int[] positions, int n) {
+        if (n < 1 || n > this.sequences) throw new IllegalArgumentException(n + " rows for a session of " + this.sequences + " sequences");
+        for (int t = 0; t < n; t++) {
+            checkSequence(sequences[t]);
+            checkPositions(positions[t], 1);
+            staged[t] = tokens[t];
+            rowSequence[t] = sequences[t];
+            rowPosition[t] = positions[t];
+        }
+        run(n, n == 1, false);
+        int vocab = c.vocabSize();
+        device.rmsNorm(xb, x, finalNorm, n, c.dim(), c.normEps());
+        device.matmul(classifier, xb, n, logitsOut);
+        device.read(logitsOut, 0, batchLogits, n * vocab);
+        return batchLogits;
+    }
+
+    @Override
+    public void copyPrefix(int from, int to, int length) {
+        checkSequence(from);
+        checkSequence(to);
+        if (length < 0 || length > c.seqLen()) throw new IllegalArgumentException("a prefix of " + length + " positions does not fit the context of " + c.seqLen());
+        if (from == to || length == 0) return;
+        long n = (long) length * c.kvDim();
+        for (int l = 0; l < layers.length; l++) {
+            device.copy(keys, cacheOffset(from, l), keys, cacheOffset(to, l), n);
+            device.copy(values, cacheOffset(from, l), values, cacheOffset(to, l), n);
+        }
+    }
+
+    /** Where layer {@code layer} of {@code sequence}'s cache starts: caches are [sequence][layer][position][kvDim]. */
+    private long cacheOffset(int sequence, int layer) {
+        return ((long) sequence * c.nLayers() + layer) * c.seqLen() * c.kvDim();
+    }
+
+    private void checkSequence(int sequence) {
+        if (sequence < 0 || sequence >= sequences) throw new IllegalArgumentException("sequence " + sequence + " is not in a session of " + sequences);
+    }
+
+    private void checkPositions(int start, int n) {
         if (start < 0 || start + n > c.seqLen()) {
             throw new IllegalArgumentException("positions " + start + ".." + (start + n - 1) + " do not fit the model's context of " + c.seqLen());
         }
+    }
+
+    /**
+     * One pass over staged[0..n), row t at rowPosition[t] of rowSequence[t]. {@code oneRun}: the rows
+     * are consecutive positions of one sequence. {@code lastLogits}: read the last row's logits into
+     * {@link #logits}; otherwise x holds the rows' final hidden states.
+     */
+    private void run(int n, boolean oneRun, boolean lastLogits) {
         for (int t = 0; t < n; t++) {
             if (staged[t] < 0 || staged[t] >= c.vocabSize()) {
                 throw new IllegalArgumentException("token id " + staged[t] + " is outside the vocabulary of " + c.vocabSize());
@@ -98,17 +180,33 @@ public final class DeviceSession implements DecodingSession {
         device.embed(embedding, tokens, n, x);
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
-            long layerCache = (long) l * c.seqLen() * kvDim;
             device.rmsNorm(xb, x, w.attentionNorm(), n, dim, c.normEps());
             device.matmul(w.wq(), xb, n, q);
             device.matmul(w.wk(), xb, n, k);
             device.matmul(w.wv(), xb, n, v);
-            device.rope(q, n, c.nHeads(), headDim, start, c.ropeTheta(), ropeStyle);
-            device.rope(k, n, c.nKvHeads(), headDim, start, c.ropeTheta(), ropeStyle);
-            // consecutive positions of one sequence: the rows land in the cache as one block
-            device.copy(k, 0, keys, layerCache + (long) start * kvDim, (long) n * kvDim);
-            device.copy(v, 0, values, layerCache + (long) start * kvDim, (long) n * kvDim);
-            device.attention(att, q, keys, values, layerCache, n, start, c.nHeads(), c.nKvHeads(), headDim);
+            if (oneRun) {
+                int start = rowPosition[0];
+                long layerCache = cacheOffset(rowSequence[0], l);
+                device.rope(q, n, c.nHeads(), headDim, start, c.ropeTheta(), ropeStyle);
+                device.rope(k, n, c.nKvHeads(), headDim, start, c.ropeTheta(), ropeStyle);
+                // consecutive positions of one sequence: the rows land in the cache as one block
+                device.copy(k, 0, keys, layerCache + (long) start * kvDim, (long) n * kvDim);
+                device.copy(v, 0, values, layerCache + (long) start * kvDim, (long) n * kvDim);
+                device.attention(att, q, keys, values, layerCache, n, start, c.nHeads(), c.nKvHeads(), headDim);
+            } else {
+                for (int t = 0; t < n; t++) {
+                    int pos = rowPosition[t];
+                    long layerCache = cacheOffset(rowSequence[t], l);
+                    device.copy(q, (long) t * dim, qRow, 0, dim);
+                    device.copy(k, (long) t * kvDim, kRow, 0, kvDim);
+                    device.rope(qRow, 1, c.nHeads(), headDim, pos, c.ropeTheta(), ropeStyle);
+                    device.rope(kRow, 1, c.nKvHeads(), headDim, pos, c.ropeTheta(), ropeStyle);
+                    device.copy(kRow, 0, keys, layerCache + (long) pos * kvDim, kvDim);
+                    device.copy(v, (long) t * kvDim, values, layerCache + (long) pos * kvDim, kvDim);
+                    device.attention(attRow, qRow, keys, values, layerCache, 1, pos, c.nHeads(), c.nKvHeads(), headDim);
+                    device.copy(attRow, 0, att, (long) t * dim, dim);
+                }
+            }
             device.matmul(w.wo(), att, n, xb);
             device.add(x, xb, (long) n * dim);
             device.rmsNorm(xb, x, w.ffnNorm(), n, dim, c.normEps());
@@ -118,7 +216,7 @@ public final class DeviceSession implements DecodingSession {
             device.matmul(w.w2(), h1, n, xb);
             device.add(x, xb, (long) n * dim);
         }
-        if (!wantLogits) return;
+        if (!lastLogits) return;
         device.copy(x, (long) (n - 1) * dim, last, 0, dim);
         device.rmsNorm(xb, last, finalNorm, 1, dim, c.normEps());
         device.matmul(classifier, xb, 1, logitsOut);

@@ -36,7 +36,6 @@ public final class LlamaSession implements DecodingSession {
     private final KvCache[] caches;
     private LowRankUpdates adapter;
     private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits, batchLogits, qRow, attRow;
-    private final int[] oneToken = new int[1];
     /** Per layer, the products that read one normed input, done as one job when decoding (see {@link MatVec}). */
     private final Tensor[][] qkvWeights, gateUpWeights;
     private final float[][] qkv, gateUp;
@@ -101,6 +100,7 @@ public final class LlamaSession implements DecodingSession {
         this.adapter = adapter;
     }
 
+    @Override
     public int sequences() {
         return caches.length;
     }
@@ -110,23 +110,7 @@ public final class LlamaSession implements DecodingSession {
         return c;
     }
 
-    /** Feeds {@code token} at position {@code pos} of sequence 0; returns the logits (a buffer reused by the next call). */
     @Override
-    public float[] forward(int token, int pos) {
-        checkPositions(pos, 1);
-        oneToken[0] = token;
-        oneSequence(0, 0, pos, 1);
-        run(oneToken, 0, 1, true, Logits.LAST);
-        return logits;
-    }
-
-    /** Feeds tokens[0..n) at positions start..start+n-1 of sequence 0; returns the logits of the last one. */
-    @Override
-    public float[] prefill(int[] tokens, int start) {
-        return prefill(0, tokens, start);
-    }
-
-    /** Feeds tokens[0..n) at positions start..start+n-1 of {@code sequence}; returns the logits of the last one. */
     public float[] prefill(int sequence, int[] tokens, int start) {
         checkPositions(start, tokens.length);
         for (int off = 0; off < tokens.length; off += PREFILL_CHUNK) {
@@ -137,10 +121,7 @@ public final class LlamaSession implements DecodingSession {
         return logits;
     }
 
-    /**
-     * Feeds one token to each of {@code n} sequences: tokens[i] at positions[i] of sequences[i]
-     * (distinct). Returns their logits, row i at offset i * vocabSize (a buffer reused by the next call).
-     */
+    @Override
     public float[] decode(int[] sequences, int[] tokens, int[] positions, int n) {
         if (n < 1 || n > caches.length) throw new IllegalArgumentException(n + " rows for a session of " + caches.length + " sequences");
         for (int i = 0; i < n; i++) {
@@ -153,11 +134,10 @@ public final class LlamaSession implements DecodingSession {
     }
 
     /**
-     * Prefills several sequences in shared passes: prompts[i] goes to sequences[i] from position
-     * starts[i]. Their rows are packed into matrix-matrix passes together, so short prompt tails
-     * (the part after a shared prefix) read each weight once for all of them. Returns the logits
-     * of each prompt's last token, row i at offset i * vocabSize (a buffer reused by the next call).
+     * Packs the prompts' rows into matrix-matrix passes together, so short prompt tails (the part
+     * after a shared prefix) read each weight once for all of them.
      */
+    @Override
     public float[] prefillMany(int[] sequences, int[][] prompts, int[] starts) {
         int count = prompts.length;
         if (count > caches.length) throw new IllegalArgumentException(count + " prompts for a session of " + caches.length + " sequences");
@@ -189,7 +169,7 @@ public final class LlamaSession implements DecodingSession {
         return count == 1 && caches.length == 1 ? logits : batchLogits;
     }
 
-    /** Copies positions [0, length) of sequence {@code from}'s cache into sequence {@code to}'s: a prompt prefix they share. */
+    @Override
     public void copyPrefix(int from, int to, int length) {
         if (length < 0 || length > c.seqLen()) throw new IllegalArgumentException("a prefix of " + length + " positions does not fit the context of " + c.seqLen());
         if (from != to && length > 0) caches[to].copyPrefix(caches[from], length);

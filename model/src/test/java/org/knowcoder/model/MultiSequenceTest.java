@@ -1,6 +1,8 @@
 package org.knowcoder.model;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.knowcoder.tensor.device.CpuDevice;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,14 +12,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Several sequences in one session: a prefix copied between caches and one batched decode step per
- * token give each sequence the logits it gets alone (stories260K, 1e-4), and the greedy ids.
+ * token give each sequence the logits it gets alone (stories260K, 1e-4), and the greedy ids. Both
+ * implementations of the session contract are held to it: the CPU's and the device-neutral one on
+ * the CPU device, whose logits must also agree with each other within 1e-5.
  */
 class MultiSequenceTest {
+    /** The session implementations under test. */
+    enum Kind {
+        CPU, DEVICE;
+
+        DecodingSession open(LlamaWeights w, int sequences) {
+            return this == CPU ? new LlamaSession(w, TestPool.TWO_THREADS, sequences)
+                    : new DeviceSession(w, new CpuDevice(TestPool.TWO_THREADS), sequences);
+        }
+    }
+
     private static final int[] PREFIX = {1, 403, 407, 261, 378, 263, 302, 327, 280};
     private static final int[][] SUFFIXES = {{284, 266}, {395}, {347, 262, 429}};
 
-    @Test
-    void batchedDecodeMatchesEachSequenceAlone() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void batchedDecodeMatchesEachSequenceAlone(Kind kind) throws IOException {
         Path model = SharedFixtures.dir("stories260K").resolve("stories260K.bin");
         try (LlamaWeights w = Checkpoints.load(model)) {
             int vocab = w.config().vocabSize(), n = SUFFIXES.length, steps = 12;
@@ -33,7 +48,7 @@ class MultiSequenceTest {
                 }
             }
             // together: the prefix once in sequence 0, copied; suffixes prefilled; then one batched step per token
-            LlamaSession many = new LlamaSession(w, TestPool.TWO_THREADS, n + 1);
+            DecodingSession many = kind.open(w, n + 1);
             many.prefill(0, PREFIX, 0);
             int[] seqs = new int[n], tokens = new int[n], positions = new int[n];
             for (int s = 0; s < n; s++) {
@@ -57,14 +72,15 @@ class MultiSequenceTest {
     }
 
     /** Prompt tails prefilled in shared passes (split across passes too) give each sequence its own logits. */
-    @Test
-    void sharedPrefillMatchesSeparatePrefills() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void sharedPrefillMatchesSeparatePrefills(Kind kind) throws IOException {
         try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {
             int vocab = w.config().vocabSize();
             int[] longTail = new int[150]; // longer than one pass of 128 rows
             for (int i = 0; i < longTail.length; i++) longTail[i] = 3 + (i * 37) % 500;
             int[][] tails = {SUFFIXES[0], longTail, SUFFIXES[2]};
-            LlamaSession many = new LlamaSession(w, TestPool.TWO_THREADS, 4);
+            DecodingSession many = kind.open(w, 4);
             many.prefill(0, PREFIX, 0);
             for (int s = 1; s <= 3; s++) many.copyPrefix(0, s, PREFIX.length);
             float[] rows = many.prefillMany(new int[] {1, 2, 3}, tails, new int[] {PREFIX.length, PREFIX.length, PREFIX.length}).clone();
@@ -75,11 +91,38 @@ class MultiSequenceTest {
         }
     }
 
-    @Test
-    void moreRowsThanSequencesIsAnError() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void moreRowsThanSequencesIsAnError(Kind kind) throws IOException {
         try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {
-            LlamaSession two = new LlamaSession(w, TestPool.TWO_THREADS, 2);
+            DecodingSession two = kind.open(w, 2);
             assertThrows(IllegalArgumentException.class, () -> two.decode(new int[] {0, 1, 1}, new int[] {1, 1, 1}, new int[] {0, 0, 0}, 3));
+        }
+    }
+
+    /** Step by step, the two implementations' batched logits agree within 1e-5. */
+    @org.junit.jupiter.api.Test
+    void bothImplementationsGiveTheSameBatchedLogits() throws IOException {
+        try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {
+            int n = SUFFIXES.length;
+            DecodingSession cpu = Kind.CPU.open(w, n + 1), device = Kind.DEVICE.open(w, n + 1);
+            int[] seqs = new int[n], tokens = new int[n], positions = new int[n];
+            for (DecodingSession s : new DecodingSession[] {cpu, device}) s.prefill(0, PREFIX, 0);
+            for (int s = 0; s < n; s++) {
+                cpu.copyPrefix(0, s + 1, PREFIX.length);
+                device.copyPrefix(0, s + 1, PREFIX.length);
+                seqs[s] = s + 1;
+                positions[s] = PREFIX.length;
+                tokens[s] = SUFFIXES[s][0];
+            }
+            for (int step = 0; step < 8; step++) {
+                float[] a = cpu.decode(seqs, tokens, positions, n).clone(), b = device.decode(seqs, tokens, positions, n);
+                ReferenceModelsTest.assertClose(a, Arrays.copyOf(b, a.length), 1e-5f);
+                for (int s = 0; s < n; s++) {
+                    tokens[s] = Sampler.argmax(a, s * w.config().vocabSize(), w.config().vocabSize());
+                    positions[s]++;
+                }
+            }
         }
     }
 

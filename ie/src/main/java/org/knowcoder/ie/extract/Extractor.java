@@ -1,6 +1,6 @@
 package org.knowcoder.ie.extract;
 
-import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.DecodingSession;
 import org.knowcoder.model.Sampler;
 import org.knowcoder.tokenizer.Tokenizer;
 
@@ -25,7 +25,7 @@ import java.util.List;
 public final class Extractor {
     private static final byte QUOTE = '"';
 
-    private final LlamaSession session;
+    private final DecodingSession session;
     private final Tokenizer tokenizer;
     private final int maxNewTokens;
     private final boolean reusePrefix;
@@ -44,7 +44,7 @@ public final class Extractor {
         void accept(int index, Output output) throws java.io.IOException;
     }
 
-    public Extractor(LlamaSession session, Tokenizer tokenizer, int maxNewTokens, boolean reusePrefix) {
+    public Extractor(DecodingSession session, Tokenizer tokenizer, int maxNewTokens, boolean reusePrefix) {
         if (maxNewTokens < 1) throw new IllegalArgumentException("the new-token limit must be at least 1, got " + maxNewTokens);
         this.session = session;
         this.tokenizer = tokenizer;

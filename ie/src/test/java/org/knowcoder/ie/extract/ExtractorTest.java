@@ -3,9 +3,11 @@ package org.knowcoder.ie.extract;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.ie.Shared;
 import org.knowcoder.model.Checkpoints;
+import org.knowcoder.model.DeviceSession;
 import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 
@@ -53,6 +55,29 @@ class ExtractorTest {
             assertEquals(List.of(alone), List.of(together));
             assertTrue(batched.timings().prefilledTokens() < one.timings().prefilledTokens() + 40,
                     "the shared prefix is computed once: " + batched.timings().prefilledTokens() + " vs " + one.timings().prefilledTokens());
+        }
+    }
+
+    /**
+     * The extractor programs against the session contract: on llama-tiny-gqa (grouped-query attention,
+     * a 64-token context, so long prompts are truncated) the CPU session and the device-neutral one on
+     * the CPU device give the same answers, batched and one at a time.
+     */
+    @Test
+    void everySessionGivesTheSamePredictions() throws Exception {
+        try (LlamaWeights weights = Checkpoints.load(Shared.path("fixtures/models/llama-tiny-gqa/model.bin"));
+             WorkerPool pool = new WorkerPool(2)) {
+            Tokenizer tok = Tokenizers.load(Shared.path("fixtures/stories260K/tok512.model"));
+            List<String> prompts = new java.util.ArrayList<>();
+            for (String name : List.of("Ann", "Lily", "Tom", "Bob", "Sue")) prompts.add("Human(\"" + name + "\") sentence = \"" + name + " met a cat.\"");
+            prompts.add(SHARED + "\"A sentence long enough that the prompt no longer fits the tiny model's context of sixty-four tokens.\"");
+            String[] cpu = new String[prompts.size()], device = new String[prompts.size()], deviceAlone = new String[prompts.size()];
+            new Extractor(new LlamaSession(weights, pool, 4), tok, 12, true).extractAll(prompts, (i, o) -> cpu[i] = o.text());
+            CpuDevice onCpu = new CpuDevice(pool);
+            new Extractor(new DeviceSession(weights, onCpu, 4), tok, 12, true).extractAll(prompts, (i, o) -> device[i] = o.text());
+            new Extractor(new DeviceSession(weights, onCpu), tok, 12, true).extractAll(prompts, (i, o) -> deviceAlone[i] = o.text());
+            assertEquals(List.of(cpu), List.of(device));
+            assertEquals(List.of(cpu), List.of(deviceAlone));
         }
     }
 
