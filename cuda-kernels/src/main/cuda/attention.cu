@@ -7,7 +7,9 @@
 // q and out: [rows, nHeads * headDim]; keys and values: [seqLen, kvDim], kvDim = nKvHeads * headDim
 // (position-major, so one position's key head is headDim contiguous floats). Row t sits at position
 // startPos + t and sees cache positions 0 .. startPos + t. Query head h reads KV head
-// h / (nHeads / nKvHeads).
+// h / (nHeads / nKvHeads). Where positions and sequences are given (a batched decode step: rows of
+// different sequences), row t sits at positions[t] of the cache that starts sequences[t] *
+// sequenceStride floats after keys (and values).
 //
 // One block per (head, row). Scores live in shared memory: 1. one warp per position computes
 // q . k[p] (lanes split headDim, so a warp reads one contiguous key row), 2. max-subtracted softmax
@@ -16,16 +18,22 @@
 // position, then the partial sums are added.
 //
 // Launch: grid = (nHeads, rows), block = 256 (ATTN_THREADS),
-//   dynamic shared memory = (startPos + rows + headDim + 256) * 4 bytes
-//   (scores for the longest row, the query vector, the group partial sums).
+//   dynamic shared memory = (longest row's positions + headDim + 256) * 4 bytes
+//   (scores for the longest row, the query vector, the group partial sums); startPos + rows positions
+//   for a prompt, the largest positions[t] + 1 for a batched step.
 //   Above 48 KiB the host must raise CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (the wrapper does).
 extern "C" __global__ void attention(float* out, const float* q, const float* keys, const float* values,
-                                     int rows, int nHeads, int nKvHeads, int headDim, int startPos) {
+                                     int rows, int nHeads, int nKvHeads, int headDim, int startPos,
+                                     const int* rowPositions, const int* sequences, long long sequenceStride) {
     extern __shared__ float smem[];
     __shared__ float scratch[32];
     int h = blockIdx.x, t = blockIdx.y;
     if (t >= rows) return;  // uniform per block: no barrier is skipped by part of it
-    int positions = startPos + t + 1;
+    int positions = (rowPositions ? rowPositions[t] : startPos + t) + 1;
+    if (sequences) {
+        keys += (size_t)sequences[t] * sequenceStride;
+        values += (size_t)sequences[t] * sequenceStride;
+    }
     int kvDim = nKvHeads * headDim;
     int kvHead = h / (nHeads / nKvHeads);
     float* scores = smem;
@@ -74,4 +82,17 @@ extern "C" __global__ void attention(float* out, const float* q, const float* ke
         for (int j = 0; j < groups; j++) acc += partial[j * headDim + threadIdx.x];
         orow[threadIdx.x] = acc * inv;
     }
+}
+
+// A batched decode step's keys and values into the caches: row t of k and v [rows, kvDim] goes to
+// position positions[t] of the cache that starts sequences[t] * sequenceStride floats after keys
+// (and values). One launch instead of two copies per row.
+// Launch: grid = (ceil(kvDim / 256), rows), block = 256, dynamic shared memory = 0.
+extern "C" __global__ void kv_store(float* keys, float* values, const float* k, const float* v, const int* positions,
+                                    const int* sequences, long long sequenceStride, int rows, int kvDim) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x, t = blockIdx.y;
+    if (i >= kvDim || t >= rows) return;
+    size_t dst = (size_t)sequences[t] * sequenceStride + (size_t)positions[t] * kvDim + i;
+    keys[dst] = k[(size_t)t * kvDim + i];
+    values[dst] = v[(size_t)t * kvDim + i];
 }

@@ -11,8 +11,13 @@
 //  - a shuffle reduction at the end; no shared memory, no __syncthreads.
 // Rows whose length breaks the 16-byte alignment fall back to a scalar (still coalesced) loop.
 //
-// Launch of every kernel in this file: grid = ceil(outDim / 8), block = 256 (8 warps = 8 rows),
-// dynamic shared memory = 0. Pointers come from cuMemAlloc (256-byte aligned) or are 16-byte aligned.
+// A few input rows (a batched decode step) go in one launch, one grid row each: x and out are then
+// [rows, in] and [rows, outDim], and each input row reads the weights again, mostly from L2 when the
+// matrix fits there (the host picks this path for small matrices only).
+//
+// Launch of every kernel in this file: grid = (ceil(outDim / 8), rows), block = 256 (8 warps = 8 output
+// rows), dynamic shared memory = 0. Pointers come from cuMemAlloc (256-byte aligned) or are 16-byte
+// aligned; each input row stays 16-byte aligned wherever the vector path runs (in a multiple of 4, 8 or 16).
 
 #include "common.cuh"
 
@@ -77,6 +82,8 @@ struct DotQ8 {
 extern "C" __global__ void matvec_f32(float* out, const float* w, const float* x, int outDim, int in) {
     int row = blockIdx.x * MV_ROWS_PER_BLOCK + (threadIdx.x >> 5), lane = threadIdx.x & 31;
     if (row >= outDim) return;  // whole warps leave together: the shuffles below stay full-warp
+    x += (size_t)blockIdx.y * in;
+    out += (size_t)blockIdx.y * outDim;
     const float* wr = w + (size_t)row * in;
     float acc;
     if ((in & 3) == 0) {
@@ -92,6 +99,8 @@ extern "C" __global__ void matvec_f32(float* out, const float* w, const float* x
 extern "C" __global__ void matvec_bf16(float* out, const uint16_t* w, const float* x, int outDim, int in) {
     int row = blockIdx.x * MV_ROWS_PER_BLOCK + (threadIdx.x >> 5), lane = threadIdx.x & 31;
     if (row >= outDim) return;
+    x += (size_t)blockIdx.y * in;
+    out += (size_t)blockIdx.y * outDim;
     const uint16_t* wr = w + (size_t)row * in;
     float acc;
     if ((in & 7) == 0) {
@@ -107,6 +116,8 @@ extern "C" __global__ void matvec_bf16(float* out, const uint16_t* w, const floa
 extern "C" __global__ void matvec_f16(float* out, const uint16_t* w, const float* x, int outDim, int in) {
     int row = blockIdx.x * MV_ROWS_PER_BLOCK + (threadIdx.x >> 5), lane = threadIdx.x & 31;
     if (row >= outDim) return;
+    x += (size_t)blockIdx.y * in;
+    out += (size_t)blockIdx.y * outDim;
     const uint16_t* wr = w + (size_t)row * in;
     float acc;
     if ((in & 7) == 0) {
@@ -125,6 +136,8 @@ extern "C" __global__ void matvec_q8_0(float* out, const int8_t* q, const float*
                                        int outDim, int in, int groupSize) {
     int row = blockIdx.x * MV_ROWS_PER_BLOCK + (threadIdx.x >> 5), lane = threadIdx.x & 31;
     if (row >= outDim) return;
+    x += (size_t)blockIdx.y * in;
+    out += (size_t)blockIdx.y * outDim;
     const int8_t* wr = q + (size_t)row * in;
     const float* rs = scales + (size_t)row * (in / groupSize);
     float acc;

@@ -510,7 +510,7 @@ void check_rope(int rows, int nHeads, int headDim, int startPos, bool rotateHalf
                 // RopeKernels.rope: grid (ceil(nHeads * headDim / 2 / 128), rows), block 128
                 int pairs = nHeads * (headDim / 2);
                 emu::launch("rope", rope, dim3(ceil_div(pairs, 128), rows), dim3(128), 0, xb.p, rows, nHeads, headDim, startPos,
-                            theta, rotateHalf ? 1 : 0);
+                            (const int*)nullptr, theta, rotateHalf ? 1 : 0);
                 guards("rope", {&xb});
                 return to_double(xb.get());
             },
@@ -557,8 +557,89 @@ void check_attention(int rows, int nHeads, int nKvHeads, int headDim, int startP
                 const int BLOCK = 256;
                 size_t shared = (size_t)(startPos + rows + headDim + BLOCK) * sizeof(float);
                 emu::launch("attention", attention, dim3(nHeads, rows), dim3(BLOCK), shared, out.p, (const float*)qb.p,
-                            (const float*)kb.p, (const float*)vb.p, rows, nHeads, nKvHeads, headDim, startPos);
+                            (const float*)kb.p, (const float*)vb.p, rows, nHeads, nKvHeads, headDim, startPos,
+                            (const int*)nullptr, (const int*)nullptr, 0LL);
                 guards("attention", {&out, &qb, &kb, &vb});
+                return to_double(out.get());
+            },
+            ref, scale, 1e-5);
+}
+
+// A batched decode step: kv_store puts each row's key and value at its own position of its own
+// sequence's cache (exact), then attention reads each row's cache through rowPositions / sequences.
+void check_attention_at(int nHeads, int nKvHeads, int headDim, const std::vector<int>& seqs, const std::vector<int>& poss,
+                        int seqLen) {
+    Rng rng(91 + headDim);
+    int rows = (int)seqs.size(), kvDim = nKvHeads * headDim, qDim = nHeads * headDim, nSeq = 0, maxPos = 0;
+    for (int t = 0; t < rows; t++) nSeq = std::max(nSeq, seqs[t] + 1), maxPos = std::max(maxPos, poss[t]);
+    long long stride = (long long)seqLen * kvDim;
+    std::vector<float> q = rng.normals((size_t)rows * qDim), k = rng.normals((size_t)rows * kvDim), v = rng.normals((size_t)rows * kvDim);
+    std::vector<float> keys = rng.normals((size_t)nSeq * stride), values = rng.normals((size_t)nSeq * stride);
+    // the caches after the store, then attention over them as check_attention computes it
+    std::vector<float> ks = keys, vs = values;
+    for (int t = 0; t < rows; t++)
+        for (int i = 0; i < kvDim; i++) {
+            ks[(size_t)seqs[t] * stride + (size_t)poss[t] * kvDim + i] = k[(size_t)t * kvDim + i];
+            vs[(size_t)seqs[t] * stride + (size_t)poss[t] * kvDim + i] = v[(size_t)t * kvDim + i];
+        }
+    std::vector<double> ref((size_t)rows * qDim), scale((size_t)rows * qDim);
+    double sc = 1.0 / sqrt((double)headDim);
+    for (int t = 0; t < rows; t++)
+        for (int h = 0; h < nHeads; h++) {
+            int kvh = h / (nHeads / nKvHeads), positions = poss[t] + 1;
+            const float* kc = &ks[(size_t)seqs[t] * stride];
+            const float* vc = &vs[(size_t)seqs[t] * stride];
+            std::vector<double> s(positions);
+            double m = -INFINITY, sum = 0;
+            for (int p = 0; p < positions; p++) {
+                double d = 0;
+                for (int i = 0; i < headDim; i++) d += (double)q[(size_t)t * qDim + h * headDim + i] * kc[(size_t)p * kvDim + kvh * headDim + i];
+                s[p] = d * sc;
+                m = std::max(m, s[p]);
+            }
+            for (int p = 0; p < positions; p++) sum += (s[p] = exp(s[p] - m));
+            for (int d = 0; d < headDim; d++) {
+                double acc = 0, mag = 0;
+                for (int p = 0; p < positions; p++) {
+                    double val = vc[(size_t)p * kvDim + kvh * headDim + d];
+                    acc += s[p] / sum * val;
+                    mag += s[p] / sum * fabs(val);
+                }
+                ref[(size_t)t * qDim + h * headDim + d] = acc;
+                scale[(size_t)t * qDim + h * headDim + d] = mag;
+            }
+        }
+    std::string name = "kv_store + attention at rows' positions, heads=" + std::to_string(nHeads) + "/" + std::to_string(nKvHeads) +
+                       " headDim=" + std::to_string(headDim) + " rows=" + std::to_string(rows);
+    verdict(name + " (caches)",
+            [&] {
+                Buf<float> kc(keys), vc(values), kb(k), vb(v);
+                Buf<int> sb(seqs), pb(poss);
+                // AttentionKernels.kvStore: grid (ceil(kvDim / 256), rows), block 256
+                emu::launch("kv_store", kv_store, dim3(ceil_div(kvDim, 256), rows), dim3(256), 0, kc.p, vc.p, (const float*)kb.p,
+                            (const float*)vb.p, (const int*)pb.p, (const int*)sb.p, stride, rows, kvDim);
+                guards("kv_store", {&kc, &vc, &kb, &vb});
+                std::vector<double> both = to_double(kc.get()), vals = to_double(vc.get());
+                both.insert(both.end(), vals.begin(), vals.end());
+                return both;
+            },
+            [&] {
+                std::vector<double> both = to_double(ks), vals = to_double(vs);
+                both.insert(both.end(), vals.begin(), vals.end());
+                return both;
+            }(),
+            {}, 0);
+    verdict(name,
+            [&] {
+                Buf<float> out((size_t)rows * qDim), qb(q), kc(ks), vc(vs);
+                Buf<int> sb(seqs), pb(poss);
+                // AttentionKernels.attentionAt: grid (nHeads, rows), block 256, shared (maxPos + 1 + headDim + 256) * 4
+                const int BLOCK = 256;
+                size_t shared = (size_t)(maxPos + 1 + headDim + BLOCK) * sizeof(float);
+                emu::launch("attention", attention, dim3(nHeads, rows), dim3(BLOCK), shared, out.p, (const float*)qb.p,
+                            (const float*)kc.p, (const float*)vc.p, rows, nHeads, nKvHeads, headDim, 0, (const int*)pb.p,
+                            (const int*)sb.p, stride);
+                guards("attention", {&out, &qb, &kc, &vc});
                 return to_double(out.get());
             },
             ref, scale, 1e-5);
@@ -836,6 +917,8 @@ int main() {
     check_attention(2, 4, 4, 96, 300);  // positions beyond the block size
     check_attention(2, 4, 2, 200, 3);   // headDim > 128: one group
     check_attention(2, 2, 1, 320, 2);   // headDim > blockDim
+    check_attention_at(6, 2, 48, {2, 0, 1, 0}, {99, 7, 0, 60}, 100);  // out of order, one row at a cache's last position
+    check_attention_at(4, 4, 96, {1, 0}, {300, 2}, 301);                // positions beyond the block size
 
     check_matvec(Fmt::F32, 37, 100, 0);   // vector path, fewer chunks than lanes
     check_matvec(Fmt::F32, 37, 1028, 0);  // unrolled loop + tail

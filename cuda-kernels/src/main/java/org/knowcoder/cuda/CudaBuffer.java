@@ -76,6 +76,11 @@ final class CudaBuffer implements DeviceBuffer {
         throw new IllegalArgumentException("buffer " + b.name() + " belongs to another device");
     }
 
+    /** Bytes of a weight's values (Q8_0: one byte each, scales not counted). */
+    long bytes() {
+        return length * dtype.bytes;
+    }
+
     /** The address of element {@code offset} (F32 or int32). */
     CUdeviceptr at(long offset) {
         return offset == 0 ? data : data.withByteOffset(offset * 4);

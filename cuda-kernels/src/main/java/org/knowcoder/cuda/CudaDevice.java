@@ -50,6 +50,14 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 public final class CudaDevice implements Device {
     /** Rows per prefill pass: large products keep the tensor cores busy; 512 x hidden F32 activations stay small. */
     private static final int PREFERRED_ROWS = 512;
+    /**
+     * Products of at most this many rows (a batched decode step) on small matrices run as matrix-vector
+     * products, one grid row per input row: the GEMM's 64x64 tiles would give a 768-wide matrix 12 blocks
+     * on a GPU of over 100 SMs, while each row's re-read of the weights comes mostly from L2 when the
+     * matrix takes at most MATVEC_BYTES (a quarter of an H100's or H200's 50-60 MB L2).
+     */
+    private static final int MATVEC_ROWS = 16;
+    private static final long MATVEC_BYTES = 12L << 20;
     /** The driver API's library, installed with the NVIDIA driver (not with the CUDA toolkit). */
     private static final String DRIVER_LIBRARY = "libcuda.so.1";
     /** -Dknowcoder.cuda.cublas=off keeps cuBLAS unloaded: our own GEMM kernels run (to compare them, or under the emulated driver). */
@@ -226,24 +234,42 @@ public final class CudaDevice implements Device {
         CudaBuffer weight = CudaBuffer.weightOf(w);
         int in = weight.cols, outDim = Math.toIntExact(weight.rows);
         CUdeviceptr xs = CudaBuffer.activations(x, (long) rows * in).data, o = CudaBuffer.activations(out, (long) rows * outDim).data;
-        if (rows > 1) {
+        if (rows > 1 && (rows > MATVEC_ROWS || weight.bytes() > MATVEC_BYTES)) {
             products.multiply(weight, xs, rows, o, stream);
             return;
         }
         MatVecKernels k = kernels.matvec;
         switch (weight.dtype) {
-            case F32 -> k.matvecF32(o, weight.data, xs, outDim, in, stream);
-            case BF16 -> k.matvecBf16(o, weight.data, xs, outDim, in, stream);
-            case F16 -> k.matvecF16(o, weight.data, xs, outDim, in, stream);
-            case Q8_0 -> k.matvecQ8(o, weight.data, weight.scales, xs, outDim, in, weight.groupSize, stream);
+            case F32 -> k.matvecF32(o, weight.data, xs, rows, outDim, in, stream);
+            case BF16 -> k.matvecBf16(o, weight.data, xs, rows, outDim, in, stream);
+            case F16 -> k.matvecF16(o, weight.data, xs, rows, outDim, in, stream);
+            case Q8_0 -> k.matvecQ8(o, weight.data, weight.scales, xs, rows, outDim, in, weight.groupSize, stream);
         }
     }
 
     @Override
     public void rope(DeviceBuffer x, int rows, int heads, int headDim, int startPos, float theta, RopeStyle style) {
         current();
-        kernels.rope.rope(CudaBuffer.activations(x, (long) rows * heads * headDim).data, rows, heads, headDim, startPos, theta,
+        kernels.rope.rope(CudaBuffer.activations(x, (long) rows * heads * headDim).data, rows, heads, headDim, startPos, null, theta,
                 style == RopeStyle.ROTATE_HALF, stream);
+    }
+
+    @Override
+    public void ropeAt(DeviceBuffer x, int rows, int heads, int headDim, DeviceBuffer positions, float theta, RopeStyle style) {
+        current();
+        kernels.rope.rope(CudaBuffer.activations(x, (long) rows * heads * headDim).data, rows, heads, headDim, 0,
+                CudaBuffer.ids(positions, rows).data, theta, style == RopeStyle.ROTATE_HALF, stream);
+    }
+
+    @Override
+    public void storeKv(DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride, DeviceBuffer k, DeviceBuffer v,
+                        DeviceBuffer sequences, DeviceBuffer positions, int rows, int kvDim) {
+        current();
+        long n = (long) rows * kvDim;
+        kernels.attention.kvStore(CudaBuffer.activations(keys, cacheOffset + 1).at(cacheOffset),
+                CudaBuffer.activations(values, cacheOffset + 1).at(cacheOffset), CudaBuffer.activations(k, n).data,
+                CudaBuffer.activations(v, n).data, CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data,
+                sequenceStride, rows, kvDim, stream);
     }
 
     @Override
@@ -254,6 +280,17 @@ public final class CudaDevice implements Device {
         kernels.attention.attention(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data,
                 CudaBuffer.activations(keys, cached).at(cacheOffset), CudaBuffer.activations(values, cached).at(cacheOffset),
                 rows, nHeads, nKvHeads, headDim, startPos, stream);
+    }
+
+    @Override
+    public void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride,
+                            DeviceBuffer sequences, DeviceBuffer positions, int maxPosition, int rows, int nHeads, int nKvHeads, int headDim) {
+        current();
+        long n = (long) rows * nHeads * headDim;
+        kernels.attention.attentionAt(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data,
+                CudaBuffer.activations(keys, cacheOffset + 1).at(cacheOffset), CudaBuffer.activations(values, cacheOffset + 1).at(cacheOffset),
+                rows, nHeads, nKvHeads, headDim, CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data,
+                sequenceStride, maxPosition + 1, stream);
     }
 
     @Override

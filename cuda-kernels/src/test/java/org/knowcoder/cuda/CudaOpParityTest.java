@@ -30,8 +30,9 @@ class CudaOpParityTest {
     private static final Arena arena = Arena.ofShared();
 
     @ParameterizedTest(name = "{0}, {1} rows, {2} x {3}")
-    @CsvSource({"F32, 1, 100, 36", "F32, 37, 100, 36", "F32, 130, 768, 260", "BF16, 1, 96, 40", "BF16, 70, 200, 96",
-            "F16, 1, 96, 40", "F16, 65, 160, 72", "Q8_0, 1, 256, 64", "Q8_0, 33, 128, 96"})
+    @CsvSource({"F32, 1, 100, 36", "F32, 5, 100, 36", "F32, 16, 100, 36", "F32, 37, 100, 36", "F32, 130, 768, 260",
+            "BF16, 1, 96, 40", "BF16, 3, 96, 40", "BF16, 70, 200, 96", "F16, 1, 96, 40", "F16, 4, 96, 40", "F16, 65, 160, 72",
+            "Q8_0, 1, 256, 64", "Q8_0, 6, 256, 64", "Q8_0, 33, 128, 96"})
     void matmul(DType dtype, int rows, int outDim, int in) {
         CudaDevice gpu = Gpu.device();
         Tensor w = RandomWeights.matrix("w", dtype, outDim, in, 1, arena);
@@ -109,6 +110,35 @@ class CudaOpParityTest {
             return out;
         };
         assertClose(run(cpu, op, q.length), run(gpu, op, q.length), 1e-4f, "attention");
+    }
+
+    /**
+     * A batched decode step's ops: rows of three sequences at their own positions (out of order, one
+     * past another's), rotated, stored into their caches and attended over them.
+     */
+    @ParameterizedTest
+    @EnumSource(RopeStyle.class)
+    void ropeStoreAndAttentionAtEachRowsPosition(RopeStyle style) {
+        CudaDevice gpu = Gpu.device();
+        int heads = 6, kvHeads = 2, headDim = 48, kvDim = kvHeads * headDim, seqLen = 400;
+        int[] sequences = {2, 0, 1, 0}, positions = {399, 7, 0, 300};
+        int rows = sequences.length;
+        long offset = 5L * kvDim, stride = offset + (long) seqLen * kvDim; // a layer's caches, one per sequence
+        float[] q = random(rows * heads * headDim, 11), k = random(rows * kvDim, 12), v = random(rows * kvDim, 13),
+                keys = random((int) (3 * stride), 14), values = random((int) (3 * stride), 15);
+        Op op = dev -> {
+            DeviceBuffer seq = dev.ints("sequences", rows), pos = dev.ints("positions", rows);
+            dev.write(sequences, rows, seq);
+            dev.write(positions, rows, pos);
+            DeviceBuffer qb = dev.upload("q", q), kb = dev.upload("k", k), kc = dev.upload("keys", keys), vc = dev.upload("values", values);
+            dev.ropeAt(qb, rows, heads, headDim, pos, 10000f, style);
+            dev.ropeAt(kb, rows, kvHeads, headDim, pos, 10000f, style);
+            dev.storeKv(kc, vc, offset, stride, kb, dev.upload("v", v), seq, pos, rows, kvDim);
+            DeviceBuffer out = dev.floats("out", (long) rows * heads * headDim);
+            dev.attentionAt(out, qb, kc, vc, offset, stride, seq, pos, 399, rows, heads, kvHeads, headDim);
+            return out;
+        };
+        assertClose(run(cpu, op, q.length), run(gpu, op, q.length), 1e-4f, style + " rope, cache store and attention at each row's position");
     }
 
     /** An op on one device, returning the buffer to compare. */

@@ -11,8 +11,8 @@ import org.knowcoder.tensor.device.RopeStyle;
  * (the device rotates either), so nothing is permuted per token.
  *
  * <p>Rows of one sequence at consecutive positions (a prompt) go through rope, the cache and
- * attention together; rows of different sequences (a batched decode step) share the weight products
- * and go through those three one row at a time, since the device ops take one starting position.
+ * attention from one starting position; rows of different sequences (a batched decode step) share
+ * the weight products and give those three ops each row's sequence and position.
  */
 public final class DeviceSession implements DecodingSession {
     private record Layer(DeviceBuffer attentionNorm, DeviceBuffer wq, DeviceBuffer wk, DeviceBuffer wv, DeviceBuffer wo,
@@ -26,7 +26,7 @@ public final class DeviceSession implements DecodingSession {
     private final int sequences;
     /** Prompt rows per pass: the device's preference, at most the context. */
     private final int chunk;
-    private final DeviceBuffer tokens, x, xb, q, k, v, att, h1, h3, last, logitsOut, keys, values, qRow, kRow, attRow;
+    private final DeviceBuffer tokens, rowSequences, rowPositions, x, xb, q, k, v, att, h1, h3, last, logitsOut, keys, values;
     private final int[] staged, rowSequence, rowPosition;
     private final float[] logits, batchLogits;
 
@@ -58,6 +58,8 @@ public final class DeviceSession implements DecodingSession {
         this.chunk = Math.min(device.preferredRows(), c.seqLen());
         int rows = Math.max(chunk, sequences), dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
         this.tokens = device.ints("tokens", rows);
+        this.rowSequences = device.ints("row sequences", rows);
+        this.rowPositions = device.ints("row positions", rows);
         this.x = device.floats("x", (long) rows * dim);
         this.xb = device.floats("xb", (long) rows * dim);
         this.q = device.floats("q", (long) rows * dim);
@@ -66,9 +68,6 @@ public final class DeviceSession implements DecodingSession {
         this.att = device.floats("attention", (long) rows * dim);
         this.h1 = device.floats("gate", (long) rows * hidden);
         this.h3 = device.floats("up", (long) rows * hidden);
-        this.qRow = device.floats("query row", dim);
-        this.kRow = device.floats("key row", kvDim);
-        this.attRow = device.floats("attention row", dim);
         this.last = device.floats("last", dim);
         this.logitsOut = device.floats("logits", (long) sequences * c.vocabSize());
         long cache = (long) sequences * c.nLayers() * c.seqLen() * kvDim;
@@ -177,6 +176,13 @@ public final class DeviceSession implements DecodingSession {
         }
         int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim(), headDim = c.headDim();
         device.write(staged, n, tokens);
+        int maxPosition = 0;
+        if (!oneRun) {
+            device.write(rowSequence, n, rowSequences);
+            device.write(rowPosition, n, rowPositions);
+            for (int t = 0; t < n; t++) maxPosition = Math.max(maxPosition, rowPosition[t]);
+        }
+        long sequenceStride = (long) c.nLayers() * c.seqLen() * kvDim;
         device.embed(embedding, tokens, n, x);
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
@@ -194,18 +200,12 @@ public final class DeviceSession implements DecodingSession {
                 device.copy(v, 0, values, layerCache + (long) start * kvDim, (long) n * kvDim);
                 device.attention(att, q, keys, values, layerCache, n, start, c.nHeads(), c.nKvHeads(), headDim);
             } else {
-                for (int t = 0; t < n; t++) {
-                    int pos = rowPosition[t];
-                    long layerCache = cacheOffset(rowSequence[t], l);
-                    device.copy(q, (long) t * dim, qRow, 0, dim);
-                    device.copy(k, (long) t * kvDim, kRow, 0, kvDim);
-                    device.rope(qRow, 1, c.nHeads(), headDim, pos, c.ropeTheta(), ropeStyle);
-                    device.rope(kRow, 1, c.nKvHeads(), headDim, pos, c.ropeTheta(), ropeStyle);
-                    device.copy(kRow, 0, keys, layerCache + (long) pos * kvDim, kvDim);
-                    device.copy(v, (long) t * kvDim, values, layerCache + (long) pos * kvDim, kvDim);
-                    device.attention(attRow, qRow, keys, values, layerCache, 1, pos, c.nHeads(), c.nKvHeads(), headDim);
-                    device.copy(attRow, 0, att, (long) t * dim, dim);
-                }
+                long layerCache = cacheOffset(0, l);
+                device.ropeAt(q, n, c.nHeads(), headDim, rowPositions, c.ropeTheta(), ropeStyle);
+                device.ropeAt(k, n, c.nKvHeads(), headDim, rowPositions, c.ropeTheta(), ropeStyle);
+                device.storeKv(keys, values, layerCache, sequenceStride, k, v, rowSequences, rowPositions, n, kvDim);
+                device.attentionAt(att, q, keys, values, layerCache, sequenceStride, rowSequences, rowPositions, maxPosition, n,
+                        c.nHeads(), c.nKvHeads(), headDim);
             }
             device.matmul(w.wo(), att, n, xb);
             device.add(x, xb, (long) n * dim);

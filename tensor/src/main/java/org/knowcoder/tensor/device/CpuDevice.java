@@ -1,6 +1,7 @@
 package org.knowcoder.tensor.device;
 
 import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.kernels.MatMul;
@@ -112,17 +113,28 @@ public final class CpuDevice implements Device {
 
     @Override
     public void rope(DeviceBuffer x, int rows, int heads, int headDim, int startPos, float theta, RopeStyle style) {
-        float[] v = CpuBuffer.of(x).floats();
-        Rope table = ropeTable(headDim, startPos + rows, theta);
+        rotate(CpuBuffer.of(x).floats(), rows, heads, headDim, t -> startPos + t, startPos + rows, theta, style);
+    }
+
+    @Override
+    public void ropeAt(DeviceBuffer x, int rows, int heads, int headDim, DeviceBuffer positions, float theta, RopeStyle style) {
+        int[] pos = CpuBuffer.of(positions).ints();
+        rotate(CpuBuffer.of(x).floats(), rows, heads, headDim, t -> pos[t], Arrays.stream(pos, 0, rows).max().orElse(0) + 1, theta, style);
+    }
+
+    /** Rotates rows [0, rows) of v in place, row t at position position(t), every one below {@code positions}. */
+    private void rotate(float[] v, int rows, int heads, int headDim, IntUnaryOperator position, int positions, float theta, RopeStyle style) {
+        Rope table = ropeTable(headDim, positions, theta);
         int half = headDim / 2;
         // a pair is (base + i, base + i + stride): stride 1 and index 2i for adjacent pairs, stride half and index i for rotate-half
         int stride = style == RopeStyle.ADJACENT_PAIRS ? 1 : half;
         int step = style == RopeStyle.ADJACENT_PAIRS ? 2 : 1;
         for (int t = 0; t < rows; t++) {
+            int pos = position.applyAsInt(t);
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
-                    float c = table.cos(startPos + t, i), s = table.sin(startPos + t, i);
+                    float c = table.cos(pos, i), s = table.sin(pos, i);
                     int ia = base + i * step, ib = ia + stride;
                     float a = v[ia], b = v[ib];
                     v[ia] = a * c - b * s;
@@ -145,13 +157,40 @@ public final class CpuDevice implements Device {
     @Override
     public void attention(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset,
                           int rows, int startPos, int nHeads, int nKvHeads, int headDim) {
+        int base = Math.toIntExact(cacheOffset);
+        attend(out, q, keys, values, rows, t -> base, t -> startPos + t, startPos + rows, nHeads, nKvHeads, headDim);
+    }
+
+    @Override
+    public void storeKv(DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride, DeviceBuffer k, DeviceBuffer v,
+                        DeviceBuffer sequences, DeviceBuffer positions, int rows, int kvDim) {
+        float[] ks = CpuBuffer.of(keys).floats(), vs = CpuBuffer.of(values).floats(), kRows = CpuBuffer.of(k).floats(), vRows = CpuBuffer.of(v).floats();
+        int[] seq = CpuBuffer.of(sequences).ints(), pos = CpuBuffer.of(positions).ints();
+        for (int t = 0; t < rows; t++) {
+            int at = Math.toIntExact(cacheOffset + seq[t] * sequenceStride + (long) pos[t] * kvDim);
+            System.arraycopy(kRows, t * kvDim, ks, at, kvDim);
+            System.arraycopy(vRows, t * kvDim, vs, at, kvDim);
+        }
+    }
+
+    @Override
+    public void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride,
+                            DeviceBuffer sequences, DeviceBuffer positions, int maxPosition, int rows, int nHeads, int nKvHeads, int headDim) {
+        int[] seq = CpuBuffer.of(sequences).ints(), pos = CpuBuffer.of(positions).ints();
+        attend(out, q, keys, values, rows, t -> Math.toIntExact(cacheOffset + seq[t] * sequenceStride), t -> pos[t], maxPosition + 1,
+                nHeads, nKvHeads, headDim);
+    }
+
+    /** Row t attends over positions 0..position(t) of the cache at element cacheBase(t); every position is below {@code positions}. */
+    private void attend(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, int rows, IntUnaryOperator cacheBase,
+                        IntUnaryOperator position, int positions, int nHeads, int nKvHeads, int headDim) {
         float[] o = CpuBuffer.of(out).floats(), qs = CpuBuffer.of(q).floats();
         float[] ks = CpuBuffer.of(keys).floats(), vs = CpuBuffer.of(values).floats();
-        int base = Math.toIntExact(cacheOffset), kvDim = nKvHeads * headDim, group = nHeads / nKvHeads;
+        int kvDim = nKvHeads * headDim, group = nHeads / nKvHeads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        if (scores.length < startPos + rows) scores = new float[startPos + rows];
+        if (scores.length < positions) scores = new float[positions];
         for (int t = 0; t < rows; t++) {
-            int seen = startPos + t + 1;
+            int seen = position.applyAsInt(t) + 1, base = cacheBase.applyAsInt(t);
             for (int h = 0; h < nHeads; h++) {
                 int qo = (t * nHeads + h) * headDim, kvo = base + (h / group) * headDim;
                 for (int p = 0; p < seen; p++) scores[p] = VectorMath.dot(qs, qo, ks, kvo + p * kvDim, headDim) * scale;

@@ -63,6 +63,24 @@ public interface Device extends AutoCloseable {
     void attention(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset,
                    int rows, int startPos, int nHeads, int nKvHeads, int headDim);
 
+    // The ops of a batched decode step, whose rows belong to different sequences: row t sits at
+    // position positions[t] of sequence sequences[t] (int32 buffers of rows ids), and sequence s's
+    // cache of a layer starts at element cacheOffset + s * sequenceStride of keys (and values).
+
+    /** {@link #rope} with row t at position positions[t]. */
+    void ropeAt(DeviceBuffer x, int rows, int heads, int headDim, DeviceBuffer positions, float theta, RopeStyle style);
+
+    /** Row t of k and v [rows, kvDim] into keys and values at positions[t] of sequence sequences[t]'s cache. */
+    void storeKv(DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride, DeviceBuffer k, DeviceBuffer v,
+                 DeviceBuffer sequences, DeviceBuffer positions, int rows, int kvDim);
+
+    /**
+     * {@link #attention} with row t at positions[t] of sequence sequences[t]'s cache, seeing its positions
+     * 0..positions[t]; {@code maxPosition} is the largest positions[t].
+     */
+    void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride,
+                     DeviceBuffer sequences, DeviceBuffer positions, int maxPosition, int rows, int nHeads, int nKvHeads, int headDim);
+
     /** gate[i] = silu(gate[i]) * up[i] for i below n. */
     void siluGate(DeviceBuffer gate, DeviceBuffer up, long n);
 
