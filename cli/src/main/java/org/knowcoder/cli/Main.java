@@ -52,12 +52,24 @@ public final class Main implements Runnable {
                 .setExecutionExceptionHandler(Main::handleFailure)
                 .addSubcommand(new CommandLine.HelpCommand());
         try {
-            return cli.execute(args);
+            int code = cli.execute(args);
+            return code == 0 ? checkStdout(cli) : code;
         } catch (OutOfMemoryError e) {
             // picocli hands only Exceptions to the handlers; this Error would otherwise end in a stack trace
             cli.getErr().println("knowcoder: out of memory (" + e.getMessage() + "); raise the heap with java -Xmx...");
             return INTERNAL;
         }
+    }
+
+    /**
+     * Results that never reached stdout (a full disk, a closed pipe) are a failure: PrintStream and
+     * PrintWriter swallow write errors, so without this check a run that wrote nothing exits 0.
+     */
+    private static int checkStdout(CommandLine cli) {
+        cli.getOut().flush();
+        if (!System.out.checkError()) return 0;
+        cli.getErr().println("knowcoder: could not write to standard output (disk full or pipe closed?); the output is incomplete");
+        return BAD_INPUT;
     }
 
     @Override
