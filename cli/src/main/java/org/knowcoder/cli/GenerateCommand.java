@@ -52,7 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "0 is greedy (default ${DEFAULT-VALUE})")
     float temperature;
 
-    @Option(names = "--top-p", defaultValue = "0.9", description = "nucleus sampling mass; 0 or 1 disables (default ${DEFAULT-VALUE})")
+    @Option(names = "--top-p", defaultValue = "0.9", description = "nucleus sampling mass in (0, 1]; 1 disables, and so does 0, as in llama2.c (default ${DEFAULT-VALUE})")
     float topP;
 
     @Option(names = "--seed", description = "RNG seed (default: the time)")
@@ -77,7 +77,12 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!device.equals("cpu") && !device.equals("cuda")) throw new IllegalArgumentException("--device " + device + ": expected cpu or cuda");
         if (prompt != null && promptIds != null) throw new IllegalArgumentException("give either --prompt or --prompt-ids, not both");
-        if (temperature < 0) throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
+        // NaN compares false, so these are written to reject it too
+        if (!(temperature >= 0 && temperature < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--temperature must be >= 0 and finite, got " + temperature);
+        }
+        if (!(topP >= 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], or 0 for no nucleus sampling, got " + topP);
+        if (steps < 0) throw new IllegalArgumentException("--steps must be >= 0 (0: the model's context), got " + steps);
         if (quantize != null && !quantize.equalsIgnoreCase("q8_0")) {
             throw new IllegalArgumentException("--quantize supports q8_0 only, got " + quantize);
         }

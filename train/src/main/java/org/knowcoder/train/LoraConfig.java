@@ -22,6 +22,7 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
 
     public LoraConfig {
         if (rank < 1) throw new IllegalArgumentException("LoRA rank must be at least 1, got " + rank);
+        if (!(alpha > 0 && alpha < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("LoRA alpha must be positive, got " + alpha);
         if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
         if (targets.isEmpty()) throw new IllegalArgumentException("LoRA needs at least one target module");
         targets = Set.copyOf(targets);
