@@ -26,7 +26,7 @@ public final class KvCache {
     public KvCache(int layers, int nKvHeads, int headDim, int maxPositions) {
         this.nKvHeads = nKvHeads;
         this.headDim = headDim;
-        long padded = (maxPositions + Simd.FL - 1) / Simd.FL * Simd.FL;
+        long padded = ((long) maxPositions + Simd.FL - 1) / Simd.FL * Simd.FL;
         long perLayer = nKvHeads * headDim * padded; // keys, padded; values are no larger
         double bytes = 8.0 * layers * perLayer;
         long heap = Runtime.getRuntime().maxMemory();
