@@ -1,7 +1,7 @@
 package org.knowcoder.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.knowcoder.model.AtomicWrite;
+import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LowRankUpdates;
 import org.knowcoder.model.LlamaParams;

@@ -3,7 +3,7 @@ package org.knowcoder.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.knowcoder.model.AtomicWrite;
+import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.model.SafetensorsFile;
 import org.knowcoder.model.SafetensorsWriter;
 import org.knowcoder.tensor.Tensor;

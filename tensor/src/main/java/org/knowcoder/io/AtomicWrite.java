@@ -1,4 +1,4 @@
-package org.knowcoder.model;
+package org.knowcoder.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
