@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
@@ -95,6 +96,8 @@ public final class Main implements Runnable {
             err.println("knowcoder: " + fse.getFile() + ": " + oneLine(fse.getReason() != null ? fse.getReason()
                     : fse instanceof NoSuchFileException ? "no such file"
                     : fse instanceof AccessDeniedException ? "permission denied"
+                    // what makes it here: an output directory to create whose path is taken by a file
+                    : fse instanceof FileAlreadyExistsException ? "exists and is not a directory; expected a directory or a path to create one"
                     : fse.getClass().getSimpleName()));
             return BAD_INPUT;
         }

@@ -71,8 +71,38 @@ public final class AtomicOutput extends FilterOutputStream {
     }
 
     @Override
+    public void write(int b) throws IOException {
+        try {
+            out.write(b);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len); // FilterOutputStream would write byte by byte
+        try {
+            out.write(b, off, len); // FilterOutputStream would write byte by byte
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /** An error of a write ("No space left on device") does not say which file; this one does. */
+    IOException failed(IOException e) {
+        if (e instanceof FileSystemException) return e;
+        FileSystemException named = new FileSystemException(target.toString(), null, e.getMessage());
+        named.initCause(e);
+        return named;
     }
 
     /** The temporary file's channel, for writers that work on channels; flush the stream before mixing the two. */
@@ -82,10 +112,14 @@ public final class AtomicOutput extends FilterOutputStream {
 
     /** Forces the file to disk and moves it over the target. */
     public void commit() throws IOException {
-        out.flush();
-        channel.force(true);
-        out.close();
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            out.flush();
+            channel.force(true);
+            out.close();
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw failed(e);
+        }
         committed = true;
     }
 

@@ -86,6 +86,15 @@ class AtomicOutputTest {
         assertAll(() -> assertTrue(e.getMessage().contains("is a directory"), e::getMessage), () -> assertTrue(Files.isDirectory(dir)));
     }
 
+    @Test
+    void aFailedWriteNamesTheFileAndLeavesNothing() throws IOException {
+        Path target = tmp.resolve("out.bin");
+        var e = assertThrows(FileSystemException.class, () -> AtomicWrite.write(target, ch -> {
+            throw new IOException("No space left on device");
+        }));
+        assertAll(() -> assertEquals(target + ": No space left on device", e.getMessage()), () -> assertEquals(List.of(), names(tmp)));
+    }
+
     /** The mode a newly created file gets here (0666 less the umask), which written files should get too. */
     @Test
     void theFileGetsTheModeOfAnyNewFile() throws IOException {
