@@ -57,7 +57,6 @@ class HfConfigBadInputTest {
             {"attention_bias": true}                                | "attention_bias": true is not implemented
             {"mlp_bias": true}                                      | "mlp_bias": true is not implemented
             {"head_dim": 4}                                         | "head_dim": 4 is not implemented
-            {"max_position_embeddings": 2147483647}                 | max_position_embeddings) 2147483647 is too long
             {"rms_norm_eps": 0}                                     | rms_norm_eps) must be a positive number, got 0.0
             {"rope_theta": -1}                                      | rope_theta) must be a positive number, got -1.0
             """)
@@ -77,6 +76,12 @@ class HfConfigBadInputTest {
     void valuesThatMeanPlainLlamaRun(String edits) throws IOException {
         CliRun run = generate(model(tmp, false, edits));
         assertEquals(0, run.code(), run::err);
+    }
+
+    @Test
+    void aContextTooLongForAnyArray() throws IOException {
+        Path dir = model(tmp, false, "{\"max_position_embeddings\": 2147483647}");
+        generate(dir).assertBadInput(dir, "a context of 2147483647 positions", "max_position_embeddings");
     }
 
     @Test

@@ -24,11 +24,6 @@ public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int n
             throw new IllegalArgumentException("n_heads " + nHeads + " is not a multiple of n_kv_heads " + nKvHeads);
         }
         if ((dim / nHeads) % 2 != 0) throw new IllegalArgumentException("head size " + dim / nHeads + " is odd; RoPE needs pairs");
-        // one layer's keys, seq_len x kv heads x head size floats, must fit a Java array; larger ones overflow the sizes
-        if ((long) seqLen * (dim / nHeads * nKvHeads) > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("seq_len (max_position_embeddings) " + seqLen + " is too long: a layer's KV cache of "
-                    + seqLen + " x " + dim / nHeads * nKvHeads + " floats exceeds the largest Java array");
-        }
         // NaN compares false, so these are written to reject it too
         if (!(normEps > 0 && normEps < Float.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("norm eps (rms_norm_eps) must be a positive number, got " + normEps);

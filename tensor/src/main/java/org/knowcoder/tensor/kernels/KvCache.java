@@ -32,7 +32,7 @@ public final class KvCache {
         long heap = Runtime.getRuntime().maxMemory();
         if (perLayer > Integer.MAX_VALUE - 8 || bytes > heap) {
             throw new IllegalArgumentException(String.format("a context of %d positions needs a %.0f MiB KV cache, more than"
-                    + " the %d MiB heap or one Java array per layer holds (check seq_len, or raise -Xmx)",
+                    + " the %d MiB heap or one Java array per layer holds (check seq_len or max_position_embeddings, or raise -Xmx)",
                     maxPositions, bytes / (1 << 20), heap >> 20));
         }
         this.headKeys = (int) (headDim * padded);
