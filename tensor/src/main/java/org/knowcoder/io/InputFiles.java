@@ -1,8 +1,11 @@
 package org.knowcoder.io;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +30,27 @@ public final class InputFiles {
         try {
             return Files.readString(file);
         } catch (CharacterCodingException e) {
-            throw new IOException(file + ": is not UTF-8 text; expected " + expected, e);
+            throw notUtf8(file, expected, e);
         }
+    }
+
+    /** A UTF-8 reader of {@code file}, for reading line by line; {@code expected} says what it should be. */
+    public static BufferedReader reader(Path file, String expected) throws IOException {
+        requireNotDirectory(file, expected);
+        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder())) {
+            @Override
+            public String readLine() throws IOException {
+                try {
+                    return super.readLine();
+                } catch (CharacterCodingException e) {
+                    throw notUtf8(file, expected, e);
+                }
+            }
+        };
+    }
+
+    private static IOException notUtf8(Path file, String expected, CharacterCodingException e) {
+        return new IOException(file + ": is not UTF-8 text; expected " + expected, e);
     }
 
     private static void requireNotDirectory(Path file, String expected) throws FileSystemException {
