@@ -1,6 +1,6 @@
 package org.knowcoder.bench;
 
-import org.knowcoder.model.AtomicWrite;
+import org.knowcoder.io.AtomicWrite;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import org.knowcoder.ie.eval.Scorer;
 import org.knowcoder.ie.eval.SpanMode;
 import org.knowcoder.ie.extract.Evaluation;
 import org.knowcoder.ie.extract.PredictionsFile;
-import org.knowcoder.model.AtomicWrite;
+import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.schema.Task;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

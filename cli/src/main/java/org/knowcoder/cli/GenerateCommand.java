@@ -48,7 +48,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "0 is greedy (default ${DEFAULT-VALUE})")
     float temperature;
 
-    @Option(names = "--top-p", defaultValue = "0.9", description = "nucleus sampling mass; 0 or 1 disables (default ${DEFAULT-VALUE})")
+    @Option(names = "--top-p", defaultValue = "0.9", description = "nucleus sampling mass in (0, 1]; 1 disables, and so does 0, as in llama2.c (default ${DEFAULT-VALUE})")
     float topP;
 
     @Option(names = "--seed", description = "RNG seed (default: the time)")
@@ -70,7 +70,12 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         device.check();
         if (prompt != null && promptIds != null) throw new IllegalArgumentException("give either --prompt or --prompt-ids, not both");
-        if (temperature < 0) throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
+        // NaN compares false, so these are written to reject it too
+        if (!(temperature >= 0 && temperature < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--temperature must be >= 0 and finite, got " + temperature);
+        }
+        if (!(topP >= 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], or 0 for no nucleus sampling, got " + topP);
+        if (steps < 0) throw new IllegalArgumentException("--steps must be >= 0 (0: the model's context), got " + steps);
         if (adapter != null && !device.onCpu()) {
             throw new IllegalArgumentException("--adapter runs on --device cpu only; merge it first (merge-adapter) to generate on " + device.device);
         }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
@@ -52,12 +53,24 @@ public final class Main implements Runnable {
                 .setExecutionExceptionHandler(Main::handleFailure)
                 .addSubcommand(new CommandLine.HelpCommand());
         try {
-            return cli.execute(args);
+            int code = cli.execute(args);
+            return code == 0 ? checkStdout(cli) : code;
         } catch (OutOfMemoryError e) {
             // picocli hands only Exceptions to the handlers; this Error would otherwise end in a stack trace
             cli.getErr().println("knowcoder: out of memory (" + e.getMessage() + "); raise the heap with java -Xmx...");
             return INTERNAL;
         }
+    }
+
+    /**
+     * Results that never reached stdout (a full disk, a closed pipe) are a failure: PrintStream and
+     * PrintWriter swallow write errors, so without this check a run that wrote nothing exits 0.
+     */
+    private static int checkStdout(CommandLine cli) {
+        cli.getOut().flush();
+        if (!System.out.checkError()) return 0;
+        cli.getErr().println("knowcoder: could not write to standard output (disk full or pipe closed?); the output is incomplete");
+        return BAD_INPUT;
     }
 
     @Override
@@ -83,6 +96,8 @@ public final class Main implements Runnable {
             err.println("knowcoder: " + fse.getFile() + ": " + oneLine(fse.getReason() != null ? fse.getReason()
                     : fse instanceof NoSuchFileException ? "no such file"
                     : fse instanceof AccessDeniedException ? "permission denied"
+                    // what makes it here: an output directory to create whose path is taken by a file
+                    : fse instanceof FileAlreadyExistsException ? "exists and is not a directory; expected a directory or a path to create one"
                     : fse.getClass().getSimpleName()));
             return BAD_INPUT;
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.io.InputFiles;
 import org.knowcoder.tokenizer.Encoding;
 import org.knowcoder.tokenizer.LineReader;
 import org.knowcoder.tokenizer.Tokenizer;
@@ -20,7 +21,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +76,8 @@ final class TokenizeCommand implements Callable<Integer> {
             return t;
         });
         OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
-        try (InputStream in = input == null ? System.in : Files.newInputStream(input)) {
+        try (InputStream in = input == null ? System.in
+                : InputFiles.open(input, lines ? "a text file" : decode ? "a JSON lines file of {\"ids\"}" : "a JSON lines file of {\"text\"}")) {
             LineReader reader = new LineReader(in);
             long lineNo = 0;
             List<byte[]> batch = new ArrayList<>(BATCH_LINES);

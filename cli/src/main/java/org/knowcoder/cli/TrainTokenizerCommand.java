@@ -1,6 +1,6 @@
 package org.knowcoder.cli;
 
-import org.knowcoder.model.AtomicWrite;
+import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.tokenizer.spm.ModelProto;
 import org.knowcoder.tokenizer.spm.ModelType;
 import org.knowcoder.tokenizer.spm.NormalizerSpec;

@@ -32,7 +32,7 @@ final class TrainingOptions {
     @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate.") double lr;
     @Option(names = "--warmup-ratio", defaultValue = "0.1") double warmupRatio;
     @Option(names = "--min-lr-ratio", defaultValue = "0.1") double minLrRatio;
-    @Option(names = "--clip", defaultValue = "1.0") double clip;
+    @Option(names = "--clip", defaultValue = "1.0", description = "Largest gradient norm (0: no clipping).") double clip;
     @Option(names = "--checkpoint-every", defaultValue = "0") int checkpointEvery;
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--checkpoint-activations", description = "Keep only each layer's input from forward to backward and "
@@ -45,6 +45,7 @@ final class TrainingOptions {
 
     void validate() {
         if (steps < 1 || batch < 1 || seqLen < 1) throw new IllegalArgumentException("--steps, --batch and --seq-len must be positive");
+        if (!(clip >= 0)) throw new IllegalArgumentException("--clip must be >= 0 (0: no clipping), got " + clip);
         if (microBatch == 0) microBatch = batch;
         if (batch % microBatch != 0) throw new IllegalArgumentException("--batch " + batch + " is not a multiple of --micro-batch " + microBatch);
         if (tokenizer == null && !ShardExamples.isShard(data)) throw new IllegalArgumentException("--tokenizer is needed to read JSON lines data");

@@ -31,6 +31,12 @@ class OptionBadInputTest {
             --steps abc                     | Invalid value for option '--steps': 'abc' is not an int
             --threads 0                     | --threads must be at least 1, got 0
             --temperature -1                | --temperature must be >= 0
+            --temperature NaN               | --temperature must be >= 0 and finite, got NaN
+            --temperature Infinity          | --temperature must be >= 0 and finite, got Infinity
+            --top-p 1.5                     | --top-p must be in (0, 1], or 0 for no nucleus sampling, got 1.5
+            --top-p -0.5                    | --top-p must be in (0, 1], or 0 for no nucleus sampling, got -0.5
+            --top-p NaN                     | --top-p must be in (0, 1], or 0 for no nucleus sampling, got NaN
+            --steps -1                      | --steps must be >= 0 (0: the model's context), got -1
             --prompt hi --prompt-ids 1,2    | give either --prompt or --prompt-ids, not both
             --top-k 5                       | Unknown options: '--top-k', '5'
             """)
@@ -39,6 +45,23 @@ class OptionBadInputTest {
         List<Object> args = new ArrayList<>(List.of("generate", "--model", model));
         args.addAll(List.of(options.replace("TOKENIZER", tokenizer.toString()).split(" ")));
         CliRun.inProcess(args.toArray()).assertBadInput(expected.replace("MODEL", model.toString()).replace("TOKENIZER", tokenizer.toString()));
+    }
+
+    /** train and finetune options, checked before the model or the data are read. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            train --clip -1         | --clip must be >= 0 (0: no clipping), got -1.0
+            train --clip NaN        | --clip must be >= 0 (0: no clipping), got NaN
+            finetune --alpha 0      | LoRA alpha must be positive, got 0.0
+            finetune --alpha -64    | LoRA alpha must be positive, got -64.0
+            finetune --alpha NaN    | LoRA alpha must be positive, got NaN
+            """)
+    void trainingOptionsRejected(String options, String expected) {
+        String[] words = options.split(" ");
+        List<Object> args = new ArrayList<>(List.of(words[0], "--model", tmp.resolve("model.bin"), "--tokenizer", tmp.resolve("tokenizer.model"),
+                "--data", tmp.resolve("data.jsonl"), "--out", tmp.resolve("run")));
+        args.addAll(List.of(words).subList(1, words.length));
+        CliRun.inProcess(args.toArray()).assertBadInput(expected);
     }
 
     @Test

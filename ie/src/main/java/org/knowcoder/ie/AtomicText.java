@@ -1,6 +1,6 @@
 package org.knowcoder.ie;
 
-import org.knowcoder.model.AtomicOutput;
+import org.knowcoder.io.AtomicOutput;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;

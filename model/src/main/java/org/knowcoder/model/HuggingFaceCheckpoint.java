@@ -28,6 +28,9 @@ import java.util.Set;
 public final class HuggingFaceCheckpoint {
     private HuggingFaceCheckpoint() {}
 
+    /** The context of a config.json without max_position_embeddings. */
+    private static final int DEFAULT_CONTEXT = 2048;
+
     public static LlamaWeights load(Path path) throws IOException {
         Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
         LlamaConfigJson cfg = readConfig(dir.resolve("config.json"));
@@ -55,16 +58,48 @@ public final class HuggingFaceCheckpoint {
             throw new NoSuchFileException(file.toString(), null, "missing; a Hugging Face checkpoint needs config.json beside its weights");
         }
         JsonNode n = readJson(file);
+        checkImplemented(file, n);
         try {
             int heads = required(file, n, "num_attention_heads");
             LlamaConfig c = new LlamaConfig(required(file, n, "hidden_size"), required(file, n, "intermediate_size"),
                     required(file, n, "num_hidden_layers"), heads, n.path("num_key_value_heads").asInt(heads),
-                    required(file, n, "vocab_size"), n.path("max_position_embeddings").asInt(2048),
+                    required(file, n, "vocab_size"), n.path("max_position_embeddings").asInt(DEFAULT_CONTEXT),
                     (float) n.path("rms_norm_eps").asDouble(1e-6), (float) n.path("rope_theta").asDouble(10000));
             return new LlamaConfigJson(c, n.path("tie_word_embeddings").asBoolean(false));
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file, e.getMessage());
         }
+    }
+
+    /**
+     * Refuses settings that change what the model computes in ways this engine does not implement
+     * (another activation, scaled RoPE, biases, a sliding attention window...): ignored, they would
+     * give a model that runs and answers wrong. The values that mean plain LLaMA pass.
+     */
+    private static void checkImplemented(Path file, JsonNode n) throws CheckpointFormatException {
+        String type = n.path("model_type").asText("llama");
+        // Mistral is LLaMA with a sliding attention window, which is checked below
+        if (!type.equals("llama") && !type.equals("mistral")) unimplemented(file, "model_type", n, "llama or mistral");
+        if (!n.path("hidden_act").asText("silu").equals("silu")) unimplemented(file, "hidden_act", n, "silu");
+        if (!n.path("rope_scaling").isMissingNode() && !n.path("rope_scaling").isNull()) unimplemented(file, "rope_scaling", n, "null");
+        for (String bias : new String[] {"attention_bias", "mlp_bias"}) {
+            if (n.path(bias).asBoolean(false)) unimplemented(file, bias, n, "false");
+        }
+        // Hugging Face's Mistral slides a window of 4096 when the field is absent; one as long as the context never slides
+        JsonNode window = n.path("sliding_window");
+        if (type.equals("mistral") && !window.isNull() && window.asLong(4096) < n.path("max_position_embeddings").asLong(DEFAULT_CONTEXT)) {
+            unimplemented(file, "sliding_window", n, "an explicit null or at least max_position_embeddings");
+        }
+        JsonNode headDim = n.path("head_dim");
+        int hidden = n.path("hidden_size").asInt(), heads = n.path("num_attention_heads").asInt();
+        if (!headDim.isMissingNode() && !headDim.isNull() && heads > 0 && headDim.asInt() != hidden / heads) {
+            unimplemented(file, "head_dim", n, "hidden_size / num_attention_heads = " + hidden / heads);
+        }
+    }
+
+    private static void unimplemented(Path file, String field, JsonNode n, String supported) throws CheckpointFormatException {
+        String value = n.has(field) ? n.get(field).toString() : "absent";
+        throw new CheckpointFormatException(file, "\"" + field + "\": " + value + " is not implemented (this engine runs " + supported + ")");
     }
 
     /** The JSON object in {@code file}; anything else is a CheckpointFormatException naming the file. */
@@ -96,7 +131,16 @@ public final class HuggingFaceCheckpoint {
         JsonNode map = readJson(index).get("weight_map");
         if (map == null || !map.isObject()) throw new CheckpointFormatException(index, "expected a \"weight_map\" object");
         Set<Path> files = new LinkedHashSet<>();
-        for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) files.add(path.resolve(it.next().asText()));
+        Path home = path.toAbsolutePath().normalize();
+        for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) {
+            String name = it.next().asText();
+            Path shard = home.resolve(name).normalize();
+            // by name only: a shard may be a link out of the directory (the Hugging Face cache links to its blobs)
+            if (!shard.startsWith(home) || shard.equals(home)) {
+                throw new CheckpointFormatException(index, "weight_map names shard \"" + name + "\", which is outside the model directory");
+            }
+            files.add(path.resolve(name));
+        }
         return new ArrayList<>(files);
     }
 
@@ -131,7 +175,11 @@ public final class HuggingFaceCheckpoint {
                     src.get(HfTensorNames.w3(l), hd, d)));
         }
         float[] norm = src.get(HfTensorNames.FINAL_NORM, d).toFloats();
-        Tensor cls = cfg.tied() && !src.tensors().containsKey(HfTensorNames.CLASSIFIER) ? emb : src.get(HfTensorNames.CLASSIFIER, V, d);
+        if (cfg.tied() && src.tensors().containsKey(HfTensorNames.CLASSIFIER)) {
+            throw new CheckpointFormatException(src.origin().get(HfTensorNames.CLASSIFIER), "holds " + HfTensorNames.CLASSIFIER
+                    + ", but config.json has \"tie_word_embeddings\": true (the classifier is the embedding); which one is meant?");
+        }
+        Tensor cls = cfg.tied() ? emb : src.get(HfTensorNames.CLASSIFIER, V, d);
         return new LlamaWeights(c, emb, layers, norm, cls, true, arena);
     }
 }

@@ -2,6 +2,7 @@ package org.knowcoder.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 

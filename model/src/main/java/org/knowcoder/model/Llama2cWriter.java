@@ -1,5 +1,6 @@
 package org.knowcoder.model;
 
+import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.kernels.Q8Quantizer;

@@ -24,6 +24,13 @@ public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int n
             throw new IllegalArgumentException("n_heads " + nHeads + " is not a multiple of n_kv_heads " + nKvHeads);
         }
         if ((dim / nHeads) % 2 != 0) throw new IllegalArgumentException("head size " + dim / nHeads + " is odd; RoPE needs pairs");
+        // NaN compares false, so these are written to reject it too
+        if (!(normEps > 0 && normEps < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("norm eps (rms_norm_eps) must be a positive number, got " + normEps);
+        }
+        if (!(ropeTheta > 0 && ropeTheta < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("RoPE theta (rope_theta) must be a positive number, got " + ropeTheta);
+        }
     }
 
     public int headDim() {

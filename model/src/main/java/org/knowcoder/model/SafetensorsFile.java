@@ -15,8 +15,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,7 +58,21 @@ public final class SafetensorsFile {
                 if (e.getKey().equals("__metadata__")) continue;
                 tensors.put(e.getKey(), tensor(file, e.getKey(), e.getValue(), seg, dataStart));
             }
+            checkDisjoint(file, tensors.values());
             return tensors;
+        }
+    }
+
+    /** The format forbids tensors that share bytes: a write to one would change the other. */
+    private static void checkDisjoint(Path file, Collection<Tensor> tensors) throws CheckpointFormatException {
+        List<Tensor> byStart = tensors.stream().filter(t -> t.data().byteSize() > 0)
+                .sorted(Comparator.comparingLong(t -> t.data().address())).toList();
+        for (int i = 1; i < byStart.size(); i++) {
+            MemorySegment before = byStart.get(i - 1).data(), next = byStart.get(i).data();
+            if (next.address() < before.address() + before.byteSize()) {
+                throw new CheckpointFormatException(file, "tensors " + byStart.get(i - 1).name() + " and " + byStart.get(i).name()
+                        + " overlap in the data (safetensors forbids overlapping data_offsets)");
+            }
         }
     }
 

@@ -3,9 +3,9 @@ package org.knowcoder.schema;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.io.InputFiles;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -39,7 +39,7 @@ public final class SchemaImport {
     }
 
     static List<Concept> readFile(Path file) throws IOException {
-        String text = Files.readString(file);
+        String text = InputFiles.readUtf8(file, "Python class definitions or a JSON object of class name to code");
         if (!file.getFileName().toString().endsWith(".json")) return PythonImporter.parse(text, file.toString());
         JsonNode root;
         try {

@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.io.AtomicOutput;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,8 +23,8 @@ import java.util.function.Function;
  * The library on disk: {@code {"format": "knowcoder-schema", "version": 1, "concepts": [...]}}
  * with one concept per line, sorted by kind then name, keys in a fixed order and empty fields left
  * out, so that equal libraries are equal files. A directory holds one such file per kind
- * ({@code entities.json}, {@code relations.json}, {@code events.json}). Files are written to a
- * temporary file and moved into place, so a reader never sees half a library.
+ * ({@code entities.json}, {@code relations.json}, {@code events.json}). Files are written atomically
+ * ({@link AtomicOutput}), so a reader never sees half a library.
  */
 public final class SchemaJson {
     static final String FORMAT = "knowcoder-schema";
@@ -95,21 +96,17 @@ public final class SchemaJson {
     }
 
     private static void writeAtomically(Path file, List<Concept> concepts) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("{\"format\": \"" + FORMAT + "\", \"version\": " + VERSION + ", \"concepts\": [");
-                List<Concept> sorted = concepts.stream().sorted(ORDER).toList();
-                for (int i = 0; i < sorted.size(); i++) {
-                    w.write(i == 0 ? "\n" : ",\n");
-                    w.write(JSON.writeValueAsString(node(sorted.get(i))));
-                }
-                w.write("\n]}\n");
+        try (AtomicOutput out = new AtomicOutput(file)) {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            w.write("{\"format\": \"" + FORMAT + "\", \"version\": " + VERSION + ", \"concepts\": [");
+            List<Concept> sorted = concepts.stream().sorted(ORDER).toList();
+            for (int i = 0; i < sorted.size(); i++) {
+                w.write(i == 0 ? "\n" : ",\n");
+                w.write(JSON.writeValueAsString(node(sorted.get(i))));
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+            w.write("\n]}\n");
+            w.flush();
+            out.commit();
         }
     }
 

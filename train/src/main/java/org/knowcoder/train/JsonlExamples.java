@@ -2,11 +2,11 @@ package org.knowcoder.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.io.InputFiles;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +24,7 @@ public final class JsonlExamples {
     public static List<Examples.Example> read(Path file, Tokenizer tokenizer, int vocabSize) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<Examples.Example> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file)) {
+        try (BufferedReader r = InputFiles.reader(file, "JSON lines of {\"text\"} or {\"prompt\", \"output\"}")) {
             String line;
             int no = 0;
             while ((line = r.readLine()) != null) {

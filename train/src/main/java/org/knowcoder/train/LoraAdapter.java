@@ -1,7 +1,7 @@
 package org.knowcoder.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.knowcoder.model.AtomicWrite;
+import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LowRankUpdates;
 import org.knowcoder.model.LlamaParams;
@@ -46,6 +46,7 @@ public final class LoraAdapter implements ProjectionHook {
 
     /** Fresh adapters as PEFT initializes them: A uniform in +-1/sqrt(in) (seeded), B zero, so training starts at the base model. */
     public static LoraAdapter create(LoraConfig config, LlamaConfig model, long seed) {
+        checkRank(config, model);
         LoraAdapter ad = new LoraAdapter(config);
         SplittableRandom rng = new SplittableRandom(seed);
         for (int l = 0; l < model.nLayers(); l++) {
@@ -63,7 +64,13 @@ public final class LoraAdapter implements ProjectionHook {
 
     /** Reads a PEFT adapter directory; a tensor of the wrong shape, or a missing one, is an error naming it. */
     public static LoraAdapter load(Path dir, LlamaConfig model) throws IOException {
-        LoraConfig config = LoraConfig.read(dir.resolve("adapter_config.json"));
+        Path configFile = dir.resolve("adapter_config.json");
+        LoraConfig config = LoraConfig.read(configFile);
+        try {
+            checkRank(config, model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(configFile + ": " + e.getMessage(), e);
+        }
         LoraAdapter ad = new LoraAdapter(config);
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> tensors = SafetensorsFile.read(dir.resolve("adapter_model.safetensors"), arena);
@@ -78,6 +85,17 @@ public final class LoraAdapter implements ProjectionHook {
             }
         }
         return ad;
+    }
+
+    /** B A has rank at most the smaller side of the projection; a larger r adds parameters, not rank. */
+    private static void checkRank(LoraConfig config, LlamaConfig model) {
+        for (Projection p : Projection.values()) {
+            int[] shape = shape(model, p);
+            if (config.targets().contains(p) && config.rank() > Math.min(shape[0], shape[1])) {
+                throw new IllegalArgumentException("LoRA rank " + config.rank() + " is larger than the smaller side of " + p.targetName()
+                        + " " + Arrays.toString(shape));
+            }
+        }
     }
 
     private void put(int layer, Projection p, float[] a, float[] b, int[] shape) {

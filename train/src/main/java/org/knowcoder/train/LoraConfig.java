@@ -1,5 +1,6 @@
 package org.knowcoder.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,6 +23,7 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
 
     public LoraConfig {
         if (rank < 1) throw new IllegalArgumentException("LoRA rank must be at least 1, got " + rank);
+        if (!(alpha > 0 && alpha < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("LoRA alpha must be positive, got " + alpha);
         if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
         if (targets.isEmpty()) throw new IllegalArgumentException("LoRA needs at least one target module");
         targets = Set.copyOf(targets);
@@ -46,8 +48,13 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
     }
 
     public static LoraConfig read(Path file) throws IOException {
-        JsonNode n = new ObjectMapper().readTree(file.toFile());
-        if (n == null || !n.isObject()) throw new IllegalArgumentException(file + ": expected a JSON object");
+        JsonNode n;
+        try {
+            n = new ObjectMapper().readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage() + "); expected PEFT's adapter_config.json");
+        }
+        if (n == null || !n.isObject()) throw new IllegalArgumentException(file + ": expected a JSON object (PEFT's adapter_config.json)");
         List<String> names = new java.util.ArrayList<>();
         n.path("target_modules").forEach(t -> names.add(t.asText()));
         try {

@@ -1,9 +1,10 @@
 package org.knowcoder.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.knowcoder.model.AtomicWrite;
+import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.model.SafetensorsFile;
 import org.knowcoder.model.SafetensorsWriter;
 import org.knowcoder.tensor.Tensor;
@@ -68,7 +69,16 @@ public final class TrainingCheckpoint {
      * raised before anything is changed.
      */
     public static JsonNode load(Path dir, Trainer trainer) throws IOException {
-        JsonNode state = JSON.readTree(dir.resolve(STATE).toFile());
+        Path stateFile = dir.resolve(STATE);
+        JsonNode state;
+        try {
+            state = JSON.readTree(stateFile.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(stateFile + ": not valid JSON (" + e.getOriginalMessage() + "); expected a checkpoint's state");
+        }
+        if (state == null || !state.path("step").canConvertToInt()) {
+            throw new IllegalArgumentException(stateFile + ": expected a checkpoint's state, a JSON object with an integer \"step\"");
+        }
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> params = SafetensorsFile.read(dir.resolve("params.safetensors"), arena);
             Map<String, Tensor> moments = SafetensorsFile.read(dir.resolve("optimizer.safetensors"), arena);

@@ -2,7 +2,7 @@ package org.knowcoder.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.knowcoder.model.AtomicWrite;
+import org.knowcoder.io.AtomicWrite;
 
 import java.io.IOException;
 import java.io.PrintStream;

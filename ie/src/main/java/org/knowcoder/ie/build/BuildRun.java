@@ -3,11 +3,10 @@ package org.knowcoder.ie.build;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.io.InputFiles;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +56,7 @@ final class BuildRun {
         List<BadLine> bad = new ArrayList<>();
         try (Batches<Line, Built> batches = new Batches<>(threads, line -> buildOne(builder, line))) {
             for (Path file : inputs) {
-                try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                try (BufferedReader in = InputFiles.reader(file, "JSON lines")) {
                     List<Line> batch = new ArrayList<>(BATCH);
                     long number = 0;
                     for (String text; ; ) {

@@ -3,7 +3,7 @@ package org.knowcoder.ie.build;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import org.knowcoder.model.AtomicOutput;
+import org.knowcoder.io.AtomicOutput;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

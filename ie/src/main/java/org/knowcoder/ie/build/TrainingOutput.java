@@ -1,6 +1,6 @@
 package org.knowcoder.ie.build;
 
-import org.knowcoder.model.AtomicOutput;
+import org.knowcoder.io.AtomicOutput;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.IOException;

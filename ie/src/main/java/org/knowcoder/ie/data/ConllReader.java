@@ -2,10 +2,9 @@ package org.knowcoder.ie.data;
 
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Sample;
+import org.knowcoder.io.InputFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,7 @@ public final class ConllReader {
     private ConllReader() {}
 
     public static Split read(Path file, String dataset, String split) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = InputFiles.readUtf8(file, "CoNLL-style lines of a token and a tag").lines().toList();
         List<String[]> rows = new ArrayList<>(lines.size());
         int tagFirstVotes = 0;
         for (int i = 0; i < lines.size(); i++) {

@@ -3,10 +3,9 @@ package org.knowcoder.ie.data;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
+import org.knowcoder.io.InputFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +30,7 @@ public final class TaggedSentenceReader {
     private TaggedSentenceReader() {}
 
     public static Split read(Path file, String dataset, String split) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = InputFiles.readUtf8(file, "sentences with <e1> and <e2> tags").lines().toList();
         List<Sample> samples = new ArrayList<>();
         List<String> unplaced = new ArrayList<>();
         int i = 0;

@@ -31,7 +31,8 @@ public record ScorerCases(Map<Task, LabelMap> labels, TypeHierarchy hierarchy, M
         try {
             root = new ObjectMapper().readTree(file.toFile());
         } catch (JsonProcessingException e) {
-            throw new IOException(file + ":" + (e.getLocation() == null ? 0 : e.getLocation().getLineNr()) + ": " + e.getOriginalMessage());
+            throw new IllegalArgumentException(file + ":" + (e.getLocation() == null ? 0 : e.getLocation().getLineNr()) + ": not valid JSON ("
+                    + e.getOriginalMessage() + "); expected a scorer-cases object");
         }
         try {
             return parse(root);

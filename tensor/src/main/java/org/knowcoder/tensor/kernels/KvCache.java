@@ -26,13 +26,13 @@ public final class KvCache {
     public KvCache(int layers, int nKvHeads, int headDim, int maxPositions) {
         this.nKvHeads = nKvHeads;
         this.headDim = headDim;
-        long padded = (maxPositions + Simd.FL - 1) / Simd.FL * Simd.FL;
+        long padded = ((long) maxPositions + Simd.FL - 1) / Simd.FL * Simd.FL;
         long perLayer = nKvHeads * headDim * padded; // keys, padded; values are no larger
         double bytes = 8.0 * layers * perLayer;
         long heap = Runtime.getRuntime().maxMemory();
         if (perLayer > Integer.MAX_VALUE - 8 || bytes > heap) {
             throw new IllegalArgumentException(String.format("a context of %d positions needs a %.0f MiB KV cache, more than"
-                    + " the %d MiB heap or one Java array per layer holds (check seq_len, or raise -Xmx)",
+                    + " the %d MiB heap or one Java array per layer holds (check seq_len or max_position_embeddings, or raise -Xmx)",
                     maxPositions, bytes / (1 << 20), heap >> 20));
         }
         this.headKeys = (int) (headDim * padded);

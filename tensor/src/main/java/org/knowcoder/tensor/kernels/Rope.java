@@ -16,6 +16,11 @@ public final class Rope {
         if (headDim % 2 != 0) throw new IllegalArgumentException("RoPE needs an even head size, got " + headDim);
         this.headDim = headDim;
         int half = headDim / 2;
+        // a corrupt or absurd context (2^31 - 1) would overflow the table size into a negative one
+        if ((long) maxPositions * half > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a context of " + maxPositions + " positions needs RoPE tables larger than a Java array"
+                    + " (check seq_len or max_position_embeddings)");
+        }
         this.cos = new float[maxPositions * half];
         this.sin = new float[maxPositions * half];
         for (int i = 0; i < half; i++) {

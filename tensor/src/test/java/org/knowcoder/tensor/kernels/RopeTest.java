@@ -16,6 +16,13 @@ import static org.knowcoder.tensor.kernels.VectorMathTest.assertOutsideUnchanged
 class RopeTest {
     private static final float THETA = 10000f;
 
+    @Test
+    void aContextTooLongForTheTablesIsRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new Rope(64, Integer.MAX_VALUE, THETA));
+        assertEquals("a context of 2147483647 positions needs RoPE tables larger than a Java array"
+                + " (check seq_len or max_position_embeddings)", e.getMessage());
+    }
+
     @ParameterizedTest(name = "headDim = {0}")
     @ValueSource(ints = {2, 6, 16, 34, 64, 128})
     void rotatesAdjacentPairsOfEveryHead(int headDim) {

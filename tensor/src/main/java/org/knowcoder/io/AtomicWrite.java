@@ -1,4 +1,4 @@
-package org.knowcoder.model;
+package org.knowcoder.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -26,7 +26,11 @@ public final class AtomicWrite {
 
     public static void write(Path target, Body body) throws IOException {
         try (AtomicOutput out = new AtomicOutput(target)) {
-            body.write(out.channel());
+            try {
+                body.write(out.channel());
+            } catch (IOException e) {
+                throw out.failed(e);
+            }
             out.commit();
         }
     }
