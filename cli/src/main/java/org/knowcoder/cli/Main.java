@@ -41,8 +41,22 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        Launcher.endWithLauncher();
+        endWithLauncher();
         System.exit(run(args));
+    }
+
+    /**
+     * In the JVM the {@link Launcher} started: end when the launcher ends. A launcher killed with
+     * SIGKILL cannot stop its child, and an orphaned run would go on writing (a resumed eval would
+     * then write the same sentences twice), so the child watches the launcher's process and halts
+     * when it is gone.
+     */
+    private static void endWithLauncher() {
+        String pid = System.getProperty(Launcher.LAUNCHER_PID);
+        if (pid == null) return;
+        ProcessHandle.of(Long.parseLong(pid)).ifPresentOrElse(
+                launcher -> launcher.onExit().thenRun(() -> Runtime.getRuntime().halt(137)),
+                () -> Runtime.getRuntime().halt(137));
     }
 
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
