@@ -61,16 +61,36 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main())
-                .setParameterExceptionHandler(Main::handleUsage)
-                .setExecutionExceptionHandler(Main::handleFailure)
-                .addSubcommand(new CommandLine.HelpCommand());
+        CommandLine cli = commandLine();
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {
             // picocli hands only Exceptions to the handlers; this Error would otherwise end in a stack trace
             cli.getErr().println("knowcoder: out of memory (" + e.getMessage() + "); raise the heap with java -Xmx...");
             return INTERNAL;
+        }
+    }
+
+    /** The command tree as {@link #run} uses it. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main())
+                .setParameterExceptionHandler(Main::handleUsage)
+                .setExecutionExceptionHandler(Main::handleFailure);
+        addStandardOptions(cli, cli.getCommandSpec().versionProvider());
+        return cli.addSubcommand(new CommandLine.HelpCommand());
+    }
+
+    /**
+     * Gives every subcommand, at any depth, the root's -h/--help and -V/--version (this version
+     * text): a bad-usage line sends the user to 'COMMAND --help'. Done once here rather than on
+     * each @Command, so that no command, present or future, can miss it.
+     */
+    private static void addStandardOptions(CommandLine cli, CommandLine.IVersionProvider version) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            spec.mixinStandardHelpOptions(true);
+            spec.versionProvider(version);
+            addStandardOptions(sub, version);
         }
     }
 
