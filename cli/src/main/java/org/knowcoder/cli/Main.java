@@ -19,20 +19,25 @@ import java.nio.file.NoSuchFileException;
                 DatasetsCommand.class, ScoreCommand.class, ExtractCommand.class, EvalCommand.class, BuildDataCommand.class,
                 TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class},
         footer = {"",
-                "Quick start:",
-                "  java -jar knowcoder.jar generate --model stories260K.bin \\",
-                "      --tokenizer tok512.bin --temperature 0 --steps 64",
-                "  java -jar knowcoder.jar generate --model llama-hf-dir \\",
-                "      --prompt-ids 1,450,4996 --output-ids",
-                "  java -jar knowcoder.jar schema render --library schema.json \\",
+                "Quick start (paths from the repository root, beside which ../shared holds",
+                "the fixtures; path/to/ stands for your own files):",
+                "  java -jar knowcoder.jar generate \\",
+                "      --model ../shared/fixtures/stories260K/stories260K.bin \\",
+                "      --tokenizer ../shared/fixtures/stories260K/tok512.bin \\",
+                "      --temperature 0 --steps 64",
+                "  java -jar knowcoder.jar generate \\",
+                "      --model ../shared/fixtures/models/llama-tiny-gqa \\",
+                "      --prompt-ids 1,450,496 --output-ids",
+                "  java -jar knowcoder.jar schema render --library path/to/schema.json \\",
                 "      --types Person,Location --style following",
                 "  java -jar knowcoder.jar datasets ../shared/datasets",
                 "  java -jar knowcoder.jar score --cases ../shared/fixtures/ie/scorer-cases.json",
-                "  java -jar knowcoder.jar eval --model m --tokenizer m/tokenizer.model \\",
+                "  java -jar knowcoder.jar eval --model path/to/knowcoder \\",
+                "      --tokenizer path/to/knowcoder/tokenizer.model \\",
                 "      --datasets ../shared/datasets --dataset conll2003 --out runs/e1",
                 "",
                 "Results go to stdout, progress and timings to stderr.",
-                "'knowcoder help COMMAND' shows a command's options."})
+                "'knowcoder COMMAND --help' shows a command's options."})
 public final class Main implements Runnable {
     static final int BAD_INPUT = 2;
     static final int INTERNAL = 1;
