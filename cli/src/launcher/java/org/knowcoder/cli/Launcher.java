@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The jar's entry point. KnowCoder runs on JDK 25 with the Vector API module in the boot layer, and
@@ -43,6 +44,7 @@ public final class Launcher {
     public static void main(String[] args) throws Throwable {
         int running = featureVersion(System.getProperty("java.specification.version"));
         if (running >= REQUIRED_JAVA && vectorModuleLoaded()) {
+            // by name: Main is Java 25 bytecode, which neither this class's compiler (--release 8) nor an old JVM may link
             MethodHandles.publicLookup()
                     .findStatic(Class.forName(MAIN), "main", MethodType.methodType(void.class, String[].class))
                     .invokeExact(args);
@@ -52,9 +54,10 @@ public final class Launcher {
         Path java = running >= REQUIRED_JAVA ? javaHome.resolve("bin").resolve("java")
                 : findJava(System.getenv("JAVA_HOME"), installRoots());
         if (java == null) {
+            String searched = installRoots().stream().map(Path::toString).collect(Collectors.joining(", "));
             System.err.println("knowcoder: needs JDK " + REQUIRED_JAVA + " or newer, but this is Java " + running + " (" + javaHome
-                    + ") and none was found in JAVA_HOME or " + installRoots() + "; install JDK " + REQUIRED_JAVA
-                    + " (such as Temurin " + REQUIRED_JAVA + " from https://adoptium.net) and set JAVA_HOME to it");
+                    + ") and none was found in JAVA_HOME or " + searched + "; install JDK " + REQUIRED_JAVA + " (such as Temurin "
+                    + REQUIRED_JAVA + " from https://adoptium.net) and set JAVA_HOME to it");
             System.exit(2);
         }
         System.exit(relaunch(java, args));
