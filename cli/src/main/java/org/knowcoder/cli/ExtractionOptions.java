@@ -41,7 +41,7 @@ final class ExtractionOptions {
     @Option(names = "--split", defaultValue = "test", description = "split to run (default ${DEFAULT-VALUE})")
     String split;
 
-    @Option(names = "--limit", defaultValue = "0", description = "first N sentences per dataset (default: all)")
+    @Option(names = "--limit", defaultValue = "0", description = "first N sentences per dataset, 0 for all (default ${DEFAULT-VALUE})")
     int limit;
 
     @Option(names = "--benchmark-sample", paramLabel = "SEED", arity = "0..1", fallbackValue = "42",

@@ -20,16 +20,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** LoRA fine-tuning with the base frozen in its file dtype; the adapter is saved to RUN/adapter in PEFT layout. */
-@Command(name = "finetune", mixinStandardHelpOptions = true,
+@Command(name = "finetune",
         description = "LoRA fine-tuning (base frozen); writes a run directory with a PEFT adapter.")
 final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions o;
-    @Option(names = "--rank", defaultValue = "32") int rank;
-    @Option(names = "--alpha", defaultValue = "64") double alpha;
-    @Option(names = "--dropout", defaultValue = "0.1") double dropout;
+    @Option(names = "--rank", defaultValue = "32", description = "LoRA rank r (default ${DEFAULT-VALUE}).") int rank;
+    @Option(names = "--alpha", defaultValue = "64", description = "LoRA alpha: the update is scaled by alpha / r (default ${DEFAULT-VALUE}).")
+    double alpha;
+    @Option(names = "--dropout", defaultValue = "0.1", description = "Dropout on the adapters' input (default ${DEFAULT-VALUE}).") double dropout;
     @Option(names = "--targets", split = ",", defaultValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
-            description = "Projections to adapt (default all seven).")
+            description = "Projections to adapt, comma-separated (default ${DEFAULT-VALUE}).")
     List<String> targets;
 
     @Override

@@ -21,19 +21,25 @@ import java.nio.file.NoSuchFileException;
                 TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class},
         footer = {"",
                 "Quick start:",
-                "  java -jar knowcoder.jar generate --model stories260K.bin \\",
-                "      --tokenizer tok512.bin --temperature 0 --steps 64",
-                "  java -jar knowcoder.jar generate --model llama-hf-dir \\",
-                "      --prompt-ids 1,450,4996 --output-ids",
-                "  java -jar knowcoder.jar schema render --library schema.json \\",
+                "  # paths from the repository root, beside which ../shared holds the fixtures;",
+                "  # path/to/ stands for your own files",
+                "  java -jar knowcoder.jar generate \\",
+                "      --model ../shared/fixtures/stories260K/stories260K.bin \\",
+                "      --tokenizer ../shared/fixtures/stories260K/tok512.bin \\",
+                "      --temperature 0 --steps 64",
+                "  java -jar knowcoder.jar generate \\",
+                "      --model ../shared/fixtures/models/llama-tiny-gqa \\",
+                "      --prompt-ids 1,450,496 --output-ids",
+                "  java -jar knowcoder.jar schema render --library path/to/schema.json \\",
                 "      --types Person,Location --style following",
                 "  java -jar knowcoder.jar datasets ../shared/datasets",
                 "  java -jar knowcoder.jar score --cases ../shared/fixtures/ie/scorer-cases.json",
-                "  java -jar knowcoder.jar eval --model m --tokenizer m/tokenizer.model \\",
+                "  java -jar knowcoder.jar eval --model path/to/knowcoder \\",
+                "      --tokenizer path/to/knowcoder/tokenizer.model \\",
                 "      --datasets ../shared/datasets --dataset conll2003 --out runs/e1",
                 "",
                 "Results go to stdout, progress and timings to stderr.",
-                "'knowcoder help COMMAND' shows a command's options."})
+                "'knowcoder COMMAND --help' shows a command's options."})
 public final class Main implements Runnable {
     static final int BAD_INPUT = 2;
     static final int INTERNAL = 1;
@@ -42,16 +48,27 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        Launcher.endWithLauncher();
+        endWithLauncher();
         System.exit(run(args));
+    }
+
+    /**
+     * In the JVM the {@link Launcher} started: end when the launcher ends. A launcher killed with
+     * SIGKILL cannot stop its child, and an orphaned run would go on writing (a resumed eval would
+     * then write the same sentences twice), so the child watches the launcher's process and halts
+     * when it is gone.
+     */
+    private static void endWithLauncher() {
+        String pid = System.getProperty(Launcher.LAUNCHER_PID);
+        if (pid == null) return;
+        ProcessHandle.of(Long.parseLong(pid)).ifPresentOrElse(
+                launcher -> launcher.onExit().thenRun(() -> Runtime.getRuntime().halt(137)),
+                () -> Runtime.getRuntime().halt(137));
     }
 
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main())
-                .setParameterExceptionHandler(Main::handleUsage)
-                .setExecutionExceptionHandler(Main::handleFailure)
-                .addSubcommand(new CommandLine.HelpCommand());
+        CommandLine cli = commandLine();
         try {
             int code = cli.execute(args);
             return code == 0 ? checkStdout(cli) : code;
@@ -71,6 +88,29 @@ public final class Main implements Runnable {
         if (!System.out.checkError()) return 0;
         cli.getErr().println("knowcoder: could not write to standard output (disk full or pipe closed?); the output is incomplete");
         return BAD_INPUT;
+    }
+
+    /** The command tree as {@link #run} uses it. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main())
+                .setParameterExceptionHandler(Main::handleUsage)
+                .setExecutionExceptionHandler(Main::handleFailure);
+        addStandardOptions(cli, cli.getCommandSpec().versionProvider());
+        return cli.addSubcommand(new CommandLine.HelpCommand());
+    }
+
+    /**
+     * Gives every subcommand, at any depth, the root's -h/--help and -V/--version (this version
+     * text): a bad-usage line sends the user to 'COMMAND --help'. Done once here rather than on
+     * each @Command, so that no command, present or future, can miss it.
+     */
+    private static void addStandardOptions(CommandLine cli, CommandLine.IVersionProvider version) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            spec.mixinStandardHelpOptions(true);
+            spec.versionProvider(version);
+            addStandardOptions(sub, version);
+        }
     }
 
     @Override

@@ -19,7 +19,7 @@ import picocli.CommandLine.Mixin;
 import java.util.concurrent.Callable;
 
 /** Full-parameter training from a checkpoint's weights; the result is exported to RUN/model (Hugging Face, F32). */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train",
         description = "Train all weights with AdamW, warmup + cosine decay and clipping; writes a run directory.")
 final class TrainCommand implements Callable<Integer> {
     @Mixin

@@ -63,10 +63,10 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--unk-id", defaultValue = "0") int unkId;
-    @Option(names = "--bos-id", defaultValue = "1", description = "-1 for none") int bosId;
-    @Option(names = "--eos-id", defaultValue = "2", description = "-1 for none") int eosId;
-    @Option(names = "--pad-id", defaultValue = "-1", description = "-1 for none (default)") int padId;
+    @Option(names = "--unk-id", defaultValue = "0", description = "id of the unknown piece (default ${DEFAULT-VALUE})") int unkId;
+    @Option(names = "--bos-id", defaultValue = "1", description = "-1 for none (default ${DEFAULT-VALUE})") int bosId;
+    @Option(names = "--eos-id", defaultValue = "2", description = "-1 for none (default ${DEFAULT-VALUE})") int eosId;
+    @Option(names = "--pad-id", defaultValue = "-1", description = "-1 for none (default ${DEFAULT-VALUE})") int padId;
 
     @Option(names = "--user-defined-symbols", split = ",", paramLabel = "S", description = "pieces that always stay whole")
     List<String> userDefined = new ArrayList<>();

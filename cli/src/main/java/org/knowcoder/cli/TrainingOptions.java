@@ -25,16 +25,29 @@ final class TrainingOptions {
     Path data;
     @Option(names = "--out", required = true, description = "Run directory (resumes from its latest checkpoint).")
     Path out;
-    @Option(names = "--steps", defaultValue = "100") int steps;
-    @Option(names = "--batch", defaultValue = "8", description = "Sequences per optimizer step.") int batch;
-    @Option(names = "--micro-batch", defaultValue = "0", description = "Sequences per forward/backward (default: --batch).") int microBatch;
-    @Option(names = "--seq-len", defaultValue = "256") int seqLen;
-    @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate.") double lr;
-    @Option(names = "--warmup-ratio", defaultValue = "0.1") double warmupRatio;
-    @Option(names = "--min-lr-ratio", defaultValue = "0.1") double minLrRatio;
-    @Option(names = "--clip", defaultValue = "1.0", description = "Largest gradient norm (0: no clipping).") double clip;
-    @Option(names = "--checkpoint-every", defaultValue = "0") int checkpointEvery;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps in all, a resumed run's included (default ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--batch", defaultValue = "8", description = "Sequences per optimizer step (default ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--micro-batch", defaultValue = "0", description = "Sequences per forward/backward, 0 for --batch (default ${DEFAULT-VALUE}).")
+    int microBatch;
+    @Option(names = "--seq-len", defaultValue = "256", description = "Tokens per sequence: longer examples are cut, shorter ones "
+            + "padded (default ${DEFAULT-VALUE}).")
+    int seqLen;
+    @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate (default ${DEFAULT-VALUE}).") double lr;
+    @Option(names = "--warmup-ratio", defaultValue = "0.1",
+            description = "Share of the steps with a linear warmup to the peak learning rate (default ${DEFAULT-VALUE}).")
+    double warmupRatio;
+    @Option(names = "--min-lr-ratio", defaultValue = "0.1",
+            description = "Where the cosine decay ends, as a share of the peak learning rate (default ${DEFAULT-VALUE}).")
+    double minLrRatio;
+    @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient norm clip; 0 for none (default ${DEFAULT-VALUE}).")
+    double clip;
+    @Option(names = "--checkpoint-every", defaultValue = "0",
+            description = "Also checkpoint every N steps, 0 for only at the end (default ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the data order (finetune: also of the adapter's "
+            + "initialization and dropout) (default ${DEFAULT-VALUE}).")
+    long seed;
     @Option(names = "--checkpoint-activations", description = "Keep only each layer's input from forward to backward and "
             + "recompute the layer in backward: less memory, one more forward; identical results.")
     boolean checkpointActivations;

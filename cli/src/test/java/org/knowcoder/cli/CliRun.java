@@ -44,15 +44,24 @@ record CliRun(int code, String out, String err) {
      * is missing or older than a main source file (surefire runs before {@code package}).
      */
     static CliRun jar(Object... args) throws IOException, InterruptedException {
+        return jarOn(Path.of(System.getProperty("java.home")), args);
+    }
+
+    /**
+     * {@link #jar} with the java of the JDK or JRE at {@code javaHome}, JAVA_HOME naming the JDK
+     * these tests run on (where the launcher looks first when that java is too old).
+     */
+    static CliRun jarOn(Path javaHome, Object... args) throws IOException, InterruptedException {
         Path jar = Fixtures.root().resolve("cli/target/knowcoder.jar");
         assumeTrue(Files.isRegularFile(jar), jar + " is not built (mvn package)");
         assumeTrue(!sourcesNewerThan(jar), jar + " is older than the sources (mvn package)");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(javaHome.resolve("bin").resolve("java").toString(), "-jar", jar.toString()));
         cmd.addAll(List.of(strings(args)));
         Path out = Files.createTempFile("knowcoder-out", ".txt"), err = Files.createTempFile("knowcoder-err", ".txt");
         try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process p = pb.start();
             p.getOutputStream().close(); // empty stdin
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -87,13 +96,13 @@ record CliRun(int code, String out, String err) {
         return Stream.of(args).map(String::valueOf).toArray(String[]::new);
     }
 
-    /** Whether a file under some module's src/main changed after the jar was built. */
+    /** Whether a file under some module's src, its tests aside (src/main, cli's src/launcher), changed after the jar was built. */
     private static boolean sourcesNewerThan(Path jar) throws IOException {
         FileTime built = Files.getLastModifiedTime(jar);
         try (Stream<Path> modules = Files.list(Fixtures.root())) {
-            for (Path main : modules.map(m -> m.resolve("src/main")).filter(Files::isDirectory).toList()) {
-                try (Stream<Path> files = Files.walk(main)) {
-                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+            for (Path src : modules.map(m -> m.resolve("src")).filter(Files::isDirectory).toList()) {
+                try (Stream<Path> files = Files.walk(src)) {
+                    for (Path f : files.filter(f -> Files.isRegularFile(f) && !f.startsWith(src.resolve("test"))).toList()) {
                         if (Files.getLastModifiedTime(f).compareTo(built) > 0) return true;
                     }
                 }

@@ -6,11 +6,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The built jar as users run it, {@code java -jar knowcoder.jar} with no JVM flags: the
@@ -46,6 +48,39 @@ class JarIT {
         assertAll(() -> assertEquals(0, run.code(), run::err),
                 () -> assertEquals("", run.err()),
                 () -> assertTrue(run.out().contains("Vector API on (jdk.incubator.vector, "), run::out));
+    }
+
+    /**
+     * The README's {@code java -jar} where the default java is older than 25 (java 17 first on the
+     * PATH): the launcher, Java 8 bytecode, finds JDK 25 and runs the CLI there with the Vector API.
+     */
+    @Test
+    void anOlderJavaRunsTheJarOnJdk25() throws Exception {
+        Path old = olderJavaHome();
+        assumeTrue(old != null, "no JDK or JRE older than 25 is installed in " + Launcher.installRoots());
+        CliRun run = CliRun.jarOn(old, "--version");
+        assertAll(() -> assertEquals(0, run.code(), run::err),
+                () -> assertEquals("", run.err()),
+                () -> assertTrue(run.out().contains("Java " + Runtime.version() + ", "), run::out),
+                () -> assertTrue(run.out().contains("Vector API on (jdk.incubator.vector, "), run::out));
+    }
+
+    /** A Java 8 to 24 installed where the launcher looks for JDKs, or null. */
+    private static Path olderJavaHome() throws IOException {
+        for (Path root : Launcher.installRoots()) {
+            if (!Files.isDirectory(root)) continue;
+            try (Stream<Path> homes = Files.list(root)) {
+                for (Path home : homes.sorted().toList()) {
+                    Path release = home.resolve("release");
+                    if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin/java"))) continue;
+                    String version = Files.readAllLines(release).stream().filter(l -> l.startsWith("JAVA_VERSION=\""))
+                            .map(l -> l.substring("JAVA_VERSION=\"".length())).findFirst().orElse("");
+                    int feature = Launcher.featureVersion(version);
+                    if (feature >= 8 && feature < Launcher.REQUIRED_JAVA) return home;
+                }
+            }
+        }
+        return null;
     }
 
     @Test

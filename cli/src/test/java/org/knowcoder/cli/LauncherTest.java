@@ -1,0 +1,105 @@
+package org.knowcoder.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * How {@link Launcher} finds a JDK 25 when an older {@code java} runs the jar, on fake JDK homes: a
+ * {@code release} file as JDKs have it and a bin/java script.
+ */
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "the fake JDKs' bin/java are shell scripts")
+class LauncherTest {
+    private static final String ALL_MODULES = "java.base java.management jdk.incubator.vector jdk.jfr";
+
+    /** Any java from 8 on must be able to load the launcher, or it stops at UnsupportedClassVersionError. */
+    @Test
+    void launcherIsJava8Bytecode() throws IOException {
+        try (InputStream in = Launcher.class.getResourceAsStream("Launcher.class")) {
+            DataInputStream data = new DataInputStream(in);
+            assertEquals(0xCAFEBABE, data.readInt());
+            data.readUnsignedShort(); // minor version
+            assertEquals(52, data.readUnsignedShort(), "class file major version (52 is Java 8)");
+        }
+    }
+
+    @Test
+    void featureVersionReadsOldAndNewVersionStrings() {
+        assertAll(() -> assertEquals(8, Launcher.featureVersion("1.8")),
+                () -> assertEquals(8, Launcher.featureVersion("1.8.0_392")),
+                () -> assertEquals(17, Launcher.featureVersion("17")),
+                () -> assertEquals(25, Launcher.featureVersion("25.0.3")),
+                () -> assertEquals(26, Launcher.featureVersion("26-ea")),
+                () -> assertEquals(-1, Launcher.featureVersion("")));
+    }
+
+    @Test
+    void javaHomeWinsWhenItIsRecentEnough(@TempDir Path tmp) throws IOException {
+        Path home = jdk(tmp.resolve("home/jdk-25"), "25.0.1", ALL_MODULES);
+        Path roots = tmp.resolve("roots");
+        jdk(roots.resolve("jdk-26"), "26", ALL_MODULES);
+        assertEquals(home.resolve("bin/java"), Launcher.findJava(home.toString(), List.of(roots)));
+    }
+
+    @Test
+    void anOldJavaHomeFallsBackToTheNewestInstalledJdk(@TempDir Path tmp) throws IOException {
+        Path old = jdk(tmp.resolve("jdk-17"), "17.0.15", ALL_MODULES);
+        Path linux = tmp.resolve("usr-lib-jvm"), mac = tmp.resolve("JavaVirtualMachines");
+        jdk(linux.resolve("jdk-25"), "25.0.3", ALL_MODULES);
+        jdk(linux.resolve("jdk-21"), "21.0.2", ALL_MODULES);
+        Path newest = jdk(mac.resolve("temurin-26.jdk/Contents/Home"), "26.0.1", ALL_MODULES);
+        assertAll(() -> assertEquals(newest.resolve("bin/java"), Launcher.findJava(old.toString(), List.of(linux, mac))),
+                () -> assertEquals(linux.resolve("jdk-25/bin/java"), Launcher.findJava(null, List.of(linux))),
+                () -> assertEquals(linux.resolve("jdk-25/bin/java"), Launcher.findJava("", List.of(tmp.resolve("absent"), linux))));
+    }
+
+    /** Too old, a runtime image without the Vector API, no release file, a java that cannot run: none will do. */
+    @Test
+    void findsNothingWhenNoJdkCanRunUs(@TempDir Path tmp) throws IOException {
+        Path roots = tmp.resolve("jvm");
+        jdk(roots.resolve("jdk-21"), "21.0.2", ALL_MODULES);
+        jdk(roots.resolve("jre-25"), "25", "java.base java.logging");
+        Files.delete(jdk(roots.resolve("no-release-25"), "25", ALL_MODULES).resolve("release"));
+        Files.setPosixFilePermissions(jdk(roots.resolve("not-executable-25"), "25", ALL_MODULES).resolve("bin/java"),
+                PosixFilePermissions.fromString("rw-r--r--"));
+        Files.createFile(roots.resolve("a-file"));
+        assertNull(Launcher.findJava(roots.resolve("jdk-21").toString(), List.of(roots)));
+    }
+
+    /** The relaunched JVM gets our flags, then the user's, then Main and the arguments as given; its exit code comes back. */
+    @Test
+    void relaunchRunsMainOnTheFoundJavaAndRelaysItsExitCode(@TempDir Path tmp) throws Exception {
+        Path java = jdk(tmp.resolve("jdk-25"), "25", ALL_MODULES).resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$0.args\"\nexit 7\n");
+        assertEquals(7, Launcher.relaunch(java, new String[] {"generate", "--prompt", "two words"}));
+        List<String> args = Files.readAllLines(tmp.resolve("jdk-25/bin/java.args"));
+        assertAll(() -> assertEquals(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"), args.subList(0, 2)),
+                () -> assertEquals(List.of("org.knowcoder.cli.Main", "generate", "--prompt", "two words"),
+                        args.subList(args.size() - 4, args.size())),
+                () -> assertEquals(System.getProperty("java.class.path"), args.get(args.size() - 5)),
+                () -> assertEquals("-D" + Launcher.LAUNCHER_PID + "=" + ProcessHandle.current().pid(), args.get(args.size() - 7)));
+    }
+
+    /** A JDK home as installers leave it: the release file (these two of its keys) and an executable bin/java. */
+    private static Path jdk(Path home, String version, String modules) throws IOException {
+        Files.createDirectories(home.resolve("bin"));
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\nMODULES=\"" + modules + "\"\n");
+        Path java = home.resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return home;
+    }
+}
