@@ -1,20 +1,10 @@
 package org.knowcoder.cli;
 
-import org.knowcoder.ie.extract.ExtractionJob;
-import org.knowcoder.ie.extract.JobPlanner;
-import org.knowcoder.model.ModelLoader;
-import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.schema.SchemaJson;
-import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.ie.extract.ExtractionSettings;
 import org.knowcoder.schema.Task;
-import org.knowcoder.tokenizer.Tokenizer;
-import org.knowcoder.tokenizer.Tokenizers;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -75,61 +65,12 @@ final class ExtractionOptions {
     @Mixin
     DeviceOptions device;
 
-    void check() throws IOException {
-        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
-        if (shots < 0) throw new IllegalArgumentException("--shots must be >= 0, got " + shots);
-        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
-        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+    /** The options as the extraction pipeline takes them; checks each value. */
+    ExtractionSettings settings() {
         device.check();
-        if (!Files.isDirectory(datasetsDir)) throw new NoSuchFileException(datasetsDir.toString(), null, "no such datasets directory");
-    }
-
-    Set<Task> taskSet() {
-        Set<Task> out = EnumSet.noneOf(Task.class);
-        for (String t : tasks) out.add(Task.parse(t));
-        return out;
-    }
-
-    SchemaLibrary library() throws IOException {
-        return schema == null ? null : SchemaJson.read(schema);
-    }
-
-    List<ExtractionJob> jobs(SchemaLibrary library) throws IOException {
-        return JobPlanner.plan(datasetsDir, datasets, split, taskSet(), limit, shots, library, refined, benchmarkSeed);
-    }
-
-    Tokenizer openTokenizer(LlamaWeights weights) throws IOException {
-        Tokenizer tok = Tokenizers.load(tokenizer);
-        TokenizerFit.check(tok, tokenizer, weights.config(), model);
-        return tok;
-    }
-
-    LlamaWeights loadModel() throws IOException {
-        return ModelLoader.weights(model, device.quantizeQ8(), device.onCpu());
-    }
-
-    /**
-     * Sequences for the session: one per sentence in flight plus the shared prefix's; one when
-     * batching is off. An accelerator gets all of {@code --batch} (its memory refuses what does not
-     * fit, naming the size); the CPU as many as half the free heap holds (each sequence has a KV
-     * cache of the whole context), and one sequence when two would not fit.
-     */
-    int sequences(LlamaWeights weights) {
-        if (batch == 1) return 1;
-        if (!device.onCpu()) return batch + 1;
-        var c = weights.config();
-        long perSequence = 2L * c.nLayers() * c.seqLen() * c.kvDim() * Float.BYTES;
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        long fits = free / 2 / Math.max(1, perSequence);
-        return fits < 3 ? 1 : (int) Math.min(batch + 1, fits);
-    }
-
-    int threadCount() {
-        return threads.count();
-    }
-
-    Path predictions() {
-        return out.resolve("predictions.jsonl");
+        Set<Task> taskSet = EnumSet.noneOf(Task.class);
+        for (String t : tasks) taskSet.add(Task.parse(t));
+        return new ExtractionSettings(model, tokenizer, device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
+                split, taskSet, limit, shots, schema, refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out);
     }
 }

@@ -102,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** The prompt's ids, checked against the model (vocabulary, context) and the tokenizer. */
     private int[] checkedPrompt(Tokenizer tok, LlamaWeights weights) {
-        if (tok != null) TokenizerFit.check(tok, tokenizer, weights.config(), model);
+        if (tok != null) Tokenizers.requireFits(tok, tokenizer, weights.config().vocabSize(), model);
         int[] ids = promptTokens(tok);
         return ModelLoader.aboutModel(model, () -> {
             Generator.checkPrompt(ids, weights.config());

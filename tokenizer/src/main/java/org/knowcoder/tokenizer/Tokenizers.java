@@ -15,4 +15,12 @@ public final class Tokenizers {
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such tokenizer file");
         return file.getFileName().toString().endsWith(".model") ? SentencePieceTokenizer.load(file) : Llama2cTokenizer.load(file);
     }
+
+    /** Throws, naming both files, unless the tokenizer's vocabulary is the model's ({@code vocabSize} pieces). */
+    public static void requireFits(Tokenizer tok, Path tokenizer, int vocabSize, Path model) {
+        if (tok.vocabSize() != vocabSize) {
+            throw new IllegalArgumentException(tokenizer + ": the tokenizer has " + tok.vocabSize()
+                    + " pieces but the vocabulary of " + model + " has " + vocabSize);
+        }
+    }
 }

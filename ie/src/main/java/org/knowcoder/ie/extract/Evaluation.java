@@ -23,12 +23,13 @@ import java.util.Set;
  * Scores saved predictions against the jobs' gold annotations, one scorer per task: the output is
  * parsed, the schema library's class methods and taxonomy applied when there is one, labels mapped
  * and spans filtered ({@link Predictions}). Sentences without a prediction yet are left out, so a
- * partial run scores what it has.
+ * partial run scores what it has. Parsing is the one parse of each output; its time goes to {@code timings}.
  */
 public final class Evaluation {
     private Evaluation() {}
 
-    public static Map<Task, Scorer> score(List<ExtractionJob> jobs, List<Prediction> predictions, SchemaLibrary library, SpanMode mode) {
+    public static Map<Task, Scorer> score(List<ExtractionJob> jobs, List<Prediction> predictions, SchemaLibrary library, SpanMode mode,
+                                          ExtractionTimings timings) {
         Map<String, Prediction> byKey = new HashMap<>();
         for (Prediction p : predictions) byKey.put(p.key(), p);
         Map<Task, Scorer> scorers = new EnumMap<>(Task.class);
@@ -39,7 +40,9 @@ public final class Evaluation {
             for (Sample s : job.samples()) {
                 Prediction p = byKey.get(Prediction.key(job.dataset(), job.task(), s.id()));
                 if (p == null) continue;
+                long t0 = System.nanoTime();
                 List<PyValue.Call> calls = OutputParser.parse(p.output());
+                timings.addParse(System.nanoTime() - t0);
                 if (post != null) calls = post.apply(calls, s.text());
                 Set<Tuple> predicted = Predictions.of(job.task(), s.text(), calls, job.labels(), hierarchy, mode);
                 scorer.add(job.dataset(), predicted, GoldTuples.of(job.task(), s, mode));

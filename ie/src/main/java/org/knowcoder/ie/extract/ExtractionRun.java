@@ -1,7 +1,6 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.ie.Sample;
-import org.knowcoder.ie.output.OutputParser;
 import org.knowcoder.schema.Task;
 
 import java.io.IOException;
@@ -44,9 +43,6 @@ public final class ExtractionRun {
                 List<String> prompts = new ArrayList<>();
                 for (Sample s : todo) prompts.add(job.query().prompt(s.text()));
                 extractor.extractAll(prompts, (i, output) -> {
-                    long t = System.nanoTime();
-                    OutputParser.parse(output.text()); // parsed here to time it; scoring parses the saved text again
-                    extractor.timings().addParse(System.nanoTime() - t);
                     out.write(new Prediction(job.dataset(), job.task(), todo.get(i).id(), output.text()));
                     p.extracted++;
                     p.report(job);

@@ -1,6 +1,6 @@
 package org.knowcoder.ie.extract;
 
-/** Where extraction time goes: prefill and decode (by the extractor) and parsing and scoring (by its caller). */
+/** Where extraction time goes: prefill and decode (by the extractor) and parsing the outputs (by scoring). */
 public final class ExtractionTimings {
     private long prefillNanos, decodeNanos, parseNanos;
     private long prefilledTokens, decodedTokens;
@@ -15,7 +15,7 @@ public final class ExtractionTimings {
         decodedTokens += tokens;
     }
 
-    public void addParse(long nanos) {
+    void addParse(long nanos) {
         parseNanos += nanos;
     }
 

@@ -1,0 +1,42 @@
+package org.knowcoder.ie.extract;
+
+import org.knowcoder.schema.Task;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything an extraction run over benchmark datasets is given: the model and how to run it, the
+ * datasets and how their prompts are built, and where predictions go.
+ *
+ * @param device         "cpu" or an accelerator's name ("cuda")
+ * @param quantizeQ8     quantize the weights to Q8_0 at load time
+ * @param tasks          the tasks to run; empty for every task a dataset's labels cover
+ * @param limit          sentences per job at most (0: all)
+ * @param schema         schema library JSON, or null for bare classes named by the label maps
+ * @param benchmarkSeed  when not null, NER and RE on KnowCoder's benchmark subset drawn with this seed
+ * @param batch          sentences decoded together (1: one at a time)
+ * @param out            the run directory: predictions.jsonl, scores.json
+ */
+public record ExtractionSettings(Path model, Path tokenizer, String device, boolean quantizeQ8, int threads,
+                                 Path datasetsDir, List<String> datasets, String split, Set<Task> tasks, int limit,
+                                 int shots, Path schema, boolean refined, Long benchmarkSeed, int maxNewTokens,
+                                 boolean prefixReuse, int batch, Path out) {
+    public ExtractionSettings {
+        datasets = List.copyOf(datasets);
+        tasks = Set.copyOf(tasks);
+        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+        if (shots < 0) throw new IllegalArgumentException("--shots must be >= 0, got " + shots);
+        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+    }
+
+    public Path predictions() {
+        return out.resolve("predictions.jsonl");
+    }
+
+    public Path scores() {
+        return out.resolve("scores.json");
+    }
+}
