@@ -26,9 +26,6 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--offsets", description = "score spans by character offsets (first occurrence) instead of text")
     boolean offsets;
 
-    @Option(names = "--json", description = "print the scores as JSON")
-    boolean json;
-
     @Override
     public Integer call() throws Exception {
         ExtractionSettings settings = options.settings();
@@ -36,11 +33,11 @@ final class EvalCommand implements Callable<Integer> {
         try (ExtractionPipeline run = ExtractionPipeline.open(settings, line -> System.err.println("eval: " + line))) {
             ExtractionRun.Summary summary = run.extract();
             scores = run.score(offsets ? SpanMode.OFFSETS : SpanMode.TEXT);
-            System.err.println("eval: " + run.timingsJson(summary));
+            System.err.println("eval: " + run.timingsText(summary));
         }
         String text = ScoreReport.json(scores);
         AtomicWrite.write(settings.scores(), text.getBytes(StandardCharsets.UTF_8));
-        System.out.print(json ? text : ScoreReport.table(scores));
+        System.out.print(options.json ? text : ScoreReport.table(scores));
         return 0;
     }
 }

@@ -59,6 +59,9 @@ final class ExtractionOptions {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory: predictions.jsonl (resumable), scores.json")
     Path out;
 
+    @Option(names = "--json", description = "print the result as JSON (extract: the run's counts and timings; eval: the scores)")
+    boolean json;
+
     @Mixin
     ThreadsOption threads;
 

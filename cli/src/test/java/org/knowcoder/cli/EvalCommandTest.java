@@ -52,9 +52,23 @@ class EvalCommandTest {
         CliRun resumed = CliRun.inProcess(command("extract", args(out, "conll2003", "--limit", "4")));
         List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
         assertAll(() -> assertEquals(0, resumed.code(), resumed::err),
-                () -> assertTrue(resumed.out().contains("\"sentences\":2,\"skipped\":2"), resumed::out),
+                () -> assertTrue(resumed.out().startsWith("2 sentences (2 skipped) in "), resumed::out),
                 () -> assertEquals(4, lines.size()),
                 () -> assertEquals(4, new HashSet<>(lines.stream().map(l -> l.replaceAll(",\"output\".*", "")).toList()).size()));
+    }
+
+    /** One convention for both commands: the result on stdout, as text or with --json as JSON; timings on stderr as text. */
+    @Test
+    void resultsGoToStdoutAsTextOrJson() throws IOException {
+        CliRun text = CliRun.inProcess(command("extract", args(tmp.resolve("t"), "conll2003", "--limit", "1")));
+        CliRun json = CliRun.inProcess(command("extract", args(tmp.resolve("j"), "conll2003", "--limit", "1", "--json")));
+        CliRun eval = CliRun.inProcess(command("eval", args(tmp.resolve("e"), "conll2003", "--limit", "1", "--json")));
+        assertAll(() -> assertEquals(0, text.code(), text::err),
+                () -> assertTrue(text.out().startsWith("1 sentences (0 skipped) in ") && !text.out().contains("{"), text::out),
+                () -> assertEquals(1, new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("sentences").asInt()),
+                () -> assertEquals(0, eval.code(), eval::err),
+                () -> assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(eval.out()).has("NER"), eval::out),
+                () -> assertTrue(!eval.err().contains("{") && eval.err().contains("eval: 1 sentences (0 skipped)"), eval::err));
     }
 
     @Test

@@ -106,7 +106,17 @@ public final class ExtractionPipeline implements AutoCloseable {
         return Evaluation.score(jobs, PredictionsFile.read(settings.predictions()), library, mode, extractor.timings());
     }
 
-    /** The run's counts and where its time went, as one JSON object. */
+    /** The run's counts and where its time went, in one line: "N sentences (M skipped) in S s, R sentences/s; ...". */
+    public String timingsText(ExtractionRun.Summary s) {
+        ExtractionTimings t = extractor.timings();
+        double seconds = s.nanos() / 1e9;
+        return String.format(java.util.Locale.ROOT, "%d sentences (%d skipped) in %.1f s, %.2f sentences/s; %d tokens prefilled in %.1f s, "
+                        + "%d decoded in %.1f s, outputs parsed in %.2f s; predictions in %s",
+                s.extracted(), s.skipped(), seconds, s.extracted() / seconds, t.prefilledTokens(), t.prefillNanos() / 1e9,
+                t.decodedTokens(), t.decodeNanos() / 1e9, t.parseNanos() / 1e9, settings.predictions());
+    }
+
+    /** {@link #timingsText} as one JSON object. */
     public String timingsJson(ExtractionRun.Summary s) {
         ExtractionTimings t = extractor.timings();
         double total = (t.prefillNanos() + t.decodeNanos() + t.parseNanos()) / 1e9;
