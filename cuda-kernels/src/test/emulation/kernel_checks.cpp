@@ -520,35 +520,41 @@ void check_rope(int rows, int nHeads, int headDim, int startPos, bool rotateHalf
 // ---------------------------------------------------------------------------------------------
 // attention.cu
 
+// One query head's attention in double over positions [0, positions) of caches k and v ([positions,
+// kvDim], KV head kvh): ref[d] and the scale sum_p w_p |v[p, d]| its tolerance is measured against.
+void attention_ref(const float* q, const float* k, const float* v, int positions, int headDim, int kvDim, int kvh,
+                   double* ref, double* scale) {
+    double sc = 1.0 / sqrt((double)headDim);
+    std::vector<double> s(positions);
+    double m = -INFINITY, sum = 0;
+    for (int p = 0; p < positions; p++) {
+        double d = 0;
+        for (int i = 0; i < headDim; i++) d += (double)q[i] * k[(size_t)p * kvDim + kvh * headDim + i];
+        s[p] = d * sc;
+        m = std::max(m, s[p]);
+    }
+    for (int p = 0; p < positions; p++) sum += (s[p] = exp(s[p] - m));
+    for (int d = 0; d < headDim; d++) {
+        double acc = 0, mag = 0;
+        for (int p = 0; p < positions; p++) {
+            double val = v[(size_t)p * kvDim + kvh * headDim + d];
+            acc += s[p] / sum * val;
+            mag += s[p] / sum * fabs(val);
+        }
+        ref[d] = acc;
+        scale[d] = mag;
+    }
+}
+
 void check_attention(int rows, int nHeads, int nKvHeads, int headDim, int startPos) {
     Rng rng(71 + headDim + startPos);
     int seq = startPos + rows, kvDim = nKvHeads * headDim, qDim = nHeads * headDim;
     std::vector<float> q = rng.normals((size_t)rows * qDim), k = rng.normals((size_t)seq * kvDim), v = rng.normals((size_t)seq * kvDim);
     std::vector<double> ref((size_t)rows * qDim), scale((size_t)rows * qDim);
-    double sc = 1.0 / sqrt((double)headDim);
     for (int t = 0; t < rows; t++)
-        for (int h = 0; h < nHeads; h++) {
-            int kvh = h / (nHeads / nKvHeads), positions = startPos + t + 1;
-            std::vector<double> s(positions);
-            double m = -INFINITY, sum = 0;
-            for (int p = 0; p < positions; p++) {
-                double d = 0;
-                for (int i = 0; i < headDim; i++) d += (double)q[(size_t)t * qDim + h * headDim + i] * k[(size_t)p * kvDim + kvh * headDim + i];
-                s[p] = d * sc;
-                m = std::max(m, s[p]);
-            }
-            for (int p = 0; p < positions; p++) sum += (s[p] = exp(s[p] - m));
-            for (int d = 0; d < headDim; d++) {
-                double acc = 0, mag = 0;
-                for (int p = 0; p < positions; p++) {
-                    double val = v[(size_t)p * kvDim + kvh * headDim + d];
-                    acc += s[p] / sum * val;
-                    mag += s[p] / sum * fabs(val);
-                }
-                ref[(size_t)t * qDim + h * headDim + d] = acc;
-                scale[(size_t)t * qDim + h * headDim + d] = mag;
-            }
-        }
+        for (int h = 0; h < nHeads; h++)
+            attention_ref(&q[(size_t)t * qDim + h * headDim], k.data(), v.data(), startPos + t + 1, headDim, kvDim,
+                          h / (nHeads / nKvHeads), &ref[(size_t)t * qDim + h * headDim], &scale[(size_t)t * qDim + h * headDim]);
     verdict("attention rows=" + std::to_string(rows) + " heads=" + std::to_string(nHeads) + "/" + std::to_string(nKvHeads) +
                 " headDim=" + std::to_string(headDim) + " startPos=" + std::to_string(startPos),
             [&] {
@@ -583,32 +589,10 @@ void check_attention_at(int nHeads, int nKvHeads, int headDim, const std::vector
             vs[(size_t)seqs[t] * stride + (size_t)poss[t] * kvDim + i] = v[(size_t)t * kvDim + i];
         }
     std::vector<double> ref((size_t)rows * qDim), scale((size_t)rows * qDim);
-    double sc = 1.0 / sqrt((double)headDim);
     for (int t = 0; t < rows; t++)
-        for (int h = 0; h < nHeads; h++) {
-            int kvh = h / (nHeads / nKvHeads), positions = poss[t] + 1;
-            const float* kc = &ks[(size_t)seqs[t] * stride];
-            const float* vc = &vs[(size_t)seqs[t] * stride];
-            std::vector<double> s(positions);
-            double m = -INFINITY, sum = 0;
-            for (int p = 0; p < positions; p++) {
-                double d = 0;
-                for (int i = 0; i < headDim; i++) d += (double)q[(size_t)t * qDim + h * headDim + i] * kc[(size_t)p * kvDim + kvh * headDim + i];
-                s[p] = d * sc;
-                m = std::max(m, s[p]);
-            }
-            for (int p = 0; p < positions; p++) sum += (s[p] = exp(s[p] - m));
-            for (int d = 0; d < headDim; d++) {
-                double acc = 0, mag = 0;
-                for (int p = 0; p < positions; p++) {
-                    double val = vc[(size_t)p * kvDim + kvh * headDim + d];
-                    acc += s[p] / sum * val;
-                    mag += s[p] / sum * fabs(val);
-                }
-                ref[(size_t)t * qDim + h * headDim + d] = acc;
-                scale[(size_t)t * qDim + h * headDim + d] = mag;
-            }
-        }
+        for (int h = 0; h < nHeads; h++)
+            attention_ref(&q[(size_t)t * qDim + h * headDim], &ks[(size_t)seqs[t] * stride], &vs[(size_t)seqs[t] * stride], poss[t] + 1,
+                          headDim, kvDim, h / (nHeads / nKvHeads), &ref[(size_t)t * qDim + h * headDim], &scale[(size_t)t * qDim + h * headDim]);
     std::string name = "kv_store + attention at rows' positions, heads=" + std::to_string(nHeads) + "/" + std::to_string(nKvHeads) +
                        " headDim=" + std::to_string(headDim) + " rows=" + std::to_string(rows);
     verdict(name + " (caches)",

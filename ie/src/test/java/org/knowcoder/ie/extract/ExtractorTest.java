@@ -44,8 +44,7 @@ class ExtractorTest {
         try (LlamaWeights weights = Checkpoints.load(Shared.path("fixtures/stories260K/stories260K.bin"));
              WorkerPool pool = new WorkerPool(2)) {
             Tokenizer tok = Tokenizers.load(Shared.path("fixtures/stories260K/tok512.model"));
-            List<String> prompts = new java.util.ArrayList<>();
-            for (String name : List.of("Ann", "Lily", "Tom", "Bob", "Sue", "Max", "Kim")) prompts.add(SHARED + "\"" + name + " met a cat.\"");
+            List<String> prompts = List.of("Ann", "Lily", "Tom", "Bob", "Sue", "Max", "Kim").stream().map(n -> SHARED + "\"" + n + " met a cat.\"").toList();
             Extractor one = new Extractor(new LlamaSession(weights, pool), tok, 40, true);
             Extractor batched = new Extractor(new LlamaSession(weights, pool, 4), tok, 40, true);
             assertEquals(3, batched.inFlight());
@@ -68,8 +67,8 @@ class ExtractorTest {
         try (LlamaWeights weights = Checkpoints.load(Shared.path("fixtures/models/llama-tiny-gqa/model.bin"));
              WorkerPool pool = new WorkerPool(2)) {
             Tokenizer tok = Tokenizers.load(Shared.path("fixtures/stories260K/tok512.model"));
-            List<String> prompts = new java.util.ArrayList<>();
-            for (String name : List.of("Ann", "Lily", "Tom", "Bob", "Sue")) prompts.add("Human(\"" + name + "\") sentence = \"" + name + " met a cat.\"");
+            List<String> prompts = new java.util.ArrayList<>(List.of("Ann", "Lily", "Tom", "Bob", "Sue").stream()
+                    .map(n -> "Human(\"" + n + "\") sentence = \"" + n + " met a cat.\"").toList());
             prompts.add(SHARED + "\"A sentence long enough that the prompt no longer fits the tiny model's context of sixty-four tokens.\"");
             String[] cpu = new String[prompts.size()], device = new String[prompts.size()], deviceAlone = new String[prompts.size()];
             new Extractor(new LlamaSession(weights, pool, 4), tok, 12, true).extractAll(prompts, (i, o) -> cpu[i] = o.text());
