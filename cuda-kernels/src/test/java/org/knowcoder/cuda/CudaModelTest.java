@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.knowcoder.cuda.CudaOpParityTest.assertClose;
 
-/** Whole models on the GPU: the fixtures' greedy ids exactly, and the CPU session's logits. */
+/** Whole models on the GPU: the fixtures' greedy ids exactly, PyTorch's logits within the fixtures' tolerance, and the CPU session's logits. */
 class CudaModelTest {
     private static final WorkerPool pool = new WorkerPool(2);
 
@@ -50,7 +50,15 @@ class CudaModelTest {
             DeviceSession cuda = new DeviceSession(weights, gpu);
             float[] cpuLogits = cpu.prefill(prompt, 0).clone(), gpuLogits = cuda.prefill(prompt, 0);
             assertClose(cpuLogits, gpuLogits, 1e-4f, model + "/" + file + " prompt logits");
-            assertArrayEquals(greedy(cpu, cpuLogits, prompt.length, steps), greedy(cuda, gpuLogits, prompt.length, steps));
+            // and PyTorch's, where the fixture has them for this file's dtype, within the fixture's tolerance
+            JsonNode want = file.contains("bf16") ? expected.get("bf16") : file.contains("q8_0") ? expected.get("q8_0") : expected;
+            if (want.has("last_logits")) {
+                float[] pytorch = new ObjectMapper().convertValue(want.get("last_logits"), float[].class);
+                assertClose(pytorch, gpuLogits, (float) expected.get("tolerance").get("logits_abs").asDouble(), model + "/" + file + " PyTorch's logits");
+            }
+            int[] gpuGreedy = greedy(cuda, gpuLogits, prompt.length, steps);
+            assertArrayEquals(greedy(cpu, cpuLogits, prompt.length, steps), gpuGreedy);
+            if (want.has("greedy")) assertArrayEquals(new ObjectMapper().convertValue(want.get("greedy"), int[].class), gpuGreedy);
         }
     }
 
