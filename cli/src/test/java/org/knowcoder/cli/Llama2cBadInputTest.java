@@ -8,7 +8,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** llama2.c checkpoints (versions 0, 1 and 2) that are cut short or whose header does not fit the file. */
+/**
+ * llama2.c checkpoints (versions 0, 1 and 2) that are cut short or whose header does not fit the file.
+ * The files are {@link OwnModels}' stand-ins for the fixtures named here, so these run without ../shared.
+ */
 class Llama2cBadInputTest {
     private static final String V0 = "models/llama-tiny-gqa/model.bin";
     private static final String V1 = "models/llama-tiny-gqa/model-v1.bin";
@@ -16,6 +19,16 @@ class Llama2cBadInputTest {
 
     @TempDir
     Path tmp;
+
+    /** The stand-in, written here, for a fixture of that shape and format. */
+    private static Path own(String fixture) {
+        return switch (fixture) {
+            case V0 -> OwnModels.tinyV0();
+            case V1 -> OwnModels.tinyV1();
+            case V2 -> OwnModels.tinyQ8();
+            default -> OwnModels.stories();
+        };
+    }
 
     private static CliRun generate(Path model) {
         return CliRun.inProcess("generate", "--model", model, "--prompt-ids", "1,2", "--output-ids", "--steps", "3");
@@ -31,7 +44,7 @@ class Llama2cBadInputTest {
             V1 + ", 100, 'shorter than the 256-byte header'",
             V2 + ", 0, 'shorter than a llama2.c header'"})
     void truncatedFile(String fixture, long keep, String expected) throws IOException {
-        Path bad = BadFiles.truncated(Fixtures.file(fixture), keep, tmp);
+        Path bad = BadFiles.truncated(own(fixture), keep, tmp);
         generate(bad).assertBadInput(bad, "truncated", expected);
     }
 
@@ -46,26 +59,26 @@ class Llama2cBadInputTest {
             V2 + ", 28, 1024, 'vocab 1024'",
             V2 + ", 37,   5, 'Q8_0 group size 5 must divide dim 64'"})
     void headerDoesNotMatchTheFile(String fixture, int offset, int value, String expected) throws IOException {
-        Path bad = BadFiles.withInt(Fixtures.file(fixture), offset, value, tmp);
+        Path bad = BadFiles.withInt(own(fixture), offset, value, tmp);
         generate(bad).assertBadInput(bad, expected);
     }
 
     @Test
     void headerSizesTooLargeForAnyFile() throws IOException {
-        Path bad = BadFiles.withInt(BadFiles.withInt(Fixtures.file(V0), 0, 1 << 30, tmp), 8, 1 << 30, tmp);
+        Path bad = BadFiles.withInt(BadFiles.withInt(own(V0), 0, 1 << 30, tmp), 8, 1 << 30, tmp);
         generate(bad).assertBadInput(bad, "dim 1073741824", "more than 2^63 bytes");
     }
 
     @Test
     void fileLongerThanItsHeaderSays() throws IOException {
-        Path bad = BadFiles.extended(Fixtures.file(V1), 4, tmp);
+        Path bad = BadFiles.extended(own(V1), 4, tmp);
         generate(bad).assertBadInput(bad, "found 632324", "the header sizes do not match the file");
     }
 
     /** seq_len does not change a version 1 file's size; a corrupt one must still not end in an OutOfMemoryError. */
     @Test
     void contextTooLargeForTheKvCache() throws IOException {
-        Path bad = BadFiles.withInt(Fixtures.file(V1), 32, 1 << 30, tmp);
+        Path bad = BadFiles.withInt(own(V1), 32, 1 << 30, tmp);
         generate(bad).assertBadInput(bad, "a context of 1073741824 positions", "KV cache");
     }
 }

@@ -7,12 +7,15 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-/** Prompts that do not fit the model: longer than its context, or ids outside its vocabulary (stories260K: 512 and 512). */
+/**
+ * Prompts that do not fit the model: longer than its context, or ids outside its vocabulary (a model
+ * of stories260K's shape, written here: 512 and 512).
+ */
 class PromptBadInputTest {
 
     private static CliRun generate(Object... promptArgs) {
-        List<Object> args = new ArrayList<>(List.of("generate", "--model", Fixtures.stories(),
-                "--tokenizer", Fixtures.storiesTokenizer(), "--steps", "3"));
+        List<Object> args = new ArrayList<>(List.of("generate", "--model", OwnModels.stories(),
+                "--tokenizer", OwnModels.storiesTokenizer(), "--steps", "3"));
         args.addAll(List.of(promptArgs));
         return CliRun.inProcess(args.toArray());
     }
@@ -20,22 +23,31 @@ class PromptBadInputTest {
     @Test
     void moreIdsThanTheContext() {
         String ids = IntStream.range(0, 600).mapToObj(i -> "5").collect(Collectors.joining(","));
-        generate("--prompt-ids", ids).assertBadInput(Fixtures.stories(), "the prompt has 601 tokens (BOS included)", "context of 512");
+        generate("--prompt-ids", ids).assertBadInput(OwnModels.stories(), "the prompt has 601 tokens (BOS included)", "context of 512");
     }
 
     @Test
     void moreTextThanTheContext() {
-        generate("--prompt", "zebra quantum ".repeat(300)).assertBadInput(Fixtures.stories(), "more than the model's context of 512");
+        generate("--prompt", "zebra quantum ".repeat(300)).assertBadInput(OwnModels.stories(), "more than the model's context of 512");
     }
 
     @Test
     void idAboveTheVocabulary() {
         generate("--prompt-ids", "1,9999", "--output-ids")
-                .assertBadInput(Fixtures.stories(), "prompt token 1 is id 9999, outside the model's vocabulary of ids 0..511");
+                .assertBadInput(OwnModels.stories(), "prompt token 1 is id 9999, outside the model's vocabulary of ids 0..511");
     }
 
     @Test
     void negativeId() {
-        generate("--prompt-ids", "1,20,-3").assertBadInput(Fixtures.stories(), "prompt token 2 is id -3");
+        generate("--prompt-ids", "1,20,-3").assertBadInput(OwnModels.stories(), "prompt token 2 is id -3");
+    }
+
+    /** llama2.c's encoder starts every text with the piece " ": a tokenizer.bin without it is a bad file, not our bug. */
+    @Test
+    void tokenizerWithoutTheDummyPrefixPiece(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+        java.util.List<String> pieces = java.util.stream.IntStream.range(0, 41).mapToObj(i -> "w" + i).toList();
+        java.nio.file.Path tok = java.nio.file.Files.write(tmp.resolve("tokenizer.bin"), OwnModels.tokenizerBytes(pieces));
+        CliRun.inProcess("generate", "--model", OwnModels.stories(), "--tokenizer", tok, "--prompt", "hi", "--steps", "3")
+                .assertBadInput(tok, "no piece \" \"");
     }
 }

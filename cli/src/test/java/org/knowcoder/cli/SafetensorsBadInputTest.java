@@ -21,8 +21,8 @@ class SafetensorsBadInputTest {
 
     @BeforeEach
     void readFixture() throws IOException {
-        config = Fixtures.tinyHf().resolve("config.json");
-        good = BadFiles.Safetensors.read(Fixtures.tinyHf().resolve("model.safetensors"));
+        config = OwnModels.tinyHf().resolve("config.json");
+        good = BadFiles.Safetensors.read(OwnModels.tinyHf().resolve("model.safetensors"));
     }
 
     private static CliRun generate(Path model) {

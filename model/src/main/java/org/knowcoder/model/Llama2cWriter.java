@@ -24,6 +24,7 @@ import java.util.function.Function;
 public final class Llama2cWriter {
     private Llama2cWriter() {}
 
+    /** The header of versions 1 and 2, padded. */
     private static final int HEADER_V2 = 256;
 
     /** Version 0: 7 int32 header (negative vocab = unshared classifier), then F32 weights. */
@@ -65,27 +66,44 @@ public final class Llama2cWriter {
             throw new IllegalArgumentException("Q8_0 group size " + groupSize + " must divide dim " + c.dim()
                     + " and hidden_dim " + c.hiddenDim());
         }
+        writeVersioned(w, file, 2, groupSize, (out, t, rows) -> q8(out, t, rows, groupSize));
+    }
+
+    /** Version 1: as version 2 without the group size, every matrix in F32 (llama2.c's export.py, legacy_export's successor). */
+    public static void writeVersion1(LlamaWeights w, Path file) throws IOException {
+        writeVersioned(w, file, 1, 0, (out, t, rows) -> out.rows(t, rows, DType.F32));
+    }
+
+    /** How a versioned file stores one matrix, its rows in {@code order} (null: as they are). */
+    @FunctionalInterface
+    private interface MatrixWriter {
+        void write(TensorOutput out, Tensor t, int[] order) throws IOException;
+    }
+
+    /** The "ak42" layout of versions 1 and 2: header padded to 256 bytes, F32 norms, then the matrices. */
+    private static void writeVersioned(LlamaWeights w, Path file, int version, int groupSize, MatrixWriter matrix) throws IOException {
+        LlamaConfig c = w.config();
         Orders o = Orders.of(w);
         AtomicWrite.write(file, ch -> {
             TensorOutput out = new TensorOutput(ch);
             out.int32(Llama2cCheckpoint.MAGIC);
-            out.int32(2);
+            out.int32(version);
             header(out, c, c.vocabSize());
             out.uint8(w.sharedClassifier() ? 1 : 0);
-            out.int32(groupSize);
+            if (version == 2) out.int32(groupSize);
             out.zeros(HEADER_V2 - out.position());
             for (LlamaWeights.Layer l : w.layers()) out.floats(l.attentionNorm(), DType.F32);
             for (LlamaWeights.Layer l : w.layers()) out.floats(l.ffnNorm(), DType.F32);
             out.floats(w.finalNorm(), DType.F32);
-            q8(out, w.tokenEmbedding(), null, groupSize);
+            matrix.write(out, w.tokenEmbedding(), null);
             List<Function<LlamaWeights.Layer, Tensor>> order = List.of(LlamaWeights.Layer::wq, LlamaWeights.Layer::wk,
                     LlamaWeights.Layer::wv, LlamaWeights.Layer::wo, LlamaWeights.Layer::w1, LlamaWeights.Layer::w2,
                     LlamaWeights.Layer::w3);
             for (int m = 0; m < order.size(); m++) {
                 int[] rows = m == 0 ? o.q : m == 1 ? o.k : null;
-                for (LlamaWeights.Layer l : w.layers()) q8(out, order.get(m).apply(l), rows, groupSize);
+                for (LlamaWeights.Layer l : w.layers()) matrix.write(out, order.get(m).apply(l), rows);
             }
-            if (!w.sharedClassifier()) q8(out, w.classifier(), null, groupSize);
+            if (!w.sharedClassifier()) matrix.write(out, w.classifier(), null);
             out.flush();
         });
     }

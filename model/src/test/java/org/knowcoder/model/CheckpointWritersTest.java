@@ -94,6 +94,33 @@ class CheckpointWritersTest {
     }
 
     @Test
+    void version1RoundTripIsExact() throws IOException {
+        for (boolean shared : new boolean[] {true, false}) {
+            try (LlamaWeights src = RandomWeights.create(CONFIG, shared, 7)) {
+                Path file = dir.resolve("v1-" + shared + ".bin");
+                Llama2cWriter.writeVersion1(src, file);
+                long classifier = shared ? 0 : (long) CONFIG.vocabSize() * CONFIG.dim();
+                assertEquals(256 + 4 * (version0WeightFloats() + classifier), Files.size(file));
+                try (LlamaWeights back = Llama2cCheckpoint.load(file)) {
+                    assertSameModel(src, back, 1e-6, "v1 shared=" + shared);
+                }
+            }
+        }
+        assertNoTempFiles(dir);
+    }
+
+    /** llama2.c's own version 1 export of the fixture model, byte for byte. */
+    @Test
+    void version1IsLlama2csExport() throws IOException {
+        Path fixture = SharedFixtures.dir("models/llama-tiny-gqa");
+        try (LlamaWeights w = Llama2cCheckpoint.load(fixture.resolve("model.bin"))) {
+            Path file = dir.resolve("v1.bin");
+            Llama2cWriter.writeVersion1(w, file);
+            assertArrayEquals(Files.readAllBytes(fixture.resolve("model-v1.bin")), Files.readAllBytes(file));
+        }
+    }
+
+    @Test
     void version0LegacyRopeTablesHoldCosAndSin() throws IOException {
         try (LlamaWeights src = RandomWeights.create(CONFIG, true, 3)) {
             Path file = dir.resolve("v0.bin");

@@ -54,7 +54,10 @@ public final class Llama2cTokenizer implements Tokenizer {
         if (pieces.size() < 3 + 256) throw new TokenizerFormatException(file, "only " + pieces.size() + " pieces; expected at least 259");
         float[] s = new float[scores.size()];
         for (int i = 0; i < s.length; i++) s[i] = scores.get(i);
-        return new Llama2cTokenizer(pieces.toArray(new byte[0][]), s);
+        Llama2cTokenizer tok = new Llama2cTokenizer(pieces.toArray(new byte[0][]), s);
+        // llama2.c's encoder starts every text with this piece, so a file without it cannot encode anything
+        if (!tok.ids.containsKey(" ")) throw new TokenizerFormatException(file, "no piece \" \" (the dummy prefix llama2.c's encoder adds)");
+        return tok;
     }
 
     @Override
