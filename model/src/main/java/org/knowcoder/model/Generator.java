@@ -1,6 +1,7 @@
 package org.knowcoder.model;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The decoding loop, with llama2.c's step semantics: positions 0..steps-1 are fed (prompt first,
@@ -43,28 +44,62 @@ public final class Generator {
                                   int bos, int eos, TokenSink sink) {
         checkPrompt(prompt, session.config());
         int seqLen = session.config().seqLen();
-        int limit = steps <= 0 || steps > seqLen ? seqLen : steps;
-        float[] logits = session.prefill(prompt, 0);
-        int pos = prompt.length - 1;
-        int token = prompt[pos];
-        int[] ids = new int[Math.max(0, limit - pos)]; // at most one token per position left
-        int generated = 0;
-        long start = 0;
-        int decoded = 0;
-        while (pos < limit) {
-            int next = sampler.sample(logits);
+        Sampled request = new Sampled(sampler, prompt, steps <= 0 || steps > seqLen ? seqLen : steps, bos, eos, sink);
+        try {
+            new BatchDecoder(session, false).run(List.of(request), r -> {});
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // nothing here writes: the sink does its own I/O
+        }
+        double seconds = (System.nanoTime() - request.start) / 1e9;
+        return new Result(Arrays.copyOf(request.ids, request.generated), request.fed > 0 ? request.fed / seconds : Double.NaN);
+    }
+
+    /**
+     * One prompt with llama2.c's step semantics: a token is sampled at each position after the
+     * prompt up to the limit, and fed unless it is the last; BOS or EOS ends the answer unrecorded.
+     */
+    private static final class Sampled implements BatchDecoder.Request {
+        final Sampler sampler;
+        final int[] prompt, ids;
+        final int limit, bos, eos;
+        final TokenSink sink;
+        int pos, token, generated, fed;
+        long start;
+
+        Sampled(Sampler sampler, int[] prompt, int limit, int bos, int eos, TokenSink sink) {
+            this.sampler = sampler;
+            this.prompt = prompt;
+            this.limit = limit;
+            this.bos = bos;
+            this.eos = eos;
+            this.sink = sink;
+            this.pos = prompt.length - 1;
+            this.token = prompt[pos];
+            this.ids = new int[Math.max(0, limit - pos)]; // at most one token per position left
+        }
+
+        @Override
+        public int[] prompt() {
+            return prompt;
+        }
+
+        @Override
+        public int choose(float[] logits, int offset, int vocab) {
+            // a one-sequence session hands over its own logits buffer; the sampler overwrites it
+            return sampler.sample(offset == 0 && logits.length == vocab ? logits : Arrays.copyOfRange(logits, offset, offset + vocab));
+        }
+
+        @Override
+        public boolean accept(int next) {
             pos++;
-            if (next == bos || next == eos) break;
+            if (next == bos || next == eos) return false;
             ids[generated++] = next;
             sink.accept(token, next);
             token = next;
             if (start == 0) start = System.nanoTime();
-            if (pos < limit) {
-                logits = session.forward(token, pos);
-                decoded++;
-            }
+            if (pos >= limit) return false;
+            fed++;
+            return true;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(Arrays.copyOf(ids, generated), decoded > 0 ? decoded / seconds : Double.NaN);
     }
 }

@@ -1,18 +1,14 @@
 package org.knowcoder.ie.extract;
 
-/** Where extraction time goes: prefill and decode (by the extractor) and parsing the outputs (by scoring). */
+import org.knowcoder.model.BatchDecoder;
+
+/** Where extraction time goes: prefill and decode (the decoder's counts) and parsing the outputs (by scoring). */
 public final class ExtractionTimings {
-    private long prefillNanos, decodeNanos, parseNanos;
-    private long prefilledTokens, decodedTokens;
+    private final BatchDecoder.Stats decoding;
+    private long parseNanos;
 
-    void addPrefill(long nanos, int tokens) {
-        prefillNanos += nanos;
-        prefilledTokens += tokens;
-    }
-
-    void addDecode(long nanos, int tokens) {
-        decodeNanos += nanos;
-        decodedTokens += tokens;
+    ExtractionTimings(BatchDecoder.Stats decoding) {
+        this.decoding = decoding;
     }
 
     void addParse(long nanos) {
@@ -20,11 +16,11 @@ public final class ExtractionTimings {
     }
 
     public long prefillNanos() {
-        return prefillNanos;
+        return decoding.prefillNanos();
     }
 
     public long decodeNanos() {
-        return decodeNanos;
+        return decoding.decodeNanos();
     }
 
     public long parseNanos() {
@@ -32,10 +28,10 @@ public final class ExtractionTimings {
     }
 
     public long prefilledTokens() {
-        return prefilledTokens;
+        return decoding.prefilledTokens();
     }
 
     public long decodedTokens() {
-        return decodedTokens;
+        return decoding.decodedTokens();
     }
 }

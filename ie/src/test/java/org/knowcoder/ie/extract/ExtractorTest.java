@@ -31,7 +31,6 @@ class ExtractorTest {
             for (String sentence : List.of("\"Ann met Bob.\"", "\"Lily saw a cat.\"", "\"Ann met Bob again.\"")) {
                 Extractor.Output a = reusing.extract(SHARED + sentence), b = whole.extract(SHARED + sentence);
                 assertEquals(b.text(), a.text());
-                assertEquals(0, b.reusedTokens());
             }
             assertTrue(reusing.timings().prefilledTokens() < whole.timings().prefilledTokens() / 2,
                     reusing.timings().prefilledTokens() + " prefilled with reuse, " + whole.timings().prefilledTokens() + " without");
