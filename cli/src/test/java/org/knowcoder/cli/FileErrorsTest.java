@@ -3,11 +3,7 @@ package org.knowcoder.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,18 +16,6 @@ class FileErrorsTest {
     Path tmp;
 
     /** A llama2.c tokenizer.bin of the 3 special pieces and the 256 byte pieces, the least it may hold. */
-    private Path tinyTokenizer() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(8);
-        bytes.write(header.array());
-        for (int i = 0; i < 3 + 256; i++) {
-            byte[] piece = (i < 3 ? new String[] {"<unk>", "<s>", "</s>"}[i] : String.format("<0x%02X>", i - 3)).getBytes(StandardCharsets.UTF_8);
-            bytes.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0).putInt(piece.length).array());
-            bytes.write(piece);
-        }
-        return Files.write(tmp.resolve("tokenizer.bin"), bytes.toByteArray());
-    }
-
     @Test
     void pythonThatIsNotUtf8() throws IOException {
         Path py = Files.write(tmp.resolve("Entities.py"), new byte[] {'c', 'l', 'a', 's', 's', ' ', (byte) 0xFF, '\n'});
@@ -44,7 +28,7 @@ class FileErrorsTest {
         Path dir = Files.createDirectory(tmp.resolve("defs"));
         CliRun.inProcess("schema", "import", dir, "--out", tmp.resolve("lib.json"))
                 .assertBadInput(dir + ": is a directory; expected Python class definitions");
-        CliRun.inProcess("tokenize", "--tokenizer", tinyTokenizer(), "--input", dir)
+        CliRun.inProcess("tokenize", "--tokenizer", OwnModels.storiesTokenizer(), "--input", dir)
                 .assertBadInput(dir + ": is a directory; expected a JSON lines file");
     }
 
