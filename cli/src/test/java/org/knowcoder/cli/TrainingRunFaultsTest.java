@@ -110,6 +110,38 @@ class TrainingRunFaultsTest {
         assertFalse(Files.exists(run().resolve("model")));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"params.safetensors", "optimizer.safetensors"})
+    void checkpointWithAChangedByteIsRefused(String file) throws IOException {
+        Path model = model(), data = shard();
+        assertEquals(0, train(model, data, "--steps", "2").code());
+        lastFloatNaN(checkpoint(2).resolve(file));
+        train(model, data, "--steps", "4").assertBadInput(checkpoint(2).resolve(file), "CRC32C", "corrupt");
+        assertEquals(2, Files.readAllLines(run().resolve("metrics.jsonl")).size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {-5, 999, 2})
+    void stateStepOtherThanItsDirectorysIsRefused(int step) throws IOException {
+        Path model = model(), data = shard();
+        assertEquals(0, train(model, data, "--steps", "4").code());
+        Path state = checkpoint(4).resolve("state.json");
+        ObjectNode s = (ObjectNode) JSON.readTree(state.toFile());
+        JSON.writeValue(state.toFile(), s.put("step", step));
+        train(model, data, "--steps", "8").assertBadInput(state, "\"step\" is " + step, "step-00000004");
+    }
+
+    @Test
+    void checkpointWithoutChecksumsIsRefused() throws IOException {
+        Path model = model(), data = shard();
+        assertEquals(0, train(model, data, "--steps", "2").code());
+        Path state = checkpoint(2).resolve("state.json");
+        ObjectNode s = (ObjectNode) JSON.readTree(state.toFile());
+        s.remove("crc32c");
+        JSON.writeValue(state.toFile(), s);
+        train(model, data, "--steps", "4").assertBadInput(state, "no \"crc32c\"", "cannot be verified");
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
