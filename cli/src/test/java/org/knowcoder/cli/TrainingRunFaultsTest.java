@@ -98,6 +98,27 @@ class TrainingRunFaultsTest {
     }
 
     @Test
+    void checkpointsEveryTenthOfTheStepsByDefault() throws IOException {
+        CliRun r = train(model(), shard(), "--steps", "20");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(IntStream.rangeClosed(1, 10).mapToObj(i -> String.format("step-%08d", 2 * i)).toList(), checkpoints());
+    }
+
+    @Test
+    void checkpointEveryZeroIsOnlyAtTheEnd() throws IOException {
+        CliRun r = train(model(), shard(), "--steps", "4", "--checkpoint-every", "0");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("step-00000004"), checkpoints());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0%", "101%", "-1", "ten"})
+    void badCheckpointIntervalIsBadInput(String every) throws IOException {
+        train(model(), shard(), "--steps", "4", "--checkpoint-every", every).assertBadInput("--checkpoint-every", every);
+        assertFalse(Files.exists(run()));
+    }
+
+    @Test
     void nanLossStopsTheRunWithExit1NamingTheStep() throws IOException {
         Path model = model();
         lastFloatNaN(model.resolve("model.safetensors"));
