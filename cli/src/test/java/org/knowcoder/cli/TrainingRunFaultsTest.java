@@ -119,6 +119,31 @@ class TrainingRunFaultsTest {
     }
 
     @Test
+    void killedRunResumesWithItsMetricsCutBackToTheCheckpoint() throws IOException {
+        Path model = model(), data = shard();
+        assertEquals(0, train(model, data, "--steps", "6", "--checkpoint-every", "3").code());
+        // as if killed after step 6's metrics row, mid-way through the next row and before the step-6 checkpoint
+        deleteTree(checkpoint(6));
+        Files.writeString(run().resolve("metrics.jsonl"), "{\"step\":7,\"lo", java.nio.file.StandardOpenOption.APPEND);
+        CliRun again = train(model, data, "--steps", "6", "--checkpoint-every", "3");
+        assertEquals(0, again.code(), again.err());
+        List<Integer> steps = new ArrayList<>();
+        for (String line : Files.readAllLines(run().resolve("metrics.jsonl"))) steps.add(JSON.readTree(line).path("step").asInt());
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), steps);
+    }
+
+    @Test
+    void rerunOfAFinishedRunKeepsItsLossPlot() throws IOException {
+        Path model = model(), data = shard();
+        assertEquals(0, train(model, data, "--steps", "4").code());
+        String plot = Files.readString(run().resolve("loss.svg"));
+        CliRun again = train(model, data, "--steps", "4");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(plot.contains(">step 4<"), plot);
+        assertEquals(plot, Files.readString(run().resolve("loss.svg")));
+    }
+
+    @Test
     void nanLossStopsTheRunWithExit1NamingTheStep() throws IOException {
         Path model = model();
         lastFloatNaN(model.resolve("model.safetensors"));

@@ -1,5 +1,7 @@
 package org.knowcoder.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicWrite;
@@ -17,7 +19,8 @@ import java.util.List;
  * The loop of a run directory: {@code config.json} (the options), {@code metrics.jsonl} (one line
  * per step: loss, lr, grad_norm, tokens_per_s), {@code checkpoints/step-N} every N steps and at the
  * end, {@code loss.svg} at the end, progress with ETA on stderr. A run directory that already holds
- * a checkpoint resumes from its latest one.
+ * a checkpoint resumes from its latest one, with metrics.jsonl cut back to its step and loss.svg drawn
+ * over the whole run.
  */
 public final class TrainingRun {
     /** Steps in all, sequences per step and per micro-batch, checkpoint interval (0: only at the end), data/dropout seed. */
@@ -42,7 +45,8 @@ public final class TrainingRun {
             TrainingCheckpoint.load(latest, trainer);
             err.println("resuming from " + latest + " at step " + trainer.step());
         }
-        List<Double> losses = new ArrayList<>();
+        Path metrics = dir.resolve("metrics.jsonl");
+        List<Double> losses = keepMetrics(metrics, trainer.step(), json);
         long start = System.nanoTime();
         int first = trainer.step();
         while (trainer.step() < o.steps()) {
@@ -53,7 +57,7 @@ public final class TrainingRun {
             losses.add(r.loss());
             ObjectNode m = json.createObjectNode().put("step", r.step() + 1).put("loss", r.loss()).put("lr", r.lr())
                     .put("grad_norm", r.gradNorm()).put("tokens_per_s", r.tokens() / secs);
-            Files.writeString(dir.resolve("metrics.jsonl"), json.writeValueAsString(m) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(metrics, json.writeValueAsString(m) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             double perStep = (System.nanoTime() - start) / 1e9 / (trainer.step() - first);
             err.printf("step %d/%d loss %.4f lr %.3g grad norm %.3g %.0f tok/s ETA %ds%n", trainer.step(), o.steps(), r.loss(),
@@ -65,5 +69,29 @@ public final class TrainingRun {
             }
         }
         AtomicWrite.write(dir.resolve("loss.svg"), LossPlot.svg(losses).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Cuts metrics.jsonl back to the rows of steps up to {@code step}, where the run resumes (a killed
+     * run wrote rows past its latest checkpoint, the last maybe torn), and returns their losses, so
+     * the file and loss.svg describe each step once.
+     */
+    private static List<Double> keepMetrics(Path metrics, int step, ObjectMapper json) throws IOException {
+        List<Double> losses = new ArrayList<>();
+        if (!Files.exists(metrics)) return losses;
+        StringBuilder kept = new StringBuilder();
+        for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+            JsonNode row;
+            try {
+                row = json.readTree(line);
+            } catch (JsonProcessingException torn) {
+                break;
+            }
+            if (row.path("step").asInt(Integer.MAX_VALUE) > step) break;
+            kept.append(line).append('\n');
+            losses.add(row.path("loss").asDouble());
+        }
+        AtomicWrite.write(metrics, kept.toString().getBytes(StandardCharsets.UTF_8));
+        return losses;
     }
 }
