@@ -48,6 +48,9 @@ final class TrainingOptions {
     @Option(names = "--checkpoint-every", defaultValue = "10%", paramLabel = "N|P%", description = "Also checkpoint every N steps, "
             + "or every P%% of --steps (rounded up); 0 for only at the end. A rerun resumes from the latest (default ${DEFAULT-VALUE}).")
     String checkpointEvery;
+    @Option(names = "--allow-changed-options", description = "Resume even though an option that shapes the run (such as --lr, "
+            + "--batch, --seq-len, --data) differs from the one its latest checkpoint was trained with; the new value applies from there on.")
+    boolean allowChangedOptions;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the data order (finetune: also of the adapter's "
             + "initialization and dropout) (default ${DEFAULT-VALUE}).")
     long seed;
@@ -98,7 +101,7 @@ final class TrainingOptions {
     }
 
     TrainingRun.Options runOptions() {
-        return new TrainingRun.Options(steps, batch, microBatch, checkpointInterval, seed);
+        return new TrainingRun.Options(steps, batch, microBatch, checkpointInterval, seed, allowChangedOptions);
     }
 
     ObjectNode toJson(String command) {

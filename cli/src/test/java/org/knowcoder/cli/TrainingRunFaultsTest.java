@@ -188,6 +188,33 @@ class TrainingRunFaultsTest {
         train(model, data, "--steps", "4").assertBadInput(state, "no \"crc32c\"", "cannot be verified");
     }
 
+    @Test
+    void resumeBeyondStepsIsRefused() throws IOException {
+        Path model = model(), data = shard();
+        assertEquals(0, train(model, data, "--steps", "4").code());
+        train(model, data, "--steps", "2").assertBadInput(checkpoint(4).resolve("state.json"), "\"step\" is 4", "--steps 2");
+    }
+
+    @Test
+    void resumeWithOtherOptionsIsRefusedUnlessAllowed() throws IOException {
+        Path model = model(), data = shard();
+        assertEquals(0, train(model, data, "--steps", "2").code());
+        String config = Files.readString(run().resolve("config.json"));
+        train(model, data, "--steps", "4", "--lr", "2e-3").assertBadInput("--lr is 0.002", "trained with 3.0E-4", "--allow-changed-options");
+        train(model, data, "--steps", "4", "--batch", "4").assertBadInput("--batch is 4", "trained with 8");
+        assertEquals(config, Files.readString(run().resolve("config.json")), "a refused resume leaves the record alone");
+        assertEquals(2, Files.readAllLines(run().resolve("metrics.jsonl")).size());
+
+        // micro-batches change memory, not the run
+        CliRun allowed = train(model, data, "--steps", "3", "--micro-batch", "1");
+        assertEquals(0, allowed.code(), allowed.err());
+        CliRun changed = train(model, data, "--steps", "4", "--lr", "2e-3", "--allow-changed-options");
+        assertEquals(0, changed.code(), changed.err());
+        assertTrue(Files.readString(run().resolve("config.json")).contains("\"lr\" : 0.002"));
+        // the new value is the run's from there on
+        assertEquals(0, train(model, data, "--steps", "5", "--lr", "2e-3").code());
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
