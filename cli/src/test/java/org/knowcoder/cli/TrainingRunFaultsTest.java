@@ -18,7 +18,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -58,7 +61,7 @@ class TrainingRunFaultsTest {
         for (int i = 0; i < n * len; i++) tokens.putInt(rng.nextInt(TINY.vocabSize()));
         Files.write(tmp.resolve("shard.tokens"), tokens.array());
         byte[] mask = new byte[n * len];
-        java.util.Arrays.fill(mask, (byte) 1);
+        Arrays.fill(mask, (byte) 1);
         Files.write(tmp.resolve("shard.mask"), mask);
         ObjectNode h = JSON.createObjectNode().put("format", "knowcoder-shard-1").put("vocab_size", TINY.vocabSize()).put("tokens", n * len);
         IntStream.range(0, n).forEach(i -> h.withArray("sequences").addArray().add(i * len).add(len));
@@ -124,7 +127,7 @@ class TrainingRunFaultsTest {
         assertEquals(0, train(model, data, "--steps", "6", "--checkpoint-every", "3").code());
         // as if killed after step 6's metrics row, mid-way through the next row and before the step-6 checkpoint
         deleteTree(checkpoint(6));
-        Files.writeString(run().resolve("metrics.jsonl"), "{\"step\":7,\"lo", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(run().resolve("metrics.jsonl"), "{\"step\":7,\"lo", StandardOpenOption.APPEND);
         CliRun again = train(model, data, "--steps", "6", "--checkpoint-every", "3");
         assertEquals(0, again.code(), again.err());
         List<Integer> steps = new ArrayList<>();
@@ -217,7 +220,7 @@ class TrainingRunFaultsTest {
 
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }
