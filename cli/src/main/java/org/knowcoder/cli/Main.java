@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import org.knowcoder.tensor.device.DeviceUnavailableException;
+import org.knowcoder.train.TrainingFailedException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -128,7 +129,10 @@ public final class Main implements Runnable {
         return BAD_INPUT;
     }
 
-    /** Bad files and arguments, and a device that cannot be used, get one line and code 2; anything else is our bug: code 1. */
+    /**
+     * Bad files and arguments, and a device that cannot be used, get one line and code 2; a training
+     * run that failed (a NaN loss) one line and code 1; anything else is our bug: code 1.
+     */
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         Exception cause = e instanceof UncheckedIOException u ? u.getCause() : e;
@@ -144,6 +148,10 @@ public final class Main implements Runnable {
         if (cause instanceof IOException || cause instanceof IllegalArgumentException || cause instanceof DeviceUnavailableException) {
             err.println("knowcoder: " + oneLine(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             return BAD_INPUT;
+        }
+        if (cause instanceof TrainingFailedException) {
+            err.println("knowcoder: " + oneLine(cause.getMessage()));
+            return INTERNAL;
         }
         err.println("knowcoder: internal error: " + oneLine(e.toString()));
         if (System.getenv("KNOWCODER_DEBUG") != null) e.printStackTrace(err);

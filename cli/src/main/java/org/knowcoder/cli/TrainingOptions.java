@@ -13,6 +13,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Options shared by train and finetune: data, run directory, batch, schedule. */
 final class TrainingOptions {
@@ -42,9 +44,13 @@ final class TrainingOptions {
     double minLrRatio;
     @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient norm clip; 0 for none (default ${DEFAULT-VALUE}).")
     double clip;
-    @Option(names = "--checkpoint-every", defaultValue = "0",
-            description = "Also checkpoint every N steps, 0 for only at the end (default ${DEFAULT-VALUE}).")
-    int checkpointEvery;
+    // a tenth by default: a killed run loses at most a tenth of its steps, and a run keeps at most ten checkpoints
+    @Option(names = "--checkpoint-every", defaultValue = "10%", paramLabel = "N|P%", description = "Also checkpoint every N steps, "
+            + "or every P%% of --steps (rounded up); 0 for only at the end. A rerun resumes from the latest (default ${DEFAULT-VALUE}).")
+    String checkpointEvery;
+    @Option(names = "--allow-changed-options", description = "Resume even though an option that shapes the run (such as --lr, "
+            + "--batch, --seq-len, --data) differs from the one its latest checkpoint was trained with; the new value applies from there on.")
+    boolean allowChangedOptions;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the data order (finetune: also of the adapter's "
             + "initialization and dropout) (default ${DEFAULT-VALUE}).")
     long seed;
@@ -55,6 +61,8 @@ final class TrainingOptions {
             + "master weights, optimizer moments, gradients and checkpoints stay F32.")
     boolean bf16;
     @Mixin ThreadsOption threads;
+    /** --checkpoint-every in steps, set by {@link #validate}. */
+    private int checkpointInterval;
 
     void validate() {
         if (steps < 1 || batch < 1 || seqLen < 1) throw new IllegalArgumentException("--steps, --batch and --seq-len must be positive");
@@ -62,6 +70,20 @@ final class TrainingOptions {
         if (microBatch == 0) microBatch = batch;
         if (batch % microBatch != 0) throw new IllegalArgumentException("--batch " + batch + " is not a multiple of --micro-batch " + microBatch);
         if (tokenizer == null && !ShardExamples.isShard(data)) throw new IllegalArgumentException("--tokenizer is needed to read JSON lines data");
+        checkpointInterval = parseCheckpointEvery();
+    }
+
+    /** --checkpoint-every in steps: N as it is, P% of --steps rounded up (so a short run still checkpoints). */
+    private int parseCheckpointEvery() {
+        Matcher m = Pattern.compile("(\\d{1,9})(%?)").matcher(checkpointEvery);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--checkpoint-every: expected a number of steps or a percentage of --steps such as 10%, got "
+                    + checkpointEvery);
+        }
+        int n = Integer.parseInt(m.group(1));
+        if (m.group(2).isEmpty()) return n;
+        if (n < 1 || n > 100) throw new IllegalArgumentException("--checkpoint-every: a percentage must be 1% to 100%, got " + checkpointEvery);
+        return (int) (((long) steps * n + 99) / 100);
     }
 
     /** The training data, checked against the model's vocabulary before any step. */
@@ -79,7 +101,7 @@ final class TrainingOptions {
     }
 
     TrainingRun.Options runOptions() {
-        return new TrainingRun.Options(steps, batch, microBatch, checkpointEvery, seed);
+        return new TrainingRun.Options(steps, batch, microBatch, checkpointInterval, seed, allowChangedOptions);
     }
 
     ObjectNode toJson(String command) {

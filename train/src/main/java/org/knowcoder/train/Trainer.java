@@ -57,9 +57,17 @@ public final class Trainer {
         return update(loss, tokens);
     }
 
-    /** Clips the accumulated gradients, applies AdamW at the scheduled rate and clears the gradients. */
+    /**
+     * Clips the accumulated gradients, applies AdamW at the scheduled rate and clears the gradients.
+     * A non-finite loss or gradient norm is a {@link TrainingFailedException} before anything changes:
+     * AdamW would carry the NaN into every weight, and every later checkpoint and export would hold it.
+     */
     public StepResult update(double loss, long tokens) {
         double norm = globalNorm();
+        if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            throw new TrainingFailedException("step " + (step + 1) + ": the loss is " + loss + " and the gradient norm " + norm
+                    + "; training stopped before this step's update (the latest checkpoint is unchanged)");
+        }
         if (clipNorm > 0) {
             // as torch.nn.utils.clip_grad_norm_: scale by max / (norm + 1e-6) when that is below 1
             double coef = clipNorm / (norm + 1e-6);
