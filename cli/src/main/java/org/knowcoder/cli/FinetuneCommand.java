@@ -1,5 +1,6 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.model.LoraConfig;
 import org.knowcoder.model.Checkpoints;
 import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
@@ -9,7 +10,6 @@ import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.train.AdamW;
 import org.knowcoder.train.Examples;
 import org.knowcoder.train.LoraAdapter;
-import org.knowcoder.train.LoraConfig;
 import org.knowcoder.train.Trainer;
 import org.knowcoder.train.TrainingRun;
 import picocli.CommandLine.Command;

@@ -5,11 +5,11 @@ import org.knowcoder.model.Generator;
 import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.ModelLoader;
+import org.knowcoder.model.PeftAdapter;
 import org.knowcoder.model.Sampler;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tokenizer.Tokenizer;
-import org.knowcoder.train.LoraAdapter;
 import org.knowcoder.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,7 +89,7 @@ final class GenerateCommand implements Callable<Integer> {
                 // every check comes before the first line of output, so bad input gets its one line and nothing else
                 int[] ids = checkedPrompt(tok, weights);
                 DecodingSession session = ModelLoader.session(model, weights, pool, accelerator, 1);
-                if (adapter != null) ((LlamaSession) session).useAdapter(LoraAdapter.load(adapter, weights.config()).forInference());
+                if (adapter != null) ((LlamaSession) session).useAdapter(PeftAdapter.read(adapter, weights.config()).forInference());
                 double loadMs = (System.nanoTime() - t0) / 1e6;
                 System.err.printf("loaded %s (%s, %d layers, dim %d) in %.0f ms on %s%n", model, weights.dtype(),
                         weights.config().nLayers(), weights.config().dim(), loadMs,

@@ -1,5 +1,6 @@
 package org.knowcoder.train;
 
+import org.knowcoder.model.LoraConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
 package org.knowcoder.train;
 
+import org.knowcoder.model.LoraConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.Checkpoints;

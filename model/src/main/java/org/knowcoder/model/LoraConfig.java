@@ -1,10 +1,9 @@
-package org.knowcoder.train;
+package org.knowcoder.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.knowcoder.model.Projection;
 
 import java.io.IOException;
 import java.nio.file.Path;
