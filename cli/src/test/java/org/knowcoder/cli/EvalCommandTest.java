@@ -20,7 +20,7 @@ class EvalCommandTest {
 
     private Object[] args(Path out, String datasets, Object... more) {
         List<Object> a = new java.util.ArrayList<>(List.of("--model", Fixtures.stories(), "--tokenizer", Fixtures.file("stories260K/tok512.model"),
-                "--datasets", Fixtures.root().resolveSibling("shared").resolve("datasets"), "--dataset", datasets,
+                "--datasets", Fixtures.datasets(), "--dataset", datasets,
                 "--max-new-tokens", "6", "--threads", "1", "--out", out));
         a.addAll(List.of(more));
         return a.toArray();

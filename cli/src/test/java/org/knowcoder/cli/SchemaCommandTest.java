@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class SchemaCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -21,9 +20,7 @@ class SchemaCommandTest {
     Path dir;
 
     private static Path reference(String name) {
-        Path p = Fixtures.root().resolveSibling("shared").resolve("knowcoder-reference").resolve(name);
-        assumeTrue(Files.exists(p), "reference data " + p + " is absent");
-        return p;
+        return org.knowcoder.testing.SharedFiles.path("knowcoder-reference/" + name);
     }
 
     private Path library(String json) throws IOException {

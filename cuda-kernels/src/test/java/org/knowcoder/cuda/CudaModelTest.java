@@ -1,5 +1,7 @@
 package org.knowcoder.cuda;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.knowcoder.cuda.CudaOpParityTest.assertClose;
 
 /** Whole models on the GPU: the fixtures' greedy ids exactly, PyTorch's logits within the fixtures' tolerance, and the CPU session's logits. */
@@ -41,7 +42,7 @@ class CudaModelTest {
     })
     void greedyIdsAndLogitsMatchTheCpu(String model, String file) throws IOException {
         CudaDevice gpu = Gpu.device();
-        Path dir = fixtures("models/" + model);
+        Path dir = SharedFiles.fixture("models/" + model);
         JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
         int[] prompt = new ObjectMapper().convertValue(expected.get("prompt"), int[].class);
         int steps = expected.get("greedy_steps").asInt();
@@ -65,7 +66,7 @@ class CudaModelTest {
     @Test
     void stories260kGreedyIdsMatchLlama2c() throws IOException {
         CudaDevice gpu = Gpu.device();
-        Path dir = fixtures("stories260K");
+        Path dir = SharedFiles.fixture("stories260K");
         int[] expected = Arrays.stream(Files.readString(dir.resolve("stories260K_greedy_n200_ids.txt")).trim().split("\\s+"))
                 .mapToInt(Integer::parseInt).toArray();
         try (LlamaWeights w = Checkpoints.load(dir.resolve("stories260K.bin"))) {
@@ -84,9 +85,4 @@ class CudaModelTest {
         return out;
     }
 
-    private static Path fixtures(String relative) {
-        Path p = Path.of(System.getProperty("knowcoder.root", ".")).resolve("../shared/fixtures").resolve(relative).normalize();
-        assumeTrue(Files.exists(p), "fixtures not found at " + p);
-        return p;
-    }
 }

@@ -1,5 +1,7 @@
 package org.knowcoder.model;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -45,10 +47,10 @@ class ActivationCheckpointTest {
 
     @Test
     void fixtureBatchIsBitIdentical() throws IOException {
-        JsonNode expected = SharedFixtures.json(SharedFixtures.dir("train").resolve("expected.json"));
+        JsonNode expected = SharedFiles.json(SharedFiles.fixture("train").resolve("expected.json"));
         TokenBatch batch = TokenBatch.of(TrainingForwardFixtureTest.ints2(expected.get("grad_batch")),
                 TrainingForwardFixtureTest.ints2(expected.get("loss_mask")));
-        try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("models/llama-tiny-gqa"))) {
+        try (LlamaWeights w = Checkpoints.load(SharedFiles.fixture("models/llama-tiny-gqa"))) {
             assertSame(pass(w, batch, false), pass(w, batch, true));
         }
     }

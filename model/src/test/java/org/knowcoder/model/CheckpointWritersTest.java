@@ -1,5 +1,7 @@
 package org.knowcoder.model;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -112,7 +114,7 @@ class CheckpointWritersTest {
     /** llama2.c's own version 1 export of the fixture model, byte for byte. */
     @Test
     void version1IsLlama2csExport() throws IOException {
-        Path fixture = SharedFixtures.dir("models/llama-tiny-gqa");
+        Path fixture = SharedFiles.fixture("models/llama-tiny-gqa");
         try (LlamaWeights w = Llama2cCheckpoint.load(fixture.resolve("model.bin"))) {
             Path file = dir.resolve("v1.bin");
             Llama2cWriter.writeVersion1(w, file);

@@ -1,5 +1,7 @@
 package org.knowcoder.model;
 
+import org.knowcoder.testing.SharedFiles;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,7 +39,7 @@ class DeviceSessionTest {
 
     @Test
     void stories260kGreedyIdsMatchLlama2c() throws IOException {
-        Path dir = SharedFixtures.dir("stories260K");
+        Path dir = SharedFiles.fixture("stories260K");
         int[] expected = Arrays.stream(Files.readString(dir.resolve("stories260K_greedy_n200_ids.txt")).trim().split("\\s+"))
                 .mapToInt(Integer::parseInt).toArray();
         try (LlamaWeights w = Checkpoints.load(dir.resolve("stories260K.bin"))) {
@@ -49,7 +51,7 @@ class DeviceSessionTest {
 
     @Test
     void promptsLongerThanOnePassMatchTheCpuSession() throws IOException {
-        Path dir = SharedFixtures.dir("stories260K");
+        Path dir = SharedFiles.fixture("stories260K");
         int[] prompt = new int[300]; // three passes of the CPU device's 128 rows
         for (int i = 0; i < prompt.length; i++) prompt[i] = i == 0 ? 1 : (i * 37) % 512;
         try (LlamaWeights w = Checkpoints.load(dir.resolve("stories260K.bin"))) {
@@ -63,7 +65,7 @@ class DeviceSessionTest {
 
     @Test
     void outOfVocabularyTokensAndPositionsAreRefused() throws IOException {
-        try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {
+        try (LlamaWeights w = Checkpoints.load(SharedFiles.fixture("stories260K").resolve("stories260K.bin"))) {
             DeviceSession session = new DeviceSession(w, cpu);
             assertThrows(IllegalArgumentException.class, () -> session.forward(512, 0));
             assertThrows(IllegalArgumentException.class, () -> session.forward(1, w.config().seqLen()));

@@ -1,5 +1,7 @@
 package org.knowcoder.model;
 
+import org.knowcoder.testing.SharedFiles;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.knowcoder.tensor.device.CpuDevice;
@@ -33,7 +35,7 @@ class MultiSequenceTest {
     @ParameterizedTest
     @EnumSource(Kind.class)
     void batchedDecodeMatchesEachSequenceAlone(Kind kind) throws IOException {
-        Path model = SharedFixtures.dir("stories260K").resolve("stories260K.bin");
+        Path model = SharedFiles.fixture("stories260K").resolve("stories260K.bin");
         try (LlamaWeights w = Checkpoints.load(model)) {
             int vocab = w.config().vocabSize(), n = SUFFIXES.length, steps = 12;
             // alone: each prompt in its own one-sequence session, greedy
@@ -75,7 +77,7 @@ class MultiSequenceTest {
     @ParameterizedTest
     @EnumSource(Kind.class)
     void sharedPrefillMatchesSeparatePrefills(Kind kind) throws IOException {
-        try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {
+        try (LlamaWeights w = Checkpoints.load(SharedFiles.fixture("stories260K").resolve("stories260K.bin"))) {
             int vocab = w.config().vocabSize();
             int[] longTail = new int[150]; // longer than one pass of 128 rows
             for (int i = 0; i < longTail.length; i++) longTail[i] = 3 + (i * 37) % 500;
@@ -94,7 +96,7 @@ class MultiSequenceTest {
     @ParameterizedTest
     @EnumSource(Kind.class)
     void moreRowsThanSequencesIsAnError(Kind kind) throws IOException {
-        try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {
+        try (LlamaWeights w = Checkpoints.load(SharedFiles.fixture("stories260K").resolve("stories260K.bin"))) {
             DecodingSession two = kind.open(w, 2);
             assertThrows(IllegalArgumentException.class, () -> two.decode(new int[] {0, 1, 1}, new int[] {1, 1, 1}, new int[] {0, 0, 0}, 3));
         }
@@ -103,7 +105,7 @@ class MultiSequenceTest {
     /** Step by step, the two implementations' batched logits agree within 1e-5. */
     @org.junit.jupiter.api.Test
     void bothImplementationsGiveTheSameBatchedLogits() throws IOException {
-        try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("stories260K").resolve("stories260K.bin"))) {
+        try (LlamaWeights w = Checkpoints.load(SharedFiles.fixture("stories260K").resolve("stories260K.bin"))) {
             int n = SUFFIXES.length;
             DecodingSession cpu = Kind.CPU.open(w, n + 1), device = Kind.DEVICE.open(w, n + 1);
             int[] seqs = new int[n], tokens = new int[n], positions = new int[n];

@@ -1,5 +1,7 @@
 package org.knowcoder.model;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,19 +44,19 @@ class ReferenceModelsTest {
     /** The fixture's greedy ids exactly and last logits within its tolerance, from a session {@code open} makes. */
     static void assertMatchesPyTorch(String model, String file, String variant, Function<LlamaWeights, DecodingSession> open)
             throws IOException {
-        Path dir = SharedFixtures.dir("models/" + model);
-        JsonNode expected = SharedFixtures.json(dir.resolve("expected.json"));
+        Path dir = SharedFiles.fixture("models/" + model);
+        JsonNode expected = SharedFiles.json(dir.resolve("expected.json"));
         JsonNode want = variant.isEmpty() ? expected : expected.get(variant);
-        int[] prompt = SharedFixtures.ints(expected.get("prompt"));
+        int[] prompt = SharedFiles.ints(expected.get("prompt"));
         int steps = expected.get("greedy_steps").asInt();
         try (LlamaWeights weights = Checkpoints.load(dir.resolve(file))) {
             DecodingSession session = open.apply(weights);
             float[] logits = session.prefill(prompt, 0);
             if (want.has("last_logits")) {
                 float tol = (float) expected.get("tolerance").get("logits_abs").asDouble();
-                assertClose(SharedFixtures.floats(want.get("last_logits")), logits, tol);
+                assertClose(SharedFiles.floats(want.get("last_logits")), logits, tol);
             }
-            assertArrayEquals(SharedFixtures.ints(want.get("greedy")), greedy(session, logits, prompt.length, steps));
+            assertArrayEquals(SharedFiles.ints(want.get("greedy")), greedy(session, logits, prompt.length, steps));
         }
     }
 
@@ -62,8 +64,8 @@ class ReferenceModelsTest {
     @CsvSource({"llama-tiny-gqa, model.bin", "llama-tiny-gqa, model.safetensors", "llama-tiny-mha, model-bf16.safetensors",
             "llama-tiny-q8, model-q8_0.bin"})
     void prefillAndTokenByTokenGiveTheSameLogits(String model, String file) throws IOException {
-        Path dir = SharedFixtures.dir("models/" + model);
-        int[] prompt = SharedFixtures.ints(SharedFixtures.json(dir.resolve("expected.json")).get("prompt"));
+        Path dir = SharedFiles.fixture("models/" + model);
+        int[] prompt = SharedFiles.ints(SharedFiles.json(dir.resolve("expected.json")).get("prompt"));
         try (LlamaWeights weights = Checkpoints.load(dir.resolve(file))) {
             float[] batched = new LlamaSession(weights, pool).prefill(prompt, 0).clone();
             LlamaSession stepwise = new LlamaSession(weights, pool);
@@ -75,22 +77,22 @@ class ReferenceModelsTest {
 
     @Test
     void quantizingAtLoadTimeMatchesLlama2cQ8Export() throws IOException {
-        Path dir = SharedFixtures.dir("models/llama-tiny-q8");
-        JsonNode expected = SharedFixtures.json(dir.resolve("expected.json"));
-        int[] prompt = SharedFixtures.ints(expected.get("prompt"));
+        Path dir = SharedFiles.fixture("models/llama-tiny-q8");
+        JsonNode expected = SharedFiles.json(dir.resolve("expected.json"));
+        int[] prompt = SharedFiles.ints(expected.get("prompt"));
         try (LlamaWeights weights = Checkpoints.load(dir.resolve("model.bin")); LlamaWeights q8 = weights.quantizeQ8()) {
             LlamaSession session = new LlamaSession(q8, pool);
             float[] logits = session.prefill(prompt, 0);
-            assertClose(SharedFixtures.floats(expected.get("q8_0").get("last_logits")), logits, 2e-3f);
-            assertArrayEquals(SharedFixtures.ints(expected.get("q8_0").get("greedy")),
+            assertClose(SharedFiles.floats(expected.get("q8_0").get("last_logits")), logits, 2e-3f);
+            assertArrayEquals(SharedFiles.ints(expected.get("q8_0").get("greedy")),
                     greedy(session, logits, prompt.length, expected.get("greedy_steps").asInt()));
         }
     }
 
     @Test
     void quantizingRowsOf176UsesGroupsOf16AndStaysClose() throws IOException {
-        Path dir = SharedFixtures.dir("models/llama-tiny-gqa");
-        int[] prompt = SharedFixtures.ints(SharedFixtures.json(dir.resolve("expected.json")).get("prompt"));
+        Path dir = SharedFiles.fixture("models/llama-tiny-gqa");
+        int[] prompt = SharedFiles.ints(SharedFiles.json(dir.resolve("expected.json")).get("prompt"));
         try (LlamaWeights weights = Checkpoints.load(dir.resolve("model.safetensors")); LlamaWeights q8 = weights.quantizeQ8()) {
             assertEquals(16, q8.layer(0).w2().groupSize());
             float[] exact = new LlamaSession(weights, pool).prefill(prompt, 0).clone();

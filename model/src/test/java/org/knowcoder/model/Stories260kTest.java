@@ -1,5 +1,7 @@
 package org.knowcoder.model;
 
+import org.knowcoder.testing.SharedFiles;
+
 import org.junit.jupiter.api.Test;
 import org.knowcoder.tensor.WorkerPool;
 
@@ -15,7 +17,7 @@ class Stories260kTest {
 
     @Test
     void logitsAfterBosMatchLlama2c() throws IOException {
-        Path dir = SharedFixtures.dir("stories260K");
+        Path dir = SharedFiles.fixture("stories260K");
         String[] lines = Files.readString(dir.resolve("stories260K_logits_pos0_bos.txt")).trim().split("\\s+");
         float[] expected = new float[lines.length];
         for (int i = 0; i < lines.length; i++) expected[i] = Float.parseFloat(lines[i]);
@@ -26,7 +28,7 @@ class Stories260kTest {
 
     @Test
     void greedyIdsMatchLlama2c() throws IOException {
-        Path dir = SharedFixtures.dir("stories260K");
+        Path dir = SharedFiles.fixture("stories260K");
         int[] expected = Arrays.stream(Files.readString(dir.resolve("stories260K_greedy_n200_ids.txt")).trim().split("\\s+"))
                 .mapToInt(Integer::parseInt).toArray();
         try (LlamaWeights w = Checkpoints.load(dir.resolve("stories260K.bin")); WorkerPool pool = new WorkerPool(1)) {

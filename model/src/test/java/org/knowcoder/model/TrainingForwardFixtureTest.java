@@ -1,5 +1,7 @@
 package org.knowcoder.model;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -37,11 +39,11 @@ class TrainingForwardFixtureTest {
     }
 
     private static void check(boolean masked) throws IOException {
-        Path dir = SharedFixtures.dir("train");
-        JsonNode expected = SharedFixtures.json(dir.resolve("expected.json"));
+        Path dir = SharedFiles.fixture("train");
+        JsonNode expected = SharedFiles.json(dir.resolve("expected.json"));
         int[][] seqs = ints2(expected.get("grad_batch"));
         TokenBatch batch = TokenBatch.of(seqs, masked ? ints2(expected.get("loss_mask")) : null);
-        try (LlamaWeights w = Checkpoints.load(SharedFixtures.dir("models/llama-tiny-gqa")); Arena arena = Arena.ofConfined()) {
+        try (LlamaWeights w = Checkpoints.load(SharedFiles.fixture("models/llama-tiny-gqa")); Arena arena = Arena.ofConfined()) {
             LlamaParams params = LlamaParams.trainable(w);
             Tape tape = new Tape(POOL);
             Var loss = new TrainingForward(params, null).loss(tape, batch, batch.weightSum());
@@ -74,7 +76,7 @@ class TrainingForwardFixtureTest {
 
     static int[][] ints2(JsonNode rows) {
         int[][] out = new int[rows.size()][];
-        for (int i = 0; i < out.length; i++) out[i] = SharedFixtures.ints(rows.get(i));
+        for (int i = 0; i < out.length; i++) out[i] = SharedFiles.ints(rows.get(i));
         return out;
     }
 }

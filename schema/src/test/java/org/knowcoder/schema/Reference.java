@@ -1,5 +1,7 @@
 package org.knowcoder.schema;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -9,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** KnowCoder's released class definitions and prompts in {@code ../shared/knowcoder-reference}; tests skip without them. */
 final class Reference {
@@ -19,10 +20,7 @@ final class Reference {
     static final String INSTRUCTION = "\n\n\"\"\"\nThis is an object-oriented";
 
     static Path file(String name) {
-        Path root = Path.of(System.getProperty("knowcoder.root", "."));
-        Path p = root.resolve("../shared/knowcoder-reference").resolve(name).normalize();
-        assumeTrue(Files.exists(p), "reference data not found at " + p);
-        return p;
+        return SharedFiles.path("knowcoder-reference/" + name);
     }
 
     /** The four evaluation files and the task each is for. */
@@ -37,7 +35,7 @@ final class Reference {
     }
 
     static JsonNode json(Path file) throws IOException {
-        return new ObjectMapper().readTree(file.toFile());
+        return SharedFiles.json(file);
     }
 
     /** The class part of each prompt in example_data.jsonl: everything before the instruction. */

@@ -1,27 +1,23 @@
 package org.knowcoder.train;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Locates the reference fixtures in ../shared (from the repository root); tests skip when they are absent. */
+/** The reference fixtures in ../shared, found through {@link SharedFiles}, and their JSON; tests skip when they are absent. */
 final class Fixtures {
     private Fixtures() {}
 
     static Path dir(String relative) {
-        Path root = Path.of(System.getProperty("knowcoder.root", "."));
-        Path p = root.resolve("../shared/fixtures").resolve(relative).normalize();
-        assumeTrue(Files.exists(p), "fixtures not found at " + p);
-        return p;
+        return SharedFiles.fixture(relative);
     }
 
     static JsonNode json(Path file) throws IOException {
-        return new ObjectMapper().readTree(file.toFile());
+        return SharedFiles.json(file);
     }
 
     static int[][] ints(JsonNode rows) {

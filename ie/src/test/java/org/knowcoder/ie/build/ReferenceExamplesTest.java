@@ -1,5 +1,7 @@
 package org.knowcoder.ie.build;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -8,7 +10,6 @@ import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
-import org.knowcoder.ie.Shared;
 import org.knowcoder.ie.prompt.PyCode;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.PythonImporter;
@@ -32,7 +33,7 @@ class ReferenceExamplesTest {
 
     @Test
     void promptsAndOutputsAreReproduced() throws Exception {
-        List<String> lines = Files.readAllLines(Shared.path("knowcoder-reference/example_data.jsonl"));
+        List<String> lines = Files.readAllLines(SharedFiles.path("knowcoder-reference/example_data.jsonl"));
         assertEquals(9, lines.size());
         for (String line : lines) {
             JsonNode o = JSON.readTree(line);

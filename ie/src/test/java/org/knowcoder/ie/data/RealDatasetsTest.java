@@ -1,5 +1,7 @@
 package org.knowcoder.ie.data;
 
+import org.knowcoder.testing.SharedFiles;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -9,7 +11,6 @@ import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.SampleJson;
-import org.knowcoder.ie.Shared;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ class RealDatasetsTest {
 
     private static Split read(String dataset, String split) throws IOException {
         DatasetCatalog.Entry entry = DatasetCatalog.entry(dataset);
-        for (Split s : DatasetCatalog.read(Shared.datasets(), entry)) if (s.name().equals(split)) return s;
+        for (Split s : DatasetCatalog.read(SharedFiles.datasets(), entry)) if (s.name().equals(split)) return s;
         throw new AssertionError("no split " + split + " of " + dataset);
     }
 

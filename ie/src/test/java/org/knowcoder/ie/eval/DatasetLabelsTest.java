@@ -1,5 +1,7 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.testing.SharedFiles;
+
 import org.knowcoder.schema.Task;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +12,6 @@ import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
-import org.knowcoder.ie.Shared;
 import org.knowcoder.ie.data.DatasetCatalog;
 import org.knowcoder.ie.data.Split;
 
@@ -40,7 +41,7 @@ class DatasetLabelsTest {
         for (DatasetCatalog.Entry entry : DatasetCatalog.ENTRIES) {
             Map<Task, LabelMap> maps = DatasetLabels.load(entry.name());
             Set<String> entity = new HashSet<>(), relation = new HashSet<>(), event = new HashSet<>(), role = new HashSet<>();
-            for (Split split : DatasetCatalog.read(Shared.datasets(), entry)) {
+            for (Split split : DatasetCatalog.read(SharedFiles.datasets(), entry)) {
                 for (Sample s : split.samples()) {
                     s.entities().stream().map(Mention::type).forEach(entity::add);
                     s.relations().stream().map(Relation::type).forEach(relation::add);
@@ -58,7 +59,7 @@ class DatasetLabelsTest {
     /** CASIE's classes and argument names are those of the released event definitions. */
     @Test
     void casieUsesTheReleasedEventClasses() throws IOException {
-        JsonNode defs = new ObjectMapper().readTree(Shared.path("knowcoder-reference/eae_class_defs.json").toFile());
+        JsonNode defs = new ObjectMapper().readTree(SharedFiles.path("knowcoder-reference/eae_class_defs.json").toFile());
         LabelMap eae = DatasetLabels.load("casie").get(Task.EAE);
         for (String cls : eae.classToLabel().keySet()) assertTrue(defs.has(cls), cls);
         StringBuilder all = new StringBuilder();

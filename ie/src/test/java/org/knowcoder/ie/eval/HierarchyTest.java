@@ -1,9 +1,10 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
-import org.knowcoder.ie.Shared;
 
 import java.io.IOException;
 import java.util.Map;
@@ -26,7 +27,7 @@ class HierarchyTest {
     void releasedDefinitionsDriveSuperclassInduction() throws IOException {
         StringBuilder defs = new StringBuilder();
         for (String f : new String[] {"entity_class_defs.json", "relation_class_defs.json", "eae_class_defs.json"}) {
-            JsonNode d = new ObjectMapper().readTree(Shared.path("knowcoder-reference/" + f).toFile());
+            JsonNode d = new ObjectMapper().readTree(SharedFiles.path("knowcoder-reference/" + f).toFile());
             d.properties().forEach(e -> defs.append(e.getValue().asText()).append('\n'));
         }
         TypeHierarchy h = ClassDefinitionHierarchy.parse(defs);

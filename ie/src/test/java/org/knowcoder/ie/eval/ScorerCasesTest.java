@@ -1,7 +1,8 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.testing.SharedFiles;
+
 import org.junit.jupiter.api.Test;
-import org.knowcoder.ie.Shared;
 import org.knowcoder.schema.Task;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ScorerCasesTest {
 
     private static Path file() {
-        return Shared.path("fixtures/ie/scorer-cases.json");
+        return SharedFiles.path("fixtures/ie/scorer-cases.json");
     }
 
     @Test

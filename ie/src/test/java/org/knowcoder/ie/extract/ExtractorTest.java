@@ -1,7 +1,8 @@
 package org.knowcoder.ie.extract;
 
+import org.knowcoder.testing.SharedFiles;
+
 import org.junit.jupiter.api.Test;
-import org.knowcoder.ie.Shared;
 import org.knowcoder.model.Checkpoints;
 import org.knowcoder.model.DeviceSession;
 import org.knowcoder.model.LlamaSession;
@@ -23,9 +24,9 @@ class ExtractorTest {
 
     @Test
     void prefixReuseGivesTheSameOutputs() throws Exception {
-        try (LlamaWeights weights = Checkpoints.load(Shared.path("fixtures/stories260K/stories260K.bin"));
+        try (LlamaWeights weights = Checkpoints.load(SharedFiles.path("fixtures/stories260K/stories260K.bin"));
              WorkerPool pool = new WorkerPool(1)) {
-            Tokenizer tok = Tokenizers.load(Shared.path("fixtures/stories260K/tok512.model"));
+            Tokenizer tok = Tokenizers.load(SharedFiles.path("fixtures/stories260K/tok512.model"));
             Extractor reusing = new Extractor(new LlamaSession(weights, pool), tok, 24, true);
             Extractor whole = new Extractor(new LlamaSession(weights, pool), tok, 24, false);
             for (String sentence : List.of("\"Ann met Bob.\"", "\"Lily saw a cat.\"", "\"Ann met Bob again.\"")) {
@@ -40,9 +41,9 @@ class ExtractorTest {
     /** Sentences decoded together (and their prefix copied between caches) give what each gives alone. */
     @Test
     void batchedDecodingGivesTheSameOutputs() throws Exception {
-        try (LlamaWeights weights = Checkpoints.load(Shared.path("fixtures/stories260K/stories260K.bin"));
+        try (LlamaWeights weights = Checkpoints.load(SharedFiles.path("fixtures/stories260K/stories260K.bin"));
              WorkerPool pool = new WorkerPool(2)) {
-            Tokenizer tok = Tokenizers.load(Shared.path("fixtures/stories260K/tok512.model"));
+            Tokenizer tok = Tokenizers.load(SharedFiles.path("fixtures/stories260K/tok512.model"));
             List<String> prompts = List.of("Ann", "Lily", "Tom", "Bob", "Sue", "Max", "Kim").stream().map(n -> SHARED + "\"" + n + " met a cat.\"").toList();
             Extractor one = new Extractor(new LlamaSession(weights, pool), tok, 40, true);
             Extractor batched = new Extractor(new LlamaSession(weights, pool, 4), tok, 40, true);
@@ -63,9 +64,9 @@ class ExtractorTest {
      */
     @Test
     void everySessionGivesTheSamePredictions() throws Exception {
-        try (LlamaWeights weights = Checkpoints.load(Shared.path("fixtures/models/llama-tiny-gqa/model.bin"));
+        try (LlamaWeights weights = Checkpoints.load(SharedFiles.path("fixtures/models/llama-tiny-gqa/model.bin"));
              WorkerPool pool = new WorkerPool(2)) {
-            Tokenizer tok = Tokenizers.load(Shared.path("fixtures/stories260K/tok512.model"));
+            Tokenizer tok = Tokenizers.load(SharedFiles.path("fixtures/stories260K/tok512.model"));
             List<String> prompts = new java.util.ArrayList<>(List.of("Ann", "Lily", "Tom", "Bob", "Sue").stream()
                     .map(n -> "Human(\"" + n + "\") sentence = \"" + n + " met a cat.\"").toList());
             prompts.add(SHARED + "\"A sentence long enough that the prompt no longer fits the tiny model's context of sixty-four tokens.\"");

@@ -1,9 +1,10 @@
 package org.knowcoder.ie.output;
 
+import org.knowcoder.testing.SharedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
-import org.knowcoder.ie.Shared;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,9 +26,9 @@ class OutputParserFuzzTest {
     private static List<String> realOutputs() throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<String> out = new ArrayList<>();
-        JsonNode cases = json.readTree(Shared.path("fixtures/ie/scorer-cases.json").toFile());
+        JsonNode cases = json.readTree(SharedFiles.path("fixtures/ie/scorer-cases.json").toFile());
         cases.path("tasks").forEach(t -> t.path("cases").forEach(c -> out.add(c.path("output").asText())));
-        for (String line : Files.readAllLines(Shared.path("knowcoder-reference/example_data.jsonl"))) {
+        for (String line : Files.readAllLines(SharedFiles.path("knowcoder-reference/example_data.jsonl"))) {
             JsonNode sample = json.readTree(line);
             if (sample.path("one-stage").has("output")) out.add(sample.path("one-stage").get("output").asText());
         }
