@@ -52,7 +52,7 @@ public final class ExpSum {
         return m.reduceLanes(VectorOperators.MAX);
     }
 
-    /** Sum of exp(x[off + i] - shift) for i in [0, n), added lane by lane and the lanes first to last: the same on every run. */
+    /** Sum of exp(x[off + i] - shift) for i in [0, n), added lane by lane and the lanes in {@link Simd#sum}'s order: the same on every run. */
     public static float sum(float[] x, int off, int n, float shift) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
         int i = 0;
@@ -64,7 +64,7 @@ public final class ExpSum {
             VectorMask<Float> in = F.indexInRange(i, n);
             acc0 = acc0.add(exp(FloatVector.fromArray(F, x, off + i, in).sub(shift)), in);
         }
-        return Simd.sumInOrder(acc0.add(acc1));
+        return Simd.sum(acc0.add(acc1));
     }
 
     /** y[yo + i] += g * exp(x[xo + i] - shift) for i in [0, n): softmax's gradient row. */

@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
 
@@ -88,14 +87,14 @@ public final class MatMul implements WorkerPool.RangeTask {
             a30 = r.fma(v0, a30); a31 = r.fma(v1, a31); a32 = r.fma(v2, a32); a33 = r.fma(v3, a33);
         }
         int o = t * outRows + r0;
-        out[o] = a00.reduceLanes(ADD); out[o + outRows] = a01.reduceLanes(ADD);
-        out[o + 2 * outRows] = a02.reduceLanes(ADD); out[o + 3 * outRows] = a03.reduceLanes(ADD);
-        out[o + 1] = a10.reduceLanes(ADD); out[o + 1 + outRows] = a11.reduceLanes(ADD);
-        out[o + 1 + 2 * outRows] = a12.reduceLanes(ADD); out[o + 1 + 3 * outRows] = a13.reduceLanes(ADD);
-        out[o + 2] = a20.reduceLanes(ADD); out[o + 2 + outRows] = a21.reduceLanes(ADD);
-        out[o + 2 + 2 * outRows] = a22.reduceLanes(ADD); out[o + 2 + 3 * outRows] = a23.reduceLanes(ADD);
-        out[o + 3] = a30.reduceLanes(ADD); out[o + 3 + outRows] = a31.reduceLanes(ADD);
-        out[o + 3 + 2 * outRows] = a32.reduceLanes(ADD); out[o + 3 + 3 * outRows] = a33.reduceLanes(ADD);
+        out[o] = Simd.sum(a00); out[o + outRows] = Simd.sum(a01);
+        out[o + 2 * outRows] = Simd.sum(a02); out[o + 3 * outRows] = Simd.sum(a03);
+        out[o + 1] = Simd.sum(a10); out[o + 1 + outRows] = Simd.sum(a11);
+        out[o + 1 + 2 * outRows] = Simd.sum(a12); out[o + 1 + 3 * outRows] = Simd.sum(a13);
+        out[o + 2] = Simd.sum(a20); out[o + 2 + outRows] = Simd.sum(a21);
+        out[o + 2 + 2 * outRows] = Simd.sum(a22); out[o + 2 + 3 * outRows] = Simd.sum(a23);
+        out[o + 3] = Simd.sum(a30); out[o + 3 + outRows] = Simd.sum(a31);
+        out[o + 3 + 2 * outRows] = Simd.sum(a32); out[o + 3 + 3 * outRows] = Simd.sum(a33);
         if (i < n) addTails(rows, n, i, t, r0, outRows);
     }
 

@@ -28,7 +28,7 @@ public final class Softmax {
                 e.intoArray(x, off + i);
                 vsum = vsum.add(e);
             }
-            sum = vsum.reduceLanes(VectorOperators.ADD);
+            sum = Simd.sum(vsum);
         }
         for (; i < n; i++) {
             x[off + i] = (float) Math.exp(x[off + i] - max);

@@ -130,10 +130,10 @@ public final class WeightRows {
             a6 = FloatVector.fromMemorySegment(F, w, p + 6 * row, LE).fma(v, a6);
             a7 = FloatVector.fromMemorySegment(F, w, p + 7 * row, LE).fma(v, a7);
         }
-        out[oo] = a0.reduceLanes(VectorOperators.ADD); out[oo + 1] = a1.reduceLanes(VectorOperators.ADD);
-        out[oo + 2] = a2.reduceLanes(VectorOperators.ADD); out[oo + 3] = a3.reduceLanes(VectorOperators.ADD);
-        out[oo + 4] = a4.reduceLanes(VectorOperators.ADD); out[oo + 5] = a5.reduceLanes(VectorOperators.ADD);
-        out[oo + 6] = a6.reduceLanes(VectorOperators.ADD); out[oo + 7] = a7.reduceLanes(VectorOperators.ADD);
+        out[oo] = Simd.sum(a0); out[oo + 1] = Simd.sum(a1);
+        out[oo + 2] = Simd.sum(a2); out[oo + 3] = Simd.sum(a3);
+        out[oo + 4] = Simd.sum(a4); out[oo + 5] = Simd.sum(a5);
+        out[oo + 6] = Simd.sum(a6); out[oo + 7] = Simd.sum(a7);
         for (long d = end; d < n * 4L; d += 4) {
             float v = xs.get(Tensor.F32_LE, d);
             for (int k = 0; k < 8; k++) out[oo + k] += w.get(Tensor.F32_LE, o + k * row + d) * v;
@@ -155,7 +155,7 @@ public final class WeightRows {
             int o = base + r * n, end = n - n % FL;
             FloatVector a = FloatVector.zero(F);
             for (int j = 0; j < end; j += FL) a = FloatVector.fromArray(F, w, o + j).fma(FloatVector.fromArray(F, x, j), a);
-            float s = a.reduceLanes(VectorOperators.ADD);
+            float s = Simd.sum(a);
             for (int j = end; j < n; j++) s += w[o + j] * x[j];
             out[oo + r] = s;
         }
@@ -177,10 +177,10 @@ public final class WeightRows {
             a6 = FloatVector.fromArray(F, w, p + 6 * n).fma(v, a6);
             a7 = FloatVector.fromArray(F, w, p + 7 * n).fma(v, a7);
         }
-        out[oo] = a0.reduceLanes(VectorOperators.ADD); out[oo + 1] = a1.reduceLanes(VectorOperators.ADD);
-        out[oo + 2] = a2.reduceLanes(VectorOperators.ADD); out[oo + 3] = a3.reduceLanes(VectorOperators.ADD);
-        out[oo + 4] = a4.reduceLanes(VectorOperators.ADD); out[oo + 5] = a5.reduceLanes(VectorOperators.ADD);
-        out[oo + 6] = a6.reduceLanes(VectorOperators.ADD); out[oo + 7] = a7.reduceLanes(VectorOperators.ADD);
+        out[oo] = Simd.sum(a0); out[oo + 1] = Simd.sum(a1);
+        out[oo + 2] = Simd.sum(a2); out[oo + 3] = Simd.sum(a3);
+        out[oo + 4] = Simd.sum(a4); out[oo + 5] = Simd.sum(a5);
+        out[oo + 6] = Simd.sum(a6); out[oo + 7] = Simd.sum(a7);
         for (int j = end; j < n; j++) {
             float v = x[j];
             for (int k = 0; k < 8; k++) out[oo + k] += w[o + k * n + j] * v;
@@ -199,8 +199,8 @@ public final class WeightRows {
             a2 = FloatVector.fromMemorySegment(F, w, o2 + d, LE).fma(v, a2);
             a3 = FloatVector.fromMemorySegment(F, w, o3 + d, LE).fma(v, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Simd.sum(a0), s1 = Simd.sum(a1);
+        float s2 = Simd.sum(a2), s3 = Simd.sum(a3);
         for (long d = end; d < n * 4L; d += 4) {
             float v = xs.get(Tensor.F32_LE, d);
             s0 += w.get(Tensor.F32_LE, o0 + d) * v;
@@ -233,7 +233,7 @@ public final class WeightRows {
             odd = int8(quad).fma(FloatVector.fromMemorySegment(F, xs, xo + 3 * VB, LE), odd);
             acc = even.add(odd).fma(scale(scales, base + c, gs), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /**
@@ -265,7 +265,7 @@ public final class WeightRows {
             for (long k = g; k < g + gs; k += FL) group = widen(q, base + k).fma(FloatVector.fromMemorySegment(F, xs, k * 4, LE), group);
             acc = group.fma(scale(scales, base + g, gs), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     private static FloatVector scale(MemorySegment scales, long index, int gs) {
