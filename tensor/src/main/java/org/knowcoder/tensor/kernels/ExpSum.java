@@ -9,11 +9,13 @@ import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
 
 /**
- * Vectorized exp for training's softmax rows (cross-entropy over the vocabulary). Built only from
- * IEEE-exact lane operations (add, mul, fma, bit shifts) rather than the Vector API's EXP, whose
- * compiled and interpreted forms may differ in the last bit: a training run must reproduce itself
- * bit for bit whatever the JIT has compiled yet. Cephes' expf: 2^n times a degree-6 polynomial on
- * [-ln2/2, ln2/2], within 2 ulp; inputs below -87 give exp(-87) (~1.6e-38) instead of a denormal.
+ * Vectorized exp for softmax rows (training's cross-entropy over the vocabulary, attention) and
+ * SwiGLU's gate. Built only from IEEE-exact lane operations (add, mul, fma, bit shifts) rather than
+ * the Vector API's EXP, whose compiled and interpreted forms may differ in the last bit: a training
+ * run must reproduce itself bit for bit, and decoding give the same logits, whatever the JIT has
+ * compiled yet. Cephes' expf: 2^n times a degree-6 polynomial on [-ln2/2, ln2/2], within 2 ulp;
+ * inputs below -87 give exp(-87) (~1.6e-38) instead of a denormal, above 88 exp(88) instead of
+ * infinity.
  */
 public final class ExpSum {
     private ExpSum() {}
