@@ -20,6 +20,8 @@ public final class MatMul implements WorkerPool.RangeTask {
 
     private final WorkerPool pool;
     private final float[][] rowScratch;
+    /** Per worker, a tile's 16 vector accumulators, summed out of the tile's method ({@link Simd#sum8}). */
+    private final float[][] tileSums;
     private Tensor w;
     private float[] x;
     private int tokens;
@@ -28,6 +30,7 @@ public final class MatMul implements WorkerPool.RangeTask {
     public MatMul(WorkerPool pool, int maxCols) {
         this.pool = pool;
         this.rowScratch = new float[pool.threads()][ROWS * maxCols];
+        this.tileSums = new float[pool.threads()][ROWS * TOKENS * FL];
     }
 
     /** x is [tokens, w.cols()] row-major, out is [tokens, w.rows()] row-major. */
@@ -46,7 +49,7 @@ public final class MatMul implements WorkerPool.RangeTask {
 
     @Override
     public void run(int worker, int fromBlock, int toBlock) {
-        float[] rows = rowScratch[worker];
+        float[] rows = rowScratch[worker], sums = tileSums[worker];
         int n = w.cols();
         int outRows = Math.toIntExact(w.rows());
         for (int b = fromBlock; b < toBlock; b++) {
@@ -55,7 +58,12 @@ public final class MatMul implements WorkerPool.RangeTask {
             for (int r = 0; r < nr; r++) WeightRows.decode(w, r0 + r, rows, r * n);
             int t = 0;
             if (nr == ROWS) {
-                for (; t + TOKENS <= tokens; t += TOKENS) tile4x4(rows, n, t, r0, outRows);
+                for (; t + TOKENS <= tokens; t += TOKENS) {
+                    tile4x4(rows, n, t, sums);
+                    // token k's four sums are out[(t + k) * outRows + r0 ..], contiguous
+                    for (int k = 0; k < TOKENS; k++) Simd.sum4(sums, ROWS * k, out, (t + k) * outRows + r0);
+                    if (n % FL != 0) addTails(rows, n, n - n % FL, t, r0, outRows);
+                }
             }
             for (; t < tokens; t++) {
                 for (int r = 0; r < nr; r++) out[t * outRows + r0 + r] = VectorMath.dot(rows, r * n, x, t * n, n);
@@ -63,8 +71,13 @@ public final class MatMul implements WorkerPool.RangeTask {
         }
     }
 
-    /** The 16 dot products of rows[0..4) with tokens t..t+4, sharing every load four ways. */
-    private void tile4x4(float[] rows, int n, int t, int r0, int outRows) {
+    /**
+     * The 16 dot products of rows[0..4) with tokens t..t+4, sharing every load four ways, as vector
+     * accumulators into sums[0 .. 16 FL), token k's four rows from vector 4k: summed in here, their
+     * fixed-order sums took C2 past its inlining node limit, and the vectors of the steps it left
+     * out were allocated.
+     */
+    private void tile4x4(float[] rows, int n, int t, float[] sums) {
         FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
         FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
         FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
@@ -86,16 +99,10 @@ public final class MatMul implements WorkerPool.RangeTask {
             r = FloatVector.fromArray(F, rows, w3 + i);
             a30 = r.fma(v0, a30); a31 = r.fma(v1, a31); a32 = r.fma(v2, a32); a33 = r.fma(v3, a33);
         }
-        int o = t * outRows + r0;
-        out[o] = Simd.sum(a00); out[o + outRows] = Simd.sum(a01);
-        out[o + 2 * outRows] = Simd.sum(a02); out[o + 3 * outRows] = Simd.sum(a03);
-        out[o + 1] = Simd.sum(a10); out[o + 1 + outRows] = Simd.sum(a11);
-        out[o + 1 + 2 * outRows] = Simd.sum(a12); out[o + 1 + 3 * outRows] = Simd.sum(a13);
-        out[o + 2] = Simd.sum(a20); out[o + 2 + outRows] = Simd.sum(a21);
-        out[o + 2 + 2 * outRows] = Simd.sum(a22); out[o + 2 + 3 * outRows] = Simd.sum(a23);
-        out[o + 3] = Simd.sum(a30); out[o + 3 + outRows] = Simd.sum(a31);
-        out[o + 3 + 2 * outRows] = Simd.sum(a32); out[o + 3 + 3 * outRows] = Simd.sum(a33);
-        if (i < n) addTails(rows, n, i, t, r0, outRows);
+        a00.intoArray(sums, 0); a10.intoArray(sums, FL); a20.intoArray(sums, 2 * FL); a30.intoArray(sums, 3 * FL);
+        a01.intoArray(sums, 4 * FL); a11.intoArray(sums, 5 * FL); a21.intoArray(sums, 6 * FL); a31.intoArray(sums, 7 * FL);
+        a02.intoArray(sums, 8 * FL); a12.intoArray(sums, 9 * FL); a22.intoArray(sums, 10 * FL); a32.intoArray(sums, 11 * FL);
+        a03.intoArray(sums, 12 * FL); a13.intoArray(sums, 13 * FL); a23.intoArray(sums, 14 * FL); a33.intoArray(sums, 15 * FL);
     }
 
     /** Adds the columns past the last whole vector, for the 16 outputs of a tile. */

@@ -30,6 +30,13 @@ public final class WeightRows {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Bytes of one float vector. */
     private static final long VB = 4L * FL;
+    /**
+     * Per thread, where the 8-row F32 kernels leave their accumulators, to be summed by their caller
+     * ({@link Simd#sum8}): summed in the kernel, the fixed-order sums took C2 past its inlining node
+     * limit, and the vectors of the steps it left out were allocated (15% slower than the
+     * reduceLanes they replace); passed through memory, they cost a store and a load each.
+     */
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[8 * FL]);
 
     /** Bytes an activation buffer for {@link #prepare} needs for inputs of up to {@code maxCols} columns, in any dtype. */
     public static long activationBytes(int maxCols) {
@@ -98,7 +105,16 @@ public final class WeightRows {
         switch (w.dtype()) {
             case F32 -> {
                 int r8 = from;
-                for (; r8 + 8 <= to; r8 += 8) dotF32x8(data, n, r8, xs, out, oo + r8);
+                float[] acc = ACCUMULATORS.get();
+                for (; r8 + 8 <= to; r8 += 8) {
+                    dotF32x8(data, n, r8, xs, acc);
+                    Simd.sum8(acc, out, oo + r8);
+                    long row = n * 4L, o = r8 * row;
+                    for (long d = (long) (n - n % FL) * 4; d < row; d += 4) {
+                        float v = xs.get(Tensor.F32_LE, d);
+                        for (int k = 0; k < 8; k++) out[oo + r8 + k] += data.get(Tensor.F32_LE, o + k * row + d) * v;
+                    }
+                }
                 for (int r = r8; r < to; r += 4) {
                     int last = Math.min(r + 3, to - 1); // a short block repeats its last row
                     dotF32(data, n, r, Math.min(r + 1, last), Math.min(r + 2, last), last, xs, out, oo + r, last - r + 1);
@@ -112,8 +128,11 @@ public final class WeightRows {
         }
     }
 
-    /** Rows r0 .. r0+7 dotted with xs into out[oo ..]: eight weight streams, one activation load per step. */
-    private static void dotF32x8(MemorySegment w, int n, long r0, MemorySegment xs, float[] out, int oo) {
+    /**
+     * Rows r0 .. r0+7 dotted with xs, their vector accumulators into acc[0 .. 8 FL) for
+     * {@link Simd#sum8}: eight weight streams, one activation load per step.
+     */
+    private static void dotF32x8(MemorySegment w, int n, long r0, MemorySegment xs, float[] acc) {
         long row = n * 4L, o = r0 * row;
         long end = (long) (n - n % FL) * 4;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
@@ -130,14 +149,8 @@ public final class WeightRows {
             a6 = FloatVector.fromMemorySegment(F, w, p + 6 * row, LE).fma(v, a6);
             a7 = FloatVector.fromMemorySegment(F, w, p + 7 * row, LE).fma(v, a7);
         }
-        out[oo] = Simd.sum(a0); out[oo + 1] = Simd.sum(a1);
-        out[oo + 2] = Simd.sum(a2); out[oo + 3] = Simd.sum(a3);
-        out[oo + 4] = Simd.sum(a4); out[oo + 5] = Simd.sum(a5);
-        out[oo + 6] = Simd.sum(a6); out[oo + 7] = Simd.sum(a7);
-        for (long d = end; d < n * 4L; d += 4) {
-            float v = xs.get(Tensor.F32_LE, d);
-            for (int k = 0; k < 8; k++) out[oo + k] += w.get(Tensor.F32_LE, o + k * row + d) * v;
-        }
+        a0.intoArray(acc, 0); a1.intoArray(acc, FL); a2.intoArray(acc, 2 * FL); a3.intoArray(acc, 3 * FL);
+        a4.intoArray(acc, 4 * FL); a5.intoArray(acc, 5 * FL); a6.intoArray(acc, 6 * FL); a7.intoArray(acc, 7 * FL);
     }
 
     /**
@@ -150,7 +163,15 @@ public final class WeightRows {
      */
     public static void dotF32Heap(float[] w, int base, int n, int from, int to, float[] x, float[] out, int oo) {
         int r = from;
-        for (; r + 8 <= to; r += 8) dotF32Heap8(w, base + r * n, n, x, out, oo + r);
+        float[] acc = ACCUMULATORS.get();
+        for (; r + 8 <= to; r += 8) {
+            int o = base + r * n;
+            dotF32Heap8(w, o, n, x, acc);
+            Simd.sum8(acc, out, oo + r);
+            for (int j = n - n % FL; j < n; j++) {
+                for (int k = 0; k < 8; k++) out[oo + r + k] += w[o + k * n + j] * x[j];
+            }
+        }
         for (; r < to; r++) {
             int o = base + r * n, end = n - n % FL;
             FloatVector a = FloatVector.zero(F);
@@ -161,7 +182,8 @@ public final class WeightRows {
         }
     }
 
-    private static void dotF32Heap8(float[] w, int o, int n, float[] x, float[] out, int oo) {
+    /** The vector accumulators of rows o / n .. o / n + 7 of {@link #dotF32Heap} into acc[0 .. 8 FL), for {@link Simd#sum8}. */
+    private static void dotF32Heap8(float[] w, int o, int n, float[] x, float[] acc) {
         int end = n - n % FL;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
@@ -177,14 +199,8 @@ public final class WeightRows {
             a6 = FloatVector.fromArray(F, w, p + 6 * n).fma(v, a6);
             a7 = FloatVector.fromArray(F, w, p + 7 * n).fma(v, a7);
         }
-        out[oo] = Simd.sum(a0); out[oo + 1] = Simd.sum(a1);
-        out[oo + 2] = Simd.sum(a2); out[oo + 3] = Simd.sum(a3);
-        out[oo + 4] = Simd.sum(a4); out[oo + 5] = Simd.sum(a5);
-        out[oo + 6] = Simd.sum(a6); out[oo + 7] = Simd.sum(a7);
-        for (int j = end; j < n; j++) {
-            float v = x[j];
-            for (int k = 0; k < 8; k++) out[oo + k] += w[o + k * n + j] * v;
-        }
+        a0.intoArray(acc, 0); a1.intoArray(acc, FL); a2.intoArray(acc, 2 * FL); a3.intoArray(acc, 3 * FL);
+        a4.intoArray(acc, 4 * FL); a5.intoArray(acc, 5 * FL); a6.intoArray(acc, 6 * FL); a7.intoArray(acc, 7 * FL);
     }
 
     private static void dotF32(MemorySegment w, int n, long r0, long r1, long r2, long r3,
@@ -199,8 +215,8 @@ public final class WeightRows {
             a2 = FloatVector.fromMemorySegment(F, w, o2 + d, LE).fma(v, a2);
             a3 = FloatVector.fromMemorySegment(F, w, o3 + d, LE).fma(v, a3);
         }
-        float s0 = Simd.sum(a0), s1 = Simd.sum(a1);
-        float s2 = Simd.sum(a2), s3 = Simd.sum(a3);
+        FloatVector sums = Simd.sum4(a0, a1, a2, a3);
+        float s0 = sums.lane(0), s1 = sums.lane(FL / 4), s2 = sums.lane(FL / 2), s3 = sums.lane(3 * FL / 4);
         for (long d = end; d < n * 4L; d += 4) {
             float v = xs.get(Tensor.F32_LE, d);
             s0 += w.get(Tensor.F32_LE, o0 + d) * v;
