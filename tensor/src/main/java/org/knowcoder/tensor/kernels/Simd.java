@@ -46,9 +46,9 @@ final class Simd {
     }
 
     /** out[o .. o+8) = the sums of the eight vectors in acc[0 .. 8 FL), each formed as {@link #sum} forms it. */
-    static void sum8(float[] acc, float[] out, int o) {
-        sum4(acc, 0, out, o);
-        sum4(acc, 4, out, o + 4);
+    static void sum8(float[] acc, int at, float[] out, int o) {
+        sum4(acc, at / FL, out, o);
+        sum4(acc, at / FL + 4, out, o + 4);
     }
 
     /**

@@ -49,7 +49,7 @@ class SimdTest {
             for (int v = 0; v < VECTORS; v += 8) {
                 float[] acc = new float[8 * FL];
                 System.arraycopy(a, v * FL, acc, 0, acc.length);
-                Simd.sum8(acc, eight, v);
+                Simd.sum8(acc, 0, eight, v);
             }
             assertArrayEquals(expected, single, "sum, round " + round);
             assertArrayEquals(expected, four, "sum4 and store4, round " + round);
