@@ -30,10 +30,10 @@ final class Simd {
      * sums first to last when interpreted or compiled by C1, so its bits depend on whether the JIT
      * has compiled the caller yet, which on a busy machine is a matter of timing (issue 23, item 20:
      * F32 weights on the heap decoded unlike the same weights mapped, whose kernel was compiled at
-     * another moment). Lane-wise adds, blends and shuffles round the same in every tier.
+     * another moment). Lane-wise and scalar adds, blends and shuffles round the same in every tier.
      */
     static float sum(FloatVector v) {
-        return finish(halve(halve(v, SWAP1), SWAP2)).lane(0);
+        return lastFour(halve(halve(halve(halve(v, WIDE1), WIDE2), WIDE3), WIDE4));
     }
 
     /**
@@ -74,7 +74,13 @@ final class Simd {
     // inlined is allocated (with sum() as one method, the F32 matrix-vector product allocated a
     // vector per row and ran at half speed). Shuffles and masks are constants, and a step that
     // does not exist for this FL is a null one, so that C2 parses as few nodes as it can: the
-    // 8-row kernels reached its inlining node limit with them looked up in arrays.
+    // 8-row kernels reached its inlining node limit with them looked up in arrays, and the Q8_0 row
+    // kernel with sum() done in vector steps to the last lane.
+
+    /** The halving steps 2 and 1 of {@link #sum}, on lanes 0 .. 3, as scalars: fewer nodes for C2 than two more vector steps. */
+    private static float lastFour(FloatVector v) {
+        return (v.lane(0) + v.lane(2)) + (v.lane(1) + v.lane(3));
+    }
 
     /** The halving steps FL/8 .. 1 (none of them for FL = 4). */
     private static FloatVector finish(FloatVector v) {
@@ -112,6 +118,9 @@ final class Simd {
     private static final VectorShuffle<Float> SWAP1 = swap(FL / 2), SWAP2 = swap(FL / 4), SWAP3 = swap(FL / 8),
             SWAP4 = swap(FL / 16), SWAP5 = swap(FL / 32), SWAP6 = swap(FL / 64);
     private static final VectorMask<Float> UPPER1 = upper(FL / 2), UPPER2 = upper(FL / 4);
+    /** {@link #sum}'s vector steps: those of distance 4 and more (none for FL = 4). */
+    private static final VectorShuffle<Float> WIDE1 = FL / 2 >= 4 ? SWAP1 : null, WIDE2 = FL / 4 >= 4 ? SWAP2 : null,
+            WIDE3 = FL / 8 >= 4 ? SWAP3 : null, WIDE4 = FL / 16 >= 4 ? SWAP4 : null;
     /** Lane j < 4 takes lane j * FL/4, where {@link #sum4} leaves sum j; the first four lanes. */
     private static final VectorShuffle<Float> GATHER4 = VectorShuffle.fromOp(F, j -> j < 4 ? j * FL / 4 : j);
     private static final VectorMask<Float> FIRST4 = F.indexInRange(0, 4);
