@@ -9,11 +9,13 @@ import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
 
 /**
- * Vectorized exp for training's softmax rows (cross-entropy over the vocabulary). Built only from
- * IEEE-exact lane operations (add, mul, fma, bit shifts) rather than the Vector API's EXP, whose
- * compiled and interpreted forms may differ in the last bit: a training run must reproduce itself
- * bit for bit whatever the JIT has compiled yet. Cephes' expf: 2^n times a degree-6 polynomial on
- * [-ln2/2, ln2/2], within 2 ulp; inputs below -87 give exp(-87) (~1.6e-38) instead of a denormal.
+ * Vectorized exp for softmax rows (training's cross-entropy over the vocabulary, attention) and
+ * SwiGLU's gate. Built only from IEEE-exact lane operations (add, mul, fma, bit shifts) rather than
+ * the Vector API's EXP, whose compiled and interpreted forms may differ in the last bit: a training
+ * run must reproduce itself bit for bit, and decoding give the same logits, whatever the JIT has
+ * compiled yet. Cephes' expf: 2^n times a degree-6 polynomial on [-ln2/2, ln2/2], within 2 ulp;
+ * inputs below -87 give exp(-87) (~1.6e-38) instead of a denormal, above 88 exp(88) instead of
+ * infinity.
  */
 public final class ExpSum {
     private ExpSum() {}
@@ -52,7 +54,7 @@ public final class ExpSum {
         return m.reduceLanes(VectorOperators.MAX);
     }
 
-    /** Sum of exp(x[off + i] - shift) for i in [0, n), added lane by lane and the lanes first to last: the same on every run. */
+    /** Sum of exp(x[off + i] - shift) for i in [0, n), added lane by lane and the lanes in {@link Simd#sum}'s order: the same on every run. */
     public static float sum(float[] x, int off, int n, float shift) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
         int i = 0;
@@ -64,7 +66,7 @@ public final class ExpSum {
             VectorMask<Float> in = F.indexInRange(i, n);
             acc0 = acc0.add(exp(FloatVector.fromArray(F, x, off + i, in).sub(shift)), in);
         }
-        return Simd.sumInOrder(acc0.add(acc1));
+        return Simd.sum(acc0.add(acc1));
     }
 
     /** y[yo + i] += g * exp(x[xo + i] - shift) for i in [0, n): softmax's gradient row. */

@@ -105,7 +105,7 @@ final class HalfRows {
             even = widenEven(p, bf16).fma(FloatVector.fromMemorySegment(F, xs, xe + d, LE), even);
             odd = widenOdd(p, bf16).fma(FloatVector.fromMemorySegment(F, xs, xo + d, LE), odd);
         }
-        return even.add(odd).reduceLanes(VectorOperators.ADD) + edges(w, bf16, n, o, start, end, xs);
+        return Simd.sum(even.add(odd)) + edges(w, bf16, n, o, start, end, xs);
     }
 
     /**
@@ -145,8 +145,8 @@ final class HalfRows {
                 even2 = bf16Even(p2).fma(xe, even2);
                 oddAcc2 = bf16Odd(p2).fma(xo, oddAcc2);
             }
-            out[oo + r] = even.add(oddAcc).reduceLanes(VectorOperators.ADD) + rowEdges(w, rows, r, rowBytes, start, xs, odd);
-            if (r2 < to) out[oo + r2] = even2.add(oddAcc2).reduceLanes(VectorOperators.ADD) + rowEdges(w, rows, r2, rowBytes, start, xs, odd);
+            out[oo + r] = Simd.sum(even.add(oddAcc)) + rowEdges(w, rows, r, rowBytes, start, xs, odd);
+            if (r2 < to) out[oo + r2] = Simd.sum(even2.add(oddAcc2)) + rowEdges(w, rows, r2, rowBytes, start, xs, odd);
         }
     }
 
@@ -170,7 +170,7 @@ final class HalfRows {
         FloatVector sum = bf16Even(before).mul(FloatVector.fromMemorySegment(F, xs, beforeX, LE))
                 .add(bf16Odd(before).mul(FloatVector.fromMemorySegment(F, xs, odd + beforeX, LE))).blend(0f, head.not());
         sum = sum.add(bf16Even(after).mul(FloatVector.fromMemorySegment(F, xs, afterX, LE)), tail);
-        return sum.add(bf16Odd(after).mul(FloatVector.fromMemorySegment(F, xs, odd + afterX, LE)), tail).reduceLanes(VectorOperators.ADD);
+        return Simd.sum(sum.add(bf16Odd(after).mul(FloatVector.fromMemorySegment(F, xs, odd + afterX, LE)), tail));
     }
 
     private static FloatVector widenEven(IntVector pairs, boolean bf16) {
@@ -221,7 +221,7 @@ final class HalfRows {
             int first = (int) ((end - at) / 4);
             acc = edge(acc, w, bf16, n, o, at, xs, F.indexInRange(-first, FL - first));
         }
-        return acc.reduceLanes(VectorOperators.ADD) + elements(w, bf16, n, o, 0, pairBytes, xs);
+        return Simd.sum(acc) + elements(w, bf16, n, o, 0, pairBytes, xs);
     }
 
     /** acc plus, in the lanes of {@code lanes}, the products of the vector of pairs at byte {@code d} of the row. */

@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
 
@@ -21,6 +20,13 @@ public final class MatMul implements WorkerPool.RangeTask {
 
     private final WorkerPool pool;
     private final float[][] rowScratch;
+    /**
+     * Per worker, two tiles' 16 vector accumulators, summed outside the tile's method (as in
+     * {@code WeightRows.dot}: in it, the sums took C2 past its inlining node limit).
+     */
+    private final float[][] tileSums;
+    /** Floats of one tile's accumulators. */
+    private static final int TILE = ROWS * TOKENS * FL;
     private Tensor w;
     private float[] x;
     private int tokens;
@@ -29,6 +35,7 @@ public final class MatMul implements WorkerPool.RangeTask {
     public MatMul(WorkerPool pool, int maxCols) {
         this.pool = pool;
         this.rowScratch = new float[pool.threads()][ROWS * maxCols];
+        this.tileSums = new float[pool.threads()][2 * TILE];
     }
 
     /** x is [tokens, w.cols()] row-major, out is [tokens, w.rows()] row-major. */
@@ -47,7 +54,7 @@ public final class MatMul implements WorkerPool.RangeTask {
 
     @Override
     public void run(int worker, int fromBlock, int toBlock) {
-        float[] rows = rowScratch[worker];
+        float[] rows = rowScratch[worker], sums = tileSums[worker];
         int n = w.cols();
         int outRows = Math.toIntExact(w.rows());
         for (int b = fromBlock; b < toBlock; b++) {
@@ -56,7 +63,13 @@ public final class MatMul implements WorkerPool.RangeTask {
             for (int r = 0; r < nr; r++) WeightRows.decode(w, r0 + r, rows, r * n);
             int t = 0;
             if (nr == ROWS) {
-                for (; t + TOKENS <= tokens; t += TOKENS) tile4x4(rows, n, t, r0, outRows);
+                // each tile's sums are taken after the next tile's products, from the other half of
+                // sums: a vector read back at once would wait for its store (as in WeightRows.dot)
+                for (; t + TOKENS <= tokens; t += TOKENS) {
+                    tile4x4(rows, n, t, sums, t / TOKENS % 2 * TILE);
+                    if (t > 0) finishTile(rows, n, t - TOKENS, r0, outRows, sums);
+                }
+                if (t > 0) finishTile(rows, n, t - TOKENS, r0, outRows, sums);
             }
             for (; t < tokens; t++) {
                 for (int r = 0; r < nr; r++) out[t * outRows + r0 + r] = VectorMath.dot(rows, r * n, x, t * n, n);
@@ -64,8 +77,11 @@ public final class MatMul implements WorkerPool.RangeTask {
         }
     }
 
-    /** The 16 dot products of rows[0..4) with tokens t..t+4, sharing every load four ways. */
-    private void tile4x4(float[] rows, int n, int t, int r0, int outRows) {
+    /**
+     * The 16 dot products of rows[0..4) with tokens t..t+4, sharing every load four ways, as vector
+     * accumulators into sums[at .. at + 16 FL), token k's four rows from vector 4k ({@link #finishTile}).
+     */
+    private void tile4x4(float[] rows, int n, int t, float[] sums, int at) {
         FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
         FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
         FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
@@ -87,16 +103,18 @@ public final class MatMul implements WorkerPool.RangeTask {
             r = FloatVector.fromArray(F, rows, w3 + i);
             a30 = r.fma(v0, a30); a31 = r.fma(v1, a31); a32 = r.fma(v2, a32); a33 = r.fma(v3, a33);
         }
-        int o = t * outRows + r0;
-        out[o] = a00.reduceLanes(ADD); out[o + outRows] = a01.reduceLanes(ADD);
-        out[o + 2 * outRows] = a02.reduceLanes(ADD); out[o + 3 * outRows] = a03.reduceLanes(ADD);
-        out[o + 1] = a10.reduceLanes(ADD); out[o + 1 + outRows] = a11.reduceLanes(ADD);
-        out[o + 1 + 2 * outRows] = a12.reduceLanes(ADD); out[o + 1 + 3 * outRows] = a13.reduceLanes(ADD);
-        out[o + 2] = a20.reduceLanes(ADD); out[o + 2 + outRows] = a21.reduceLanes(ADD);
-        out[o + 2 + 2 * outRows] = a22.reduceLanes(ADD); out[o + 2 + 3 * outRows] = a23.reduceLanes(ADD);
-        out[o + 3] = a30.reduceLanes(ADD); out[o + 3 + outRows] = a31.reduceLanes(ADD);
-        out[o + 3 + 2 * outRows] = a32.reduceLanes(ADD); out[o + 3 + 3 * outRows] = a33.reduceLanes(ADD);
-        if (i < n) addTails(rows, n, i, t, r0, outRows);
+        a00.intoArray(sums, at); a10.intoArray(sums, at + FL); a20.intoArray(sums, at + 2 * FL); a30.intoArray(sums, at + 3 * FL);
+        a01.intoArray(sums, at + 4 * FL); a11.intoArray(sums, at + 5 * FL); a21.intoArray(sums, at + 6 * FL); a31.intoArray(sums, at + 7 * FL);
+        a02.intoArray(sums, at + 8 * FL); a12.intoArray(sums, at + 9 * FL); a22.intoArray(sums, at + 10 * FL); a32.intoArray(sums, at + 11 * FL);
+        a03.intoArray(sums, at + 12 * FL); a13.intoArray(sums, at + 13 * FL); a23.intoArray(sums, at + 14 * FL); a33.intoArray(sums, at + 15 * FL);
+    }
+
+    /** The outputs of the tile of tokens t..t+4 whose accumulators are in {@code sums}: their sums, then the columns past the last vector. */
+    private void finishTile(float[] rows, int n, int t, int r0, int outRows, float[] sums) {
+        int at = t / TOKENS % 2 * TILE;
+        // token k's four sums are out[(t + k) * outRows + r0 ..], contiguous
+        for (int k = 0; k < TOKENS; k++) Simd.sum4(sums, (at + k * ROWS * FL) / FL, out, (t + k) * outRows + r0);
+        if (n % FL != 0) addTails(rows, n, n - n % FL, t, r0, outRows);
     }
 
     /** Adds the columns past the last whole vector, for the 16 outputs of a tile. */

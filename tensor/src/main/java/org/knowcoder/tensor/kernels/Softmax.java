@@ -6,7 +6,12 @@ import jdk.incubator.vector.VectorOperators;
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
 
-/** Numerically stable softmax in place over x[off .. off+n). */
+/**
+ * Numerically stable softmax in place over x[off .. off+n). The vector exp is {@link ExpSum#exp}
+ * and the sum {@link Simd#sum}, not the Vector API's EXP and reduceLanes, whose compiled and
+ * interpreted forms differ in the last bit: attention must decode the same bits whenever the JIT
+ * gets to it.
+ */
 public final class Softmax {
     private Softmax() {}
 
@@ -24,11 +29,11 @@ public final class Softmax {
         if (n >= FL) {
             FloatVector vsum = FloatVector.zero(F);
             for (int bound = n - FL; i <= bound; i += FL) {
-                FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = ExpSum.exp(FloatVector.fromArray(F, x, off + i).sub(max));
                 e.intoArray(x, off + i);
                 vsum = vsum.add(e);
             }
-            sum = vsum.reduceLanes(VectorOperators.ADD);
+            sum = Simd.sum(vsum);
         }
         for (; i < n; i++) {
             x[off + i] = (float) Math.exp(x[off + i] - max);

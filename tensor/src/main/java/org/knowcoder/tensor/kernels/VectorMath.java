@@ -20,7 +20,7 @@ public final class VectorMath {
         for (int bound = n - FL; i <= bound; i += FL) {
             acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
         }
-        float sum = Simd.sumInOrder(acc0.add(acc1)); // fixed order: training must be reproducible
+        float sum = Simd.sum(acc0.add(acc1)); // fixed order: training must be reproducible
         for (; i < n; i++) sum += a[ao + i] * b[bo + i];
         return sum;
     }

@@ -30,6 +30,15 @@ public final class WeightRows {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Bytes of one float vector. */
     private static final long VB = 4L * FL;
+    /**
+     * Per thread, where the 8-row F32 kernels leave their accumulators, two blocks' worth, to be
+     * summed by their caller ({@link Simd#sum8}). Summed in the kernel, the fixed-order sums took C2
+     * past its inlining node limit, and the vectors of the steps it left out were allocated (15%
+     * slower than the reduceLanes they replace). Read back at once, a stored vector waits for the
+     * store (no store-to-load forwarding: 13% slower on a 768 x 768 matrix, one thread, in cache),
+     * so a block is summed after the next block's products, from the other half.
+     */
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[16 * FL]);
 
     /** Bytes an activation buffer for {@link #prepare} needs for inputs of up to {@code maxCols} columns, in any dtype. */
     public static long activationBytes(int maxCols) {
@@ -98,7 +107,13 @@ public final class WeightRows {
         switch (w.dtype()) {
             case F32 -> {
                 int r8 = from;
-                for (; r8 + 8 <= to; r8 += 8) dotF32x8(data, n, r8, xs, out, oo + r8);
+                float[] acc = ACCUMULATORS.get();
+                // each block's sums are taken after the next block's products (see ACCUMULATORS)
+                for (; r8 + 8 <= to; r8 += 8) {
+                    dotF32x8(data, n, r8, xs, acc, slot(from, r8));
+                    if (r8 > from) finishF32x8(data, n, xs, acc, slot(from, r8 - 8), r8 - 8, out, oo);
+                }
+                if (r8 > from) finishF32x8(data, n, xs, acc, slot(from, r8 - 8), r8 - 8, out, oo);
                 for (int r = r8; r < to; r += 4) {
                     int last = Math.min(r + 3, to - 1); // a short block repeats its last row
                     dotF32(data, n, r, Math.min(r + 1, last), Math.min(r + 2, last), last, xs, out, oo + r, last - r + 1);
@@ -112,8 +127,11 @@ public final class WeightRows {
         }
     }
 
-    /** Rows r0 .. r0+7 dotted with xs into out[oo ..]: eight weight streams, one activation load per step. */
-    private static void dotF32x8(MemorySegment w, int n, long r0, MemorySegment xs, float[] out, int oo) {
+    /**
+     * Rows r0 .. r0+7 dotted with xs, their vector accumulators into acc[at .. at + 8 FL) for
+     * {@link Simd#sum8}: eight weight streams, one activation load per step.
+     */
+    private static void dotF32x8(MemorySegment w, int n, long r0, MemorySegment xs, float[] acc, int at) {
         long row = n * 4L, o = r0 * row;
         long end = (long) (n - n % FL) * 4;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
@@ -130,14 +148,8 @@ public final class WeightRows {
             a6 = FloatVector.fromMemorySegment(F, w, p + 6 * row, LE).fma(v, a6);
             a7 = FloatVector.fromMemorySegment(F, w, p + 7 * row, LE).fma(v, a7);
         }
-        out[oo] = a0.reduceLanes(VectorOperators.ADD); out[oo + 1] = a1.reduceLanes(VectorOperators.ADD);
-        out[oo + 2] = a2.reduceLanes(VectorOperators.ADD); out[oo + 3] = a3.reduceLanes(VectorOperators.ADD);
-        out[oo + 4] = a4.reduceLanes(VectorOperators.ADD); out[oo + 5] = a5.reduceLanes(VectorOperators.ADD);
-        out[oo + 6] = a6.reduceLanes(VectorOperators.ADD); out[oo + 7] = a7.reduceLanes(VectorOperators.ADD);
-        for (long d = end; d < n * 4L; d += 4) {
-            float v = xs.get(Tensor.F32_LE, d);
-            for (int k = 0; k < 8; k++) out[oo + k] += w.get(Tensor.F32_LE, o + k * row + d) * v;
-        }
+        a0.intoArray(acc, at); a1.intoArray(acc, at + FL); a2.intoArray(acc, at + 2 * FL); a3.intoArray(acc, at + 3 * FL);
+        a4.intoArray(acc, at + 4 * FL); a5.intoArray(acc, at + 5 * FL); a6.intoArray(acc, at + 6 * FL); a7.intoArray(acc, at + 7 * FL);
     }
 
     /**
@@ -150,18 +162,48 @@ public final class WeightRows {
      */
     public static void dotF32Heap(float[] w, int base, int n, int from, int to, float[] x, float[] out, int oo) {
         int r = from;
-        for (; r + 8 <= to; r += 8) dotF32Heap8(w, base + r * n, n, x, out, oo + r);
+        float[] acc = ACCUMULATORS.get();
+        for (; r + 8 <= to; r += 8) {
+            dotF32Heap8(w, base + r * n, n, x, acc, slot(from, r));
+            if (r > from) finishHeap8(w, base, n, x, acc, slot(from, r - 8), r - 8, out, oo);
+        }
+        if (r > from) finishHeap8(w, base, n, x, acc, slot(from, r - 8), r - 8, out, oo);
         for (; r < to; r++) {
             int o = base + r * n, end = n - n % FL;
             FloatVector a = FloatVector.zero(F);
             for (int j = 0; j < end; j += FL) a = FloatVector.fromArray(F, w, o + j).fma(FloatVector.fromArray(F, x, j), a);
-            float s = a.reduceLanes(VectorOperators.ADD);
+            float s = Simd.sum(a);
             for (int j = end; j < n; j++) s += w[o + j] * x[j];
             out[oo + r] = s;
         }
     }
 
-    private static void dotF32Heap8(float[] w, int o, int n, float[] x, float[] out, int oo) {
+    /** Where in {@link #ACCUMULATORS} the 8-row block starting at row r of a range from row {@code from} goes: the halves alternate. */
+    private static int slot(int from, int r) {
+        return (r - from) / 8 % 2 * 8 * FL;
+    }
+
+    /** out[oo + r ..] for the 8 rows from r: the sums of their accumulators at acc[at ..], then the columns past the last vector. */
+    private static void finishF32x8(MemorySegment w, int n, MemorySegment xs, float[] acc, int at, int r, float[] out, int oo) {
+        Simd.sum8(acc, at, out, oo + r);
+        long row = n * 4L, o = r * row;
+        for (long d = (long) (n - n % FL) * 4; d < row; d += 4) {
+            float v = xs.get(Tensor.F32_LE, d);
+            for (int k = 0; k < 8; k++) out[oo + r + k] += w.get(Tensor.F32_LE, o + k * row + d) * v;
+        }
+    }
+
+    /** finishF32x8 for {@link #dotF32Heap}. */
+    private static void finishHeap8(float[] w, int base, int n, float[] x, float[] acc, int at, int r, float[] out, int oo) {
+        Simd.sum8(acc, at, out, oo + r);
+        int o = base + r * n;
+        for (int j = n - n % FL; j < n; j++) {
+            for (int k = 0; k < 8; k++) out[oo + r + k] += w[o + k * n + j] * x[j];
+        }
+    }
+
+    /** The vector accumulators of rows o / n .. o / n + 7 of {@link #dotF32Heap} into acc[at .. at + 8 FL), for {@link Simd#sum8}. */
+    private static void dotF32Heap8(float[] w, int o, int n, float[] x, float[] acc, int at) {
         int end = n - n % FL;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
@@ -177,14 +219,8 @@ public final class WeightRows {
             a6 = FloatVector.fromArray(F, w, p + 6 * n).fma(v, a6);
             a7 = FloatVector.fromArray(F, w, p + 7 * n).fma(v, a7);
         }
-        out[oo] = a0.reduceLanes(VectorOperators.ADD); out[oo + 1] = a1.reduceLanes(VectorOperators.ADD);
-        out[oo + 2] = a2.reduceLanes(VectorOperators.ADD); out[oo + 3] = a3.reduceLanes(VectorOperators.ADD);
-        out[oo + 4] = a4.reduceLanes(VectorOperators.ADD); out[oo + 5] = a5.reduceLanes(VectorOperators.ADD);
-        out[oo + 6] = a6.reduceLanes(VectorOperators.ADD); out[oo + 7] = a7.reduceLanes(VectorOperators.ADD);
-        for (int j = end; j < n; j++) {
-            float v = x[j];
-            for (int k = 0; k < 8; k++) out[oo + k] += w[o + k * n + j] * v;
-        }
+        a0.intoArray(acc, at); a1.intoArray(acc, at + FL); a2.intoArray(acc, at + 2 * FL); a3.intoArray(acc, at + 3 * FL);
+        a4.intoArray(acc, at + 4 * FL); a5.intoArray(acc, at + 5 * FL); a6.intoArray(acc, at + 6 * FL); a7.intoArray(acc, at + 7 * FL);
     }
 
     private static void dotF32(MemorySegment w, int n, long r0, long r1, long r2, long r3,
@@ -199,8 +235,8 @@ public final class WeightRows {
             a2 = FloatVector.fromMemorySegment(F, w, o2 + d, LE).fma(v, a2);
             a3 = FloatVector.fromMemorySegment(F, w, o3 + d, LE).fma(v, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        FloatVector sums = Simd.sum4(a0, a1, a2, a3);
+        float s0 = sums.lane(0), s1 = sums.lane(FL / 4), s2 = sums.lane(FL / 2), s3 = sums.lane(3 * FL / 4);
         for (long d = end; d < n * 4L; d += 4) {
             float v = xs.get(Tensor.F32_LE, d);
             s0 += w.get(Tensor.F32_LE, o0 + d) * v;
@@ -233,7 +269,7 @@ public final class WeightRows {
             odd = int8(quad).fma(FloatVector.fromMemorySegment(F, xs, xo + 3 * VB, LE), odd);
             acc = even.add(odd).fma(scale(scales, base + c, gs), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /**
@@ -265,7 +301,7 @@ public final class WeightRows {
             for (long k = g; k < g + gs; k += FL) group = widen(q, base + k).fma(FloatVector.fromMemorySegment(F, xs, k * 4, LE), group);
             acc = group.fma(scale(scales, base + g, gs), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     private static FloatVector scale(MemorySegment scales, long index, int gs) {
