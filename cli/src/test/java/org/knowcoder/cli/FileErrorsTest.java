@@ -20,7 +20,7 @@ class FileErrorsTest {
     Path tmp;
 
     /** A llama2.c tokenizer.bin of the 3 special pieces and the 256 byte pieces, the least it may hold. */
-    private Path tinyTokenizer() throws IOException {
+    static Path tinyTokenizer(Path tmp) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(8);
         bytes.write(header.array());
@@ -44,7 +44,7 @@ class FileErrorsTest {
         Path dir = Files.createDirectory(tmp.resolve("defs"));
         CliRun.inProcess("schema", "import", dir, "--out", tmp.resolve("lib.json"))
                 .assertBadInput(dir + ": is a directory; expected Python class definitions");
-        CliRun.inProcess("tokenize", "--tokenizer", tinyTokenizer(), "--input", dir)
+        CliRun.inProcess("tokenize", "--tokenizer", tinyTokenizer(tmp), "--input", dir)
                 .assertBadInput(dir + ": is a directory; expected a JSON lines file");
     }
 
