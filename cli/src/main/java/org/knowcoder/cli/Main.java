@@ -40,7 +40,7 @@ import java.util.Optional;
                 "      --model ../shared/fixtures/models/llama-tiny-gqa \\",
                 "      --prompt-ids 1,450,496 --output-ids",
                 "  java -jar knowcoder.jar schema render --library path/to/schema.json \\",
-                "      --types Person,Location --style following",
+                "      --types Human,GeographicLocation --style following",
                 "  java -jar knowcoder.jar datasets ../shared/datasets",
                 "  java -jar knowcoder.jar score --cases ../shared/fixtures/ie/scorer-cases.json",
                 "  java -jar knowcoder.jar eval --model path/to/knowcoder \\",
