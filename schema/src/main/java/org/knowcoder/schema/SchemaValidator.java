@@ -22,7 +22,7 @@ public final class SchemaValidator {
      */
     private static final Pattern IDENTIFIER = Pattern.compile("[\\p{L}\\p{Nl}_][\\p{L}\\p{Nl}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}]*");
     /**
-     * Identifiers Python refuses as a class or parameter name: its keywords (Python 3.12's
+     * Identifiers Python refuses as a class name: its keywords (Python 3.12's
      * keyword.kwlist as of 3.12, the constants False, None and True among them) and __debug__, which cannot
      * be bound. Soft keywords (match, case, type, _) remain usable as names and are not here.
      */
@@ -66,7 +66,11 @@ public final class SchemaValidator {
 
     /** The rules a concept keeps or breaks on its own. */
     private static void own(Concept c, List<Problem> problems) {
-        pythonName(c, "", c.name(), problems);
+        if (!IDENTIFIER.matcher(c.name()).matches()) {
+            problems.add(new Problem(c.label(), "name", "'" + c.name() + "' is not a Python identifier"));
+        } else if (PYTHON_RESERVED.contains(c.name())) {
+            problems.add(new Problem(c.label(), "reserved-name", "'" + c.name() + "' is reserved in Python (a keyword)"));
+        }
         if (c.name().equals(c.kind().baseClass())) {
             problems.add(new Problem(c.label(), "reserved-name", "is the name of the base class"));
         }
@@ -83,7 +87,10 @@ public final class SchemaValidator {
         }
         Set<String> seen = new HashSet<>();
         for (Role r : c.roles()) {
-            pythonName(c, "role ", r.name(), problems);
+            // a keyword is allowed here: KnowCoder's own prompts name roles "from" (Marriage, SportsTeamRoster)
+            if (!IDENTIFIER.matcher(r.name()).matches()) {
+                problems.add(new Problem(c.label(), "name", "role '" + r.name() + "' is not a Python identifier"));
+            }
             if (!seen.add(r.name())) problems.add(new Problem(c.label(), "duplicate-role", "role " + r.name() + " appears twice"));
         }
         seen.clear();
@@ -93,15 +100,6 @@ public final class SchemaValidator {
             }
         }
         if (c.instances() < 0) problems.add(new Problem(c.label(), "instances", "instance count is negative"));
-    }
-
-    /** A class or role name must be one Python can define: an identifier ([name]) that is not a keyword ([reserved-name]). */
-    private static void pythonName(Concept c, String what, String name, List<Problem> problems) {
-        if (!IDENTIFIER.matcher(name).matches()) {
-            problems.add(new Problem(c.label(), "name", what + "'" + name + "' is not a Python identifier"));
-        } else if (PYTHON_RESERVED.contains(name)) {
-            problems.add(new Problem(c.label(), "reserved-name", what + "'" + name + "' is reserved in Python (a keyword)"));
-        }
     }
 
     private static void types(Concept c, String what, List<String> types, Map<String, Concept> entities, List<Problem> problems) {
