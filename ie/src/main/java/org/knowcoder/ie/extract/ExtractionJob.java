@@ -23,12 +23,11 @@ public record ExtractionJob(String dataset, Task task, List<Sample> samples, Que
     public Optional<String> undefinedClassesWarning() {
         List<String> undefined = query.schema().undefined();
         if (undefined.isEmpty()) return Optional.empty();
-        String kind = task.kind().jsonName();
-        return Optional.of("warning: the schema library has no " + kind + " class "
+        String them = undefined.size() == 1 ? "it" : "them";
+        return Optional.of("warning: the schema library has no " + task.kind().jsonName() + " class "
                 + undefined.stream().map(c -> c + " (" + dataset + " label " + labels.classToLabel().get(c) + ")").collect(Collectors.joining(", "))
-                + "; the " + task + " prompts define " + (undefined.size() == 1 ? "it" : "them") + " bare, as without --schema."
-                + " To describe " + (undefined.size() == 1 ? "it" : "them") + ", write the class" + (undefined.size() == 1 ? "" : "es")
-                + " in a .py file (class " + undefined.getFirst() + "(" + task.kind().baseClass() + "): ...) and import it with the library's"
-                + " other files (schema import)");
+                + "; the " + task + " prompts define " + them + " bare, as without --schema. To describe " + them + ", write "
+                + them + " in a .py file (class " + undefined.getFirst() + "(" + task.kind().baseClass() + "): ...) and import that"
+                + " with the library's other files (schema import)");
     }
 }
