@@ -8,6 +8,9 @@ import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -34,7 +37,9 @@ import java.util.stream.Collectors;
 public final class Launcher {
     static final String VECTOR_MODULE = "jdk.incubator.vector";
     static final int REQUIRED_JAVA = 25;
-    /** Set on the relaunched JVM: the launcher's pid, so that the child can end when the launcher is killed. */
+    /** Set on the relaunched JVM: the loopback port of the launcher's lifeline, see {@link #relaunch}. */
+    static final String LIFELINE_PORT = "knowcoder.launcher.lifeline";
+    /** Set on the relaunched JVM: the launcher's pid, which the child watches where it cannot connect the lifeline. */
     static final String LAUNCHER_PID = "knowcoder.launcher.pid";
     private static final String MAIN = "org.knowcoder.cli.Main";
     private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: " + VECTOR_MODULE;
@@ -154,23 +159,53 @@ public final class Launcher {
         return roots;
     }
 
+    /**
+     * Runs the child JVM to its end and returns its exit code. The child must end the moment this
+     * launcher does, however it ends: killed with SIGKILL, nothing here runs, and an orphaned child
+     * would go on appending to a run (a resumed eval would then write the same sentences twice).
+     * So the child connects to a loopback socket this JVM listens on, its lifeline, and exits when
+     * the connection ends: the kernel closes a dead process's sockets at once, where watching its
+     * pid (ProcessHandle.onExit) polls, with a delay growing from 300 ms to 5 s. A socket, rather
+     * than a pipe, because ProcessBuilder hands a child no descriptors but stdin, stdout and
+     * stderr, and those stay the user's: commands read stdin, and its end means the input's end,
+     * not the launcher's. Java 8 can open it, and it works the same on Linux, macOS and Windows.
+     */
     static int relaunch(Path java, String[] args) throws IOException, InterruptedException {
-        Process child = new ProcessBuilder(command(java, ManagementFactory.getRuntimeMXBean().getInputArguments(),
-                System.getProperty("java.class.path"), args))
-                .redirectInput(ProcessBuilder.Redirect.INHERIT)
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.PIPE)
-                .start();
-        Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
-        Thread relay = new Thread(() -> relayStderr(child.getErrorStream()), "stderr-relay");
-        relay.start();
-        int code = child.waitFor();
-        relay.join();
-        return code;
+        try (ServerSocket lifeline = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Process child = new ProcessBuilder(command(java, ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                    System.getProperty("java.class.path"), lifeline.getLocalPort(), args))
+                    .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectError(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
+            Thread holder = new Thread(() -> holdLifeline(lifeline), "child-lifeline");
+            holder.setDaemon(true);
+            holder.start();
+            Thread relay = new Thread(() -> relayStderr(child.getErrorStream()), "stderr-relay");
+            relay.start();
+            int code = child.waitFor();
+            relay.join();
+            return code;
+        }
+    }
+
+    /**
+     * Accepts the child's connection and keeps it open (and reachable, so that no cleaner closes
+     * it) until the child closes its end. Never writes: only the connection's end carries meaning.
+     */
+    private static void holdLifeline(ServerSocket lifeline) {
+        try (Socket child = lifeline.accept(); InputStream in = child.getInputStream()) {
+            while (in.read() >= 0) {
+                // the child sends nothing; read returns at its exit
+            }
+        } catch (IOException e) {
+            // the listener was closed (the child has exited) or the connection reset: nothing left to hold
+        }
     }
 
     /** The relaunched JVM's command line: {@code java}, our flags, then the user's (which win), then Main and the arguments. */
-    static List<String> command(Path java, List<String> userFlags, String classPath, String[] args) {
+    static List<String> command(Path java, List<String> userFlags, String classPath, int lifelinePort, String[] args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.add("--add-modules=" + VECTOR_MODULE);
@@ -180,6 +215,7 @@ public final class Launcher {
         cmd.addAll(userFlags);
         String pid = ownPid();
         if (pid != null) cmd.add("-D" + LAUNCHER_PID + "=" + pid);
+        cmd.add("-D" + LIFELINE_PORT + "=" + lifelinePort);
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(MAIN);

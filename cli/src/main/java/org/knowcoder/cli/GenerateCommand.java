@@ -104,10 +104,16 @@ final class GenerateCommand implements Callable<Integer> {
     private int[] checkedPrompt(Tokenizer tok, LlamaWeights weights) {
         if (tok != null) Tokenizers.requireFits(tok, tokenizer, weights.config().vocabSize(), model);
         int[] ids = promptTokens(tok);
-        return ModelLoader.aboutModel(model, () -> {
+        int[] checked = ModelLoader.aboutModel(model, () -> {
             Generator.checkPrompt(ids, weights.config());
             return ids;
         });
+        // --steps counts the prompt's positions too (llama2.c -n): a prompt longer than that leaves none to generate
+        if (steps > 0 && checked.length > steps) {
+            throw new IllegalArgumentException("the prompt has " + checked.length + " tokens (BOS included), more than --steps " + steps
+                    + " (positions, the prompt's included), so nothing would be generated; raise --steps, or give 0 for the model's context");
+        }
+        return checked;
     }
 
     private void generate(Tokenizer tok, DecodingSession session, int[] ids) throws IOException {

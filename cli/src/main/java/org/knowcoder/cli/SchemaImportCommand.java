@@ -1,6 +1,7 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.schema.Concept;
+import org.knowcoder.schema.InvalidSchemaException;
 import org.knowcoder.schema.SchemaImport;
 import org.knowcoder.schema.SchemaLibrary;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ final class SchemaImportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<Concept> imported = SchemaImport.read(files);
         List<Concept> all = stubMissing ? SchemaImport.withStubs(imported) : imported;
-        SchemaLibrary library = SchemaLibrary.of(all);
+        SchemaLibrary library = stubMissing ? SchemaLibrary.of(all) : withStubHint(all);
         output.write(library);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("concepts", library.size());
@@ -38,5 +39,19 @@ final class SchemaImportCommand implements Callable<Integer> {
         result.put("stubs", all.size() - imported.size());
         SchemaCommand.printJson(result);
         return 0;
+    }
+
+    /**
+     * The library, or the validation error that says what --stub-missing would do where classes
+     * are named but not defined: KnowCoder's released class definitions name parents and types they
+     * never define (Person, ChemicalCompound), so importing them needs it.
+     */
+    private static SchemaLibrary withStubHint(List<Concept> concepts) {
+        try {
+            return SchemaLibrary.of(concepts);
+        } catch (InvalidSchemaException e) {
+            if (e.problems().stream().noneMatch(p -> p.rule().equals("unknown-parent") || p.rule().equals("unknown-type"))) throw e;
+            throw new IllegalArgumentException(e.getMessage() + " (--stub-missing adds a bare class for each parent or type named but not defined)", e);
+        }
     }
 }

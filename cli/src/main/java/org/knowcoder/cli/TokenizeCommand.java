@@ -35,7 +35,7 @@ import java.util.concurrent.Future;
                 "With --lines: plain text in, one line of space-separated ids (or pieces) out per line, as spm_encode."})
 final class TokenizeCommand implements Callable<Integer> {
     /** Lines encoded per batch; batches are split across the threads and written in order. */
-    private static final int BATCH_LINES = 8192;
+    static final int BATCH_LINES = 8192;
 
     @Option(names = "--tokenizer", required = true, paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin")
     Path tokenizer;

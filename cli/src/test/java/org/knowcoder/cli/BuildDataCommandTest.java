@@ -56,6 +56,20 @@ class BuildDataCommandTest {
         assertTrue(line.get("prompt").asText().contains("in the following sentence from X.\n"));
     }
 
+    /** Issue 23 item 18: input of which no line is usable is exit 2 naming the file and the count, and writes nothing. */
+    @Test
+    void followingWithEveryLineBadIsBadInput() throws Exception {
+        Path samples = Files.writeString(dir.resolve("kelm.jsonl"), """
+                {"text": "Ann.", "entities": [{"name": "Ann", "types": ["human"]}]}
+                not json
+
+                [1, 2]
+                """);
+        CliRun.inProcess("build-data", "following", samples, "--library", library(), "--out", dir.resolve("out"))
+                .assertBadInput("every line of " + samples, "3 bad lines", samples + ":1: ");
+        assertTrue(Files.notExists(dir.resolve("out/following.jsonl")));
+    }
+
     @Test
     void badOptionsAreBadInput() throws Exception {
         CliRun.inProcess("build-data", "understanding", "--library", library(), "--out", dir, "--form", "sideways").assertBadInput("sideways");

@@ -83,9 +83,17 @@ class EvalCommandTest {
         Files.writeString(data.resolve("test.txt"), "EU\tB-organisation\nrejects\n");
         CliRun.inProcess("extract", "--model", Fixtures.stories(), "--tokenizer", Fixtures.file("stories260K/tok512.model"),
                 "--datasets", tmp.resolve("datasets"), "--dataset", "conll2003", "--out", out).assertBadInput("test.txt:2");
+    }
+
+    /** Issue 23 item 4: the classes a --schema library lacks are defined bare, with a warning that names them (it was exit 2). */
+    @Test
+    void aLibraryLackingTheDatasetsClassesWarns() throws IOException {
         Path schema = Files.writeString(tmp.resolve("schema.json"),
                 "{\"format\": \"knowcoder-schema\", \"version\": 1, \"concepts\": [{\"kind\": \"entity\", \"name\": \"Human\"}]}\n");
-        CliRun.inProcess(command("extract", args(tmp.resolve("c"), "conll2003", "--schema", schema)))
-                .assertBadInput("the schema library has no entity class");
+        CliRun run = CliRun.inProcess(command("extract", args(tmp.resolve("c"), "conll2003", "--schema", schema, "--limit", "1")));
+        assertAll(() -> assertEquals(0, run.code(), run::err),
+                () -> assertTrue(run.err().contains("extract: warning: the schema library has no entity class GeographicLocation (conll2003 label"
+                        + " location), MiscellaneousEntity (conll2003 label misc), Organization (conll2003 label organisation); the NER"
+                        + " prompts define them bare"), run::err));
     }
 }

@@ -9,17 +9,20 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * How {@link Launcher} finds a JDK 25 when an older {@code java} runs the jar, on fake JDK homes: a
- * {@code release} file as JDKs have it and a bin/java script.
+ * {@code release} file as JDKs have it and a bin/java script; and that the JVM it starts ends with it.
  */
 @DisabledOnOs(value = OS.WINDOWS, disabledReason = "the fake JDKs' bin/java are shell scripts")
 class LauncherTest {
@@ -90,7 +93,68 @@ class LauncherTest {
                 () -> assertEquals(List.of("org.knowcoder.cli.Main", "generate", "--prompt", "two words"),
                         args.subList(args.size() - 4, args.size())),
                 () -> assertEquals(System.getProperty("java.class.path"), args.get(args.size() - 5)),
-                () -> assertEquals("-D" + Launcher.LAUNCHER_PID + "=" + ProcessHandle.current().pid(), args.get(args.size() - 7)));
+                () -> assertEquals("-D" + Launcher.LAUNCHER_PID + "=" + ProcessHandle.current().pid(), args.get(args.size() - 8)),
+                () -> assertTrue(args.get(args.size() - 7).matches("-D" + Launcher.LIFELINE_PORT + "=[0-9]+"), args::toString));
+    }
+
+    /**
+     * Issue 23 item 12: the launcher killed with SIGKILL (nothing of it runs) takes the JVM it
+     * started with it at once, where watching its pid took 0.3 to several seconds, in which a run
+     * went on writing. The launcher runs from the classes as {@code java -jar} runs it, without the
+     * Vector API, so it relaunches; the relaunched JVM decodes stdin. A shell holds that stdin
+     * open (the input, then a long sleep) and takes stdout to a file: the pipes of a Process close
+     * when it ends, and the child would then end at its input's end, not its launcher's.
+     */
+    @Test
+    void aKilledLauncherTakesItsJvmAlong(@TempDir Path tmp) throws Exception {
+        Path tokenizer = OwnModels.storiesTokenizer();
+        Path input = Files.writeString(tmp.resolve("ids.jsonl"), "{\"ids\": [100]}\n".repeat(TokenizeCommand.BATCH_LINES));
+        Path stdout = tmp.resolve("stdout.txt"), stderr = tmp.resolve("stderr.txt");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process shell = new ProcessBuilder("sh", "-c", "{ cat \"$0\"; sleep 600; } | exec \"$1\" -cp \"$2\" " + Launcher.class.getName()
+                + " tokenize --decode --tokenizer \"$3\" --threads 1", input.toString(), java, System.getProperty("java.class.path"),
+                tokenizer.toString()).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        try {
+            // tokenize answers a full batch of lines; its output comes from the relaunched JVM's Main, which has connected its lifeline before running the command
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (Files.size(stdout) == 0 && shell.isAlive() && System.nanoTime() < deadline) Thread.sleep(10);
+            assertTrue(Files.size(stdout) > 0, () -> "no output; stderr: " + read(stderr));
+            String javaFile = Path.of(java).toRealPath().toString(); // as the process's command: links resolved
+            ProcessHandle launcher = shell.children().filter(p -> p.info().command().orElse("").equals(javaFile)).findFirst().orElseThrow();
+            ProcessHandle child = launcher.children().findFirst().orElseThrow();
+            launcher.destroyForcibly();
+            long killed = System.nanoTime();
+            // polled: onExit of a process that is not ours polls too, from 300 ms on
+            while (running(child) && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(5)) Thread.sleep(2);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            // before: the pid was polled, then Runtime.halt waited 300 ms for the thread reading stdin; now 20-60 ms
+            assertTrue(ms < 250, "the relaunched JVM outlived its launcher by " + ms + " ms");
+        } finally {
+            shell.descendants().forEach(ProcessHandle::destroyForcibly);
+            shell.destroyForcibly();
+        }
+    }
+
+    /**
+     * Whether the process still runs. A zombie does not: it has exited and waits for init to reap
+     * it, which in some containers takes seconds, and ProcessHandle.isAlive counts it as alive.
+     */
+    private static boolean running(ProcessHandle p) throws IOException {
+        if (!Files.isDirectory(Path.of("/proc/self"))) return p.isAlive(); // no procfs (macOS): reaped at once there
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     /** A JDK home as installers leave it: the release file (these two of its keys) and an executable bin/java. */

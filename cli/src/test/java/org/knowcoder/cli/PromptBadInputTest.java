@@ -1,11 +1,21 @@
 package org.knowcoder.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.knowcoder.model.HuggingFaceWriter;
+import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.RandomWeights;
+import org.knowcoder.tensor.DType;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Prompts that do not fit the model: longer than its context, or ids outside its vocabulary (a model
@@ -49,5 +59,23 @@ class PromptBadInputTest {
         java.nio.file.Path tok = java.nio.file.Files.write(tmp.resolve("tokenizer.bin"), OwnModels.tokenizerBytes(pieces));
         CliRun.inProcess("generate", "--model", OwnModels.stories(), "--tokenizer", tok, "--prompt", "hi", "--steps", "3")
                 .assertBadInput(tok, "no piece \" \"");
+    }
+
+    /**
+     * Issue 23 item 18: a prompt that already fills --steps (positions, the prompt's included) would
+     * generate nothing and say nothing; it is bad input. A prompt of exactly --steps positions still
+     * generates one token. A random model written here, so this runs without ../shared.
+     */
+    @Test
+    void promptFillingTheSteps(@TempDir Path tmp) throws IOException {
+        try (LlamaWeights w = RandomWeights.create(new LlamaConfig(16, 32, 1, 2, 1, 40, 16, 1e-5f, 10000f), true, 7)) {
+            HuggingFaceWriter.write(w, tmp, DType.F32);
+        }
+        CliRun.inProcess("generate", "--model", tmp, "--prompt-ids", "1,5,6,7", "--output-ids", "--steps", "3", "--threads", "1")
+                .assertBadInput("the prompt has 4 tokens (BOS included), more than --steps 3", "raise --steps");
+        CliRun full = CliRun.inProcess("generate", "--model", tmp, "--prompt-ids", "1,5,6", "--output-ids", "--steps", "3", "--threads", "1",
+                "--temperature", "0");
+        assertEquals(0, full.code(), full.err());
+        assertEquals(1, full.out().strip().split(" ").length, full.out());
     }
 }

@@ -50,8 +50,30 @@ class SchemaCommandTest {
     void importWithUnknownParentsWritesNothing() {
         Path out = dir.resolve("out.json");
         CliRun.inProcess("schema", "import", reference("entity_class_defs.json"), "--out", out)
-                .assertBadInput("entity Dna", "ChemicalCompound", "[unknown-parent]");
+                .assertBadInput("entity Dna", "ChemicalCompound", "[unknown-parent]", "--stub-missing adds a bare class");
         assertFalse(Files.exists(out));
+    }
+
+    /** Issue 23 item 4: import's error says that --stub-missing is the way to import classes whose parents are not defined. */
+    @Test
+    void importOfUndefinedParentsPointsToStubMissing() throws IOException {
+        Path py = Files.writeString(dir.resolve("Entities.py"), "class Human(Person):\n\tpass\n");
+        Path out = dir.resolve("out.json");
+        CliRun.inProcess("schema", "import", py, "--out", out)
+                .assertBadInput("entity Human: parent Person is not an entity of the library [unknown-parent]", "--stub-missing");
+        assertFalse(Files.exists(out));
+        CliRun stubbed = CliRun.inProcess("schema", "import", py, "--out", out, "--stub-missing");
+        assertEquals(0, stubbed.code(), stubbed.err());
+    }
+
+    /** Issue 23 item 4: a type of another kind than the others (KnowCoder's Location is a relation) is named as such. */
+    @Test
+    void renderSaysWhatKindEachTypeIs() throws IOException {
+        Path lib = library("{\"kind\": \"entity\", \"name\": \"Person\"}, {\"kind\": \"relation\", \"name\": \"Location\"}");
+        CliRun.inProcess("schema", "render", "--library", lib, "--types", "Person,Location")
+                .assertBadInput("Person,Location are not all of one kind: Person is an entity, Location is a relation");
+        CliRun.inProcess("schema", "render", "--library", lib, "--types", "Person,Location", "--task", "ner")
+                .assertBadInput("no entity Location in the library (Location is a relation)");
     }
 
     @Test

@@ -9,12 +9,14 @@ import java.util.Locale;
  * and {@code Events.py}.
  */
 public enum Kind {
-    ENTITY("Entity"), RELATION("Relation"), EVENT("Event");
+    ENTITY("Entity", "an"), RELATION("Relation", "a"), EVENT("Event", "an");
 
     private final String baseClass;
+    private final String article;
 
-    Kind(String baseClass) {
+    Kind(String baseClass, String article) {
         this.baseClass = baseClass;
+        this.article = article;
     }
 
     /** The Python base class every concept of this kind derives from. */
@@ -25,6 +27,11 @@ public enum Kind {
     /** The lower-case name used in JSON and on the command line. */
     public String jsonName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The lower-case name after its indefinite article, for messages: "an entity", "a relation", "an event". */
+    public String withArticle() {
+        return article + " " + jsonName();
     }
 
     /** Parses {@link #jsonName()}; an unknown name is an IllegalArgumentException naming it. */

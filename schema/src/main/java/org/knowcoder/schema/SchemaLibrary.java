@@ -1,6 +1,7 @@
 package org.knowcoder.schema;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * A validated set of concepts: per-kind {@link Taxonomy}, lookup by source id, the constraint
@@ -65,26 +67,41 @@ public final class SchemaLibrary {
         return taxonomies.get(kind).get(name);
     }
 
-    /** The named concepts of a kind, in the order given; an unknown name is an IllegalArgumentException naming it. */
+    /**
+     * The named concepts of a kind, in the order given; an unknown name is an IllegalArgumentException
+     * naming it, and saying what it is where the library has it as another kind.
+     */
     public List<Concept> select(Kind kind, List<String> names) {
         List<Concept> out = new ArrayList<>(names.size());
         for (String n : names) {
-            out.add(get(kind, n).orElseThrow(() -> new IllegalArgumentException("no " + kind.jsonName() + " " + n + " in the library")));
+            out.add(get(kind, n).orElseThrow(() -> new IllegalArgumentException("no " + kind.jsonName() + " " + n + " in the library"
+                    + (kindsOf(n).isEmpty() ? "" : " (" + n + " is " + described(kindsOf(n)) + ")"))));
         }
         return out;
     }
 
-    /** The first kind (entity, relation, event) that has all these names; else an IllegalArgumentException saying why. */
+    /**
+     * The first kind (entity, relation, event) that has all these names; else an IllegalArgumentException
+     * naming what is missing, or what each name is when they are of different kinds.
+     */
     public Kind kindOf(List<String> names) {
         for (Kind k : Kind.values()) {
             if (names.stream().allMatch(taxonomy(k)::contains)) return k;
         }
         for (String n : names) {
-            if (taxonomies.values().stream().noneMatch(t -> t.contains(n))) {
-                throw new IllegalArgumentException("no concept " + n + " in the library");
-            }
+            if (kindsOf(n).isEmpty()) throw new IllegalArgumentException("no concept " + n + " in the library");
         }
-        throw new IllegalArgumentException(String.join(",", names) + " are not all of one kind");
+        throw new IllegalArgumentException(String.join(",", names) + " are not all of one kind: "
+                + names.stream().map(n -> n + " is " + described(kindsOf(n))).collect(Collectors.joining(", ")));
+    }
+
+    /** The kinds that have a concept of this name (kinds are separate name spaces). */
+    private List<Kind> kindsOf(String name) {
+        return Arrays.stream(Kind.values()).filter(k -> taxonomy(k).contains(name)).toList();
+    }
+
+    private static String described(List<Kind> kinds) {
+        return kinds.stream().map(Kind::withArticle).collect(Collectors.joining(" and "));
     }
 
     /** The concept with this source id (a Wikidata QID or property id). */

@@ -15,7 +15,21 @@ import java.util.regex.Pattern;
  * the offending concept; a library is only built, and only written, from concepts with none.
  */
 public final class SchemaValidator {
-    private static final Pattern IDENTIFIER = Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]*");
+    /**
+     * A Python identifier as the language reference defines it: a letter (any of L), a letter
+     * number (Nl) or an underscore, then also combining marks (Mn, Mc), decimal digits (Nd) and
+     * connectors (Pc). Other numbers (superscripts, fractions) are not allowed anywhere.
+     */
+    private static final Pattern IDENTIFIER = Pattern.compile("[\\p{L}\\p{Nl}_][\\p{L}\\p{Nl}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}]*");
+    /**
+     * Identifiers Python refuses as a class name: its keywords (Python 3.12's
+     * keyword.kwlist as of 3.12, the constants False, None and True among them) and __debug__, which cannot
+     * be bound. Soft keywords (match, case, type, _) remain usable as names and are not here.
+     */
+    private static final Set<String> PYTHON_RESERVED = Set.of("False", "None", "True", "and", "as", "assert", "async", "await",
+            "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
+            "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+            "__debug__");
 
     private SchemaValidator() {}
 
@@ -39,8 +53,8 @@ public final class SchemaValidator {
         for (Concept c : concepts) {
             own(c, problems);
             if (c.parent() != null && !byKind.get(c.kind()).containsKey(c.parent())) {
-                problems.add(new Problem(c.label(), "unknown-parent", "parent " + c.parent() + " is not a "
-                        + c.kind().jsonName() + " of the library"));
+                problems.add(new Problem(c.label(), "unknown-parent", "parent " + c.parent() + " is not "
+                        + c.kind().withArticle() + " of the library"));
             }
             types(c, "head type", c.headTypes(), entities, problems);
             types(c, "tail type", c.tailTypes(), entities, problems);
@@ -54,6 +68,8 @@ public final class SchemaValidator {
     private static void own(Concept c, List<Problem> problems) {
         if (!IDENTIFIER.matcher(c.name()).matches()) {
             problems.add(new Problem(c.label(), "name", "'" + c.name() + "' is not a Python identifier"));
+        } else if (PYTHON_RESERVED.contains(c.name())) {
+            problems.add(new Problem(c.label(), "reserved-name", "'" + c.name() + "' is reserved in Python (a keyword)"));
         }
         if (c.name().equals(c.kind().baseClass())) {
             problems.add(new Problem(c.label(), "reserved-name", "is the name of the base class"));
@@ -66,11 +82,12 @@ public final class SchemaValidator {
         if (c.kind() != Kind.EVENT && !c.roles().isEmpty()) misplaced.add("roles");
         if (c.kind() != Kind.EVENT && c.edSignature() != EdSignature.KEYWORD) misplaced.add("an ED signature");
         if (!misplaced.isEmpty()) {
-            problems.add(new Problem(c.label(), "kind-fields", "a " + c.kind().jsonName() + " cannot have "
+            problems.add(new Problem(c.label(), "kind-fields", c.kind().withArticle() + " cannot have "
                     + String.join(", ", misplaced)));
         }
         Set<String> seen = new HashSet<>();
         for (Role r : c.roles()) {
+            // a keyword is allowed here: KnowCoder's own prompts name roles "from" (Marriage, SportsTeamRoster)
             if (!IDENTIFIER.matcher(r.name()).matches()) {
                 problems.add(new Problem(c.label(), "name", "role '" + r.name() + "' is not a Python identifier"));
             }

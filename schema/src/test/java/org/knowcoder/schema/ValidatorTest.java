@@ -65,4 +65,29 @@ class ValidatorTest {
         assertOnly("entity B", "duplicate-id", "Q5", entity("A").ids(List.of("Q5")).build(), entity("B").ids(List.of("Q5")).build());
         assertOnly("entity A", "instances", "negative", entity("A").instances(-1).build());
     }
+
+    /** Issue 23 item 18: a class name Python cannot define is an error naming the concept and the rule. */
+    @Test
+    void pythonKeywordsAndNamesPythonRefuses() {
+        for (String keyword : List.of("False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+                "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+                "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "__debug__")) {
+            assertOnly("entity " + keyword, "reserved-name", "'" + keyword + "' is reserved in Python", entity(keyword).build());
+        }
+        assertTrue(SchemaValidator.check(List.of(Concept.builder(Kind.EVENT, "Marriage").roles(List.of(new Role("from"))).build())).isEmpty(),
+                "a role may be a keyword: KnowCoder's own prompts name Marriage's role 'from'");
+        assertOnly("event E", "name", "role 'x²' is not a Python identifier", Concept.builder(Kind.EVENT, "E").roles(List.of(new Role("x²"))).build());
+        for (String bad : List.of("", "2x", "x²", "a-b", "a.b", "½")) assertOnly("entity " + bad, "name", "not a Python identifier", entity(bad).build());
+        // soft keywords, case variants, combining marks (Devanagari vowel signs) and connectors are names Python accepts
+        assertTrue(SchemaValidator.check(List.of(entity("match").build(), entity("Class").build(), entity("NONE").build(),
+                entity("क्या").build(), entity("a‿b").build(), entity("_x1").build())).isEmpty());
+    }
+
+    @Test
+    void messagesUseTheRightArticle() {
+        assertOnly("entity Human", "unknown-parent", "parent Person is not an entity of the library", entity("Human").parent("Person").build());
+        assertOnly("event E", "unknown-parent", "is not an event", Concept.builder(Kind.EVENT, "E").parent("P").build());
+        assertOnly("relation R", "unknown-parent", "is not a relation", Concept.builder(Kind.RELATION, "R").parent("P").build());
+        assertOnly("entity Human", "kind-fields", "an entity cannot have roles", entity("Human").roles(List.of(new Role("x"))).build());
+    }
 }

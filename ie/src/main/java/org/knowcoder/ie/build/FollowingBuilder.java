@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Schema-following data: IE samples (DESIGN.md JSON lines, so every dataset reader feeds it) to
@@ -38,9 +39,21 @@ public final class FollowingBuilder {
                 for (FollowingSample in : sampler.build(SampleJson.fromLine(line.text()), line.index())) items.add(item(in, tokens));
                 return items;
             }, out, progress);
+            requireAGoodLine(samples, r);
             out.commit();
             return BuildRun.summary("following", out, r);
         }
+    }
+
+    /**
+     * Input of which no line could be read (another format, the wrong file) is bad input, not a
+     * run: skipping every line would write empty files and exit 0. Thrown before the commit, so
+     * nothing is written.
+     */
+    private static void requireAGoodLine(List<Path> samples, BuildRun.Result r) {
+        if (r.lines() == 0 || r.badLines() < r.lines()) return;
+        throw new IllegalArgumentException("every line of " + samples.stream().map(Path::toString).collect(Collectors.joining(", "))
+                + " is bad (" + r.badLines() + " bad lines, the first " + r.bad().getFirst() + "); nothing written");
     }
 
     private static Item item(FollowingSample in, Tokens tokens) {

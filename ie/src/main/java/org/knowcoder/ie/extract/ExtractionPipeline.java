@@ -58,6 +58,7 @@ public final class ExtractionPipeline implements AutoCloseable {
         SchemaLibrary library = s.schema() == null ? null : SchemaJson.read(s.schema());
         List<ExtractionJob> jobs = JobPlanner.plan(s.datasetsDir(), s.datasets(), s.split(), s.tasks(), s.limit(), s.shots(), library,
                 s.refined(), s.benchmarkSeed());
+        for (ExtractionJob job : jobs) job.undefinedClassesWarning().ifPresent(progress);
         WorkerPool pool = new WorkerPool(s.threads());
         Device device = null;
         LlamaWeights weights = null;

@@ -17,19 +17,23 @@ import java.util.TreeSet;
  * the released evaluation form from a schema library, their ancestors' names for superclass
  * induction, and (RE) the entity types their type hints import. Without a library each class is
  * a bare subclass of the task's base class.
+ *
+ * <p>A class the library lacks is defined bare too, and listed in {@code undefined} for a warning,
+ * rather than refused: the label maps are ours and name classes that KnowCoder's released class
+ * definitions lack (conll2003's MiscellaneousEntity), so refusing would make the library imported
+ * from them unusable on those datasets; and a bare class is what the prompt holds without a
+ * library, in the form the released definitions give their own classes.
  */
-public record DatasetSchema(Task task, List<String> classes, String classCode, List<String> entityImports) {
+public record DatasetSchema(Task task, List<String> classes, String classCode, List<String> entityImports, List<String> undefined) {
 
     public static DatasetSchema of(Task task, LabelMap labels, SchemaLibrary library) {
         List<String> classes = List.copyOf(new TreeSet<>(labels.classToLabel().keySet()));
         Kind kind = task.kind();
         List<Concept> concepts = new ArrayList<>();
+        List<String> undefined = new ArrayList<>();
         for (String name : classes) {
             Concept c = library == null ? null : library.get(kind, name).orElse(null);
-            if (library != null && c == null) {
-                throw new IllegalArgumentException("the schema library has no " + kind.jsonName() + " class " + name
-                        + " (a class of the dataset's label map)");
-            }
+            if (library != null && c == null) undefined.add(name);
             concepts.add(c != null ? c : Concept.builder(kind, name).build());
         }
         TreeSet<String> imports = new TreeSet<>();
@@ -39,7 +43,7 @@ public record DatasetSchema(Task task, List<String> classes, String classCode, L
                 imports.addAll(c.tailTypes());
             }
         }
-        return new DatasetSchema(task, classes, classCode(concepts, task), List.copyOf(imports));
+        return new DatasetSchema(task, classes, classCode(concepts, task), List.copyOf(imports), List.copyOf(undefined));
     }
 
     /**
