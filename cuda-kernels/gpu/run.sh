@@ -18,29 +18,6 @@ JAVA="/tmp/knowcoder-jre/bin/java --add-modules jdk.incubator.vector --enable-na
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt"
 
-# kernels edited on a machine without nvcc: rebuild their PTX here (build-ptx.sh rebuilds only stale
-# files), put it into the jar the kit carries and into $OUT/ptx.tar, to be committed
-[ -x "$(command -v nvcc)" ] || export PATH="$PATH:/usr/local/cuda/bin"
-if command -v nvcc >/dev/null 2>&1; then
-    PTX=cuda-kernels/src/main/resources/org/knowcoder/cuda/ptx
-    before=$(cat $PTX/*.ptx | sha256sum)
-    bash cuda-kernels/build-ptx.sh
-    if [ "$before" != "$(cat $PTX/*.ptx | sha256sum)" ]; then
-        tar -cf "$OUT/ptx.tar" $PTX
-        python3 - .gpu/knowcoder.jar $PTX <<'PY'
-import os, shutil, sys, zipfile
-jar, ptx = sys.argv[1], sys.argv[2]
-fresh = {"org/knowcoder/cuda/ptx/" + f: os.path.join(ptx, f) for f in os.listdir(ptx)}
-with zipfile.ZipFile(jar) as src, zipfile.ZipFile(jar + ".new", "w", zipfile.ZIP_DEFLATED) as dst:
-    for item in src.infolist():
-        data = open(fresh[item.filename], "rb").read() if item.filename in fresh else src.read(item.filename)
-        dst.writestr(item, data)
-shutil.move(jar + ".new", jar)
-print("PTX rebuilt and patched into the jar")
-PY
-    fi
-fi
-
 echo "== GPU tests"
 timeout 150 $JAVA -Dknowcoder.root=.gpu/root -jar .gpu/junit-console.jar execute --disable-banner --details=tree \
     --class-path .gpu/cuda-test-classes:.gpu/knowcoder.jar \

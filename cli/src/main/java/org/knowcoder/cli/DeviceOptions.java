@@ -1,8 +1,8 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.model.ModelLoader;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
-import org.knowcoder.tensor.device.Devices;
 import picocli.CommandLine.Option;
 
 /** {@code --device} and {@code --quantize}, for every command that runs a model. */
@@ -28,6 +28,6 @@ final class DeviceOptions {
 
     /** The accelerator, or null for the CPU (whose sessions compute on the pool directly). */
     Device open(WorkerPool pool) {
-        return onCpu() ? null : Devices.open(device, pool);
+        return ModelLoader.accelerator(device, pool);
     }
 }

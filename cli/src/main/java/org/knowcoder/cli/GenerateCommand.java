@@ -2,7 +2,6 @@ package org.knowcoder.cli;
 
 import org.knowcoder.model.DecodingSession;
 import org.knowcoder.model.Generator;
-import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.ModelLoader;
 import org.knowcoder.model.PeftAdapter;
@@ -88,8 +87,8 @@ final class GenerateCommand implements Callable<Integer> {
             try (weights) {
                 // every check comes before the first line of output, so bad input gets its one line and nothing else
                 int[] ids = checkedPrompt(tok, weights);
-                DecodingSession session = ModelLoader.session(model, weights, pool, accelerator, 1);
-                if (adapter != null) ((LlamaSession) session).useAdapter(PeftAdapter.read(adapter, weights.config()).forInference());
+                DecodingSession session = ModelLoader.session(model, weights, pool, accelerator, 1,
+                        adapter == null ? null : PeftAdapter.read(adapter, weights.config()).forInference());
                 double loadMs = (System.nanoTime() - t0) / 1e6;
                 System.err.printf("loaded %s (%s, %d layers, dim %d) in %.0f ms on %s%n", model, weights.dtype(),
                         weights.config().nLayers(), weights.config().dim(), loadMs,

@@ -265,9 +265,9 @@ public final class CudaDevice implements Device {
     public void storeKv(DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride, DeviceBuffer k, DeviceBuffer v,
                         DeviceBuffer sequences, DeviceBuffer positions, int rows, int kvDim) {
         current();
-        long n = (long) rows * kvDim;
-        kernels.attention.kvStore(CudaBuffer.activations(keys, cacheOffset + 1).at(cacheOffset),
-                CudaBuffer.activations(values, cacheOffset + 1).at(cacheOffset), CudaBuffer.activations(k, n).data,
+        long n = (long) rows * kvDim, cached = cacheOffset + kvDim; // sequence 0's first position at least
+        kernels.attention.kvStore(CudaBuffer.activations(keys, cached).at(cacheOffset),
+                CudaBuffer.activations(values, cached).at(cacheOffset), CudaBuffer.activations(k, n).data,
                 CudaBuffer.activations(v, n).data, CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data,
                 sequenceStride, rows, kvDim, stream);
     }
@@ -286,9 +286,9 @@ public final class CudaDevice implements Device {
     public void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride,
                             DeviceBuffer sequences, DeviceBuffer positions, int maxPosition, int rows, int nHeads, int nKvHeads, int headDim) {
         current();
-        long n = (long) rows * nHeads * headDim;
+        long n = (long) rows * nHeads * headDim, cached = cacheOffset + (long) (maxPosition + 1) * nKvHeads * headDim;
         kernels.attention.attentionAt(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data,
-                CudaBuffer.activations(keys, cacheOffset + 1).at(cacheOffset), CudaBuffer.activations(values, cacheOffset + 1).at(cacheOffset),
+                CudaBuffer.activations(keys, cached).at(cacheOffset), CudaBuffer.activations(values, cached).at(cacheOffset),
                 rows, nHeads, nKvHeads, headDim, CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data,
                 sequenceStride, maxPosition + 1, stream);
     }

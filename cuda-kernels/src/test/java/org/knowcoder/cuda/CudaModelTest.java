@@ -1,7 +1,5 @@
 package org.knowcoder.cuda;
 
-import org.knowcoder.testing.SharedFiles;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -15,6 +13,7 @@ import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.Sampler;
 import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -17,10 +17,8 @@ public interface DecodingSession {
         return prefill(0, tokens, start);
     }
 
-    /** Feeds {@code token} at position {@code pos} of sequence 0; returns the logits. */
-    default float[] forward(int token, int pos) {
-        return decode(new int[] {0}, new int[] {token}, new int[] {pos}, 1);
-    }
+    /** Feeds {@code token} at position {@code pos} of sequence 0; returns the logits (one-sequence decoding's per-token call). */
+    float[] forward(int token, int pos);
 
     /** Feeds tokens[0..n) at positions start..start+n-1 of {@code sequence}; returns the logits of the last one. */
     float[] prefill(int sequence, int[] tokens, int start);

@@ -91,6 +91,16 @@ public final class DeviceSession implements DecodingSession {
     }
 
     @Override
+    public float[] forward(int token, int pos) {
+        checkPositions(pos, 1);
+        staged[0] = token;
+        rowSequence[0] = 0;
+        rowPosition[0] = pos;
+        run(1, true, true);
+        return logits;
+    }
+
+    @Override
     public float[] prefill(int sequence, int[] prompt, int start) {
         if (prompt.length == 0) throw new IllegalArgumentException("nothing to prefill: the prompt is empty");
         checkSequence(sequence);

@@ -36,6 +36,7 @@ public final class LlamaSession implements DecodingSession {
     private final KvCache[] caches;
     private LowRankUpdates adapter;
     private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits, batchLogits, qRow, attRow;
+    private final int[] oneToken = new int[1];
     /** Per layer, the products that read one normed input, done as one job when decoding (see {@link MatVec}). */
     private final Tensor[][] qkvWeights, gateUpWeights;
     private final float[][] qkv, gateUp;
@@ -108,6 +109,15 @@ public final class LlamaSession implements DecodingSession {
     @Override
     public LlamaConfig config() {
         return c;
+    }
+
+    @Override
+    public float[] forward(int token, int pos) {
+        checkPositions(pos, 1);
+        oneToken[0] = token;
+        oneSequence(0, 0, pos, 1);
+        run(oneToken, 0, 1, true, Logits.LAST);
+        return logits;
     }
 
     @Override

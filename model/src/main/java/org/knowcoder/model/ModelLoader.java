@@ -3,6 +3,7 @@ package org.knowcoder.model;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
+import org.knowcoder.tensor.device.Devices;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,11 +37,29 @@ public final class ModelLoader {
     }
 
     /**
-     * A session of {@code sequences} KV caches: {@link LlamaSession} on the CPU ({@code device} null,
-     * computing on {@code pool}), else {@link DeviceSession} on {@code device}.
+     * The accelerator named by {@code --device}, or null for "cpu": on the CPU the sessions compute on
+     * the pool directly ({@link LlamaSession}), faster than through the device-neutral pass.
      */
-    public static DecodingSession session(Path model, LlamaWeights weights, WorkerPool pool, Device device, int sequences) {
-        return aboutModel(model, () -> device == null ? new LlamaSession(weights, pool, sequences) : new DeviceSession(weights, device, sequences));
+    public static Device accelerator(String device, WorkerPool pool) {
+        return device.equals("cpu") ? null : Devices.open(device, pool);
+    }
+
+    /**
+     * A session of {@code sequences} KV caches: {@link LlamaSession} on the CPU ({@code device} null,
+     * computing on {@code pool}), else {@link DeviceSession} on {@code device}. A LoRA adapter
+     * ({@code adapter}, or null) is applied unmerged, on the CPU only.
+     */
+    public static DecodingSession session(Path model, LlamaWeights weights, WorkerPool pool, Device device, int sequences,
+                                          LowRankUpdates adapter) {
+        if (adapter != null && device != null) {
+            throw new IllegalArgumentException("a LoRA adapter runs on the CPU only; merge it first (merge-adapter) to run on " + device.description());
+        }
+        return aboutModel(model, () -> {
+            if (device != null) return new DeviceSession(weights, device, sequences);
+            LlamaSession cpu = new LlamaSession(weights, pool, sequences);
+            cpu.useAdapter(adapter);
+            return cpu;
+        });
     }
 
     /** Runs a step whose IllegalArgumentException is about the model, naming the model's path in it. */

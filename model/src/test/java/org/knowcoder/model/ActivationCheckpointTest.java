@@ -1,13 +1,12 @@
 package org.knowcoder.model;
 
-import org.knowcoder.testing.SharedFiles;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;

@@ -1,13 +1,14 @@
 package org.knowcoder.model;
 
-import org.knowcoder.testing.SharedFiles;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -78,33 +79,20 @@ class CheckpointWritersTest {
         }
     }
 
-    @Test
-    void version0RoundTripIsExact() throws IOException {
+    /** Versions 0 (28-byte header, legacy RoPE tables) and 1 (256-byte header), with and without a shared classifier. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void f32RoundTripIsExact(int version) throws IOException {
         for (boolean shared : new boolean[] {true, false}) {
             try (LlamaWeights src = RandomWeights.create(CONFIG, shared, 7)) {
-                Path file = dir.resolve("v0-" + shared + ".bin");
-                Llama2cWriter.writeVersion0(src, file);
-                long tables = 2L * CONFIG.seqLen() * CONFIG.headDim() / 2;
+                Path file = dir.resolve("v" + version + "-" + shared + ".bin");
+                if (version == 0) Llama2cWriter.writeVersion0(src, file);
+                else Llama2cWriter.writeVersion1(src, file);
+                long tables = version == 0 ? 2L * CONFIG.seqLen() * CONFIG.headDim() / 2 : 0;
                 long classifier = shared ? 0 : (long) CONFIG.vocabSize() * CONFIG.dim();
-                assertEquals(28 + 4 * (version0WeightFloats() + tables + classifier), Files.size(file));
+                assertEquals((version == 0 ? 28 : 256) + 4 * (version0WeightFloats() + tables + classifier), Files.size(file));
                 try (LlamaWeights back = Llama2cCheckpoint.load(file)) {
-                    assertSameModel(src, back, 1e-6, "v0 shared=" + shared);
-                }
-            }
-        }
-        assertNoTempFiles(dir);
-    }
-
-    @Test
-    void version1RoundTripIsExact() throws IOException {
-        for (boolean shared : new boolean[] {true, false}) {
-            try (LlamaWeights src = RandomWeights.create(CONFIG, shared, 7)) {
-                Path file = dir.resolve("v1-" + shared + ".bin");
-                Llama2cWriter.writeVersion1(src, file);
-                long classifier = shared ? 0 : (long) CONFIG.vocabSize() * CONFIG.dim();
-                assertEquals(256 + 4 * (version0WeightFloats() + classifier), Files.size(file));
-                try (LlamaWeights back = Llama2cCheckpoint.load(file)) {
-                    assertSameModel(src, back, 1e-6, "v1 shared=" + shared);
+                    assertSameModel(src, back, 1e-6, "v" + version + " shared=" + shared);
                 }
             }
         }

@@ -1,12 +1,11 @@
 package org.knowcoder.model;
 
-import org.knowcoder.testing.SharedFiles;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.tensor.device.Device;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

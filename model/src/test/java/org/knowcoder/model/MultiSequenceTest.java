@@ -1,10 +1,9 @@
 package org.knowcoder.model;
 
-import org.knowcoder.testing.SharedFiles;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.knowcoder.tensor.device.CpuDevice;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;

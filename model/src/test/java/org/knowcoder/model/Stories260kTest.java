@@ -1,9 +1,8 @@
 package org.knowcoder.model;
 
-import org.knowcoder.testing.SharedFiles;
-
 import org.junit.jupiter.api.Test;
 import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

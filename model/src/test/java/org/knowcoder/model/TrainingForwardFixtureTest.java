@@ -1,7 +1,5 @@
 package org.knowcoder.model;
 
-import org.knowcoder.testing.SharedFiles;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -9,6 +7,7 @@ import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -1,9 +1,8 @@
 package org.knowcoder.schema;
 
-import org.knowcoder.testing.SharedFiles;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

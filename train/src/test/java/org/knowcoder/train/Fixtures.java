@@ -1,12 +1,10 @@
 package org.knowcoder.train;
 
-import org.knowcoder.testing.SharedFiles;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
-
 
 /** The reference fixtures in ../shared, found through {@link SharedFiles}, and their JSON; tests skip when they are absent. */
 final class Fixtures {

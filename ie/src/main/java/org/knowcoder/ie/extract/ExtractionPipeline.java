@@ -13,7 +13,6 @@ import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
-import org.knowcoder.tensor.device.Devices;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 
@@ -64,11 +63,11 @@ public final class ExtractionPipeline implements AutoCloseable {
         LlamaWeights weights = null;
         try {
             // the device opens first: a machine without one learns it before a large checkpoint is read
-            device = s.device().equals("cpu") ? null : Devices.open(s.device(), pool);
+            device = ModelLoader.accelerator(s.device(), pool);
             weights = ModelLoader.weights(s.model(), s.quantizeQ8(), device == null);
             Tokenizer tok = Tokenizers.load(s.tokenizer());
             Tokenizers.requireFits(tok, s.tokenizer(), weights.config().vocabSize(), s.model());
-            DecodingSession session = ModelLoader.session(s.model(), weights, pool, device, sequences(s, weights.config(), device == null));
+            DecodingSession session = ModelLoader.session(s.model(), weights, pool, device, sequences(s, weights.config(), device == null), null);
             Extractor extractor = new Extractor(session, tok, s.maxNewTokens(), s.prefixReuse());
             progress.accept(extractor.inFlight() + " sentences in flight on "
                     + (device == null ? "cpu, " + pool.threads() + " threads" : device.description()));

@@ -61,10 +61,10 @@ public final class Extractor {
 
     /** Answers every prompt, up to {@link #inFlight} at a time. */
     public void extractAll(List<String> prompts, Sink sink) throws java.io.IOException {
+        // the prompt leaves room for the answer: the new-token limit, or a quarter of the context if that is less
+        int room = Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4));
         List<Answer> answers = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            // room for the answer: a quarter of the context at most, or the new-token limit if smaller
-            int room = Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4));
             answers.add(new Answer(i, PromptTruncation.apply(tokenizer.encode(prompts.get(i), true, false), room)));
         }
         decoder.run(answers, a -> sink.accept(a.index, a.output()));

@@ -1,7 +1,5 @@
 package org.knowcoder.ie.build;
 
-import org.knowcoder.testing.SharedFiles;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -16,6 +14,7 @@ import org.knowcoder.schema.PythonImporter;
 import org.knowcoder.schema.SchemaImport;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
+import org.knowcoder.testing.SharedFiles;
 
 import java.nio.file.Files;
 import java.util.ArrayList;

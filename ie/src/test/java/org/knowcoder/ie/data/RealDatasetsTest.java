@@ -1,7 +1,5 @@
 package org.knowcoder.ie.data;
 
-import org.knowcoder.testing.SharedFiles;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -11,6 +9,7 @@ import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.SampleJson;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package org.knowcoder.ie.eval;
 
-import org.knowcoder.testing.SharedFiles;
-
 import org.knowcoder.schema.Task;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +12,7 @@ import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.data.DatasetCatalog;
 import org.knowcoder.ie.data.Split;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,12 +1,11 @@
 package org.knowcoder.ie.eval;
 
-import org.knowcoder.testing.SharedFiles;
-
 import org.junit.jupiter.api.Test;
 import org.knowcoder.schema.Task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;

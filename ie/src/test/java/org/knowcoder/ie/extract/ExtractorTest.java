@@ -1,7 +1,5 @@
 package org.knowcoder.ie.extract;
 
-import org.knowcoder.testing.SharedFiles;
-
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.Checkpoints;
 import org.knowcoder.model.DeviceSession;
@@ -9,6 +7,7 @@ import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.CpuDevice;
+import org.knowcoder.testing.SharedFiles;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 

@@ -1,10 +1,9 @@
 package org.knowcoder.ie.output;
 
-import org.knowcoder.testing.SharedFiles;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

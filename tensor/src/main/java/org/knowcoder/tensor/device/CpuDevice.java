@@ -119,7 +119,9 @@ public final class CpuDevice implements Device {
     @Override
     public void ropeAt(DeviceBuffer x, int rows, int heads, int headDim, DeviceBuffer positions, float theta, RopeStyle style) {
         int[] pos = CpuBuffer.of(positions).ints();
-        rotate(CpuBuffer.of(x).floats(), rows, heads, headDim, t -> pos[t], Arrays.stream(pos, 0, rows).max().orElse(0) + 1, theta, style);
+        int highest = 0;
+        for (int t = 0; t < rows; t++) highest = Math.max(highest, pos[t]);
+        rotate(CpuBuffer.of(x).floats(), rows, heads, headDim, t -> pos[t], highest + 1, theta, style);
     }
 
     /** Rotates rows [0, rows) of v in place, row t at position position(t), every one below {@code positions}. */
