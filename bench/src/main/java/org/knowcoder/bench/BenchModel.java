@@ -1,7 +1,7 @@
 package org.knowcoder.bench;
 
-import org.knowcoder.model.HuggingFaceWriter;
-import org.knowcoder.model.Llama2cWriter;
+import org.knowcoder.model.format.HuggingFaceWriter;
+import org.knowcoder.model.format.Llama2cWriter;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;

@@ -1,6 +1,6 @@
 package org.knowcoder.bench;
 
-import org.knowcoder.model.DeviceSession;
+import org.knowcoder.model.session.DeviceSession;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;

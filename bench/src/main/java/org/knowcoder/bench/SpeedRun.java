@@ -1,10 +1,10 @@
 package org.knowcoder.bench;
 
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.DecodingSession;
-import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.session.DecodingSession;
+import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.Sampler;
+import org.knowcoder.model.session.Sampler;
 import org.knowcoder.tensor.WorkerPool;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package org.knowcoder.cli;
 
-import org.knowcoder.model.ModelLoader;
+import org.knowcoder.model.session.ModelLoader;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import picocli.CommandLine.Option;

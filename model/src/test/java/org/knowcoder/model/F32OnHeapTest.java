@@ -1,6 +1,7 @@
 package org.knowcoder.model;
 
 import org.junit.jupiter.api.Test;
+import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.tensor.WorkerPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

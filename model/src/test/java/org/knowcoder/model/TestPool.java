@@ -3,8 +3,8 @@ package org.knowcoder.model;
 import org.knowcoder.tensor.WorkerPool;
 
 /** One two-thread pool for the model tests; its workers are daemon threads that park when idle, so it is never closed. */
-final class TestPool {
+public final class TestPool {
     private TestPool() {}
 
-    static final WorkerPool TWO_THREADS = new WorkerPool(2);
+    public static final WorkerPool TWO_THREADS = new WorkerPool(2);
 }

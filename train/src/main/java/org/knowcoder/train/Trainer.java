@@ -1,7 +1,7 @@
 package org.knowcoder.train;
 
-import org.knowcoder.model.TokenBatch;
-import org.knowcoder.model.TrainingForward;
+import org.knowcoder.model.training.TokenBatch;
+import org.knowcoder.model.training.TrainingForward;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
 

@@ -79,8 +79,8 @@ class AccumulationAndResumeTest {
         t.step(TinyRun.examples(8, 1).step(0, 2, 2));
         Path saved = TrainingCheckpoint.save(dir, t, JsonNodeFactory.instance.objectNode());
         try (var w = org.knowcoder.model.RandomWeights.create(new org.knowcoder.model.LlamaConfig(32, 32, 2, 2, 1, 40, 16, 1e-5f, 1e4f), false, 1)) {
-            var params = org.knowcoder.model.LlamaParams.trainable(w);
-            Trainer other = new Trainer(new org.knowcoder.model.TrainingForward(params, null), Parameter.of(params),
+            var params = org.knowcoder.model.training.LlamaParams.trainable(w);
+            Trainer other = new Trainer(new org.knowcoder.model.training.TrainingForward(params, null), Parameter.of(params),
                     AdamW.knowCoder(), new LrSchedule(1e-3, 0, 10, 0.1), 1, new org.knowcoder.tensor.autograd.Tape(POOL));
             float[] before = other.params().getFirst().var().value().clone();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingCheckpoint.load(saved, other));

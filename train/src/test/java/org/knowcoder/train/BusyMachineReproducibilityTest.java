@@ -4,7 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
 import org.knowcoder.tensor.DType;

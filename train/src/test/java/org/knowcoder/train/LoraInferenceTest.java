@@ -1,9 +1,9 @@
 package org.knowcoder.train;
 
 import org.junit.jupiter.api.Test;
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.LlamaParams;
-import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.tensor.WorkerPool;
 

@@ -2,7 +2,7 @@ package org.knowcoder.train;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.knowcoder.model.TokenBatch;
+import org.knowcoder.model.training.TokenBatch;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,9 +1,9 @@
 package org.knowcoder.ie.extract;
 
 import org.junit.jupiter.api.Test;
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.DeviceSession;
-import org.knowcoder.model.LlamaSession;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.session.DeviceSession;
+import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.CpuDevice;
