@@ -7,7 +7,7 @@ import org.knowcoder.ie.eval.SchemaPostProcessing;
 import org.knowcoder.ie.eval.Scorer;
 import org.knowcoder.ie.eval.SpanMode;
 import org.knowcoder.ie.eval.Tuple;
-import org.knowcoder.ie.eval.TypeHierarchy;
+import org.knowcoder.ie.data.TypeHierarchy;
 import org.knowcoder.ie.output.OutputParser;
 import org.knowcoder.ie.output.PyValue;
 import org.knowcoder.schema.SchemaLibrary;

@@ -1,0 +1,31 @@
+package org.knowcoder.ie.trainingdata;
+
+import org.knowcoder.schema.Task;
+
+import java.util.List;
+
+/**
+ * How schema-following data is sampled.
+ *
+ * @param tasks                which tasks to build from each sample
+ * @param negativeRatio        negative classes per gold class (rounded up; 0.2 in the paper)
+ * @param fullyNegativeShare   share of sentences given only absent classes and {@code results = []} (0.05)
+ * @param fullyNegativeClasses how many absent classes those get (5)
+ * @param datasetTag           name the sample's dataset in the instruction (refinement data)
+ * @param seed                 seed of every random choice
+ */
+public record FollowingOptions(List<Task> tasks, double negativeRatio, double fullyNegativeShare, int fullyNegativeClasses,
+                               boolean datasetTag, long seed) {
+    public FollowingOptions {
+        tasks = List.copyOf(tasks);
+        if (negativeRatio < 0) throw new IllegalArgumentException("negative ratio must be >= 0, not " + negativeRatio);
+        if (fullyNegativeShare < 0 || fullyNegativeShare > 1) {
+            throw new IllegalArgumentException("fully negative share must be in [0, 1], not " + fullyNegativeShare);
+        }
+        if (fullyNegativeClasses < 1) throw new IllegalArgumentException("fully negative samples need at least one class");
+    }
+
+    public static FollowingOptions defaults(long seed) {
+        return new FollowingOptions(List.of(Task.values()), 0.2, 0.05, 5, false, seed);
+    }
+}
