@@ -5,7 +5,7 @@ import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.DeviceBuffer;
 import org.knowcoder.tensor.device.Devices;

@@ -5,7 +5,7 @@ import org.knowcoder.model.session.DecodingSession;
 import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.session.Sampler;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -6,7 +6,7 @@ import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
 import org.knowcoder.model.training.TokenBatch;
 import org.knowcoder.model.training.TrainingForward;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.train.AdamW;
 import org.knowcoder.train.LrSchedule;

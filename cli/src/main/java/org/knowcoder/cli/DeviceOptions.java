@@ -1,7 +1,7 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.model.session.ModelLoader;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import picocli.CommandLine.Option;
 

@@ -6,7 +6,7 @@ import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.session.ModelLoader;
 import org.knowcoder.model.format.PeftAdapter;
 import org.knowcoder.model.session.Sampler;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;

@@ -12,7 +12,7 @@ import org.knowcoder.model.session.Generator;
 import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.session.Sampler;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;

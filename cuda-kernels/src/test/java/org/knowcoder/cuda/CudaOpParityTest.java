@@ -7,7 +7,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.knowcoder.model.RandomWeights;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.DeviceBuffer;

@@ -1,6 +1,6 @@
 package org.knowcoder.model;
 
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 /** One two-thread pool for the model tests; its workers are daemon threads that park when idle, so it is never closed. */
 public final class TestPool {

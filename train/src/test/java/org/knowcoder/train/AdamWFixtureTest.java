@@ -9,7 +9,7 @@ import org.knowcoder.model.format.SafetensorsFile;
 import org.knowcoder.model.training.TokenBatch;
 import org.knowcoder.model.training.TrainingForward;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 
 import java.io.IOException;

@@ -8,7 +8,7 @@ import org.knowcoder.model.RandomWeights;
 import org.knowcoder.model.training.TokenBatch;
 import org.knowcoder.model.training.TrainingForward;
 import org.knowcoder.tensor.Half;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
 

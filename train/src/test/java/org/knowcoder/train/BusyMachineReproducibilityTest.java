@@ -8,7 +8,7 @@ import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 import java.nio.file.Path;
 

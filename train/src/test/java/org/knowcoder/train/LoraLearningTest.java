@@ -8,7 +8,7 @@ import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.Projection;
 import org.knowcoder.model.training.TrainingForward;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
 import org.knowcoder.tokenizer.Tokenizers;

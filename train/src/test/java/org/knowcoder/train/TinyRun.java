@@ -5,7 +5,7 @@ import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
 import org.knowcoder.model.training.TrainingForward;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 
 import java.util.ArrayList;

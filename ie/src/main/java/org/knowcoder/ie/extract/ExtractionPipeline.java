@@ -11,7 +11,7 @@ import org.knowcoder.model.session.ModelLoader;
 import org.knowcoder.schema.SchemaJson;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;

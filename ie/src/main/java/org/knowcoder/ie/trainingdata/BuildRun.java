@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.InputFiles;
+import org.knowcoder.parallel.OrderedBatches;
+import org.knowcoder.parallel.WorkerPool;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -54,7 +56,7 @@ final class BuildRun {
         long t0 = System.nanoTime();
         long index = 0, badCount = 0, nextReport = 100_000;
         List<BadLine> bad = new ArrayList<>();
-        try (Batches<Line, Built> batches = new Batches<>(threads, line -> buildOne(builder, line))) {
+        try (WorkerPool pool = new WorkerPool(threads)) {
             for (Path file : inputs) {
                 try (BufferedReader in = InputFiles.reader(file, "JSON lines")) {
                     List<Line> batch = new ArrayList<>(BATCH);
@@ -67,7 +69,7 @@ final class BuildRun {
                             batch.add(new Line(file, number, index++, text));
                         }
                         if (batch.size() == BATCH || (text == null && !batch.isEmpty())) {
-                            List<Built> built = batches.map(batch);
+                            List<Built> built = OrderedBatches.map(pool, batch, line -> buildOne(builder, line));
                             for (int i = 0; i < built.size(); i++) {
                                 Built b = built.get(i);
                                 if (b.error() != null) {

@@ -5,7 +5,7 @@ import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.model.session.DeviceSession;
 import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.testing.SharedFiles;
 import org.knowcoder.tokenizer.Tokenizer;

@@ -5,7 +5,7 @@ import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.LowRankUpdates;
 import org.knowcoder.model.Projection;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.kernels.Attention;
 import org.knowcoder.tensor.kernels.KvCache;
 import org.knowcoder.tensor.kernels.MatMul;

@@ -4,7 +4,7 @@ import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.LowRankUpdates;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.Devices;
 

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.TestPool;
 import org.knowcoder.model.format.Checkpoints;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;

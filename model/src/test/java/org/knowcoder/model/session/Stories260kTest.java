@@ -3,7 +3,7 @@ package org.knowcoder.model.session;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.format.Checkpoints;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;

@@ -3,7 +3,7 @@ package org.knowcoder.tensor.device;
 import java.util.Arrays;
 import java.util.function.IntUnaryOperator;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.kernels.MatMul;
 import org.knowcoder.tensor.kernels.MatVec;
 import org.knowcoder.tensor.kernels.RmsNorm;

@@ -2,7 +2,7 @@ package org.knowcoder.tensor.autograd;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.kernels.Rope;
 
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.TestTensors;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.kernels.Rope;
 
 import java.util.Random;

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.TestTensors;
 import org.knowcoder.tensor.TestTensors.Weights;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.knowcoder.tensor.Approx.assertDot;

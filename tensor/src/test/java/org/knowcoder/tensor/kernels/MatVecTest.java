@@ -16,7 +16,7 @@ import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.TestTensors;
 import org.knowcoder.tensor.TestTensors.Weights;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,4 +1,4 @@
-package org.knowcoder.tokenizer;
+package org.knowcoder.io;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

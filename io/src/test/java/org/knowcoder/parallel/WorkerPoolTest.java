@@ -1,4 +1,4 @@
-package org.knowcoder.tensor;
+package org.knowcoder.parallel;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package org.knowcoder.tensor;
+package org.knowcoder.parallel;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
