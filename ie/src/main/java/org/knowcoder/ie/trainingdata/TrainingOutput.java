@@ -1,6 +1,7 @@
 package org.knowcoder.ie.trainingdata;
 
 import org.knowcoder.io.AtomicOutput;
+import org.knowcoder.io.TokenShardWriter;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -12,13 +13,13 @@ import java.util.Map;
 
 /**
  * Where built items go: {@code <dir>/<name>.jsonl} and, with a tokenizer, the shard of
- * {@link ShardWriter}: one sequence per item (instructions, loss on the output only) or, with a
+ * {@link TokenShardWriter}: one sequence per item (instructions, loss on the output only) or, with a
  * pack length, all items' ids back to back cut into sequences of that length (pretraining, loss
  * everywhere). Counts each task's row of the summary. Nothing appears unless {@link #commit()} runs.
  */
 final class TrainingOutput implements AutoCloseable {
     private final AtomicOutput jsonl;
-    private final ShardWriter shard;
+    private final TokenShardWriter shard;
     private final int packLength;
     private final int[] pack;
     private int packed;
@@ -28,7 +29,7 @@ final class TrainingOutput implements AutoCloseable {
     /** {@code tokenizer} null: JSON lines only. {@code packLength} 0: one sequence per item. */
     TrainingOutput(Path dir, String name, Tokenizer tokenizer, String tokenizerPath, int packLength, List<String> tasks) throws IOException {
         this.jsonl = new AtomicOutput(dir.resolve(name + ".jsonl"));
-        this.shard = tokenizer == null ? null : new ShardWriter(dir, name, tokenizer.vocabSize(), tokenizerPath);
+        this.shard = tokenizer == null ? null : new TokenShardWriter(dir, name, tokenizer.vocabSize(), tokenizerPath);
         this.packLength = packLength;
         this.pack = packLength > 0 && tokenizer != null ? new int[packLength] : null;
         for (String t : tasks) stats.put(t, new TaskStats());

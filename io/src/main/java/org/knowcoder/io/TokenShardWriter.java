@@ -1,9 +1,8 @@
-package org.knowcoder.ie.trainingdata;
+package org.knowcoder.io;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import org.knowcoder.io.AtomicOutput;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,20 +11,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Tokenized training sequences the trainer memory-maps, three files written atomically:
- * <ul>
- * <li>{@code <name>.tokens}: the token ids of all sequences back to back, little-endian int32;</li>
- * <li>{@code <name>.mask}: one byte per token, 1 where the token counts in the loss;</li>
- * <li>{@code <name>.json}: {@code {"format": "knowcoder-shard-1", "vocab_size": N, "tokens": T,
- *     "sequences": [[start, length], ...], "tokenizer": "path"}}, start and length in tokens.</li>
- * </ul>
- * The header is moved into place last, so a reader that finds it finds the data complete.
+ * Writes a token shard ({@link TokenShards}), its three files atomically: nothing appears unless
+ * {@link #commit()} runs, and the header is moved into place last.
  */
-final class ShardWriter implements AutoCloseable {
-    static final String FORMAT = "knowcoder-shard-1";
-
-    private final Path dir;
-    private final String name;
+public final class TokenShardWriter implements AutoCloseable {
+    private final Path header;
     private final int vocabSize;
     private final String tokenizer;
     private final AtomicOutput tokens, mask;
@@ -34,17 +24,17 @@ final class ShardWriter implements AutoCloseable {
     private int count;
     private long total;
 
-    ShardWriter(Path dir, String name, int vocabSize, String tokenizer) throws IOException {
-        this.dir = dir;
-        this.name = name;
+    /** A shard {@code <dir>/<name>.*} of ids below {@code vocabSize}, made with the tokenizer at {@code tokenizer}. */
+    public TokenShardWriter(Path dir, String name, int vocabSize, String tokenizer) throws IOException {
+        this.header = TokenShards.header(dir, name);
         this.vocabSize = vocabSize;
         this.tokenizer = tokenizer;
-        this.tokens = new AtomicOutput(dir.resolve(name + ".tokens"));
-        this.mask = new AtomicOutput(dir.resolve(name + ".mask"));
+        this.tokens = new AtomicOutput(TokenShards.tokens(header));
+        this.mask = new AtomicOutput(TokenShards.mask(header));
     }
 
     /** Appends ids[0, length) as one sequence; tokens from {@code maskFrom} on count in the loss. */
-    void add(int[] ids, int length, int maskFrom) throws IOException {
+    public void add(int[] ids, int length, int maskFrom) throws IOException {
         for (int i = 0; i < length; i++) {
             if (buf.remaining() < 4) flush();
             buf.putInt(ids[i]);
@@ -65,23 +55,23 @@ final class ShardWriter implements AutoCloseable {
         buf.clear();
     }
 
-    long tokens() {
+    public long tokens() {
         return total;
     }
 
-    int sequences() {
+    public int sequences() {
         return count;
     }
 
     /** Moves the data files into place, then writes the header. */
-    void commit() throws IOException {
+    public void commit() throws IOException {
         tokens.commit();
         mask.commit();
-        try (AtomicOutput header = new AtomicOutput(dir.resolve(name + ".json"))) {
-            try (JsonGenerator g = new JsonFactory().createGenerator(header, JsonEncoding.UTF8)) {
+        try (AtomicOutput out = new AtomicOutput(header)) {
+            try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
                 g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
                 g.writeStartObject();
-                g.writeStringField("format", FORMAT);
+                g.writeStringField("format", TokenShards.FORMAT);
                 g.writeNumberField("vocab_size", vocabSize);
                 g.writeNumberField("tokens", total);
                 g.writeArrayFieldStart("sequences");
@@ -95,8 +85,8 @@ final class ShardWriter implements AutoCloseable {
                 g.writeStringField("tokenizer", tokenizer);
                 g.writeEndObject();
             }
-            header.write('\n');
-            header.commit();
+            out.write('\n');
+            out.commit();
         }
     }
 
