@@ -339,15 +339,6 @@ public final class CudaDevice implements Device {
         kernels.elementwise.add(CudaBuffer.activations(x, n).data, CudaBuffer.activations(y, n).data, n, stream);
     }
 
-    /** The kernels and the stream, for tests of kernels the Device interface does not use (training, softmax). */
-    CudaKernels kernels() {
-        current();
-        return kernels;
-    }
-
-    CUstream stream() {
-        return stream;
-    }
 
     @Override
     public void close() {
