@@ -1,11 +1,11 @@
 package org.knowcoder.bench;
 
-import org.knowcoder.model.session.DeviceSession;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
-import org.knowcoder.tensor.DType;
+import org.knowcoder.model.session.DeviceSession;
 import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.DeviceBuffer;
 import org.knowcoder.tensor.device.Devices;

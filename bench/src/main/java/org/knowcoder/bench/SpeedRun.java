@@ -1,9 +1,9 @@
 package org.knowcoder.bench;
 
+import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.model.session.DecodingSession;
 import org.knowcoder.model.session.LlamaSession;
-import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.session.Sampler;
 import org.knowcoder.parallel.WorkerPool;
 

@@ -1,9 +1,9 @@
 package org.knowcoder.bench;
 
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.training.TokenBatch;
 import org.knowcoder.model.training.TrainingForward;
 import org.knowcoder.parallel.WorkerPool;

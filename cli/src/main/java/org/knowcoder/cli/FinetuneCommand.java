@@ -1,9 +1,9 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.LoraConfig;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.model.training.LlamaParams;
-import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.training.TrainingForward;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;

@@ -1,10 +1,10 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.format.PeftAdapter;
 import org.knowcoder.model.session.DecodingSession;
 import org.knowcoder.model.session.Generator;
-import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.session.ModelLoader;
-import org.knowcoder.model.format.PeftAdapter;
 import org.knowcoder.model.session.Sampler;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.Device;

@@ -1,9 +1,9 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.model.format.HuggingFaceWriter;
 import org.knowcoder.model.training.LlamaParams;
-import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.train.LoraAdapter;
 import picocli.CommandLine.Command;

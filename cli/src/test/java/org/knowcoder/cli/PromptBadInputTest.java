@@ -2,10 +2,10 @@ package org.knowcoder.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.knowcoder.model.format.HuggingFaceWriter;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.format.HuggingFaceWriter;
 import org.knowcoder.tensor.DType;
 
 import java.io.IOException;

@@ -1,11 +1,11 @@
 package org.knowcoder.train;
 
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.LoraConfig;
 import org.knowcoder.model.LowRankUpdates;
-import org.knowcoder.model.format.PeftAdapter;
 import org.knowcoder.model.Projection;
+import org.knowcoder.model.format.PeftAdapter;
+import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.training.ProjectionHook;
 import org.knowcoder.tensor.autograd.Add;
 import org.knowcoder.tensor.autograd.Dropout;

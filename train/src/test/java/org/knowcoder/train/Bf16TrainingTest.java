@@ -2,13 +2,13 @@ package org.knowcoder.train;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.training.TokenBatch;
 import org.knowcoder.model.training.TrainingForward;
-import org.knowcoder.tensor.Half;
 import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
 

@@ -2,9 +2,9 @@ package org.knowcoder.train;
 
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.model.training.TrainingForward;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;

@@ -1,12 +1,12 @@
 package org.knowcoder.train;
 
-import org.knowcoder.model.LoraConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.LoraConfig;
+import org.knowcoder.model.Projection;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.model.training.LlamaParams;
-import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.Projection;
 import org.knowcoder.model.training.TokenBatch;
 import org.knowcoder.model.training.TrainingForward;
 import org.knowcoder.parallel.WorkerPool;

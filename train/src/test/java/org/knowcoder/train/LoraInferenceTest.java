@@ -1,10 +1,10 @@
 package org.knowcoder.train;
 
 import org.junit.jupiter.api.Test;
-import org.knowcoder.model.format.Checkpoints;
-import org.knowcoder.model.training.LlamaParams;
-import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.session.LlamaSession;
+import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.parallel.WorkerPool;
 
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package org.knowcoder.ie.extract;
 
 import org.junit.jupiter.api.Test;
+import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.model.session.DeviceSession;
 import org.knowcoder.model.session.LlamaSession;
-import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.testing.SharedFiles;

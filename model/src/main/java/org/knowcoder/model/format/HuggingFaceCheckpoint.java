@@ -27,7 +27,7 @@ import java.util.Set;
  * {@code .safetensors} file with {@code config.json} beside it. Weights stay memory-mapped in their
  * file dtype (F32, F16 or BF16).
  */
-public final class HuggingFaceCheckpoint {
+final class HuggingFaceCheckpoint {
     private HuggingFaceCheckpoint() {}
 
     /** The context of a config.json without max_position_embeddings. */

@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  *       Q8_0, each written as its int8 values then its F32 scales.</li>
  * </ul>
  */
-public final class Llama2cCheckpoint {
+final class Llama2cCheckpoint {
     private Llama2cCheckpoint() {}
 
     static final int MAGIC = 0x616b3432; // "ak42" little-endian

@@ -3,8 +3,8 @@ package org.knowcoder.model.session;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.LowRankUpdates;
 import org.knowcoder.model.format.Checkpoints;
-import org.knowcoder.tensor.DType;
 import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.Devices;
 

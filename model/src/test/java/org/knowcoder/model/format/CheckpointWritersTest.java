@@ -11,8 +11,8 @@ import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
 import org.knowcoder.model.TestPool;
 import org.knowcoder.model.session.LlamaSession;
-import org.knowcoder.tensor.DType;
 import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.DType;
 import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;

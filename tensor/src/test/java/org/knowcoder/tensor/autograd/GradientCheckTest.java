@@ -2,9 +2,9 @@ package org.knowcoder.tensor.autograd;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.TestTensors;
-import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.kernels.Rope;
 
 import java.util.Random;
