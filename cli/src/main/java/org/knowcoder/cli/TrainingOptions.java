@@ -3,6 +3,7 @@ package org.knowcoder.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.BadInputException;
+import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.tokenizer.Tokenizers;
 import org.knowcoder.train.Examples;
 import org.knowcoder.train.JsonlExamples;
@@ -91,10 +92,13 @@ final class TrainingOptions {
         return (int) (((long) steps * n + 99) / 100);
     }
 
-    /** The training data, checked against the model's vocabulary before any step. */
-    Examples examples(int vocabSize) throws IOException {
-        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed);
-        return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), vocabSize), seqLen, seed);
+    /** The training data, checked against the model's context and vocabulary before any step. */
+    Examples examples(LlamaConfig config) throws IOException {
+        if (seqLen > config.seqLen()) {
+            throw new BadInputException("--seq-len " + seqLen + " is longer than the context of " + model + ", " + config.seqLen() + " positions");
+        }
+        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, config.vocabSize()), seqLen, seed);
+        return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), config.vocabSize()), seqLen, seed);
     }
 
     int threadCount() {
