@@ -11,6 +11,7 @@ import jcuda.driver.JCudaDriver;
 import org.knowcoder.cuda.kernels.CudaKernels;
 import org.knowcoder.cuda.kernels.ElementwiseKernels;
 import org.knowcoder.cuda.kernels.MatVecKernels;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.device.Device;
@@ -180,7 +181,7 @@ public final class CudaDevice implements Device {
             cuMemsetD32(data, 0, Math.max(1, n));
             return data;
         } catch (CudaException e) {
-            throw new IllegalArgumentException("GPU memory for " + name + " (" + n * 4 / (1 << 20) + " MiB): " + e.getMessage(), e);
+            throw new BadInputException("GPU memory for " + name + " (" + n * 4 / (1 << 20) + " MiB): " + e.getMessage(), e);
         }
     }
 

@@ -36,7 +36,7 @@ class TokenShardsTest {
         assertArrayEquals(new int[] {1, 9, 2}, r.read(1).tokens());
         assertArrayEquals(new int[] {0, 0, 1}, r.read(1).mask());
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenShardReader.open(header, 8));
+        BadInputException e = assertThrows(BadInputException.class, () -> TokenShardReader.open(header, 8));
         assertTrue(e.getMessage().contains("vocabulary of 16"), e.getMessage());
     }
 

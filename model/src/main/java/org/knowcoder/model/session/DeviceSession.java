@@ -39,7 +39,7 @@ public final class DeviceSession implements DecodingSession {
 
     /**
      * Uploads the weights and allocates {@code sequences} KV caches, each the model's whole context;
-     * throws IllegalArgumentException when the device refuses a size.
+     * throws BadInputException when the device refuses a size.
      */
     public DeviceSession(LlamaWeights weights, Device device, int sequences) {
         if (sequences < 1) throw new IllegalArgumentException("a session needs at least one sequence, got " + sequences);

@@ -50,7 +50,7 @@ public final class LlamaSession implements DecodingSession {
     private final KvCache[] rowCache;
 
     /**
-     * Allocates the session. Throws IllegalArgumentException when the KV cache for the model's
+     * Allocates the session. Throws BadInputException when the KV cache for the model's
      * context cannot be allocated (see {@link KvCache}).
      */
     public LlamaSession(LlamaWeights weights, WorkerPool pool) {

@@ -1,6 +1,7 @@
 package org.knowcoder.tensor.device;
 
 import java.util.function.IntUnaryOperator;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.kernels.Attention;
@@ -57,7 +58,7 @@ public final class CpuDevice implements Device {
 
     @Override
     public DeviceBuffer floats(String name, long n) {
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(name + ": " + n + " values do not fit one CPU buffer");
+        if (n > Integer.MAX_VALUE - 8) throw new BadInputException(name + ": " + n + " values do not fit one CPU buffer");
         return new CpuBuffer(name, null, new float[(int) n], null);
     }
 
