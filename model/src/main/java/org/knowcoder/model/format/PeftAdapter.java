@@ -68,7 +68,7 @@ public record PeftAdapter(LoraConfig config, List<Factors> factors) {
                 new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(config.toJson(baseModel)));
     }
 
-    /** The update (alpha / r) B A of every adapted projection, applied beside the base ({@link org.knowcoder.model.session.LlamaSession#useAdapter}). */
+    /** The update (alpha / r) B A of every adapted projection, applied beside the base ({@code LlamaSession.useAdapter}). */
     public LowRankUpdates forInference() {
         LowRankUpdates u = new LowRankUpdates((float) config.scale());
         for (Factors f : factors) u.put(f.layer(), f.projection(), f.a().clone(), f.b().clone(), config.rank(), f.in(), f.out());

@@ -118,7 +118,7 @@ public final class LlamaParams {
 
     /**
      * The current values as inference weights (views, not copies: they change as training updates
-     * the parameters), for generation with {@link org.knowcoder.model.session.LlamaSession} or export with {@link org.knowcoder.model.format.HuggingFaceWriter}.
+     * the parameters), for generation with {@code LlamaSession} or export with {@link org.knowcoder.model.format.HuggingFaceWriter}.
      */
     public LlamaWeights toWeights() {
         List<LlamaWeights.Layer> ls = new ArrayList<>();

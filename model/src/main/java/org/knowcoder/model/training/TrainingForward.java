@@ -19,7 +19,7 @@ import org.knowcoder.tensor.kernels.Rope;
 
 /**
  * The LLaMA-2 forward pass built from autograd ops, over whole sequences packed one after another
- * (the same arithmetic as {@link org.knowcoder.model.session.LlamaSession}, which runs one conversation with a KV cache).
+ * (the same arithmetic as {@code LlamaSession}, which runs one conversation with a KV cache).
  * Rotate-half checkpoints have their q/k outputs gathered into adjacent RoPE pairs, as inference does.
  */
 public final class TrainingForward {
