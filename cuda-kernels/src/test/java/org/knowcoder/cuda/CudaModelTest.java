@@ -19,13 +19,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.knowcoder.testing.Approx.assertArraysClose;
 
 /** Whole models on the GPU: the fixtures' greedy ids exactly, PyTorch's logits within the fixtures' tolerance, and the CPU session's logits. */
 class CudaModelTest {
-    private static final WorkerPool pool = new WorkerPool(2);
+    private static final WorkerPool pool = TestPool.TWO_THREADS;
 
     @ParameterizedTest(name = "{0}/{1}")
     @CsvSource({

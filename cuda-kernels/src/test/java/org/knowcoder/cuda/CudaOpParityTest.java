@@ -15,6 +15,7 @@ import org.knowcoder.tensor.device.RopeStyle;
 
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
+import org.knowcoder.testing.TestPool;
 
 import static org.knowcoder.testing.Approx.assertArraysClose;
 
@@ -25,7 +26,7 @@ import static org.knowcoder.testing.Approx.assertArraysClose;
  * tiles and vector widths.
  */
 class CudaOpParityTest {
-    private static final WorkerPool pool = new WorkerPool(2);
+    private static final WorkerPool pool = TestPool.TWO_THREADS;
     private static final Device cpu = new CpuDevice(pool);
     private static final Arena arena = Arena.ofShared();
 

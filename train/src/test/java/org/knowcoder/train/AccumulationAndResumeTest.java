@@ -11,6 +11,7 @@ import org.knowcoder.parallel.WorkerPool;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bit-identical to 100 straight steps, in F32 and with BF16 weights and activations.
  */
 class AccumulationAndResumeTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
 
     @AfterAll
     static void close() {

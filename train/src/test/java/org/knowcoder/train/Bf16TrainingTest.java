@@ -13,6 +13,7 @@ import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
 
 import java.util.List;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** BF16 weights and activations over F32 masters (resume: {@link AccumulationAndResumeTest}). */
 class Bf16TrainingTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
 
     @AfterAll
     static void close() {

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
-import org.knowcoder.model.TestPool;
+import org.knowcoder.testing.TestPool;
 import org.knowcoder.model.session.LlamaSession;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;

@@ -3,7 +3,7 @@ package org.knowcoder.model.session;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.TestPool;
+import org.knowcoder.testing.TestPool;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.testing.SharedFiles;

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.TestPool;
+import org.knowcoder.testing.TestPool;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.testing.SharedFiles;
