@@ -2,6 +2,8 @@ package org.knowcoder.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.io.BadInputException;
+import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.tokenizer.Tokenizers;
 import org.knowcoder.train.Examples;
 import org.knowcoder.train.JsonlExamples;
@@ -67,6 +69,11 @@ final class TrainingOptions {
     void validate() {
         if (steps < 1 || batch < 1 || seqLen < 1) throw new IllegalArgumentException("--steps, --batch and --seq-len must be positive");
         if (!(clip >= 0)) throw new IllegalArgumentException("--clip must be >= 0 (0: no clipping), got " + clip);
+        // each named here: LrSchedule's own check cannot say which option was wrong; negated, so that NaN is refused too
+        if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) throw new BadInputException("--lr must be positive and finite, got " + lr);
+        if (!(warmupRatio >= 0 && warmupRatio <= 1)) throw new BadInputException("--warmup-ratio must be in [0, 1], got " + warmupRatio);
+        if (!(minLrRatio >= 0 && minLrRatio <= 1)) throw new BadInputException("--min-lr-ratio must be in [0, 1], got " + minLrRatio);
+        if (microBatch < 0) throw new BadInputException("--micro-batch must be >= 0 (0: --batch), got " + microBatch);
         if (microBatch == 0) microBatch = batch;
         if (batch % microBatch != 0) throw new IllegalArgumentException("--batch " + batch + " is not a multiple of --micro-batch " + microBatch);
         if (tokenizer == null && !ShardExamples.isShard(data)) throw new IllegalArgumentException("--tokenizer is needed to read JSON lines data");
@@ -86,8 +93,10 @@ final class TrainingOptions {
         return (int) (((long) steps * n + 99) / 100);
     }
 
-    /** The training data, checked against the model's vocabulary before any step. */
-    Examples examples(int vocabSize) throws IOException {
+    /** The training data, checked against the model's vocabulary and context before any step. */
+    Examples examples(LlamaConfig model) throws IOException {
+        if (seqLen > model.seqLen()) throw new BadInputException("--seq-len " + seqLen + " is longer than the model's context of " + model.seqLen());
+        int vocabSize = model.vocabSize();
         if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed);
         return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), vocabSize), seqLen, seed);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicOutput;
+import org.knowcoder.io.BadInputException;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -40,10 +41,14 @@ public final class SchemaJson {
     public static SchemaLibrary read(Path path) throws IOException {
         List<Concept> concepts = new ArrayList<>();
         if (Files.isDirectory(path)) {
+            boolean any = false;
             for (Kind k : Kind.values()) {
                 Path file = path.resolve(FILES.get(k));
                 if (Files.exists(file)) concepts.addAll(readConcepts(file));
+                any |= Files.exists(file);
             }
+            // a directory without any is the wrong directory, not an empty library
+            if (!any) throw new BadInputException(path + ": not a library directory (expected entities.json, relations.json or events.json in it)");
         } else {
             concepts.addAll(readConcepts(path));
         }
