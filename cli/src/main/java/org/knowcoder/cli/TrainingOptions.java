@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 import org.knowcoder.train.Examples;
 import org.knowcoder.train.JsonlExamples;
@@ -98,7 +99,10 @@ final class TrainingOptions {
         if (seqLen > model.seqLen()) throw new BadInputException("--seq-len " + seqLen + " is longer than the model's context of " + model.seqLen());
         int vocabSize = model.vocabSize();
         if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed);
-        return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), vocabSize), seqLen, seed);
+        // as extract does: ids of another model's tokenizer would train on the wrong tokens even where they fit
+        Tokenizer tok = Tokenizers.load(tokenizer);
+        Tokenizers.requireFits(tok, tokenizer, vocabSize, this.model);
+        return new Examples(JsonlExamples.read(data, tok, vocabSize), seqLen, seed);
     }
 
     int threadCount() {

@@ -28,9 +28,10 @@ class AdapterCommandsTest {
                 () -> assertNotEquals(plain.out(), withAdapter.out(), "the adapter changes the output"));
     }
 
+    /** Refused before the model or the adapter is read, so no fixture is needed. */
     @Test
     void aBadDtypeIsBadUsage(@TempDir Path tmp) {
-        CliRun.inProcess("merge-adapter", "--model", Fixtures.tinyHf(), "--adapter", Fixtures.file("lora"), "--out", tmp.resolve("m"),
+        CliRun.inProcess("merge-adapter", "--model", OwnModels.tinyHf(), "--adapter", tmp.resolve("lora"), "--out", tmp.resolve("m"),
                 "--dtype", "f16").assertBadInput("--dtype f16: expected f32 or bf16");
     }
 

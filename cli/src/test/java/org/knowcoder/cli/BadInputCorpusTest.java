@@ -16,8 +16,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -195,12 +195,10 @@ class BadInputCorpusTest {
     private static void tokenizers() throws IOException {
         file("tok", OwnModels.storiesTokenizer());
         byte[] good = Files.readAllBytes(OwnModels.storiesTokenizer());
-        file("tok-cut", Files.write(tmp.resolve("tok-cut.bin"), java.util.Arrays.copyOf(good, 100)));
+        file("tok-cut", Files.write(tmp.resolve("tok-cut.bin"), Arrays.copyOf(good, 100)));
         file("tok-negative-length", BadFiles.withInt(OwnModels.storiesTokenizer(), 8, -5, Files.createDirectory(tmp.resolve("tok-neg"))));
         file("tok-huge-length", BadFiles.withInt(OwnModels.storiesTokenizer(), 8, Integer.MAX_VALUE, Files.createDirectory(tmp.resolve("tok-huge"))));
-        List<String> many = new ArrayList<>();
-        for (int i = 0; i < 400; i++) many.add("w" + i);
-        file("tok-larger", Files.write(tmp.resolve("tok-larger.bin"), OwnModels.tokenizerBytes(many)));
+        file("tok-larger", Files.write(tmp.resolve("tok-larger.bin"), OwnModels.tokenizerBytes(600)));
         file("spm-garbage", Files.write(tmp.resolve("garbage.model"), new byte[] {0x0A, 0x7F, 0x01}));
         file("spm-text", Files.writeString(tmp.resolve("text.model"), "not a model\n"));
     }

@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 23 item 11: resuming {@code extract --out} with an option that changes the predictions (here
  * --max-new-tokens) is refused unless --allow-changed-options says so; options that only select
- * sentences (--limit) may change. On a random model of stories260K's shape and a two-sentence
- * dataset written here, so it runs without ../shared.
+ * sentences (--limit) may change. On a random model of stories260K's shape and datasets written
+ * here, so it runs without ../shared.
  */
 class ExtractResumeOptionsTest {
     @TempDir
@@ -25,10 +25,7 @@ class ExtractResumeOptionsTest {
 
     private CliRun extract(Object... more) throws IOException {
         Path datasets = tmp.resolve("datasets");
-        if (Files.notExists(datasets)) {
-            Files.createDirectories(datasets.resolve("conll2003"));
-            Files.writeString(datasets.resolve("conll2003/test.txt"), "EU\tB-organisation\nrejects\tO\n\nAnn\tB-person\nsleeps\tO\n");
-        }
+        if (Files.notExists(datasets)) EvalCommandTest.datasets(datasets);
         List<Object> args = new ArrayList<>(List.of("extract", "--model", OwnModels.stories(), "--tokenizer", OwnModels.storiesTokenizer(),
                 "--datasets", datasets, "--dataset", "conll2003", "--threads", "1", "--out", tmp.resolve("run")));
         args.addAll(List.of(more));

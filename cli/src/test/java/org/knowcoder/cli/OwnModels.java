@@ -86,6 +86,13 @@ final class OwnModels {
         return Arrays.copyOf(out.array(), out.position());
     }
 
+    /** A llama2.c tokenizer.bin of {@code size} pieces: the specials, the byte pieces, " " (which llama2.c's encoder needs), then made-up words. */
+    static byte[] tokenizerBytes(int size) {
+        List<String> pieces = new ArrayList<>(List.of(" "));
+        while (pieces.size() < size - 259) pieces.add("w" + pieces.size());
+        return tokenizerBytes(pieces);
+    }
+
     private static Path write() {
         try {
             Path dir = Files.createTempDirectory("knowcoder-own-models");
