@@ -99,8 +99,8 @@ class BadInputCorpusTest {
         file("model-group", BadFiles.withInt(OwnModels.tinyQ8(), 37, 5, Files.createDirectory(bad.resolve("group"))));
         file("q8-cut", BadFiles.truncated(OwnModels.tinyQ8(), 175615, Files.createDirectory(bad.resolve("q8-cut"))));
 
-        hf("hf-no-config", dir -> delete(dir.resolve("config.json")));
-        hf("hf-no-weights", dir -> delete(dir.resolve("model.safetensors")));
+        hf("hf-no-config", dir -> Files.delete(dir.resolve("config.json")));
+        hf("hf-no-weights", dir -> Files.delete(dir.resolve("model.safetensors")));
         hfConfig("hf-config-text", "{\"hidden_size\": 64,");
         hfConfig("hf-config-array", "[1, 2]");
         hfConfig("hf-config-binary", "\u00ff\u00fe");
@@ -127,7 +127,7 @@ class BadInputCorpusTest {
                 {"vocab-larger", "{\"vocab_size\": 600}"},
                 {"intermediate-larger", "{\"intermediate_size\": 352}"},
                 {"dtype-odd", "{\"torch_dtype\": \"int4\"}"}}) {
-            hf("hf-" + edit[0], dir -> mergeConfig(dir.resolve("config.json"), edit[1]));
+            hf("hf-" + edit[0], dir -> merge(dir.resolve("config.json"), edit[1]));
         }
         BadFiles.Safetensors good = BadFiles.Safetensors.read(OwnModels.tinyHf().resolve("model.safetensors"));
         Path config = OwnModels.tinyHf().resolve("config.json");
@@ -158,7 +158,7 @@ class BadInputCorpusTest {
                 {"map-array", "{\"weight_map\": [1, 2]}"},
                 {"not-json", "{\"weight_map\": "}}) {
             hf("index-" + index[0], dir -> {
-                delete(dir.resolve("model.safetensors"));
+                Files.delete(dir.resolve("model.safetensors"));
                 Files.writeString(dir.resolve("model.safetensors.index.json"), index[1]);
             });
         }
@@ -168,28 +168,20 @@ class BadInputCorpusTest {
         void apply(Path dir) throws IOException;
     }
 
-    /** A copy of the own Hugging Face model in a directory of its own, edited. */
+    /** A copy of the own Hugging Face model, edited. */
     private static void hf(String name, Edit edit) throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("hf").resolve(name));
-        try (Stream<Path> files = Files.list(OwnModels.tinyHf())) {
-            for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
-        }
-        edit.apply(dir);
-        file(name, dir);
+        copy(name, OwnModels.tinyHf(), edit);
     }
 
     private static void hfConfig(String name, String config) throws IOException {
         hf(name, dir -> Files.writeString(dir.resolve("config.json"), config, StandardCharsets.ISO_8859_1));
     }
 
-    private static void mergeConfig(Path config, String edits) throws IOException {
-        ObjectNode n = (ObjectNode) JSON.readTree(config.toFile());
+    /** Merges the JSON object {@code edits} into the JSON object in {@code file}. */
+    private static void merge(Path file, String edits) throws IOException {
+        ObjectNode n = (ObjectNode) JSON.readTree(file.toFile());
         n.setAll((ObjectNode) JSON.readTree(edits));
-        JSON.writeValue(config.toFile(), n);
-    }
-
-    private static void delete(Path p) throws IOException {
-        Files.delete(p);
+        JSON.writeValue(file.toFile(), n);
     }
 
     private static void tokenizers() throws IOException {
@@ -258,13 +250,15 @@ class BadInputCorpusTest {
         file("schema-split-bad", split);
     }
 
-    /** A datasets directory with a two-sentence conll2003 test split, and broken ones. */
+    /** The datasets of EvalCommandTest (conll2003 and conll04), and conll2003 test splits that are empty or broken. */
     private static void datasets() throws IOException {
-        file("datasets", conll("datasets", "EU\tB-organisation\nrejects\tO\nGerman\tB-misc\n\nAnn\tB-person\nsleeps\tO\n"));
+        file("datasets", EvalCommandTest.datasets(tmp.resolve("datasets")));
         file("datasets-empty", conll("datasets-empty", ""));
         file("datasets-bad-line", conll("datasets-bad-line", "EU\tB-organisation\nrejects\n"));
         file("datasets-bad-tag", conll("datasets-bad-tag", "EU\tX-organisation\n"));
-        file("datasets-utf8", conll("datasets-utf8", "EU\tB-organisation\n\u00ff\tO\n"));
+        Path latin1 = conll("datasets-utf8", "");
+        Files.write(latin1.resolve("conll2003/test.txt"), "EU\tB-organisation\n\u00ff\tO\n".getBytes(StandardCharsets.ISO_8859_1));
+        file("datasets-utf8", latin1);
         Path json = Files.createDirectories(tmp.resolve("datasets-conll04/conll04"));
         Files.writeString(json.resolve("conll04_test.json"), "[{\"tokens\": [\"Ann\"], \"entities\": [{\"type\": \"Peop\", \"start\": 0, \"end\": 5}], ");
         file("datasets-conll04", json.getParent());
@@ -272,8 +266,7 @@ class BadInputCorpusTest {
 
     private static Path conll(String name, String test) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(name).resolve("conll2003"));
-        if (name.equals("datasets-utf8")) Files.write(dir.resolve("test.txt"), test.getBytes(StandardCharsets.ISO_8859_1));
-        else Files.writeString(dir.resolve("test.txt"), test);
+        Files.writeString(dir.resolve("test.txt"), test);
         return dir.getParent();
     }
 
@@ -294,36 +287,37 @@ class BadInputCorpusTest {
         assertEquals(0, trained.code(), trained::err);
         file("run", run);
         String step = "checkpoints/step-00000002/";
-        runCopy("run-state-text", run, r -> Files.writeString(r.resolve(step + "state.json"), "{\"step\": "));
-        runCopy("run-state-array", run, r -> Files.writeString(r.resolve(step + "state.json"), "[2]"));
-        runCopy("run-state-empty", run, r -> Files.writeString(r.resolve(step + "state.json"), ""));
-        runCopy("run-state-negative", run, r -> editState(r.resolve(step + "state.json"), "{\"step\": -5}"));
-        runCopy("run-state-string", run, r -> editState(r.resolve(step + "state.json"), "{\"step\": \"two\"}"));
-        runCopy("run-state-future", run, r -> editState(r.resolve(step + "state.json"), "{\"step\": 999}"));
-        runCopy("run-state-crc", run, r -> editState(r.resolve(step + "state.json"), "{\"crc32c\": {\"params.safetensors\": 1}}"));
-        runCopy("run-params-cut", run, r -> BadFiles.truncated(r.resolve(step + "params.safetensors"), 100, r.resolve(step)));
-        runCopy("run-no-optimizer", run, r -> delete(r.resolve(step + "optimizer.safetensors")));
-        runCopy("run-metrics-binary", run, r -> Files.write(r.resolve("metrics.jsonl"), new byte[] {(byte) 0xFF, '\n'}));
-        runCopy("run-metrics-text", run, r -> Files.writeString(r.resolve("metrics.jsonl"), "garbage\n"));
-        runCopy("run-config-text", run, r -> Files.writeString(r.resolve("config.json"), "garbage"));
+        copy("run-state-text", run, r -> Files.writeString(r.resolve(step + "state.json"), "{\"step\": "));
+        copy("run-state-array", run, r -> Files.writeString(r.resolve(step + "state.json"), "[2]"));
+        copy("run-state-empty", run, r -> Files.writeString(r.resolve(step + "state.json"), ""));
+        copy("run-state-negative", run, r -> merge(r.resolve(step + "state.json"), "{\"step\": -5}"));
+        copy("run-state-string", run, r -> merge(r.resolve(step + "state.json"), "{\"step\": \"two\"}"));
+        copy("run-state-future", run, r -> merge(r.resolve(step + "state.json"), "{\"step\": 999}"));
+        copy("run-state-crc", run, r -> merge(r.resolve(step + "state.json"), "{\"crc32c\": {\"params.safetensors\": 1}}"));
+        copy("run-params-cut", run, r -> BadFiles.truncated(r.resolve(step + "params.safetensors"), 100, r.resolve(step)));
+        copy("run-no-optimizer", run, r -> Files.delete(r.resolve(step + "optimizer.safetensors")));
+        copy("run-metrics-binary", run, r -> Files.write(r.resolve("metrics.jsonl"), new byte[] {(byte) 0xFF, '\n'}));
+        copy("run-metrics-text", run, r -> Files.writeString(r.resolve("metrics.jsonl"), "garbage\n"));
+        copy("run-config-text", run, r -> Files.writeString(r.resolve("config.json"), "garbage"));
 
         Path ft = tmp.resolve("ft");
         CliRun tuned = CliRun.inProcess("finetune", "--model", OwnModels.tinyHf(), "--tokenizer", OwnModels.storiesTokenizer(),
                 "--data", FILES.get("lines"), "--out", ft, "--steps", "1", "--batch", "1", "--seq-len", "8", "--rank", "2", "--threads", "1");
         assertEquals(0, tuned.code(), tuned::err);
         file("adapter", ft.resolve("adapter"));
-        runCopy("adapter-config-text", ft.resolve("adapter"), a -> Files.writeString(a.resolve("adapter_config.json"), "{\"r\": "));
-        runCopy("adapter-no-config", ft.resolve("adapter"), a -> delete(a.resolve("adapter_config.json")));
-        runCopy("adapter-no-weights", ft.resolve("adapter"), a -> delete(a.resolve("adapter_model.safetensors")));
-        runCopy("adapter-rank", ft.resolve("adapter"), a -> editState(a.resolve("adapter_config.json"), "{\"r\": 3}"));
-        runCopy("adapter-rank-zero", ft.resolve("adapter"), a -> editState(a.resolve("adapter_config.json"), "{\"r\": 0}"));
-        runCopy("adapter-alpha", ft.resolve("adapter"), a -> editState(a.resolve("adapter_config.json"), "{\"lora_alpha\": -1}"));
-        runCopy("adapter-targets", ft.resolve("adapter"), a -> editState(a.resolve("adapter_config.json"), "{\"target_modules\": [\"qkv\"]}"));
-        runCopy("adapter-weights-cut", ft.resolve("adapter"),
+        copy("adapter-config-text", ft.resolve("adapter"), a -> Files.writeString(a.resolve("adapter_config.json"), "{\"r\": "));
+        copy("adapter-no-config", ft.resolve("adapter"), a -> Files.delete(a.resolve("adapter_config.json")));
+        copy("adapter-no-weights", ft.resolve("adapter"), a -> Files.delete(a.resolve("adapter_model.safetensors")));
+        copy("adapter-rank", ft.resolve("adapter"), a -> merge(a.resolve("adapter_config.json"), "{\"r\": 3}"));
+        copy("adapter-rank-zero", ft.resolve("adapter"), a -> merge(a.resolve("adapter_config.json"), "{\"r\": 0}"));
+        copy("adapter-alpha", ft.resolve("adapter"), a -> merge(a.resolve("adapter_config.json"), "{\"lora_alpha\": -1}"));
+        copy("adapter-targets", ft.resolve("adapter"), a -> merge(a.resolve("adapter_config.json"), "{\"target_modules\": [\"qkv\"]}"));
+        copy("adapter-weights-cut", ft.resolve("adapter"),
                 a -> BadFiles.truncated(a.resolve("adapter_model.safetensors"), 50, a));
     }
 
-    private static void runCopy(String name, Path src, Edit edit) throws IOException {
+    /** A copy of the directory {@code src} as {@code {name}}, edited. */
+    private static void copy(String name, Path src, Edit edit) throws IOException {
         Path dst = tmp.resolve(name);
         try (Stream<Path> files = Files.walk(src)) {
             for (Path f : files.sorted(Comparator.naturalOrder()).toList()) {
@@ -334,10 +328,6 @@ class BadInputCorpusTest {
         }
         edit.apply(dst);
         file(name, dst);
-    }
-
-    private static void editState(Path json, String edits) throws IOException {
-        mergeConfig(json, edits);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -678,39 +668,50 @@ class BadInputCorpusTest {
     @Timeout(20)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            --out {out}                                          | ok
-            --out {out} --limit -1                               | --limit
-            --out {out} --shots -2                               | --shots
-            --out {out} --max-new-tokens 0                       | --max-new-tokens
-            --out {out} --batch 0                                | --batch
-            --out {out} --batch 100000                           | ok
-            --out {out} --threads 0                              | --threads
-            --out {out} --split dev                              | dev
-            --out {out} --split ../../etc                        | ../../etc
-            --out {out} --task xyz                               | xyz
-            --out {out} --task re                                | [RE]
-            --out {out} --dataset conll2099                      | conll2099
-            --out {out} --dataset ,                              | --dataset
-            --out {out} --schema {missing}                       | {missing}
-            --out {out} --schema {schema-not-json}               | {schema-not-json}
-            --out {out} --schema {schema-keyword}                | class
-            --out {out} --benchmark-sample x                     | --benchmark-sample
-            --out {out} --device tpu                             | --device
-            --out {out} --quantize q4                            | --quantize
-            --out {text}                                         | {text}
-            --out {dev-full}                                     | /dev/full
-            --out {out} --datasets {missing}                     | {missing}
-            --out {out} --datasets {datasets-empty}              | no sentences
-            --out {out} --datasets {datasets-bad-line}           | test.txt:2
-            --out {out} --datasets {datasets-utf8}               | test.txt
-            --out {out} --model {missing}                        | {missing}
-            --out {out} --model {model-cut}                      | {model-cut}
-            --out {out} --tokenizer {missing}                    | {missing}
-            --out {out} --tokenizer {tok-larger}                 | {tok-larger}
-            --out {out} --tokenizer {spm-garbage}                | {spm-garbage}
+            extract --out {out}                                          | ok
+            extract --out {out} --limit -1                               | --limit
+            extract --out {out} --shots -2                               | --shots
+            extract --out {out} --max-new-tokens 0                       | --max-new-tokens
+            extract --out {out} --batch 0                                | --batch
+            extract --out {out} --batch 100000                           | ok
+            extract --out {out} --threads 0                              | --threads
+            extract --out {out} --split dev                              | dev
+            extract --out {out} --split ../../etc                        | ../../etc
+            extract --out {out} --task xyz                               | xyz
+            extract --out {out} --task re                                | [RE]
+            extract --out {out} --dataset conll2099                      | conll2099
+            extract --out {out} --dataset ,                              | --dataset
+            extract --out {out} --schema {missing}                       | {missing}
+            extract --out {out} --schema {schema-not-json}               | {schema-not-json}
+            extract --out {out} --schema {schema-keyword}                | class
+            extract --out {out} --benchmark-sample x                     | --benchmark-sample
+            extract --out {out} --device tpu                             | --device
+            extract --out {out} --quantize q4                            | --quantize
+            extract --out {text}                                         | {text}
+            extract --out {dev-full}                                     | /dev/full
+            extract --out {out} --datasets {missing}                     | {missing}
+            extract --out {out} --datasets {datasets-empty}              | no sentences
+            extract --out {out} --datasets {datasets-bad-line}           | test.txt:2
+            extract --out {out} --datasets {datasets-utf8}               | test.txt
+            extract --out {out} --model {missing}                        | {missing}
+            extract --out {out} --model {model-cut}                      | {model-cut}
+            extract --out {out} --tokenizer {missing}                    | {missing}
+            extract --out {out} --tokenizer {tok-larger}                 | {tok-larger}
+            extract --out {out} --tokenizer {spm-garbage}                | {spm-garbage}
+            extract --out {out} --limit 0                        | ok
+            extract --out {out} --max-new-tokens -5              | --max-new-tokens
+            extract --out {out} --shots 3                        | --shots needs a train split
+            eval --out {out}                                     | ok
+            eval --out {out} --offsets                           | ok
+            eval --out {out} --dataset conll04 --task re         | ok
+            eval --out {out} --max-new-tokens 0                  | --max-new-tokens
+            eval --out {text}                                    | {text}
+            eval --out {out} --schema {schema-split-bad}         | {schema-split-bad}
+            eval --out {out} --datasets {datasets-conll04} --dataset conll04 | conll04_test.json
             """)
-    void extract(String options, String expected) {
-        check("extract " + over(EXTRACT, options), expected);
+    void extractAndEval(String command, String expected) {
+        String[] words = command.split(" ", 2);
+        check(words[0] + " " + over(EXTRACT, words[1]), expected);
     }
 
     @Timeout(20)
@@ -741,6 +742,7 @@ class BadInputCorpusTest {
             following {samples-offsets} --library {schema} --out {out}                      | {samples-offsets}
             following {bad-utf8-jsonl} --library {schema} --out {out}                       | {bad-utf8-jsonl}
             following {empty} --library {schema} --out {out}                                | ok
+            following {array} --library {schema} --out {out}                                | every line of {array}
             following --library {schema} --out {out}                                        | SAMPLES
             """)
     void buildData(String options, String expected) {
