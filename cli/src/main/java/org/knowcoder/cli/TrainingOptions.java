@@ -95,13 +95,13 @@ final class TrainingOptions {
     }
 
     /** The training data, checked against the model's vocabulary and context before any step. */
-    Examples examples(LlamaConfig model) throws IOException {
-        if (seqLen > model.seqLen()) throw new BadInputException("--seq-len " + seqLen + " is longer than the model's context of " + model.seqLen());
-        int vocabSize = model.vocabSize();
+    Examples examples(LlamaConfig config) throws IOException {
+        if (seqLen > config.seqLen()) throw new BadInputException("--seq-len " + seqLen + " is longer than the model's context of " + config.seqLen());
+        int vocabSize = config.vocabSize();
         if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed);
         // as extract does: ids of another model's tokenizer would train on the wrong tokens even where they fit
         Tokenizer tok = Tokenizers.load(tokenizer);
-        Tokenizers.requireFits(tok, tokenizer, vocabSize, this.model);
+        Tokenizers.requireFits(tok, tokenizer, vocabSize, model);
         return new Examples(JsonlExamples.read(data, tok, vocabSize), seqLen, seed);
     }
 

@@ -44,8 +44,10 @@ public final class SchemaJson {
             boolean any = false;
             for (Kind k : Kind.values()) {
                 Path file = path.resolve(FILES.get(k));
-                if (Files.exists(file)) concepts.addAll(readConcepts(file));
-                any |= Files.exists(file);
+                if (Files.exists(file)) {
+                    concepts.addAll(readConcepts(file));
+                    any = true;
+                }
             }
             // a directory without any is the wrong directory, not an empty library
             if (!any) throw new BadInputException(path + ": not a library directory (expected entities.json, relations.json or events.json in it)");

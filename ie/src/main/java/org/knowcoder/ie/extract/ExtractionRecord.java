@@ -25,12 +25,12 @@ final class ExtractionRecord {
 
     private ExtractionRecord() {}
 
-    static Path file(ExtractionSettings s) {
+    private static Path file(ExtractionSettings s) {
         return s.out().resolve("options.json");
     }
 
     /** The shaping options, by name as the CLI spells them with '_' for '-'. */
-    static ObjectNode of(ExtractionSettings s) {
+    private static ObjectNode of(ExtractionSettings s) {
         return JSON.createObjectNode().put("model", path(s.model())).put("tokenizer", path(s.tokenizer()))
                 .put("datasets", path(s.datasetsDir())).put("split", s.split()).put("shots", s.shots())
                 .put("schema", s.schema() == null ? null : path(s.schema())).put("refined", s.refined())
