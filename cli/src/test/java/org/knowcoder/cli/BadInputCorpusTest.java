@@ -45,6 +45,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BadInputCorpusTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAME = Pattern.compile("\\{([a-z0-9-]+)}");
+    /**
+     * Each case's bound, on a thread of its own so that a case that never ends is stopped: far above the
+     * second or so a case takes on a busy two-core machine, far below forever.
+     */
+    private static final int CASE_SECONDS = 20;
 
     @TempDir
     static Path tmp;
@@ -373,7 +378,7 @@ class BadInputCorpusTest {
         return m.appendTail(out).toString();
     }
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             generate --model {missing} --prompt-ids 1 --output-ids   | {missing}
@@ -439,7 +444,7 @@ class BadInputCorpusTest {
         check(command, expected);
     }
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             {model-cut}           | {model-cut}
@@ -505,7 +510,7 @@ class BadInputCorpusTest {
         check("generate --model " + model + " --prompt-ids 1,2 --output-ids --steps 3 --threads 1", expected);
     }
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             tokenize --tokenizer {tok} --input {texts}                    | ok
@@ -545,7 +550,7 @@ class BadInputCorpusTest {
         check(command, expected);
     }
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             train-tokenizer --input {corpus} --vocab-size 300 --output {out}                            | ok
@@ -580,7 +585,7 @@ class BadInputCorpusTest {
         check(command, expected);
     }
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             schema import {entities} --out {out}                         | ok
@@ -637,7 +642,7 @@ class BadInputCorpusTest {
         check(command, expected);
     }
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             datasets {datasets}                                  | ok
@@ -665,7 +670,7 @@ class BadInputCorpusTest {
     private static final String EXTRACT = "--model {model} --tokenizer {tok} --datasets {datasets} --dataset conll2003 --threads 1 "
             + "--max-new-tokens 4";
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             extract --out {out}                                          | ok
@@ -714,7 +719,7 @@ class BadInputCorpusTest {
         check(words[0] + " " + over(EXTRACT, words[1]), expected);
     }
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             understanding {kelm} --library {schema} --out {out}                             | ok
@@ -751,7 +756,7 @@ class BadInputCorpusTest {
 
     private static final String TRAIN = "--model {hf} --tokenizer {tok} --data {lines} --steps 2 --batch 1 --seq-len 8 --threads 1";
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             train --out {out}                                            | ok
@@ -821,7 +826,7 @@ class BadInputCorpusTest {
         check(words[0] + " " + over(TRAIN, words[1]), expected);
     }
 
-    @Timeout(20)
+    @Timeout(value = CASE_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             merge-adapter --model {hf} --adapter {adapter} --out {out}                  | ok
