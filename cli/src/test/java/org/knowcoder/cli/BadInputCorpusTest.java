@@ -11,6 +11,7 @@ import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.SchemaJson;
 import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.testing.Llama2cTokenizers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -195,7 +196,7 @@ class BadInputCorpusTest {
         file("tok-cut", Files.write(tmp.resolve("tok-cut.bin"), Arrays.copyOf(good, 100)));
         file("tok-negative-length", BadFiles.withInt(OwnModels.storiesTokenizer(), 8, -5, Files.createDirectory(tmp.resolve("tok-neg"))));
         file("tok-huge-length", BadFiles.withInt(OwnModels.storiesTokenizer(), 8, Integer.MAX_VALUE, Files.createDirectory(tmp.resolve("tok-huge"))));
-        file("tok-larger", Files.write(tmp.resolve("tok-larger.bin"), OwnModels.tokenizerBytes(600)));
+        file("tok-larger", Files.write(tmp.resolve("tok-larger.bin"), Llama2cTokenizers.ofSize(600)));
         file("spm-garbage", Files.write(tmp.resolve("garbage.model"), new byte[] {0x0A, 0x7F, 0x01}));
         file("spm-text", Files.writeString(tmp.resolve("text.model"), "not a model\n"));
     }

@@ -7,6 +7,7 @@ import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.SchemaJson;
 import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.testing.Llama2cTokenizers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class TrainCommandTest {
 
     /** A tokenizer of 600 pieces, more than the model's 512. */
     private static Path largerTokenizer(Path dir) throws IOException {
-        return Files.write(dir.resolve("tok600.bin"), OwnModels.tokenizerBytes(600));
+        return Files.write(dir.resolve("tok600.bin"), Llama2cTokenizers.ofSize(600));
     }
 
     @Test
