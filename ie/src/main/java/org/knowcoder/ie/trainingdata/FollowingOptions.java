@@ -19,11 +19,16 @@ public record FollowingOptions(List<Task> tasks, double negativeRatio, double fu
                                boolean datasetTag, long seed) {
     public FollowingOptions {
         tasks = List.copyOf(tasks);
-        if (negativeRatio < 0) throw new BadInputException("negative ratio must be >= 0, not " + negativeRatio);
-        if (fullyNegativeShare < 0 || fullyNegativeShare > 1) {
-            throw new BadInputException("fully negative share must be in [0, 1], not " + fullyNegativeShare);
+        // negated comparisons, so that NaN is refused too
+        if (!(negativeRatio >= 0 && negativeRatio < Double.POSITIVE_INFINITY)) {
+            throw new BadInputException("--negative-ratio must be >= 0 and finite, got " + negativeRatio);
         }
-        if (fullyNegativeClasses < 1) throw new BadInputException("fully negative samples need at least one class");
+        if (!(fullyNegativeShare >= 0 && fullyNegativeShare <= 1)) {
+            throw new BadInputException("--fully-negative must be in [0, 1], got " + fullyNegativeShare);
+        }
+        if (fullyNegativeClasses < 1) {
+            throw new BadInputException("--fully-negative-classes must be at least 1, got " + fullyNegativeClasses);
+        }
     }
 
     public static FollowingOptions defaults(long seed) {
