@@ -1,4 +1,8 @@
-package org.knowcoder.model;
+package org.knowcoder.model.session;
+
+import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.RandomWeights;
 
 /** Random models in the shapes of the shared fixtures, for tests of our own logic that need a model but not its answers (no ../shared). */
 final class RandomModels {
