@@ -17,34 +17,28 @@ public final class OrderedBatches {
         O apply(I input) throws E;
     }
 
-    /** Carries a work item's checked exception through the pool, which passes unchecked ones on as they are. */
-    private static final class Checked extends RuntimeException {
-        Checked(Exception cause) {
-            super(cause);
-        }
-    }
-
     /**
      * The results of {@code work} on each of {@code inputs}, in their order. A work item's exception
-     * reaches the caller as it was thrown (checked ones too); when several fail, one of them does.
+     * reaches the caller as it was thrown (checked ones too); when several fail, the first input's
+     * does, whichever thread failed first, so the error is the same for any number of threads.
      */
     @SuppressWarnings("unchecked")
     public static <I, O, E extends Exception> List<O> map(WorkerPool pool, List<I> inputs, Work<I, O, E> work) throws E {
         Object[] out = new Object[inputs.size()];
-        try {
-            pool.parallelFor(out.length, (worker, from, to) -> {
-                for (int i = from; i < to; i++) {
-                    try {
-                        out[i] = work.apply(inputs.get(i));
-                    } catch (RuntimeException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new Checked(e);
-                    }
+        Exception[] failed = new Exception[out.length];
+        pool.parallelFor(out.length, (worker, from, to) -> {
+            for (int i = from; i < to; i++) {
+                try {
+                    out[i] = work.apply(inputs.get(i));
+                } catch (Exception e) {
+                    failed[i] = e; // the rest of this block cannot hold an earlier failure
+                    return;
                 }
-            });
-        } catch (Checked c) {
-            throw (E) c.getCause();
+            }
+        });
+        for (Exception e : failed) {
+            if (e instanceof RuntimeException r) throw r;
+            if (e != null) throw (E) e;
         }
         return (List<O>) Arrays.asList(out);
     }

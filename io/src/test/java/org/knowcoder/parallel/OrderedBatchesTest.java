@@ -57,4 +57,19 @@ class OrderedBatchesTest {
             assertSame(thrown, e);
         }
     }
+
+    /** Items 999 (the last thread's block, often first to fail) and 10 fail: the caller always hears of 10. */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void ofSeveralFailuresTheFirstInputsReachesTheCaller(int threads) {
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            for (int run = 0; run < 20; run++) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> OrderedBatches.map(pool, INPUTS, i -> {
+                    if (i == 10 || i == 999) throw new IllegalStateException("item " + i);
+                    return i;
+                }));
+                assertEquals("item 10", e.getMessage());
+            }
+        }
+    }
 }
