@@ -4,6 +4,7 @@ import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.DeviceBuffer;
+import org.knowcoder.tensor.device.KvShape;
 import org.knowcoder.tensor.device.RopeStyle;
 
 /**
@@ -72,7 +73,7 @@ public final class DeviceSession implements DecodingSession {
         this.h3 = device.floats("up", (long) rows * hidden);
         this.last = device.floats("last", dim);
         this.logitsOut = device.floats("logits", (long) sequences * c.vocabSize());
-        this.cache = device.kvCache("KV cache", sequences, c.nLayers(), c.seqLen(), c.nKvHeads(), c.headDim());
+        this.cache = device.kvCache("KV cache", new KvShape(sequences, c.nLayers(), c.seqLen(), c.nKvHeads(), c.headDim()));
         this.staged = new int[rows];
         this.rowSequence = new int[rows];
         this.rowPosition = new int[rows];

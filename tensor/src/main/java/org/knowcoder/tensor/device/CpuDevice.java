@@ -156,8 +156,8 @@ public final class CpuDevice implements Device {
     }
 
     @Override
-    public DeviceBuffer kvCache(String name, int sequences, int layers, int positions, int nKvHeads, int headDim) {
-        return new CpuKvCache(name, sequences, layers, positions, nKvHeads, headDim);
+    public DeviceBuffer kvCache(String name, KvShape shape) {
+        return new CpuKvCache(name, shape);
     }
 
     @Override
