@@ -1,7 +1,6 @@
 package org.knowcoder.train;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,11 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AccumulationAndResumeTest {
     private static final WorkerPool POOL = TestPool.TWO_THREADS;
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
 
     @Test
     void fourMicroBatchesOfOneEqualOneBatchOfFour() {

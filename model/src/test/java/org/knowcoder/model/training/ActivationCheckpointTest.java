@@ -1,7 +1,6 @@
 package org.knowcoder.model.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
@@ -25,11 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Recomputing each layer in backward gives the loss and every gradient bit for bit, holding far fewer activations. */
 class ActivationCheckpointTest {
     private static final WorkerPool POOL = TestPool.TWO_THREADS;
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
 
     private record Pass(float loss, long heldBytes, Map<String, float[]> grads) {}
 

@@ -1,7 +1,6 @@
 package org.knowcoder.model.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.format.Checkpoints;
@@ -25,11 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Loss and every gradient of ../shared/fixtures/train (PyTorch autograd on llama-tiny-gqa), plain and masked. */
 class TrainingForwardFixtureTest {
     private static final WorkerPool POOL = TestPool.TWO_THREADS;
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
 
     @Test
     void lossAndGradients() throws IOException {

@@ -1,6 +1,5 @@
 package org.knowcoder.tensor.autograd;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.kernels.Rope;
@@ -28,11 +27,6 @@ class Bf16TapeTest {
     /** Random values: almost none BF16-representable. */
     private Var param(String name, int rows, int cols) {
         return Var.param(name, randomFloats(rnd, rows * cols), rows, cols);
-    }
-
-    @AfterAll
-    static void close() {
-        POOL.close();
     }
 
     /** Every op once, on inputs that are not BF16-representable (random F32 parameters). */

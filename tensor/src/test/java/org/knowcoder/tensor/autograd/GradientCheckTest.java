@@ -1,6 +1,5 @@
 package org.knowcoder.tensor.autograd;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
@@ -24,11 +23,6 @@ import static org.knowcoder.tensor.TestTensors.randomFloats;
 class GradientCheckTest {
     private static final WorkerPool POOL = TestPool.TWO_THREADS;
     private final Random rnd = new Random(7);
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
 
     private Var param(String name, int rows, int cols) {
         return Var.param(name, randomFloats(rnd, rows * cols), rows, cols);
