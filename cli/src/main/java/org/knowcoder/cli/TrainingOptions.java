@@ -29,12 +29,15 @@ final class TrainingOptions {
     Path out;
     @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps in all, a resumed run's included (default ${DEFAULT-VALUE}).")
     int steps;
-    @Option(names = "--batch", defaultValue = "8", description = "Sequences per optimizer step (default ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--micro-batch", defaultValue = "0", description = "Sequences per forward/backward, 0 for --batch (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "8", description = "Examples per optimizer step, one sequence each unless --pack (default ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--micro-batch", defaultValue = "0", description = "Examples per forward/backward, 0 for --batch (default ${DEFAULT-VALUE}).")
     int microBatch;
     @Option(names = "--seq-len", defaultValue = "256", description = "Tokens per sequence: longer examples are cut, shorter ones "
             + "padded (default ${DEFAULT-VALUE}).")
     int seqLen;
+    @Option(names = "--pack", description = "Pack each micro-batch's examples several to a sequence (positions restart and attention "
+            + "stays within each example) instead of padding each to --seq-len: the same examples and loss per step, less padding.")
+    boolean pack;
     @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate (default ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--warmup-ratio", defaultValue = "0.1",
             description = "Share of the steps with a linear warmup to the peak learning rate (default ${DEFAULT-VALUE}).")
@@ -88,8 +91,8 @@ final class TrainingOptions {
 
     /** The training data, checked against the model's vocabulary before any step. */
     Examples examples(int vocabSize) throws IOException {
-        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed);
-        return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), vocabSize), seqLen, seed);
+        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed, pack);
+        return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), vocabSize), seqLen, seed, pack);
     }
 
     int threadCount() {
@@ -107,7 +110,7 @@ final class TrainingOptions {
     ObjectNode toJson(String command) {
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("command", command).put("model", model.toString()).put("tokenizer", tokenizer == null ? null : tokenizer.toString()).put("data", data.toString())
-                .put("steps", steps).put("batch", batch).put("micro_batch", microBatch).put("seq_len", seqLen).put("lr", lr)
+                .put("steps", steps).put("batch", batch).put("micro_batch", microBatch).put("seq_len", seqLen).put("pack", pack).put("lr", lr)
                 .put("warmup_ratio", warmupRatio).put("min_lr_ratio", minLrRatio).put("clip", clip).put("seed", seed)
                 .put("checkpoint_activations", checkpointActivations).put("bf16", bf16);
         return n;

@@ -89,6 +89,11 @@ public final class ShardExamples implements Examples.Source {
     }
 
     @Override
+    public int length(int index) {
+        return lengths[index];
+    }
+
+    @Override
     public Examples.Example get(int index) {
         int n = lengths[index];
         int[] t = new int[n], m = new int[n];
