@@ -21,7 +21,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.knowcoder.cuda.CudaOpParityTest.assertClose;
+import static org.knowcoder.testing.Approx.assertArraysClose;
 
 /** Whole models on the GPU: the fixtures' greedy ids exactly, PyTorch's logits within the fixtures' tolerance, and the CPU session's logits. */
 class CudaModelTest {
@@ -49,12 +49,13 @@ class CudaModelTest {
             LlamaSession cpu = new LlamaSession(weights, pool);
             DeviceSession cuda = new DeviceSession(weights, gpu);
             float[] cpuLogits = cpu.prefill(prompt, 0).clone(), gpuLogits = cuda.prefill(prompt, 0);
-            assertClose(cpuLogits, gpuLogits, 1e-4f, model + "/" + file + " prompt logits");
+            assertArraysClose(cpuLogits, gpuLogits, 1e-4, 1e-4, model + "/" + file + " prompt logits");
             // and PyTorch's, where the fixture has them for this file's dtype, within the fixture's tolerance
             JsonNode want = file.contains("bf16") ? expected.get("bf16") : file.contains("q8_0") ? expected.get("q8_0") : expected;
             if (want.has("last_logits")) {
                 float[] pytorch = new ObjectMapper().convertValue(want.get("last_logits"), float[].class);
-                assertClose(pytorch, gpuLogits, (float) expected.get("tolerance").get("logits_abs").asDouble(), model + "/" + file + " PyTorch's logits");
+                double tol = expected.get("tolerance").get("logits_abs").asDouble();
+                assertArraysClose(pytorch, gpuLogits, tol, tol, model + "/" + file + " PyTorch's logits");
             }
             int[] gpuGreedy = greedy(cuda, gpuLogits, prompt.length, steps);
             assertArrayEquals(greedy(cpu, cpuLogits, prompt.length, steps), gpuGreedy);

@@ -14,6 +14,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.knowcoder.testing.Approx.assertArraysClose;
 
 /**
  * The device-neutral forward pass ({@link DeviceSession}) on the CPU device: the same references as
@@ -56,9 +57,9 @@ class DeviceSessionTest {
         try (LlamaWeights w = Checkpoints.load(dir.resolve("stories260K.bin"))) {
             float[] reference = new LlamaSession(w, TestPool.TWO_THREADS).prefill(prompt, 0).clone();
             DeviceSession session = new DeviceSession(w, cpu);
-            ReferenceModelsTest.assertClose(reference, session.prefill(prompt, 0), 1e-4f);
+            assertArraysClose(reference, session.prefill(prompt, 0), 1e-4, 0, "prefill logits");
             float[] next = new LlamaSession(w, TestPool.TWO_THREADS).prefill(Arrays.copyOf(prompt, 301), 0);
-            ReferenceModelsTest.assertClose(next, session.forward(0, 300), 1e-4f);
+            assertArraysClose(next, session.forward(0, 300), 1e-4, 0, "logits at position 300");
         }
     }
 

@@ -9,12 +9,11 @@ import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.knowcoder.testing.Approx.assertArraysClose;
 
 /**
  * The random LLaMA models of ../shared/fixtures/models against a PyTorch forward pass: greedy ids
@@ -53,7 +52,7 @@ class ReferenceModelsTest {
             float[] logits = session.prefill(prompt, 0);
             if (want.has("last_logits")) {
                 float tol = (float) expected.get("tolerance").get("logits_abs").asDouble();
-                assertClose(SharedFiles.floats(want.get("last_logits")), logits, tol);
+                assertArraysClose(SharedFiles.floats(want.get("last_logits")), logits, tol, 0, model + " last logits");
             }
             assertArrayEquals(SharedFiles.ints(want.get("greedy")), greedy(session, logits, prompt.length, steps));
         }
@@ -70,7 +69,7 @@ class ReferenceModelsTest {
             LlamaSession stepwise = new LlamaSession(weights, pool);
             float[] logits = null;
             for (int pos = 0; pos < prompt.length; pos++) logits = stepwise.forward(prompt[pos], pos);
-            assertClose(batched, logits, 1e-4f);
+            assertArraysClose(batched, logits, 1e-4, 0, "batched prefill");
         }
     }
 
@@ -82,7 +81,7 @@ class ReferenceModelsTest {
         try (LlamaWeights weights = Checkpoints.load(dir.resolve("model.bin")); LlamaWeights q8 = weights.quantizeQ8()) {
             LlamaSession session = new LlamaSession(q8, pool);
             float[] logits = session.prefill(prompt, 0);
-            assertClose(SharedFiles.floats(expected.get("q8_0").get("last_logits")), logits, 2e-3f);
+            assertArraysClose(SharedFiles.floats(expected.get("q8_0").get("last_logits")), logits, 2e-3, 0, "Q8_0 last logits");
             assertArrayEquals(SharedFiles.ints(expected.get("q8_0").get("greedy")),
                     greedy(session, logits, prompt.length, expected.get("greedy_steps").asInt()));
         }
@@ -96,7 +95,7 @@ class ReferenceModelsTest {
             assertEquals(16, q8.layer(0).w2().groupSize());
             float[] exact = new LlamaSession(weights, pool).prefill(prompt, 0).clone();
             float[] quantized = new LlamaSession(q8, pool).prefill(prompt, 0);
-            assertClose(exact, quantized, 0.25f);
+            assertArraysClose(exact, quantized, 0.25, 0, "Q8_0 against F32");
             assertEquals(Sampler.argmax(exact), Sampler.argmax(quantized));
         }
     }
@@ -109,20 +108,5 @@ class ReferenceModelsTest {
             if (i + 1 < steps) logits = session.forward(out[i], pos + i);
         }
         return out;
-    }
-
-    static void assertClose(float[] expected, float[] actual, float tol) {
-        float worst = 0;
-        int at = -1;
-        for (int i = 0; i < expected.length; i++) {
-            float d = Math.abs(expected[i] - actual[i]);
-            if (d > worst) {
-                worst = d;
-                at = i;
-            }
-        }
-        assertTrue(expected.length == actual.length && worst <= tol, "max |diff| " + worst + " at " + at + " exceeds " + tol
-                + (expected.length == actual.length ? "" : " (lengths " + expected.length + " vs " + actual.length + ")")
-                + " first values " + Arrays.toString(Arrays.copyOf(actual, 4)));
     }
 }

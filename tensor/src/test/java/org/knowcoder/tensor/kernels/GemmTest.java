@@ -6,7 +6,7 @@ import org.knowcoder.tensor.WorkerPool;
 
 import java.util.Random;
 
-import static org.knowcoder.tensor.Approx.assertClose;
+import static org.knowcoder.testing.Approx.assertClose;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 
 /** c += A b against a double reference, with A plain and transposed, sizes around the tile and chunk edges. */

@@ -17,7 +17,7 @@ import org.knowcoder.tensor.TestTensors.Weights;
 import org.knowcoder.tensor.WorkerPool;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.knowcoder.tensor.Approx.assertDot;
+import static org.knowcoder.testing.Approx.assertDot;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 
 /** Batched W x over token counts around the 4-token tile and row counts around the 4-row tile. */

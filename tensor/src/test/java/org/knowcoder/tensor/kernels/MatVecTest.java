@@ -21,7 +21,7 @@ import org.knowcoder.tensor.WorkerPool;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.knowcoder.tensor.Approx.assertDot;
+import static org.knowcoder.testing.Approx.assertDot;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 import static org.knowcoder.tensor.kernels.VectorMathTest.assertOutsideUnchanged;
 

@@ -1,10 +1,12 @@
-package org.knowcoder.tensor;
+package org.knowcoder.testing;
+
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Float comparisons that allow for a different summation order (vector lanes, FMA) than the
- * scalar reference, but not for a wrong or missing term.
+ * The tolerances of every module's tests: float comparisons that allow for a different summation
+ * order (vector lanes, FMA, another device) than the reference, but not for a wrong or missing term.
  */
 public final class Approx {
     private Approx() {}
@@ -43,5 +45,27 @@ public final class Approx {
     public static void assertDot(float[] a, int ao, float[] b, int bo, int n, float actual, String what) {
         double[] ref = dot(a, ao, b, bo, n);
         assertClose(ref[0], actual, ref[1], SUM_REL, 1e-6, what);
+    }
+
+    /**
+     * Every |expected[i] - actual[i]| <= abs + rel * |expected[i]|: rel 0 for an absolute bound
+     * (logits against PyTorch), abs = rel for values compared relatively above 1 (device against
+     * CPU). Reports the worst element.
+     */
+    public static void assertArraysClose(float[] expected, float[] actual, double abs, double rel, String what) {
+        if (expected.length != actual.length) fail(what + ": " + actual.length + " values, expected " + expected.length);
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < expected.length; i++) {
+            double excess = Math.abs(expected[i] - actual[i]) - (abs + rel * Math.abs(expected[i]));
+            if (!(excess <= worst)) { // NaN counts as the worst
+                worst = excess;
+                at = i;
+            }
+        }
+        if (at >= 0) {
+            fail(what + ": at " + at + " expected " + expected[at] + " but was " + actual[at] + " (allowed " + abs + " + " + rel
+                    + " x |expected|); first values " + Arrays.toString(Arrays.copyOf(actual, Math.min(4, actual.length))));
+        }
     }
 }
