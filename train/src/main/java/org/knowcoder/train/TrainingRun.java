@@ -3,6 +3,7 @@ package org.knowcoder.train;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.io.BadInputException;
@@ -44,6 +45,11 @@ public final class TrainingRun {
      * and activation checkpointing trade memory for time and leave the steps' results alone.
      */
     private static final Set<String> FREE_ON_RESUME = Set.of("steps", "micro_batch", "checkpoint_activations");
+    /**
+     * Options that runs were recorded without before they existed, with the value that behaves as
+     * those runs did: a checkpoint without "pack" was trained one sequence per example.
+     */
+    private static final Map<String, JsonNode> BEFORE_THEY_EXISTED = Map.of("pack", BooleanNode.FALSE);
     private static final String OPTIONS = "options";
 
     private TrainingRun() {}
@@ -109,7 +115,8 @@ public final class TrainingRun {
         if (o.allowChangedOptions()) return;
         JsonNode recorded = state.path(OPTIONS);
         for (Map.Entry<String, JsonNode> e : config.properties()) {
-            JsonNode before = recorded.path(e.getKey());
+            JsonNode before = recorded.has(e.getKey()) ? recorded.get(e.getKey())
+                    : BEFORE_THEY_EXISTED.getOrDefault(e.getKey(), recorded.path(e.getKey()));
             if (FREE_ON_RESUME.contains(e.getKey()) || same(before, e.getValue())) continue;
             String name = e.getKey().equals("command") ? "the command" : "--" + e.getKey().replace('_', '-');
             throw new BadInputException(stateFile + ": " + name + " is " + e.getValue() + " but the run was trained with "
