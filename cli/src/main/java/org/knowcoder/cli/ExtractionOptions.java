@@ -59,6 +59,10 @@ final class ExtractionOptions {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory: predictions.jsonl (resumable), scores.json")
     Path out;
 
+    @Option(names = "--allow-changed-options", description = "Resume even though an option that shapes the predictions (such as "
+            + "--max-new-tokens, --model, --schema, --shots) differs from the one OUT's predictions were made with (OUT/options.json).")
+    boolean allowChangedOptions;
+
     @Option(names = "--json", description = "print the result as JSON (extract: the run's counts and timings; eval: the scores)")
     boolean json;
 
@@ -74,6 +78,6 @@ final class ExtractionOptions {
         Set<Task> taskSet = EnumSet.noneOf(Task.class);
         for (String t : tasks) taskSet.add(Task.parse(t));
         return new ExtractionSettings(model, tokenizer, device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
-                split, taskSet, limit, shots, schema, refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out);
+                split, taskSet, limit, shots, schema, refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out, allowChangedOptions);
     }
 }

@@ -1,11 +1,11 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.model.HuggingFaceWriter;
-import org.knowcoder.model.Llama2cWriter;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.format.HuggingFaceWriter;
+import org.knowcoder.model.format.Llama2cWriter;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 import org.knowcoder.train.Examples;
 import org.knowcoder.train.JsonlExamples;
@@ -75,10 +76,11 @@ final class TrainingOptions {
     void validate() {
         if (steps < 1 || batch < 1 || seqLen < 1) throw new BadInputException("--steps, --batch and --seq-len must be positive");
         if (!(clip >= 0)) throw new BadInputException("--clip must be >= 0 (0: no clipping), got " + clip);
-        // named here: the learning-rate schedule's own "bad schedule" is a precondition, our bug if it fails
-        if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) throw new BadInputException("--lr must be positive, got " + lr);
+        // each named here: LrSchedule's own check cannot say which option was wrong; negated, so that NaN is refused too
+        if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) throw new BadInputException("--lr must be positive and finite, got " + lr);
         if (!(warmupRatio >= 0 && warmupRatio <= 1)) throw new BadInputException("--warmup-ratio must be in [0, 1], got " + warmupRatio);
         if (!(minLrRatio >= 0 && minLrRatio <= 1)) throw new BadInputException("--min-lr-ratio must be in [0, 1], got " + minLrRatio);
+        if (microBatch < 0) throw new BadInputException("--micro-batch must be >= 0 (0: --batch), got " + microBatch);
         if (microBatch == 0) microBatch = batch;
         if (batch % microBatch != 0) throw new BadInputException("--batch " + batch + " is not a multiple of --micro-batch " + microBatch);
         if (tokenizer == null && !ShardExamples.isShard(data)) throw new BadInputException("--tokenizer is needed to read JSON lines data");
@@ -98,13 +100,17 @@ final class TrainingOptions {
         return (int) (((long) steps * n + 99) / 100);
     }
 
-    /** The training data, checked against the model's context and vocabulary before any step. */
+    /** The training data, checked against the model's vocabulary and context before any step. */
     Examples examples(LlamaConfig config) throws IOException {
         if (seqLen > config.seqLen()) {
             throw new BadInputException("--seq-len " + seqLen + " is longer than the context of " + model + ", " + config.seqLen() + " positions");
         }
-        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, config.vocabSize()), seqLen, seed, pack);
-        return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), config.vocabSize()), seqLen, seed, pack);
+        int vocabSize = config.vocabSize();
+        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed, pack);
+        // as extract does: ids of another model's tokenizer would train on the wrong tokens even where they fit
+        Tokenizer tok = Tokenizers.load(tokenizer);
+        Tokenizers.requireFits(tok, tokenizer, vocabSize, model);
+        return new Examples(JsonlExamples.read(data, tok, vocabSize), seqLen, seed, pack);
     }
 
     int threadCount() {

@@ -5,27 +5,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.DecodingSession;
-import org.knowcoder.model.DeviceSession;
-import org.knowcoder.model.Generator;
-import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.Sampler;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.session.DecodingSession;
+import org.knowcoder.model.session.DeviceSession;
+import org.knowcoder.model.session.Generator;
+import org.knowcoder.model.session.LlamaSession;
+import org.knowcoder.model.session.Sampler;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.knowcoder.testing.Approx.assertArraysClose;
 
 /** Whole models on the GPU: the fixtures' greedy ids exactly, PyTorch's logits within the fixtures' tolerance, and the CPU session's logits. */
 class CudaModelTest {
-    private static final WorkerPool pool = new WorkerPool(2);
+    private static final WorkerPool pool = TestPool.TWO_THREADS;
 
     @ParameterizedTest(name = "{0}/{1}")
     @CsvSource({

@@ -5,16 +5,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.DeviceBuffer;
+import org.knowcoder.tensor.device.KvShape;
 import org.knowcoder.tensor.device.RopeStyle;
 
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
+import org.knowcoder.testing.TestPool;
 
 import static org.knowcoder.testing.Approx.assertArraysClose;
 
@@ -25,7 +27,7 @@ import static org.knowcoder.testing.Approx.assertArraysClose;
  * tiles and vector widths.
  */
 class CudaOpParityTest {
-    private static final WorkerPool pool = new WorkerPool(2);
+    private static final WorkerPool pool = TestPool.TWO_THREADS;
     private static final Device cpu = new CpuDevice(pool);
     private static final Arena arena = Arena.ofShared();
 
@@ -104,7 +106,7 @@ class CudaOpParityTest {
         float[] q = random(rows * heads * headDim, 8), keys = random(positions * kvDim, 9), values = random(positions * kvDim, 10);
         Op op = dev -> {
             // layer 1 of sequence 1: a cache that does not start at 0
-            DeviceBuffer cache = dev.kvCache("cache", 2, 2, positions + 3, kvHeads, headDim);
+            DeviceBuffer cache = dev.kvCache("cache", new KvShape(2, 2, positions + 3, kvHeads, headDim));
             dev.storeKv(cache, 1, 1, 0, dev.upload("k", keys), dev.upload("v", values), positions);
             DeviceBuffer out = dev.floats("out", (long) rows * heads * headDim);
             dev.attention(out, dev.upload("q", q), cache, 1, 1, startPos, rows, heads);
@@ -131,7 +133,7 @@ class CudaOpParityTest {
             DeviceBuffer seq = dev.ints("sequences", rows), pos = dev.ints("positions", rows);
             dev.write(sequences, rows, seq);
             dev.write(positions, rows, pos);
-            DeviceBuffer cache = dev.kvCache("cache", 3, 2, seqLen, kvHeads, headDim);
+            DeviceBuffer cache = dev.kvCache("cache", new KvShape(3, 2, seqLen, kvHeads, headDim));
             DeviceBuffer kc = dev.upload("keys", keys), vc = dev.upload("values", values);
             for (int s = 0; s < 3; s += 2) {
                 for (int l = 0; l < 2; l++) dev.storeKv(cache, l, s, 0, kc, vc, seqLen);

@@ -1,5 +1,6 @@
 package org.knowcoder.model;
 
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.Tensor;
@@ -70,7 +71,11 @@ public final class RandomWeights {
         }
         float[] finalNorm = norm(c.dim(), rng);
         Tensor cls = sharedClassifier ? emb : pending("output", dtype, V, d, rng.split(), arena, fills);
-        fills.parallelStream().forEach(Runnable::run);
+        try (WorkerPool pool = WorkerPool.allCores()) {
+            pool.parallelFor(fills.size(), (worker, from, to) -> {
+                for (int i = from; i < to; i++) fills.get(i).run();
+            });
+        }
         return new LlamaWeights(c, emb, layers, finalNorm, cls, false, arena);
     }
 

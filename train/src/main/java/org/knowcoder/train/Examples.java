@@ -1,7 +1,7 @@
 package org.knowcoder.train;
 
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.model.TokenBatch;
+import org.knowcoder.model.training.TokenBatch;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package org.knowcoder.train;
 
-import org.knowcoder.model.TokenBatch;
+import org.knowcoder.model.training.TokenBatch;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.io.BadInputException;
+import org.knowcoder.io.InputFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -138,7 +139,7 @@ public final class TrainingRun {
         List<Double> losses = new ArrayList<>();
         if (!Files.exists(metrics)) return losses;
         StringBuilder kept = new StringBuilder();
-        for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+        for (String line : InputFiles.readUtf8(metrics, "the run's metrics, JSON lines").lines().toList()) {
             JsonNode row;
             try {
                 row = json.readTree(line);

@@ -1,17 +1,17 @@
 package org.knowcoder.train;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
-import org.knowcoder.model.TokenBatch;
-import org.knowcoder.model.TrainingForward;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.TokenBatch;
+import org.knowcoder.model.training.TrainingForward;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
+import org.knowcoder.testing.TestPool;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,12 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rounding, and a packed run is as deterministic and as resumable as an unpacked one.
  */
 class PackingTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
 
     @Test
     void examplesGoInOrderToTheFirstSequenceWithRoom() {

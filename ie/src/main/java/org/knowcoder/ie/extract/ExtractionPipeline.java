@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.ie.eval.Scorer;
 import org.knowcoder.ie.eval.SpanMode;
-import org.knowcoder.model.DecodingSession;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.ModelLoader;
+import org.knowcoder.model.session.DecodingSession;
+import org.knowcoder.model.session.ModelLoader;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.schema.SchemaJson;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
@@ -54,6 +54,7 @@ public final class ExtractionPipeline implements AutoCloseable {
     /** Plans and loads everything; progress lines (and where the sentences run) go to {@code progress}. */
     public static ExtractionPipeline open(ExtractionSettings s, Consumer<String> progress) throws IOException {
         if (!Files.isDirectory(s.datasetsDir())) throw new NoSuchFileException(s.datasetsDir().toString(), null, "no such datasets directory");
+        ExtractionRecord.checkResume(s);
         SchemaLibrary library = s.schema() == null ? null : SchemaJson.read(s.schema());
         List<ExtractionJob> jobs = JobPlanner.plan(s.datasetsDir(), s.datasets(), s.split(), s.tasks(), s.limit(), s.shots(), library,
                 s.refined(), s.benchmarkSeed());
@@ -67,7 +68,7 @@ public final class ExtractionPipeline implements AutoCloseable {
             weights = ModelLoader.weights(s.model(), s.quantizeQ8(), device == null);
             Tokenizer tok = Tokenizers.load(s.tokenizer());
             Tokenizers.requireFits(tok, s.tokenizer(), weights.config().vocabSize(), s.model());
-            DecodingSession session = ModelLoader.session(s.model(), weights, pool, device, sequences(s, weights.config(), device == null), null);
+            DecodingSession session = ModelLoader.session(s.model(), weights, pool, device, sequences(s, jobs, weights.config(), device == null), null);
             Extractor extractor = new Extractor(session, tok, s.maxNewTokens(), s.prefixReuse());
             progress.accept(extractor.inFlight() + " sentences in flight on "
                     + (device == null ? "cpu, " + pool.threads() + " threads" : device.description()));
@@ -82,22 +83,25 @@ public final class ExtractionPipeline implements AutoCloseable {
 
     /**
      * Sequences for the session: one per sentence in flight plus the shared prefix's; one when
-     * batching is off. An accelerator gets all of the batch (its memory refuses what does not fit,
-     * naming the size); the CPU as many as half the free heap holds (each sequence has a KV cache of
-     * the whole context), and one sequence when two would not fit.
+     * batching is off; never more in flight than the largest job has sentences (a --batch far above
+     * that would allocate KV caches no sentence uses). An accelerator gets all of the batch (its
+     * memory refuses what does not fit, naming the size); the CPU as many as half the free heap holds
+     * (each sequence has a KV cache of the whole context), and one sequence when two would not fit.
      */
-    static int sequences(ExtractionSettings s, LlamaConfig c, boolean onCpu) {
-        if (s.batch() == 1) return 1;
-        if (!onCpu) return s.batch() + 1;
+    static int sequences(ExtractionSettings s, List<ExtractionJob> jobs, LlamaConfig c, boolean onCpu) {
+        int batch = Math.min(s.batch(), jobs.stream().mapToInt(j -> j.samples().size()).max().orElse(1));
+        if (batch == 1) return 1;
+        if (!onCpu) return batch + 1;
         long perSequence = 2L * c.nLayers() * c.seqLen() * c.kvDim() * Float.BYTES;
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         long fits = free / 2 / Math.max(1, perSequence);
-        return fits < 3 ? 1 : (int) Math.min(s.batch() + 1, fits);
+        return fits < 3 ? 1 : (int) Math.min(batch + 1, fits);
     }
 
     /** Runs every job's sentences not yet in the predictions file. */
     public ExtractionRun.Summary extract() throws IOException {
+        ExtractionRecord.write(settings);
         return new ExtractionRun(extractor, progress).run(jobs, settings.predictions());
     }
 

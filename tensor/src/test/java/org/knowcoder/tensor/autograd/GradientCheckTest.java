@@ -2,13 +2,14 @@ package org.knowcoder.tensor.autograd;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.TestTensors;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.kernels.Rope;
 
 import java.util.Random;
 import java.util.function.Function;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,7 +22,7 @@ import static org.knowcoder.tensor.TestTensors.randomFloats;
  * random shapes that are not multiples of the vector width.
  */
 class GradientCheckTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
     private final Random rnd = new Random(7);
 
     @AfterAll

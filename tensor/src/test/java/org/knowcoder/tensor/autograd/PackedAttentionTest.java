@@ -1,8 +1,8 @@
 package org.knowcoder.tensor.autograd;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.testing.TestPool;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -17,16 +17,11 @@ import static org.knowcoder.tensor.TestTensors.randomFloats;
  * block-diagonal causal mask, and against each example run alone.
  */
 class PackedAttentionTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
     private static final int HEADS = 4, KV_HEADS = 2, HD = 6, SEQ = 7;
     // two sequences: examples of 3, 4 rows; then 2, 1, 4
     private static final int[] POSITIONS = {0, 1, 2, 0, 1, 2, 3, 0, 1, 0, 0, 1, 2, 3};
     private final Random rnd = new Random(11);
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
 
     @Test
     void matchesAPlainMaskedReference() {

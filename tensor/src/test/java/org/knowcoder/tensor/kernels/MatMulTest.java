@@ -11,10 +11,10 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.TestTensors;
 import org.knowcoder.tensor.TestTensors.Weights;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tensor.TestTensors;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.knowcoder.testing.Approx.assertDot;
