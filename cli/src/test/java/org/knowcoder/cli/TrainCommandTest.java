@@ -88,6 +88,26 @@ class TrainCommandTest {
         assertEquals(5, Files.readAllLines(run.resolve("metrics.jsonl")).size());
     }
 
+    /** A run recorded before --pack existed was trained unpacked: it resumes with --no-pack and refuses packing. */
+    @Test
+    void aRunFromBeforePackingResumesUnpacked(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        Object[] args = {"train", "--model", Fixtures.stories(), "--tokenizer", Fixtures.storiesTokenizer(), "--data", data(tmp),
+                "--out", run, "--steps", "2", "--batch", "2", "--seq-len", "16", "--threads", "1", "--no-pack"};
+        assertEquals(0, CliRun.inProcess(args).code());
+        Path state = run.resolve("checkpoints/step-00000002/state.json");
+        Files.writeString(state, Files.readString(state).replaceAll("\"pack\"\\s*:\\s*false\\s*,", ""));
+        assertFalse(Files.readString(state).contains("pack"), Files.readString(state));
+        Object[] more = args.clone();
+        more[10] = "3"; // --steps
+        CliRun packed = CliRun.inProcess(java.util.Arrays.copyOf(more, more.length - 1));
+        assertEquals(2, packed.code(), packed.err());
+        assertTrue(packed.err().contains("--pack is true but the run was trained with false"), packed.err());
+        CliRun unpacked = CliRun.inProcess(more);
+        assertEquals(0, unpacked.code(), unpacked.err());
+        assertTrue(unpacked.err().contains("resuming from"), unpacked.err());
+    }
+
     @Test
     void bf16IsRecordedInConfig(@TempDir Path tmp) throws IOException {
         Path run = tmp.resolve("run");

@@ -82,6 +82,11 @@ public final class TokenShardReader {
         return starts.length;
     }
 
+    /** The token count of sequence {@code index}, without reading it. */
+    public int length(int index) {
+        return lengths[index];
+    }
+
     /** Sequence {@code index}, copied out of the mapping. */
     public Sequence read(int index) {
         int n = lengths[index];

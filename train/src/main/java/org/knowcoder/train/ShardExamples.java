@@ -29,6 +29,11 @@ public final class ShardExamples implements Examples.Source {
     }
 
     @Override
+    public int length(int index) {
+        return shard.length(index);
+    }
+
+    @Override
     public Examples.Example get(int index) {
         TokenShardReader.Sequence s = shard.read(index);
         return new Examples.Example(s.tokens(), s.mask());

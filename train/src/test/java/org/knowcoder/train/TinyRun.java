@@ -47,6 +47,11 @@ final class TinyRun {
 
     /** Random sequences of 5 to 12 tokens. */
     static Examples examples(int n, long seed) {
+        return examples(n, seed, false);
+    }
+
+    /** As above, packed several to a sequence with {@code pack}. */
+    static Examples examples(int n, long seed, boolean pack) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<Examples.Example> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -54,6 +59,6 @@ final class TinyRun {
             for (int j = 0; j < t.length; j++) t[j] = rng.nextInt(CONFIG.vocabSize());
             list.add(new Examples.Example(t, null));
         }
-        return new Examples(list, 8, seed);
+        return new Examples(list, 8, seed, pack);
     }
 }

@@ -5,8 +5,12 @@ package org.knowcoder.model.training;
  * last, targets every token but the first. A target counts with the weight of its own token's mask
  * entry (mask[i][j] belongs to token j, so mask[i][0] never counts), e.g. only the output of a
  * prompt/output pair. Arrays are flattened sequence after sequence.
+ *
+ * <p>{@code positions} is null for one example per sequence; a packed batch holds several examples
+ * in a sequence, each row at {@code positions[r]} of its own example, which starts at position 0,
+ * and attention stays within each example.
  */
-public record TokenBatch(int[] inputs, int[] targets, float[] weights, int seqLen) {
+public record TokenBatch(int[] inputs, int[] targets, float[] weights, int seqLen, int[] positions) {
 
     /** Sequences of one length L + 1 (at least 2 tokens); masks null for all ones. */
     public static TokenBatch of(int[][] sequences, int[][] masks) {
@@ -26,7 +30,7 @@ public record TokenBatch(int[] inputs, int[] targets, float[] weights, int seqLe
                 weights[s * seqLen + j] = masks == null ? 1f : masks[s][j + 1];
             }
         }
-        return new TokenBatch(inputs, targets, weights, seqLen);
+        return new TokenBatch(inputs, targets, weights, seqLen, null);
     }
 
     public int sequences() {

@@ -107,6 +107,20 @@ class GradientCheckTest {
     }
 
     @Test
+    void rotaryEmbeddingAtGivenPositions() {
+        Var x = param("x", 6, 8);
+        Rope rope = new Rope(4, 3, 10000f);
+        check(t -> RotaryEmbedding.apply(t, x, 2, 3, new int[] {0, 1, 0, 0, 1, 2}, rope), x);
+    }
+
+    @Test
+    void causalAttentionOverPackedExamples() {
+        // two sequences of 4 rows: examples of 3 and 1 rows, then of 2 and 2
+        Var q = param("q", 8, 16), k = param("k", 8, 8), v = param("v", 8, 8);
+        check(t -> CausalAttention.apply(t, q, k, v, 4, 2, 4, new int[] {0, 1, 2, 0, 0, 1, 0, 1}), q, k, v);
+    }
+
+    @Test
     void siluGate() {
         Var g = param("gate", 3, 21), u = param("up", 3, 21);
         check(t -> SiluGate.apply(t, g, u), g, u);
