@@ -1,6 +1,5 @@
 package org.knowcoder.train;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
@@ -22,11 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** BF16 weights and activations over F32 masters (resume: {@link AccumulationAndResumeTest}). */
 class Bf16TrainingTest {
     private static final WorkerPool POOL = TestPool.TWO_THREADS;
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
 
     private static boolean bf16(float[] v) {
         for (float x : v) if ((Float.floatToRawIntBits(x) & 0xFFFF) != 0) return false;
