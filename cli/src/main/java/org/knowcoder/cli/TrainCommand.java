@@ -1,18 +1,6 @@
 package org.knowcoder.cli;
 
-import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.format.Checkpoints;
-import org.knowcoder.model.format.HuggingFaceWriter;
-import org.knowcoder.model.training.LlamaParams;
-import org.knowcoder.model.training.TrainingForward;
-import org.knowcoder.parallel.WorkerPool;
-import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.autograd.Tape;
-import org.knowcoder.train.AdamW;
-import org.knowcoder.train.Examples;
-import org.knowcoder.train.Parameter;
-import org.knowcoder.train.Trainer;
-import org.knowcoder.train.TrainingRun;
+import org.knowcoder.train.FullTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -28,14 +16,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         o.validate();
-        try (LlamaWeights w = Checkpoints.load(o.model); WorkerPool pool = new WorkerPool(o.threadCount())) {
-            Examples data = o.examples(w.config());
-            LlamaParams params = LlamaParams.trainable(w);
-            Trainer trainer = new Trainer(new TrainingForward(params, null, o.checkpointActivations), Parameter.of(params), AdamW.knowCoder(),
-                    o.schedule(), o.clip, new Tape(pool, o.bf16));
-            TrainingRun.run(o.out, trainer, data, o.runOptions(), null, o.toJson("train"),
-                    dir -> HuggingFaceWriter.write(params.toWeights(), dir.resolve("model"), DType.F32), System.err);
-        }
+        FullTraining.run(o.model, o::examples, o.out, o.runOptions(), o.schedule(),
+                new FullTraining.Compute(o.clip, o.checkpointActivations, o.bf16, o.threadCount()), o.toJson("train"), System.err);
         return 0;
     }
 }
