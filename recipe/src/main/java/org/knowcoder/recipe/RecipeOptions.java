@@ -49,7 +49,8 @@ public record RecipeOptions(Path datasetsDir, List<String> datasets, Path schema
     /** Records the options in OUT/recipe.json, after refusing a resume whose recorded options differ. */
     void record() throws IOException {
         Path file = out.resolve("recipe.json");
-        ObjectNode now = toJson();
+        // through text, as the recorded file is read back: a long read back is an int node, unequal to a long one
+        JsonNode now = JSON.readTree(JSON.writeValueAsString(toJson()));
         if (Files.exists(file) && !allowChangedOptions) {
             JsonNode before = JSON.readTree(file.toFile());
             List<String> changed = new ArrayList<>();
