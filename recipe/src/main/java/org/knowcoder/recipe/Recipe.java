@@ -90,7 +90,7 @@ public final class Recipe {
         this.o = options;
         this.sizes = options.sizes();
         this.err = err;
-        this.out = options.out();
+        this.out = options.out().toAbsolutePath().normalize(); // the training runs record paths: the same however OUT is spelled
     }
 
     /** Runs the chosen stages (skipping complete ones) and returns the summary: stage wall times and scores. */
@@ -213,11 +213,11 @@ public final class Recipe {
     private void train(Path model, Path shard, Path runDir, int steps, String command) throws IOException {
         int every = (steps + CHECKPOINTS - 1) / CHECKPOINTS;
         ObjectNode config = JSON.createObjectNode().put("command", command).put("model", model.toString()).put("data", shard.toString())
-                .put("steps", steps).put("batch", sizes.batch()).put("micro_batch", sizes.batch()).put("seq_len", sizes.seqLen())
+                .put("steps", steps).put("batch", sizes.batch()).put("micro_batch", sizes.microBatch()).put("seq_len", sizes.seqLen())
                 .put("pack", true).put("lr", LR).put("warmup_ratio", WARMUP_RATIO).put("min_lr_ratio", MIN_LR_RATIO).put("clip", CLIP)
                 .put("seed", o.seed()).put("checkpoint_activations", false).put("bf16", false);
         FullTraining.run(model, c -> new Examples(ShardExamples.open(shard, c.vocabSize()), sizes.seqLen(), o.seed(), true), runDir,
-                new TrainingRun.Options(steps, sizes.batch(), sizes.batch(), every, o.seed(), o.allowChangedOptions()),
+                new TrainingRun.Options(steps, sizes.batch(), sizes.microBatch(), every, o.seed(), o.allowChangedOptions()),
                 LrSchedule.withWarmupRatio(LR, WARMUP_RATIO, steps, MIN_LR_RATIO),
                 new FullTraining.Compute(CLIP, false, false, o.threads()), config, err);
     }
