@@ -50,7 +50,7 @@ final class PyTorchFile {
         }
         if (zip.byteSize() >= 4 && Arrays.equals(zip.asSlice(0, 4).toArray(ValueLayout.JAVA_BYTE), LEGACY_START)) {
             throw new CheckpointFormatException(file, "a torch.save file in the format of torch before 1.6, which is not read here;"
-                    + " convert it once with torch 1.6 or later: torch.save(torch.load(f, weights_only=True), f),"
+                    + " convert it once with a recent torch: torch.save(torch.load(f, weights_only=True), f),"
                     + " or to safetensors (safetensors.torch.save_file)");
         }
         Map<String, MemorySegment> entries = StoredZip.entries(file, zip);
