@@ -1,0 +1,19 @@
+package org.knowcoder.ie.text;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * What text extraction needs of a model: an answer to a prompt (asynchronous, so that many
+ * prompts can be decoded together), and token counts to size chunks to its context.
+ */
+public interface TextModel {
+    /** The code generated for {@code prompt} (cut before {@code """}); {@code stream}, or null, receives it as it is written. */
+    CompletableFuture<String> answer(String prompt, Consumer<String> stream);
+
+    /** Tokens of {@code text} without BOS. */
+    int tokens(String text);
+
+    /** Tokens a whole prompt may have (the context less the room for the answer). */
+    int promptRoom();
+}
