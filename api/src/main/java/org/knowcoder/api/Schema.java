@@ -1,5 +1,6 @@
 package org.knowcoder.api;
 
+import org.knowcoder.ie.text.TaskPlan;
 import org.knowcoder.ie.text.TypeSet;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Kind;
@@ -71,6 +72,7 @@ public final class Schema {
                 throw new BadInputException("unknown task '" + n + "' (expected ner, re, ed, eae or all)");
             }
         }
+        TaskPlan.tasks(types, chosen); // a task the types cannot run is refused here, before a model is loaded
         return new Schema(types, chosen);
     }
 

@@ -23,7 +23,7 @@ final class TextOptions {
     String inputFormat;
 
     @Option(names = "--types", split = ",", paramLabel = "A,B", description = "types to extract: entity names, or (with --schema) classes of any kind")
-    List<String> types = new ArrayList<>();
+    List<String> types;
 
     @Option(names = "--types-file", paramLabel = "FILE", description = "types with descriptions, as JSON: [{\"name\", \"kind\", \"description\", \"examples\", ...}]")
     Path typesFile;
@@ -47,13 +47,13 @@ final class TextOptions {
 
     /** The types, from the one way they were given, running the tasks asked for. */
     Schema schema(Path library, List<String> tasks) throws IOException {
-        if (typesFile != null && (library != null || !types.isEmpty())) {
+        if (typesFile != null && (library != null || types != null)) {
             throw new BadInputException("give types one way: --types-file alone, --types, or --schema with --types");
         }
         Schema schema;
         if (typesFile != null) schema = Schema.fromTypesFile(typesFile);
-        else if (library != null) schema = Schema.from(library, types.toArray(String[]::new));
-        else if (!types.isEmpty()) schema = Schema.of(types.toArray(String[]::new));
+        else if (library != null) schema = Schema.from(library, types == null ? new String[0] : types.toArray(String[]::new));
+        else if (types != null) schema = Schema.of(types.toArray(String[]::new));
         else throw new BadInputException("extract needs types: --types Person,Organization, --types-file types.json, or --schema LIBRARY --types A,B");
         return tasks.isEmpty() ? schema : schema.tasks(tasks.toArray(String[]::new));
     }

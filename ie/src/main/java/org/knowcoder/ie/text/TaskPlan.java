@@ -23,24 +23,30 @@ import java.util.stream.Collectors;
 public record TaskPlan(Task task, Query query, LabelMap labels, SchemaPostProcessing post) {
 
     /**
-     * The plans for the tasks asked for, or (none asked for) every task the types allow: entity types
-     * NER, relation types RE, event types ED then EAE. EAE always runs on the triggers ED found, so
-     * asking for it runs ED too. A task whose kind has no chosen type is an error.
+     * The tasks that run: those asked for, or (none asked for) every task the types allow: entity
+     * types NER, relation types RE, event types ED then EAE. EAE always runs on the triggers ED found,
+     * so asking for it runs ED too. A task whose kind has no chosen type is an error.
      */
-    public static Map<Task, TaskPlan> of(TypeSet types, Set<Task> asked) {
+    public static Set<Task> tasks(TypeSet types, Set<Task> asked) {
         Set<Task> tasks = EnumSet.noneOf(Task.class);
         if (asked.isEmpty()) {
             for (Task t : Task.values()) if (!types.of(t.kind()).isEmpty()) tasks.add(t);
-        } else {
-            for (Task t : asked) {
-                if (types.of(t.kind()).isEmpty()) {
-                    throw new BadInputException("--task " + t.name().toLowerCase(java.util.Locale.ROOT) + " needs " + t.kind().withArticle()
-                            + " type, and none is chosen (chosen: " + chosen(types) + ")");
-                }
-                tasks.add(t);
-            }
-            if (tasks.contains(Task.EAE)) tasks.add(Task.ED);
+            return tasks;
         }
+        for (Task t : asked) {
+            if (types.of(t.kind()).isEmpty()) {
+                throw new BadInputException("--task " + t.name().toLowerCase(java.util.Locale.ROOT) + " needs " + t.kind().withArticle()
+                        + " type, and none is chosen (chosen: " + chosen(types) + ")");
+            }
+            tasks.add(t);
+        }
+        if (tasks.contains(Task.EAE)) tasks.add(Task.ED);
+        return tasks;
+    }
+
+    /** The plans of {@link #tasks}. */
+    public static Map<Task, TaskPlan> of(TypeSet types, Set<Task> asked) {
+        Set<Task> tasks = tasks(types, asked);
         Map<Task, TaskPlan> plans = new LinkedHashMap<>();
         for (Task t : tasks) {
             LabelMap labels = LabelMap.of(types.of(t.kind()).stream().collect(Collectors.toMap(Function.identity(), Function.identity())));
