@@ -18,13 +18,3 @@ extern "C" __global__ void rmsnorm(float* out, const float* x, const float* weig
     ss = 1.0f / sqrtf(ss);
     for (int i = threadIdx.x; i < dim; i += blockDim.x) orow[i] = weight[i] * (ss * xr[i]);
 }
-
-// In-place softmax of each row of x [rows, cols], subtracting the row maximum first.
-// Launch: grid = rows, block = 256, dynamic shared memory = 0.
-extern "C" __global__ void softmax_rows(float* x, int rows, int cols) {
-    __shared__ float scratch[32];
-    if ((int)blockIdx.x >= rows) return;
-    float* row = x + (size_t)blockIdx.x * cols;
-    float inv = 1.0f / block_exp_in_place(row, cols, scratch);  // the CPU also scales by the reciprocal
-    for (int i = threadIdx.x; i < cols; i += blockDim.x) row[i] *= inv;
-}

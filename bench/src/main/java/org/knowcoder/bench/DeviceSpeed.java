@@ -1,5 +1,6 @@
 package org.knowcoder.bench;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.DeviceSession;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
@@ -37,7 +38,7 @@ public final class DeviceSpeed {
             case "1b" -> new LlamaConfig(2048, 5632, 22, 32, 4, 32000, 2304, 1e-5f, 10000f); // TinyLlama-1.1B's shape
 
             case "llama7b" -> new LlamaConfig(4096, 11008, 32, 32, 32, 32000, 4096, 1e-5f, 10000f);
-            default -> throw new IllegalArgumentException("--shape " + name + ": expected tiny, stories110m, 1b or llama7b");
+            default -> throw new BadInputException("--shape " + name + ": expected tiny, stories110m, 1b or llama7b");
         };
     }
 
@@ -45,7 +46,7 @@ public final class DeviceSpeed {
         Map<String, String> opt = new LinkedHashMap<>(Map.of("--device", "cuda", "--shape", "stories110m", "--dtype", "bf16",
                 "--tokens", "256", "--prompt", "2000", "--threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
         for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!opt.containsKey(args[i])) throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + opt.keySet());
+            if (!opt.containsKey(args[i])) throw new BadInputException("unknown option " + args[i] + "; known: " + opt.keySet());
             opt.put(args[i], args[i + 1]);
         }
         LlamaConfig config = shape(opt.get("--shape"));

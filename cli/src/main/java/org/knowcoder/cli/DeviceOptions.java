@@ -1,5 +1,6 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.ModelLoader;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
@@ -14,8 +15,8 @@ final class DeviceOptions {
     String quantize;
 
     void check() {
-        if (!device.equals("cpu") && !device.equals("cuda")) throw new IllegalArgumentException("--device " + device + ": expected cpu or cuda");
-        if (quantize != null && !quantize.equalsIgnoreCase("q8_0")) throw new IllegalArgumentException("--quantize supports q8_0 only, got " + quantize);
+        if (!device.equals("cpu") && !device.equals("cuda")) throw new BadInputException("--device " + device + ": expected cpu or cuda");
+        if (quantize != null && !quantize.equalsIgnoreCase("q8_0")) throw new BadInputException("--quantize supports q8_0 only, got " + quantize);
     }
 
     boolean onCpu() {

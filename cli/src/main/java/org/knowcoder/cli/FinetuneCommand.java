@@ -38,7 +38,7 @@ final class FinetuneCommand implements Callable<Integer> {
         o.validate();
         LoraConfig lora = new LoraConfig(rank, alpha, dropout, LoraConfig.parseTargets(targets));
         try (LlamaWeights w = Checkpoints.load(o.model); WorkerPool pool = new WorkerPool(o.threadCount())) {
-            Examples data = o.examples(w.config().vocabSize());
+            Examples data = o.examples(w.config());
             LoraAdapter adapter = LoraAdapter.create(lora, w.config(), o.seed);
             Trainer trainer = new Trainer(new TrainingForward(LlamaParams.frozen(w), adapter, o.checkpointActivations), adapter.parameters(),
                     AdamW.knowCoder(), o.schedule(), o.clip, new Tape(pool, o.bf16));

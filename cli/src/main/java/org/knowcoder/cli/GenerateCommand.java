@@ -1,5 +1,6 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.DecodingSession;
 import org.knowcoder.model.Generator;
 import org.knowcoder.model.LlamaWeights;
@@ -67,15 +68,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         device.check();
-        if (prompt != null && promptIds != null) throw new IllegalArgumentException("give either --prompt or --prompt-ids, not both");
+        if (prompt != null && promptIds != null) throw new BadInputException("give either --prompt or --prompt-ids, not both");
         // NaN compares false, so these are written to reject it too
         if (!(temperature >= 0 && temperature < Float.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("--temperature must be >= 0 and finite, got " + temperature);
+            throw new BadInputException("--temperature must be >= 0 and finite, got " + temperature);
         }
-        if (!(topP >= 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], or 0 for no nucleus sampling, got " + topP);
-        if (steps < 0) throw new IllegalArgumentException("--steps must be >= 0 (0: the model's context), got " + steps);
+        if (!(topP >= 0 && topP <= 1)) throw new BadInputException("--top-p must be in (0, 1], or 0 for no nucleus sampling, got " + topP);
+        if (steps < 0) throw new BadInputException("--steps must be >= 0 (0: the model's context), got " + steps);
         if (adapter != null && !device.onCpu()) {
-            throw new IllegalArgumentException("--adapter runs on --device cpu only; merge it first (merge-adapter) to generate on " + device.device);
+            throw new BadInputException("--adapter runs on --device cpu only; merge it first (merge-adapter) to generate on " + device.device);
         }
         // the device opens first: a machine without one learns it before a large checkpoint is read
         try (WorkerPool pool = new WorkerPool(threads.count());
@@ -108,7 +109,7 @@ final class GenerateCommand implements Callable<Integer> {
         });
         // --steps counts the prompt's positions too (llama2.c -n): a prompt longer than that leaves none to generate
         if (steps > 0 && checked.length > steps) {
-            throw new IllegalArgumentException("the prompt has " + checked.length + " tokens (BOS included), more than --steps " + steps
+            throw new BadInputException("the prompt has " + checked.length + " tokens (BOS included), more than --steps " + steps
                     + " (positions, the prompt's included), so nothing would be generated; raise --steps, or give 0 for the model's context");
         }
         return checked;
@@ -134,7 +135,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (tokenizer == null) tokenizer = Tokenizers.besideModel(model).orElse(null);
         Path path = tokenizer;
         if (path == null) {
-            if (prompt != null || !outputIds) throw new IllegalArgumentException("--tokenizer is needed for text in or out (no tokenizer.model or tokenizer.bin beside the model)");
+            if (prompt != null || !outputIds) throw new BadInputException("--tokenizer is needed for text in or out (no tokenizer.model or tokenizer.bin beside the model)");
             return null;
         }
         return Tokenizers.load(path);

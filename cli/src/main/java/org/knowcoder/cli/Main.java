@@ -3,6 +3,7 @@ package org.knowcoder.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.device.DeviceUnavailableException;
 import org.knowcoder.train.TrainingFailedException;
 
@@ -116,10 +117,12 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Bad files and arguments, and a device that cannot be used, get one line and code 2; a training
-     * run that failed (a NaN loss) one line and code 1; anything else is our bug: code 1.
+     * Bad files and arguments ({@link BadInputException}, I/O errors), and a device that cannot be
+     * used, get one line and code 2; a training run that failed (a NaN loss) one line and code 1;
+     * anything else, a plain IllegalArgumentException from a broken precondition included, is our
+     * bug: code 1, with the stack trace when KNOWCODER_DEBUG is set.
      */
-    private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         Exception cause = e instanceof UncheckedIOException u ? u.getCause() : e;
         if (cause instanceof FileSystemException fse) {
@@ -131,7 +134,7 @@ public final class Main implements Runnable {
                     : fse.getClass().getSimpleName()));
             return BAD_INPUT;
         }
-        if (cause instanceof IOException || cause instanceof IllegalArgumentException || cause instanceof DeviceUnavailableException) {
+        if (cause instanceof IOException || cause instanceof BadInputException || cause instanceof DeviceUnavailableException) {
             err.println("knowcoder: " + oneLine(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             return BAD_INPUT;
         }

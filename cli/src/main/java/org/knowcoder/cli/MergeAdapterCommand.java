@@ -1,5 +1,6 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.Checkpoints;
 import org.knowcoder.model.HuggingFaceWriter;
 import org.knowcoder.model.LlamaParams;
@@ -32,7 +33,7 @@ final class MergeAdapterCommand implements Callable<Integer> {
         DType type = switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
             case "f32" -> DType.F32;
             case "bf16" -> DType.BF16;
-            default -> throw new IllegalArgumentException("--dtype " + dtype + ": expected f32 or bf16");
+            default -> throw new BadInputException("--dtype " + dtype + ": expected f32 or bf16");
         };
         try (LlamaWeights base = Checkpoints.load(model)) {
             LoraAdapter lora = LoraAdapter.load(adapter, base.config());

@@ -1,5 +1,6 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.InvalidSchemaException;
 import org.knowcoder.schema.SchemaImport;
@@ -51,7 +52,7 @@ final class SchemaImportCommand implements Callable<Integer> {
             return SchemaLibrary.of(concepts);
         } catch (InvalidSchemaException e) {
             if (e.problems().stream().noneMatch(p -> p.rule().equals("unknown-parent") || p.rule().equals("unknown-type"))) throw e;
-            throw new IllegalArgumentException(e.getMessage() + " (--stub-missing adds a bare class for each parent or type named but not defined)", e);
+            throw new BadInputException(e.getMessage() + " (--stub-missing adds a bare class for each parent or type named but not defined)", e);
         }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.io.InputFiles;
 import org.knowcoder.tokenizer.Encoding;
 import org.knowcoder.tokenizer.LineReader;
@@ -66,8 +67,8 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (pieces && !lines) throw new IllegalArgumentException("--pieces goes with --lines (JSON output always has both ids and pieces)");
-        if (decode && lines) throw new IllegalArgumentException("--decode reads JSON lines; it does not go with --lines");
+        if (pieces && !lines) throw new BadInputException("--pieces goes with --lines (JSON output always has both ids and pieces)");
+        if (decode && lines) throw new BadInputException("--decode reads JSON lines; it does not go with --lines");
         Tokenizer tok = Tokenizers.load(tokenizer);
         int nThreads = threads.count();
         ExecutorService pool = Executors.newFixedThreadPool(nThreads, r -> {
@@ -124,15 +125,15 @@ final class TokenizeCommand implements Callable<Integer> {
         try {
             node = json.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(where(lineNo) + ": not a JSON object: " + e.getOriginalMessage());
+            throw new BadInputException(where(lineNo) + ": not a JSON object: " + e.getOriginalMessage());
         }
-        if (node == null || !node.isObject()) throw new IllegalArgumentException(where(lineNo) + ": expected a JSON object per line");
+        if (node == null || !node.isObject()) throw new BadInputException(where(lineNo) + ": expected a JSON object per line");
         ObjectNode result = json.createObjectNode();
         if (decode) {
             result.put("text", tok.decode(ids(node.get("ids"), tok, lineNo)));
         } else {
             JsonNode text = node.get("text");
-            if (text == null || !text.isTextual()) throw new IllegalArgumentException(where(lineNo) + ": expected {\"text\": \"...\"}");
+            if (text == null || !text.isTextual()) throw new BadInputException(where(lineNo) + ": expected {\"text\": \"...\"}");
             Encoding enc = tok.encodeWithPieces(text.asText(), bos, eos);
             ArrayNode ids = result.putArray("ids");
             for (int id : enc.ids()) ids.add(id);
@@ -157,12 +158,12 @@ final class TokenizeCommand implements Callable<Integer> {
     }
 
     private int[] ids(JsonNode array, Tokenizer tok, long lineNo) {
-        if (array == null || !array.isArray()) throw new IllegalArgumentException(where(lineNo) + ": expected {\"ids\": [...]}");
+        if (array == null || !array.isArray()) throw new BadInputException(where(lineNo) + ": expected {\"ids\": [...]}");
         int[] ids = new int[array.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode v = array.get(i);
             if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 0 || v.asInt() >= tok.vocabSize()) {
-                throw new IllegalArgumentException(where(lineNo) + ": id " + v + " at index " + i + " is not in the vocabulary [0, " + tok.vocabSize() + ")");
+                throw new BadInputException(where(lineNo) + ": id " + v + " at index " + i + " is not in the vocabulary [0, " + tok.vocabSize() + ")");
             }
             ids[i] = v.asInt();
         }

@@ -29,7 +29,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         o.validate();
         try (LlamaWeights w = Checkpoints.load(o.model); WorkerPool pool = new WorkerPool(o.threadCount())) {
-            Examples data = o.examples(w.config().vocabSize());
+            Examples data = o.examples(w.config());
             LlamaParams params = LlamaParams.trainable(w);
             Trainer trainer = new Trainer(new TrainingForward(params, null, o.checkpointActivations), Parameter.of(params), AdamW.knowCoder(),
                     o.schedule(), o.clip, new Tape(pool, o.bf16));

@@ -1,6 +1,7 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.io.AtomicWrite;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tokenizer.spm.ModelProto;
 import org.knowcoder.tokenizer.spm.ModelType;
 import org.knowcoder.tokenizer.spm.NormalizerSpec;
@@ -80,11 +81,11 @@ final class TrainTokenizerCommand implements Callable<Integer> {
         ModelType type = switch (modelType.toLowerCase(java.util.Locale.ROOT)) {
             case "bpe" -> ModelType.BPE;
             case "unigram" -> ModelType.UNIGRAM;
-            default -> throw new IllegalArgumentException("--model-type " + modelType + ": only bpe and unigram can be trained");
+            default -> throw new BadInputException("--model-type " + modelType + ": only bpe and unigram can be trained");
         };
-        if (characterCoverage <= 0 || characterCoverage > 1) throw new IllegalArgumentException("--character-coverage must be in (0, 1], got " + characterCoverage);
-        if (maxPieceLength < 1) throw new IllegalArgumentException("--max-piece-length must be at least 1, got " + maxPieceLength);
-        if (vocabSize < 1) throw new IllegalArgumentException("--vocab-size must be positive, got " + vocabSize);
+        if (characterCoverage <= 0 || characterCoverage > 1) throw new BadInputException("--character-coverage must be in (0, 1], got " + characterCoverage);
+        if (maxPieceLength < 1) throw new BadInputException("--max-piece-length must be at least 1, got " + maxPieceLength);
+        if (vocabSize < 1) throw new BadInputException("--vocab-size must be positive, got " + vocabSize);
         TrainerSpec spec = new TrainerSpec();
         spec.modelType = type;
         spec.vocabSize = vocabSize;

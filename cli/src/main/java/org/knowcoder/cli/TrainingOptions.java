@@ -2,6 +2,8 @@ package org.knowcoder.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.io.BadInputException;
+import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.tokenizer.Tokenizers;
 import org.knowcoder.train.Examples;
 import org.knowcoder.train.JsonlExamples;
@@ -65,11 +67,15 @@ final class TrainingOptions {
     private int checkpointInterval;
 
     void validate() {
-        if (steps < 1 || batch < 1 || seqLen < 1) throw new IllegalArgumentException("--steps, --batch and --seq-len must be positive");
-        if (!(clip >= 0)) throw new IllegalArgumentException("--clip must be >= 0 (0: no clipping), got " + clip);
+        if (steps < 1 || batch < 1 || seqLen < 1) throw new BadInputException("--steps, --batch and --seq-len must be positive");
+        if (!(clip >= 0)) throw new BadInputException("--clip must be >= 0 (0: no clipping), got " + clip);
+        // named here: the learning-rate schedule's own "bad schedule" is a precondition, our bug if it fails
+        if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) throw new BadInputException("--lr must be positive, got " + lr);
+        if (!(warmupRatio >= 0 && warmupRatio <= 1)) throw new BadInputException("--warmup-ratio must be in [0, 1], got " + warmupRatio);
+        if (!(minLrRatio >= 0 && minLrRatio <= 1)) throw new BadInputException("--min-lr-ratio must be in [0, 1], got " + minLrRatio);
         if (microBatch == 0) microBatch = batch;
-        if (batch % microBatch != 0) throw new IllegalArgumentException("--batch " + batch + " is not a multiple of --micro-batch " + microBatch);
-        if (tokenizer == null && !ShardExamples.isShard(data)) throw new IllegalArgumentException("--tokenizer is needed to read JSON lines data");
+        if (batch % microBatch != 0) throw new BadInputException("--batch " + batch + " is not a multiple of --micro-batch " + microBatch);
+        if (tokenizer == null && !ShardExamples.isShard(data)) throw new BadInputException("--tokenizer is needed to read JSON lines data");
         checkpointInterval = parseCheckpointEvery();
     }
 
@@ -77,19 +83,22 @@ final class TrainingOptions {
     private int parseCheckpointEvery() {
         Matcher m = Pattern.compile("(\\d{1,9})(%?)").matcher(checkpointEvery);
         if (!m.matches()) {
-            throw new IllegalArgumentException("--checkpoint-every: expected a number of steps or a percentage of --steps such as 10%, got "
+            throw new BadInputException("--checkpoint-every: expected a number of steps or a percentage of --steps such as 10%, got "
                     + checkpointEvery);
         }
         int n = Integer.parseInt(m.group(1));
         if (m.group(2).isEmpty()) return n;
-        if (n < 1 || n > 100) throw new IllegalArgumentException("--checkpoint-every: a percentage must be 1% to 100%, got " + checkpointEvery);
+        if (n < 1 || n > 100) throw new BadInputException("--checkpoint-every: a percentage must be 1% to 100%, got " + checkpointEvery);
         return (int) (((long) steps * n + 99) / 100);
     }
 
-    /** The training data, checked against the model's vocabulary before any step. */
-    Examples examples(int vocabSize) throws IOException {
-        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed);
-        return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), vocabSize), seqLen, seed);
+    /** The training data, checked against the model's context and vocabulary before any step. */
+    Examples examples(LlamaConfig config) throws IOException {
+        if (seqLen > config.seqLen()) {
+            throw new BadInputException("--seq-len " + seqLen + " is longer than the context of " + model + ", " + config.seqLen() + " positions");
+        }
+        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, config.vocabSize()), seqLen, seed);
+        return new Examples(JsonlExamples.read(data, Tokenizers.load(tokenizer), config.vocabSize()), seqLen, seed);
     }
 
     int threadCount() {

@@ -114,6 +114,13 @@ class TrainingRunFaultsTest {
         assertEquals(List.of("step-00000004"), checkpoints());
     }
 
+    /** Checked against the model before the first step: the forward pass's own check is a precondition (exit 1). */
+    @Test
+    void aSequenceLongerThanTheContextIsBadInput() throws IOException {
+        CliRun.inProcess("train", "--model", model(), "--data", shard(), "--out", run(), "--seq-len", "17", "--threads", "1")
+                .assertBadInput("--seq-len 17 is longer than the context of", "16 positions");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0%", "101%", "-1", "ten"})
     void badCheckpointIntervalIsBadInput(String every) throws IOException {

@@ -11,6 +11,7 @@ import jcuda.driver.JCudaDriver;
 import org.knowcoder.cuda.kernels.CudaKernels;
 import org.knowcoder.cuda.kernels.ElementwiseKernels;
 import org.knowcoder.cuda.kernels.MatVecKernels;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.device.Device;
@@ -180,7 +181,7 @@ public final class CudaDevice implements Device {
             cuMemsetD32(data, 0, Math.max(1, n));
             return data;
         } catch (CudaException e) {
-            throw new IllegalArgumentException("GPU memory for " + name + " (" + n * 4 / (1 << 20) + " MiB): " + e.getMessage(), e);
+            throw new BadInputException("GPU memory for " + name + " (" + n * 4 / (1 << 20) + " MiB): " + e.getMessage(), e);
         }
     }
 
@@ -262,35 +263,69 @@ public final class CudaDevice implements Device {
     }
 
     @Override
-    public void storeKv(DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride, DeviceBuffer k, DeviceBuffer v,
-                        DeviceBuffer sequences, DeviceBuffer positions, int rows, int kvDim) {
-        current();
-        long n = (long) rows * kvDim, cached = cacheOffset + kvDim; // sequence 0's first position at least
-        kernels.attention.kvStore(CudaBuffer.activations(keys, cached).at(cacheOffset),
-                CudaBuffer.activations(values, cached).at(cacheOffset), CudaBuffer.activations(k, n).data,
-                CudaBuffer.activations(v, n).data, CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data,
-                sequenceStride, rows, kvDim, stream);
+    public DeviceBuffer kvCache(String name, int sequences, int layers, int positions, int nKvHeads, int headDim) {
+        long n = (long) sequences * layers * positions * nKvHeads * headDim;
+        return new CudaKvCache(name, CudaBuffer.floats(name + " keys", zeroed(name, n), n),
+                CudaBuffer.floats(name + " values", zeroed(name, n), n), sequences, layers, positions, nKvHeads, headDim);
     }
 
     @Override
-    public void attention(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset,
-                          int rows, int startPos, int nHeads, int nKvHeads, int headDim) {
-        current();
-        long n = (long) rows * nHeads * headDim, cached = cacheOffset + (long) (startPos + rows) * nKvHeads * headDim;
-        kernels.attention.attention(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data,
-                CudaBuffer.activations(keys, cached).at(cacheOffset), CudaBuffer.activations(values, cached).at(cacheOffset),
-                rows, nHeads, nKvHeads, headDim, startPos, stream);
+    public void storeKv(DeviceBuffer cache, int layer, int sequence, int start, DeviceBuffer k, DeviceBuffer v, int rows) {
+        CudaKvCache c = CudaKvCache.of(cache);
+        checkPositions(c, start, rows);
+        long at = c.offset(sequence, layer) + (long) start * c.kvDim(), n = (long) rows * c.kvDim();
+        // consecutive positions of one sequence: the rows land in the cache as one block
+        copy(k, 0, c.keys, at, n);
+        copy(v, 0, c.values, at, n);
     }
 
     @Override
-    public void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride,
-                            DeviceBuffer sequences, DeviceBuffer positions, int maxPosition, int rows, int nHeads, int nKvHeads, int headDim) {
+    public void attention(DeviceBuffer out, DeviceBuffer q, DeviceBuffer cache, int layer, int sequence, int start, int rows, int nHeads) {
         current();
-        long n = (long) rows * nHeads * headDim, cached = cacheOffset + (long) (maxPosition + 1) * nKvHeads * headDim;
-        kernels.attention.attentionAt(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data,
-                CudaBuffer.activations(keys, cached).at(cacheOffset), CudaBuffer.activations(values, cached).at(cacheOffset),
-                rows, nHeads, nKvHeads, headDim, CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data,
-                sequenceStride, maxPosition + 1, stream);
+        CudaKvCache c = CudaKvCache.of(cache);
+        checkPositions(c, start, rows);
+        long n = (long) rows * nHeads * c.headDim, at = c.offset(sequence, layer);
+        kernels.attention.attention(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data, c.keys.at(at), c.values.at(at),
+                rows, nHeads, c.nKvHeads, c.headDim, start, stream);
+    }
+
+    @Override
+    public void copyKv(DeviceBuffer cache, int from, int to, int length) {
+        CudaKvCache c = CudaKvCache.of(cache);
+        checkPositions(c, 0, length);
+        long n = (long) length * c.kvDim();
+        for (int l = 0; l < c.layers; l++) {
+            copy(c.keys, c.offset(from, l), c.keys, c.offset(to, l), n);
+            copy(c.values, c.offset(from, l), c.values, c.offset(to, l), n);
+        }
+    }
+
+    @Override
+    public void storeKvAt(DeviceBuffer cache, int layer, DeviceBuffer k, DeviceBuffer v, DeviceBuffer sequences, DeviceBuffer positions, int rows) {
+        current();
+        CudaKvCache c = CudaKvCache.of(cache);
+        long n = (long) rows * c.kvDim(), at = c.offset(0, layer);
+        kernels.attention.kvStore(c.keys.at(at), c.values.at(at), CudaBuffer.activations(k, n).data, CudaBuffer.activations(v, n).data,
+                CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data, c.sequenceStride(), rows, c.kvDim(), stream);
+    }
+
+    @Override
+    public void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer cache, int layer, DeviceBuffer sequences, DeviceBuffer positions,
+                            int maxPosition, int rows, int nHeads) {
+        current();
+        CudaKvCache c = CudaKvCache.of(cache);
+        checkPositions(c, maxPosition, 1);
+        long n = (long) rows * nHeads * c.headDim, at = c.offset(0, layer);
+        kernels.attention.attentionAt(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data, c.keys.at(at), c.values.at(at),
+                rows, nHeads, c.nKvHeads, c.headDim, CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data,
+                c.sequenceStride(), maxPosition + 1, stream);
+    }
+
+    /** The kernels index the cache without bounds: positions [start, start + n) must lie in each sequence's. */
+    private static void checkPositions(CudaKvCache c, int start, int n) {
+        if (start < 0 || start + n > c.positions) {
+            throw new IllegalArgumentException("positions " + start + ".." + (start + n - 1) + " are outside " + c.name + "'s " + c.positions);
+        }
     }
 
     @Override
@@ -305,15 +340,6 @@ public final class CudaDevice implements Device {
         kernels.elementwise.add(CudaBuffer.activations(x, n).data, CudaBuffer.activations(y, n).data, n, stream);
     }
 
-    /** The kernels and the stream, for tests of kernels the Device interface does not use (training, softmax). */
-    CudaKernels kernels() {
-        current();
-        return kernels;
-    }
-
-    CUstream stream() {
-        return stream;
-    }
 
     @Override
     public void close() {

@@ -100,13 +100,13 @@ class CudaOpParityTest {
     void attention(int rows, int startPos, int heads, int kvHeads) {
         CudaDevice gpu = Gpu.device();
         int headDim = 48, positions = startPos + rows, kvDim = kvHeads * headDim;
-        long offset = 3L * kvDim; // a layer's cache that does not start at 0
-        float[] q = random(rows * heads * headDim, 8), keys = random((int) offset + positions * kvDim, 9),
-                values = random((int) offset + positions * kvDim, 10);
+        float[] q = random(rows * heads * headDim, 8), keys = random(positions * kvDim, 9), values = random(positions * kvDim, 10);
         Op op = dev -> {
+            // layer 1 of sequence 1: a cache that does not start at 0
+            DeviceBuffer cache = dev.kvCache("cache", 2, 2, positions + 3, kvHeads, headDim);
+            dev.storeKv(cache, 1, 1, 0, dev.upload("k", keys), dev.upload("v", values), positions);
             DeviceBuffer out = dev.floats("out", (long) rows * heads * headDim);
-            dev.attention(out, dev.upload("q", q), dev.upload("keys", keys), dev.upload("values", values), offset,
-                    rows, startPos, heads, kvHeads, headDim);
+            dev.attention(out, dev.upload("q", q), cache, 1, 1, startPos, rows, heads);
             return out;
         };
         assertClose(run(cpu, op, q.length), run(gpu, op, q.length), 1e-4f, "attention");
@@ -114,7 +114,8 @@ class CudaOpParityTest {
 
     /**
      * A batched decode step's ops: rows of three sequences at their own positions (out of order, one
-     * past another's), rotated, stored into their caches and attended over them.
+     * past another's), rotated, stored into their caches and attended over them; a prefix copied
+     * from one sequence to another first.
      */
     @ParameterizedTest
     @EnumSource(RopeStyle.class)
@@ -123,19 +124,24 @@ class CudaOpParityTest {
         int heads = 6, kvHeads = 2, headDim = 48, kvDim = kvHeads * headDim, seqLen = 400;
         int[] sequences = {2, 0, 1, 0}, positions = {399, 7, 0, 300};
         int rows = sequences.length;
-        long offset = 5L * kvDim, stride = offset + (long) seqLen * kvDim; // a layer's caches, one per sequence
         float[] q = random(rows * heads * headDim, 11), k = random(rows * kvDim, 12), v = random(rows * kvDim, 13),
-                keys = random((int) (3 * stride), 14), values = random((int) (3 * stride), 15);
+                keys = random(seqLen * kvDim, 14), values = random(seqLen * kvDim, 15);
         Op op = dev -> {
             DeviceBuffer seq = dev.ints("sequences", rows), pos = dev.ints("positions", rows);
             dev.write(sequences, rows, seq);
             dev.write(positions, rows, pos);
-            DeviceBuffer qb = dev.upload("q", q), kb = dev.upload("k", k), kc = dev.upload("keys", keys), vc = dev.upload("values", values);
+            DeviceBuffer cache = dev.kvCache("cache", 3, 2, seqLen, kvHeads, headDim);
+            DeviceBuffer kc = dev.upload("keys", keys), vc = dev.upload("values", values);
+            for (int s = 0; s < 3; s += 2) {
+                for (int l = 0; l < 2; l++) dev.storeKv(cache, l, s, 0, kc, vc, seqLen);
+            }
+            dev.copyKv(cache, 0, 1, 200);
+            DeviceBuffer qb = dev.upload("q", q), kb = dev.upload("k", k);
             dev.ropeAt(qb, rows, heads, headDim, pos, 10000f, style);
             dev.ropeAt(kb, rows, kvHeads, headDim, pos, 10000f, style);
-            dev.storeKv(kc, vc, offset, stride, kb, dev.upload("v", v), seq, pos, rows, kvDim);
+            dev.storeKvAt(cache, 1, kb, dev.upload("v", v), seq, pos, rows);
             DeviceBuffer out = dev.floats("out", (long) rows * heads * headDim);
-            dev.attentionAt(out, qb, kc, vc, offset, stride, seq, pos, 399, rows, heads, kvHeads, headDim);
+            dev.attentionAt(out, qb, cache, 1, seq, pos, 399, rows, heads);
             return out;
         };
         assertClose(run(cpu, op, q.length), run(gpu, op, q.length), 1e-4f, style + " rope, cache store and attention at each row's position");

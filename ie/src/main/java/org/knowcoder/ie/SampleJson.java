@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,7 +42,7 @@ public final class SampleJson {
         }
     }
 
-    /** Reads one line; a missing field or a span that does not fit the text is an IllegalArgumentException. */
+    /** Reads one line; a missing field or a span that does not fit the text is a BadInputException. */
     public static Sample fromLine(String line) throws JsonProcessingException {
         JsonNode o = JSON.readTree(line);
         String text = required(o, "text").asText();
@@ -68,19 +70,19 @@ public final class SampleJson {
     private static Mention mention(JsonNode o, String text) {
         int start = required(o, "start").asInt(), end = required(o, "end").asInt();
         if (start < 0 || end < start || end > text.length()) {
-            throw new IllegalArgumentException("span [" + start + ", " + end + ") lies outside the text (length " + text.length() + ")");
+            throw new BadInputException("span [" + start + ", " + end + ") lies outside the text (length " + text.length() + ")");
         }
         String type = o.hasNonNull("type") ? o.get("type").asText() : null;
         Mention m = Mention.of(type, text, start, end);
         if (o.has("text") && !o.get("text").asText().equals(m.text())) {
-            throw new IllegalArgumentException("span [" + start + ", " + end + ") is \"" + m.text() + "\", not \"" + o.get("text").asText() + "\"");
+            throw new BadInputException("span [" + start + ", " + end + ") is \"" + m.text() + "\", not \"" + o.get("text").asText() + "\"");
         }
         return m;
     }
 
     private static JsonNode required(JsonNode o, String field) {
         JsonNode v = o.get(field);
-        if (v == null || v.isNull()) throw new IllegalArgumentException("missing \"" + field + "\"");
+        if (v == null || v.isNull()) throw new BadInputException("missing \"" + field + "\"");
         return v;
     }
 }

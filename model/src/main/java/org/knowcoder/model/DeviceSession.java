@@ -26,7 +26,7 @@ public final class DeviceSession implements DecodingSession {
     private final int sequences;
     /** Prompt rows per pass: the device's preference, at most the context. */
     private final int chunk;
-    private final DeviceBuffer tokens, rowSequences, rowPositions, x, xb, q, k, v, att, h1, h3, last, logitsOut, keys, values;
+    private final DeviceBuffer tokens, rowSequences, rowPositions, x, xb, q, k, v, att, h1, h3, last, logitsOut, cache;
     private final int[] staged, rowSequence, rowPosition;
     private final float[] logits, batchLogits;
 
@@ -37,7 +37,7 @@ public final class DeviceSession implements DecodingSession {
 
     /**
      * Uploads the weights and allocates {@code sequences} KV caches, each the model's whole context;
-     * throws IllegalArgumentException when the device refuses a size.
+     * throws BadInputException when the device refuses a size.
      */
     public DeviceSession(LlamaWeights weights, Device device, int sequences) {
         if (sequences < 1) throw new IllegalArgumentException("a session needs at least one sequence, got " + sequences);
@@ -70,9 +70,7 @@ public final class DeviceSession implements DecodingSession {
         this.h3 = device.floats("up", (long) rows * hidden);
         this.last = device.floats("last", dim);
         this.logitsOut = device.floats("logits", (long) sequences * c.vocabSize());
-        long cache = (long) sequences * c.nLayers() * c.seqLen() * kvDim;
-        this.keys = device.floats("key cache", cache);
-        this.values = device.floats("value cache", cache);
+        this.cache = device.kvCache("KV cache", sequences, c.nLayers(), c.seqLen(), c.nKvHeads(), c.headDim());
         this.staged = new int[rows];
         this.rowSequence = new int[rows];
         this.rowPosition = new int[rows];
@@ -151,16 +149,7 @@ public final class DeviceSession implements DecodingSession {
         checkSequence(to);
         if (length < 0 || length > c.seqLen()) throw new IllegalArgumentException("a prefix of " + length + " positions does not fit the context of " + c.seqLen());
         if (from == to || length == 0) return;
-        long n = (long) length * c.kvDim();
-        for (int l = 0; l < layers.length; l++) {
-            device.copy(keys, cacheOffset(from, l), keys, cacheOffset(to, l), n);
-            device.copy(values, cacheOffset(from, l), values, cacheOffset(to, l), n);
-        }
-    }
-
-    /** Where layer {@code layer} of {@code sequence}'s cache starts: caches are [sequence][layer][position][kvDim]. */
-    private long cacheOffset(int sequence, int layer) {
-        return ((long) sequence * c.nLayers() + layer) * c.seqLen() * c.kvDim();
+        device.copyKv(cache, from, to, length);
     }
 
     private void checkSequence(int sequence) {
@@ -184,7 +173,7 @@ public final class DeviceSession implements DecodingSession {
                 throw new IllegalArgumentException("token id " + staged[t] + " is outside the vocabulary of " + c.vocabSize());
             }
         }
-        int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim(), headDim = c.headDim();
+        int dim = c.dim(), hidden = c.hiddenDim(), headDim = c.headDim();
         device.write(staged, n, tokens);
         int maxPosition = 0;
         if (!oneRun) {
@@ -192,7 +181,6 @@ public final class DeviceSession implements DecodingSession {
             device.write(rowPosition, n, rowPositions);
             for (int t = 0; t < n; t++) maxPosition = Math.max(maxPosition, rowPosition[t]);
         }
-        long sequenceStride = (long) c.nLayers() * c.seqLen() * kvDim;
         device.embed(embedding, tokens, n, x);
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
@@ -201,21 +189,16 @@ public final class DeviceSession implements DecodingSession {
             device.matmul(w.wk(), xb, n, k);
             device.matmul(w.wv(), xb, n, v);
             if (oneRun) {
-                int start = rowPosition[0];
-                long layerCache = cacheOffset(rowSequence[0], l);
+                int sequence = rowSequence[0], start = rowPosition[0];
                 device.rope(q, n, c.nHeads(), headDim, start, c.ropeTheta(), ropeStyle);
                 device.rope(k, n, c.nKvHeads(), headDim, start, c.ropeTheta(), ropeStyle);
-                // consecutive positions of one sequence: the rows land in the cache as one block
-                device.copy(k, 0, keys, layerCache + (long) start * kvDim, (long) n * kvDim);
-                device.copy(v, 0, values, layerCache + (long) start * kvDim, (long) n * kvDim);
-                device.attention(att, q, keys, values, layerCache, n, start, c.nHeads(), c.nKvHeads(), headDim);
+                device.storeKv(cache, l, sequence, start, k, v, n);
+                device.attention(att, q, cache, l, sequence, start, n, c.nHeads());
             } else {
-                long layerCache = cacheOffset(0, l);
                 device.ropeAt(q, n, c.nHeads(), headDim, rowPositions, c.ropeTheta(), ropeStyle);
                 device.ropeAt(k, n, c.nKvHeads(), headDim, rowPositions, c.ropeTheta(), ropeStyle);
-                device.storeKv(keys, values, layerCache, sequenceStride, k, v, rowSequences, rowPositions, n, kvDim);
-                device.attentionAt(att, q, keys, values, layerCache, sequenceStride, rowSequences, rowPositions, maxPosition, n,
-                        c.nHeads(), c.nKvHeads(), headDim);
+                device.storeKvAt(cache, l, k, v, rowSequences, rowPositions, n);
+                device.attentionAt(att, q, cache, l, rowSequences, rowPositions, maxPosition, n, c.nHeads());
             }
             device.matmul(w.wo(), att, n, xb);
             device.add(x, xb, (long) n * dim);

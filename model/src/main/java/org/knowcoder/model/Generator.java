@@ -1,5 +1,7 @@
 package org.knowcoder.model;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -22,19 +24,19 @@ public final class Generator {
     public record Result(int[] ids, double tokensPerSecond) {}
 
     /**
-     * Throws IllegalArgumentException, saying what was expected, unless {@code prompt} is a
+     * Throws BadInputException, saying what was expected, unless {@code prompt} is a
      * non-empty run of in-vocabulary ids that fits the model's context. Callers that echo the
      * prompt check it first; {@link #generate} checks it again.
      */
     public static void checkPrompt(int[] prompt, LlamaConfig config) {
-        if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token (BOS)");
+        if (prompt.length == 0) throw new BadInputException("the prompt must hold at least one token (BOS)");
         if (prompt.length > config.seqLen()) {
-            throw new IllegalArgumentException("the prompt has " + prompt.length
+            throw new BadInputException("the prompt has " + prompt.length
                     + " tokens (BOS included), more than the model's context of " + config.seqLen());
         }
         for (int i = 0; i < prompt.length; i++) {
             if (prompt[i] < 0 || prompt[i] >= config.vocabSize()) {
-                throw new IllegalArgumentException("prompt token " + i + " is id " + prompt[i]
+                throw new BadInputException("prompt token " + i + " is id " + prompt[i]
                         + ", outside the model's vocabulary of ids 0.." + (config.vocabSize() - 1));
             }
         }

@@ -3,6 +3,7 @@ package org.knowcoder.model;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.Tensor;
 
 import java.io.IOException;
@@ -66,7 +67,7 @@ public final class HuggingFaceCheckpoint {
                     required(file, n, "vocab_size"), n.path("max_position_embeddings").asInt(DEFAULT_CONTEXT),
                     (float) n.path("rms_norm_eps").asDouble(1e-6), (float) n.path("rope_theta").asDouble(10000));
             return new LlamaConfigJson(c, n.path("tie_word_embeddings").asBoolean(false));
-        } catch (IllegalArgumentException e) {
+        } catch (BadInputException e) {
             throw new CheckpointFormatException(file, e.getMessage());
         }
     }

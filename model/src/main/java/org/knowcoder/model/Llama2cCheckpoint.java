@@ -1,5 +1,6 @@
 package org.knowcoder.model;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.MappedFiles;
 import org.knowcoder.tensor.Tensor;
@@ -54,7 +55,7 @@ public final class Llama2cCheckpoint {
         for (int i = 0; i < 7; i++) h[i] = seg.get(I32, at + 4L * i);
         try {
             return new LlamaConfig(h[0], h[1], h[2], h[3], h[4], Math.abs(h[5]), h[6], 1e-5f, 10000f);
-        } catch (IllegalArgumentException e) {
+        } catch (BadInputException e) {
             throw new CheckpointFormatException(file, "bad header: " + e.getMessage());
         }
     }

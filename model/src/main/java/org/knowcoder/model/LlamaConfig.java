@@ -1,5 +1,7 @@
 package org.knowcoder.model;
 
+import org.knowcoder.io.BadInputException;
+
 /**
  * The shape and constants of a LLaMA-2 model.
  *
@@ -15,21 +17,21 @@ public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int n
     public LlamaConfig {
         if (dim <= 0 || hiddenDim <= 0 || nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || vocabSize <= 0 || seqLen <= 0) {
             // not "+ this": in a compact constructor the fields are still unassigned (all zero)
-            throw new IllegalArgumentException("every size must be positive, got dim " + dim + ", hidden_dim " + hiddenDim
+            throw new BadInputException("every size must be positive, got dim " + dim + ", hidden_dim " + hiddenDim
                     + ", n_layers " + nLayers + ", n_heads " + nHeads + ", n_kv_heads " + nKvHeads
                     + ", vocab_size " + vocabSize + ", seq_len " + seqLen);
         }
-        if (dim % nHeads != 0) throw new IllegalArgumentException("dim " + dim + " is not a multiple of n_heads " + nHeads);
+        if (dim % nHeads != 0) throw new BadInputException("dim " + dim + " is not a multiple of n_heads " + nHeads);
         if (nHeads % nKvHeads != 0) {
-            throw new IllegalArgumentException("n_heads " + nHeads + " is not a multiple of n_kv_heads " + nKvHeads);
+            throw new BadInputException("n_heads " + nHeads + " is not a multiple of n_kv_heads " + nKvHeads);
         }
-        if ((dim / nHeads) % 2 != 0) throw new IllegalArgumentException("head size " + dim / nHeads + " is odd; RoPE needs pairs");
+        if ((dim / nHeads) % 2 != 0) throw new BadInputException("head size " + dim / nHeads + " is odd; RoPE needs pairs");
         // NaN compares false, so these are written to reject it too
         if (!(normEps > 0 && normEps < Float.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("norm eps (rms_norm_eps) must be a positive number, got " + normEps);
+            throw new BadInputException("norm eps (rms_norm_eps) must be a positive number, got " + normEps);
         }
         if (!(ropeTheta > 0 && ropeTheta < Float.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("RoPE theta (rope_theta) must be a positive number, got " + ropeTheta);
+            throw new BadInputException("RoPE theta (rope_theta) must be a positive number, got " + ropeTheta);
         }
     }
 

@@ -35,7 +35,7 @@ public final class LlamaSession implements DecodingSession {
     private final RopeLayout kLayout;
     private final KvCache[] caches;
     private LowRankUpdates adapter;
-    private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits, batchLogits, qRow, attRow;
+    private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits, batchLogits;
     private final int[] oneToken = new int[1];
     /** Per layer, the products that read one normed input, done as one job when decoding (see {@link MatVec}). */
     private final Tensor[][] qkvWeights, gateUpWeights;
@@ -46,7 +46,7 @@ public final class LlamaSession implements DecodingSession {
     private final KvCache[] rowCache;
 
     /**
-     * Allocates the session. Throws IllegalArgumentException when the KV cache for the model's
+     * Allocates the session. Throws BadInputException when the KV cache for the model's
      * context cannot be allocated (see {@link KvCache}).
      */
     public LlamaSession(LlamaWeights weights, WorkerPool pool) {
@@ -83,8 +83,6 @@ public final class LlamaSession implements DecodingSession {
         this.scratch = new float[c.dim()];
         this.logits = new float[c.vocabSize()];
         this.batchLogits = sequences > 1 ? new float[sequences * c.vocabSize()] : logits;
-        this.qRow = new float[c.dim()];
-        this.attRow = new float[c.dim()];
         this.qkvWeights = new Tensor[c.nLayers()][];
         this.gateUpWeights = new Tensor[c.nLayers()][];
         for (int l = 0; l < c.nLayers(); l++) {
@@ -233,13 +231,9 @@ public final class LlamaSession implements DecodingSession {
             // a run's values go in as one copy
             if (oneRun) rowCache[0].storeRun(l, rowPosition[0], n, k, 0, v, 0);
             if (oneRun) {
-                attention.apply(q, n, rowPosition[0], rowCache[0], l, att);
+                attention.apply(q, 0, n, rowPosition[0], rowCache[0], l, att);
             } else {
-                for (int t = 0; t < n; t++) {
-                    System.arraycopy(q, t * dim, qRow, 0, dim);
-                    attention.apply(qRow, 1, rowPosition[t], rowCache[t], l, attRow);
-                    System.arraycopy(attRow, 0, att, t * dim, dim);
-                }
+                for (int t = 0; t < n; t++) attention.apply(q, t, 1, rowPosition[t], rowCache[t], l, att);
             }
             project(l, Projection.O, layer.wo(), att, n, xb);
             VectorMath.add(x, 0, xb, 0, n * dim);

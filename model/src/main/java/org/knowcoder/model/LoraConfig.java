@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.knowcoder.io.BadInputException;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,10 +23,10 @@ import java.util.stream.Collectors;
 public record LoraConfig(int rank, double alpha, double dropout, Set<Projection> targets) {
 
     public LoraConfig {
-        if (rank < 1) throw new IllegalArgumentException("LoRA rank must be at least 1, got " + rank);
-        if (!(alpha > 0 && alpha < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("LoRA alpha must be positive, got " + alpha);
-        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
-        if (targets.isEmpty()) throw new IllegalArgumentException("LoRA needs at least one target module");
+        if (rank < 1) throw new BadInputException("LoRA rank must be at least 1, got " + rank);
+        if (!(alpha > 0 && alpha < Double.POSITIVE_INFINITY)) throw new BadInputException("LoRA alpha must be positive, got " + alpha);
+        if (!(dropout >= 0 && dropout < 1)) throw new BadInputException("LoRA dropout must be in [0, 1), got " + dropout);
+        if (targets.isEmpty()) throw new BadInputException("LoRA needs at least one target module");
         targets = Set.copyOf(targets);
     }
 
@@ -38,7 +40,7 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
         for (String n : names) {
             Projection p = Projection.byTargetName(n.trim());
             if (p == null) {
-                throw new IllegalArgumentException("unknown LoRA target module \"" + n + "\" (known: "
+                throw new BadInputException("unknown LoRA target module \"" + n + "\" (known: "
                         + Arrays.stream(Projection.values()).map(Projection::targetName).collect(Collectors.joining(", ")) + ")");
             }
             out.add(p);
@@ -51,15 +53,15 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
         try {
             n = new ObjectMapper().readTree(file.toFile());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage() + "); expected PEFT's adapter_config.json");
+            throw new BadInputException(file + ": not valid JSON (" + e.getOriginalMessage() + "); expected PEFT's adapter_config.json");
         }
-        if (n == null || !n.isObject()) throw new IllegalArgumentException(file + ": expected a JSON object (PEFT's adapter_config.json)");
+        if (n == null || !n.isObject()) throw new BadInputException(file + ": expected a JSON object (PEFT's adapter_config.json)");
         List<String> names = new java.util.ArrayList<>();
         n.path("target_modules").forEach(t -> names.add(t.asText()));
         try {
             return new LoraConfig(n.path("r").asInt(0), n.path("lora_alpha").asDouble(), n.path("lora_dropout").asDouble(0), parseTargets(names));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        } catch (BadInputException e) {
+            throw new BadInputException(file + ": " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package org.knowcoder.model;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
@@ -52,7 +53,7 @@ public final class ModelLoader {
     public static DecodingSession session(Path model, LlamaWeights weights, WorkerPool pool, Device device, int sequences,
                                           LowRankUpdates adapter) {
         if (adapter != null && device != null) {
-            throw new IllegalArgumentException("a LoRA adapter runs on the CPU only; merge it first (merge-adapter) to run on " + device.description());
+            throw new BadInputException("a LoRA adapter runs on the CPU only; merge it first (merge-adapter) to run on " + device.description());
         }
         return aboutModel(model, () -> {
             if (device != null) return new DeviceSession(weights, device, sequences);
@@ -62,12 +63,15 @@ public final class ModelLoader {
         });
     }
 
-    /** Runs a step whose IllegalArgumentException is about the model, naming the model's path in it. */
+    /**
+     * Runs a step whose BadInputException is about the model, naming the model's path in it; a plain
+     * IllegalArgumentException is our bug and passes unchanged.
+     */
     public static <T> T aboutModel(Path model, Supplier<T> step) {
         try {
             return step.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(model + ": " + e.getMessage(), e);
+        } catch (BadInputException e) {
+            throw new BadInputException(model + ": " + e.getMessage(), e);
         }
     }
 }

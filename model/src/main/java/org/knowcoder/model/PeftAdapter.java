@@ -2,6 +2,7 @@ package org.knowcoder.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.knowcoder.io.AtomicWrite;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.Tensor;
 
 import java.io.IOException;
@@ -33,8 +34,8 @@ public record PeftAdapter(LoraConfig config, List<Factors> factors) {
         LoraConfig config = LoraConfig.read(configFile);
         try {
             checkRank(config, model);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configFile + ": " + e.getMessage(), e);
+        } catch (BadInputException e) {
+            throw new BadInputException(configFile + ": " + e.getMessage(), e);
         }
         List<Factors> factors = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
@@ -75,7 +76,7 @@ public record PeftAdapter(LoraConfig config, List<Factors> factors) {
         for (Projection p : Projection.values()) {
             int[] shape = shape(model, p);
             if (config.targets().contains(p) && config.rank() > Math.min(shape[0], shape[1])) {
-                throw new IllegalArgumentException("LoRA rank " + config.rank() + " is larger than the smaller side of " + p.targetName()
+                throw new BadInputException("LoRA rank " + config.rank() + " is larger than the smaller side of " + p.targetName()
                         + " " + Arrays.toString(shape));
             }
         }
@@ -98,9 +99,9 @@ public record PeftAdapter(LoraConfig config, List<Factors> factors) {
 
     private static float[] floats(Map<String, Tensor> tensors, String name, int rows, int cols, Path dir) {
         Tensor t = tensors.get(name);
-        if (t == null) throw new IllegalArgumentException(dir + ": adapter has no tensor " + name);
+        if (t == null) throw new BadInputException(dir + ": adapter has no tensor " + name);
         if (!Arrays.equals(t.shape(), new long[] {rows, cols})) {
-            throw new IllegalArgumentException(dir + ": tensor " + name + " has shape " + Arrays.toString(t.shape())
+            throw new BadInputException(dir + ": tensor " + name + " has shape " + Arrays.toString(t.shape())
                     + ", the model needs [" + rows + ", " + cols + "]");
         }
         return t.toFloats();

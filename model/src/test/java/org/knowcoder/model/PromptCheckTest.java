@@ -2,6 +2,8 @@ package org.knowcoder.model;
 
 import org.junit.jupiter.api.Test;
 
+import org.knowcoder.io.BadInputException;
+
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +13,7 @@ class PromptCheckTest {
     private static final LlamaConfig TINY = new LlamaConfig(8, 16, 1, 2, 1, 10, 4, 1e-5f, 10000f);
 
     private static String problem(int... prompt) {
-        return assertThrows(IllegalArgumentException.class, () -> Generator.checkPrompt(prompt, TINY)).getMessage();
+        return assertThrows(BadInputException.class, () -> Generator.checkPrompt(prompt, TINY)).getMessage();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.knowcoder.schema;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -83,7 +85,7 @@ public final class ClassNames {
                     break;
                 }
             }
-            if (name == null) throw new IllegalArgumentException("cannot give " + n.id() + " a class name of its own: is the id used twice?");
+            if (name == null) throw new BadInputException("cannot give " + n.id() + " a class name of its own: is the id used twice?");
             out.put(n.id(), name);
         }
         return out;

@@ -1,5 +1,7 @@
 package org.knowcoder.schema;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.Locale;
 
 /**
@@ -34,11 +36,11 @@ public enum Kind {
         return article + " " + jsonName();
     }
 
-    /** Parses {@link #jsonName()}; an unknown name is an IllegalArgumentException naming it. */
+    /** Parses {@link #jsonName()}; an unknown name is a BadInputException naming it. */
     public static Kind parse(String name) {
         for (Kind k : values()) {
             if (k.jsonName().equals(name)) return k;
         }
-        throw new IllegalArgumentException("unknown concept kind '" + name + "' (expected entity, relation or event)");
+        throw new BadInputException("unknown concept kind '" + name + "' (expected entity, relation or event)");
     }
 }

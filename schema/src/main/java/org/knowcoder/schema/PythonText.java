@@ -1,5 +1,7 @@
 package org.knowcoder.schema;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,10 +55,10 @@ final class PythonText {
                 case 'r' -> sb.append('\r');
                 case 't' -> sb.append('\t');
                 case '\\', '"', '\'' -> sb.append(e);
-                default -> throw new IllegalArgumentException("unknown escape \\" + e + " in string literal");
+                default -> throw new BadInputException("unknown escape \\" + e + " in string literal");
             }
         }
-        throw new IllegalArgumentException("string literal is not closed");
+        throw new BadInputException("string literal is not closed");
     }
 
     /** Text that can never be written raw: empty, starting with a quote, with a line break or a docstring end. */
@@ -175,7 +177,7 @@ final class PythonText {
         if (j < 0 && !rawEnd.equals(closer) && text.endsWith(closer) && text.length() - closer.length() >= i) {
             j = text.length() - closer.length();
         }
-        if (j < 0) throw new IllegalArgumentException("example pair without '" + closer.strip() + "' after " + text.substring(i));
+        if (j < 0) throw new BadInputException("example pair without '" + closer.strip() + "' after " + text.substring(i));
         return new Literal(text.substring(i, j), j);
     }
 
@@ -195,19 +197,19 @@ final class PythonText {
         while (i < text.length() && text.charAt(i) != ']') {
             if (!out.isEmpty()) i = expect(text, i, ", ");
             if (i >= text.length() || (text.charAt(i) != '"' && text.charAt(i) != '\'')) {
-                throw new IllegalArgumentException("expected a string literal in list " + text);
+                throw new BadInputException("expected a string literal in list " + text);
             }
             Literal lit = readLiteral(text, i);
             out.add(lit.value());
             i = lit.end();
         }
-        if (expect(text, i, "]") != text.length()) throw new IllegalArgumentException("unexpected text after list " + text);
+        if (expect(text, i, "]") != text.length()) throw new BadInputException("unexpected text after list " + text);
         return out;
     }
 
     private static int expect(String text, int at, String what) {
         if (!text.startsWith(what, at)) {
-            throw new IllegalArgumentException("expected '" + what + "' at column " + (at + 1));
+            throw new BadInputException("expected '" + what + "' at column " + (at + 1));
         }
         return at + what.length();
     }

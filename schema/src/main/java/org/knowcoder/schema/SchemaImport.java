@@ -3,6 +3,7 @@ package org.knowcoder.schema;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.io.InputFiles;
 
 import java.io.IOException;
@@ -45,12 +46,12 @@ public final class SchemaImport {
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": not JSON: " + e.getOriginalMessage());
+            throw new BadInputException(file + ": not JSON: " + e.getOriginalMessage());
         }
-        if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": expected an object of class name to code");
+        if (root == null || !root.isObject()) throw new BadInputException(file + ": expected an object of class name to code");
         List<Concept> out = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
-            if (!e.getValue().isTextual()) throw new IllegalArgumentException(file + ": " + e.getKey() + ": code must be a string");
+            if (!e.getValue().isTextual()) throw new BadInputException(file + ": " + e.getKey() + ": code must be a string");
             out.addAll(PythonImporter.parse(e.getValue().asText(), file + " [" + e.getKey() + "]"));
         }
         return out;
@@ -65,7 +66,7 @@ public final class SchemaImport {
 
     private static Concept combine(Concept a, Concept b) {
         if (!Objects.equals(a.parent(), b.parent())) {
-            throw new IllegalArgumentException(a.label() + " is defined twice with different parents: "
+            throw new BadInputException(a.label() + " is defined twice with different parents: "
                     + a.pythonParent() + " and " + b.pythonParent());
         }
         return a.toBuilder()
@@ -87,7 +88,7 @@ public final class SchemaImport {
         if (a.roles().isEmpty()) return b.roles();
         if (b.roles().isEmpty()) return a.roles();
         if (!a.roles().stream().map(Role::name).toList().equals(b.roles().stream().map(Role::name).toList())) {
-            throw new IllegalArgumentException(a.label() + " is defined twice with different roles");
+            throw new BadInputException(a.label() + " is defined twice with different roles");
         }
         List<Role> out = new ArrayList<>();
         for (int i = 0; i < a.roles().size(); i++) {
@@ -101,7 +102,7 @@ public final class SchemaImport {
         T va = get.apply(a), vb = get.apply(b);
         if (empty.test(va)) return vb;
         if (empty.test(vb) || va.equals(vb)) return va;
-        throw new IllegalArgumentException(a.label() + " is defined twice with different " + field);
+        throw new BadInputException(a.label() + " is defined twice with different " + field);
     }
 
     private static Set<String> union(List<String> a, List<String> b) {

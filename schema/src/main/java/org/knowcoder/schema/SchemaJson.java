@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicOutput;
+import org.knowcoder.io.BadInputException;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -50,7 +51,7 @@ public final class SchemaJson {
         try {
             return SchemaLibrary.of(concepts);
         } catch (InvalidSchemaException e) {
-            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+            throw new BadInputException(path + ": " + e.getMessage(), e);
         }
     }
 
@@ -60,13 +61,13 @@ public final class SchemaJson {
         try {
             root = JSON.readTree(file.toFile());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": not JSON: " + e.getOriginalMessage());
+            throw new BadInputException(file + ": not JSON: " + e.getOriginalMessage());
         }
         if (root == null || !FORMAT.equals(root.path("format").asText()) || !root.path("concepts").isArray()) {
-            throw new IllegalArgumentException(file + ": not a schema library (expected {\"format\": \"" + FORMAT + "\", \"concepts\": [...]})");
+            throw new BadInputException(file + ": not a schema library (expected {\"format\": \"" + FORMAT + "\", \"concepts\": [...]})");
         }
         if (root.path("version").asInt() != VERSION) {
-            throw new IllegalArgumentException(file + ": library version " + root.path("version") + ", this reads " + VERSION);
+            throw new BadInputException(file + ": library version " + root.path("version") + ", this reads " + VERSION);
         }
         List<Concept> out = new ArrayList<>(root.get("concepts").size());
         int index = 0;
@@ -74,7 +75,7 @@ public final class SchemaJson {
             try {
                 out.add(concept(node));
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException(file + ": concept " + index + " (" + node.path("name").asText("?") + "): "
+                throw new BadInputException(file + ": concept " + index + " (" + node.path("name").asText("?") + "): "
                         + e.getMessage());
             }
             index++;
@@ -170,7 +171,7 @@ public final class SchemaJson {
                 .rules(list(n, "methods", SchemaJson::rule));
         if (n.has("edSignature")) {
             String s = text(n, "edSignature");
-            if (!s.equals("positional") && !s.equals("keyword")) throw new IllegalArgumentException("edSignature must be positional or keyword");
+            if (!s.equals("positional") && !s.equals("keyword")) throw new BadInputException("edSignature must be positional or keyword");
             b.edSignature(s.equals("positional") ? EdSignature.POSITIONAL : EdSignature.KEYWORD);
         }
         return b.build();
@@ -181,20 +182,20 @@ public final class SchemaJson {
             case "cut_at" -> new PostRule.CutAt(strings(n, "separators"));
             case "append_suffix" -> new PostRule.AppendSuffix(text(n, "suffix"));
             case "drop_words" -> new PostRule.DropWords(strings(n, "words"));
-            default -> throw new IllegalArgumentException("unknown method " + text(n, "method")
+            default -> throw new BadInputException("unknown method " + text(n, "method")
                     + " (expected cut_at, append_suffix or drop_words)");
         };
     }
 
     private static String text(JsonNode n, String key) {
         JsonNode v = n.get(key);
-        if (v == null || !v.isTextual()) throw new IllegalArgumentException("\"" + key + "\" must be a string");
+        if (v == null || !v.isTextual()) throw new BadInputException("\"" + key + "\" must be a string");
         return v.asText();
     }
 
     private static List<String> strings(JsonNode n, String key) {
         return list(n, key, v -> {
-            if (!v.isTextual()) throw new IllegalArgumentException("\"" + key + "\" must hold strings");
+            if (!v.isTextual()) throw new BadInputException("\"" + key + "\" must hold strings");
             return v.asText();
         });
     }
@@ -202,7 +203,7 @@ public final class SchemaJson {
     private static <T> List<T> list(JsonNode n, String key, Function<JsonNode, T> each) {
         JsonNode a = n.get(key);
         if (a == null) return List.of();
-        if (!a.isArray()) throw new IllegalArgumentException("\"" + key + "\" must be an array");
+        if (!a.isArray()) throw new BadInputException("\"" + key + "\" must be an array");
         List<T> out = new ArrayList<>(a.size());
         for (JsonNode v : a) out.add(each.apply(v));
         return out;

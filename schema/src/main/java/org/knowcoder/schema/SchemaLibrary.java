@@ -1,5 +1,7 @@
 package org.knowcoder.schema;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -68,20 +70,20 @@ public final class SchemaLibrary {
     }
 
     /**
-     * The named concepts of a kind, in the order given; an unknown name is an IllegalArgumentException
+     * The named concepts of a kind, in the order given; an unknown name is a BadInputException
      * naming it, and saying what it is where the library has it as another kind.
      */
     public List<Concept> select(Kind kind, List<String> names) {
         List<Concept> out = new ArrayList<>(names.size());
         for (String n : names) {
-            out.add(get(kind, n).orElseThrow(() -> new IllegalArgumentException("no " + kind.jsonName() + " " + n + " in the library"
+            out.add(get(kind, n).orElseThrow(() -> new BadInputException("no " + kind.jsonName() + " " + n + " in the library"
                     + (kindsOf(n).isEmpty() ? "" : " (" + n + " is " + described(kindsOf(n)) + ")"))));
         }
         return out;
     }
 
     /**
-     * The first kind (entity, relation, event) that has all these names; else an IllegalArgumentException
+     * The first kind (entity, relation, event) that has all these names; else a BadInputException
      * naming what is missing, or what each name is when they are of different kinds.
      */
     public Kind kindOf(List<String> names) {
@@ -89,9 +91,9 @@ public final class SchemaLibrary {
             if (names.stream().allMatch(taxonomy(k)::contains)) return k;
         }
         for (String n : names) {
-            if (kindsOf(n).isEmpty()) throw new IllegalArgumentException("no concept " + n + " in the library");
+            if (kindsOf(n).isEmpty()) throw new BadInputException("no concept " + n + " in the library");
         }
-        throw new IllegalArgumentException(String.join(",", names) + " are not all of one kind: "
+        throw new BadInputException(String.join(",", names) + " are not all of one kind: "
                 + names.stream().map(n -> n + " is " + described(kindsOf(n))).collect(Collectors.joining(", ")));
     }
 

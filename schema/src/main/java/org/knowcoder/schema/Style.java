@@ -1,5 +1,7 @@
 package org.knowcoder.schema;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.Locale;
 
 /** The two ways KnowCoder writes a class: with its docstring (schema-following prompts) or bare (the released evaluation). */
@@ -13,7 +15,7 @@ public enum Style {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "following" -> FOLLOWING;
             case "eval" -> EVAL;
-            default -> throw new IllegalArgumentException("unknown style '" + name + "' (expected following or eval)");
+            default -> throw new BadInputException("unknown style '" + name + "' (expected following or eval)");
         };
     }
 }

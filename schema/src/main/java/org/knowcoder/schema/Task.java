@@ -1,5 +1,7 @@
 package org.knowcoder.schema;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.Locale;
 
 /** An extraction task: which kind of concept its classes are and how event classes are written. */
@@ -29,6 +31,6 @@ public enum Task {
         for (Task t : values()) {
             if (t.name().equals(name.toUpperCase(Locale.ROOT))) return t;
         }
-        throw new IllegalArgumentException("unknown task '" + name + "' (expected ner, re, ed or eae)");
+        throw new BadInputException("unknown task '" + name + "' (expected ner, re, ed or eae)");
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.io.InputFiles;
 
 import java.io.BufferedReader;
@@ -93,7 +94,7 @@ public final class WikidataBuilder {
             String id = text(o, "id", items, n);
             long instances = o.path("instances").asLong();
             if (instances >= minInstances || typeIds.contains(id)) {
-                if (selected.containsKey(id)) throw new IllegalArgumentException(items + ":" + n + ": item " + id + " appears twice");
+                if (selected.containsKey(id)) throw new BadInputException(items + ":" + n + ": item " + id + " appears twice");
                 selected.put(id, new Item(id, o.path("label").asText(""), o.path("description").asText(""),
                         strings(o.path("subclass_of")), instances, strings(o.path("examples"))));
             }
@@ -272,15 +273,15 @@ public final class WikidataBuilder {
             JsonNode o = JSON.readTree(line);
             if (o != null && o.isObject()) return o;
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ":" + n + ": not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new BadInputException(file + ":" + n + ": not JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
-        throw new IllegalArgumentException(file + ":" + n + ": expected a JSON object");
+        throw new BadInputException(file + ":" + n + ": expected a JSON object");
     }
 
     /** The line's top-level "id" without building the whole object: most lines of the later passes are skipped. */
     private String idOf(String line, long n) {
         try (JsonParser p = JSON.getFactory().createParser(line)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException(items + ":" + n + ": expected a JSON object");
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new BadInputException(items + ":" + n + ": expected a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
@@ -288,14 +289,14 @@ public final class WikidataBuilder {
                 p.skipChildren();
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException(items + ":" + n + ": not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new BadInputException(items + ":" + n + ": not JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
-        throw new IllegalArgumentException(items + ":" + n + ": item without \"id\"");
+        throw new BadInputException(items + ":" + n + ": item without \"id\"");
     }
 
     private static String text(JsonNode o, String key, Path file, long n) {
         JsonNode v = o.get(key);
-        if (v == null || !v.isTextual()) throw new IllegalArgumentException(file + ":" + n + ": \"" + key + "\" must be a string");
+        if (v == null || !v.isTextual()) throw new BadInputException(file + ":" + n + ": \"" + key + "\" must be a string");
         return v.asText();
     }
 

@@ -3,6 +3,8 @@ package org.knowcoder.schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.knowcoder.io.BadInputException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,10 +109,10 @@ class WikidataBuilderTest {
 
     @Test
     void badLinesAreNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        BadInputException e = assertThrows(BadInputException.class,
                 () -> build(1, item("Q1", "a", 1) + "{\"id\": 5}\n", ""));
         assertTrue(e.getMessage().endsWith("items.jsonl:2: \"id\" must be a string"), e::getMessage);
-        e = assertThrows(IllegalArgumentException.class, () -> build(1, "", "\n{not json\n"));
+        e = assertThrows(BadInputException.class, () -> build(1, "", "\n{not json\n"));
         assertTrue(e.getMessage().contains("properties.jsonl:2: not JSON"), e::getMessage);
     }
 

@@ -1,5 +1,7 @@
 package org.knowcoder.tensor;
 
+import org.knowcoder.io.BadInputException;
+
 /**
  * Element types a tensor can hold. Weights keep their file dtype; activations are always F32.
  * Q8_0 is int8 values in groups that share one F32 scale (llama2.c version 2 layout: all the
@@ -20,6 +22,6 @@ public enum DType {
         for (DType t : values()) {
             if (t.name().equalsIgnoreCase(name)) return t;
         }
-        throw new IllegalArgumentException("unknown dtype '" + name + "' (expected F32, F16, BF16 or Q8_0)");
+        throw new BadInputException("unknown dtype '" + name + "' (expected F32, F16, BF16 or Q8_0)");
     }
 }

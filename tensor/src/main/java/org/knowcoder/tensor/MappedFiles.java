@@ -12,8 +12,8 @@ public final class MappedFiles {
     /**
      * Maps [0, size) of {@code channel} read-only for the lifetime of {@code arena}. The mapping is
      * handed out as a plain native segment over the same address: the Vector API streams
-     * {@code FileChannel.map}'s own segment type at about half the speed of a native one (measured:
-     * 17 vs 30 GB/s on one core), while the memory, and when it is unmapped, stay the same.
+     * {@code FileChannel.map}'s own segment type at about half the speed of a native one (bench/README.md,
+     * "Why the kernels are written as they are"), while the memory, and when it is unmapped, stay the same.
      * This needs native access enabled (the launcher and the test JVMs enable it).
      */
     public static MemorySegment mapReadOnly(FileChannel channel, long size, Arena arena) throws IOException {

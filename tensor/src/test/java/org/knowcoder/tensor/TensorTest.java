@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.knowcoder.io.BadInputException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -113,6 +115,6 @@ class TensorTest {
         assertEquals(DType.BF16, DType.parse("bf16"));
         assertEquals(DType.Q8_0, DType.parse("q8_0"));
         assertEquals(DType.F32, DType.parse("F32"));
-        assertThrows(IllegalArgumentException.class, () -> DType.parse("int4"));
+        assertThrows(BadInputException.class, () -> DType.parse("int4"));
     }
 }

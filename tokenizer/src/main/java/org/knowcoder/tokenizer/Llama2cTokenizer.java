@@ -1,5 +1,7 @@
 package org.knowcoder.tokenizer;
 
+import org.knowcoder.io.BadInputException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -135,7 +137,7 @@ public final class Llama2cTokenizer implements Tokenizer {
 
     private int lookup(String piece) {
         Integer id = ids.get(piece);
-        if (id == null) throw new IllegalStateException("the vocabulary has no piece \"" + piece + "\"");
+        if (id == null) throw new BadInputException("the vocabulary has no piece \"" + piece + "\"");
         return id;
     }
 

@@ -1,5 +1,6 @@
 package org.knowcoder.tokenizer;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tokenizer.spm.SentencePieceTokenizer;
 
 import java.io.IOException;
@@ -34,7 +35,7 @@ public final class Tokenizers {
     /** Throws, naming both files, unless the tokenizer's vocabulary is the model's ({@code vocabSize} pieces). */
     public static void requireFits(Tokenizer tok, Path tokenizer, int vocabSize, Path model) {
         if (tok.vocabSize() != vocabSize) {
-            throw new IllegalArgumentException(tokenizer + ": the tokenizer has " + tok.vocabSize()
+            throw new BadInputException(tokenizer + ": the tokenizer has " + tok.vocabSize()
                     + " pieces but the vocabulary of " + model + " has " + vocabSize);
         }
     }

@@ -1,5 +1,6 @@
 package org.knowcoder.train;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.TokenBatch;
 
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ public final class Examples {
     }
 
     public Examples(Source examples, int seqLen, long seed) {
-        if (examples.size() == 0) throw new IllegalArgumentException("no training examples");
+        if (examples.size() == 0) throw new BadInputException("no training examples");
         this.examples = examples;
         this.seqLen = seqLen;
         this.seed = seed;

@@ -2,6 +2,7 @@ package org.knowcoder.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.io.InputFiles;
 import org.knowcoder.tokenizer.Tokenizer;
 
@@ -15,7 +16,7 @@ import java.util.List;
 /**
  * Training examples from JSON lines: {"text": ...} (loss on every token) or {"prompt": ..., "output": ...}
  * (loss only on the output), tokenized as BOS + text + EOS. Every problem, including a token id the
- * model's vocabulary cannot hold, is an IllegalArgumentException naming file and line, raised
+ * model's vocabulary cannot hold, is a BadInputException naming file and line, raised
  * while reading, before any training step.
  */
 public final class JsonlExamples {
@@ -35,7 +36,7 @@ public final class JsonlExamples {
                 try {
                     n = json.readTree(line);
                 } catch (IOException e) {
-                    throw new IllegalArgumentException(where + "not valid JSON");
+                    throw new BadInputException(where + "not valid JSON");
                 }
                 Examples.Example e;
                 if (n.path("text").isTextual()) {
@@ -52,18 +53,18 @@ public final class JsonlExamples {
                     Arrays.fill(mask, p.length, t.length, 1);
                     e = new Examples.Example(t, mask);
                 } else {
-                    throw new IllegalArgumentException(where + "expected {\"text\": ...} or {\"prompt\": ..., \"output\": ...}");
+                    throw new BadInputException(where + "expected {\"text\": ...} or {\"prompt\": ..., \"output\": ...}");
                 }
                 for (int id : e.tokens()) {
                     if (id >= vocabSize) {
-                        throw new IllegalArgumentException(where + "token id " + id + " does not fit the model's vocabulary of "
+                        throw new BadInputException(where + "token id " + id + " does not fit the model's vocabulary of "
                                 + vocabSize + " (a tokenizer for another model?)");
                     }
                 }
                 out.add(e);
             }
         }
-        if (out.isEmpty()) throw new IllegalArgumentException(file + ": no training examples");
+        if (out.isEmpty()) throw new BadInputException(file + ": no training examples");
         return out;
     }
 }

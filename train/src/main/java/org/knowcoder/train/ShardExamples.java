@@ -3,6 +3,8 @@ package org.knowcoder.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.knowcoder.io.BadInputException;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -47,11 +49,11 @@ public final class ShardExamples implements Examples.Source {
     public static ShardExamples open(Path header, int vocabSize) throws IOException {
         JsonNode h = new ObjectMapper().readTree(header.toFile());
         if (h == null || !FORMAT.equals(h.path("format").asText())) {
-            throw new IllegalArgumentException(header + ": not a " + FORMAT + " shard header");
+            throw new BadInputException(header + ": not a " + FORMAT + " shard header");
         }
         int shardVocab = h.path("vocab_size").asInt(-1);
         if (shardVocab < 1 || shardVocab > vocabSize) {
-            throw new IllegalArgumentException(header + ": the shard's vocabulary of " + shardVocab
+            throw new BadInputException(header + ": the shard's vocabulary of " + shardVocab
                     + " does not fit the model's vocabulary of " + vocabSize + " (tokenized for another model?)");
         }
         String base = header.getFileName().toString().replaceFirst("\\.json$", "");
@@ -67,7 +69,7 @@ public final class ShardExamples implements Examples.Source {
             starts[i] = seqs.get(i).path(0).asLong(-1);
             long length = seqs.get(i).path(1).asLong(-1);
             if (starts[i] < 0 || length < 1 || length > Integer.MAX_VALUE || starts[i] + length > total) {
-                throw new IllegalArgumentException(header + ": sequence " + i + " " + seqs.get(i) + " lies outside the shard's " + total + " tokens");
+                throw new BadInputException(header + ": sequence " + i + " " + seqs.get(i) + " lies outside the shard's " + total + " tokens");
             }
             lengths[i] = (int) length;
         }
@@ -77,7 +79,7 @@ public final class ShardExamples implements Examples.Source {
     private static MemorySegment map(Path file, long expectedBytes, Arena arena) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             if (ch.size() != expectedBytes) {
-                throw new IllegalArgumentException(file + ": " + ch.size() + " bytes, the header promises " + expectedBytes);
+                throw new BadInputException(file + ": " + ch.size() + " bytes, the header promises " + expectedBytes);
             }
             return ch.map(FileChannel.MapMode.READ_ONLY, 0, expectedBytes, arena);
         }
@@ -97,7 +99,7 @@ public final class ShardExamples implements Examples.Source {
             t[i] = tokens.getAtIndex(INT_LE, start + i);
             // the header vouched for the vocabulary; a stray id would otherwise surface as an index error deep in the embedding
             if (t[i] < 0 || t[i] >= vocabSize) {
-                throw new IllegalArgumentException(header + ": sequence " + index + " holds token id " + t[i]
+                throw new BadInputException(header + ": sequence " + index + " holds token id " + t[i]
                         + ", outside the model's vocabulary of " + vocabSize);
             }
             m[i] = mask.get(ValueLayout.JAVA_BYTE, start + i);

@@ -1,5 +1,6 @@
 package org.knowcoder.train;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.TokenBatch;
 import org.knowcoder.model.TrainingForward;
 import org.knowcoder.tensor.autograd.Tape;
@@ -87,7 +88,7 @@ public final class Trainer {
     public double accumulate(List<TokenBatch> microBatches) {
         float denominator = 0;
         for (TokenBatch b : microBatches) denominator += b.weightSum();
-        if (denominator == 0) throw new IllegalArgumentException("step " + step + ": the batch has no target with loss weight");
+        if (denominator == 0) throw new BadInputException("step " + step + ": the batch has no target with loss weight");
         double loss = 0;
         if (bf16Weights != null) bf16Weights.swapIn();
         try {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicWrite;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.SafetensorsFile;
 import org.knowcoder.model.SafetensorsWriter;
 import org.knowcoder.tensor.Tensor;
@@ -79,7 +80,7 @@ public final class TrainingCheckpoint {
      * The state.json of the checkpoint in {@code dir}, checked: its "step" must be the directory's
      * (a state.json copied or edited into another directory would resume at the wrong step, or at
      * none), which also keeps it at 0 or above, and it must hold checksums ({@link #load} compares
-     * them). Any fault is an IllegalArgumentException naming the file.
+     * them). Any fault is a BadInputException naming the file.
      */
     public static JsonNode state(Path dir) throws IOException {
         Path stateFile = dir.resolve(STATE);
@@ -87,18 +88,18 @@ public final class TrainingCheckpoint {
         try {
             state = JSON.readTree(stateFile.toFile());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(stateFile + ": not valid JSON (" + e.getOriginalMessage() + "); expected a checkpoint's state");
+            throw new BadInputException(stateFile + ": not valid JSON (" + e.getOriginalMessage() + "); expected a checkpoint's state");
         }
         if (state == null || !state.path("step").canConvertToInt()) {
-            throw new IllegalArgumentException(stateFile + ": expected a checkpoint's state, a JSON object with an integer \"step\"");
+            throw new BadInputException(stateFile + ": expected a checkpoint's state, a JSON object with an integer \"step\"");
         }
         int step = state.path("step").asInt();
         if (step < 0 || !dirName(step).equals(String.valueOf(dir.getFileName()))) {
-            throw new IllegalArgumentException(stateFile + ": \"step\" is " + step + ", not the step of its directory "
+            throw new BadInputException(stateFile + ": \"step\" is " + step + ", not the step of its directory "
                     + dir.getFileName() + "; the checkpoint is corrupt");
         }
         if (!state.path(CHECKSUMS).isObject()) {
-            throw new IllegalArgumentException(stateFile + ": no \"" + CHECKSUMS + "\" checksums (a checkpoint written before they were "
+            throw new BadInputException(stateFile + ": no \"" + CHECKSUMS + "\" checksums (a checkpoint written before they were "
                     + "recorded, or a damaged one); it cannot be verified");
         }
         return state;
@@ -108,7 +109,7 @@ public final class TrainingCheckpoint {
      * Loads a checkpoint into {@code trainer} (parameters, moments, step) and returns its
      * {@linkplain #state state.json}. A tensor file whose checksum differs from the one state.json
      * records, or a tensor missing or of another shape than the model's, is an
-     * IllegalArgumentException naming it, raised before anything is changed.
+     * BadInputException naming it, raised before anything is changed.
      */
     public static JsonNode load(Path dir, Trainer trainer) throws IOException {
         JsonNode state = state(dir);
@@ -124,7 +125,7 @@ public final class TrainingCheckpoint {
                 }
             }
             if (params.size() != trainer.params().size()) {
-                throw new IllegalArgumentException("checkpoint " + dir + " holds " + params.size() + " tensors, the model has "
+                throw new BadInputException("checkpoint " + dir + " holds " + params.size() + " tensors, the model has "
                         + trainer.params().size());
             }
             for (Parameter p : trainer.params()) {
@@ -148,7 +149,7 @@ public final class TrainingCheckpoint {
         String recorded = state.path(CHECKSUMS).path(file).asText();
         String actual = crc32c(dir.resolve(file));
         if (!actual.equals(recorded)) {
-            throw new IllegalArgumentException(dir.resolve(file) + ": CRC32C " + actual + ", but " + STATE + " records "
+            throw new BadInputException(dir.resolve(file) + ": CRC32C " + actual + ", but " + STATE + " records "
                     + (recorded.isEmpty() ? "none" : recorded)
                     + "; the checkpoint is corrupt (remove " + dir.getFileName() + " to resume from the one before)");
         }
@@ -169,12 +170,12 @@ public final class TrainingCheckpoint {
     private static void check(Path dir, Map<String, Tensor> tensors, String name, Parameter p) {
         Tensor t = tensors.get(name);
         long[] want = {p.var().rows(), p.var().cols()};
-        if (t == null) throw new IllegalArgumentException("checkpoint " + dir + " has no tensor " + name + " (a different model?)");
+        if (t == null) throw new BadInputException("checkpoint " + dir + " has no tensor " + name + " (a different model?)");
         long[] shape = t.shape();
         boolean same = t.numel() == p.var().size() && (Arrays.equals(shape, want)
                 || (shape.length == 1 && want[0] == 1 && shape[0] == want[1]));
         if (!same) {
-            throw new IllegalArgumentException("checkpoint " + dir + ": tensor " + name + " has shape " + Arrays.toString(shape)
+            throw new BadInputException("checkpoint " + dir + ": tensor " + name + " has shape " + Arrays.toString(shape)
                     + ", the model's is " + Arrays.toString(want) + " (a checkpoint of a different model shape)");
         }
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicWrite;
+import org.knowcoder.io.BadInputException;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -100,7 +101,7 @@ public final class TrainingRun {
         Path stateFile = checkpoint.resolve(TrainingCheckpoint.STATE);
         int step = state.path("step").asInt();
         if (step > o.steps()) {
-            throw new IllegalArgumentException(stateFile + ": \"step\" is " + step + ", past this run's --steps " + o.steps()
+            throw new BadInputException(stateFile + ": \"step\" is " + step + ", past this run's --steps " + o.steps()
                     + "; pass --steps " + step + " or more to resume it");
         }
         if (o.allowChangedOptions()) return;
@@ -109,7 +110,7 @@ public final class TrainingRun {
             JsonNode before = recorded.path(e.getKey());
             if (FREE_ON_RESUME.contains(e.getKey()) || same(before, e.getValue())) continue;
             String name = e.getKey().equals("command") ? "the command" : "--" + e.getKey().replace('_', '-');
-            throw new IllegalArgumentException(stateFile + ": " + name + " is " + e.getValue() + " but the run was trained with "
+            throw new BadInputException(stateFile + ": " + name + " is " + e.getValue() + " but the run was trained with "
                     + (before.isMissingNode() ? "none" : before) + "; resume with the same value, or pass --allow-changed-options to continue with the new one");
         }
     }

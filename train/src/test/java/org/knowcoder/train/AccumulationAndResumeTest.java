@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.WorkerPool;
 
 import java.io.IOException;
@@ -83,7 +84,7 @@ class AccumulationAndResumeTest {
             Trainer other = new Trainer(new org.knowcoder.model.TrainingForward(params, null), Parameter.of(params),
                     AdamW.knowCoder(), new LrSchedule(1e-3, 0, 10, 0.1), 1, new org.knowcoder.tensor.autograd.Tape(POOL));
             float[] before = other.params().getFirst().var().value().clone();
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingCheckpoint.load(saved, other));
+            BadInputException e = assertThrows(BadInputException.class, () -> TrainingCheckpoint.load(saved, other));
             assertTrue(e.getMessage().contains("different model shape"), e.getMessage());
             assertArrayEquals(before, other.params().getFirst().var().value(), 0f);
             assertEquals(0, other.step());

@@ -1,5 +1,6 @@
 package org.knowcoder.train;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.LoraConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,7 @@ class CorruptJsonFilesTest {
     @Test
     void adapterConfig() throws IOException {
         Path file = Files.writeString(dir.resolve("adapter_config.json"), "{\"r\": 8,");
-        var e = assertThrows(IllegalArgumentException.class, () -> LoraConfig.read(file));
+        var e = assertThrows(BadInputException.class, () -> LoraConfig.read(file));
         assertTrue(e.getMessage().startsWith(file + ": not valid JSON ("), e::getMessage);
         assertTrue(e.getMessage().endsWith("expected PEFT's adapter_config.json"), e::getMessage);
     }
@@ -28,10 +29,10 @@ class CorruptJsonFilesTest {
     void checkpointState() throws IOException {
         Path file = Files.writeString(dir.resolve("state.json"), "{\"step\": ");
         // the state is read before the trainer is touched
-        var e = assertThrows(IllegalArgumentException.class, () -> TrainingCheckpoint.load(dir, null));
+        var e = assertThrows(BadInputException.class, () -> TrainingCheckpoint.load(dir, null));
         assertTrue(e.getMessage().startsWith(file + ": not valid JSON ("), e::getMessage);
         Files.writeString(file, "[]");
-        e = assertThrows(IllegalArgumentException.class, () -> TrainingCheckpoint.load(dir, null));
+        e = assertThrows(BadInputException.class, () -> TrainingCheckpoint.load(dir, null));
         assertTrue(e.getMessage().startsWith(file + ": expected a checkpoint's state"), e::getMessage);
     }
 }

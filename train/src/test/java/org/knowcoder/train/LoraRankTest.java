@@ -1,5 +1,6 @@
 package org.knowcoder.train;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.LoraConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ class LoraRankTest {
 
     @Test
     void rankAboveTheSmallerSideIsRefused() {
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(BadInputException.class,
                 () -> LoraAdapter.create(new LoraConfig(9, 16, 0, Set.of(Projection.Q, Projection.K)), MODEL, 1));
         assertEquals("LoRA rank 9 is larger than the smaller side of k_proj [8, 16]", e.getMessage());
         assertDoesNotThrow(() -> LoraAdapter.create(new LoraConfig(9, 16, 0, Set.of(Projection.Q)), MODEL, 1));
@@ -32,7 +33,7 @@ class LoraRankTest {
     void adapterConfigWithTooLargeARankNamesTheFile(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("adapter_config.json"),
                 "{\"r\": 64, \"lora_alpha\": 16, \"lora_dropout\": 0, \"target_modules\": [\"v_proj\"]}");
-        var e = assertThrows(IllegalArgumentException.class, () -> LoraAdapter.load(dir, MODEL));
+        var e = assertThrows(BadInputException.class, () -> LoraAdapter.load(dir, MODEL));
         assertEquals(config + ": LoRA rank 64 is larger than the smaller side of v_proj [8, 16]", e.getMessage());
     }
 }

@@ -2,6 +2,7 @@ package org.knowcoder.train;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.TokenBatch;
 
 import java.io.IOException;
@@ -61,7 +62,7 @@ class ShardExamplesTest {
     @Test
     void vocabularyLargerThanTheModelsIsRefused(@TempDir Path dir) throws IOException {
         Path header = write(dir, 32000);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShardExamples.open(header, 512));
+        BadInputException e = assertThrows(BadInputException.class, () -> ShardExamples.open(header, 512));
         assertTrue(e.getMessage().startsWith(header.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("vocabulary of 32000 does not fit the model's vocabulary of 512"), e.getMessage());
     }
@@ -70,7 +71,7 @@ class ShardExamplesTest {
     void truncatedTokenFileIsRefused(@TempDir Path dir) throws IOException {
         Path header = write(dir, 16);
         Files.write(dir.resolve("s.tokens"), new byte[8]);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShardExamples.open(header, 16));
+        BadInputException e = assertThrows(BadInputException.class, () -> ShardExamples.open(header, 16));
         assertTrue(e.getMessage().contains("s.tokens: 8 bytes, the header promises 60"), e.getMessage());
     }
 }

@@ -24,7 +24,7 @@ public final class CudaKernels implements AutoCloseable {
     /** Every module (.cu file) the wrappers use. */
     public static final List<String> MODULES = List.of(ElementwiseKernels.MODULE, NormKernels.MODULE,
             RopeKernels.MODULE, AttentionKernels.MODULE, MatVecKernels.MODULE, GemmKernels.MODULE,
-            ConvertKernels.MODULE, TrainKernels.MODULE);
+            ConvertKernels.MODULE);
 
     public final ElementwiseKernels elementwise;
     public final NormKernels norm;
@@ -33,7 +33,6 @@ public final class CudaKernels implements AutoCloseable {
     public final MatVecKernels matvec;
     public final GemmKernels gemm;
     public final ConvertKernels convert;
-    public final TrainKernels train;
     private final Map<String, CUmodule> owned;
 
     /** Wraps modules loaded by the caller (by module name, see {@link #MODULES}), who also unloads them. */
@@ -52,7 +51,6 @@ public final class CudaKernels implements AutoCloseable {
         matvec = new MatVecKernels(modules.get(MatVecKernels.MODULE));
         gemm = new GemmKernels(modules.get(GemmKernels.MODULE));
         convert = new ConvertKernels(modules.get(ConvertKernels.MODULE));
-        train = new TrainKernels(modules.get(TrainKernels.MODULE));
         this.owned = new LinkedHashMap<>(owned);
     }
 

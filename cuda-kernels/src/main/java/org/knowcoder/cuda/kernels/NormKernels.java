@@ -9,28 +9,21 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 
-/** norm.cu: RMSNorm and row softmax, one 256-thread block per row. */
+/** norm.cu: RMSNorm, one 256-thread block per row. */
 public final class NormKernels {
     public static final String MODULE = "norm";
-    static final List<String> FUNCTIONS = List.of("rmsnorm", "softmax_rows");
+    static final List<String> FUNCTIONS = List.of("rmsnorm");
     private static final int BLOCK = 256;
 
-    private final Kernel rmsnorm, softmax;
+    private final Kernel rmsnorm;
 
     public NormKernels(CUmodule module) {
         rmsnorm = Kernel.of(module, "rmsnorm");
-        softmax = Kernel.of(module, "softmax_rows");
     }
 
     /** out[r] = weight * x[r] / sqrt(mean(x[r]^2) + eps) for rows of x [rows, dim]; out may be x. */
     public void rmsnorm(CUdeviceptr out, CUdeviceptr x, CUdeviceptr weight, int rows, int dim, float eps, CUstream stream) {
         if (rows == 0) return;
         rmsnorm.launch(rows, 1, BLOCK, 0, stream, ptr(out), ptr(x), ptr(weight), i32(rows), i32(dim), f32(eps));
-    }
-
-    /** In-place softmax of every row of x [rows, cols]. */
-    public void softmaxRows(CUdeviceptr x, int rows, int cols, CUstream stream) {
-        if (rows == 0) return;
-        softmax.launch(rows, 1, BLOCK, 0, stream, ptr(x), i32(rows), i32(cols));
     }
 }

@@ -87,7 +87,7 @@ class PtxFreshnessTest {
                 ElementwiseKernels.MODULE, ElementwiseKernels.FUNCTIONS, NormKernels.MODULE, NormKernels.FUNCTIONS,
                 RopeKernels.MODULE, RopeKernels.FUNCTIONS, AttentionKernels.MODULE, AttentionKernels.FUNCTIONS,
                 MatVecKernels.MODULE, MatVecKernels.FUNCTIONS, GemmKernels.MODULE, GemmKernels.FUNCTIONS,
-                ConvertKernels.MODULE, ConvertKernels.FUNCTIONS, TrainKernels.MODULE, TrainKernels.FUNCTIONS);
+                ConvertKernels.MODULE, ConvertKernels.FUNCTIONS);
         assertEquals(new TreeSet<>(CudaKernels.MODULES), new TreeSet<>(wrappers.keySet()));
         TreeSet<String> onDisk = new TreeSet<>();
         for (Path ptx : files(PTX, ".ptx")) onDisk.add(stem(ptx));

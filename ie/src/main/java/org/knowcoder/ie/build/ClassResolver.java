@@ -2,6 +2,7 @@ package org.knowcoder.ie.build;
 
 import org.knowcoder.ie.eval.DatasetLabels;
 import org.knowcoder.ie.eval.LabelMap;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.ClassNames;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
@@ -32,15 +33,15 @@ final class ClassResolver {
         return library;
     }
 
-    /** The class of {@code label}; an IllegalArgumentException naming the label when the library has none. */
+    /** The class of {@code label}; a BadInputException naming the label when the library has none. */
     Concept resolve(Kind kind, String dataset, String label) {
-        if (label == null || label.isEmpty()) throw new IllegalArgumentException(kind.jsonName() + " without a type");
+        if (label == null || label.isEmpty()) throw new BadInputException(kind.jsonName() + " without a type");
         String mapped = labelsOf(dataset).getOrDefault(kind, Map.of()).get(label);
         Optional<Concept> c = mapped == null ? Optional.empty() : library.get(kind, mapped);
         if (c.isEmpty()) c = library.get(kind, label);
         if (c.isEmpty()) c = library.byId(label).filter(x -> x.kind() == kind);
         if (c.isEmpty()) c = library.get(kind, ClassNames.pascal(label));
-        return c.orElseThrow(() -> new IllegalArgumentException("unknown " + kind.jsonName() + " type '" + label + "'"));
+        return c.orElseThrow(() -> new BadInputException("unknown " + kind.jsonName() + " type '" + label + "'"));
     }
 
     /** A dataset's label-to-class maps by kind; empty for a dataset without a mapping file. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.ie.SampleJson;
 import org.knowcoder.ie.prompt.KnowCoderPrompt;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
 import org.knowcoder.tokenizer.Tokenizer;
@@ -52,7 +53,7 @@ public final class FollowingBuilder {
      */
     private static void requireAGoodLine(List<Path> samples, BuildRun.Result r) {
         if (r.lines() == 0 || r.badLines() < r.lines()) return;
-        throw new IllegalArgumentException("every line of " + samples.stream().map(Path::toString).collect(Collectors.joining(", "))
+        throw new BadInputException("every line of " + samples.stream().map(Path::toString).collect(Collectors.joining(", "))
                 + " is bad (" + r.badLines() + " bad lines, the first " + r.bad().getFirst() + "); nothing written");
     }
 

@@ -1,5 +1,6 @@
 package org.knowcoder.ie.build;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 
 import java.util.List;
@@ -18,11 +19,11 @@ public record FollowingOptions(List<Task> tasks, double negativeRatio, double fu
                                boolean datasetTag, long seed) {
     public FollowingOptions {
         tasks = List.copyOf(tasks);
-        if (negativeRatio < 0) throw new IllegalArgumentException("negative ratio must be >= 0, not " + negativeRatio);
+        if (negativeRatio < 0) throw new BadInputException("negative ratio must be >= 0, not " + negativeRatio);
         if (fullyNegativeShare < 0 || fullyNegativeShare > 1) {
-            throw new IllegalArgumentException("fully negative share must be in [0, 1], not " + fullyNegativeShare);
+            throw new BadInputException("fully negative share must be in [0, 1], not " + fullyNegativeShare);
         }
-        if (fullyNegativeClasses < 1) throw new IllegalArgumentException("fully negative samples need at least one class");
+        if (fullyNegativeClasses < 1) throw new BadInputException("fully negative samples need at least one class");
     }
 
     public static FollowingOptions defaults(long seed) {

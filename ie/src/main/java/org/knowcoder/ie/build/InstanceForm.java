@@ -1,5 +1,7 @@
 package org.knowcoder.ie.build;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.Locale;
 
 /**
@@ -15,7 +17,7 @@ public enum InstanceForm {
             case "sentence-first" -> SENTENCE_FIRST;
             case "import-first" -> IMPORT_FIRST;
             case "whole" -> WHOLE;
-            default -> throw new IllegalArgumentException("unknown instance form '" + name + "' (expected sentence-first, import-first or whole)");
+            default -> throw new BadInputException("unknown instance form '" + name + "' (expected sentence-first, import-first or whole)");
         };
     }
 }

@@ -3,6 +3,7 @@ package org.knowcoder.ie.build;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.ClassNames;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
@@ -25,7 +26,7 @@ import java.util.List;
  * {@code connecting_line}, {@code towards} and {@code direction}, but neither station); the head
  * and the tail become arguments too where the line names their roles ({@code head_role},
  * {@code tail_role}).
- * Cleaning follows {@link KelmCleaning}; a malformed line is an IllegalArgumentException saying why.
+ * Cleaning follows {@link KelmCleaning}; a malformed line is a BadInputException saying why.
  */
 final class KelmReader {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,9 +42,9 @@ final class KelmReader {
         try {
             o = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+            throw new BadInputException("not JSON: " + e.getOriginalMessage());
         }
-        if (o == null || !o.isObject()) throw new IllegalArgumentException("expected a JSON object");
+        if (o == null || !o.isObject()) throw new BadInputException("expected a JSON object");
         String text = text(o, "text");
         List<KelmSentence.Typed> entities = new ArrayList<>(); // null where cleaning dropped the entity
         for (JsonNode e : o.path("entities")) entities.add(entity(e, text));
@@ -64,10 +65,10 @@ final class KelmReader {
         if (e.has("start") || e.has("end")) {
             int start = e.path("start").asInt(-1), end = e.path("end").asInt(-1);
             if (start < 0 || end < start || end > text.length()) {
-                throw new IllegalArgumentException("entity \"" + name + "\": offsets [" + start + ", " + end + ") out of range (text length " + text.length() + ")");
+                throw new BadInputException("entity \"" + name + "\": offsets [" + start + ", " + end + ") out of range (text length " + text.length() + ")");
             }
         }
-        if (!e.has("types") || !e.get("types").isArray()) throw new IllegalArgumentException("entity \"" + name + "\": missing \"types\"");
+        if (!e.has("types") || !e.get("types").isArray()) throw new BadInputException("entity \"" + name + "\": missing \"types\"");
         List<String> types = new ArrayList<>();
         for (JsonNode t : e.get("types")) {
             String type = KelmCleaning.stripBrackets(t.asText());
@@ -103,16 +104,16 @@ final class KelmReader {
 
     private static KelmSentence.Typed entityAt(JsonNode o, String field, List<KelmSentence.Typed> entities) {
         JsonNode i = o.get(field);
-        if (i == null || !i.canConvertToInt()) throw new IllegalArgumentException("missing entity index \"" + field + "\"");
+        if (i == null || !i.canConvertToInt()) throw new BadInputException("missing entity index \"" + field + "\"");
         if (i.asInt() < 0 || i.asInt() >= entities.size()) {
-            throw new IllegalArgumentException("\"" + field + "\": entity " + i.asInt() + " out of range (" + entities.size() + " entities)");
+            throw new BadInputException("\"" + field + "\": entity " + i.asInt() + " out of range (" + entities.size() + " entities)");
         }
         return entities.get(i.asInt());
     }
 
     private static String text(JsonNode o, String field) {
         JsonNode v = o.get(field);
-        if (v == null || !v.isTextual()) throw new IllegalArgumentException("missing \"" + field + "\"");
+        if (v == null || !v.isTextual()) throw new BadInputException("missing \"" + field + "\"");
         return v.asText();
     }
 }

@@ -2,6 +2,7 @@ package org.knowcoder.ie.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.tokenizer.Tokenizer;
 
@@ -30,7 +31,7 @@ public final class UnderstandingBuilder {
     public static ObjectNode build(List<Path> corpus, SchemaLibrary library, InstanceForm form, int maxTokens, long seed,
                                    Tokenizer tokenizer, String tokenizerPath, Path outDir, int threads,
                                    Consumer<String> progress) throws IOException {
-        if (maxTokens < 1) throw new IllegalArgumentException("max tokens must be >= 1, not " + maxTokens);
+        if (maxTokens < 1) throw new BadInputException("max tokens must be >= 1, not " + maxTokens);
         Tokens tokens = new Tokens(tokenizer);
         KelmReader reader = new KelmReader(new ClassResolver(library));
         try (TrainingOutput out = new TrainingOutput(outDir, "understanding", tokenizer, tokenizerPath, maxTokens, TASKS)) {

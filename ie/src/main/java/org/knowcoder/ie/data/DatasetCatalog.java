@@ -1,5 +1,7 @@
 package org.knowcoder.ie.data;
 
+import org.knowcoder.io.BadInputException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +49,7 @@ public final class DatasetCatalog {
 
     public static Entry entry(String name) {
         for (Entry e : ENTRIES) if (e.name.equals(name)) return e;
-        throw new IllegalArgumentException("unknown dataset " + name + "; known: " + ENTRIES.stream().map(Entry::name).toList());
+        throw new BadInputException("unknown dataset " + name + "; known: " + ENTRIES.stream().map(Entry::name).toList());
     }
 
     /** Reads every split of {@code entry} whose file is under {@code datasetsDir}; absent files are skipped. */

@@ -1,5 +1,6 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 
 import java.io.BufferedReader;
@@ -28,7 +29,7 @@ public final class DatasetLabels {
     public static Map<Task, LabelMap> load(String dataset) {
         String resource = "labels/" + dataset + ".tsv";
         try (InputStream in = DatasetLabels.class.getResourceAsStream("/org/knowcoder/ie/" + resource)) {
-            if (in == null) throw new IllegalArgumentException("no label mapping for dataset " + dataset);
+            if (in == null) throw new BadInputException("no label mapping for dataset " + dataset);
             return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), resource);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

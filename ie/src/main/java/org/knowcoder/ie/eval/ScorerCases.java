@@ -1,5 +1,6 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,13 +32,13 @@ public record ScorerCases(Map<Task, LabelMap> labels, TypeHierarchy hierarchy, M
         try {
             root = new ObjectMapper().readTree(file.toFile());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ":" + (e.getLocation() == null ? 0 : e.getLocation().getLineNr()) + ": not valid JSON ("
+            throw new BadInputException(file + ":" + (e.getLocation() == null ? 0 : e.getLocation().getLineNr()) + ": not valid JSON ("
                     + e.getOriginalMessage() + "); expected a scorer-cases object");
         }
         try {
             return parse(root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        } catch (BadInputException e) {
+            throw new BadInputException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -47,15 +48,15 @@ public record ScorerCases(Map<Task, LabelMap> labels, TypeHierarchy hierarchy, M
         TypeHierarchy hierarchy = TypeHierarchy.of(strings(root.path("schema").path("parents")));
         Map<Task, List<Case>> cases = new LinkedHashMap<>();
         JsonNode tasks = root.get("tasks");
-        if (tasks == null || !tasks.isObject()) throw new IllegalArgumentException("expected an object \"tasks\"");
+        if (tasks == null || !tasks.isObject()) throw new BadInputException("expected an object \"tasks\"");
         for (Map.Entry<String, JsonNode> t : tasks.properties()) {
             Task task = Task.parse(t.getKey());
-            if (!labels.containsKey(task)) throw new IllegalArgumentException("no schema.labels for task " + task);
+            if (!labels.containsKey(task)) throw new BadInputException("no schema.labels for task " + task);
             List<Case> list = new ArrayList<>();
             for (JsonNode c : t.getValue().path("cases")) {
                 JsonNode sentence = c.get("sentence"), output = c.get("output");
                 if (sentence == null || !sentence.isTextual() || output == null || !output.isTextual()) {
-                    throw new IllegalArgumentException(task + " case " + list.size() + ": expected strings \"sentence\" and \"output\"");
+                    throw new BadInputException(task + " case " + list.size() + ": expected strings \"sentence\" and \"output\"");
                 }
                 list.add(new Case(sentence.textValue(), tuples(c.path("gold")), output.textValue(), tuples(c.path("expected_predictions"))));
             }
@@ -91,7 +92,7 @@ public record ScorerCases(Map<Task, LabelMap> labels, TypeHierarchy hierarchy, M
         for (JsonNode t : array) {
             List<String> fields = new ArrayList<>();
             t.forEach(f -> fields.add(f.asText()));
-            if (fields.size() < 2) throw new IllegalArgumentException("a tuple needs a label and a span, got " + t);
+            if (fields.size() < 2) throw new BadInputException("a tuple needs a label and a span, got " + t);
             out.add(new Tuple(fields));
         }
         return out;

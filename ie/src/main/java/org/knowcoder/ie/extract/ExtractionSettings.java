@@ -1,5 +1,6 @@
 package org.knowcoder.ie.extract;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 
 import java.nio.file.Path;
@@ -26,10 +27,10 @@ public record ExtractionSettings(Path model, Path tokenizer, String device, bool
     public ExtractionSettings {
         datasets = List.copyOf(datasets);
         tasks = Set.copyOf(tasks);
-        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
-        if (shots < 0) throw new IllegalArgumentException("--shots must be >= 0, got " + shots);
-        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
-        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        if (limit < 0) throw new BadInputException("--limit must be >= 0, got " + limit);
+        if (shots < 0) throw new BadInputException("--shots must be >= 0, got " + shots);
+        if (maxNewTokens < 1) throw new BadInputException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+        if (batch < 1) throw new BadInputException("--batch must be at least 1, got " + batch);
     }
 
     public Path predictions() {

@@ -9,6 +9,7 @@ import org.knowcoder.ie.eval.LabelMap;
 import org.knowcoder.ie.prompt.DatasetSchema;
 import org.knowcoder.ie.prompt.Query;
 import org.knowcoder.ie.prompt.ResultsCode;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
 
@@ -43,16 +44,16 @@ public final class JobPlanner {
             List<Split> splits = DatasetCatalog.read(datasetsDir, entry);
             Split chosen = find(splits, split);
             if (chosen == null) {
-                throw new IllegalArgumentException("dataset " + name + " has no " + split + " split under " + datasetsDir
+                throw new BadInputException("dataset " + name + " has no " + split + " split under " + datasetsDir
                         + " (found: " + splits.stream().map(Split::name).toList() + ")");
             }
-            if (chosen.samples().isEmpty()) throw new IllegalArgumentException("dataset " + name + " " + split + " has no sentences");
+            if (chosen.samples().isEmpty()) throw new BadInputException("dataset " + name + " " + split + " has no sentences");
             Split train = find(splits, "train");
             for (Map.Entry<Task, LabelMap> e : DatasetLabels.load(name).entrySet()) {
                 if (!tasks.isEmpty() && !tasks.contains(e.getKey())) continue;
                 List<Query.Example> examples = new ArrayList<>();
                 if (shots > 0) {
-                    if (train == null) throw new IllegalArgumentException("--shots needs a train split, and dataset " + name + " has none");
+                    if (train == null) throw new BadInputException("--shots needs a train split, and dataset " + name + " has none");
                     for (Sample s : train.samples().subList(0, Math.min(shots, train.samples().size()))) {
                         examples.add(new Query.Example(s.text(), ResultsCode.of(e.getKey(), s, e.getValue())));
                     }
@@ -61,7 +62,7 @@ public final class JobPlanner {
                 jobs.add(new ExtractionJob(name, e.getKey(), sentences(chosen.samples(), e.getKey(), limit, sampleSeed), query, e.getValue()));
             }
         }
-        if (jobs.isEmpty()) throw new IllegalArgumentException("no dataset among " + datasets + " has labels for the tasks " + tasks);
+        if (jobs.isEmpty()) throw new BadInputException("no dataset among " + datasets + " has labels for the tasks " + tasks);
         return jobs;
     }
 

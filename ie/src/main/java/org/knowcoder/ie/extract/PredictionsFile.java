@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AppendedLines;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 
 import java.io.IOException;
@@ -52,7 +53,7 @@ public final class PredictionsFile implements AutoCloseable {
                 JsonNode n = JSON.readTree(lines.get(i));
                 out.add(new Prediction(n.get("dataset").asText(), Task.parse(n.get("task").asText()), n.get("id").asText(), n.get("output").asText()));
             } catch (IOException | RuntimeException e) {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": not a prediction {\"dataset\",\"task\",\"id\",\"output\"}");
+                throw new BadInputException(file + " line " + (i + 1) + ": not a prediction {\"dataset\",\"task\",\"id\",\"output\"}");
             }
         }
         return out;

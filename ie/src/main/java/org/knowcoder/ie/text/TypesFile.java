@@ -45,7 +45,7 @@ final class TypesFile {
             JsonNode t = types.get(i);
             try {
                 out.add(concept(t));
-            } catch (RuntimeException e) {
+            } catch (IllegalArgumentException e) { // bad input from the concept's checks, named here by file and entry
                 throw new BadInputException(file + ": type " + i + " (" + t.path("name").asText("?") + "): " + e.getMessage());
             }
         }

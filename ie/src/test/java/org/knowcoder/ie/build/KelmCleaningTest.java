@@ -2,6 +2,8 @@ package org.knowcoder.ie.build;
 
 import org.junit.jupiter.api.Test;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,13 +64,13 @@ class KelmCleaningTest {
 
     @Test
     void badLinesSayWhy() {
-        assertEquals("unknown entity type 'planet'", assertThrows(IllegalArgumentException.class,
+        assertEquals("unknown entity type 'planet'", assertThrows(BadInputException.class,
                 () -> read("{\"name\": \"Mars\", \"types\": [\"planet\"]}", "")).getMessage());
-        assertEquals("missing \"text\"", assertThrows(IllegalArgumentException.class, () -> READER.parse("{}")).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class,
+        assertEquals("missing \"text\"", assertThrows(BadInputException.class, () -> READER.parse("{}")).getMessage());
+        assertTrue(assertThrows(BadInputException.class,
                 () -> read("{\"name\": \"Ann\", \"types\": [\"human\"], \"start\": 20, \"end\": 40}", "")).getMessage().contains("out of range"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
+        assertTrue(assertThrows(BadInputException.class,
                 () -> read("{\"name\": \"Ann\", \"types\": [\"human\"]}", "{\"type\": \"P19\", \"head\": 0, \"tail\": 5}")).getMessage().contains("out of range"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> READER.parse("{\"text\": ")).getMessage().startsWith("not JSON"));
+        assertTrue(assertThrows(BadInputException.class, () -> READER.parse("{\"text\": ")).getMessage().startsWith("not JSON"));
     }
 }

@@ -2,6 +2,7 @@ package org.knowcoder.ie.extract;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class PredictionsFileTest {
     @Test
     void aMalformedLineNamesItself(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("p.jsonl"), "{\"dataset\":\"x\"}\n");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PredictionsFile.read(file));
+        BadInputException e = assertThrows(BadInputException.class, () -> PredictionsFile.read(file));
         assertEquals(file + " line 1: not a prediction {\"dataset\",\"task\",\"id\",\"output\"}", e.getMessage());
     }
 }

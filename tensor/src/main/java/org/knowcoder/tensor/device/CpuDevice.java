@@ -1,22 +1,22 @@
 package org.knowcoder.tensor.device;
 
-import java.util.Arrays;
 import java.util.function.IntUnaryOperator;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tensor.kernels.Attention;
 import org.knowcoder.tensor.kernels.MatMul;
 import org.knowcoder.tensor.kernels.MatVec;
 import org.knowcoder.tensor.kernels.RmsNorm;
 import org.knowcoder.tensor.kernels.Rope;
 import org.knowcoder.tensor.kernels.SiluGate;
-import org.knowcoder.tensor.kernels.Softmax;
 import org.knowcoder.tensor.kernels.VectorMath;
 import org.knowcoder.tensor.kernels.WeightRows;
 
 /**
  * The {@link Device} interface on the CPU kernels: the reference every other backend is checked
  * against op by op, and the way to run device-neutral model code in tests. Matrix products run on
- * the worker pool; attention is a plain loop, since the tuned CPU path (LlamaSession) has its own.
+ * the worker pool, attention with the tuned kernel over the KV cache layout it reads ({@link CpuKvCache}).
  */
 public final class CpuDevice implements Device {
     private final WorkerPool pool;
@@ -25,7 +25,6 @@ public final class CpuDevice implements Device {
     private MatMul matMul;
     private Rope rope;
     private float ropeTheta;
-    private float[] scores = new float[0];
 
     public CpuDevice(WorkerPool pool) {
         this.pool = pool;
@@ -59,7 +58,7 @@ public final class CpuDevice implements Device {
 
     @Override
     public DeviceBuffer floats(String name, long n) {
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(name + ": " + n + " values do not fit one CPU buffer");
+        if (n > Integer.MAX_VALUE - 8) throw new BadInputException(name + ": " + n + " values do not fit one CPU buffer");
         return new CpuBuffer(name, null, new float[(int) n], null);
     }
 
@@ -157,50 +156,43 @@ public final class CpuDevice implements Device {
     }
 
     @Override
-    public void attention(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset,
-                          int rows, int startPos, int nHeads, int nKvHeads, int headDim) {
-        int base = Math.toIntExact(cacheOffset);
-        attend(out, q, keys, values, rows, t -> base, t -> startPos + t, startPos + rows, nHeads, nKvHeads, headDim);
+    public DeviceBuffer kvCache(String name, int sequences, int layers, int positions, int nKvHeads, int headDim) {
+        return new CpuKvCache(name, sequences, layers, positions, nKvHeads, headDim);
     }
 
     @Override
-    public void storeKv(DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride, DeviceBuffer k, DeviceBuffer v,
-                        DeviceBuffer sequences, DeviceBuffer positions, int rows, int kvDim) {
-        float[] ks = CpuBuffer.of(keys).floats(), vs = CpuBuffer.of(values).floats(), kRows = CpuBuffer.of(k).floats(), vRows = CpuBuffer.of(v).floats();
-        int[] seq = CpuBuffer.of(sequences).ints(), pos = CpuBuffer.of(positions).ints();
-        for (int t = 0; t < rows; t++) {
-            int at = Math.toIntExact(cacheOffset + seq[t] * sequenceStride + (long) pos[t] * kvDim);
-            System.arraycopy(kRows, t * kvDim, ks, at, kvDim);
-            System.arraycopy(vRows, t * kvDim, vs, at, kvDim);
-        }
+    public void storeKv(DeviceBuffer cache, int layer, int sequence, int start, DeviceBuffer k, DeviceBuffer v, int rows) {
+        CpuKvCache.of(cache).sequence(sequence).storeRun(layer, start, rows, CpuBuffer.of(k).floats(), 0, CpuBuffer.of(v).floats(), 0);
     }
 
     @Override
-    public void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride,
-                            DeviceBuffer sequences, DeviceBuffer positions, int maxPosition, int rows, int nHeads, int nKvHeads, int headDim) {
-        int[] seq = CpuBuffer.of(sequences).ints(), pos = CpuBuffer.of(positions).ints();
-        attend(out, q, keys, values, rows, t -> Math.toIntExact(cacheOffset + seq[t] * sequenceStride), t -> pos[t], maxPosition + 1,
-                nHeads, nKvHeads, headDim);
+    public void attention(DeviceBuffer out, DeviceBuffer q, DeviceBuffer cache, int layer, int sequence, int start, int rows, int nHeads) {
+        CpuKvCache c = CpuKvCache.of(cache);
+        c.attention(pool, nHeads).apply(CpuBuffer.of(q).floats(), 0, rows, start, c.sequence(sequence), layer, CpuBuffer.of(out).floats());
     }
 
-    /** Row t attends over positions 0..position(t) of the cache at element cacheBase(t); every position is below {@code positions}. */
-    private void attend(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, int rows, IntUnaryOperator cacheBase,
-                        IntUnaryOperator position, int positions, int nHeads, int nKvHeads, int headDim) {
-        float[] o = CpuBuffer.of(out).floats(), qs = CpuBuffer.of(q).floats();
-        float[] ks = CpuBuffer.of(keys).floats(), vs = CpuBuffer.of(values).floats();
-        int kvDim = nKvHeads * headDim, group = nHeads / nKvHeads;
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        if (scores.length < positions) scores = new float[positions];
-        for (int t = 0; t < rows; t++) {
-            int seen = position.applyAsInt(t) + 1, base = cacheBase.applyAsInt(t);
-            for (int h = 0; h < nHeads; h++) {
-                int qo = (t * nHeads + h) * headDim, kvo = base + (h / group) * headDim;
-                for (int p = 0; p < seen; p++) scores[p] = VectorMath.dot(qs, qo, ks, kvo + p * kvDim, headDim) * scale;
-                Softmax.apply(scores, 0, seen);
-                Arrays.fill(o, qo, qo + headDim, 0f);
-                for (int p = 0; p < seen; p++) VectorMath.axpy(scores[p], vs, kvo + p * kvDim, o, qo, headDim);
-            }
-        }
+    @Override
+    public void copyKv(DeviceBuffer cache, int from, int to, int length) {
+        CpuKvCache.of(cache).copy(from, to, length);
+    }
+
+    @Override
+    public void storeKvAt(DeviceBuffer cache, int layer, DeviceBuffer k, DeviceBuffer v, DeviceBuffer sequences, DeviceBuffer positions, int rows) {
+        CpuKvCache c = CpuKvCache.of(cache);
+        float[] kRows = CpuBuffer.of(k).floats(), vRows = CpuBuffer.of(v).floats();
+        int[] seq = CpuBuffer.of(sequences).ints(), pos = CpuBuffer.of(positions).ints();
+        int kvDim = c.kvDim();
+        for (int t = 0; t < rows; t++) c.sequence(seq[t]).store(layer, pos[t], kRows, t * kvDim, vRows, t * kvDim);
+    }
+
+    @Override
+    public void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer cache, int layer, DeviceBuffer sequences, DeviceBuffer positions,
+                            int maxPosition, int rows, int nHeads) {
+        CpuKvCache c = CpuKvCache.of(cache);
+        Attention attention = c.attention(pool, nHeads);
+        float[] qs = CpuBuffer.of(q).floats(), o = CpuBuffer.of(out).floats();
+        int[] seq = CpuBuffer.of(sequences).ints(), pos = CpuBuffer.of(positions).ints();
+        for (int t = 0; t < rows; t++) attention.apply(qs, t, 1, pos[t], c.sequence(seq[t]), layer, o);
     }
 
     @Override

@@ -55,31 +55,45 @@ public interface Device extends AutoCloseable {
      */
     void rope(DeviceBuffer x, int rows, int heads, int headDim, int startPos, float theta, RopeStyle style);
 
+    // The KV cache is the device's own: each backend lays keys and values out as its attention reads
+    // them best (the CPU's keys are transposed in tiles, the GPU's are rows), so callers only name
+    // a layer, a sequence and positions.
+
     /**
-     * Causal attention of q [rows, nHeads * headDim] over one layer's cache: keys and values hold
-     * [positions, nKvHeads * headDim] from element {@code cacheOffset}, and row t, at position
-     * startPos + t, sees positions 0..startPos + t. Query head h reads kv head h / (nHeads / nKvHeads).
+     * KV caches for {@code sequences} sequences, each {@code layers} layers of {@code positions}
+     * positions of nKvHeads * headDim keys and values; throws IllegalArgumentException when the
+     * device cannot hold them.
      */
-    void attention(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset,
-                   int rows, int startPos, int nHeads, int nKvHeads, int headDim);
+    DeviceBuffer kvCache(String name, int sequences, int layers, int positions, int nKvHeads, int headDim);
+
+    /** Rows [0, rows) of k and v [rows, kvDim] into {@code layer} of the cache at positions start.. of {@code sequence}. */
+    void storeKv(DeviceBuffer cache, int layer, int sequence, int start, DeviceBuffer k, DeviceBuffer v, int rows);
+
+    /**
+     * Causal attention of q [rows, nHeads * headDim] over {@code layer} of {@code sequence}'s cache:
+     * row t, at position start + t, sees positions 0..start + t. Query head h reads kv head
+     * h / (nHeads / nKvHeads).
+     */
+    void attention(DeviceBuffer out, DeviceBuffer q, DeviceBuffer cache, int layer, int sequence, int start, int rows, int nHeads);
+
+    /** Positions [0, length) of every layer of sequence {@code from}'s cache copied to sequence {@code to}'s (a shared prompt prefix). */
+    void copyKv(DeviceBuffer cache, int from, int to, int length);
 
     // The ops of a batched decode step, whose rows belong to different sequences: row t sits at
-    // position positions[t] of sequence sequences[t] (int32 buffers of rows ids), and sequence s's
-    // cache of a layer starts at element cacheOffset + s * sequenceStride of keys (and values).
+    // position positions[t] of sequence sequences[t] (int32 buffers of rows ids).
 
     /** {@link #rope} with row t at position positions[t]. */
     void ropeAt(DeviceBuffer x, int rows, int heads, int headDim, DeviceBuffer positions, float theta, RopeStyle style);
 
-    /** Row t of k and v [rows, kvDim] into keys and values at positions[t] of sequence sequences[t]'s cache. */
-    void storeKv(DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride, DeviceBuffer k, DeviceBuffer v,
-                 DeviceBuffer sequences, DeviceBuffer positions, int rows, int kvDim);
+    /** {@link #storeKv} with row t at positions[t] of sequence sequences[t]. */
+    void storeKvAt(DeviceBuffer cache, int layer, DeviceBuffer k, DeviceBuffer v, DeviceBuffer sequences, DeviceBuffer positions, int rows);
 
     /**
-     * {@link #attention} with row t at positions[t] of sequence sequences[t]'s cache, seeing its positions
+     * {@link #attention} with row t at positions[t] of sequence sequences[t], seeing its positions
      * 0..positions[t]; {@code maxPosition} is the largest positions[t].
      */
-    void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer keys, DeviceBuffer values, long cacheOffset, long sequenceStride,
-                     DeviceBuffer sequences, DeviceBuffer positions, int maxPosition, int rows, int nHeads, int nKvHeads, int headDim);
+    void attentionAt(DeviceBuffer out, DeviceBuffer q, DeviceBuffer cache, int layer, DeviceBuffer sequences, DeviceBuffer positions,
+                     int maxPosition, int rows, int nHeads);
 
     /** gate[i] = silu(gate[i]) * up[i] for i below n. */
     void siluGate(DeviceBuffer gate, DeviceBuffer up, long n);

@@ -39,6 +39,7 @@ public final class Attention implements WorkerPool.RangeTask {
     /** Floats of one KV head's keys in the cache ({@link KvCache#headKeys}). */
     private int headKeys;
     private float[] out;
+    private int first;
     private int start;
     private int tokens;
 
@@ -56,13 +57,17 @@ public final class Attention implements WorkerPool.RangeTask {
         this.scores = new float[pool.threads()][QUERIES * span];
     }
 
-    /** q and out are [tokens, nHeads * headDim]; the cache holds positions [0, start + tokens) of {@code layer}. */
-    public void apply(float[] q, int tokens, int start, KvCache cache, int layer, float[] out) {
+    /**
+     * Rows [first, first + tokens) of q and out, [rows, nHeads * headDim], at positions start..: the
+     * cache holds positions [0, start + tokens) of {@code layer}.
+     */
+    public void apply(float[] q, int first, int tokens, int start, KvCache cache, int layer, float[] out) {
         this.q = q;
         this.keys = cache.keys(layer);
         this.values = cache.values(layer);
         this.headKeys = cache.headKeys();
         this.out = out;
+        this.first = first;
         this.start = start;
         this.tokens = tokens;
         pool.parallelFor((tokens + QUERIES - 1) / QUERIES * nHeads, this);
@@ -84,7 +89,7 @@ public final class Attention implements WorkerPool.RangeTask {
             int b = item % blocks, h = item / blocks;
             int t0 = b * QUERIES;
             int kvHead = h / group;
-            int qo = t0 * dim + h * headDim;
+            int qo = (first + t0) * dim + h * headDim;
             if (tokens - t0 < QUERIES) { // one by one: a pass's last few queries, or a decoding step's one
                 for (int t = t0; t < tokens; t++, qo += dim) {
                     int positions = start + t + 1;

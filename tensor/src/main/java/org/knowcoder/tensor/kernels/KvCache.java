@@ -1,5 +1,7 @@
 package org.knowcoder.tensor.kernels;
 
+import org.knowcoder.io.BadInputException;
+
 /**
  * The keys and values of every position seen so far, per layer. Keys are stored transposed in
  * tiles of one vector of positions, [kvHead][position / FL][headDim][position % FL] with the
@@ -19,7 +21,7 @@ public final class KvCache {
     private final float[][] values;
 
     /**
-     * Throws IllegalArgumentException, before allocating anything, when the cache cannot exist: a
+     * Throws BadInputException, before allocating anything, when the cache cannot exist: a
      * layer's keys or values would not fit one Java array, or the whole cache not the heap (a
      * header with a wrong seq_len, or a heap too small for a real one).
      */
@@ -31,7 +33,7 @@ public final class KvCache {
         double bytes = 8.0 * layers * perLayer;
         long heap = Runtime.getRuntime().maxMemory();
         if (perLayer > Integer.MAX_VALUE - 8 || bytes > heap) {
-            throw new IllegalArgumentException(String.format("a context of %d positions needs a %.0f MiB KV cache, more than"
+            throw new BadInputException(String.format("a context of %d positions needs a %.0f MiB KV cache, more than"
                     + " the %d MiB heap or one Java array per layer holds (check seq_len or max_position_embeddings, or raise -Xmx)",
                     maxPositions, bytes / (1 << 20), heap >> 20));
         }

@@ -13,9 +13,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Several matrices that read the same input (a layer's query, key and value projections; its
  * gate and up projections) go through one job: one dispatch and one wait instead of one each, and
  * the threads balance over all their rows. A stories110M-shaped layer's 768 x 768 products are
- * short (tens of microseconds), and each job's dispatch and wait for the last chunk cost about 12
- * microseconds: the query, key and value products streamed 29 GB/s one job each, against 40 for
- * large matrices.
+ * short, tens of microseconds, so a job's dispatch and wait for its last chunk are a large share of
+ * one (bench/README.md, "Why the kernels are written as they are").
  *
  * <p>An instance is a reusable job (one per session): it keeps the arguments of the current call in
  * fields so dispatching allocates nothing. Not for concurrent use.

@@ -1,5 +1,7 @@
 package org.knowcoder.tensor.kernels;
 
+import org.knowcoder.io.BadInputException;
+
 /**
  * Rotary position embedding, in the one convention used inside this engine: each head's vector is
  * a sequence of adjacent pairs (v[2i], v[2i+1]) rotated by angle pos * theta^(-2i/headDim), as in
@@ -18,7 +20,7 @@ public final class Rope {
         int half = headDim / 2;
         // a corrupt or absurd context (2^31 - 1) would overflow the table size into a negative one
         if ((long) maxPositions * half > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a context of " + maxPositions + " positions needs RoPE tables larger than a Java array"
+            throw new BadInputException("a context of " + maxPositions + " positions needs RoPE tables larger than a Java array"
                     + " (check seq_len or max_position_embeddings)");
         }
         this.cos = new float[maxPositions * half];

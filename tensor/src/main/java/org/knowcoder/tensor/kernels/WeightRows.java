@@ -22,7 +22,7 @@ import static org.knowcoder.tensor.kernels.Simd.I;
  *
  * <p>The dot products read the activation from an off-heap copy laid out for the weight dtype by
  * {@link #prepare}, and walk both with long byte offsets: streaming loops over native segments
- * compile to tighter code than mixed array/segment loops (measured on one core: 32 vs 17 GB/s).
+ * compile to tighter code than mixed array/segment loops (MatVecBenchmark; numbers in bench/README.md).
  */
 public final class WeightRows {
     private WeightRows() {}
@@ -94,12 +94,11 @@ public final class WeightRows {
     /**
      * out[oo + r] = row r of {@code w} dotted with the activation {@link #prepare}d in {@code xs},
      * for rows [from, to). F32 rows stream eight side by side sharing each activation load (four at
-     * the end of a range): independent memory streams keep more loads in flight than one (measured
-     * with MatVecBenchmark, 2 threads: 29 GB/s one row at a time, 39 GB/s four, 45.5 GB/s eight,
-     * which is this machine's plain read bandwidth). The other dtypes take one or two rows per step:
+     * the end of a range): independent memory streams keep more loads in flight than one, and eight
+     * reach the machine's plain read bandwidth (MatVecBenchmark; bench/README.md). The other dtypes take one or two rows per step:
      * their widening makes a kernel of more rows too big for C2 to inline the vector operations
      * (a Q8_0 kernel of two rows already was), and a vector operation that is not inlined allocates
-     * (measured: 5 to 10 times slower).
+     * (several times slower).
      */
     public static void dot(Tensor w, int from, int to, MemorySegment xs, float[] out, int oo) {
         MemorySegment data = w.data();
@@ -157,8 +156,7 @@ public final class WeightRows {
      * n-column matrix starting at w[base], dotted with x[0 .. n), for rows [from, to). The same
      * arithmetic in the same order as {@link #dot} on native memory, so the results are identical;
      * it is faster because C2 compiles array loads with fewer checks in the loop, and the heap can
-     * sit on transparent huge pages (measured, 2 threads, same process: 68 vs 33-37 GB/s and 44.8
-     * vs 40.0 GB/s at two moments of different machine bandwidth; llama2.c's loop got 66-79 and 45).
+     * sit on transparent huge pages (MatVecBenchmark dtype F32_HEAP against F32; bench/README.md).
      */
     public static void dotF32Heap(float[] w, int base, int n, int from, int to, float[] x, float[] out, int oo) {
         int r = from;

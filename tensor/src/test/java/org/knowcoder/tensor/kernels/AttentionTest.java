@@ -9,6 +9,7 @@ import java.util.Random;
 
 import org.knowcoder.tensor.WorkerPool;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.knowcoder.tensor.Approx.assertClose;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
@@ -72,12 +73,17 @@ class AttentionTest {
                 if (filled > single) cache.storeRun(1, single, filled - single, keys, single * kvDim, values, single * kvDim);
                 float[] out = new float[tokens * dim];
                 Arrays.fill(out, Float.NaN);
-                attention.apply(q, tokens, start, cache, 1, out);
+                attention.apply(q, 0, tokens, start, cache, 1, out);
                 double[] expected = reference(q, tokens, start, keys, values, nHeads, nKvHeads, headDim);
                 for (int i = 0; i < expected.length; i++) {
                     assertClose(expected[i], out[i], 1, 0, 1e-5,
                             "start " + start + ", " + tokens + " tokens: token " + i / dim + " head " + i % dim / headDim + " elem " + i % headDim);
                 }
+                // the same queries as rows [2, 2 + tokens) of larger arrays (a batch's rows): the same bits
+                float[] rows = new float[(tokens + 2) * dim], rowsOut = new float[(tokens + 2) * dim];
+                System.arraycopy(q, 0, rows, 2 * dim, q.length);
+                attention.apply(rows, 2, tokens, start, cache, 1, rowsOut);
+                assertArrayEquals(out, Arrays.copyOfRange(rowsOut, 2 * dim, rowsOut.length), "rows from 2");
             }
         }
     }

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.knowcoder.io.BadInputException;
+
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -18,7 +20,7 @@ class RopeTest {
 
     @Test
     void aContextTooLongForTheTablesIsRefused() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new Rope(64, Integer.MAX_VALUE, THETA));
+        var e = assertThrows(BadInputException.class, () -> new Rope(64, Integer.MAX_VALUE, THETA));
         assertEquals("a context of 2147483647 positions needs RoPE tables larger than a Java array"
                 + " (check seq_len or max_position_embeddings)", e.getMessage());
     }

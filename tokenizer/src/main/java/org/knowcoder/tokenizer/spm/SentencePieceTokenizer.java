@@ -1,5 +1,6 @@
 package org.knowcoder.tokenizer.spm;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.TokenizerFormatException;
 
@@ -144,7 +145,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
 
     private int checkedSpecial(int id, String which) {
-        if (id < 0) throw new IllegalArgumentException("the model defines no " + which + " piece");
+        if (id < 0) throw new BadInputException("the model defines no " + which + " piece");
         return id;
     }
 

@@ -1,5 +1,7 @@
 package org.knowcoder.tokenizer.spm;
 
+import org.knowcoder.io.BadInputException;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,13 +24,13 @@ public final class SentencePieceTrainer {
 
     public static ModelProto train(List<Path> inputs, TrainerSpec spec, NormalizerSpec normalizer, long seed,
                                    Consumer<String> progress) throws IOException {
-        if (normalizer.precompiledCharsmap.length > 0) throw new IllegalArgumentException("training supports identity normalization only");
+        if (normalizer.precompiledCharsmap.length > 0) throw new BadInputException("training supports identity normalization only");
         List<ModelProto.Piece> meta = metaPieces(spec);
         TrainingCorpus corpus = TrainingCorpus.load(inputs, spec, normalizer, seed, progress);
         List<Integer> required = requiredChars(corpus.chars, spec.characterCoverage);
         int learned = spec.vocabSize - meta.size() - required.size();
         if (learned < 0) {
-            throw new IllegalArgumentException("--vocab-size " + spec.vocabSize + " is too small: " + meta.size() + " special pieces and "
+            throw new BadInputException("--vocab-size " + spec.vocabSize + " is too small: " + meta.size() + " special pieces and "
                     + required.size() + " characters need at least " + (meta.size() + required.size()));
         }
         progress.accept(String.format("%d characters cover %.4f%% of the text; learning %,d pieces", required.size(),
@@ -45,10 +47,10 @@ public final class SentencePieceTrainer {
                 for (ModelProto.Piece p : meta) reserved.add(p.piece());
                 yield new UnigramTrainer(spec, progress).train(corpus.words, required, learned + required.size(), reserved);
             }
-            default -> throw new IllegalArgumentException("model type " + spec.modelType + " cannot be trained here (bpe and unigram can)");
+            default -> throw new BadInputException("model type " + spec.modelType + " cannot be trained here (bpe and unigram can)");
         };
         if (normal.size() < learned + required.size()) {
-            throw new IllegalArgumentException("--vocab-size " + spec.vocabSize + " is too large for this corpus: it yields at most "
+            throw new BadInputException("--vocab-size " + spec.vocabSize + " is too large for this corpus: it yields at most "
                     + (meta.size() + normal.size()) + " pieces");
         }
         List<ModelProto.Piece> pieces = new ArrayList<>(meta);
@@ -87,11 +89,11 @@ public final class SentencePieceTrainer {
         for (int id : ids) if (id >= 0) specials++;
         int total = specials + flowing.size();
         ModelProto.Piece[] slots = new ModelProto.Piece[total];
-        if (spec.unkId < 0) throw new IllegalArgumentException("--unk-id must be set: every model needs an unknown piece");
+        if (spec.unkId < 0) throw new BadInputException("--unk-id must be set: every model needs an unknown piece");
         for (int k = 0; k < 4; k++) {
             if (ids[k] < 0) continue;
-            if (ids[k] >= total) throw new IllegalArgumentException(flags[k] + " " + ids[k] + " leaves a gap: special ids must be below " + total);
-            if (slots[ids[k]] != null) throw new IllegalArgumentException(flags[k] + " " + ids[k] + " is already taken by " + slots[ids[k]].piece());
+            if (ids[k] >= total) throw new BadInputException(flags[k] + " " + ids[k] + " leaves a gap: special ids must be below " + total);
+            if (slots[ids[k]] != null) throw new BadInputException(flags[k] + " " + ids[k] + " is already taken by " + slots[ids[k]].piece());
             slots[ids[k]] = new ModelProto.Piece(names[k], 0, k == 0 ? PieceType.UNKNOWN : PieceType.CONTROL);
         }
         int next = 0;

@@ -1,5 +1,7 @@
 package org.knowcoder.tokenizer.spm;
 
+import org.knowcoder.io.BadInputException;
+
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -35,17 +37,17 @@ final class Vocabulary {
             types[i] = p.type();
             Map<String, Integer> table = isSegmentable(i) ? segmentable : reserved;
             if (table.putIfAbsent(p.piece(), i) != null || (table == segmentable ? reserved : segmentable).containsKey(p.piece())) {
-                throw new IllegalArgumentException("piece " + i + " \"" + p.piece() + "\" is a duplicate");
+                throw new BadInputException("piece " + i + " \"" + p.piece() + "\" is a duplicate");
             }
             if (p.type() == PieceType.BYTE && !p.piece().matches("<0x[0-9A-F]{2}>")) {
-                throw new IllegalArgumentException("piece " + i + " \"" + p.piece() + "\" has type BYTE but is not of the form <0xHH>");
+                throw new BadInputException("piece " + i + " \"" + p.piece() + "\" has type BYTE but is not of the form <0xHH>");
             }
             if (p.type() == PieceType.UNKNOWN) {
-                if (unk >= 0) throw new IllegalArgumentException("pieces " + unk + " and " + i + " are both of type UNKNOWN");
+                if (unk >= 0) throw new BadInputException("pieces " + unk + " and " + i + " are both of type UNKNOWN");
                 unk = i;
             }
         }
-        if (unk < 0) throw new IllegalArgumentException("no piece of type UNKNOWN (the model needs an <unk>)");
+        if (unk < 0) throw new BadInputException("no piece of type UNKNOWN (the model needs an <unk>)");
         unkId = unk;
         for (int b = 0; b < 256; b++) byteIds[b] = id(bytePiece(b));
     }

@@ -2,6 +2,8 @@ package org.knowcoder.tokenizer.spm;
 
 import org.junit.jupiter.api.Test;
 
+import org.knowcoder.io.BadInputException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,9 +109,9 @@ class TrainerTest {
 
     @Test
     void vocabularyThatDoesNotFitIsAnError() {
-        IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> smallModel(100));
+        BadInputException small = assertThrows(BadInputException.class, () -> smallModel(100));
         assertTrue(small.getMessage().contains("too small"), small.getMessage());
-        IllegalArgumentException large = assertThrows(IllegalArgumentException.class, () -> smallModel(100_000));
+        BadInputException large = assertThrows(BadInputException.class, () -> smallModel(100_000));
         assertTrue(large.getMessage().contains("too large"), large.getMessage());
     }
 }
