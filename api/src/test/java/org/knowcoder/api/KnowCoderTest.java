@@ -83,7 +83,10 @@ class KnowCoderTest {
         assertTrue(printed.contains("{\"id\":\"1\",\"text\":\"Bob lives in Rome.\",\"entities\":["), printed);
     }
 
-    /** 8 threads at once on one instance get what one thread gets calling 8 times; the ratio of times is printed. */
+    /**
+     * 8 threads at once on one instance get what one thread gets calling 8 times (the ratio of times
+     * is printed), and so does a call with a token stream, which sees the code as it is written.
+     */
     @Test
     void concurrentCallersGetTheSequentialResults() throws Exception {
         Options options = Options.defaults().withThreads(Math.min(2, Runtime.getRuntime().availableProcessors())).withMaxNewTokens(24).withBatch(8);
@@ -103,8 +106,12 @@ class KnowCoderTest {
             long t2 = System.nanoTime();
             System.out.printf("8 sentences: sequential %.2f s, 8 threads %.2f s, ratio %.2f%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                     (double) (t1 - t0) / (t2 - t1));
+            StringBuilder streamed = new StringBuilder();
+            Extraction withStream = kc.extract(SENTENCES[0], types, streamed::append);
             assertAll(() -> assertEquals(sequential, concurrent),
-                    () -> assertTrue(sequential.stream().allMatch(e -> e.raw().size() == 1 && !e.raw().getFirst().code().isEmpty())));
+                    () -> assertTrue(sequential.stream().allMatch(e -> e.raw().size() == 1 && !e.raw().getFirst().code().isEmpty())),
+                    () -> assertEquals(sequential.getFirst(), withStream),
+                    () -> assertTrue(streamed.toString().startsWith(withStream.raw().getFirst().code()), "the stream is the code as it was written"));
         }
     }
 }

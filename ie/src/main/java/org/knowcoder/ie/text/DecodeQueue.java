@@ -11,14 +11,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * One model shared by any number of calling threads: their prompts go to one queue, and one
+ * One model shared by any number of calling threads: their prompts go to queues, and one
  * decoding thread answers them with the {@link Extractor}, filling every free slot of the batch
  * before each step. So concurrent requests are decoded together, not one after another, and a
- * prompt that arrives mid-batch joins it at the next step.
+ * prompt that arrives mid-batch joins it at the next step. There is a queue per prompt group (one
+ * query's prompts), drained one group at a time: the decoder keeps one shared prefix, and prompts
+ * of different queries taken in turns would make it compute each query's prefix again and again.
  */
 public final class DecodeQueue implements TextModel, AutoCloseable {
     private final Extractor extractor;
-    private final ConcurrentLinkedQueue<Extractor.Answer> waiting = new ConcurrentLinkedQueue<>();
+    private final Map<Object, ConcurrentLinkedQueue<Extractor.Answer>> groups = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final Object signal = new Object();
@@ -31,12 +33,12 @@ public final class DecodeQueue implements TextModel, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<String> answer(String prompt, Consumer<String> stream) {
+    public CompletableFuture<String> answer(Object group, String prompt, Consumer<String> stream) {
         if (closed) throw new IllegalStateException("the model is closed");
         int id = ids.getAndIncrement();
         CompletableFuture<String> answer = new CompletableFuture<>();
         pending.put(id, answer);
-        waiting.add(extractor.answer(id, prompt, stream));
+        groups.computeIfAbsent(group, g -> new ConcurrentLinkedQueue<>()).add(extractor.answer(id, prompt, stream));
         synchronized (signal) {
             signal.notifyAll();
         }
@@ -53,11 +55,12 @@ public final class DecodeQueue implements TextModel, AutoCloseable {
         return extractor.promptRoom();
     }
 
-    /** The decoding thread: waits for prompts, answers all there are (and all that come meanwhile), waits again. */
+    /** The decoding thread: waits for prompts, answers a group's (and those that join it meanwhile), takes the next group, waits again. */
     private void decode() {
         while (true) {
+            ConcurrentLinkedQueue<Extractor.Answer> waiting;
             synchronized (signal) {
-                while (waiting.isEmpty() && !closed) {
+                while ((waiting = nonEmptyGroup()) == null && !closed) {
                     try {
                         signal.wait();
                     } catch (InterruptedException e) {
@@ -74,9 +77,14 @@ public final class DecodeQueue implements TextModel, AutoCloseable {
                     CompletableFuture<String> f = pending.remove(id);
                     if (f != null) f.completeExceptionally(e);
                 }
-                waiting.clear();
+                groups.values().forEach(ConcurrentLinkedQueue::clear);
             }
         }
+    }
+
+    private ConcurrentLinkedQueue<Extractor.Answer> nonEmptyGroup() {
+        for (ConcurrentLinkedQueue<Extractor.Answer> q : groups.values()) if (!q.isEmpty()) return q;
+        return null;
     }
 
     /** Stops the decoding thread once the batch in flight is done; prompts still waiting fail. */

@@ -104,8 +104,10 @@ public final class TextPipeline {
                 answers.add(null);
                 continue;
             }
-            String prompt = plans.get(t).query().prompt(text);
-            CompletableFuture<String> answer = stream == null ? model.answer(prompt, null) : asked.thenCompose(x -> model.answer(prompt, stream));
+            TaskPlan plan = plans.get(t);
+            String prompt = plan.query().prompt(text);
+            CompletableFuture<String> answer = stream == null ? model.answer(plan.query(), prompt, null)
+                    : asked.thenCompose(x -> model.answer(plan.query(), prompt, stream));
             answers.add(answer);
             asked = answer.thenAccept(x -> {});
         }
@@ -122,7 +124,7 @@ public final class TextPipeline {
             }
             TaskPlan eae = plans.get(Task.EAE);
             if (eae == null || result.triggers.isEmpty()) return CompletableFuture.completedFuture(result);
-            return model.answer(eae.query().prompt(text, result.triggers), stream).thenApply(code -> {
+            return model.answer(eae.query(), eae.query().prompt(text, result.triggers), stream).thenApply(code -> {
                 result.placement.arguments(eae, calls(Task.EAE, text, chunk, code, result));
                 return result;
             });

@@ -22,7 +22,7 @@ final class ScriptedModel implements TextModel {
     }
 
     @Override
-    public synchronized CompletableFuture<String> answer(String prompt, Consumer<String> stream) {
+    public synchronized CompletableFuture<String> answer(Object group, String prompt, Consumer<String> stream) {
         prompts.add(prompt);
         String code = script.getOrDefault(task(prompt) + "|" + sentence(prompt), "results = []");
         if (stream != null) stream.accept(code);
