@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A stub model that replays fixed generated code: the answer to a prompt is looked up by its task
@@ -13,18 +14,23 @@ import java.util.function.Consumer;
  * reason about. Records every prompt it is asked.
  */
 final class ScriptedModel implements TextModel {
-    private final Map<String, String> script;
+    private final Function<String, String> script;
     final List<String> prompts = new ArrayList<>();
 
     /** @param script "TASK|chunk text" to the code the model "writes" (TASK: NER, RE, ED, EAE) */
     ScriptedModel(Map<String, String> script) {
+        this.script = key -> script.getOrDefault(key, "results = []");
+    }
+
+    /** @param script from "TASK|chunk text" to the code the model "writes" */
+    ScriptedModel(Function<String, String> script) {
         this.script = script;
     }
 
     @Override
     public synchronized CompletableFuture<String> answer(Object group, String prompt, Consumer<String> stream) {
         prompts.add(prompt);
-        String code = script.getOrDefault(task(prompt) + "|" + sentence(prompt), "results = []");
+        String code = script.apply(task(prompt) + "|" + sentence(prompt));
         if (stream != null) stream.accept(code);
         return CompletableFuture.completedFuture(code);
     }

@@ -101,4 +101,25 @@ class TextPipelineTest {
         TextResult empty = run(model, "", 100, Set.of());
         assertAll(() -> assertEquals(2, model.prompts.size()), () -> assertEquals(0, empty.sentences()));
     }
+
+    /** A megabyte document: every chunk answered (its first word a Person), every offset slicing back, every sentence counted. */
+    @Test
+    void aMegabyteDocument() {
+        String[] sentences = {"Ann met Bob in Paris.", "The committee, which met on Tuesday, approved the plan.", "Dr. Smith said so.",
+                "Prices rose 3.5 percent in May."};
+        StringBuilder sb = new StringBuilder();
+        int count = 0;
+        while (sb.length() < 1_000_000) {
+            sb.append(sentences[count % sentences.length]).append(count % 7 == 6 ? "\n\n" : " ");
+            count++;
+        }
+        String text = sb.toString();
+        int total = count;
+        ScriptedModel model = new ScriptedModel(key -> key.startsWith("NER|") ? "results = [Person(\"" + key.substring(4).split(" ")[0] + "\")]" : "results = []");
+        TextResult r = run(model, text, 40, Set.of(Task.NER));
+        assertAll(() -> assertEquals(total, r.sentences()),
+                () -> assertEquals(model.prompts.size(), r.entities().size(), "one entity per chunk"),
+                () -> assertTrue(r.entities().stream().allMatch(m -> text.substring(m.start(), m.end()).equals(m.text()))),
+                () -> assertTrue(!r.truncated()));
+    }
 }
