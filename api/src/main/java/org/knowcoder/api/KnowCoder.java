@@ -32,6 +32,9 @@ import java.util.function.Consumer;
  * the model, and their prompts are decoded together in one batch rather than one after another.
  */
 public final class KnowCoder implements AutoCloseable {
+    /** Texts in flight at once in {@link #extractAll}, in batches: enough to keep the batch full while the first ones finish. */
+    public static final int WINDOW_BATCHES = 4;
+
     private final LoadedExtractor model;
     private final DecodeQueue queue;
     private final Options options;
@@ -87,21 +90,12 @@ public final class KnowCoder implements AutoCloseable {
             }
         };
         try {
-            run(schema, null).run(inputs, Set.of(), 0, -1, out::add);
+            new TextRun<>((TextInput in) -> submit(in.id(), in.text(), schema, null), Extraction::sentences, WINDOW_BATCHES * options.batch(), null)
+                    .run(inputs, Set.of(), 0, -1, out::add);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the sink is a list: it does not throw
         }
         return out;
-    }
-
-    /**
-     * A run over many inputs for {@code schema}: at most a few batches of inputs in flight, results in
-     * input order; {@code progress} (or null) gets a line every few seconds.
-     */
-    public TextRun<Extraction> run(Schema schema, Consumer<String> progress) {
-        TextPipeline pipeline = pipeline(schema);
-        return new TextRun<>(in -> pipeline.extract(in.id(), in.text(), null).thenApply(Extraction::of), Extraction::sentences,
-                4 * options.batch(), progress);
     }
 
     private TextPipeline pipeline(Schema schema) {

@@ -81,7 +81,8 @@ final class ExtractCommand implements Callable<Integer> {
         try (InputStream closing = in; KnowCoder kc = KnowCoder.load(options.model, o);
              AppendedLines file = options.out == null ? null : AppendedLines.open(options.out)) {
             System.err.println("extract: " + kc);
-            TextRun<Extraction> run = kc.run(schema, text.input == null ? null : line -> System.err.println("extract: " + line));
+            TextRun<Extraction> run = new TextRun<>(input -> kc.submit(input.id(), input.text(), schema, null), Extraction::sentences,
+                    KnowCoder.WINDOW_BATCHES * options.batch, text.input == null ? null : line -> System.err.println("extract: " + line));
             TextRun.Summary s = run.run(inputs, done, options.limit, total, e -> {
                 Extraction shown = text.raw ? e : e.withoutRaw();
                 if (e.truncated()) {
