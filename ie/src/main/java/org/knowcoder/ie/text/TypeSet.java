@@ -10,7 +10,6 @@ import org.knowcoder.schema.SchemaJson;
 import org.knowcoder.schema.SchemaLibrary;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,7 +79,7 @@ public record TypeSet(SchemaLibrary library, Map<Kind, List<String>> selected) {
     public static TypeSet fromSchema(Path schema, List<String> names) throws IOException {
         String name = schema.getFileName().toString();
         boolean python = name.endsWith(".py") || name.endsWith("_class_defs.json");
-        if (!python && !Files.isDirectory(schema) && names.isEmpty()) {
+        if (!python && names.isEmpty()) {
             throw new BadInputException("--schema " + schema + " is a library: name the types to extract from it with --types");
         }
         return python ? fromPython(List.of(schema), names) : fromLibrary(schema, names);
