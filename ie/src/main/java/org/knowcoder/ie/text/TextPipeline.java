@@ -96,21 +96,24 @@ public final class TextPipeline {
     private CompletableFuture<ChunkResult> chunk(String input, Chunk chunk, Consumer<String> stream) {
         String text = chunk.promptText(input);
         ChunkResult result = new ChunkResult(chunk, new Placement(input, text, chunk.start()));
-        CompletableFuture<Void> asked = CompletableFuture.completedFuture(null);
+        // with a stream, each prompt waits for the one before, so that the stream reads in order
+        CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
         List<Task> order = List.of(Task.NER, Task.RE, Task.ED);
         List<CompletableFuture<String>> answers = new ArrayList<>();
         for (Task t : order) {
-            if (!plans.containsKey(t)) {
+            TaskPlan plan = plans.get(t);
+            if (plan == null) {
                 answers.add(null);
                 continue;
             }
-            TaskPlan plan = plans.get(t);
             String prompt = plan.query().prompt(text);
             CompletableFuture<String> answer = stream == null ? model.answer(plan.query(), prompt, null)
-                    : asked.thenCompose(x -> model.answer(plan.query(), prompt, stream));
+                    : previous.thenCompose(x -> model.answer(plan.query(), prompt, stream));
             answers.add(answer);
-            asked = answer.thenAccept(x -> {});
+            previous = answer;
         }
+        // all answered before any is read: a callback must never wait, as it may run on the thread that decodes
+        CompletableFuture<Void> asked = CompletableFuture.allOf(answers.stream().filter(a -> a != null).toArray(CompletableFuture[]::new));
         return asked.thenCompose(x -> {
             for (int i = 0; i < order.size(); i++) {
                 if (answers.get(i) == null) continue;

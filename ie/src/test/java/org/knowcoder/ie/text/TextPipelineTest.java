@@ -12,12 +12,17 @@ import org.knowcoder.schema.Role;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -121,5 +126,34 @@ class TextPipelineTest {
                 () -> assertEquals(model.prompts.size(), r.entities().size(), "one entity per chunk"),
                 () -> assertTrue(r.entities().stream().allMatch(m -> text.substring(m.start(), m.end()).equals(m.text()))),
                 () -> assertTrue(!r.truncated()));
+    }
+
+    /** A model may answer a chunk's prompts in any order (the decoder drains one query at a time): no callback waits for another answer. */
+    @Test
+    void answersMayComeInAnyOrder() {
+        List<CompletableFuture<String>> pending = new ArrayList<>();
+        TextModel model = new TextModel() {
+            @Override
+            public CompletableFuture<String> answer(Object group, String prompt, Consumer<String> stream) {
+                CompletableFuture<String> f = new CompletableFuture<>();
+                pending.add(f);
+                return f;
+            }
+
+            @Override
+            public int tokens(String text) {
+                return 1;
+            }
+
+            @Override
+            public int promptRoom() {
+                return 100_000;
+            }
+        };
+        CompletableFuture<TextResult> r = new TextPipeline(model, TYPES, Set.of(Task.NER, Task.RE), 100).extract("1", "Ann works for Acme.", null);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            for (int i = pending.size() - 1; i >= 0; i--) pending.get(i).complete("results = []");
+        });
+        assertAll(() -> assertEquals(2, pending.size()), () -> assertTrue(r.isDone()));
     }
 }
