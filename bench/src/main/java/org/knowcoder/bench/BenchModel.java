@@ -1,10 +1,10 @@
 package org.knowcoder.bench;
 
-import org.knowcoder.model.HuggingFaceWriter;
-import org.knowcoder.model.Llama2cWriter;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.format.HuggingFaceWriter;
+import org.knowcoder.model.format.Llama2cWriter;
 import org.knowcoder.tensor.DType;
 
 import java.io.IOException;

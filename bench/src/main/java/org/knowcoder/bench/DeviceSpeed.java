@@ -1,12 +1,12 @@
 package org.knowcoder.bench;
 
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.model.DeviceSession;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.session.DeviceSession;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.DeviceBuffer;
 import org.knowcoder.tensor.device.Devices;

@@ -1,9 +1,9 @@
 package org.knowcoder.bench;
 
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.kernels.MatVec;
 
 import java.lang.foreign.Arena;

@@ -1,11 +1,11 @@
 package org.knowcoder.bench;
 
-import org.knowcoder.ie.eval.LabelMap;
+import org.knowcoder.ie.data.LabelMap;
+import org.knowcoder.ie.data.TypeHierarchy;
 import org.knowcoder.ie.eval.Predictions;
 import org.knowcoder.ie.eval.Scorer;
 import org.knowcoder.ie.eval.SpanMode;
 import org.knowcoder.ie.eval.Tuple;
-import org.knowcoder.ie.eval.TypeHierarchy;
 import org.knowcoder.ie.output.OutputParser;
 import org.knowcoder.ie.output.PyValue;
 import org.knowcoder.schema.Task;

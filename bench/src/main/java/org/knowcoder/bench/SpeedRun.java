@@ -1,11 +1,11 @@
 package org.knowcoder.bench;
 
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.DecodingSession;
-import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.Sampler;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.session.DecodingSession;
+import org.knowcoder.model.session.LlamaSession;
+import org.knowcoder.model.session.Sampler;
+import org.knowcoder.parallel.WorkerPool;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,12 +1,12 @@
 package org.knowcoder.bench;
 
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
-import org.knowcoder.model.TokenBatch;
-import org.knowcoder.model.TrainingForward;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.TokenBatch;
+import org.knowcoder.model.training.TrainingForward;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.train.AdamW;
 import org.knowcoder.train.LrSchedule;

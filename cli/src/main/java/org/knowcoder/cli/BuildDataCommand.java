@@ -1,10 +1,10 @@
 package org.knowcoder.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.knowcoder.ie.build.FollowingBuilder;
-import org.knowcoder.ie.build.FollowingOptions;
-import org.knowcoder.ie.build.InstanceForm;
-import org.knowcoder.ie.build.UnderstandingBuilder;
+import org.knowcoder.ie.trainingdata.FollowingBuilder;
+import org.knowcoder.ie.trainingdata.FollowingOptions;
+import org.knowcoder.ie.trainingdata.InstanceForm;
+import org.knowcoder.ie.trainingdata.UnderstandingBuilder;
 import org.knowcoder.schema.SchemaJson;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;

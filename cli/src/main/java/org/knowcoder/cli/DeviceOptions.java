@@ -1,8 +1,8 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.model.ModelLoader;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.session.ModelLoader;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import picocli.CommandLine.Option;
 

@@ -61,6 +61,10 @@ final class ExtractionOptions {
     @Option(names = "--out", paramLabel = "PATH", description = "benchmark mode: run directory (predictions.jsonl, resumable; scores.json). With your text: a results file (JSON lines, resumable; default: stdout)")
     Path out;
 
+    @Option(names = "--allow-changed-options", description = "Resume even though an option that shapes the predictions (such as "
+            + "--max-new-tokens, --model, --schema, --shots) differs from the one OUT's predictions were made with (OUT/options.json).")
+    boolean allowChangedOptions;
+
     @Option(names = "--json", description = "print the result as JSON (extract: the run's counts and timings; eval: the scores)")
     boolean json;
 
@@ -79,7 +83,7 @@ final class ExtractionOptions {
         Set<Task> taskSet = EnumSet.noneOf(Task.class);
         for (String t : tasks) if (!t.equalsIgnoreCase("all")) taskSet.add(Task.parse(t));
         return new ExtractionSettings(model, tokenizer, device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
-                split, taskSet, limit, shots, schema, refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out);
+                split, taskSet, limit, shots, schema, refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out, allowChangedOptions);
     }
 
     /** No model ships with the jar yet: without --model, say exactly what to pass. */

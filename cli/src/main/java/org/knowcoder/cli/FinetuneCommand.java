@@ -1,11 +1,11 @@
 package org.knowcoder.cli;
 
-import org.knowcoder.model.LoraConfig;
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.TrainingForward;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.LoraConfig;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.TrainingForward;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.train.AdamW;
 import org.knowcoder.train.Examples;

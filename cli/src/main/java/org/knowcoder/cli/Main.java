@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 
 /** The knowcoder command and its subcommands; wiring only. Exit codes: 0 ok, 2 bad usage or input, 1 internal failure. */
@@ -20,7 +21,7 @@ import java.nio.file.NoSuchFileException;
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
         subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class, SchemaCommand.class,
                 DatasetsCommand.class, ScoreCommand.class, ExtractCommand.class, EvalCommand.class, BuildDataCommand.class,
-                TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class},
+                InitCommand.class, TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class},
         footer = {"",
                 "Quick start:",
                 "  # paths from the repository root, beside which ../shared holds the fixtures;",
@@ -138,7 +139,9 @@ public final class Main implements Runnable {
                     : fse.getClass().getSimpleName()));
             return BAD_INPUT;
         }
-        if (cause instanceof IOException || cause instanceof BadInputException || cause instanceof DeviceUnavailableException) {
+        // InvalidPathException: a path given on the command line or named in a file that no file system accepts
+        if (cause instanceof IOException || cause instanceof BadInputException || cause instanceof InvalidPathException
+                || cause instanceof DeviceUnavailableException) {
             err.println("knowcoder: " + oneLine(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             return BAD_INPUT;
         }

@@ -1,10 +1,10 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.HuggingFaceWriter;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.format.HuggingFaceWriter;
+import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.train.LoraAdapter;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.SchemaStats;
 import org.knowcoder.schema.WikidataBuilder;
@@ -27,6 +28,7 @@ final class SchemaBuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (minInstances < 0) throw new BadInputException("--min-instances must be >= 0, got " + minInstances);
         long t0 = System.nanoTime();
         SchemaLibrary library = SchemaLibrary.of(WikidataBuilder.build(items, properties, minInstances, System.err::println));
         output.write(library);

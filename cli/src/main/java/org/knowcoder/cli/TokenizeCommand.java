@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.io.InputFiles;
+import org.knowcoder.io.LineReader;
+import org.knowcoder.parallel.OrderedBatches;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tokenizer.Encoding;
-import org.knowcoder.tokenizer.LineReader;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
@@ -26,16 +28,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 @Command(name = "tokenize", sortOptions = false,
         description = {"Encode or decode with a SentencePiece .model or llama2.c tokenizer.bin.",
                 "JSON lines in, JSON lines out: {\"text\": ...} -> {\"ids\": [...], \"pieces\": [...]}; with --decode {\"ids\": [...]} -> {\"text\": ...}.",
                 "With --lines: plain text in, one line of space-separated ids (or pieces) out per line, as spm_encode."})
 final class TokenizeCommand implements Callable<Integer> {
-    /** Lines encoded per batch; batches are split across the threads and written in order. */
+    /** Lines encoded per batch; a batch is spread over the threads and written in order. */
     static final int BATCH_LINES = 8192;
 
     @Option(names = "--tokenizer", required = true, paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin")
@@ -70,54 +69,28 @@ final class TokenizeCommand implements Callable<Integer> {
         if (pieces && !lines) throw new BadInputException("--pieces goes with --lines (JSON output always has both ids and pieces)");
         if (decode && lines) throw new BadInputException("--decode reads JSON lines; it does not go with --lines");
         Tokenizer tok = Tokenizers.load(tokenizer);
-        int nThreads = threads.count();
-        ExecutorService pool = Executors.newFixedThreadPool(nThreads, r -> {
-            Thread t = new Thread(r, "tokenize");
-            t.setDaemon(true);
-            return t;
-        });
         OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
-        try (InputStream in = input == null ? System.in
-                : InputFiles.open(input, lines ? "a text file" : decode ? "a JSON lines file of {\"ids\"}" : "a JSON lines file of {\"text\"}")) {
+        try (WorkerPool pool = new WorkerPool(threads.count());
+             InputStream in = input == null ? System.in
+                     : InputFiles.open(input, lines ? "a text file" : decode ? "a JSON lines file of {\"ids\"}" : "a JSON lines file of {\"text\"}")) {
             LineReader reader = new LineReader(in);
             long lineNo = 0;
-            List<byte[]> batch = new ArrayList<>(BATCH_LINES);
+            List<Line> batch = new ArrayList<>(BATCH_LINES);
             while (true) {
                 batch.clear();
                 byte[] line;
-                while (batch.size() < BATCH_LINES && (line = reader.next()) != null) batch.add(line);
+                while (batch.size() < BATCH_LINES && (line = reader.next()) != null) batch.add(new Line(line, ++lineNo));
                 if (batch.isEmpty()) break;
-                for (byte[] result : process(tok, batch, lineNo, pool, nThreads)) out.write(result);
-                lineNo += batch.size();
+                for (byte[] result : OrderedBatches.map(pool, batch, l -> processLine(tok, l.bytes(), l.number()))) out.write(result);
             }
         } finally {
             out.flush(); // lines finished before an error still reach stdout; System.out itself stays open
-            pool.shutdownNow();
         }
         return 0;
     }
 
-    /** Each line's output (with its newline), computed in {@code parts} contiguous slices in parallel. */
-    private byte[][] process(Tokenizer tok, List<byte[]> batch, long firstLine, ExecutorService pool, int parts) throws Exception {
-        byte[][] results = new byte[batch.size()][];
-        List<Future<?>> futures = new ArrayList<>();
-        int chunk = (batch.size() + parts - 1) / parts;
-        for (int from = 0; from < batch.size(); from += chunk) {
-            int start = from, end = Math.min(batch.size(), from + chunk);
-            futures.add(pool.submit(() -> {
-                for (int i = start; i < end; i++) results[i] = processLine(tok, batch.get(i), firstLine + i + 1);
-                return null;
-            }));
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            }
-        }
-        return results;
-    }
+    /** An input line and its number (from 1), for errors. */
+    private record Line(byte[] bytes, long number) {}
 
     private byte[] processLine(Tokenizer tok, byte[] line, long lineNo) throws IOException {
         if (lines) return plainLine(tok, line);

@@ -83,9 +83,12 @@ final class TrainTokenizerCommand implements Callable<Integer> {
             case "unigram" -> ModelType.UNIGRAM;
             default -> throw new BadInputException("--model-type " + modelType + ": only bpe and unigram can be trained");
         };
-        if (characterCoverage <= 0 || characterCoverage > 1) throw new BadInputException("--character-coverage must be in (0, 1], got " + characterCoverage);
+        // negated, so that NaN is refused too
+        if (!(characterCoverage > 0 && characterCoverage <= 1)) throw new BadInputException("--character-coverage must be in (0, 1], got " + characterCoverage);
         if (maxPieceLength < 1) throw new BadInputException("--max-piece-length must be at least 1, got " + maxPieceLength);
         if (vocabSize < 1) throw new BadInputException("--vocab-size must be positive, got " + vocabSize);
+        if (inputSentenceSize < 0) throw new BadInputException("--input-sentence-size must be >= 0 (0: all), got " + inputSentenceSize);
+        if (maxSentenceLength < 1) throw new BadInputException("--max-sentence-length must be at least 1, got " + maxSentenceLength);
         TrainerSpec spec = new TrainerSpec();
         spec.modelType = type;
         spec.vocabSize = vocabSize;

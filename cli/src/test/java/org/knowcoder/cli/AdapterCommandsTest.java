@@ -2,9 +2,17 @@ package org.knowcoder.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.LoraConfig;
+import org.knowcoder.model.Projection;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.train.LoraAdapter;
+import org.knowcoder.train.Parameter;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code generate --adapter} (unmerged) and {@code merge-adapter} give the same greedy ids; without the adapter they differ. */
 class AdapterCommandsTest {
     @Test
-    void unmergedAndMergedAdapterGenerateAlike(@TempDir Path tmp) {
-        Path base = Fixtures.tinyHf(), lora = Fixtures.file("lora");
+    void unmergedAndMergedAdapterGenerateAlike(@TempDir Path tmp) throws IOException {
+        Path base = OwnModels.tinyHf(), lora = adapter(base, tmp.resolve("lora"));
         Path merged = tmp.resolve("merged");
         CliRun merge = CliRun.inProcess("merge-adapter", "--model", base, "--adapter", lora, "--out", merged);
         assertAll(() -> assertEquals(0, merge.code(), merge::err), () -> assertTrue(Files.isRegularFile(merged.resolve("model.safetensors"))));
@@ -28,10 +36,28 @@ class AdapterCommandsTest {
                 () -> assertNotEquals(plain.out(), withAdapter.out(), "the adapter changes the output"));
     }
 
+    /** Refused before the model or the adapter is read, so no fixture is needed. */
     @Test
     void aBadDtypeIsBadUsage(@TempDir Path tmp) {
-        CliRun.inProcess("merge-adapter", "--model", Fixtures.tinyHf(), "--adapter", Fixtures.file("lora"), "--out", tmp.resolve("m"),
+        CliRun.inProcess("merge-adapter", "--model", OwnModels.tinyHf(), "--adapter", tmp.resolve("lora"), "--out", tmp.resolve("m"),
                 "--dtype", "f16").assertBadInput("--dtype f16: expected f32 or bf16");
+    }
+
+    /**
+     * A PEFT adapter for the model in {@code base}, written to {@code dir}: rank 4 on every projection,
+     * A and B filled with values (B starts at zero, which would leave the model as it is). Written
+     * here rather than read from ../shared: what is checked is our own merge, not a reference.
+     */
+    private static Path adapter(Path base, Path dir) throws IOException {
+        try (LlamaWeights w = Checkpoints.load(base)) {
+            LoraAdapter a = LoraAdapter.create(new LoraConfig(4, 8, 0, EnumSet.allOf(Projection.class)), w.config(), 11);
+            for (Parameter p : a.parameters()) {
+                float[] v = p.var().value();
+                for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i * 0.37 + p.name().length()) * 0.1f;
+            }
+            a.save(dir, base.toString());
+        }
+        return dir;
     }
 
     private static Object[] concat(Object[] a, Object[] b) {

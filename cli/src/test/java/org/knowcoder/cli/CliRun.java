@@ -2,13 +2,16 @@ package org.knowcoder.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -57,21 +60,28 @@ record CliRun(int code, String out, String err) {
         assumeTrue(!sourcesNewerThan(jar), jar + " is older than the sources (mvn package)");
         List<String> cmd = new ArrayList<>(List.of(javaHome.resolve("bin").resolve("java").toString(), "-jar", jar.toString()));
         cmd.addAll(List.of(strings(args)));
-        Path out = Files.createTempFile("knowcoder-out", ".txt"), err = Files.createTempFile("knowcoder-err", ".txt");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            Process p = pb.start();
-            p.getOutputStream().close(); // empty stdin
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("timed out: " + cmd);
-            }
-            return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        p.getOutputStream().close(); // empty stdin
+        // read through pipes rather than files, so that nothing is written outside a test's directory
+        CompletableFuture<String> out = read(p.getInputStream()), err = read(p.getErrorStream());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + cmd);
         }
+        return new CliRun(p.exitValue(), out.join(), err.join());
+    }
+
+    private static CompletableFuture<String> read(InputStream in) {
+        // a thread of its own: the common pool may have one thread on a small machine, and the other pipe would fill meanwhile
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, Thread::startVirtualThread);
     }
 
     /**

@@ -13,14 +13,52 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code eval} and {@code extract} end to end with stories260K: the whole path runs, resumes, and refuses bad input in one line. */
+/**
+ * {@code eval} and {@code extract} end to end: the whole path runs, resumes, and refuses bad input in
+ * one line. On a random model of stories260K's shape and small datasets written here, so they run
+ * without ../shared: what they check is our own pipeline, not a model's answers.
+ */
 class EvalCommandTest {
     @TempDir
     Path tmp;
 
-    private Object[] args(Path out, String datasets, Object... more) {
-        List<Object> a = new java.util.ArrayList<>(List.of("--model", Fixtures.stories(), "--tokenizer", Fixtures.file("stories260K/tok512.model"),
-                "--datasets", Fixtures.datasets(), "--dataset", datasets,
+    /**
+     * A datasets directory in {@code dir}: conll2003's test split (four sentences, each of its four
+     * labels) and conll04's (three sentences with entities and a relation), in their own formats.
+     */
+    static Path datasets(Path dir) throws IOException {
+        Path conll = Files.createDirectories(dir.resolve("conll2003"));
+        Files.writeString(conll.resolve("test.txt"), """
+                EU\tB-organisation
+                rejects\tO
+                German\tB-misc
+                beef\tO
+
+                Ann\tB-person
+                sleeps\tO
+
+                Paris\tB-location
+                wakes\tO
+
+                Peter\tB-person
+                Blackburn\tI-person
+                """);
+        Path conll04 = Files.createDirectories(dir.resolve("conll04"));
+        Files.writeString(conll04.resolve("conll04_test.json"), """
+                [{"tokens": ["Ann", "lives", "in", "Paris", "."], "entities": [{"type": "Peop", "start": 0, "end": 1},
+                  {"type": "Loc", "start": 3, "end": 4}], "relations": [{"type": "Live_In", "head": 0, "tail": 1}]},
+                 {"tokens": ["Bob", "works", "for", "Acme", "."], "entities": [{"type": "Peop", "start": 0, "end": 1},
+                  {"type": "Org", "start": 3, "end": 4}], "relations": [{"type": "Work_For", "head": 0, "tail": 1}]},
+                 {"tokens": ["Rain", "fell", "."], "entities": [], "relations": []}]
+                """);
+        return dir;
+    }
+
+    private Object[] args(Path out, String datasets, Object... more) throws IOException {
+        Path dir = tmp.resolve("datasets");
+        if (Files.notExists(dir)) datasets(dir);
+        List<Object> a = new java.util.ArrayList<>(List.of("--model", OwnModels.stories(), "--tokenizer", OwnModels.storiesTokenizer(),
+                "--datasets", dir, "--dataset", datasets,
                 "--max-new-tokens", "6", "--threads", "1", "--out", out));
         a.addAll(List.of(more));
         return a.toArray();
@@ -73,15 +111,17 @@ class EvalCommandTest {
 
     @Test
     void badInputGetsOneLine() throws IOException {
-        CliRun.inProcess(command("eval", args(tmp.resolve("a"), "conll2099"))).assertBadInput("unknown dataset conll2099");
         Path data = tmp.resolve("datasets/conll2003");
         Files.createDirectories(data);
         Files.writeString(data.resolve("test.txt"), "");
         Path out = tmp.resolve("b");
-        CliRun.inProcess("extract", "--model", Fixtures.stories(), "--tokenizer", Fixtures.file("stories260K/tok512.model"),
+        // a model and tokenizer of stories260K's shapes written here: the errors come before any sentence runs
+        CliRun.inProcess("eval", "--model", OwnModels.stories(), "--tokenizer", OwnModels.storiesTokenizer(),
+                "--datasets", tmp.resolve("datasets"), "--dataset", "conll2099", "--out", tmp.resolve("a")).assertBadInput("unknown dataset conll2099");
+        CliRun.inProcess("extract", "--model", OwnModels.stories(), "--tokenizer", OwnModels.storiesTokenizer(),
                 "--datasets", tmp.resolve("datasets"), "--dataset", "conll2003", "--out", out).assertBadInput("conll2003 test has no sentences");
         Files.writeString(data.resolve("test.txt"), "EU\tB-organisation\nrejects\n");
-        CliRun.inProcess("extract", "--model", Fixtures.stories(), "--tokenizer", Fixtures.file("stories260K/tok512.model"),
+        CliRun.inProcess("extract", "--model", OwnModels.stories(), "--tokenizer", OwnModels.storiesTokenizer(),
                 "--datasets", tmp.resolve("datasets"), "--dataset", "conll2003", "--out", out).assertBadInput("test.txt:2");
     }
 

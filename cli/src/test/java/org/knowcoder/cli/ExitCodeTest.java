@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.InvalidPathException;
 import java.util.concurrent.Callable;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -59,5 +60,6 @@ class ExitCodeTest {
         runFailing(new BadInputException("--top-p must be in (0, 1], got 2")).assertBadInput("--top-p");
         runFailing(new IOException("model.bin: truncated")).assertBadInput("model.bin: truncated");
         runFailing(new UncheckedIOException(new IOException("data.jsonl: not UTF-8"))).assertBadInput("data.jsonl: not UTF-8");
+        runFailing(new InvalidPathException("shard\0.safetensors", "Nul character not allowed")).assertBadInput("shard");
     }
 }

@@ -52,8 +52,8 @@ class OptionBadInputTest {
     @CsvSource(delimiter = '|', textBlock = """
             train --clip -1         | --clip must be >= 0 (0: no clipping), got -1.0
             train --clip NaN        | --clip must be >= 0 (0: no clipping), got NaN
-            train --lr 0            | --lr must be positive, got 0.0
-            train --lr NaN          | --lr must be positive, got NaN
+            train --lr 0            | --lr must be positive and finite, got 0.0
+            train --lr NaN          | --lr must be positive and finite, got NaN
             train --warmup-ratio 2  | --warmup-ratio must be in [0, 1], got 2.0
             finetune --min-lr-ratio -1 | --min-lr-ratio must be in [0, 1], got -1.0
             finetune --alpha 0      | LoRA alpha must be positive, got 0.0

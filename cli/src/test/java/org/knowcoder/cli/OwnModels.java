@@ -1,23 +1,18 @@
 package org.knowcoder.cli;
 
-import org.knowcoder.model.HuggingFaceWriter;
-import org.knowcoder.model.Llama2cWriter;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.format.HuggingFaceWriter;
+import org.knowcoder.model.format.Llama2cWriter;
 import org.knowcoder.tensor.DType;
+import org.knowcoder.testing.Llama2cTokenizers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -68,24 +63,6 @@ final class OwnModels {
         return DIR.resolve("tokenizer.bin");
     }
 
-    /**
-     * A llama2.c tokenizer.bin: the three specials and the 256 byte pieces (score 0), then {@code pieces}
-     * (falling scores). The format: int32 max piece length, then per piece a float score, an int32
-     * length and its bytes.
-     */
-    static byte[] tokenizerBytes(List<String> pieces) {
-        List<String> all = new ArrayList<>(List.of("<unk>", "\n<s>\n", "\n</s>\n"));
-        for (int b = 0; b < 256; b++) all.add(String.format("<0x%02X>", b));
-        all.addAll(pieces);
-        ByteBuffer out = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        out.putInt(7);
-        for (int i = 0; i < all.size(); i++) {
-            byte[] bytes = all.get(i).getBytes(StandardCharsets.UTF_8);
-            out.putFloat(i < 259 ? 0f : -i).putInt(bytes.length).put(bytes);
-        }
-        return Arrays.copyOf(out.array(), out.position());
-    }
-
     private static Path write() {
         try {
             Path dir = Files.createTempDirectory("knowcoder-own-models");
@@ -101,23 +78,11 @@ final class OwnModels {
             try (LlamaWeights w = RandomWeights.create(STORIES, true, 13)) {
                 Llama2cWriter.writeVersion0(w, dir.resolve("stories.bin"));
             }
-            Files.write(dir.resolve("tokenizer.bin"), tokenizer512());
+            Files.write(dir.resolve("tokenizer.bin"), Llama2cTokenizers.stories());
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** 512 pieces, as tok512.bin: " ", letters, letters after a space, capitals, then two-letter words. */
-    private static byte[] tokenizer512() {
-        List<String> pieces = new ArrayList<>(List.of(" "));
-        for (char c = 'a'; c <= 'z'; c++) pieces.add(String.valueOf(c));
-        for (char c = 'a'; c <= 'z'; c++) pieces.add(" " + c);
-        for (char c = 'A'; c <= 'Z'; c++) pieces.add(String.valueOf(c));
-        for (char a = 'a'; pieces.size() < 512 - 259; a++) {
-            for (char b = 'a'; b <= 'z' && pieces.size() < 512 - 259; b++) pieces.add(" " + a + b);
-        }
-        return tokenizerBytes(pieces);
     }
 
     private static void delete(Path dir) {

@@ -2,11 +2,12 @@ package org.knowcoder.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.knowcoder.model.HuggingFaceWriter;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.format.HuggingFaceWriter;
 import org.knowcoder.tensor.DType;
+import org.knowcoder.testing.Llama2cTokenizers;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class PromptBadInputTest {
     @Test
     void tokenizerWithoutTheDummyPrefixPiece(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
         java.util.List<String> pieces = java.util.stream.IntStream.range(0, 41).mapToObj(i -> "w" + i).toList();
-        java.nio.file.Path tok = java.nio.file.Files.write(tmp.resolve("tokenizer.bin"), OwnModels.tokenizerBytes(pieces));
+        java.nio.file.Path tok = java.nio.file.Files.write(tmp.resolve("tokenizer.bin"), Llama2cTokenizers.of(pieces));
         CliRun.inProcess("generate", "--model", OwnModels.stories(), "--tokenizer", tok, "--prompt", "hi", "--steps", "3")
                 .assertBadInput(tok, "no piece \" \"");
     }

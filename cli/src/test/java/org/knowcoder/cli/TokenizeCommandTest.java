@@ -53,17 +53,18 @@ class TokenizeCommandTest {
                 () -> assertEquals("▁Hello ▁world\n▁results ▁= ▁[ Person (\" An n \")]\n", pieces.out()));
     }
 
+    /** On a tokenizer written here (OwnModels): these check our own errors, so they need no fixture. */
     @Test
     void badLinesNameTheLine() throws IOException {
         Path notJson = input("{\"text\": \"ok\"}", "{not json");
-        CliRun.inProcess("tokenize", "--tokenizer", llama(), "--input", notJson).assertBadInput(notJson + " line 2", "not a JSON object");
+        CliRun.inProcess("tokenize", "--tokenizer", OwnModels.storiesTokenizer(), "--input", notJson).assertBadInput(notJson + " line 2", "not a JSON object");
         Path noText = input("{\"ids\": [1]}");
-        CliRun.inProcess("tokenize", "--tokenizer", llama(), "--input", noText).assertBadInput("line 1", "expected {\"text\"");
-        Path outOfRange = input("{\"ids\": [1, 32000]}");
-        CliRun.inProcess("tokenize", "--decode", "--tokenizer", llama(), "--input", outOfRange)
-                .assertBadInput("line 1", "id 32000 at index 1 is not in the vocabulary [0, 32000)");
+        CliRun.inProcess("tokenize", "--tokenizer", OwnModels.storiesTokenizer(), "--input", noText).assertBadInput("line 1", "expected {\"text\"");
+        Path outOfRange = input("{\"ids\": [1, 512]}");
+        CliRun.inProcess("tokenize", "--decode", "--tokenizer", OwnModels.storiesTokenizer(), "--input", outOfRange)
+                .assertBadInput("line 1", "id 512 at index 1 is not in the vocabulary [0, 512)");
         Path badUtf8 = Files.write(tmp.resolve("bad.jsonl"), new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}', '\n'});
-        CliRun.inProcess("tokenize", "--tokenizer", llama(), "--input", badUtf8).assertBadInput("line 1", "not a JSON object");
+        CliRun.inProcess("tokenize", "--tokenizer", OwnModels.storiesTokenizer(), "--input", badUtf8).assertBadInput("line 1", "not a JSON object");
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.DeviceBuffer;
 import org.knowcoder.tensor.device.DeviceUnavailableException;
+import org.knowcoder.tensor.device.KvShape;
 import org.knowcoder.tensor.device.RopeStyle;
 
 import java.lang.foreign.Arena;
@@ -263,10 +264,10 @@ public final class CudaDevice implements Device {
     }
 
     @Override
-    public DeviceBuffer kvCache(String name, int sequences, int layers, int positions, int nKvHeads, int headDim) {
-        long n = (long) sequences * layers * positions * nKvHeads * headDim;
-        return new CudaKvCache(name, CudaBuffer.floats(name + " keys", zeroed(name, n), n),
-                CudaBuffer.floats(name + " values", zeroed(name, n), n), sequences, layers, positions, nKvHeads, headDim);
+    public DeviceBuffer kvCache(String name, KvShape shape) {
+        long n = shape.floats();
+        CudaBuffer keys = CudaBuffer.floats(name + " keys", zeroed(name, n), n), values = CudaBuffer.floats(name + " values", zeroed(name, n), n);
+        return new CudaKvCache(name, keys, values, shape);
     }
 
     @Override
@@ -275,8 +276,8 @@ public final class CudaDevice implements Device {
         checkPositions(c, start, rows);
         long at = c.offset(sequence, layer) + (long) start * c.kvDim(), n = (long) rows * c.kvDim();
         // consecutive positions of one sequence: the rows land in the cache as one block
-        copy(k, 0, c.keys, at, n);
-        copy(v, 0, c.values, at, n);
+        copy(k, 0, c.keys(), at, n);
+        copy(v, 0, c.values(), at, n);
     }
 
     @Override
@@ -284,9 +285,9 @@ public final class CudaDevice implements Device {
         current();
         CudaKvCache c = CudaKvCache.of(cache);
         checkPositions(c, start, rows);
-        long n = (long) rows * nHeads * c.headDim, at = c.offset(sequence, layer);
-        kernels.attention.attention(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data, c.keys.at(at), c.values.at(at),
-                rows, nHeads, c.nKvHeads, c.headDim, start, stream);
+        long n = (long) rows * nHeads * c.shape().headDim(), at = c.offset(sequence, layer);
+        kernels.attention.attention(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data, c.keys().at(at), c.values().at(at),
+                rows, nHeads, c.shape().nKvHeads(), c.shape().headDim(), start, stream);
     }
 
     @Override
@@ -294,9 +295,9 @@ public final class CudaDevice implements Device {
         CudaKvCache c = CudaKvCache.of(cache);
         checkPositions(c, 0, length);
         long n = (long) length * c.kvDim();
-        for (int l = 0; l < c.layers; l++) {
-            copy(c.keys, c.offset(from, l), c.keys, c.offset(to, l), n);
-            copy(c.values, c.offset(from, l), c.values, c.offset(to, l), n);
+        for (int l = 0; l < c.shape().layers(); l++) {
+            copy(c.keys(), c.offset(from, l), c.keys(), c.offset(to, l), n);
+            copy(c.values(), c.offset(from, l), c.values(), c.offset(to, l), n);
         }
     }
 
@@ -305,7 +306,7 @@ public final class CudaDevice implements Device {
         current();
         CudaKvCache c = CudaKvCache.of(cache);
         long n = (long) rows * c.kvDim(), at = c.offset(0, layer);
-        kernels.attention.kvStore(c.keys.at(at), c.values.at(at), CudaBuffer.activations(k, n).data, CudaBuffer.activations(v, n).data,
+        kernels.attention.kvStore(c.keys().at(at), c.values().at(at), CudaBuffer.activations(k, n).data, CudaBuffer.activations(v, n).data,
                 CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data, c.sequenceStride(), rows, c.kvDim(), stream);
     }
 
@@ -315,16 +316,16 @@ public final class CudaDevice implements Device {
         current();
         CudaKvCache c = CudaKvCache.of(cache);
         checkPositions(c, maxPosition, 1);
-        long n = (long) rows * nHeads * c.headDim, at = c.offset(0, layer);
-        kernels.attention.attentionAt(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data, c.keys.at(at), c.values.at(at),
-                rows, nHeads, c.nKvHeads, c.headDim, CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data,
+        long n = (long) rows * nHeads * c.shape().headDim(), at = c.offset(0, layer);
+        kernels.attention.attentionAt(CudaBuffer.activations(out, n).data, CudaBuffer.activations(q, n).data, c.keys().at(at), c.values().at(at),
+                rows, nHeads, c.shape().nKvHeads(), c.shape().headDim(), CudaBuffer.ids(positions, rows).data, CudaBuffer.ids(sequences, rows).data,
                 c.sequenceStride(), maxPosition + 1, stream);
     }
 
     /** The kernels index the cache without bounds: positions [start, start + n) must lie in each sequence's. */
     private static void checkPositions(CudaKvCache c, int start, int n) {
-        if (start < 0 || start + n > c.positions) {
-            throw new IllegalArgumentException("positions " + start + ".." + (start + n - 1) + " are outside " + c.name + "'s " + c.positions);
+        if (start < 0 || start + n > c.shape().positions()) {
+            throw new IllegalArgumentException("positions " + start + ".." + (start + n - 1) + " are outside " + c.name() + "'s " + c.shape().positions());
         }
     }
 

@@ -1,51 +1,32 @@
 package org.knowcoder.cuda;
 
 import org.knowcoder.tensor.device.DeviceBuffer;
+import org.knowcoder.tensor.device.KvShape;
 
 /**
  * A {@link CudaDevice} KV cache: keys and values as rows, [sequence][layer][position][kvDim], the
  * layout the attention kernels read; one F32 buffer each.
  */
-final class CudaKvCache implements DeviceBuffer {
-    final String name;
-    final CudaBuffer keys, values;
-    final int sequences, layers, positions, nKvHeads, headDim;
-
-    CudaKvCache(String name, CudaBuffer keys, CudaBuffer values, int sequences, int layers, int positions, int nKvHeads, int headDim) {
-        this.name = name;
-        this.keys = keys;
-        this.values = values;
-        this.sequences = sequences;
-        this.layers = layers;
-        this.positions = positions;
-        this.nKvHeads = nKvHeads;
-        this.headDim = headDim;
-    }
-
+record CudaKvCache(String name, CudaBuffer keys, CudaBuffer values, KvShape shape) implements DeviceBuffer {
     static CudaKvCache of(DeviceBuffer b) {
         if (b instanceof CudaKvCache c) return c;
         throw new IllegalArgumentException("buffer " + b.name() + " is not a KV cache of a CUDA device");
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
-
     int kvDim() {
-        return nKvHeads * headDim;
+        return shape.kvDim();
     }
 
     /** Floats between one sequence's cache and the next's. */
     long sequenceStride() {
-        return (long) layers * positions * kvDim();
+        return (long) shape.layers() * shape.positions() * kvDim();
     }
 
     /** Where {@code layer} of {@code sequence}'s cache starts, in floats. */
     long offset(int sequence, int layer) {
-        if (sequence < 0 || sequence >= sequences || layer < 0 || layer >= layers) {
+        if (sequence < 0 || sequence >= shape.sequences() || layer < 0 || layer >= shape.layers()) {
             throw new IllegalArgumentException(name + " has no layer " + layer + " of sequence " + sequence);
         }
-        return sequence * sequenceStride() + (long) layer * positions * kvDim();
+        return sequence * sequenceStride() + (long) layer * shape.positions() * kvDim();
     }
 }

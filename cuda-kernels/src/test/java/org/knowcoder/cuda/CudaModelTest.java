@@ -5,27 +5,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.DecodingSession;
-import org.knowcoder.model.DeviceSession;
-import org.knowcoder.model.Generator;
-import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.Sampler;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.session.DecodingSession;
+import org.knowcoder.model.session.DeviceSession;
+import org.knowcoder.model.session.Generator;
+import org.knowcoder.model.session.LlamaSession;
+import org.knowcoder.model.session.Sampler;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.knowcoder.cuda.CudaOpParityTest.assertClose;
+import static org.knowcoder.testing.Approx.assertArraysClose;
 
 /** Whole models on the GPU: the fixtures' greedy ids exactly, PyTorch's logits within the fixtures' tolerance, and the CPU session's logits. */
 class CudaModelTest {
-    private static final WorkerPool pool = new WorkerPool(2);
+    private static final WorkerPool pool = TestPool.TWO_THREADS;
 
     @ParameterizedTest(name = "{0}/{1}")
     @CsvSource({
@@ -49,12 +50,13 @@ class CudaModelTest {
             LlamaSession cpu = new LlamaSession(weights, pool);
             DeviceSession cuda = new DeviceSession(weights, gpu);
             float[] cpuLogits = cpu.prefill(prompt, 0).clone(), gpuLogits = cuda.prefill(prompt, 0);
-            assertClose(cpuLogits, gpuLogits, 1e-4f, model + "/" + file + " prompt logits");
+            assertArraysClose(cpuLogits, gpuLogits, 1e-4, 1e-4, model + "/" + file + " prompt logits");
             // and PyTorch's, where the fixture has them for this file's dtype, within the fixture's tolerance
             JsonNode want = file.contains("bf16") ? expected.get("bf16") : file.contains("q8_0") ? expected.get("q8_0") : expected;
             if (want.has("last_logits")) {
                 float[] pytorch = new ObjectMapper().convertValue(want.get("last_logits"), float[].class);
-                assertClose(pytorch, gpuLogits, (float) expected.get("tolerance").get("logits_abs").asDouble(), model + "/" + file + " PyTorch's logits");
+                double tol = expected.get("tolerance").get("logits_abs").asDouble();
+                assertArraysClose(pytorch, gpuLogits, tol, tol, model + "/" + file + " PyTorch's logits");
             }
             int[] gpuGreedy = greedy(cuda, gpuLogits, prompt.length, steps);
             assertArrayEquals(greedy(cpu, cpuLogits, prompt.length, steps), gpuGreedy);

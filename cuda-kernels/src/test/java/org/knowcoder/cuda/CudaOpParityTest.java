@@ -5,18 +5,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tensor.device.DeviceBuffer;
+import org.knowcoder.tensor.device.KvShape;
 import org.knowcoder.tensor.device.RopeStyle;
 
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
+import org.knowcoder.testing.TestPool;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.knowcoder.testing.Approx.assertArraysClose;
 
 /**
  * Every op of the CUDA device against the CPU device on the same inputs: within 1e-4 for F32
@@ -25,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tiles and vector widths.
  */
 class CudaOpParityTest {
-    private static final WorkerPool pool = new WorkerPool(2);
+    private static final WorkerPool pool = TestPool.TWO_THREADS;
     private static final Device cpu = new CpuDevice(pool);
     private static final Arena arena = Arena.ofShared();
 
@@ -47,7 +49,8 @@ class CudaOpParityTest {
             dev.matmul(dev.upload(w), dev.upload("x", x), rows, out);
             return out;
         }, rows * outDim);
-        assertClose(expected, actual, dtype == DType.F32 ? 1e-4f : 1e-2f, dtype + " matmul");
+        double tol = dtype == DType.F32 ? 1e-4 : 1e-2;
+        assertArraysClose(expected, actual, tol, tol, dtype + " matmul");
     }
 
     @ParameterizedTest
@@ -62,7 +65,7 @@ class CudaOpParityTest {
             dev.embed(dev.upload(table), tokens, ids.length, out);
             return out;
         };
-        assertClose(run(cpu, op, ids.length * 64), run(gpu, op, ids.length * 64), 0f, dtype + " embedding");
+        assertArraysClose(run(cpu, op, ids.length * 64), run(gpu, op, ids.length * 64), 0, 0, dtype + " embedding");
     }
 
     @Test
@@ -78,7 +81,7 @@ class CudaOpParityTest {
             dev.copy(out, dim, out, 0, 17); // row 1's head over row 0's
             return out;
         };
-        assertClose(run(cpu, op, rows * dim), run(gpu, op, rows * dim), 1e-4f, "rmsnorm, silu-gate, add, copy");
+        assertArraysClose(run(cpu, op, rows * dim), run(gpu, op, rows * dim), 1e-4, 1e-4, "rmsnorm, silu-gate, add, copy");
     }
 
     @ParameterizedTest
@@ -92,7 +95,7 @@ class CudaOpParityTest {
             dev.rope(v, rows, heads, headDim, 900, 10000f, style);
             return v;
         };
-        assertClose(run(cpu, op, x.length), run(gpu, op, x.length), 1e-4f, style + " rope");
+        assertArraysClose(run(cpu, op, x.length), run(gpu, op, x.length), 1e-4, 1e-4, style + " rope");
     }
 
     @ParameterizedTest(name = "{0} rows from position {1}, {2} heads over {3} kv heads")
@@ -103,13 +106,13 @@ class CudaOpParityTest {
         float[] q = random(rows * heads * headDim, 8), keys = random(positions * kvDim, 9), values = random(positions * kvDim, 10);
         Op op = dev -> {
             // layer 1 of sequence 1: a cache that does not start at 0
-            DeviceBuffer cache = dev.kvCache("cache", 2, 2, positions + 3, kvHeads, headDim);
+            DeviceBuffer cache = dev.kvCache("cache", new KvShape(2, 2, positions + 3, kvHeads, headDim));
             dev.storeKv(cache, 1, 1, 0, dev.upload("k", keys), dev.upload("v", values), positions);
             DeviceBuffer out = dev.floats("out", (long) rows * heads * headDim);
             dev.attention(out, dev.upload("q", q), cache, 1, 1, startPos, rows, heads);
             return out;
         };
-        assertClose(run(cpu, op, q.length), run(gpu, op, q.length), 1e-4f, "attention");
+        assertArraysClose(run(cpu, op, q.length), run(gpu, op, q.length), 1e-4, 1e-4, "attention");
     }
 
     /**
@@ -130,7 +133,7 @@ class CudaOpParityTest {
             DeviceBuffer seq = dev.ints("sequences", rows), pos = dev.ints("positions", rows);
             dev.write(sequences, rows, seq);
             dev.write(positions, rows, pos);
-            DeviceBuffer cache = dev.kvCache("cache", 3, 2, seqLen, kvHeads, headDim);
+            DeviceBuffer cache = dev.kvCache("cache", new KvShape(3, 2, seqLen, kvHeads, headDim));
             DeviceBuffer kc = dev.upload("keys", keys), vc = dev.upload("values", values);
             for (int s = 0; s < 3; s += 2) {
                 for (int l = 0; l < 2; l++) dev.storeKv(cache, l, s, 0, kc, vc, seqLen);
@@ -144,7 +147,7 @@ class CudaOpParityTest {
             dev.attentionAt(out, qb, cache, 1, seq, pos, 399, rows, heads);
             return out;
         };
-        assertClose(run(cpu, op, q.length), run(gpu, op, q.length), 1e-4f, style + " rope, cache store and attention at each row's position");
+        assertArraysClose(run(cpu, op, q.length), run(gpu, op, q.length), 1e-4, 1e-4, style + " rope, cache store and attention at each row's position");
     }
 
     /** An op on one device, returning the buffer to compare. */
@@ -163,18 +166,5 @@ class CudaOpParityTest {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) rng.nextGaussian();
         return v;
-    }
-
-    static void assertClose(float[] expected, float[] actual, float tol, String what) {
-        float worst = 0;
-        int at = -1;
-        for (int i = 0; i < expected.length; i++) {
-            float d = Math.abs(expected[i] - actual[i]) / Math.max(1f, Math.abs(expected[i]));
-            if (!(d <= worst)) {
-                worst = d;
-                at = i;
-            }
-        }
-        assertTrue(worst <= tol, what + ": max |diff| " + worst + " at " + at + " exceeds " + tol + " (relative above 1)");
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>{@code rotateHalfLayout} is true for Hugging Face checkpoints, whose q/k rows are permuted so
  * RoPE can rotate halves; the session maps q and k back to adjacent pairs right after projecting
- * (see {@link RopeLayout}), which keeps the weights untouched and memory-mapped.
+ * (see the session package's RopeLayout), which keeps the weights untouched and memory-mapped.
  */
 public final class LlamaWeights implements AutoCloseable {
 

@@ -30,7 +30,7 @@ public final class LowRankUpdates {
     }
 
     /** out[t] += scale * B (A in[t]) for the n rows of a projection's input and output. */
-    void addTo(int layer, Projection p, float[] in, int n, float[] out) {
+    public void addTo(int layer, Projection p, float[] in, int n, float[] out) {
         Map<Projection, Factors> m = byLayer.get(layer);
         Factors f = m == null ? null : m.get(p);
         if (f == null) return;

@@ -1,5 +1,6 @@
 package org.knowcoder.model;
 
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.Tensor;
@@ -8,14 +9,15 @@ import org.knowcoder.tensor.kernels.Q8Quantizer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Random LLaMA weights for tests and benchmarks, in off-heap memory: matrices ~ N(0, 0.02) (the
+ * Random LLaMA weights in off-heap memory, for tests and benchmarks: matrices ~ N(0, 0.02) (the
  * usual initialisation, which keeps activations and logits of a deep random model finite and
- * varied), norm weights uniform in [0.8, 1.2] so a misplaced norm changes the output. The same
- * seed gives the same weights.
+ * varied), norm weights uniform in [0.8, 1.2] so a misplaced norm changes the output; and
+ * ({@link #initial}) a new model to train, with norms 1. The same seed gives the same weights.
  */
 public final class RandomWeights {
     private RandomWeights() {}
@@ -25,6 +27,21 @@ public final class RandomWeights {
     /** An F32 model in the adjacent-pair RoPE layout; close it to free the memory. */
     public static LlamaWeights create(LlamaConfig c, boolean sharedClassifier, long seed) {
         return create(c, sharedClassifier, seed, DType.F32);
+    }
+
+    /**
+     * A new model for training from scratch: the matrices of {@link #create} (N(0, 0.02), the scale
+     * LLaMA and GPT-2 start from) and every norm weight 1, so each RMSNorm starts as a plain
+     * normalisation as a trainer's freshly built model does.
+     */
+    public static LlamaWeights initial(LlamaConfig c, boolean sharedClassifier, long seed) {
+        LlamaWeights w = create(c, sharedClassifier, seed);
+        for (LlamaWeights.Layer l : w.layers()) {
+            Arrays.fill(l.attentionNorm(), 1f);
+            Arrays.fill(l.ffnNorm(), 1f);
+        }
+        Arrays.fill(w.finalNorm(), 1f);
+        return w;
     }
 
     /**
@@ -54,7 +71,11 @@ public final class RandomWeights {
         }
         float[] finalNorm = norm(c.dim(), rng);
         Tensor cls = sharedClassifier ? emb : pending("output", dtype, V, d, rng.split(), arena, fills);
-        fills.parallelStream().forEach(Runnable::run);
+        try (WorkerPool pool = WorkerPool.allCores()) {
+            pool.parallelFor(fills.size(), (worker, from, to) -> {
+                for (int i = from; i < to; i++) fills.get(i).run();
+            });
+        }
         return new LlamaWeights(c, emb, layers, finalNorm, cls, false, arena);
     }
 

@@ -6,11 +6,11 @@ package org.knowcoder.model;
  * converter permutes them to rows (i, i + headDim/2) so RoPE can rotate halves. Each order says, for
  * every output row, which source row to copy: out[r] = source[order[r]].
  */
-final class RopePermutation {
+public final class RopePermutation {
     private RopePermutation() {}
 
     /** Adjacent-pair rows to rotate-half rows (what Hugging Face's convert_llama_weights_to_hf does). */
-    static int[] toRotateHalf(int heads, int headDim) {
+    public static int[] toRotateHalf(int heads, int headDim) {
         int half = headDim / 2;
         int[] order = new int[heads * headDim];
         for (int h = 0; h < heads; h++) {
@@ -24,7 +24,7 @@ final class RopePermutation {
     }
 
     /** Rotate-half rows back to adjacent-pair rows: the inverse of {@link #toRotateHalf}. */
-    static int[] toAdjacentPairs(int heads, int headDim) {
+    public static int[] toAdjacentPairs(int heads, int headDim) {
         int[] forward = toRotateHalf(heads, headDim);
         int[] order = new int[forward.length];
         for (int r = 0; r < forward.length; r++) order[forward[r]] = r;

@@ -1,7 +1,8 @@
 package org.knowcoder.model;
 
 import org.junit.jupiter.api.Test;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.session.LlamaSession;
+import org.knowcoder.parallel.WorkerPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -41,10 +41,16 @@ public final class SchemaJson {
     public static SchemaLibrary read(Path path) throws IOException {
         List<Concept> concepts = new ArrayList<>();
         if (Files.isDirectory(path)) {
+            boolean any = false;
             for (Kind k : Kind.values()) {
                 Path file = path.resolve(FILES.get(k));
-                if (Files.exists(file)) concepts.addAll(readConcepts(file));
+                if (Files.exists(file)) {
+                    concepts.addAll(readConcepts(file));
+                    any = true;
+                }
             }
+            // a directory without any is the wrong directory, not an empty library
+            if (!any) throw new BadInputException(path + ": not a library directory (expected entities.json, relations.json or events.json in it)");
         } else {
             concepts.addAll(readConcepts(path));
         }

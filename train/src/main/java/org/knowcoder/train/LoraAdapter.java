@@ -1,12 +1,12 @@
 package org.knowcoder.train;
 
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LoraConfig;
 import org.knowcoder.model.LowRankUpdates;
-import org.knowcoder.model.PeftAdapter;
 import org.knowcoder.model.Projection;
-import org.knowcoder.model.ProjectionHook;
+import org.knowcoder.model.format.PeftAdapter;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.ProjectionHook;
 import org.knowcoder.tensor.autograd.Add;
 import org.knowcoder.tensor.autograd.Dropout;
 import org.knowcoder.tensor.autograd.Linear;
@@ -112,7 +112,7 @@ public final class LoraAdapter implements ProjectionHook {
         asFile().write(dir, baseModel);
     }
 
-    /** The adapters for inference, applied unmerged beside the base ({@link org.knowcoder.model.LlamaSession#useAdapter}). */
+    /** The adapters for inference, applied unmerged beside the base ({@link org.knowcoder.model.session.LlamaSession#useAdapter}). */
     public LowRankUpdates forInference() {
         return asFile().forInference();
     }

@@ -1,6 +1,6 @@
 package org.knowcoder.train;
 
-import org.knowcoder.model.LlamaParams;
+import org.knowcoder.model.training.LlamaParams;
 import org.knowcoder.tensor.autograd.Var;
 
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package org.knowcoder.train;
 
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.model.TokenBatch;
-import org.knowcoder.model.TrainingForward;
+import org.knowcoder.model.training.TokenBatch;
+import org.knowcoder.model.training.TrainingForward;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
 

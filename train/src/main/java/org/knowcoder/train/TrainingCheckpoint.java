@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.model.SafetensorsFile;
-import org.knowcoder.model.SafetensorsWriter;
+import org.knowcoder.model.format.SafetensorsFile;
+import org.knowcoder.model.format.SafetensorsWriter;
 import org.knowcoder.tensor.Tensor;
 
 import java.io.IOException;

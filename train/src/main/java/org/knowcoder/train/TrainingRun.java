@@ -3,9 +3,11 @@ package org.knowcoder.train;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.io.BadInputException;
+import org.knowcoder.io.InputFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,7 +22,8 @@ import java.util.Set;
 
 /**
  * The loop of a run directory: {@code config.json} (the options), {@code metrics.jsonl} (one line
- * per step: loss, lr, grad_norm, tokens_per_s), {@code checkpoints/step-N} every N steps and at the
+ * per step: loss, lr, grad_norm, tokens_per_s over every row computed, real_tokens_per_s over the
+ * examples' rows without padding), {@code checkpoints/step-N} every N steps and at the
  * end, {@code loss.svg} at the end, progress with ETA on stderr. A run directory that already holds
  * a checkpoint resumes from its latest one: with the options that checkpoint was trained with
  * (recorded in its state.json), metrics.jsonl cut back to its step, and loss.svg drawn over the whole run.
@@ -43,6 +46,11 @@ public final class TrainingRun {
      * and activation checkpointing trade memory for time and leave the steps' results alone.
      */
     private static final Set<String> FREE_ON_RESUME = Set.of("steps", "micro_batch", "checkpoint_activations");
+    /**
+     * Options that runs were recorded without before they existed, with the value that behaves as
+     * those runs did: a checkpoint without "pack" was trained one sequence per example.
+     */
+    private static final Map<String, JsonNode> BEFORE_THEY_EXISTED = Map.of("pack", BooleanNode.FALSE);
     private static final String OPTIONS = "options";
 
     private TrainingRun() {}
@@ -72,16 +80,17 @@ public final class TrainingRun {
         while (trainer.step() < o.steps()) {
             long t0 = System.nanoTime();
             if (adapter != null) adapter.reseed(o.seed() * 1_000_003L + trainer.step());
+            long real = data.realTokens(trainer.step(), o.globalBatch());
             Trainer.StepResult r = trainer.step(data.step(trainer.step(), o.globalBatch(), o.microBatch()));
             double secs = (System.nanoTime() - t0) / 1e9;
             losses.add(r.loss());
             ObjectNode m = json.createObjectNode().put("step", r.step() + 1).put("loss", r.loss()).put("lr", r.lr())
-                    .put("grad_norm", r.gradNorm()).put("tokens_per_s", r.tokens() / secs);
+                    .put("grad_norm", r.gradNorm()).put("tokens_per_s", r.tokens() / secs).put("real_tokens_per_s", real / secs);
             Files.writeString(metrics, json.writeValueAsString(m) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             double perStep = (System.nanoTime() - start) / 1e9 / (trainer.step() - first);
-            err.printf("step %d/%d loss %.4f lr %.3g grad norm %.3g %.0f tok/s ETA %ds%n", trainer.step(), o.steps(), r.loss(),
-                    r.lr(), r.gradNorm(), r.tokens() / secs, Math.round(perStep * (o.steps() - trainer.step())));
+            err.printf("step %d/%d loss %.4f lr %.3g grad norm %.3g %.0f tok/s (%.0f real) ETA %ds%n", trainer.step(), o.steps(),
+                    r.loss(), r.lr(), r.gradNorm(), r.tokens() / secs, real / secs, Math.round(perStep * (o.steps() - trainer.step())));
             boolean end = trainer.step() == o.steps();
             if (end || (o.checkpointEvery() > 0 && trainer.step() % o.checkpointEvery() == 0)) {
                 ObjectNode state = json.createObjectNode().put("seed", o.seed()).put("examples", data.size());
@@ -107,7 +116,8 @@ public final class TrainingRun {
         if (o.allowChangedOptions()) return;
         JsonNode recorded = state.path(OPTIONS);
         for (Map.Entry<String, JsonNode> e : config.properties()) {
-            JsonNode before = recorded.path(e.getKey());
+            JsonNode before = recorded.has(e.getKey()) ? recorded.get(e.getKey())
+                    : BEFORE_THEY_EXISTED.getOrDefault(e.getKey(), recorded.path(e.getKey()));
             if (FREE_ON_RESUME.contains(e.getKey()) || same(before, e.getValue())) continue;
             String name = e.getKey().equals("command") ? "the command" : "--" + e.getKey().replace('_', '-');
             throw new BadInputException(stateFile + ": " + name + " is " + e.getValue() + " but the run was trained with "
@@ -129,7 +139,7 @@ public final class TrainingRun {
         List<Double> losses = new ArrayList<>();
         if (!Files.exists(metrics)) return losses;
         StringBuilder kept = new StringBuilder();
-        for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+        for (String line : InputFiles.readUtf8(metrics, "the run's metrics, JSON lines").lines().toList()) {
             JsonNode row;
             try {
                 row = json.readTree(line);

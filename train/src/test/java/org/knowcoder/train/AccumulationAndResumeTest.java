@@ -1,16 +1,16 @@
 package org.knowcoder.train;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,12 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bit-identical to 100 straight steps, in F32 and with BF16 weights and activations.
  */
 class AccumulationAndResumeTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
 
     @Test
     void fourMicroBatchesOfOneEqualOneBatchOfFour() {
@@ -80,8 +75,8 @@ class AccumulationAndResumeTest {
         t.step(TinyRun.examples(8, 1).step(0, 2, 2));
         Path saved = TrainingCheckpoint.save(dir, t, JsonNodeFactory.instance.objectNode());
         try (var w = org.knowcoder.model.RandomWeights.create(new org.knowcoder.model.LlamaConfig(32, 32, 2, 2, 1, 40, 16, 1e-5f, 1e4f), false, 1)) {
-            var params = org.knowcoder.model.LlamaParams.trainable(w);
-            Trainer other = new Trainer(new org.knowcoder.model.TrainingForward(params, null), Parameter.of(params),
+            var params = org.knowcoder.model.training.LlamaParams.trainable(w);
+            Trainer other = new Trainer(new org.knowcoder.model.training.TrainingForward(params, null), Parameter.of(params),
                     AdamW.knowCoder(), new LrSchedule(1e-3, 0, 10, 0.1), 1, new org.knowcoder.tensor.autograd.Tape(POOL));
             float[] before = other.params().getFirst().var().value().clone();
             BadInputException e = assertThrows(BadInputException.class, () -> TrainingCheckpoint.load(saved, other));

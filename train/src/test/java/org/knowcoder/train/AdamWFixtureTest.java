@@ -2,14 +2,14 @@ package org.knowcoder.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.SafetensorsFile;
-import org.knowcoder.model.TokenBatch;
-import org.knowcoder.model.TrainingForward;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.format.SafetensorsFile;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.TokenBatch;
+import org.knowcoder.model.training.TrainingForward;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 
 import java.io.IOException;

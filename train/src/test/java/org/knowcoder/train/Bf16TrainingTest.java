@@ -1,18 +1,18 @@
 package org.knowcoder.train;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
-import org.knowcoder.model.TokenBatch;
-import org.knowcoder.model.TrainingForward;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.TokenBatch;
+import org.knowcoder.model.training.TrainingForward;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Half;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
 
 import java.util.List;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -20,12 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** BF16 weights and activations over F32 masters (resume: {@link AccumulationAndResumeTest}). */
 class Bf16TrainingTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
 
     private static boolean bf16(float[] v) {
         for (float x : v) if ((Float.floatToRawIntBits(x) & 0xFFFF) != 0) return false;

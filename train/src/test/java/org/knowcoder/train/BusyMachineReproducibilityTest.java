@@ -4,11 +4,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.LlamaSession;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.session.LlamaSession;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.WorkerPool;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,11 +2,11 @@ package org.knowcoder.train;
 
 import org.junit.jupiter.api.Test;
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
-import org.knowcoder.model.TrainingForward;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.TrainingForward;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package org.knowcoder.train;
 
-import org.knowcoder.model.LoraConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.LoraConfig;
 import org.knowcoder.model.Projection;
-import org.knowcoder.model.TrainingForward;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.TrainingForward;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
 import org.knowcoder.tokenizer.Tokenizers;

@@ -3,7 +3,7 @@ package org.knowcoder.train;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.model.TokenBatch;
+import org.knowcoder.model.training.TokenBatch;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,7 +22,7 @@ class ShardExamplesTest {
     private static final int[][] SEQUENCES = {{1, 5, 6, 7, 2}, {1, 9, 2}, {1, 4, 4, 4, 4, 8, 2}};
     private static final int[] MASK_FROM = {0, 2, 4};
 
-    /** Writes the three sequences above as NAME.tokens, NAME.mask and NAME.json, as ie's ShardWriter does. */
+    /** Writes the three sequences above as NAME.tokens, NAME.mask and NAME.json, as io's TokenShardWriter does. */
     static Path write(Path dir, int vocabSize) throws IOException {
         int total = 0;
         for (int[] s : SEQUENCES) total += s.length;

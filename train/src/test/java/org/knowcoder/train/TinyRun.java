@@ -1,14 +1,17 @@
 package org.knowcoder.train;
 
 import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.LlamaParams;
 import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.LoraConfig;
+import org.knowcoder.model.Projection;
 import org.knowcoder.model.RandomWeights;
-import org.knowcoder.model.TrainingForward;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.TrainingForward;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.autograd.Tape;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -31,8 +34,24 @@ final class TinyRun {
         }
     }
 
+    /** A LoRA adapter (rank 4, dropout 0.2) on every projection, its A and B filled with values: B starts at zero, which would hide its effect. */
+    static LoraAdapter adapter(LlamaConfig model) {
+        LoraAdapter a = LoraAdapter.create(new LoraConfig(4, 8, 0.2, EnumSet.allOf(Projection.class)), model, 11);
+        for (Parameter p : a.parameters()) {
+            float[] v = p.var().value();
+            for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i * 0.37 + p.name().length());
+        }
+        a.reseed(5);
+        return a;
+    }
+
     /** Random sequences of 5 to 12 tokens. */
     static Examples examples(int n, long seed) {
+        return examples(n, seed, false);
+    }
+
+    /** As above, packed several to a sequence with {@code pack}. */
+    static Examples examples(int n, long seed, boolean pack) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<Examples.Example> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -40,6 +59,6 @@ final class TinyRun {
             for (int j = 0; j < t.length; j++) t[j] = rng.nextInt(CONFIG.vocabSize());
             list.add(new Examples.Example(t, null));
         }
-        return new Examples(list, 8, seed);
+        return new Examples(list, 8, seed, pack);
     }
 }

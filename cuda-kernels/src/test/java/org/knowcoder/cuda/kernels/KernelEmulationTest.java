@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checks the logic of every CUDA kernel without a GPU: src/test/emulation/kernel_checks.cpp includes
@@ -29,24 +30,22 @@ import org.junit.jupiter.api.Test;
  */
 class KernelEmulationTest {
     static final Path HARNESS = Path.of("src/test/emulation");
-    static final Path BUILD = Path.of("target/kernel-emulation");
     private static final Pattern KERNEL = Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+void\\s+(\\w+)\\s*\\(");
 
     @Test
-    void everyKernelPassesUnderEmulation() throws IOException, InterruptedException {
+    void everyKernelPassesUnderEmulation(@TempDir Path build) throws IOException, InterruptedException {
         Path gxx = onPath("g++");
         Assumptions.assumeTrue(gxx != null, "g++ is not on PATH: kernel emulation skipped");
         Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux"),
                 "kernel emulation needs Linux (glibc ucontext)");
-        Files.createDirectories(BUILD);
-        Path exe = BUILD.resolve("kernel_checks");
+        Path exe = build.resolve("kernel_checks");
         // UBSan's alignment check catches misaligned vector accesses the kernels make through plain
         // pointer casts (e.g. the uint4 tile copies of gemm.cu); without libubsan, build without it
         Run compile = compile(gxx, exe, "-fsanitize=alignment", "-fno-sanitize-recover=alignment");
         if (compile.exit != 0) compile = compile(gxx, exe);
         if (compile.exit != 0) fail("compiling the kernel emulation failed:\n" + compile.output);
 
-        Run checks = run(300, exe.toAbsolutePath().toString());
+        Run checks = run(build, 300, exe.toAbsolutePath().toString());
         if (checks.exit != 0) fail("kernel checks failed under emulation (exit " + checks.exit + "):\n" + checks.output);
         assertTrue(checks.output.contains(" 0 failed"), "no summary line in:\n" + checks.output);
         String[] lines = checks.output.strip().split("\n");
@@ -82,11 +81,12 @@ class KernelEmulationTest {
         cmd.addAll(List.of(extra));
         cmd.addAll(List.of("-I", HARNESS.resolve("include").toString(), "-o", exe.toString(),
                 HARNESS.resolve("kernel_checks.cpp").toString()));
-        return run(120, cmd.toArray(String[]::new));
+        return run(exe.getParent(), 120, cmd.toArray(String[]::new));
     }
 
-    private static Run run(int timeoutSeconds, String... command) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(BUILD, "run", ".log");
+    /** Runs {@code command}, its output logged in {@code dir}. */
+    private static Run run(Path dir, int timeoutSeconds, String... command) throws IOException, InterruptedException {
+        Path log = Files.createTempFile(dir, "run", ".log");
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The committed PTX must be what build-ptx.sh would produce from the committed sources: machines
@@ -104,24 +105,15 @@ class PtxFreshnessTest {
 
     /** ptxas (when installed) must accept every PTX for the H100 (sm_90), the driver JIT's job there. */
     @Test
-    void ptxAssemblesForSm90() throws Exception {
+    void ptxAssemblesForSm90(@TempDir Path tmp) throws Exception {
         Path ptxas = onPath("ptxas");
         Assumptions.assumeTrue(ptxas != null, "ptxas is not on PATH");
-        Path cubin = Files.createTempFile("ptxas", ".cubin");
-        try {
-            for (Path ptx : files(PTX, ".ptx")) {
-                Path log = Files.createTempFile("ptxas", ".log");
-                try {
-                    Process p = new ProcessBuilder(ptxas.toString(), "-arch=sm_90", "-o", cubin.toString(), ptx.toString())
-                            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-                    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "ptxas timed out on " + ptx);
-                    assertEquals(0, p.exitValue(), "ptxas -arch=sm_90 rejects " + ptx + ":\n" + Files.readString(log));
-                } finally {
-                    Files.deleteIfExists(log);
-                }
-            }
-        } finally {
-            Files.deleteIfExists(cubin);
+        Path cubin = tmp.resolve("ptxas.cubin"), log = tmp.resolve("ptxas.log");
+        for (Path ptx : files(PTX, ".ptx")) {
+            Process p = new ProcessBuilder(ptxas.toString(), "-arch=sm_90", "-o", cubin.toString(), ptx.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            assertTrue(p.waitFor(5, TimeUnit.MINUTES), "ptxas timed out on " + ptx);
+            assertEquals(0, p.exitValue(), "ptxas -arch=sm_90 rejects " + ptx + ":\n" + Files.readString(log));
         }
     }
 

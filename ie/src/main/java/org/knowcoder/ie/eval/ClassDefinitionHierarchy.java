@@ -1,5 +1,7 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.ie.data.TypeHierarchy;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;

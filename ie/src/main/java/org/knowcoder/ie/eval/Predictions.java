@@ -1,5 +1,7 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.ie.data.LabelMap;
+import org.knowcoder.ie.data.TypeHierarchy;
 import org.knowcoder.ie.output.PyValue;
 import org.knowcoder.schema.Task;
 

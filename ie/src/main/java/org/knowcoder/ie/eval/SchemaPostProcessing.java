@@ -1,5 +1,6 @@
 package org.knowcoder.ie.eval;
 
+import org.knowcoder.ie.data.TypeHierarchy;
 import org.knowcoder.ie.output.PyValue;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.SchemaLibrary;
@@ -25,7 +26,7 @@ public final class SchemaPostProcessing {
         this.kind = task.kind();
     }
 
-    /** Each class's direct superclass in the library, for {@link LabelMap#label}. */
+    /** Each class's direct superclass in the library, for {@link org.knowcoder.ie.data.LabelMap#label}. */
     public TypeHierarchy hierarchy() {
         return className -> library.taxonomy(kind).parent(className);
     }

@@ -1,12 +1,13 @@
 package org.knowcoder.ie.eval;
 
-import org.knowcoder.io.BadInputException;
-import org.knowcoder.schema.Task;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowcoder.ie.data.LabelMap;
+import org.knowcoder.ie.data.TypeHierarchy;
 import org.knowcoder.ie.output.OutputParser;
+import org.knowcoder.io.BadInputException;
+import org.knowcoder.schema.Task;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,13 +1,13 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.ie.Sample;
+import org.knowcoder.ie.data.TypeHierarchy;
 import org.knowcoder.ie.eval.GoldTuples;
 import org.knowcoder.ie.eval.Predictions;
 import org.knowcoder.ie.eval.SchemaPostProcessing;
 import org.knowcoder.ie.eval.Scorer;
 import org.knowcoder.ie.eval.SpanMode;
 import org.knowcoder.ie.eval.Tuple;
-import org.knowcoder.ie.eval.TypeHierarchy;
 import org.knowcoder.ie.output.OutputParser;
 import org.knowcoder.ie.output.PyValue;
 import org.knowcoder.schema.SchemaLibrary;

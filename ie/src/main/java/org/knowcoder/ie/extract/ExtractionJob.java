@@ -1,7 +1,7 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.ie.Sample;
-import org.knowcoder.ie.eval.LabelMap;
+import org.knowcoder.ie.data.LabelMap;
 import org.knowcoder.ie.prompt.Query;
 import org.knowcoder.schema.Task;
 

@@ -42,11 +42,14 @@ public final class ExtractionPipeline implements AutoCloseable {
     /** Plans and loads everything; progress lines (and where the sentences run) go to {@code progress}. */
     public static ExtractionPipeline open(ExtractionSettings s, Consumer<String> progress) throws IOException {
         if (!Files.isDirectory(s.datasetsDir())) throw new NoSuchFileException(s.datasetsDir().toString(), null, "no such datasets directory");
+        ExtractionRecord.checkResume(s);
         SchemaLibrary library = s.schema() == null ? null : SchemaJson.read(s.schema());
         List<ExtractionJob> jobs = JobPlanner.plan(s.datasetsDir(), s.datasets(), s.split(), s.tasks(), s.limit(), s.shots(), library,
                 s.refined(), s.benchmarkSeed());
         for (ExtractionJob job : jobs) job.undefinedClassesWarning().ifPresent(progress);
-        LoadedExtractor model = LoadedExtractor.open(s.model(), s.tokenizer(), s.device(), s.quantizeQ8(), null, s.threads(), s.batch(),
+        // never more in flight than the largest job has sentences: a --batch far above that would allocate KV caches no sentence uses
+        int batch = Math.min(s.batch(), jobs.stream().mapToInt(j -> j.samples().size()).max().orElse(1));
+        LoadedExtractor model = LoadedExtractor.open(s.model(), s.tokenizer(), s.device(), s.quantizeQ8(), null, s.threads(), batch,
                 s.maxNewTokens(), s.prefixReuse());
         progress.accept(model.extractor().inFlight() + " sentences in flight on " + model.where());
         return new ExtractionPipeline(s, model, library, jobs, progress);
@@ -54,6 +57,7 @@ public final class ExtractionPipeline implements AutoCloseable {
 
     /** Runs every job's sentences not yet in the predictions file. */
     public ExtractionRun.Summary extract() throws IOException {
+        ExtractionRecord.write(settings);
         return new ExtractionRun(extractor, progress).run(jobs, settings.predictions());
     }
 

@@ -18,15 +18,17 @@ import java.util.Set;
  * @param schema         schema library JSON, or null for bare classes named by the label maps
  * @param benchmarkSeed  when not null, NER and RE on KnowCoder's benchmark subset drawn with this seed
  * @param batch          sentences decoded together (1: one at a time)
- * @param out            the run directory: predictions.jsonl, scores.json
+ * @param out            the run directory: predictions.jsonl, options.json, scores.json
+ * @param allowChangedOptions resume even though an option that shapes the predictions differs ({@link ExtractionRecord})
  */
 public record ExtractionSettings(Path model, Path tokenizer, String device, boolean quantizeQ8, int threads,
                                  Path datasetsDir, List<String> datasets, String split, Set<Task> tasks, int limit,
                                  int shots, Path schema, boolean refined, Long benchmarkSeed, int maxNewTokens,
-                                 boolean prefixReuse, int batch, Path out) {
+                                 boolean prefixReuse, int batch, Path out, boolean allowChangedOptions) {
     public ExtractionSettings {
         datasets = List.copyOf(datasets);
         tasks = Set.copyOf(tasks);
+        if (datasets.isEmpty()) throw new BadInputException("--dataset names no dataset");
         if (limit < 0) throw new BadInputException("--limit must be >= 0, got " + limit);
         if (shots < 0) throw new BadInputException("--shots must be >= 0, got " + shots);
         if (maxNewTokens < 1) throw new BadInputException("--max-new-tokens must be at least 1, got " + maxNewTokens);

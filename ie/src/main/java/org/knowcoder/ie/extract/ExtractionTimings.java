@@ -1,6 +1,6 @@
 package org.knowcoder.ie.extract;
 
-import org.knowcoder.model.BatchDecoder;
+import org.knowcoder.model.session.BatchDecoder;
 
 /** Where extraction time goes: prefill and decode (the decoder's counts) and parsing the outputs (by scoring). */
 public final class ExtractionTimings {

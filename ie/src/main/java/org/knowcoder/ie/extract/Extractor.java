@@ -1,8 +1,8 @@
 package org.knowcoder.ie.extract;
 
-import org.knowcoder.model.BatchDecoder;
-import org.knowcoder.model.DecodingSession;
-import org.knowcoder.model.Sampler;
+import org.knowcoder.model.session.BatchDecoder;
+import org.knowcoder.model.session.DecodingSession;
+import org.knowcoder.model.session.Sampler;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.ByteArrayOutputStream;

@@ -1,11 +1,11 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.ie.Sample;
+import org.knowcoder.ie.data.BenchmarkSampler;
 import org.knowcoder.ie.data.DatasetCatalog;
+import org.knowcoder.ie.data.DatasetLabels;
+import org.knowcoder.ie.data.LabelMap;
 import org.knowcoder.ie.data.Split;
-import org.knowcoder.ie.eval.BenchmarkSampler;
-import org.knowcoder.ie.eval.DatasetLabels;
-import org.knowcoder.ie.eval.LabelMap;
 import org.knowcoder.ie.prompt.DatasetSchema;
 import org.knowcoder.ie.prompt.Query;
 import org.knowcoder.ie.prompt.ResultsCode;

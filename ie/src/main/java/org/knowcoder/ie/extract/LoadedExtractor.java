@@ -1,12 +1,12 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.io.BadInputException;
-import org.knowcoder.model.DecodingSession;
+import org.knowcoder.model.session.DecodingSession;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.ModelLoader;
-import org.knowcoder.model.PeftAdapter;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.session.ModelLoader;
+import org.knowcoder.model.format.PeftAdapter;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;

@@ -1,6 +1,6 @@
 package org.knowcoder.ie.prompt;
 
-import org.knowcoder.ie.eval.LabelMap;
+import org.knowcoder.ie.data.LabelMap;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.PythonRenderer;

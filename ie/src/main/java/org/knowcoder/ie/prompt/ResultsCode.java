@@ -3,7 +3,7 @@ package org.knowcoder.ie.prompt;
 import org.knowcoder.ie.Argument;
 import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Sample;
-import org.knowcoder.ie.eval.LabelMap;
+import org.knowcoder.ie.data.LabelMap;
 import org.knowcoder.schema.Task;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package org.knowcoder.ie.text;
 
-import org.knowcoder.ie.eval.LabelMap;
+import org.knowcoder.ie.data.LabelMap;
 import org.knowcoder.ie.eval.SchemaPostProcessing;
 import org.knowcoder.ie.prompt.DatasetSchema;
 import org.knowcoder.ie.prompt.Query;

@@ -3,6 +3,8 @@ package org.knowcoder.ie.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.knowcoder.ie.data.LabelMap;
+import org.knowcoder.ie.data.TypeHierarchy;
 import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;

@@ -5,6 +5,8 @@ import org.knowcoder.ie.Argument;
 import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Sample;
+import org.knowcoder.ie.data.LabelMap;
+import org.knowcoder.ie.data.TypeHierarchy;
 import org.knowcoder.ie.output.OutputParser;
 import org.knowcoder.schema.Task;
 

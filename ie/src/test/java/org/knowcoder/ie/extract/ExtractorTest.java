@@ -1,31 +1,55 @@
 package org.knowcoder.ie.extract;
 
 import org.junit.jupiter.api.Test;
-import org.knowcoder.model.Checkpoints;
-import org.knowcoder.model.DeviceSession;
-import org.knowcoder.model.LlamaSession;
+import org.junit.jupiter.api.io.TempDir;
+import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.session.DeviceSession;
+import org.knowcoder.model.session.LlamaSession;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.device.CpuDevice;
-import org.knowcoder.testing.SharedFiles;
+import org.knowcoder.testing.Llama2cTokenizers;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Prefix reuse changes nothing but speed: the same outputs as prefilling every prompt whole (stories260K). */
+/**
+ * Prefix reuse and batching change nothing but speed: the same outputs as prefilling every prompt
+ * whole and decoding one at a time. On random models in the fixtures' shapes and a tokenizer written
+ * here: what is checked is our own extractor, not a model's answers, so no ../shared is needed.
+ */
 class ExtractorTest {
+    /** stories260K's shape: 5 layers, 8 heads over 4 kv heads, vocabulary and context 512. */
+    private static final LlamaConfig STORIES = new LlamaConfig(64, 172, 5, 8, 4, 512, 512, 1e-5f, 10000f);
+    /** llama-tiny-gqa's: 2 layers, a context of 64 tokens. */
+    private static final LlamaConfig TINY_GQA = new LlamaConfig(64, 176, 2, 8, 4, 512, 64, 1e-5f, 10000f);
+
+    @TempDir
+    static Path tmp;
+
+    /** A llama2.c tokenizer of tok512.bin's 512 pieces. */
+    private static Tokenizer tokenizer() throws IOException {
+        Path file = tmp.resolve("tokenizer.bin");
+        if (Files.notExists(file)) Files.write(file, Llama2cTokenizers.stories());
+        return Tokenizers.load(file);
+    }
+
     private static final String SHARED = "class Entity:\n\tdef __init__(self, name: str):\n\t\tself.name = name\n\n"
             + "class Human(Entity):\n\tpass\n\n\"\"\"\nInstantiate the objects.\n\"\"\"\nsentence = ";
 
     @Test
     void prefixReuseGivesTheSameOutputs() throws Exception {
-        try (LlamaWeights weights = Checkpoints.load(SharedFiles.path("fixtures/stories260K/stories260K.bin"));
+        try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
              WorkerPool pool = new WorkerPool(1)) {
-            Tokenizer tok = Tokenizers.load(SharedFiles.path("fixtures/stories260K/tok512.model"));
+            Tokenizer tok = tokenizer();
             Extractor reusing = new Extractor(new LlamaSession(weights, pool), tok, 24, true);
             Extractor whole = new Extractor(new LlamaSession(weights, pool), tok, 24, false);
             for (String sentence : List.of("\"Ann met Bob.\"", "\"Lily saw a cat.\"", "\"Ann met Bob again.\"")) {
@@ -40,9 +64,9 @@ class ExtractorTest {
     /** Sentences decoded together (and their prefix copied between caches) give what each gives alone. */
     @Test
     void batchedDecodingGivesTheSameOutputs() throws Exception {
-        try (LlamaWeights weights = Checkpoints.load(SharedFiles.path("fixtures/stories260K/stories260K.bin"));
+        try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
              WorkerPool pool = new WorkerPool(2)) {
-            Tokenizer tok = Tokenizers.load(SharedFiles.path("fixtures/stories260K/tok512.model"));
+            Tokenizer tok = tokenizer();
             List<String> prompts = List.of("Ann", "Lily", "Tom", "Bob", "Sue", "Max", "Kim").stream().map(n -> SHARED + "\"" + n + " met a cat.\"").toList();
             Extractor one = new Extractor(new LlamaSession(weights, pool), tok, 40, true);
             Extractor batched = new Extractor(new LlamaSession(weights, pool, 4), tok, 40, true);
@@ -57,15 +81,15 @@ class ExtractorTest {
     }
 
     /**
-     * The extractor programs against the session contract: on llama-tiny-gqa (grouped-query attention,
+     * The extractor programs against the session contract: on llama-tiny-gqa's shape (grouped-query attention,
      * a 64-token context, so long prompts are truncated) the CPU session and the device-neutral one on
      * the CPU device give the same answers, batched and one at a time.
      */
     @Test
     void everySessionGivesTheSamePredictions() throws Exception {
-        try (LlamaWeights weights = Checkpoints.load(SharedFiles.path("fixtures/models/llama-tiny-gqa/model.bin"));
+        try (LlamaWeights weights = RandomWeights.create(TINY_GQA, false, 11);
              WorkerPool pool = new WorkerPool(2)) {
-            Tokenizer tok = Tokenizers.load(SharedFiles.path("fixtures/stories260K/tok512.model"));
+            Tokenizer tok = tokenizer();
             List<String> prompts = new java.util.ArrayList<>(List.of("Ann", "Lily", "Tom", "Bob", "Sue").stream()
                     .map(n -> "Human(\"" + n + "\") sentence = \"" + n + " met a cat.\"").toList());
             prompts.add(SHARED + "\"A sentence long enough that the prompt no longer fits the tiny model's context of sixty-four tokens.\"");

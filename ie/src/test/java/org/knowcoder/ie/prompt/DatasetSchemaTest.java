@@ -1,7 +1,7 @@
 package org.knowcoder.ie.prompt;
 
 import org.junit.jupiter.api.Test;
-import org.knowcoder.ie.eval.LabelMap;
+import org.knowcoder.ie.data.LabelMap;
 import org.knowcoder.ie.extract.ExtractionJob;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;

@@ -6,7 +6,7 @@ import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Sample;
-import org.knowcoder.ie.eval.LabelMap;
+import org.knowcoder.ie.data.LabelMap;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.Role;

@@ -1,6 +1,6 @@
 package org.knowcoder.tensor.autograd;
 
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.kernels.ExpSum;
 
 /**

@@ -1,7 +1,7 @@
 package org.knowcoder.tensor.autograd;
 
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Half;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.kernels.Gemm;
 
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package org.knowcoder.tensor.device;
 
 import java.util.function.IntUnaryOperator;
 import org.knowcoder.io.BadInputException;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.kernels.Attention;
 import org.knowcoder.tensor.kernels.MatMul;
 import org.knowcoder.tensor.kernels.MatVec;
@@ -156,8 +156,8 @@ public final class CpuDevice implements Device {
     }
 
     @Override
-    public DeviceBuffer kvCache(String name, int sequences, int layers, int positions, int nKvHeads, int headDim) {
-        return new CpuKvCache(name, sequences, layers, positions, nKvHeads, headDim);
+    public DeviceBuffer kvCache(String name, KvShape shape) {
+        return new CpuKvCache(name, shape);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package org.knowcoder.tensor.device;
 
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.kernels.Attention;
 import org.knowcoder.tensor.kernels.KvCache;
 
@@ -10,18 +10,16 @@ import org.knowcoder.tensor.kernels.KvCache;
  */
 final class CpuKvCache implements DeviceBuffer {
     private final String name;
+    private final KvShape shape;
     private final KvCache[] sequences;
-    private final int nKvHeads, headDim, positions;
     private Attention attention;
     private int attentionHeads;
 
-    CpuKvCache(String name, int sequences, int layers, int positions, int nKvHeads, int headDim) {
+    CpuKvCache(String name, KvShape shape) {
         this.name = name;
-        this.sequences = new KvCache[sequences];
-        for (int s = 0; s < sequences; s++) this.sequences[s] = new KvCache(layers, nKvHeads, headDim, positions);
-        this.nKvHeads = nKvHeads;
-        this.headDim = headDim;
-        this.positions = positions;
+        this.shape = shape;
+        this.sequences = new KvCache[shape.sequences()];
+        for (int s = 0; s < sequences.length; s++) sequences[s] = new KvCache(shape.layers(), shape.nKvHeads(), shape.headDim(), shape.positions());
     }
 
     static CpuKvCache of(DeviceBuffer b) {
@@ -40,12 +38,12 @@ final class CpuKvCache implements DeviceBuffer {
     }
 
     int kvDim() {
-        return nKvHeads * headDim;
+        return shape.kvDim();
     }
 
     Attention attention(WorkerPool pool, int nHeads) {
         if (attention == null || attentionHeads != nHeads) {
-            attention = new Attention(pool, nHeads, nKvHeads, headDim, positions);
+            attention = new Attention(pool, nHeads, shape.nKvHeads(), shape.headDim(), shape.positions());
             attentionHeads = nHeads;
         }
         return attention;

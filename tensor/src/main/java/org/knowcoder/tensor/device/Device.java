@@ -59,12 +59,8 @@ public interface Device extends AutoCloseable {
     // them best (the CPU's keys are transposed in tiles, the GPU's are rows), so callers only name
     // a layer, a sequence and positions.
 
-    /**
-     * KV caches for {@code sequences} sequences, each {@code layers} layers of {@code positions}
-     * positions of nKvHeads * headDim keys and values; throws IllegalArgumentException when the
-     * device cannot hold them.
-     */
-    DeviceBuffer kvCache(String name, int sequences, int layers, int positions, int nKvHeads, int headDim);
+    /** KV caches of this shape; throws BadInputException when the device cannot hold them. */
+    DeviceBuffer kvCache(String name, KvShape shape);
 
     /** Rows [0, rows) of k and v [rows, kvDim] into {@code layer} of the cache at positions start.. of {@code sequence}. */
     void storeKv(DeviceBuffer cache, int layer, int sequence, int start, DeviceBuffer k, DeviceBuffer v, int rows);

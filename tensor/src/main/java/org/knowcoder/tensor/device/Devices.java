@@ -1,7 +1,7 @@
 package org.knowcoder.tensor.device;
 
 import java.util.ServiceLoader;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 /** Opens a device by the name users give to --device. */
 public final class Devices {

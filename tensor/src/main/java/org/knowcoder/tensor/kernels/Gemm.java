@@ -1,7 +1,7 @@
 package org.knowcoder.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;

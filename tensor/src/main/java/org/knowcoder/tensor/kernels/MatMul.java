@@ -1,8 +1,8 @@
 package org.knowcoder.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
 
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;

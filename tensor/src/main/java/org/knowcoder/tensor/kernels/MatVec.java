@@ -1,7 +1,7 @@
 package org.knowcoder.tensor.kernels;
 
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.WorkerPool;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

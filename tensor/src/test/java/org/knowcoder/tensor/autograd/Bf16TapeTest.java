@@ -1,13 +1,13 @@
 package org.knowcoder.tensor.autograd;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.kernels.Rope;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +16,7 @@ import static org.knowcoder.tensor.TestTensors.randomFloats;
 
 /** A BF16 tape: every op's output is BF16-representable, the loss stays F32, gradients pass the rounding unchanged. */
 class Bf16TapeTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
     private final Random rnd = new Random(11);
 
     private static boolean bf16(float[] v) {
@@ -27,11 +27,6 @@ class Bf16TapeTest {
     /** Random values: almost none BF16-representable. */
     private Var param(String name, int rows, int cols) {
         return Var.param(name, randomFloats(rnd, rows * cols), rows, cols);
-    }
-
-    @AfterAll
-    static void close() {
-        POOL.close();
     }
 
     /** Every op once, on inputs that are not BF16-representable (random F32 parameters). */

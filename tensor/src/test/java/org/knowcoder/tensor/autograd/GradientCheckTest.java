@@ -1,14 +1,14 @@
 package org.knowcoder.tensor.autograd;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.TestTensors;
-import org.knowcoder.tensor.WorkerPool;
 import org.knowcoder.tensor.kernels.Rope;
 
 import java.util.Random;
 import java.util.function.Function;
+import org.knowcoder.testing.TestPool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,13 +21,8 @@ import static org.knowcoder.tensor.TestTensors.randomFloats;
  * random shapes that are not multiples of the vector width.
  */
 class GradientCheckTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
     private final Random rnd = new Random(7);
-
-    @AfterAll
-    static void close() {
-        POOL.close();
-    }
 
     private Var param(String name, int rows, int cols) {
         return Var.param(name, randomFloats(rnd, rows * cols), rows, cols);
@@ -109,6 +104,20 @@ class GradientCheckTest {
     void causalAttentionWithGroupedHeads() {
         Var q = param("q", 8, 16), k = param("k", 8, 8), v = param("v", 8, 8);
         check(t -> CausalAttention.apply(t, q, k, v, 4, 2, 4), q, k, v);
+    }
+
+    @Test
+    void rotaryEmbeddingAtGivenPositions() {
+        Var x = param("x", 6, 8);
+        Rope rope = new Rope(4, 3, 10000f);
+        check(t -> RotaryEmbedding.apply(t, x, 2, 3, new int[] {0, 1, 0, 0, 1, 2}, rope), x);
+    }
+
+    @Test
+    void causalAttentionOverPackedExamples() {
+        // two sequences of 4 rows: examples of 3 and 1 rows, then of 2 and 2
+        Var q = param("q", 8, 16), k = param("k", 8, 8), v = param("v", 8, 8);
+        check(t -> CausalAttention.apply(t, q, k, v, 4, 2, 4, new int[] {0, 1, 2, 0, 0, 1, 0, 1}), q, k, v);
     }
 
     @Test

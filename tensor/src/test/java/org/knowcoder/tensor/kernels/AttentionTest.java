@@ -7,11 +7,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.util.Arrays;
 import java.util.Random;
 
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.knowcoder.tensor.Approx.assertClose;
+import static org.knowcoder.testing.Approx.assertClose;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 
 class AttentionTest {

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.provider.FieldSource;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.knowcoder.tensor.Approx.assertAllClose;
+import static org.knowcoder.testing.Approx.assertAllClose;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 import static org.knowcoder.tensor.kernels.VectorMathTest.assertOutsideUnchanged;
 

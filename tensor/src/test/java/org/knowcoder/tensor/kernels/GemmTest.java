@@ -2,11 +2,11 @@ package org.knowcoder.tensor.kernels;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.parallel.WorkerPool;
 
 import java.util.Random;
 
-import static org.knowcoder.tensor.Approx.assertClose;
+import static org.knowcoder.testing.Approx.assertClose;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 
 /** c += A b against a double reference, with A plain and transposed, sizes around the tile and chunk edges. */

@@ -11,13 +11,13 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.TestTensors;
 import org.knowcoder.tensor.TestTensors.Weights;
-import org.knowcoder.tensor.WorkerPool;
+import org.knowcoder.tensor.TestTensors;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.knowcoder.tensor.Approx.assertDot;
+import static org.knowcoder.testing.Approx.assertDot;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 
 /** Batched W x over token counts around the 4-token tile and row counts around the 4-row tile. */

@@ -11,7 +11,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.knowcoder.tensor.Approx.assertClose;
+import static org.knowcoder.testing.Approx.assertClose;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 import static org.knowcoder.tensor.kernels.VectorMathTest.assertOutsideUnchanged;
 

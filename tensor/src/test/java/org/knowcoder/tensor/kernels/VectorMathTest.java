@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.knowcoder.tensor.Approx.assertClose;
-import static org.knowcoder.tensor.Approx.assertDot;
+import static org.knowcoder.testing.Approx.assertClose;
+import static org.knowcoder.testing.Approx.assertDot;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 
 /** Each op at offsets 3 and 5 into its arrays; elements outside [offset, offset + n) must not change. */

@@ -21,7 +21,7 @@ import org.knowcoder.tensor.TestTensors.Weights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.knowcoder.tensor.Approx.assertDot;
+import static org.knowcoder.testing.Approx.assertDot;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 
 class WeightRowsTest {

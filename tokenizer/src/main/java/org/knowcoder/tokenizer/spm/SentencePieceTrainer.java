@@ -91,6 +91,7 @@ public final class SentencePieceTrainer {
         ModelProto.Piece[] slots = new ModelProto.Piece[total];
         if (spec.unkId < 0) throw new BadInputException("--unk-id must be set: every model needs an unknown piece");
         for (int k = 0; k < 4; k++) {
+            if (ids[k] < -1) throw new BadInputException(flags[k] + " must be an id >= 0, or -1 for none, got " + ids[k]);
             if (ids[k] < 0) continue;
             if (ids[k] >= total) throw new BadInputException(flags[k] + " " + ids[k] + " leaves a gap: special ids must be below " + total);
             if (slots[ids[k]] != null) throw new BadInputException(flags[k] + " " + ids[k] + " is already taken by " + slots[ids[k]].piece());
@@ -102,6 +103,13 @@ public final class SentencePieceTrainer {
             slots[next] = p;
         }
         fixed.addAll(List.of(slots));
+        // a model with a piece twice cannot say which id it encodes to; SentencePiece refuses it too
+        Set<String> seen = new HashSet<>();
+        for (ModelProto.Piece p : fixed) {
+            if (!seen.add(p.piece())) {
+                throw new BadInputException("the piece " + p.piece() + " is defined twice (--control-symbols, --user-defined-symbols and the special pieces must differ)");
+            }
+        }
         return fixed;
     }
 }

@@ -1,6 +1,6 @@
 package org.knowcoder.tokenizer.spm;
 
-import org.knowcoder.tokenizer.LineReader;
+import org.knowcoder.io.LineReader;
 
 import java.io.IOException;
 import java.io.InputStream;

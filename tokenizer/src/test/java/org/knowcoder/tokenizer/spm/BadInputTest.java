@@ -1,6 +1,7 @@
 package org.knowcoder.tokenizer.spm;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.knowcoder.tokenizer.TokenizerFormatException;
 
 import java.io.IOException;
@@ -17,9 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Corrupt and truncated models, unknown model types, malformed text and ids: clear errors or SentencePiece's replacement, never a crash. */
 class BadInputTest {
+    @TempDir
+    static Path tmp;
+
     private static Path write(byte[] bytes) throws IOException {
-        Path file = Files.createTempFile("bad", ".model");
-        file.toFile().deleteOnExit();
+        Path file = Files.createTempFile(tmp, "bad", ".model");
         Files.write(file, bytes);
         return file;
     }

@@ -1,0 +1,37 @@
+package org.knowcoder.ie.trainingdata;
+
+import org.knowcoder.io.BadInputException;
+import org.knowcoder.schema.Task;
+
+import java.util.List;
+
+/**
+ * How schema-following data is sampled.
+ *
+ * @param tasks                which tasks to build from each sample
+ * @param negativeRatio        negative classes per gold class (rounded up; 0.2 in the paper)
+ * @param fullyNegativeShare   share of sentences given only absent classes and {@code results = []} (0.05)
+ * @param fullyNegativeClasses how many absent classes those get (5)
+ * @param datasetTag           name the sample's dataset in the instruction (refinement data)
+ * @param seed                 seed of every random choice
+ */
+public record FollowingOptions(List<Task> tasks, double negativeRatio, double fullyNegativeShare, int fullyNegativeClasses,
+                               boolean datasetTag, long seed) {
+    public FollowingOptions {
+        tasks = List.copyOf(tasks);
+        // negated comparisons, so that NaN is refused too
+        if (!(negativeRatio >= 0 && negativeRatio < Double.POSITIVE_INFINITY)) {
+            throw new BadInputException("--negative-ratio must be >= 0 and finite, got " + negativeRatio);
+        }
+        if (!(fullyNegativeShare >= 0 && fullyNegativeShare <= 1)) {
+            throw new BadInputException("--fully-negative must be in [0, 1], got " + fullyNegativeShare);
+        }
+        if (fullyNegativeClasses < 1) {
+            throw new BadInputException("--fully-negative-classes must be at least 1, got " + fullyNegativeClasses);
+        }
+    }
+
+    public static FollowingOptions defaults(long seed) {
+        return new FollowingOptions(List.of(Task.values()), 0.2, 0.05, 5, false, seed);
+    }
+}

@@ -1,0 +1,96 @@
+package org.knowcoder.ie.trainingdata;
+
+import org.knowcoder.io.AtomicOutput;
+import org.knowcoder.io.TokenShardWriter;
+import org.knowcoder.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where built items go: {@code <dir>/<name>.jsonl} and, with a tokenizer, the shard of
+ * {@link TokenShardWriter}: one sequence per item (instructions, loss on the output only) or, with a
+ * pack length, all items' ids back to back cut into sequences of that length (pretraining, loss
+ * everywhere). Counts each task's row of the summary. Nothing appears unless {@link #commit()} runs.
+ */
+final class TrainingOutput implements AutoCloseable {
+    private final AtomicOutput jsonl;
+    private final TokenShardWriter shard;
+    private final int packLength;
+    private final int[] pack;
+    private int packed;
+    private final Map<String, TaskStats> stats = new LinkedHashMap<>();
+    private long jsonlBytes;
+
+    /** {@code tokenizer} null: JSON lines only. {@code packLength} 0: one sequence per item. */
+    TrainingOutput(Path dir, String name, Tokenizer tokenizer, String tokenizerPath, int packLength, List<String> tasks) throws IOException {
+        this.jsonl = new AtomicOutput(dir.resolve(name + ".jsonl"));
+        this.shard = tokenizer == null ? null : new TokenShardWriter(dir, name, tokenizer.vocabSize(), tokenizerPath);
+        this.packLength = packLength;
+        this.pack = packLength > 0 && tokenizer != null ? new int[packLength] : null;
+        for (String t : tasks) stats.put(t, new TaskStats());
+    }
+
+    void add(Item item) throws IOException {
+        byte[] line = (item.jsonLine() + "\n").getBytes(StandardCharsets.UTF_8);
+        jsonl.write(line);
+        jsonlBytes += line.length;
+        stats.get(item.task()).add(item);
+        if (shard == null) return;
+        if (pack == null) {
+            shard.add(item.ids(), item.ids().length, item.maskFrom());
+            return;
+        }
+        int[] ids = item.ids();
+        for (int i = 0; i < ids.length; ) {
+            int n = Math.min(ids.length - i, packLength - packed);
+            System.arraycopy(ids, i, pack, packed, n);
+            packed += n;
+            i += n;
+            if (packed == packLength) {
+                shard.add(pack, packed, 0);
+                packed = 0;
+            }
+        }
+    }
+
+    Map<String, TaskStats> stats() {
+        return stats;
+    }
+
+    long jsonlBytes() {
+        return jsonlBytes;
+    }
+
+    /** Tokens in the shard (0 without a tokenizer). */
+    long shardTokens() {
+        return shard == null ? 0 : shard.tokens();
+    }
+
+    long shardSequences() {
+        return shard == null ? 0 : shard.sequences();
+    }
+
+    /** Writes the last, shorter packed sequence and moves every file into place. */
+    void commit() throws IOException {
+        if (shard != null) {
+            if (pack != null && packed > 0) shard.add(pack, packed, 0);
+            packed = 0;
+            shard.commit();
+        }
+        jsonl.commit();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            jsonl.close();
+        } finally {
+            if (shard != null) shard.close();
+        }
+    }
+}

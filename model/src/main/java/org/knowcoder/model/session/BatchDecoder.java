@@ -1,0 +1,215 @@
+package org.knowcoder.model.session;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+
+/**
+ * The decoding loop of every command: many prompts on one {@link DecodingSession}, each prefilled,
+ * then advanced one token at a time until its {@link Request} says it is complete or the context
+ * ends. What a token means (text, a stop string, a limit) is the request's business.
+ *
+ * <p>Two things make many prompts cheap. The prompt prefix they share is computed once: sequence 0
+ * of the session holds it, and each prompt copies the part it shares (compared token by token, so it
+ * is exact whatever the tokenizer does at the boundary) instead of recomputing it. And the other
+ * sequences are decoded together, one token of every prompt in flight per step, so each weight is
+ * read once per step for all of them. A session of one sequence runs one prompt at a time and keeps
+ * its prefix in place.
+ */
+public final class BatchDecoder {
+    /** One prompt being answered: how its next token is chosen and when it is complete. */
+    public interface Request {
+        /** The prompt's ids, BOS first; at most the model's context. */
+        int[] prompt();
+
+        /** The next token from this request's row of logits, logits[offset, offset + vocab). */
+        int choose(float[] logits, int offset, int vocab);
+
+        /** Takes the chosen token: true when it is to be fed (the answer goes on), false when the answer is complete. */
+        boolean accept(int token);
+    }
+
+    /** Receives each request as it completes. */
+    @FunctionalInterface
+    public interface Done<R extends Request> {
+        void accept(R request) throws java.io.IOException;
+    }
+
+    /** Where decoding time goes: prompt tokens prefilled and tokens decoded, with their nanoseconds. */
+    public static final class Stats {
+        private long prefillNanos, decodeNanos, prefilledTokens, decodedTokens;
+
+        public long prefillNanos() { return prefillNanos; }
+        public long decodeNanos() { return decodeNanos; }
+        public long prefilledTokens() { return prefilledTokens; }
+        public long decodedTokens() { return decodedTokens; }
+    }
+
+    private final DecodingSession session;
+    private final boolean reusePrefix;
+    private final int seqLen, vocab;
+    /** Token ids whose keys and values sequence 0's cache holds, position by position. */
+    private int[] prefix = new int[0];
+    private int prefixLength;
+    private final Stats stats = new Stats();
+
+    public BatchDecoder(DecodingSession session, boolean reusePrefix) {
+        this.session = session;
+        this.reusePrefix = reusePrefix;
+        this.seqLen = session.config().seqLen();
+        this.vocab = session.config().vocabSize();
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    /** Prompts decoded together: every sequence but the prefix's, or 1 in a one-sequence session. */
+    public int inFlight() {
+        return Math.max(1, session.sequences() - 1);
+    }
+
+    /** Answers every request, up to {@link #inFlight} at a time; {@code done} gets each as it completes. */
+    public <R extends Request> void run(List<R> requests, Done<R> done) throws java.io.IOException {
+        run(new ArrayDeque<>(requests), done);
+    }
+
+    /**
+     * Answers requests taken from {@code waiting} until it is empty and none is in flight. Free slots
+     * are filled before every step, so a request another thread adds to a concurrent queue while
+     * others decode joins them at the next step; only this thread may take from the queue.
+     */
+    public <R extends Request> void run(Queue<R> waiting, Done<R> done) throws java.io.IOException {
+        int slots = inFlight();
+        List<Active<R>> active = new ArrayList<>(java.util.Collections.nCopies(slots, null));
+        int[] seqs = new int[slots], tokens = new int[slots], positions = new int[slots], rows = new int[slots];
+        while (true) {
+            refill(active, waiting, done);
+            int n = 0;
+            for (int s = 0; s < slots; s++) {
+                Active<R> a = active.get(s);
+                if (a == null) continue;
+                seqs[n] = a.sequence;
+                tokens[n] = a.next;
+                positions[n] = a.position;
+                rows[n++] = s;
+            }
+            if (n == 0) return;
+            long t0 = System.nanoTime();
+            float[] logits = session.decode(seqs, tokens, positions, n);
+            for (int r = 0; r < n; r++) {
+                Active<R> a = active.get(rows[r]);
+                if (session.sequences() == 1) remember(tokens[r], a.position);
+                a.position++;
+                if (!a.take(a.request.choose(logits, r * vocab, vocab), seqLen)) {
+                    active.set(rows[r], null);
+                    done.accept(a.request);
+                }
+            }
+            stats.decodeNanos += System.nanoTime() - t0;
+            stats.decodedTokens += n;
+        }
+    }
+
+    /**
+     * Starts waiting requests in the free slots: each takes its share of the kept prefix, then all
+     * their remaining tokens are prefilled in shared passes. A request complete at once (its first
+     * token ends it) finishes and its slot is filled again.
+     */
+    private <R extends Request> void refill(List<Active<R>> active, Queue<R> waiting, Done<R> done) throws java.io.IOException {
+        while (!waiting.isEmpty()) {
+            List<Active<R>> started = new ArrayList<>();
+            List<int[]> tails = new ArrayList<>();
+            for (int s = 0; s < active.size() && !waiting.isEmpty(); s++) {
+                if (active.get(s) != null) continue;
+                R request = waiting.poll();
+                int[] tokens = request.prompt();
+                int sequence = session.sequences() == 1 ? 0 : s + 1;
+                Active<R> a = new Active<>(request, sequence, tokens.length, reuse(tokens, sequence));
+                active.set(s, a);
+                started.add(a);
+                tails.add(Arrays.copyOfRange(tokens, a.reused, tokens.length));
+                if (sequence == 0) remember(tokens, tokens.length);
+            }
+            if (started.isEmpty()) return;
+            int[] seqs = new int[started.size()], starts = new int[started.size()];
+            int prefilled = 0;
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = started.get(i).sequence;
+                starts[i] = started.get(i).reused;
+                prefilled += tails.get(i).length;
+            }
+            long t0 = System.nanoTime();
+            float[] logits = session.prefillMany(seqs, tails.toArray(int[][]::new), starts);
+            stats.prefillNanos += System.nanoTime() - t0;
+            stats.prefilledTokens += prefilled;
+            for (int i = 0; i < seqs.length; i++) {
+                Active<R> a = started.get(i);
+                if (!a.take(a.request.choose(logits, i * vocab, vocab), seqLen)) {
+                    active.set(active.indexOf(a), null);
+                    done.accept(a.request);
+                }
+            }
+        }
+    }
+
+    /**
+     * How many leading tokens {@code sequence} takes from the kept prefix (copied into its cache).
+     * A prompt sharing less than half with it starts a new kept prefix (the next job's), computed here.
+     */
+    private int reuse(int[] tokens, int sequence) {
+        if (!reusePrefix) return 0;
+        int reused = Math.min(commonPrefix(tokens), tokens.length - 1);
+        if (sequence != 0 && reused < (tokens.length - 1) / 2) {
+            long t0 = System.nanoTime();
+            session.prefill(0, Arrays.copyOf(tokens, tokens.length - 1), 0);
+            stats.prefillNanos += System.nanoTime() - t0;
+            stats.prefilledTokens += tokens.length - 1;
+            remember(tokens, tokens.length - 1);
+            reused = tokens.length - 1;
+        }
+        session.copyPrefix(0, sequence, reused);
+        return reused;
+    }
+
+    private int commonPrefix(int[] tokens) {
+        int n = Math.min(prefixLength, tokens.length), i = 0;
+        while (i < n && prefix[i] == tokens[i]) i++;
+        return i;
+    }
+
+    private void remember(int[] tokens, int length) {
+        if (prefix.length < length) prefix = Arrays.copyOf(tokens, Math.max(length, 2 * prefix.length));
+        else System.arraycopy(tokens, 0, prefix, 0, length);
+        prefixLength = length;
+    }
+
+    /** In a one-sequence session the fed tokens follow the prompt in the cache: they count for the next prompt's reuse. */
+    private void remember(int token, int pos) {
+        if (pos >= prefix.length) prefix = Arrays.copyOf(prefix, Math.max(pos + 1, 2 * prefix.length));
+        prefix[pos] = token;
+        prefixLength = pos + 1;
+    }
+
+    /** A request in flight: its sequence, the position its next token goes to, and that token. */
+    private static final class Active<R extends Request> {
+        final R request;
+        final int sequence, reused;
+        int position, next;
+
+        Active(R request, int sequence, int promptTokens, int reused) {
+            this.request = request;
+            this.sequence = sequence;
+            this.reused = reused;
+            this.position = promptTokens;
+        }
+
+        /** The request takes the chosen token; true when it is to be fed, which the context must also allow. */
+        boolean take(int token, int seqLen) {
+            next = token;
+            return request.accept(token) && position < seqLen;
+        }
+    }
+}

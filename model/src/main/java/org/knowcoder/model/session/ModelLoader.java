@@ -1,0 +1,80 @@
+package org.knowcoder.model.session;
+
+import org.knowcoder.io.BadInputException;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.LowRankUpdates;
+import org.knowcoder.model.format.Checkpoints;
+import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.device.Device;
+import org.knowcoder.tensor.device.Devices;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * The one way from a checkpoint path to a decoding session, for every command: the weight policy
+ * (Q8_0 quantization, the F32 heap copy) and the choice of session by device. Errors that are about
+ * the model (a context too long for the heap, a size the device refuses) name the model's path.
+ */
+public final class ModelLoader {
+    private ModelLoader() {}
+
+    /**
+     * The checkpoint's weights as a session wants them: quantized to Q8_0 when asked (closing the
+     * file's mapping; Q8_0 checkpoints stay as they are), else as loaded, except that F32 weights
+     * for the CPU are copied into heap arrays, which the JIT streams faster than the mapping
+     * ({@link LlamaWeights#f32OnHeap}; the mapping is then closed).
+     */
+    public static LlamaWeights weights(Path model, boolean quantizeQ8, boolean onCpu) throws IOException {
+        LlamaWeights loaded = Checkpoints.load(model);
+        if (quantizeQ8 && loaded.dtype() != DType.Q8_0) {
+            try (loaded) {
+                return aboutModel(model, loaded::quantizeQ8);
+            }
+        }
+        if (loaded.dtype() != DType.F32 || !onCpu) return loaded;
+        LlamaWeights heap = loaded.f32OnHeap();
+        if (heap != loaded) loaded.close();
+        return heap;
+    }
+
+    /**
+     * The accelerator named by {@code --device}, or null for "cpu": on the CPU the sessions compute on
+     * the pool directly ({@link LlamaSession}), faster than through the device-neutral pass.
+     */
+    public static Device accelerator(String device, WorkerPool pool) {
+        return device.equals("cpu") ? null : Devices.open(device, pool);
+    }
+
+    /**
+     * A session of {@code sequences} KV caches: {@link LlamaSession} on the CPU ({@code device} null,
+     * computing on {@code pool}), else {@link DeviceSession} on {@code device}. A LoRA adapter
+     * ({@code adapter}, or null) is applied unmerged, on the CPU only.
+     */
+    public static DecodingSession session(Path model, LlamaWeights weights, WorkerPool pool, Device device, int sequences,
+                                          LowRankUpdates adapter) {
+        if (adapter != null && device != null) {
+            throw new BadInputException("a LoRA adapter runs on the CPU only; merge it first (merge-adapter) to run on " + device.description());
+        }
+        return aboutModel(model, () -> {
+            if (device != null) return new DeviceSession(weights, device, sequences);
+            LlamaSession cpu = new LlamaSession(weights, pool, sequences);
+            cpu.useAdapter(adapter);
+            return cpu;
+        });
+    }
+
+    /**
+     * Runs a step whose BadInputException is about the model, naming the model's path in it; a plain
+     * IllegalArgumentException is our bug and passes unchanged.
+     */
+    public static <T> T aboutModel(Path model, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (BadInputException e) {
+            throw new BadInputException(model + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.knowcoder.model.training;
+
+import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.model.Projection;
+import org.knowcoder.model.RopePermutation;
+import org.knowcoder.tensor.autograd.Add;
+import org.knowcoder.tensor.autograd.CausalAttention;
+import org.knowcoder.tensor.autograd.Checkpoint;
+import org.knowcoder.tensor.autograd.CrossEntropy;
+import org.knowcoder.tensor.autograd.Embedding;
+import org.knowcoder.tensor.autograd.Gather;
+import org.knowcoder.tensor.autograd.Linear;
+import org.knowcoder.tensor.autograd.RmsNorm;
+import org.knowcoder.tensor.autograd.RotaryEmbedding;
+import org.knowcoder.tensor.autograd.SiluGate;
+import org.knowcoder.tensor.autograd.Tape;
+import org.knowcoder.tensor.autograd.Var;
+import org.knowcoder.tensor.kernels.Rope;
+
+/**
+ * The LLaMA-2 forward pass built from autograd ops, over whole sequences packed one after another
+ * (the same arithmetic as {@code LlamaSession}, which runs one conversation with a KV cache).
+ * Rotate-half checkpoints have their q/k outputs gathered into adjacent RoPE pairs, as inference does.
+ */
+public final class TrainingForward {
+    private final LlamaParams params;
+    private final LlamaConfig c;
+    private final ProjectionHook hook;
+    private final Rope rope;
+    private final int[] qOrder, kOrder;
+    private final boolean checkpointActivations;
+
+    /** {@code hook} may be null (plain projections). */
+    public TrainingForward(LlamaParams params, ProjectionHook hook) {
+        this(params, hook, false);
+    }
+
+    /**
+     * With {@code checkpointActivations}, each layer keeps only its input from forward to backward
+     * and runs its forward again during backward ({@link Checkpoint}): same gradients, bit for bit,
+     * activation memory of one layer instead of all, one more forward's time.
+     */
+    public TrainingForward(LlamaParams params, ProjectionHook hook, boolean checkpointActivations) {
+        this.params = params;
+        this.c = params.config();
+        this.hook = hook;
+        this.checkpointActivations = checkpointActivations;
+        this.rope = new Rope(c.headDim(), c.seqLen(), c.ropeTheta());
+        this.qOrder = params.rotateHalfLayout() ? RopePermutation.toAdjacentPairs(c.nHeads(), c.headDim()) : null;
+        this.kOrder = params.rotateHalfLayout() ? RopePermutation.toAdjacentPairs(c.nKvHeads(), c.headDim()) : null;
+    }
+
+    public LlamaParams params() {
+        return params;
+    }
+
+    /** Logits [tokens.length, vocab] for sequences of {@code seqLen} tokens packed in {@code tokens}. */
+    public Var logits(Tape tape, int[] tokens, int seqLen) {
+        return logits(tape, tokens, seqLen, null);
+    }
+
+    /**
+     * As above, token r at position {@code positions[r]} of its own example, each example attending
+     * only to itself (see {@link TokenBatch}); null positions: one example per sequence.
+     */
+    public Var logits(Tape tape, int[] tokens, int seqLen, int[] positions) {
+        if (seqLen < 1 || seqLen > c.seqLen() || tokens.length % seqLen != 0) {
+            throw new IllegalArgumentException(tokens.length + " tokens are not whole sequences of " + seqLen
+                    + " within the model's context of " + c.seqLen());
+        }
+        Var x = Embedding.apply(tape, tokens, params.embedding());
+        for (int l = 0; l < c.nLayers(); l++) {
+            int layer = l;
+            Checkpoint.Segment block = (t, in) -> layer(t, layer, in, seqLen, positions);
+            x = checkpointActivations ? Checkpoint.apply(tape, x, block) : block.apply(tape, x);
+        }
+        x = RmsNorm.apply(tape, x, params.finalNorm(), c.normEps());
+        return Linear.apply(tape, x, params.classifier());
+    }
+
+    /** The batch's weighted cross-entropy summed and divided by {@code denominator} (see {@link CrossEntropy}). */
+    public Var loss(Tape tape, TokenBatch batch, float denominator) {
+        Var logits = logits(tape, batch.inputs(), batch.seqLen(), batch.positions());
+        return CrossEntropy.apply(tape, logits, batch.targets(), batch.weights(), denominator);
+    }
+
+    /** Transformer layer l: x + attention(norm(x)), then + SwiGLU MLP(norm(.)). */
+    private Var layer(Tape tape, int l, Var x, int seqLen, int[] positions) {
+        float eps = c.normEps();
+        LlamaParams.Layer w = params.layer(l);
+        Var h = RmsNorm.apply(tape, x, w.attentionNorm(), eps);
+        Var q = project(tape, l, Projection.Q, h, w);
+        Var k = project(tape, l, Projection.K, h, w);
+        Var v = project(tape, l, Projection.V, h, w);
+        if (qOrder != null) {
+            q = Gather.apply(tape, q, qOrder);
+            k = Gather.apply(tape, k, kOrder);
+        }
+        q = RotaryEmbedding.apply(tape, q, c.nHeads(), seqLen, positions, rope);
+        k = RotaryEmbedding.apply(tape, k, c.nKvHeads(), seqLen, positions, rope);
+        Var a = CausalAttention.apply(tape, q, k, v, c.nHeads(), c.nKvHeads(), seqLen, positions);
+        x = Add.apply(tape, x, project(tape, l, Projection.O, a, w));
+        h = RmsNorm.apply(tape, x, w.ffnNorm(), eps);
+        Var g = SiluGate.apply(tape, project(tape, l, Projection.GATE, h, w), project(tape, l, Projection.UP, h, w));
+        return Add.apply(tape, x, project(tape, l, Projection.DOWN, g, w));
+    }
+
+    private Var project(Tape tape, int layer, Projection p, Var input, LlamaParams.Layer w) {
+        Var base = Linear.apply(tape, input, w.weight(p));
+        return hook == null ? base : hook.apply(tape, layer, p, input, base);
+    }
+}

@@ -1,0 +1,155 @@
+package org.knowcoder.train;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.training.LlamaParams;
+import org.knowcoder.model.training.TokenBatch;
+import org.knowcoder.model.training.TrainingForward;
+import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.autograd.Tape;
+import org.knowcoder.tensor.autograd.Var;
+import org.knowcoder.testing.TestPool;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Packing is a layout, not a change of what is learned: the packed batch of a step has the same
+ * targets and weights as one sequence per example, the same loss and gradients up to float
+ * rounding, and a packed run is as deterministic and as resumable as an unpacked one.
+ */
+class PackingTest {
+    private static final WorkerPool POOL = TestPool.TWO_THREADS;
+
+    @Test
+    void examplesGoInOrderToTheFirstSequenceWithRoom() {
+        // 4, 6, 3, 2 and 8 rows (the 10 tokens cut to 9), and one token (no target) into sequences of 8 rows
+        List<Examples.Example> examples = List.of(example(5, 0), example(7, 2), example(4, 0), example(3, 0), example(10, 0), example(1, 0));
+        TokenBatch b = Packing.pack(examples, 8);
+        assertEquals(3, b.sequences());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 0, 1, 2, 0, /**/ 0, 1, 2, 3, 4, 5, 0, 1, /**/ 0, 1, 2, 3, 4, 5, 6, 7}, b.positions());
+        int[] first = examples.getFirst().tokens(), second = examples.get(1).tokens();
+        assertEquals(first[0], b.inputs()[0]);
+        assertEquals(first[1], b.targets()[0]);
+        assertEquals(examples.get(2).tokens()[0], b.inputs()[4]);
+        assertEquals(0f, b.weights()[7], "padding");
+        assertEquals(second[1], b.targets()[8]);
+        assertEquals(0f, b.weights()[8], "the second example's prompt token 1 is masked");
+        assertEquals(1f, b.weights()[9]);
+        assertEquals(4 + 5 + 3 + 2 + 8, b.weightSum());
+    }
+
+    @Test
+    void packedLossAndGradientsEqualThoseOfOneSequencePerExample() {
+        List<Examples.Example> examples = randomExamples(16, 4);
+        TokenBatch unpacked = new Examples(examples, 16, 1).step(0, 16, 16).getFirst();
+        TokenBatch packed = new Examples(examples, 16, 1, true).step(0, 16, 16).getFirst();
+        assertTrue(packed.sequences() < unpacked.sequences(), packed.sequences() + " sequences");
+        assertEquals(unpacked.weightSum(), packed.weightSum());
+
+        Trainer a = TinyRun.trainer(POOL, 3, 10), b = TinyRun.trainer(POOL, 3, 10);
+        double lossUnpacked = a.accumulate(List.of(unpacked)), lossPacked = b.accumulate(List.of(packed));
+        assertEquals(lossUnpacked, lossPacked, 1e-5 * lossUnpacked);
+        for (int i = 0; i < a.params().size(); i++) {
+            float[] x = a.params().get(i).var().grad(), y = b.params().get(i).var().grad();
+            double diff = 0, norm = 0;
+            for (int j = 0; j < x.length; j++) {
+                diff += (double) (x[j] - y[j]) * (x[j] - y[j]);
+                norm += (double) x[j] * x[j];
+            }
+            assertTrue(Math.sqrt(diff) <= 1e-5 * Math.sqrt(norm), a.params().get(i).name());
+        }
+    }
+
+    @Test
+    void eachExamplesLogitsAreThoseOfTheExampleRunAlone() {
+        TokenBatch packed = Packing.pack(randomExamples(6, 9), 8);
+        int vocab = TinyRun.CONFIG.vocabSize();
+        try (LlamaWeights w = RandomWeights.create(TinyRun.CONFIG, false, 4)) {
+            TrainingForward forward = new TrainingForward(LlamaParams.trainable(w), null);
+            Var all = forward.logits(new Tape(POOL), packed.inputs(), packed.seqLen(), packed.positions());
+            // each example (padding included), found by the position 0 that starts it, from position 0 in a sequence of its own
+            for (int r = 0; r < packed.inputs().length; ) {
+                int end = r + 1;
+                while (end < packed.inputs().length && packed.positions()[end] != 0) end++;
+                int[] alone = Arrays.copyOfRange(packed.inputs(), r, end);
+                Var one = forward.logits(new Tape(POOL), alone, alone.length);
+                for (int i = 0; i < one.size(); i++) {
+                    assertEquals(one.value()[i], all.value()[r * vocab + i], 1e-5f, "row " + (r + i / vocab));
+                }
+                r = end;
+            }
+        }
+    }
+
+    @Test
+    void packedRunIsDeterministicAndResumesBitIdentically(@TempDir Path dir) throws IOException {
+        Trainer straight = TinyRun.trainer(POOL, 2, 20), again = TinyRun.trainer(POOL, 2, 20);
+        Examples data = TinyRun.examples(40, 5, true);
+        for (int s = 0; s < 20; s++) {
+            straight.step(data.step(s, 8, 4));
+            again.step(TinyRun.examples(40, 5, true).step(s, 8, 4));
+        }
+        Trainer first = TinyRun.trainer(POOL, 2, 20);
+        for (int s = 0; s < 10; s++) first.step(data.step(s, 8, 4));
+        TrainingCheckpoint.save(dir, first, JsonNodeFactory.instance.objectNode().put("seed", 5));
+        Trainer resumed = TinyRun.trainer(POOL, 99, 20);
+        TrainingCheckpoint.load(TrainingCheckpoint.latest(dir), resumed);
+        Examples reread = TinyRun.examples(40, 5, true);
+        while (resumed.step() < 20) resumed.step(reread.step(resumed.step(), 8, 4));
+        for (int i = 0; i < straight.params().size(); i++) {
+            String name = straight.params().get(i).name();
+            assertArrayEquals(straight.params().get(i).var().value(), again.params().get(i).var().value(), 0f, name);
+            assertArrayEquals(straight.params().get(i).var().value(), resumed.params().get(i).var().value(), 0f, name);
+        }
+    }
+
+    @Test
+    void realTokensCountTheExamplesRowsPackedOrNot() {
+        Examples unpacked = TinyRun.examples(12, 7), packed = TinyRun.examples(12, 7, true);
+        for (int s = 0; s < 3; s++) {
+            long real = 0; // TinyRun's examples have no masks: only padding weighs 0
+            for (TokenBatch b : packed.step(s, 4, 2)) {
+                for (int r = 0; r < b.inputs().length; r++) if (b.weights()[r] != 0) real++;
+            }
+            assertEquals(real, packed.realTokens(s, 4));
+            assertEquals(real, unpacked.realTokens(s, 4));
+        }
+    }
+
+    /** {@code n} tokens, the first {@code prompt} of them outside the loss. */
+    private static Examples.Example example(int n, int prompt) {
+        int[] t = new int[n], mask = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = 1 + (n * 7 + i) % 39;
+            mask[i] = i < prompt ? 0 : 1;
+        }
+        return new Examples.Example(t, mask);
+    }
+
+    private static List<Examples.Example> randomExamples(int count, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Examples.Example> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = 2 + rng.nextInt(11), prompt = rng.nextInt(n);
+            int[] t = new int[n], mask = new int[n];
+            for (int j = 0; j < n; j++) {
+                t[j] = rng.nextInt(TinyRun.CONFIG.vocabSize());
+                mask[j] = j < prompt ? 0 : 1;
+            }
+            out.add(new Examples.Example(t, mask));
+        }
+        return out;
+    }
+}
