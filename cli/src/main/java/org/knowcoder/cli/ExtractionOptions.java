@@ -1,6 +1,7 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.ie.extract.ExtractionSettings;
+import org.knowcoder.ie.extract.LoadedExtractor;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 import picocli.CommandLine.Mixin;
@@ -82,7 +83,7 @@ final class ExtractionOptions {
         if (out == null) throw new BadInputException("the benchmark mode needs --out DIR (predictions.jsonl and scores.json go there)");
         Set<Task> taskSet = EnumSet.noneOf(Task.class);
         for (String t : tasks) if (!t.equalsIgnoreCase("all")) taskSet.add(Task.parse(t));
-        return new ExtractionSettings(model, tokenizer, device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
+        return new ExtractionSettings(model, LoadedExtractor.tokenizer(model, tokenizer), device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
                 split, taskSet, limit, shots, schema, refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out, allowChangedOptions);
     }
 

@@ -40,8 +40,7 @@ public final class LoadedExtractor implements AutoCloseable {
      */
     public static LoadedExtractor open(Path model, Path tokenizer, String device, boolean quantizeQ8, Path adapter, int threads,
                                        int batch, int maxNewTokens, boolean prefixReuse) throws IOException {
-        Path tokenizerFile = tokenizer != null ? tokenizer : Tokenizers.besideModel(model).orElseThrow(() -> new BadInputException(
-                "no tokenizer.model or tokenizer.bin beside " + model + "; pass --tokenizer PATH (a SentencePiece .model or llama2.c tokenizer.bin)"));
+        Path tokenizerFile = tokenizer(model, tokenizer);
         WorkerPool pool = new WorkerPool(threads);
         Device accelerator = null;
         LlamaWeights weights = null;
@@ -60,6 +59,13 @@ public final class LoadedExtractor implements AutoCloseable {
             pool.close();
             throw e;
         }
+    }
+
+    /** {@code tokenizer}, or (null) the one in or beside the model ({@link Tokenizers#besideModel}); none is bad input that says what to pass. */
+    public static Path tokenizer(Path model, Path tokenizer) {
+        if (tokenizer != null) return tokenizer;
+        return Tokenizers.besideModel(model).orElseThrow(() -> new BadInputException(
+                "no tokenizer.model or tokenizer.bin beside " + model + "; pass --tokenizer PATH (a SentencePiece .model or llama2.c tokenizer.bin)"));
     }
 
     /**
