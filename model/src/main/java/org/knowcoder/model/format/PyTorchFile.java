@@ -99,7 +99,7 @@ final class PyTorchFile {
         } catch (ArithmeticException e) {
             last = Long.MAX_VALUE;
         }
-        if (numel > 0 && last >= t.storage().numel()) {
+        if (t.offset() > t.storage().numel() || numel > 0 && last >= t.storage().numel()) {
             throw new CheckpointFormatException(file, "tensor " + name + " of size " + Arrays.toString(t.size()) + ", strides "
                     + Arrays.toString(t.stride()) + " at offset " + t.offset() + " reaches past storage " + key + " of " + t.storage().numel() + " values");
         }

@@ -43,7 +43,7 @@ final class StateDictPickle {
     private static final Global REBUILD_TENSOR = new Global("torch._utils", "_rebuild_tensor_v2");
     private static final Global REBUILD_PARAMETER = new Global("torch._utils", "_rebuild_parameter");
     /** The storage types are type tags only; which ones hold a dtype the engine reads is PyTorchFile's concern. */
-    static final Set<String> STORAGE_TYPES = Set.of("FloatStorage", "HalfStorage", "BFloat16Storage", "DoubleStorage",
+    private static final Set<String> STORAGE_TYPES = Set.of("FloatStorage", "HalfStorage", "BFloat16Storage", "DoubleStorage",
             "LongStorage", "IntStorage", "ShortStorage", "CharStorage", "ByteStorage", "BoolStorage");
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -158,7 +158,7 @@ final class StateDictPickle {
         if (REBUILD_PARAMETER.equals(callable) && a.size() == 3 && a.getFirst() instanceof StoredTensor t) return t;
         // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
         if (REBUILD_TENSOR.equals(callable) && (a.size() == 6 || a.size() == 7) && a.get(0) instanceof Storage s
-                && a.get(1) instanceof Long offset && a.get(2) instanceof List<?> size && a.get(3) instanceof List<?> stride
+                && a.get(1) instanceof Long offset && offset >= 0 && a.get(2) instanceof List<?> size && a.get(3) instanceof List<?> stride
                 && size.size() == stride.size()) {
             return new StoredTensor(s, offset, longs(at, size), longs(at, stride));
         }

@@ -35,12 +35,12 @@ final class StoredZip {
             long locator = end - 20;
             if (locator < 0 || zip.get(U32, locator) != END64_LOCATOR) throw corrupt(file, "the ZIP64 end record is missing");
             long end64 = zip.get(U64, locator + 8);
-            if (end64 < 0 || end64 + 56 > zip.byteSize() || zip.get(U32, end64) != END64) throw corrupt(file, "the ZIP64 end record is missing");
+            if (end64 < 0 || end64 > zip.byteSize() - 56 || zip.get(U32, end64) != END64) throw corrupt(file, "the ZIP64 end record is missing");
             count = zip.get(U64, end64 + 32);
             dirSize = zip.get(U64, end64 + 40);
             dirStart = zip.get(U64, end64 + 48);
         }
-        if (dirStart < 0 || dirSize < 0 || dirStart + dirSize > zip.byteSize()) {
+        if (dirStart < 0 || dirSize < 0 || dirStart > zip.byteSize() || dirSize > zip.byteSize() - dirStart) {
             throw corrupt(file, "its central directory lies beyond the end of the file (truncated?)");
         }
         Map<String, MemorySegment> entries = new LinkedHashMap<>();
@@ -88,11 +88,11 @@ final class StoredZip {
     }
 
     private static MemorySegment data(Path file, MemorySegment zip, String name, long local, long size) throws CheckpointFormatException {
-        if (local < 0 || local + 30 > zip.byteSize() || zip.get(U32, local) != LOCAL_HEADER) {
+        if (local < 0 || local > zip.byteSize() - 30 || zip.get(U32, local) != LOCAL_HEADER) {
             throw corrupt(file, "entry " + name + " has no local header where the central directory says (truncated?)");
         }
         long start = local + 30 + u16(zip, local + 26) + u16(zip, local + 28);
-        if (size < 0 || start + size > zip.byteSize()) {
+        if (size < 0 || size > zip.byteSize() - start) {
             throw corrupt(file, "entry " + name + " runs " + size + " bytes from byte " + start + ", beyond the end of the file (truncated?)");
         }
         return zip.asSlice(start, size);
