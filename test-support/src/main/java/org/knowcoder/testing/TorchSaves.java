@@ -1,5 +1,6 @@
 package org.knowcoder.testing;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,7 +50,7 @@ public final class TorchSaves {
 
     /** A zip of {@code pickle} and {@code storages} (entries data/<key>), stored uncompressed as torch.save does. */
     public static Path write(Path file, byte[] pickle, Map<String, byte[]> storages) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file)); ZipOutputStream zip = new ZipOutputStream(out)) {
             stored(zip, "archive/data.pkl", pickle);
             for (Map.Entry<String, byte[]> e : storages.entrySet()) stored(zip, "archive/data/" + e.getKey(), e.getValue());
             stored(zip, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));

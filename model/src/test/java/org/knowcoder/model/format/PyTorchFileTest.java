@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,6 +56,18 @@ class PyTorchFileTest {
             assertArrayEquals(new long[] {3, 4}, t.get("transposed").shape());
             assertEquals(DType.F16, t.get("half").dtype());
             assertArrayEquals(new float[] {0, 0.5f, 1, 1.5f}, t.get("half").toFloats());
+        }
+    }
+
+    @Test
+    void moreThan65535EntriesTakeZip64EndRecords() throws IOException {
+        Map<String, byte[]> storages = new HashMap<>();
+        for (int i = 0; i < 70_000; i++) storages.put(String.valueOf(i), new byte[0]);
+        storages.put("0", counting(4));
+        Path file = TorchSaves.write(tmp.resolve("pytorch_model.bin"),
+                TorchSaves.stateDict(List.of(View.contiguous("w", "FloatStorage", "0", 2, 2))).bytes(), storages);
+        try (Arena arena = Arena.ofConfined()) {
+            assertArrayEquals(new float[] {0, 1, 2, 3}, PyTorchFile.read(file, arena).get("w").toFloats());
         }
     }
 
