@@ -21,8 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code recipe mini --quick} end to end on three datasets (one zero-shot), then the same recipe
  * stopped after a stage and killed in the middle of fine-tuning: each rerun ends with the weights of
- * the uninterrupted run. About 40 s of training runs in all, hence an IT, outside the default run
- * ({@code mvn -o verify -pl cli -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=RecipeQuickIT}).
+ * the uninterrupted run. Four recipe runs: 10 s on a quiet 2-core machine, 50 s on a busy one, so an
+ * IT, out of {@code mvn test} but in {@code mvn verify} (CI) while it stays under a minute; alone:
+ * {@code mvn -o verify -pl cli -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=RecipeQuickIT
+ * -Dfailsafe.failIfNoSpecifiedTests=false}.
  */
 class RecipeQuickIT {
     private static final String DATASETS = "conll2003,conll04,crossner_ai";
