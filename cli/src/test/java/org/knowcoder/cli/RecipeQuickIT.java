@@ -57,10 +57,7 @@ class RecipeQuickIT {
         assertEquals(weights(whole), weights(resumed), "stopped after a stage and rerun");
 
         // a kill after the first fine-tuning checkpoint: the later ones and everything after never written
-        for (String f : List.of("following.done.json", "eval.done.json", "export.done.json", "model/config.json",
-                "model/model.safetensors", "model/tokenizer.model", "model/schema.json", "model")) {
-            Files.delete(resumed.resolve(f));
-        }
+        killInFollowing(resumed);
         Path checkpoints = resumed.resolve("following/run/checkpoints");
         List<Path> later = new ArrayList<>();
         try (var s = Files.list(checkpoints)) {
@@ -72,9 +69,24 @@ class RecipeQuickIT {
         assertTrue(again.err().contains("resuming from"), again.err());
         assertEquals(weights(whole), weights(resumed), "killed in fine-tuning and rerun");
 
+        // a kill after the final checkpoint, in the middle of the export beside it
+        killInFollowing(resumed);
+        Files.delete(resumed.resolve("following/run/model/config.json"));
+        CliRun exported = recipe(resumed);
+        assertEquals(0, exported.code(), exported.err());
+        assertEquals(weights(whole), weights(resumed), "killed in the fine-tuned model's export and rerun");
+
         CliRun changed = recipe(resumed, "--seed", "2");
         assertEquals(2, changed.code(), "another seed is refused on resume");
         assertTrue(changed.err().contains("seed"), changed.err());
+    }
+
+    /** What a kill in the following stage leaves: that stage and the ones after it not done. */
+    private static void killInFollowing(Path out) throws IOException {
+        for (String f : List.of("following.done.json", "eval.done.json", "export.done.json", "model/config.json",
+                "model/model.safetensors", "model/tokenizer.model", "model/schema.json", "model")) {
+            Files.delete(out.resolve(f));
+        }
     }
 
     private static CliRun recipe(Path out, String... more) {

@@ -99,6 +99,8 @@ public final class TrainingRun {
                 export.save(dir);
             }
         }
+        // a run killed after its final checkpoint but before (or during) the export beside it gets it now
+        if (latest != null && first == o.steps()) export.save(dir);
         AtomicWrite.write(dir.resolve("loss.svg"), LossPlot.svg(losses).getBytes(StandardCharsets.UTF_8));
     }
 
