@@ -51,7 +51,7 @@ import java.util.Map;
  * export, each stage by the library code its command would run. Layout of OUT:
  * <pre>
  * recipe.json              the options (a resume with others is refused)
- * STAGE.done.json          a stage's output is complete (its wall time); the stage is skipped on a rerun
+ * STAGE.done.json          a stage's output is complete (the wall time of the run that finished it); skipped on a rerun
  * tokenizer/               corpus.txt, tokenizer.model
  * understanding/           kelm.jsonl, data/ (shard), init/ (random weights), run/ (training run; run/model)
  * following/               samples/, data/ (shard), run/ (training run; run/model)
