@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Opens a checkpoint by its path: a directory or {@code .safetensors} file is Hugging Face, anything else llama2.c. */
+/**
+ * Opens a checkpoint by its path: a directory or {@code .safetensors} file is Hugging Face, a
+ * {@code .gguf} file GGUF, anything else llama2.c.
+ */
 public final class Checkpoints {
     private Checkpoints() {}
 
@@ -16,6 +19,7 @@ public final class Checkpoints {
         if (Files.isDirectory(path) || path.getFileName().toString().endsWith(".safetensors")) {
             return HuggingFaceCheckpoint.load(path);
         }
+        if (path.getFileName().toString().endsWith(".gguf")) return GgufCheckpoint.load(path);
         return Llama2cCheckpoint.load(path);
     }
 }
