@@ -30,10 +30,10 @@ import java.util.stream.Collectors;
         description = "Generate text from a LLaMA-2 checkpoint (llama2.c .bin, Hugging Face directory or .safetensors).")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, or .safetensors with config.json beside it")
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, .safetensors with config.json beside it, or .gguf")
     Path model;
 
-    @Option(names = "--tokenizer", paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin (default: tokenizer.model or tokenizer.bin in a model directory, tokenizer.bin or tokenizer.model beside a model file)")
+    @Option(names = "--tokenizer", paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin (default: tokenizer.model or tokenizer.bin in a model directory, tokenizer.bin or tokenizer.model beside a model file, a GGUF model's own)")
     Path tokenizer;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "prompt text (BOS is added)")
@@ -139,6 +139,13 @@ final class GenerateCommand implements Callable<Integer> {
             Path home = dir ? model : model.toAbsolutePath().getParent();
             for (String name : dir ? new String[] {"tokenizer.model", "tokenizer.bin"} : new String[] {"tokenizer.bin", "tokenizer.model"}) {
                 if (path == null && Files.isRegularFile(home.resolve(name))) path = tokenizer = home.resolve(name);
+            }
+        }
+        if (path == null && model.getFileName().toString().endsWith(".gguf")) {
+            Tokenizer own = GgufVocabulary.read(model);
+            if (own != null) {
+                tokenizer = model;
+                return own;
             }
         }
         if (path == null) {

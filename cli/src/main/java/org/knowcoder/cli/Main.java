@@ -21,7 +21,7 @@ import java.nio.file.NoSuchFileException;
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
         subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class, SchemaCommand.class,
                 DatasetsCommand.class, ScoreCommand.class, ExtractCommand.class, EvalCommand.class, BuildDataCommand.class,
-                InitCommand.class, TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class},
+                InitCommand.class, TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class, ConvertCommand.class},
         footer = {"",
                 "Quick start:",
                 "  # paths from the repository root, beside which ../shared holds the fixtures;",
