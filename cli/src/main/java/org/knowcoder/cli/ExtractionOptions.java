@@ -1,6 +1,8 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.ie.extract.ExtractionSettings;
+import org.knowcoder.ie.extract.LoadedExtractor;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,25 +15,25 @@ import java.util.Set;
 
 /** What {@code extract} and {@code eval} share: the model, the datasets and how prompts are built. */
 final class ExtractionOptions {
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, or .safetensors with config.json")
+    @Option(names = "--model", paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, or .safetensors with config.json")
     Path model;
 
-    @Option(names = "--tokenizer", required = true, paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin")
+    @Option(names = "--tokenizer", paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin (default: tokenizer.model or tokenizer.bin in the model directory, or beside the model file)")
     Path tokenizer;
 
-    @Option(names = "--datasets", required = true, paramLabel = "DIR", description = "the benchmark directory (as ../shared/datasets)")
+    @Option(names = "--datasets", paramLabel = "DIR", description = "benchmark mode: the benchmark directory (as ../shared/datasets)")
     Path datasetsDir;
 
-    @Option(names = "--dataset", required = true, split = ",", paramLabel = "NAMES", description = "datasets by name, comma-separated (see `datasets`)")
+    @Option(names = "--dataset", split = ",", paramLabel = "NAMES", description = "benchmark mode: datasets by name, comma-separated (see `datasets`)")
     List<String> datasets;
 
-    @Option(names = "--task", split = ",", paramLabel = "TASKS", description = "ner, re, ed, eae (default: every task the dataset's labels cover)")
+    @Option(names = "--task", split = ",", paramLabel = "TASKS", description = "ner, re, ed, eae, all (default: every task the dataset's labels, or the types, cover)")
     List<String> tasks = new ArrayList<>();
 
     @Option(names = "--split", defaultValue = "test", description = "split to run (default ${DEFAULT-VALUE})")
     String split;
 
-    @Option(names = "--limit", defaultValue = "0", description = "first N sentences per dataset, 0 for all (default ${DEFAULT-VALUE})")
+    @Option(names = "--limit", defaultValue = "0", description = "first N sentences per dataset, or N inputs, 0 for all (default ${DEFAULT-VALUE})")
     int limit;
 
     @Option(names = "--benchmark-sample", paramLabel = "SEED", arity = "0..1", fallbackValue = "42",
@@ -41,7 +43,8 @@ final class ExtractionOptions {
     @Option(names = "--shots", defaultValue = "0", description = "few-shot examples from the train split (default ${DEFAULT-VALUE})")
     int shots;
 
-    @Option(names = "--schema", paramLabel = "LIBRARY", description = "schema library JSON (schema import); default: bare classes named by the label maps")
+    @Option(names = "--schema", paramLabel = "LIBRARY", description = "schema library JSON (schema import); default: bare classes named by the label maps."
+            + " With your text: a library (with --types) or Python class definitions (Entities.py, *_class_defs.json)")
     Path schema;
 
     @Option(names = "--refined", description = "name the dataset in the instruction, as KnowCoder's refined models expect")
@@ -56,7 +59,7 @@ final class ExtractionOptions {
     @Option(names = "--batch", defaultValue = "16", description = "sentences decoded together, as the heap allows (default ${DEFAULT-VALUE}; 1: one at a time)")
     int batch;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory: predictions.jsonl (resumable), scores.json")
+    @Option(names = "--out", paramLabel = "PATH", description = "benchmark mode: run directory (predictions.jsonl, resumable; scores.json). With your text: a results file (JSON lines, resumable; default: stdout)")
     Path out;
 
     @Option(names = "--allow-changed-options", description = "Resume even though an option that shapes the predictions (such as "
@@ -75,9 +78,20 @@ final class ExtractionOptions {
     /** The options as the extraction pipeline takes them; checks each value. */
     ExtractionSettings settings() {
         device.check();
+        requireModel();
+        if (datasetsDir == null || datasets == null) throw new BadInputException("the benchmark mode needs --datasets DIR and --dataset NAMES");
+        if (out == null) throw new BadInputException("the benchmark mode needs --out DIR (predictions.jsonl and scores.json go there)");
         Set<Task> taskSet = EnumSet.noneOf(Task.class);
-        for (String t : tasks) taskSet.add(Task.parse(t));
-        return new ExtractionSettings(model, tokenizer, device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
+        for (String t : tasks) if (!t.equalsIgnoreCase("all")) taskSet.add(Task.parse(t));
+        return new ExtractionSettings(model, LoadedExtractor.tokenizer(model, tokenizer), device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
                 split, taskSet, limit, shots, schema, refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out, allowChangedOptions);
+    }
+
+    /** No model ships with the jar yet: without --model, say exactly what to pass. */
+    void requireModel() {
+        if (model == null) {
+            throw new BadInputException("--model PATH is required (no default model ships yet): a KnowCoder checkpoint as a llama2.c .bin,"
+                    + " a Hugging Face directory, a .safetensors file with config.json beside it, a PyTorch or a GGUF checkpoint");
+        }
     }
 }

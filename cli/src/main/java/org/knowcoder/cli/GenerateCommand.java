@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -133,14 +132,8 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private Tokenizer openTokenizer() throws IOException {
+        if (tokenizer == null) tokenizer = Tokenizers.besideModel(model).orElse(null);
         Path path = tokenizer;
-        if (path == null) {
-            boolean dir = Files.isDirectory(model);
-            Path home = dir ? model : model.toAbsolutePath().getParent();
-            for (String name : dir ? new String[] {"tokenizer.model", "tokenizer.bin"} : new String[] {"tokenizer.bin", "tokenizer.model"}) {
-                if (path == null && Files.isRegularFile(home.resolve(name))) path = tokenizer = home.resolve(name);
-            }
-        }
         if (path == null && model.getFileName().toString().endsWith(".gguf")) {
             Tokenizer own = GgufVocabulary.read(model);
             if (own != null) {

@@ -13,7 +13,7 @@ import java.util.Set;
  * word before the period is a common abbreviation or a single letter (an initial), or the boundary
  * falls inside a span the caller protects (an annotation must never be cut in two).
  */
-final class SentenceSplitter {
+public final class SentenceSplitter {
     private static final Set<String> ABBREVIATIONS = Set.of("mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "inc",
             "corp", "ltd", "co", "llc", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "no", "jan", "feb", "mar", "apr", "jun",
             "jul", "aug", "sep", "sept", "oct", "nov", "dec", "gen", "gov", "sen", "rep", "rev", "fig", "approx", "dept", "ver", "vol");
@@ -25,7 +25,7 @@ final class SentenceSplitter {
      * {@code noCut} holds every offset k where a cut between characters k - 1 and k would split an
      * annotation (for a span [s, e): s + 1 .. e - 1).
      */
-    static List<int[]> split(String text, BitSet noCut) {
+    public static List<int[]> split(String text, BitSet noCut) {
         List<int[]> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < text.length(); i++) {

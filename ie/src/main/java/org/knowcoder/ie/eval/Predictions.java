@@ -63,7 +63,7 @@ public final class Predictions {
     }
 
     /** The text of keyword argument {@code keyword}, else of positional argument {@code index}; null when absent. */
-    private static String argument(PyValue.Call call, int index, String keyword) {
+    public static String argument(PyValue.Call call, int index, String keyword) {
         PyValue v = call.keywords().get(keyword);
         if (v == null && index < call.positional().size()) v = call.positional().get(index);
         return v == null ? null : PyValue.text(v);

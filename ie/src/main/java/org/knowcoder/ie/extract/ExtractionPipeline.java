@@ -4,17 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.ie.eval.Scorer;
 import org.knowcoder.ie.eval.SpanMode;
-import org.knowcoder.model.LlamaConfig;
-import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.session.DecodingSession;
-import org.knowcoder.model.session.ModelLoader;
-import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.schema.SchemaJson;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
-import org.knowcoder.tensor.device.Device;
-import org.knowcoder.tokenizer.Tokenizer;
-import org.knowcoder.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,27 +17,23 @@ import java.util.function.Consumer;
 
 /**
  * KnowCoder extraction over benchmark datasets, from settings to predictions and scores: plans the
- * jobs, opens the device, loads the model through {@link ModelLoader}, sizes the KV caches, and runs
- * the {@link Extractor} into a resumable predictions file ({@link ExtractionRun}). Everything is
+ * jobs, loads the model ({@link LoadedExtractor}), and runs the {@link Extractor} into a resumable
+ * predictions file ({@link ExtractionRun}). Everything is
  * checked (settings, schema, datasets, tokenizer against model) before the first sentence runs.
  */
 public final class ExtractionPipeline implements AutoCloseable {
     private final ExtractionSettings settings;
-    private final WorkerPool pool;
-    private final Device device;
-    private final LlamaWeights weights;
+    private final LoadedExtractor model;
     private final Extractor extractor;
     private final SchemaLibrary library;
     private final List<ExtractionJob> jobs;
     private final Consumer<String> progress;
 
-    private ExtractionPipeline(ExtractionSettings settings, WorkerPool pool, Device device, LlamaWeights weights, Extractor extractor,
-                               SchemaLibrary library, List<ExtractionJob> jobs, Consumer<String> progress) {
+    private ExtractionPipeline(ExtractionSettings settings, LoadedExtractor model, SchemaLibrary library, List<ExtractionJob> jobs,
+                               Consumer<String> progress) {
         this.settings = settings;
-        this.pool = pool;
-        this.device = device;
-        this.weights = weights;
-        this.extractor = extractor;
+        this.model = model;
+        this.extractor = model.extractor();
         this.library = library;
         this.jobs = jobs;
         this.progress = progress;
@@ -59,44 +47,12 @@ public final class ExtractionPipeline implements AutoCloseable {
         List<ExtractionJob> jobs = JobPlanner.plan(s.datasetsDir(), s.datasets(), s.split(), s.tasks(), s.limit(), s.shots(), library,
                 s.refined(), s.benchmarkSeed());
         for (ExtractionJob job : jobs) job.undefinedClassesWarning().ifPresent(progress);
-        WorkerPool pool = new WorkerPool(s.threads());
-        Device device = null;
-        LlamaWeights weights = null;
-        try {
-            // the device opens first: a machine without one learns it before a large checkpoint is read
-            device = ModelLoader.accelerator(s.device(), pool);
-            weights = ModelLoader.weights(s.model(), s.quantizeQ8(), device == null);
-            Tokenizer tok = Tokenizers.load(s.tokenizer());
-            Tokenizers.requireFits(tok, s.tokenizer(), weights.config().vocabSize(), s.model());
-            DecodingSession session = ModelLoader.session(s.model(), weights, pool, device, sequences(s, jobs, weights.config(), device == null), null);
-            Extractor extractor = new Extractor(session, tok, s.maxNewTokens(), s.prefixReuse());
-            progress.accept(extractor.inFlight() + " sentences in flight on "
-                    + (device == null ? "cpu, " + pool.threads() + " threads" : device.description()));
-            return new ExtractionPipeline(s, pool, device, weights, extractor, library, jobs, progress);
-        } catch (IOException | RuntimeException | Error e) {
-            if (weights != null) weights.close();
-            if (device != null) device.close();
-            pool.close();
-            throw e;
-        }
-    }
-
-    /**
-     * Sequences for the session: one per sentence in flight plus the shared prefix's; one when
-     * batching is off; never more in flight than the largest job has sentences (a --batch far above
-     * that would allocate KV caches no sentence uses). An accelerator gets all of the batch (its
-     * memory refuses what does not fit, naming the size); the CPU as many as half the free heap holds
-     * (each sequence has a KV cache of the whole context), and one sequence when two would not fit.
-     */
-    static int sequences(ExtractionSettings s, List<ExtractionJob> jobs, LlamaConfig c, boolean onCpu) {
+        // never more in flight than the largest job has sentences: a --batch far above that would allocate KV caches no sentence uses
         int batch = Math.min(s.batch(), jobs.stream().mapToInt(j -> j.samples().size()).max().orElse(1));
-        if (batch == 1) return 1;
-        if (!onCpu) return batch + 1;
-        long perSequence = 2L * c.nLayers() * c.seqLen() * c.kvDim() * Float.BYTES;
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        long fits = free / 2 / Math.max(1, perSequence);
-        return fits < 3 ? 1 : (int) Math.min(batch + 1, fits);
+        LoadedExtractor model = LoadedExtractor.open(s.model(), s.tokenizer(), s.device(), s.quantizeQ8(), null, s.threads(), batch,
+                s.maxNewTokens(), s.prefixReuse());
+        progress.accept(model.extractor().inFlight() + " sentences in flight on " + model.where());
+        return new ExtractionPipeline(s, model, library, jobs, progress);
     }
 
     /** Runs every job's sentences not yet in the predictions file. */
@@ -136,8 +92,6 @@ public final class ExtractionPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        if (device != null) device.close();
-        pool.close();
-        weights.close();
+        model.close();
     }
 }

@@ -7,8 +7,11 @@ import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.function.Consumer;
 
 /**
  * Greedy KnowCoder decoding of many prompts: each prompt (BOS first, truncated as KnowCoder does)
@@ -22,7 +25,8 @@ public final class Extractor {
     private final BatchDecoder decoder;
     private final Tokenizer tokenizer;
     private final int maxNewTokens;
-    private final int seqLen;
+    /** The prompt leaves room for the answer: the new-token limit, or a quarter of the context if that is less. */
+    private final int promptRoom;
     private final ExtractionTimings timings;
 
     /** One answer: the generated text (cut before {@code """}) and token counts. */
@@ -39,7 +43,8 @@ public final class Extractor {
         this.decoder = new BatchDecoder(session, reusePrefix);
         this.tokenizer = tokenizer;
         this.maxNewTokens = maxNewTokens;
-        this.seqLen = session.config().seqLen();
+        int seqLen = session.config().seqLen();
+        this.promptRoom = Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4));
         this.timings = new ExtractionTimings(decoder.stats());
     }
 
@@ -59,29 +64,52 @@ public final class Extractor {
         return out[0];
     }
 
+    /** Tokens a prompt may have before KnowCoder's truncation cuts it: the context less the answer's room. */
+    public int promptRoom() {
+        return promptRoom;
+    }
+
+    /** The tokenizer the prompts are encoded with (for callers that size text to {@link #promptRoom}). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
     /** Answers every prompt, up to {@link #inFlight} at a time. */
     public void extractAll(List<String> prompts, Sink sink) throws java.io.IOException {
-        // the prompt leaves room for the answer: the new-token limit, or a quarter of the context if that is less
-        int room = Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4));
         List<Answer> answers = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            answers.add(new Answer(i, PromptTruncation.apply(tokenizer.encode(prompts.get(i), true, false), room)));
-        }
-        decoder.run(answers, a -> sink.accept(a.index, a.output()));
+        for (int i = 0; i < prompts.size(); i++) answers.add(answer(i, prompts.get(i), null));
+        run(new ArrayDeque<>(answers), sink);
+    }
+
+    /**
+     * A prompt to answer by {@link #run}: {@code index} names it to the sink, {@code stream} (or null)
+     * receives the generated text as it grows, whole characters at a time.
+     */
+    public Answer answer(int index, String prompt, Consumer<String> stream) {
+        return new Answer(index, PromptTruncation.apply(tokenizer.encode(prompt, true, false), promptRoom), stream);
+    }
+
+    /** Answers the prompts taken from {@code waiting}, which other threads may add to meanwhile (see {@link BatchDecoder#run(Queue, BatchDecoder.Done)}). */
+    public void run(Queue<Answer> waiting, Sink sink) throws java.io.IOException {
+        decoder.run(waiting, a -> sink.accept(a.index, a.output()));
     }
 
     /** A prompt being answered greedily: the text so far and KnowCoder's stop rules. */
-    private final class Answer implements BatchDecoder.Request {
+    public final class Answer implements BatchDecoder.Request {
         final int index;
         final int[] prompt;
+        final Consumer<String> stream;
         int previous, generated;
         /** Quote characters at the end of the text so far: three end the answer. */
         int trailingQuotes;
+        /** Bytes of {@code text} already given to {@code stream}. */
+        int streamed;
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
 
-        Answer(int index, int[] prompt) {
+        Answer(int index, int[] prompt, Consumer<String> stream) {
             this.index = index;
             this.prompt = prompt;
+            this.stream = stream;
             this.previous = prompt[prompt.length - 1];
         }
 
@@ -103,11 +131,30 @@ public final class Extractor {
             byte[] piece = tokenizer.decode(previous, token);
             previous = token;
             text.writeBytes(piece);
+            if (stream != null) streamCompleteCharacters();
             for (byte b : piece) {
                 trailingQuotes = b == QUOTE ? trailingQuotes + 1 : 0;
                 if (trailingQuotes == 3) return false;
             }
             return generated < maxNewTokens;
+        }
+
+        /** Gives the stream the new bytes up to the last whole UTF-8 character (a token may end inside one). */
+        private void streamCompleteCharacters() {
+            byte[] bytes = text.toByteArray();
+            int end = bytes.length;
+            for (int i = end - 1; i >= Math.max(streamed, end - 4); i--) {
+                int b = bytes[i] & 0xFF;
+                if (b < 0x80) break;
+                if (b >= 0xC0) {
+                    int length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+                    if (i + length > end) end = i;
+                    break;
+                }
+            }
+            if (end <= streamed) return;
+            stream.accept(new String(bytes, streamed, end - streamed, StandardCharsets.UTF_8));
+            streamed = end;
         }
 
         Output output() {

@@ -3,16 +3,14 @@ package org.knowcoder.ie.extract;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.knowcoder.io.AppendedLines;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,24 +21,20 @@ import java.util.List;
  */
 public final class PredictionsFile implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final BufferedWriter out;
+    private final AppendedLines out;
 
-    private PredictionsFile(BufferedWriter out) {
+    private PredictionsFile(AppendedLines out) {
         this.out = out;
     }
 
     /** Opens {@code file} for appending (creating it), after cutting off a torn last line. */
     public static PredictionsFile append(Path file) throws IOException {
-        if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
-        cutTornLine(file);
-        return new PredictionsFile(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+        return new PredictionsFile(AppendedLines.open(file));
     }
 
     public void write(Prediction p) throws IOException {
         ObjectNode line = JSON.createObjectNode().put("dataset", p.dataset()).put("task", p.task().name()).put("id", p.id()).put("output", p.output());
         out.write(JSON.writeValueAsString(line));
-        out.write('\n');
-        out.flush();
     }
 
     @Override
@@ -63,22 +57,5 @@ public final class PredictionsFile implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    /** A run killed mid-write leaves a last line without its newline: drop it, so the next run writes it again. */
-    private static void cutTornLine(Path file) throws IOException {
-        if (!Files.exists(file)) return;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
-            long keep = size;
-            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
-            while (keep > 0) {
-                one.clear();
-                ch.read(one, keep - 1);
-                if (one.get(0) == '\n') break;
-                keep--;
-            }
-            if (keep < size) ch.truncate(keep);
-        }
     }
 }

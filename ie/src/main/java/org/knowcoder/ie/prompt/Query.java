@@ -25,12 +25,21 @@ public record Query(DatasetSchema schema, String dataset, List<Example> examples
 
     /** The full model input for {@code sentence}. */
     public String prompt(String sentence) {
+        return prompt(sentence, List.of());
+    }
+
+    /**
+     * The full model input for {@code sentence} whose event triggers are already known (EAE after
+     * ED): the instruction confirms them in the form of KnowCoder's training data, which states them.
+     */
+    public String prompt(String sentence, List<Instruction.Trigger> triggers) {
+        Instruction.Form form = triggers.isEmpty() ? Instruction.Form.EVALUATION : Instruction.Form.TRAINING;
         StringBuilder sb = new StringBuilder();
         if (schema.task() == Task.RE && !schema.entityImports().isEmpty()) {
             sb.append(PyCode.imports("Entities", schema.entityImports())).append('\n'); // no blank line: the released template's
         }
         sb.append(schema.classCode()).append("\n\n\"\"\"\n")
-                .append(Instruction.text(schema.task(), Instruction.Form.EVALUATION, dataset, List.of()))
+                .append(Instruction.text(schema.task(), form, dataset, triggers))
                 .append("\n\"\"\"\n");
         for (Example e : examples) sb.append(PyCode.sentence(e.sentence())).append('\n').append(e.results()).append("\n\n");
         sb.append(PyCode.sentence(sentence));

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Queue;
 
 /**
  * The decoding loop of every command: many prompts on one {@link DecodingSession}, each prefilled,
@@ -72,7 +73,15 @@ public final class BatchDecoder {
 
     /** Answers every request, up to {@link #inFlight} at a time; {@code done} gets each as it completes. */
     public <R extends Request> void run(List<R> requests, Done<R> done) throws java.io.IOException {
-        ArrayDeque<R> waiting = new ArrayDeque<>(requests);
+        run(new ArrayDeque<>(requests), done);
+    }
+
+    /**
+     * Answers requests taken from {@code waiting} until it is empty and none is in flight. Free slots
+     * are filled before every step, so a request another thread adds to a concurrent queue while
+     * others decode joins them at the next step; only this thread may take from the queue.
+     */
+    public <R extends Request> void run(Queue<R> waiting, Done<R> done) throws java.io.IOException {
         int slots = inFlight();
         List<Active<R>> active = new ArrayList<>(java.util.Collections.nCopies(slots, null));
         int[] seqs = new int[slots], tokens = new int[slots], positions = new int[slots], rows = new int[slots];
@@ -109,7 +118,7 @@ public final class BatchDecoder {
      * their remaining tokens are prefilled in shared passes. A request complete at once (its first
      * token ends it) finishes and its slot is filled again.
      */
-    private <R extends Request> void refill(List<Active<R>> active, ArrayDeque<R> waiting, Done<R> done) throws java.io.IOException {
+    private <R extends Request> void refill(List<Active<R>> active, Queue<R> waiting, Done<R> done) throws java.io.IOException {
         while (!waiting.isEmpty()) {
             List<Active<R>> started = new ArrayList<>();
             List<int[]> tails = new ArrayList<>();

@@ -1,0 +1,127 @@
+package org.knowcoder.api;
+
+import org.knowcoder.ie.extract.LoadedExtractor;
+import org.knowcoder.ie.text.DecodeQueue;
+import org.knowcoder.ie.text.TextInput;
+import org.knowcoder.ie.text.TextPipeline;
+import org.knowcoder.ie.text.TextRun;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * KnowCoder information extraction on your own text and types, from Java:
+ * <pre>{@code
+ * try (KnowCoder kc = KnowCoder.load(Path.of("models/knowcoder-7b"))) {
+ *     Extraction r = kc.extract("Ann works for Acme in Paris.", Schema.of("Person", "Organization", "Location"));
+ *     r.entities().forEach(e -> System.out.println(e.type() + " " + e.text() + " " + e.start()));
+ * }
+ * }</pre>
+ * A text of any length is split into sentences, packed into chunks that fit the model's context,
+ * and the results merged with offsets into the text. Thread-safe: calls from many threads share
+ * the model, and their prompts are decoded together in one batch rather than one after another.
+ */
+public final class KnowCoder implements AutoCloseable {
+    /** Texts in flight at once in {@link #extractAll}, in batches: enough to keep the batch full while the first ones finish. */
+    public static final int WINDOW_BATCHES = 4;
+
+    private final LoadedExtractor model;
+    private final DecodeQueue queue;
+    private final Options options;
+    /** A schema's prompts are built (and their tokens counted) once. */
+    private final Map<Schema, TextPipeline> pipelines = new ConcurrentHashMap<>();
+
+    private KnowCoder(LoadedExtractor model, Options options) {
+        this.model = model;
+        this.options = options;
+        this.queue = new DecodeQueue(model.extractor());
+    }
+
+    /** Loads a model with {@link Options#defaults()}: a llama2.c {@code .bin}, a Hugging Face directory, a {@code .safetensors} file, a PyTorch or GGUF checkpoint. */
+    public static KnowCoder load(Path model) throws IOException {
+        return load(model, Options.defaults());
+    }
+
+    public static KnowCoder load(Path model, Options options) throws IOException {
+        return new KnowCoder(LoadedExtractor.open(model, options.tokenizer(), options.device(), options.quantizeQ8(), options.adapter(),
+                options.threads(), options.batch(), options.maxNewTokens(), true), options);
+    }
+
+    /** What {@code text} holds of the schema's types; its id is "1". */
+    public Extraction extract(String text, Schema schema) {
+        return extract(text, schema, null);
+    }
+
+    /** As {@link #extract(String, Schema)}, with the generated code given to {@code tokens} as it is written, prompt after prompt. */
+    public Extraction extract(String text, Schema schema, Consumer<String> tokens) {
+        return join(submit("1", text, schema, tokens));
+    }
+
+    /** The extraction of {@code text}, when it is done; many submitted together are decoded together. */
+    public CompletableFuture<Extraction> submit(String id, String text, Schema schema, Consumer<String> tokens) {
+        return pipeline(schema).extract(id, text, tokens).thenApply(Extraction::of);
+    }
+
+    /** Every text's extraction, in order (ids "1", "2", ...), decoded in batches. */
+    public List<Extraction> extractAll(Iterable<String> texts, Schema schema) {
+        List<Extraction> out = new ArrayList<>();
+        Iterator<String> it = texts.iterator();
+        Iterator<TextInput> inputs = new Iterator<>() {
+            int n;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public TextInput next() {
+                return new TextInput(String.valueOf(++n), it.next());
+            }
+        };
+        try {
+            new TextRun<>((TextInput in) -> submit(in.id(), in.text(), schema, null), Extraction::sentences, WINDOW_BATCHES * options.batch(), null)
+                    .run(inputs, Set.of(), 0, -1, out::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the sink is a list: it does not throw
+        }
+        return out;
+    }
+
+    private TextPipeline pipeline(Schema schema) {
+        return pipelines.computeIfAbsent(schema, s -> new TextPipeline(queue, s.types, s.tasks, options.chunkTokens()));
+    }
+
+    /** Prompts decoded together and where: "16 prompts in flight on cpu, 4 threads". */
+    @Override
+    public String toString() {
+        return model.extractor().inFlight() + " prompts in flight on " + model.where();
+    }
+
+    /** Waits for the prompts in flight, then frees the model. */
+    @Override
+    public void close() {
+        queue.close();
+        model.close();
+    }
+
+    private static Extraction join(CompletableFuture<Extraction> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new UncheckedIOException(new IOException(e.getCause()));
+        }
+    }
+}

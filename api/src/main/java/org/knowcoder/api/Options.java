@@ -1,0 +1,66 @@
+package org.knowcoder.api;
+
+import org.knowcoder.io.BadInputException;
+
+import java.nio.file.Path;
+
+/**
+ * How {@link KnowCoder#load(Path, Options)} runs a model. Start from {@link #defaults()} and change
+ * what you need: {@code Options.defaults().withThreads(4).withQuantizeQ8(true)}.
+ *
+ * @param tokenizer    SentencePiece {@code .model} or llama2.c {@code tokenizer.bin}; null: the one in (or beside) the model
+ * @param device       "cpu" or "cuda" (the GPU backend, module cuda-kernels, must be on the class path)
+ * @param quantizeQ8   quantize the weights to Q8_0 at load time
+ * @param adapter      a PEFT LoRA adapter directory, applied unmerged (CPU only); null for none
+ * @param threads      worker threads of the CPU
+ * @param batch        prompts decoded together
+ * @param maxNewTokens generated tokens per prompt at most
+ * @param chunkTokens  tokens of text one prompt carries at most (sentences are packed up to it; also bounded by the context)
+ */
+public record Options(Path tokenizer, String device, boolean quantizeQ8, Path adapter, int threads, int batch, int maxNewTokens,
+                      int chunkTokens) {
+    public Options {
+        if (!device.equals("cpu") && !device.equals("cuda")) throw new BadInputException("device " + device + ": expected cpu or cuda");
+        if (threads < 1) throw new BadInputException("threads must be at least 1, got " + threads);
+        if (batch < 1) throw new BadInputException("batch must be at least 1, got " + batch);
+        if (maxNewTokens < 1) throw new BadInputException("the new-token limit must be at least 1, got " + maxNewTokens);
+        if (chunkTokens < 1) throw new BadInputException("chunk tokens must be at least 1, got " + chunkTokens);
+    }
+
+    /** The CPU with all cores, 16 prompts decoded together, KnowCoder's 640 new tokens, chunks of at most 128 tokens. */
+    public static Options defaults() {
+        return new Options(null, "cpu", false, null, Runtime.getRuntime().availableProcessors(), 16, 640, 128);
+    }
+
+    public Options withTokenizer(Path tokenizer) {
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+    }
+
+    public Options withDevice(String device) {
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+    }
+
+    public Options withQuantizeQ8(boolean quantizeQ8) {
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+    }
+
+    public Options withAdapter(Path adapter) {
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+    }
+
+    public Options withThreads(int threads) {
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+    }
+
+    public Options withBatch(int batch) {
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+    }
+
+    public Options withMaxNewTokens(int maxNewTokens) {
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+    }
+
+    public Options withChunkTokens(int chunkTokens) {
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+    }
+}

@@ -1,0 +1,102 @@
+package org.knowcoder.ie.extract;
+
+import org.knowcoder.io.BadInputException;
+import org.knowcoder.model.session.DecodingSession;
+import org.knowcoder.model.LlamaConfig;
+import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.session.ModelLoader;
+import org.knowcoder.model.format.PeftAdapter;
+import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.device.Device;
+import org.knowcoder.tokenizer.Tokenizer;
+import org.knowcoder.tokenizer.Tokenizers;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A model loaded for extraction, for the benchmark pipeline and for extraction on a user's text:
+ * the device opened, the weights loaded ({@link ModelLoader}), the tokenizer checked against them,
+ * KV caches sized to the batch, and an {@link Extractor} over them. Owns the pool, the device and
+ * the weights, and closes them.
+ */
+public final class LoadedExtractor implements AutoCloseable {
+    private final WorkerPool pool;
+    private final Device device;
+    private final LlamaWeights weights;
+    private final Extractor extractor;
+
+    private LoadedExtractor(WorkerPool pool, Device device, LlamaWeights weights, Extractor extractor) {
+        this.pool = pool;
+        this.device = device;
+        this.weights = weights;
+        this.extractor = extractor;
+    }
+
+    /**
+     * @param tokenizer the tokenizer file, or null for the one beside the model ({@link Tokenizers#besideModel})
+     * @param adapter   a PEFT LoRA adapter directory applied unmerged (CPU only), or null
+     * @param batch     sentences decoded together (1: one at a time)
+     */
+    public static LoadedExtractor open(Path model, Path tokenizer, String device, boolean quantizeQ8, Path adapter, int threads,
+                                       int batch, int maxNewTokens, boolean prefixReuse) throws IOException {
+        Path tokenizerFile = tokenizer(model, tokenizer);
+        WorkerPool pool = new WorkerPool(threads);
+        Device accelerator = null;
+        LlamaWeights weights = null;
+        try {
+            // the device opens first: a machine without one learns it before a large checkpoint is read
+            accelerator = ModelLoader.accelerator(device, pool);
+            weights = ModelLoader.weights(model, quantizeQ8, accelerator == null);
+            Tokenizer tok = Tokenizers.load(tokenizerFile);
+            Tokenizers.requireFits(tok, tokenizerFile, weights.config().vocabSize(), model);
+            DecodingSession session = ModelLoader.session(model, weights, pool, accelerator, sequences(batch, weights.config(), accelerator == null),
+                    adapter == null ? null : PeftAdapter.read(adapter, weights.config()).forInference());
+            return new LoadedExtractor(pool, accelerator, weights, new Extractor(session, tok, maxNewTokens, prefixReuse));
+        } catch (IOException | RuntimeException | Error e) {
+            if (weights != null) weights.close();
+            if (accelerator != null) accelerator.close();
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** {@code tokenizer}, or (null) the one in or beside the model ({@link Tokenizers#besideModel}); none is bad input that says what to pass. */
+    public static Path tokenizer(Path model, Path tokenizer) {
+        if (tokenizer != null) return tokenizer;
+        return Tokenizers.besideModel(model).orElseThrow(() -> new BadInputException(
+                "no tokenizer.model or tokenizer.bin beside " + model + "; pass --tokenizer PATH (a SentencePiece .model or llama2.c tokenizer.bin)"));
+    }
+
+    /**
+     * Sequences for the session: one per sentence in flight plus the shared prefix's; one when
+     * batching is off. An accelerator gets all of the batch (its memory refuses what does not fit,
+     * naming the size); the CPU as many as half the free heap holds (each sequence has a KV cache of
+     * the whole context), and one sequence when two would not fit.
+     */
+    static int sequences(int batch, LlamaConfig c, boolean onCpu) {
+        if (batch == 1) return 1;
+        if (!onCpu) return batch + 1;
+        long perSequence = 2L * c.nLayers() * c.seqLen() * c.kvDim() * Float.BYTES;
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long fits = free / 2 / Math.max(1, perSequence);
+        return fits < 3 ? 1 : (int) Math.min(batch + 1, fits);
+    }
+
+    public Extractor extractor() {
+        return extractor;
+    }
+
+    /** Where the sentences run, for a progress line: "cpu, 4 threads" or the device. */
+    public String where() {
+        return device == null ? "cpu, " + pool.threads() + " threads" : device.description();
+    }
+
+    @Override
+    public void close() {
+        if (device != null) device.close();
+        pool.close();
+        weights.close();
+    }
+}

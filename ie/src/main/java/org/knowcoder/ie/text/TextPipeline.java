@@ -1,0 +1,154 @@
+package org.knowcoder.ie.text;
+
+import org.knowcoder.ie.Mention;
+import org.knowcoder.ie.Relation;
+import org.knowcoder.ie.Event;
+import org.knowcoder.ie.output.OutputParser;
+import org.knowcoder.ie.output.PyValue;
+import org.knowcoder.ie.prompt.Instruction;
+import org.knowcoder.schema.Task;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The one path from a user's text to what it holds, for the library and the command line: the
+ * text is cut into chunks that fit the model's context with the prompt ({@link Chunker}), each
+ * chunk is asked every planned task (NER, RE and ED at once; EAE once ED's triggers are known), the
+ * answers are parsed, the library's class methods applied, the spans placed ({@link Placement}) and
+ * the chunks merged in order with offsets into the text. Asynchronous, so that the prompts of many
+ * inputs and callers are decoded together.
+ */
+public final class TextPipeline {
+    /** Tokens held back from a chunk's budget: the tokenizer may join a chunk's first token with the quote before it differently. */
+    private static final int MARGIN = 8;
+
+    private final TextModel model;
+    private final Map<Task, TaskPlan> plans;
+    private final Chunker chunker;
+    private final int budget;
+
+    /**
+     * @param chunkTokens the most tokens of text one prompt carries, below what the context allows:
+     *                    KnowCoder learned from single sentences, and a long chunk's answer may run
+     *                    past the new-token limit
+     */
+    public TextPipeline(TextModel model, TypeSet types, Set<Task> tasks, int chunkTokens) {
+        this.model = model;
+        this.plans = TaskPlan.of(types, tasks);
+        int fixed = 0;
+        for (TaskPlan p : plans.values()) fixed = Math.max(fixed, model.tokens(p.query().prompt("")) + 1);
+        int room = model.promptRoom();
+        // a prompt that leaves text no room is cut in its middle by KnowCoder's head-and-tail rule, which keeps the text at its end
+        this.budget = Math.max(1, Math.min(chunkTokens, Math.max(room - fixed - MARGIN, room / 4)));
+        this.chunker = new Chunker(budget, model::tokens);
+    }
+
+    /** Tokens of text one prompt carries. */
+    public int chunkBudget() {
+        return budget;
+    }
+
+    /** The tasks that run. */
+    public Set<Task> tasks() {
+        return plans.keySet();
+    }
+
+    /**
+     * Extracts from one input. With a {@code stream} (or null), the input's prompts run one after
+     * another and the stream gets their code as it is written; without one they all go at once.
+     */
+    public CompletableFuture<TextResult> extract(String id, String text, Consumer<String> stream) {
+        List<Chunk> chunks = chunker.chunks(text);
+        List<CompletableFuture<ChunkResult>> parts = new ArrayList<>();
+        CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
+        for (Chunk c : chunks) {
+            CompletableFuture<ChunkResult> part = stream == null ? chunk(text, c, null)
+                    : previous.thenCompose(x -> chunk(text, c, stream));
+            parts.add(part);
+            previous = part;
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(x -> {
+            List<Mention> entities = new ArrayList<>();
+            List<Relation> relations = new ArrayList<>();
+            List<Event> events = new ArrayList<>();
+            List<TextResult.Generated> generated = new ArrayList<>();
+            int sentences = 0;
+            boolean truncated = false;
+            for (CompletableFuture<ChunkResult> f : parts) {
+                ChunkResult r = f.join();
+                entities.addAll(r.placement.entities);
+                relations.addAll(r.placement.relations);
+                events.addAll(r.placement.events());
+                generated.addAll(r.generated);
+                sentences += r.chunk.sentences();
+                truncated |= r.chunk.truncated();
+            }
+            return new TextResult(id, text, entities, relations, events, sentences, truncated, generated);
+        });
+    }
+
+    /** One chunk through every task: NER, RE and ED asked together; then entities placed before relations (whose spans take their types), then EAE on ED's triggers. */
+    private CompletableFuture<ChunkResult> chunk(String input, Chunk chunk, Consumer<String> stream) {
+        String text = chunk.promptText(input);
+        ChunkResult result = new ChunkResult(chunk, new Placement(input, text, chunk.start()));
+        // with a stream, each prompt waits for the one before, so that the stream reads in order
+        CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
+        List<Task> order = List.of(Task.NER, Task.RE, Task.ED);
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        for (Task t : order) {
+            TaskPlan plan = plans.get(t);
+            if (plan == null) {
+                answers.add(null);
+                continue;
+            }
+            String prompt = plan.query().prompt(text);
+            CompletableFuture<String> answer = stream == null ? model.answer(plan.query(), prompt, null)
+                    : previous.thenCompose(x -> model.answer(plan.query(), prompt, stream));
+            answers.add(answer);
+            previous = answer;
+        }
+        // all answered before any is read: a callback must never wait, as it may run on the thread that decodes
+        CompletableFuture<Void> asked = CompletableFuture.allOf(answers.stream().filter(a -> a != null).toArray(CompletableFuture[]::new));
+        return asked.thenCompose(x -> {
+            for (int i = 0; i < order.size(); i++) {
+                if (answers.get(i) == null) continue;
+                Task t = order.get(i);
+                List<PyValue.Call> calls = calls(t, text, chunk, answers.get(i).join(), result);
+                switch (t) {
+                    case NER -> result.placement.entities(plans.get(t), calls);
+                    case RE -> result.placement.relations(plans.get(t), calls);
+                    default -> result.triggers = result.placement.triggers(plans.get(t), calls);
+                }
+            }
+            TaskPlan eae = plans.get(Task.EAE);
+            if (eae == null || result.triggers.isEmpty()) return CompletableFuture.completedFuture(result);
+            return model.answer(eae.query(), eae.query().prompt(text, result.triggers), stream).thenApply(code -> {
+                result.placement.arguments(eae, calls(Task.EAE, text, chunk, code, result));
+                return result;
+            });
+        });
+    }
+
+    /** The complete instances of {@code code}, after the library's class methods; the code is kept for {@code --raw}. */
+    private List<PyValue.Call> calls(Task task, String text, Chunk chunk, String code, ChunkResult result) {
+        result.generated.add(new TextResult.Generated(task.name().toLowerCase(java.util.Locale.ROOT), chunk.start(), chunk.end(), code));
+        return plans.get(task).post().apply(OutputParser.parse(code), text);
+    }
+
+    private static final class ChunkResult {
+        final Chunk chunk;
+        final Placement placement;
+        final List<TextResult.Generated> generated = new ArrayList<>();
+        List<Instruction.Trigger> triggers = List.of();
+
+        ChunkResult(Chunk chunk, Placement placement) {
+            this.chunk = chunk;
+            this.placement = placement;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.knowcoder.ie.text;
+
+import org.junit.jupiter.api.Test;
+import org.knowcoder.ie.Sample;
+import org.knowcoder.ie.data.DatasetCatalog;
+import org.knowcoder.ie.data.Split;
+import org.knowcoder.ie.data.DatasetLabels;
+import org.knowcoder.ie.data.LabelMap;
+import org.knowcoder.ie.eval.Predictions;
+import org.knowcoder.ie.eval.SpanMode;
+import org.knowcoder.ie.eval.Tuple;
+import org.knowcoder.ie.data.TypeHierarchy;
+import org.knowcoder.ie.output.OutputParser;
+import org.knowcoder.ie.prompt.ResultsCode;
+import org.knowcoder.schema.Concept;
+import org.knowcoder.schema.Kind;
+import org.knowcoder.schema.SchemaLibrary;
+import org.knowcoder.schema.Task;
+import org.knowcoder.testing.SharedFiles;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What extraction on text reports is what the benchmark scorer counts: for conll04's test sentences
+ * and the same generated code (gold answers plus a repeated instance, a span not in the sentence
+ * and a class outside the schema), the tuples of the text path's entities and relations, mapped to
+ * labels, equal the tuples the scorer takes from the code. So its output re-scored gives eval's scores.
+ */
+class RoundTripTest {
+    @Test
+    void extractedSpansAreTheScoredTuples() throws IOException {
+        List<Sample> samples = test("conll04").subList(0, 60);
+        Map<Task, LabelMap> labels = DatasetLabels.load("conll04");
+        Map<String, String> code = new HashMap<>();
+        for (Sample s : samples) {
+            for (Task t : List.of(Task.NER, Task.RE)) {
+                String gold = ResultsCode.of(t, s, labels.get(t));
+                String first = gold.lines().skip(1).findFirst().orElse("").replaceAll(",$", "");
+                String noise = gold.equals("results = []") ? gold : gold.substring(0, gold.length() - 2) + ",\n\tUnknownClass(\""
+                        + s.text().split(" ")[0] + "\"),\n\tPerson(\"not in the sentence\"),\n" + first + "\n]";
+                code.put(t + "|" + s.text(), noise);
+            }
+        }
+        List<Concept> concepts = new ArrayList<>();
+        Map<Kind, List<String>> chosen = new HashMap<>();
+        for (Task t : List.of(Task.NER, Task.RE)) {
+            List<String> classes = List.copyOf(labels.get(t).classToLabel().keySet());
+            classes.forEach(c -> concepts.add(Concept.builder(t.kind(), c).build()));
+            chosen.put(t.kind(), classes);
+        }
+        TextPipeline pipeline = new TextPipeline(new ScriptedModel(k -> code.getOrDefault(k, "results = []")),
+                new TypeSet(SchemaLibrary.of(concepts), chosen), Set.of(), 10_000);
+        for (Sample s : samples) {
+            TextResult r = pipeline.extract(s.id(), s.text(), null).join();
+            Map<String, String> ner = labels.get(Task.NER).classToLabel(), re = labels.get(Task.RE).classToLabel();
+            Set<Tuple> entities = new LinkedHashSet<>(), relations = new LinkedHashSet<>();
+            r.entities().forEach(m -> entities.add(Tuple.of(ner.get(m.type()), m.text())));
+            r.relations().forEach(x -> relations.add(Tuple.of(re.get(x.type()), x.head().text(), x.tail().text())));
+            assertEquals(scored(Task.NER, s, code, labels), entities, s.text());
+            assertEquals(scored(Task.RE, s, code, labels), relations, s.text());
+        }
+    }
+
+    private static Set<Tuple> scored(Task task, Sample s, Map<String, String> code, Map<Task, LabelMap> labels) {
+        return Predictions.of(task, s.text(), OutputParser.parse(code.get(task + "|" + s.text())), labels.get(task), TypeHierarchy.NONE, SpanMode.TEXT);
+    }
+
+    private static List<Sample> test(String dataset) throws IOException {
+        for (Split split : DatasetCatalog.read(SharedFiles.datasets(), DatasetCatalog.entry(dataset))) {
+            if (split.name().equals("test")) return split.samples();
+        }
+        throw new AssertionError(dataset + " has no test split");
+    }
+}
