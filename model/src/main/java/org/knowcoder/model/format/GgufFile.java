@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -207,7 +208,7 @@ public final class GgufFile {
             at += len;
             try {
                 return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(b)).toString();
+                        .decode(ByteBuffer.wrap(b)).toString();
             } catch (CharacterCodingException e) {
                 throw new CheckpointFormatException(file, "corrupt header: a string at byte " + (at - len) + " is not UTF-8");
             }

@@ -97,6 +97,26 @@ class GgufTest {
         assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second));
     }
 
+    /**
+     * GGUF holds q/k rows in adjacent-pair order: a model read from Hugging Face (rotate-half rows)
+     * is permuted back on the way out, so it gives the very file its adjacent-pair source gives,
+     * Q8_0 blocks included.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "Q8_0"})
+    void huggingFaceRowsArePermutedBackToAdjacentPairs(DType dtype) throws IOException {
+        Path direct = dir.resolve("direct.gguf"), viaHf = dir.resolve("via-hf.gguf"), hf = dir.resolve("hf");
+        try (LlamaWeights w = RandomWeights.create(CONFIG, false, 9)) {
+            GgufWriter.write(w, direct, dtype, Map.of());
+            HuggingFaceWriter.write(w, hf, DType.F32);
+        }
+        try (LlamaWeights r = Checkpoints.load(hf)) {
+            assertTrue(r.rotateHalfLayout());
+            GgufWriter.write(r, viaHf, dtype, Map.of());
+        }
+        assertArrayEquals(Files.readAllBytes(direct), Files.readAllBytes(viaHf));
+    }
+
     @Test
     void metadataOfEveryTypeReadsBack() throws IOException {
         Path file = dir.resolve("m.gguf");
