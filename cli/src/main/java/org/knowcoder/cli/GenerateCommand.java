@@ -134,7 +134,8 @@ final class GenerateCommand implements Callable<Integer> {
     private Tokenizer openTokenizer() throws IOException {
         if (tokenizer == null) tokenizer = Tokenizers.besideModel(model).orElse(null);
         Path path = tokenizer;
-        if (path == null && model.getFileName().toString().endsWith(".gguf")) {
+        // only when text goes in or out: ids need no tokenizer, and a GGUF one may be of a kind not read here
+        if (path == null && (prompt != null || !outputIds) && model.getFileName().toString().endsWith(".gguf")) {
             Tokenizer own = GgufVocabulary.read(model);
             if (own != null) {
                 tokenizer = model;
