@@ -5,14 +5,23 @@ import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
 import org.knowcoder.model.format.HuggingFaceWriter;
 import org.knowcoder.model.format.Llama2cWriter;
+import org.knowcoder.model.format.SafetensorsFile;
 import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Tensor;
 import org.knowcoder.testing.Llama2cTokenizers;
+import org.knowcoder.testing.TorchSaves;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -53,6 +62,11 @@ final class OwnModels {
         return DIR.resolve("tiny-hf");
     }
 
+    /** tinyHf's tensors in PyTorch's container (config.json, pytorch_model.bin in F32, contiguous). */
+    static Path tinyPyTorch() {
+        return DIR.resolve("tiny-pt");
+    }
+
     /** stories260K's shape as llama2.c version 0. */
     static Path stories() {
         return DIR.resolve("stories.bin");
@@ -72,6 +86,7 @@ final class OwnModels {
                 Llama2cWriter.writeVersion1(w, dir.resolve("tiny-v1.bin"));
                 HuggingFaceWriter.write(w, dir.resolve("tiny-hf"), DType.F32);
             }
+            writePyTorch(dir.resolve("tiny-hf"), Files.createDirectory(dir.resolve("tiny-pt")));
             try (LlamaWeights w = RandomWeights.create(TINY_Q8, false, 12)) {
                 Llama2cWriter.writeVersion2(w, dir.resolve("tiny-q8_0.bin"), 64);
             }
@@ -83,6 +98,21 @@ final class OwnModels {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The Hugging Face checkpoint in {@code hf} as {@code torch.save} of its state dict, one storage per tensor. */
+    private static void writePyTorch(Path hf, Path dir) throws IOException {
+        List<TorchSaves.View> views = new ArrayList<>();
+        Map<String, byte[]> storages = new LinkedHashMap<>();
+        try (Arena arena = Arena.ofConfined()) {
+            for (Map.Entry<String, Tensor> e : SafetensorsFile.read(hf.resolve("model.safetensors"), arena).entrySet()) {
+                String key = String.valueOf(storages.size());
+                views.add(TorchSaves.View.contiguous(e.getKey(), "FloatStorage", key, e.getValue().shape()));
+                storages.put(key, e.getValue().data().toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+        TorchSaves.write(dir.resolve("pytorch_model.bin"), TorchSaves.stateDict(views).bytes(), storages);
+        Files.copy(hf.resolve("config.json"), dir.resolve("config.json"));
     }
 
     private static void delete(Path dir) {

@@ -24,9 +24,10 @@ import java.util.Set;
 
 /**
  * Reads a Hugging Face LlamaForCausalLM checkpoint: a directory with {@code config.json} and either
- * {@code model.safetensors} or the shards named by {@code model.safetensors.index.json}; or one
- * {@code .safetensors} file with {@code config.json} beside it. Weights stay memory-mapped in their
- * file dtype (F32, F16 or BF16).
+ * {@code model.safetensors} or the shards named by {@code model.safetensors.index.json}, or else the
+ * same tensors in PyTorch's container ({@code pytorch_model.bin}, {@code pytorch_model.bin.index.json});
+ * or one such file with {@code config.json} beside it. Weights stay memory-mapped in their file dtype
+ * (F32, F16 or BF16).
  */
 final class HuggingFaceCheckpoint {
     private HuggingFaceCheckpoint() {}
@@ -41,8 +42,9 @@ final class HuggingFaceCheckpoint {
         try {
             Map<String, Tensor> tensors = new HashMap<>();
             Map<String, Path> origin = new HashMap<>();
-            for (Path shard : shards(path)) {
-                for (Map.Entry<String, Tensor> e : SafetensorsFile.read(shard, arena).entrySet()) {
+            Container container = container(path);
+            for (Path shard : shards(path, container)) {
+                for (Map.Entry<String, Tensor> e : container.reader().read(shard, arena).entrySet()) {
                     tensors.put(e.getKey(), e.getValue());
                     origin.put(e.getKey(), shard);
                 }
@@ -123,14 +125,35 @@ final class HuggingFaceCheckpoint {
         return v.asInt();
     }
 
-    private static List<Path> shards(Path path) throws IOException {
-        if (!Files.isDirectory(path)) return List.of(path);
-        Path single = path.resolve("model.safetensors");
-        if (Files.exists(single)) return List.of(single);
-        Path index = path.resolve("model.safetensors.index.json");
-        if (!Files.exists(index)) {
-            throw new NoSuchFileException(path.toString(), null, "holds neither model.safetensors nor model.safetensors.index.json");
+    /** A file format that holds named tensors: Hugging Face saves the same names in either. */
+    private interface TensorReader {
+        Map<String, Tensor> read(Path file, Arena arena) throws IOException;
+    }
+
+    /** A container by the names Hugging Face gives its one file and its shard index. */
+    private record Container(String single, String index, TensorReader reader) {}
+
+    /** In Hugging Face's order of preference, when a directory holds both. */
+    private static final List<Container> CONTAINERS = List.of(
+            new Container("model.safetensors", "model.safetensors.index.json", SafetensorsFile::read),
+            new Container("pytorch_model.bin", "pytorch_model.bin.index.json", PyTorchFile::read));
+
+    private static Container container(Path path) throws NoSuchFileException {
+        if (!Files.isDirectory(path)) {
+            return path.getFileName().toString().endsWith(".safetensors") ? CONTAINERS.getFirst() : CONTAINERS.getLast();
         }
+        for (Container c : CONTAINERS) {
+            if (Files.exists(path.resolve(c.single())) || Files.exists(path.resolve(c.index()))) return c;
+        }
+        throw new NoSuchFileException(path.toString(), null, "holds none of model.safetensors, model.safetensors.index.json,"
+                + " pytorch_model.bin and pytorch_model.bin.index.json");
+    }
+
+    private static List<Path> shards(Path path, Container container) throws IOException {
+        if (!Files.isDirectory(path)) return List.of(path);
+        Path single = path.resolve(container.single());
+        if (Files.exists(single)) return List.of(single);
+        Path index = path.resolve(container.index());
         JsonNode map = readJson(index).get("weight_map");
         if (map == null || !map.isObject()) throw new CheckpointFormatException(index, "expected a \"weight_map\" object");
         Set<Path> files = new LinkedHashSet<>();

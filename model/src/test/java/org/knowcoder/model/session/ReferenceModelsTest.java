@@ -37,6 +37,10 @@ class ReferenceModelsTest {
             "llama-tiny-mha, model-bf16.safetensors, bf16",
             "llama-tiny-q8,  model.bin,              f32",
             "llama-tiny-q8,  model-q8_0.bin,         q8_0",
+            "llama-tiny-gqa/pytorch, f32,                       f32",
+            "llama-tiny-gqa/pytorch, f32/pytorch_model.bin,     f32",
+            "llama-tiny-gqa/pytorch, bf16,                      bf16",
+            "llama-tiny-gqa/pytorch, f16-sharded,               f16",
     })
     void greedyIdsAndLastLogitsMatchPyTorch(String model, String file, String variant) throws IOException {
         assertMatchesPyTorch(model, file, variant, weights -> new LlamaSession(weights, pool));
