@@ -65,6 +65,13 @@ final class GgufVocabulary {
         return out;
     }
 
+    /** The tokenizer stored in {@code file}; one that holds none is bad input. */
+    static SentencePieceTokenizer load(Path file) throws IOException {
+        SentencePieceTokenizer tok = read(file);
+        if (tok == null) throw new CheckpointFormatException(file, "holds no tokenizer (no tokenizer.ggml.tokens)");
+        return tok;
+    }
+
     /** The tokenizer stored in {@code file}, or null when it holds none. */
     static SentencePieceTokenizer read(Path file) throws IOException {
         Map<String, GgufValue> md;

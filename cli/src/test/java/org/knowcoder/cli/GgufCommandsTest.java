@@ -93,6 +93,11 @@ class GgufCommandsTest {
         for (String text : new String[] {"Once upon a time, there was a little girl named Lily.", "  two  spaces\tand\nlines", "日本 ü 123"}) {
             assertArrayEquals(spm.encode(text, true, false), tok.encode(text, true, false), text);
         }
+        Path text = Files.writeString(tmp.resolve("text.txt"), "Once upon a time\n");
+        run = CliRun.inProcess("tokenize", "--tokenizer", gguf, "--lines", "--input", text);
+        assertEquals(0, run.code(), run.err());
+        assertEquals(Arrays.stream(spm.encode("Once upon a time", false, false)).mapToObj(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(" ")), run.out().strip());
         String story = Files.readString(dir.resolve("stories260K_greedy_n200_stdout.txt"));
         run = CliRun.inProcess("generate", "--model", gguf, "--temperature", "0", "--steps", "200");
         assertEquals(0, run.code(), run.err());
@@ -147,5 +152,7 @@ class GgufCommandsTest {
         key[after(key, "llama.block_count") - 1] = 'X';
         file = write(key);
         generate(file).assertBadInput(file, "missing metadata key llama.block_count");
+        Path noTokenizer = write(valid);
+        CliRun.inProcess("tokenize", "--tokenizer", noTokenizer, "--lines").assertBadInput(noTokenizer, "holds no tokenizer");
     }
 }
