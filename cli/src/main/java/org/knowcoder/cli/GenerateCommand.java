@@ -29,10 +29,10 @@ import java.util.stream.Collectors;
         description = "Generate text from a LLaMA-2 checkpoint (llama2.c .bin, Hugging Face directory or .safetensors).")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, or .safetensors with config.json beside it")
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, .safetensors with config.json beside it, or .gguf")
     Path model;
 
-    @Option(names = "--tokenizer", paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin (default: tokenizer.model or tokenizer.bin in a model directory, tokenizer.bin or tokenizer.model beside a model file)")
+    @Option(names = "--tokenizer", paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin (default: tokenizer.model or tokenizer.bin in a model directory, tokenizer.bin or tokenizer.model beside a model file, a GGUF model's own)")
     Path tokenizer;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "prompt text (BOS is added)")
@@ -134,6 +134,14 @@ final class GenerateCommand implements Callable<Integer> {
     private Tokenizer openTokenizer() throws IOException {
         if (tokenizer == null) tokenizer = Tokenizers.besideModel(model).orElse(null);
         Path path = tokenizer;
+        // only when text goes in or out: ids need no tokenizer, and a GGUF one may be of a kind not read here
+        if (path == null && (prompt != null || !outputIds) && model.getFileName().toString().endsWith(".gguf")) {
+            Tokenizer own = GgufVocabulary.read(model);
+            if (own != null) {
+                tokenizer = model;
+                return own;
+            }
+        }
         if (path == null) {
             if (prompt != null || !outputIds) throw new BadInputException("--tokenizer is needed for text in or out (no tokenizer.model or tokenizer.bin beside the model)");
             return null;

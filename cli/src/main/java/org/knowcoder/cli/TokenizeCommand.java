@@ -30,14 +30,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "tokenize", sortOptions = false,
-        description = {"Encode or decode with a SentencePiece .model or llama2.c tokenizer.bin.",
+        description = {"Encode or decode with a SentencePiece .model, llama2.c tokenizer.bin or the tokenizer of a .gguf model.",
                 "JSON lines in, JSON lines out: {\"text\": ...} -> {\"ids\": [...], \"pieces\": [...]}; with --decode {\"ids\": [...]} -> {\"text\": ...}.",
                 "With --lines: plain text in, one line of space-separated ids (or pieces) out per line, as spm_encode."})
 final class TokenizeCommand implements Callable<Integer> {
     /** Lines encoded per batch; a batch is spread over the threads and written in order. */
     static final int BATCH_LINES = 8192;
 
-    @Option(names = "--tokenizer", required = true, paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin")
+    @Option(names = "--tokenizer", required = true, paramLabel = "PATH", description = "SentencePiece .model, llama2.c tokenizer.bin or a .gguf model")
     Path tokenizer;
 
     @Option(names = "--decode", description = "decode {\"ids\": [...]} lines to {\"text\": ...}")
@@ -68,7 +68,7 @@ final class TokenizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (pieces && !lines) throw new BadInputException("--pieces goes with --lines (JSON output always has both ids and pieces)");
         if (decode && lines) throw new BadInputException("--decode reads JSON lines; it does not go with --lines");
-        Tokenizer tok = Tokenizers.load(tokenizer);
+        Tokenizer tok = tokenizer.getFileName().toString().endsWith(".gguf") ? GgufVocabulary.load(tokenizer) : Tokenizers.load(tokenizer);
         OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
         try (WorkerPool pool = new WorkerPool(threads.count());
              InputStream in = input == null ? System.in

@@ -848,6 +848,18 @@ class BadInputCorpusTest {
             generate --model {hf} --adapter {adapter-rank} --prompt-ids 1 --output-ids  | {adapter-rank}
             generate --model {hf} --adapter {adapter-no-weights} --prompt-ids 1 --output-ids | {adapter-no-weights}/adapter_model.safetensors
             generate --model {model} --adapter {adapter} --prompt-ids 1 --output-ids --steps 3 --threads 1 | ok
+            convert --model {hf} --to gguf --out {out}                                  | ok
+            convert --model {q8} --to gguf --out {out} --quantize q8_0                  | ok
+            convert --model {hf} --to gguf --out {out} --quantize q8_0                  | blk.0.ffn_down.weight
+            convert --model {hf} --to gguf --out {out} --quantize q4_0                  | q4_0
+            convert --model {hf} --to gguf --out {out} --dtype f8                       | f8
+            convert --model {hf} --to onnx --out {out}                                  | onnx
+            convert --model {hf} --to hf --out {out} --dtype f16                        | f16
+            convert --model {hf} --to llama2c --out {out} --dtype bf16                  | bf16
+            convert --model {model-cut} --to gguf --out {out}                           | {model-cut}
+            convert --model {hf} --to gguf --out {out} --tokenizer {text}               | {text}
+            convert --model {hf} --to gguf --out {dev-full}                             | /dev/full
+            convert --model {hf} --to gguf --out {dir}                                  | {dir}
             frobnicate                                                                  | frobnicate
             --threads 2                                                                 | --threads
             """)

@@ -36,6 +36,16 @@ final class TensorOutput {
         buffer.putInt(v);
     }
 
+    void int64(long v) throws IOException {
+        room(8);
+        buffer.putLong(v);
+    }
+
+    void int16(short v) throws IOException {
+        room(2);
+        buffer.putShort(v);
+    }
+
     void uint8(int v) throws IOException {
         room(1);
         buffer.put((byte) v);
@@ -61,25 +71,25 @@ final class TensorOutput {
         }
     }
 
-    /** {@code values} as F32 or BF16 (round to nearest even). */
+    /** {@code values} as F32, F16 or BF16 (round to nearest even). */
     void floats(float[] values, DType dtype) throws IOException {
         if (dtype == DType.F32) {
             for (float v : values) {
                 room(4);
                 buffer.putFloat(v);
             }
-        } else if (dtype == DType.BF16) {
+        } else if (dtype == DType.BF16 || dtype == DType.F16) {
             for (float v : values) {
                 room(2);
-                buffer.putShort(Half.floatToBf16(v));
+                buffer.putShort(dtype == DType.BF16 ? Half.floatToBf16(v) : Half.floatToF16(v));
             }
         } else {
-            throw new IllegalArgumentException("cannot write " + dtype + " floats (F32 or BF16 only)");
+            throw new IllegalArgumentException("cannot write " + dtype + " floats (F32, F16 or BF16 only)");
         }
     }
 
     /**
-     * The rows of matrix {@code t}, widened and re-encoded as {@code dtype} (F32 or BF16); output row
+     * The rows of matrix {@code t}, widened and re-encoded as {@code dtype} (F32, F16 or BF16); output row
      * r is source row {@code order[r]}, or row r when {@code order} is null.
      */
     void rows(Tensor t, int[] order, DType dtype) throws IOException {

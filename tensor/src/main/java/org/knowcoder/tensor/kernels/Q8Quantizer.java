@@ -1,5 +1,6 @@
 package org.knowcoder.tensor.kernels;
 
+import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.Tensor;
 
 import java.lang.foreign.Arena;
@@ -26,6 +27,15 @@ public final class Q8Quantizer {
     }
 
     public static Tensor quantize(Tensor t, int group, Arena arena) {
+        return quantize(t, group, false, arena);
+    }
+
+    /**
+     * As {@link #quantize(Tensor, int, Arena)}; with {@code f16Scales} each scale is first rounded to
+     * F16 and the values quantized against the rounded scale, so that a format storing F16 scales
+     * (GGUF) holds exactly this tensor.
+     */
+    public static Tensor quantize(Tensor t, int group, boolean f16Scales, Arena arena) {
         int cols = t.cols();
         if (cols % group != 0) {
             throw new IllegalArgumentException("cannot quantize " + t + ": rows of " + cols + " are not a multiple of group " + group);
@@ -39,12 +49,13 @@ public final class Q8Quantizer {
             for (int g = 0; g < cols; g += group) {
                 float max = 0;
                 for (int i = g; i < g + group; i++) max = Math.max(max, Math.abs(row[i]));
-                float scale = max / 127f;
+                float scale = f16Scales ? Half.f16ToFloat(Half.floatToF16(max / 127f)) : max / 127f;
                 long groupIndex = (r * cols + g) / group;
                 scales.set(Tensor.F32_LE, groupIndex * 4, scale);
                 for (int i = g; i < g + group; i++) {
                     // rint: halves to even, as torch.round in the exporter (Math.round would round them up)
-                    byte v = scale == 0 ? 0 : (byte) Math.rint(row[i] / scale);
+                    // the clamp matters only for F16 scales, which may round below max / 127
+                    byte v = scale == 0 ? 0 : (byte) Math.max(-127, Math.min(127, Math.rint(row[i] / scale)));
                     q.set(ValueLayout.JAVA_BYTE, r * cols + i, v);
                 }
             }

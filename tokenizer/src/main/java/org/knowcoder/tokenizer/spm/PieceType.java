@@ -10,7 +10,13 @@ public enum PieceType {
         this.code = code;
     }
 
-    static PieceType of(long code) {
+    /** The proto's number, which GGUF's {@code tokenizer.ggml.token_type} uses too. */
+    public int code() {
+        return code;
+    }
+
+    /** The type numbered {@code code}, or null. */
+    public static PieceType of(long code) {
         for (PieceType t : values()) if (t.code == code) return t;
         return null;
     }
