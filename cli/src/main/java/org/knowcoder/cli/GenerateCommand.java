@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "generate", sortOptions = false,
-        description = "Generate text from a LLaMA-2 checkpoint (llama2.c .bin, Hugging Face directory or .safetensors).")
+        description = "Generate text from a LLaMA-2 checkpoint (llama2.c .bin, Hugging Face directory, .safetensors, pytorch_model.bin or .gguf).")
 final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, .safetensors with config.json beside it, or .gguf")
