@@ -27,7 +27,7 @@ class PyTorchBadInputTest {
     Path tmp;
 
     private static CliRun generate(Path model) {
-        return CliRun.inProcess("generate", "--model", model, "--prompt-ids", "1,2", "--output-ids", "--steps", "6", "--threads", "1");
+        return CliRun.inProcess("generate", "--model", model, "--prompt-ids", "1,2", "--output-ids", "--steps", "6", "--threads", "1", "--temperature", "0");
     }
 
     /** A model directory: the tiny model's config.json beside a pytorch_model.bin of {@code pickle} and {@code storages}. */
