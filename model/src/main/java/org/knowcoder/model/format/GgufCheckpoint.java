@@ -8,7 +8,6 @@ import org.knowcoder.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,21 +28,9 @@ final class GgufCheckpoint {
         try {
             GgufFile g = GgufFile.read(file, arena);
             LlamaConfig c = config(g);
-            long d = c.dim(), hd = c.hiddenDim(), kv = c.kvDim(), V = c.vocabSize();
+            long d = c.dim(), V = c.vocabSize();
             Tensor emb = g.tensor(GgufTensorNames.EMBEDDING, V, d);
-            List<LlamaWeights.Layer> layers = new ArrayList<>();
-            for (int l = 0; l < c.nLayers(); l++) {
-                layers.add(new LlamaWeights.Layer(
-                        g.tensor(GgufTensorNames.attentionNorm(l), d).toFloats(),
-                        g.tensor(GgufTensorNames.wq(l), d, d),
-                        g.tensor(GgufTensorNames.wk(l), kv, d),
-                        g.tensor(GgufTensorNames.wv(l), kv, d),
-                        g.tensor(GgufTensorNames.wo(l), d, d),
-                        g.tensor(GgufTensorNames.ffnNorm(l), d).toFloats(),
-                        g.tensor(GgufTensorNames.w1(l), hd, d),
-                        g.tensor(GgufTensorNames.w2(l), d, hd),
-                        g.tensor(GgufTensorNames.w3(l), hd, d)));
-            }
+            List<LlamaWeights.Layer> layers = LayerTensors.GGUF.read(c, g::tensor);
             float[] norm = g.tensor(GgufTensorNames.FINAL_NORM, d).toFloats();
             Tensor cls = g.tensors().containsKey(GgufTensorNames.CLASSIFIER) ? g.tensor(GgufTensorNames.CLASSIFIER, V, d) : emb;
             return new LlamaWeights(c, emb, layers, norm, cls, false, arena);

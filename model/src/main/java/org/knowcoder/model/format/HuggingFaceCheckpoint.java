@@ -185,21 +185,9 @@ final class HuggingFaceCheckpoint {
 
     private static LlamaWeights assemble(LlamaConfigJson cfg, TensorSource src, Arena arena) throws CheckpointFormatException {
         LlamaConfig c = cfg.config();
-        long d = c.dim(), hd = c.hiddenDim(), kv = c.kvDim(), V = c.vocabSize();
+        long d = c.dim(), V = c.vocabSize();
         Tensor emb = src.get(HfTensorNames.EMBEDDING, V, d);
-        List<LlamaWeights.Layer> layers = new ArrayList<>();
-        for (int l = 0; l < c.nLayers(); l++) {
-            layers.add(new LlamaWeights.Layer(
-                    src.get(HfTensorNames.attentionNorm(l), d).toFloats(),
-                    src.get(HfTensorNames.wq(l), d, d),
-                    src.get(HfTensorNames.wk(l), kv, d),
-                    src.get(HfTensorNames.wv(l), kv, d),
-                    src.get(HfTensorNames.wo(l), d, d),
-                    src.get(HfTensorNames.ffnNorm(l), d).toFloats(),
-                    src.get(HfTensorNames.w1(l), hd, d),
-                    src.get(HfTensorNames.w2(l), d, hd),
-                    src.get(HfTensorNames.w3(l), hd, d)));
-        }
+        List<LlamaWeights.Layer> layers = LayerTensors.HF.read(c, src::get);
         float[] norm = src.get(HfTensorNames.FINAL_NORM, d).toFloats();
         if (cfg.tied() && src.tensors().containsKey(HfTensorNames.CLASSIFIER)) {
             throw new CheckpointFormatException(src.origin().get(HfTensorNames.CLASSIFIER), "holds " + HfTensorNames.CLASSIFIER
