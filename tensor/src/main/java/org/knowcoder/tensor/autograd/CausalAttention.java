@@ -1,6 +1,10 @@
 package org.knowcoder.tensor.autograd;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.kernels.Softmax;
 import org.knowcoder.tensor.kernels.VectorMath;
 
 /**
@@ -14,9 +18,19 @@ import org.knowcoder.tensor.kernels.VectorMath;
  * dP = dy v^T, dS = P (dP - rowsum(P dP)), dq = dS k / sqrt(hd), dk = dS^T q / sqrt(hd), dv = P^T dy.
  * Forward splits the work by (sequence, head); backward by (sequence, KV head), so that no two
  * workers add to the same rows of dk and dv.
+ *
+ * <p>Vectorized along the keys, not along a head's few dimensions (32 in KnowCoder-mini): the
+ * keys (forward) and values (backward) of a head are transposed to [hd][T] once per unit, so that
+ * the scores of a row are FL keys per FMA instead of one horizontally summed dot product per key.
+ * A row's sums over its keys (P v, dS k) are register accumulators over one vector of head
+ * dimensions; dk and dv are added to key by key. Every output is formed in a fixed order relative to its example's first row: the same bits
+ * for any thread count and for an example packed or alone.
  */
 public final class CausalAttention {
     private CausalAttention() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int FL = F.length();
 
     public static Var apply(Tape tape, Var q, Var k, Var v, int nHeads, int nKvHeads, int seqLen) {
         return apply(tape, q, k, v, nHeads, nKvHeads, seqLen, null);
@@ -39,30 +53,20 @@ public final class CausalAttention {
         float[] probs = new float[batch * nHeads * seqLen * seqLen];
         Var y = Var.result("attention", rows, dim, Tape.anyRequiresGrad(q, k, v));
         float[] qv = q.value(), kv = k.value(), vv = v.value(), out = y.value();
-        tape.pool().parallelFor(batch * nHeads, (worker, from, to) -> {
+        WorkerPool pool = tape.pool();
+        float[][] headScratch = new float[pool.threads()][hd * seqLen];
+        pool.parallelFor(batch * nHeads, (worker, from, to) -> {
+            float[] keys = headScratch[worker];
             for (int unit = from; unit < to; unit++) {
-                int b = unit / nHeads, h = unit % nHeads, g = h / group;
+                int b = unit / nHeads, h = unit % nHeads, base = b * seqLen, kvo = base * kvDim + h / group * hd;
+                transposeHead(kv, kvo, kvDim, seqLen, hd, keys);
                 for (int i = 0; i < seqLen; i++) {
-                    int qo = (b * seqLen + i) * dim + h * hd;
+                    int qo = (base + i) * dim + h * hd;
                     int po = ((b * nHeads + h) * seqLen + i) * seqLen;
-                    int first = Positions.first(positions, b * seqLen + i, i);
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = first; j <= i; j++) {
-                        float s = scale * VectorMath.dot(qv, qo, kv, (b * seqLen + j) * kvDim + g * hd, hd);
-                        probs[po + j] = s;
-                        max = Math.max(max, s);
-                    }
-                    float sum = 0;
-                    for (int j = first; j <= i; j++) {
-                        float e = (float) Math.exp(probs[po + j] - max);
-                        probs[po + j] = e;
-                        sum += e;
-                    }
-                    float inv = 1f / sum;
-                    for (int j = first; j <= i; j++) {
-                        probs[po + j] *= inv;
-                        VectorMath.axpy(probs[po + j], vv, (b * seqLen + j) * kvDim + g * hd, out, qo, hd);
-                    }
+                    int first = Positions.first(positions, base + i, i), n = i - first + 1;
+                    products(qv, qo, keys, seqLen, first, n, hd, scale, probs, po + first);
+                    Softmax.apply(probs, po + first, n);
+                    addWeighted(probs, po + first, 1, n, vv, kvo + first * kvDim, kvDim, hd, out, qo);
                 }
             }
         });
@@ -71,36 +75,140 @@ public final class CausalAttention {
             float[] dq = q.requiresGrad() ? q.gradForUpdate() : new float[q.size()];
             float[] dk = k.requiresGrad() ? k.gradForUpdate() : new float[k.size()];
             float[] dv = v.requiresGrad() ? v.gradForUpdate() : new float[v.size()];
-            WorkerPool pool = tape.pool();
             float[][] rowScratch = new float[pool.threads()][seqLen];
             pool.parallelFor(batch * nKvHeads, (worker, from, to) -> {
-                float[] dS = rowScratch[worker];
+                float[] values = headScratch[worker], dS = rowScratch[worker];
                 for (int unit = from; unit < to; unit++) {
-                    int b = unit / nKvHeads, g = unit % nKvHeads;
+                    int b = unit / nKvHeads, g = unit % nKvHeads, base = b * seqLen, kvo = base * kvDim + g * hd;
+                    transposeHead(vs, kvo, kvDim, seqLen, hd, values);
                     for (int h = g * group; h < (g + 1) * group; h++) {
                         for (int i = 0; i < seqLen; i++) {
-                            int qo = (b * seqLen + i) * dim + h * hd;
+                            int qo = (base + i) * dim + h * hd;
                             int po = ((b * nHeads + h) * seqLen + i) * seqLen;
-                            int first = Positions.first(positions, b * seqLen + i, i);
-                            float rowSum = 0;
-                            for (int j = first; j <= i; j++) {
-                                int ko = (b * seqLen + j) * kvDim + g * hd;
-                                float p = probs[po + j];
-                                dS[j] = VectorMath.dot(dy, qo, vs, ko, hd);
-                                rowSum += p * dS[j];
-                                VectorMath.axpy(p, dy, qo, dv, ko, hd);
-                            }
-                            for (int j = first; j <= i; j++) {
-                                int ko = (b * seqLen + j) * kvDim + g * hd;
-                                float ds = probs[po + j] * (dS[j] - rowSum) * scale;
-                                VectorMath.axpy(ds, ks, ko, dq, qo, hd);
-                                VectorMath.axpy(ds, qs, qo, dk, ko, hd);
-                            }
+                            int first = Positions.first(positions, base + i, i), n = i - first + 1;
+                            products(dy, qo, values, seqLen, first, n, hd, 1f, dS, 0); // dP
+                            float rowSum = VectorMath.dot(probs, po + first, dS, 0, n);
+                            scoreGradients(probs, po + first, dS, n, rowSum, scale);
+                            rowGradients(probs, po + first, dS, n, dy, qs, ks, qo, kvo + first * kvDim, kvDim, hd, dq, dk, dv);
                         }
                     }
                 }
             });
         }, q, k, v);
         return y;
+    }
+
+    /** dst[d * T + j] = src[so + j * stride + d]: one head's rows of a sequence, transposed. */
+    private static void transposeHead(float[] src, int so, int stride, int seqLen, int hd, float[] dst) {
+        for (int j = 0; j < seqLen; j++) {
+            for (int d = 0, s = so + j * stride; d < hd; d++) dst[d * seqLen + j] = src[s + d];
+        }
+    }
+
+    /**
+     * out[oo + j] = scale * (x[xo ..] . row first + j of the transposed head t), for j < n: a vector
+     * of FL keys per FMA, four vectors at a time while four fit, each lane one FMA chain over d.
+     */
+    private static void products(float[] x, int xo, float[] t, int seqLen, int first, int n, int hd, float scale, float[] out, int oo) {
+        int j = 0;
+        for (; j + 4 * FL <= n; j += 4 * FL) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            for (int d = 0, to = first + j; d < hd; d++, to += seqLen) {
+                FloatVector xd = FloatVector.broadcast(F, x[xo + d]);
+                a0 = FloatVector.fromArray(F, t, to).fma(xd, a0);
+                a1 = FloatVector.fromArray(F, t, to + FL).fma(xd, a1);
+                a2 = FloatVector.fromArray(F, t, to + 2 * FL).fma(xd, a2);
+                a3 = FloatVector.fromArray(F, t, to + 3 * FL).fma(xd, a3);
+            }
+            a0.mul(scale).intoArray(out, oo + j);
+            a1.mul(scale).intoArray(out, oo + j + FL);
+            a2.mul(scale).intoArray(out, oo + j + 2 * FL);
+            a3.mul(scale).intoArray(out, oo + j + 3 * FL);
+        }
+        for (; j < n; j += FL) {
+            VectorMask<Float> in = F.indexInRange(j, n);
+            FloatVector a = FloatVector.zero(F);
+            for (int d = 0, to = first + j; d < hd; d++, to += seqLen) a = FloatVector.fromArray(F, t, to, in).fma(FloatVector.broadcast(F, x[xo + d]), a);
+            a.mul(scale).intoArray(out, oo + j, in);
+        }
+    }
+
+    /**
+     * y[yo + d] += sum over c < count of w[wo + c * wStride] * x[xo + c * xStride + d], for d < hd:
+     * two accumulators per vector of dimensions (even and odd c), so the FMA latency is half hidden;
+     * dimensions past the last whole vector one at a time.
+     */
+    private static void addWeighted(float[] w, int wo, int wStride, int count, float[] x, int xo, int xStride, int hd, float[] y, int yo) {
+        int d = 0;
+        for (; d + FL <= hd; d += FL) {
+            FloatVector a0 = FloatVector.fromArray(F, y, yo + d), a1 = FloatVector.zero(F);
+            int c = 0;
+            for (; c + 1 < count; c += 2) {
+                a0 = FloatVector.fromArray(F, x, xo + c * xStride + d).fma(FloatVector.broadcast(F, w[wo + c * wStride]), a0);
+                a1 = FloatVector.fromArray(F, x, xo + (c + 1) * xStride + d).fma(FloatVector.broadcast(F, w[wo + (c + 1) * wStride]), a1);
+            }
+            if (c < count) a0 = FloatVector.fromArray(F, x, xo + c * xStride + d).fma(FloatVector.broadcast(F, w[wo + c * wStride]), a0);
+            a0.add(a1).intoArray(y, yo + d);
+        }
+        for (; d < hd; d++) {
+            float a = y[yo + d];
+            for (int c = 0; c < count; c++) a = Math.fma(x[xo + c * xStride + d], w[wo + c * wStride], a);
+            y[yo + d] = a;
+        }
+    }
+
+    /** dS[j] = p[po + j] * (dS[j] - rowSum) * scale for j < n: dP, in dS, becomes the score gradient. */
+    private static void scoreGradients(float[] p, int po, float[] dS, int n, float rowSum, float scale) {
+        for (int j = 0; j < n; j += FL) {
+            VectorMask<Float> in = F.indexInRange(j, n);
+            FloatVector.fromArray(F, p, po + j, in).mul(FloatVector.fromArray(F, dS, j, in).sub(rowSum)).mul(scale).intoArray(dS, j, in);
+        }
+    }
+
+    /**
+     * One query row's share of the gradients, over its keys c < n (rows ko + c * kvDim of k and v):
+     * dv[c] += p[c] dy, dk[c] += dS[c] q, and dq += sum of dS[c] k[c], the last in two register
+     * accumulators (even and odd c). The dk and dv rows of a head are 128 bytes apart at hd = 32, so
+     * their read-modify-writes stream through cache in key order.
+     */
+    private static void rowGradients(float[] p, int po, float[] dS, int n, float[] dy, float[] qs, float[] ks, int qo, int ko, int kvDim,
+                                     int hd, float[] dq, float[] dk, float[] dv) {
+        int d = 0;
+        for (; d + FL <= hd; d += FL) {
+            FloatVector g = FloatVector.fromArray(F, dy, qo + d), x = FloatVector.fromArray(F, qs, qo + d);
+            FloatVector a0 = FloatVector.fromArray(F, dq, qo + d), a1 = FloatVector.zero(F);
+            int c = 0;
+            for (; c + 1 < n; c += 2) {
+                int o = ko + c * kvDim + d, o1 = o + kvDim;
+                addScaled(g, p[po + c], dv, o);
+                addScaled(x, dS[c], dk, o);
+                a0 = FloatVector.fromArray(F, ks, o).fma(FloatVector.broadcast(F, dS[c]), a0);
+                addScaled(g, p[po + c + 1], dv, o1);
+                addScaled(x, dS[c + 1], dk, o1);
+                a1 = FloatVector.fromArray(F, ks, o1).fma(FloatVector.broadcast(F, dS[c + 1]), a1);
+            }
+            if (c < n) {
+                int o = ko + c * kvDim + d;
+                addScaled(g, p[po + c], dv, o);
+                addScaled(x, dS[c], dk, o);
+                a0 = FloatVector.fromArray(F, ks, o).fma(FloatVector.broadcast(F, dS[c]), a0);
+            }
+            a0.add(a1).intoArray(dq, qo + d);
+        }
+        for (; d < hd; d++) {
+            float g = dy[qo + d], x = qs[qo + d], a = dq[qo + d];
+            for (int c = 0; c < n; c++) {
+                int o = ko + c * kvDim + d;
+                dv[o] = Math.fma(g, p[po + c], dv[o]);
+                dk[o] = Math.fma(x, dS[c], dk[o]);
+                a = Math.fma(ks[o], dS[c], a);
+            }
+            dq[qo + d] = a;
+        }
+    }
+
+    /** y[o ..] += s * v. */
+    private static void addScaled(FloatVector v, float s, float[] y, int o) {
+        v.fma(FloatVector.broadcast(F, s), FloatVector.fromArray(F, y, o)).intoArray(y, o);
     }
 }
