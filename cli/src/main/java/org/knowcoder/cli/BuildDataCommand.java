@@ -118,10 +118,14 @@ final class BuildDataCommand implements Runnable {
         @Option(names = "--dataset-tag", description = "name the sample's dataset in the instruction (refinement data)")
         boolean datasetTag;
 
+        @Option(names = "--refinement", defaultValue = "0", description = "share of instructions in evaluation's form: all of the dataset's classes, bare, "
+                + "the evaluation instruction (refinement data; default ${DEFAULT-VALUE})")
+        double refinement;
+
         @Override
         public Integer call() throws IOException {
             FollowingOptions options = new FollowingOptions(tasks.stream().map(Task::parse).distinct().toList(), negativeRatio,
-                    fullyNegative, fullyNegativeClasses, datasetTag, common.seed);
+                    fullyNegative, fullyNegativeClasses, datasetTag, refinement, common.seed);
             SchemaLibrary library = SchemaJson.read(common.library);
             return Common.report(FollowingBuilder.build(samples, library, options, common.loadTokenizer(), common.tokenizerPath(),
                     common.out, common.threads.count(), System.err::println));

@@ -20,23 +20,18 @@ public record Sizes(int vocab, int dim, int layers, int heads, int hidden, int s
                     int pretrainSteps, int finetuneSteps, int evalSentences, int maxNewTokens) {
     /**
      * The notes' shape (dim 256, 6 layers, 8 heads, hidden 768, vocab 8000 from our own tokenizer;
-     * 9.2M parameters with the classifier untied): the largest that trains at about 2,000 real
-     * tokens/s packed on 2 threads (README). A schema-following sample (class definitions with
-     * docstrings, instruction, sentence, results) is 800-3,400 bytes, median 1,500: about 400 tokens
-     * of this vocabulary, at most about 950, so the context is 1,024 and no sample loses its results
-     * to the cut. A pretraining step is 16 packed sequences of 1,024 tokens of definition and
-     * instance code (about 8 s), a fine-tuning step 16 instructions of about 400 tokens (about 3 s);
-     * two sequences per forward keep the activations (attention over 1,024 positions, logits over
-     * 8,000 pieces) in the default heap, where 16 at once ran out of its 6 GB. So 200 pretraining
-     * steps are about 27 minutes (3.3M tokens: about half the understanding data, some 7.5M tokens
-     * from 59,000 train sentences), and 1,000 fine-tuning steps about 55 minutes (16,000
-     * instructions, a quarter of the about 61,000 built: the notes' curve was still rising at 60
-     * minutes, and more varied data helps more than repeats). The full test splits (about 25,000
-     * sentences, greedy, 128 new tokens at most: a result list is rarely longer) and the tokenizer
-     * and data stages take the rest of the 150 minutes. Estimates, to be replaced by the measured
-     * stage times of the first full run.
+     * 9.2M parameters with the classifier untied). A schema-following sample (class definitions,
+     * instruction, sentence, results) is about 400 tokens of this vocabulary, at most about 950, so
+     * the context is 1,024 and no sample loses its results to the cut. Two sequences per forward
+     * keep the activations (attention over 1,024 positions, logits over 8,000 pieces) in a default
+     * heap. Measured on 2 threads of an AMD EPYC (Zen 5): pretraining on full 1,024-token sequences
+     * runs at about 1,000 tokens/s, so a step of 16 sequences takes about 16 s and 100 steps (1.6M
+     * tokens, some 40% of the 4.1M of understanding data) about 27 minutes; fine-tuning on packed
+     * instructions attends within each one and runs faster. 600 fine-tuning steps of 16 instructions
+     * (9,600 of the about 61,000 built) and the full test splits (greedy, 128 new tokens at most: a
+     * result list is rarely longer) fill the rest of the 150 minutes.
      */
-    public static final Sizes FULL = new Sizes(8000, 256, 6, 8, 768, 1024, 0, 16, 2, 200, 1000, 0, 128);
+    public static final Sizes FULL = new Sizes(8000, 256, 6, 8, 768, 1024, 0, 16, 2, 100, 600, 0, 128);
 
     /** Small enough that the whole recipe runs in well under a minute on a few datasets. */
     public static final Sizes QUICK = new Sizes(1000, 32, 2, 2, 64, 1024, 30, 4, 4, 3, 3, 2, 8);

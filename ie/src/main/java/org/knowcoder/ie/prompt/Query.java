@@ -33,6 +33,11 @@ public record Query(DatasetSchema schema, String dataset, List<Example> examples
      * ED): the instruction confirms them in the form of KnowCoder's training data, which states them.
      */
     public String prompt(String sentence, List<Instruction.Trigger> triggers) {
+        return KnowCoderPrompt.wrap(query(sentence, triggers));
+    }
+
+    /** The query alone, before {@link KnowCoderPrompt#wrap}: what training data records as a sample's prompt. */
+    public String query(String sentence, List<Instruction.Trigger> triggers) {
         Instruction.Form form = triggers.isEmpty() ? Instruction.Form.EVALUATION : Instruction.Form.TRAINING;
         StringBuilder sb = new StringBuilder();
         if (schema.task() == Task.RE && !schema.entityImports().isEmpty()) {
@@ -42,7 +47,6 @@ public record Query(DatasetSchema schema, String dataset, List<Example> examples
                 .append(Instruction.text(schema.task(), form, dataset, triggers))
                 .append("\n\"\"\"\n");
         for (Example e : examples) sb.append(PyCode.sentence(e.sentence())).append('\n').append(e.results()).append("\n\n");
-        sb.append(PyCode.sentence(sentence));
-        return KnowCoderPrompt.wrap(sb.toString());
+        return sb.append(PyCode.sentence(sentence)).toString();
     }
 }

@@ -13,10 +13,14 @@ import java.util.List;
  * @param fullyNegativeShare   share of sentences given only absent classes and {@code results = []} (0.05)
  * @param fullyNegativeClasses how many absent classes those get (5)
  * @param datasetTag           name the sample's dataset in the instruction (refinement data)
+ * @param refinementShare      share of instructions written as evaluation writes its queries: every class of the sample's
+ *                             dataset, bare, and the evaluation instruction, with no sampled classes (the paper's refinement
+ *                             data, section 3.4, mixed into this run); sentences without annotations are kept there, with
+ *                             {@code results = []}, as evaluation sees them
  * @param seed                 seed of every random choice
  */
 public record FollowingOptions(List<Task> tasks, double negativeRatio, double fullyNegativeShare, int fullyNegativeClasses,
-                               boolean datasetTag, long seed) {
+                               boolean datasetTag, double refinementShare, long seed) {
     public FollowingOptions {
         tasks = List.copyOf(tasks);
         // negated comparisons, so that NaN is refused too
@@ -29,9 +33,12 @@ public record FollowingOptions(List<Task> tasks, double negativeRatio, double fu
         if (fullyNegativeClasses < 1) {
             throw new BadInputException("--fully-negative-classes must be at least 1, got " + fullyNegativeClasses);
         }
+        if (!(refinementShare >= 0 && refinementShare <= 1)) {
+            throw new BadInputException("--refinement must be in [0, 1], got " + refinementShare);
+        }
     }
 
     public static FollowingOptions defaults(long seed) {
-        return new FollowingOptions(List.of(Task.values()), 0.2, 0.05, 5, false, seed);
+        return new FollowingOptions(List.of(Task.values()), 0.2, 0.05, 5, false, 0, seed);
     }
 }

@@ -1,6 +1,10 @@
 package org.knowcoder.ie.trainingdata;
 
 import org.knowcoder.ie.Sample;
+import org.knowcoder.ie.data.DatasetLabels;
+import org.knowcoder.ie.data.LabelMap;
+import org.knowcoder.ie.prompt.DatasetSchema;
+import org.knowcoder.ie.prompt.Query;
 import org.knowcoder.ie.prompt.PyCode;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Kind;
@@ -10,9 +14,12 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Chooses the classes of each schema-following sample (paper section 3.3 and Appendix E):
@@ -20,6 +27,7 @@ import java.util.SplittableRandom;
  * {@code fullyNegativeShare} of the sentences, only {@code fullyNegativeClasses} classes absent from
  * the sentence and {@code results = []}; the class order is shuffled. EAE states its triggers, so
  * it gets neither: a class without a confirmed trigger could never be instantiated there.
+ * A {@code refinementShare} of the instructions take the evaluation's form instead ({@link FollowingOptions}).
  * Each sample draws from its own random stream, seeded by the seed, its index and the task, so the
  * result does not depend on how samples are spread over threads.
  */
@@ -27,6 +35,8 @@ final class FollowingSampler {
     private final ClassResolver classes;
     private final FollowingOptions options;
     private final Map<Kind, List<Concept>> byKind = new EnumMap<>(Kind.class);
+    /** By dataset and task: built once, the class code of a dataset being the same for all its sentences. */
+    private final Map<String, Optional<Query>> refinementQueries = new ConcurrentHashMap<>();
 
     FollowingSampler(ClassResolver classes, FollowingOptions options) {
         this.classes = classes;
@@ -40,6 +50,14 @@ final class FollowingSampler {
         for (Task task : options.tasks()) {
             SplittableRandom rng = new SplittableRandom(options.seed() ^ (index * 0x9E3779B97F4A7C15L) ^ ((long) task.ordinal() << 56));
             Gold gold = Gold.of(task, s, classes);
+            // drawn only when asked for, so that data built without refinement keeps its bytes
+            if (options.refinementShare() > 0 && rng.nextDouble() < options.refinementShare()) {
+                Query query = refinementQuery(task, s.dataset());
+                if (query != null) {
+                    out.add(new FollowingSample(task, query.query(s.text(), gold.confirmedTriggers()), PyCode.results(gold.instances()), gold));
+                    continue;
+                }
+            }
             List<Concept> chosen;
             boolean negative = task != Task.EAE && rng.nextDouble() < options.fullyNegativeShare();
             if (negative) {
@@ -60,6 +78,25 @@ final class FollowingSampler {
             out.add(new FollowingSample(task, prompt, PyCode.results(gold.instances()), gold));
         }
         return out;
+    }
+
+    /**
+     * The evaluation's query for the dataset's classes of this task, or null when the dataset has no
+     * label map for it (its sentences then take the sampled form).
+     */
+    private Query refinementQuery(Task task, String dataset) {
+        if (dataset == null || dataset.isEmpty()) return null;
+        return refinementQueries.computeIfAbsent(dataset + "\t" + task, k -> {
+            LabelMap labels;
+            try {
+                labels = DatasetLabels.load(dataset.toLowerCase(Locale.ROOT)).get(task);
+            } catch (IllegalArgumentException none) {
+                return Optional.<Query>empty();
+            }
+            if (labels == null) return Optional.<Query>empty();
+            String tag = options.datasetTag() ? dataset : null;
+            return Optional.of(new Query(DatasetSchema.of(task, labels, classes.library()), tag, List.of()));
+        }).orElse(null);
     }
 
     /** Up to {@code n} distinct classes of the kind, none of them in {@code absent}. */

@@ -5,6 +5,9 @@ import org.knowcoder.ie.Argument;
 import org.knowcoder.ie.Event;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Sample;
+import org.knowcoder.ie.data.DatasetLabels;
+import org.knowcoder.ie.prompt.DatasetSchema;
+import org.knowcoder.ie.prompt.Query;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.PythonImporter;
 import org.knowcoder.schema.SchemaLibrary;
@@ -39,7 +42,7 @@ class FollowingSamplerTest {
     }
 
     private static FollowingSampler sampler(double ratio, double fullyNegative, long seed) {
-        return new FollowingSampler(CLASSES, new FollowingOptions(List.of(Task.NER), ratio, fullyNegative, 5, false, seed));
+        return new FollowingSampler(CLASSES, new FollowingOptions(List.of(Task.NER), ratio, fullyNegative, 5, false, 0, seed));
     }
 
     @Test
@@ -87,7 +90,7 @@ class FollowingSamplerTest {
         String text = "Ann married Bob.";
         Sample sample = new Sample("s", "ACE05", text, List.of(), List.of(), List.of(new Event("V3", Mention.of(null, text, 4, 11),
                 List.of(new Argument("agent", Mention.of(null, text, 0, 3)), new Argument("agent", Mention.of(null, text, 12, 15))))));
-        FollowingSampler s = new FollowingSampler(CLASSES, new FollowingOptions(List.of(Task.EAE), 0.2, 1.0, 5, true, 3));
+        FollowingSampler s = new FollowingSampler(CLASSES, new FollowingOptions(List.of(Task.EAE), 0.2, 1.0, 5, true, 0, 3));
         FollowingSample in = s.build(sample, 0).getFirst();
         assertEquals(List.of("V3"), classes(in.prompt()));
         assertTrue(in.prompt().contains("Event Objects in the following sentence from ACE05. It is important to note that the triggers of "
@@ -101,5 +104,26 @@ class FollowingSamplerTest {
         int built = 0;
         for (int i = 0; i < 1000; i++) built += s.build(withEntities(0), i).size();
         assertTrue(built > 20 && built < 90, "about 5% of 1000: " + built);
+    }
+
+    @Test
+    void refinementWritesEvaluationsQueryWithAllOfTheDatasetsClasses() {
+        SchemaLibrary library = TestLibrary.small();
+        FollowingSampler s = new FollowingSampler(new ClassResolver(library), new FollowingOptions(List.of(Task.NER), 0.2, 0.05, 5, false, 0.5, 1));
+        Query eval = new Query(DatasetSchema.of(Task.NER, DatasetLabels.load("conll2003").get(Task.NER), library), null, List.of());
+        String text = "Ann lives in Paris.";
+        Sample sample = new Sample("s", "conll2003", text, List.of(Mention.of("person", text, 0, 3)), List.of(), List.of());
+        int refined = 0, empty = 0;
+        for (int i = 0; i < 1000; i++) {
+            FollowingSample in = s.build(sample, i).getFirst();
+            if (!in.prompt().equals(eval.query(text, List.of()))) continue;
+            refined++;
+            assertEquals("results = [\n\tHuman(\"Ann\")\n]", in.output());
+            // a sentence without annotations is kept in this form, with no results, as evaluation sees it
+            List<FollowingSample> none = s.build(new Sample("t", "conll2003", "Nothing here.", List.of(), List.of(), List.of()), i);
+            if (!none.isEmpty() && none.getFirst().prompt().equals(eval.query("Nothing here.", List.of()))) empty++;
+        }
+        assertTrue(refined > 430 && refined < 570, "about half of 1000: " + refined);
+        assertTrue(empty > 200, "about half of the empty sentences in evaluation's form: " + empty);
     }
 }
