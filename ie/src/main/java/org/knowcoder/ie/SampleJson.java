@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.knowcoder.io.BadInputException;
+import org.knowcoder.io.InputFiles;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +43,21 @@ public final class SampleJson {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e); // a tree of strings and ints always serializes
         }
+    }
+
+    /** Every non-blank line of a samples file; a bad line is a BadInputException naming the file and line. */
+    public static List<Sample> read(Path file) throws IOException {
+        List<Sample> out = new ArrayList<>();
+        List<String> lines = InputFiles.readUtf8(file, "IE samples as JSON lines").lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            try {
+                out.add(fromLine(lines.get(i)));
+            } catch (JsonProcessingException | BadInputException e) {
+                throw new BadInputException(file + ":" + (i + 1) + ": not an IE sample: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
+        return out;
     }
 
     /** Reads one line; a missing field or a span that does not fit the text is a BadInputException. */
