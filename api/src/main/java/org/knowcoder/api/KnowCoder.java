@@ -47,6 +47,25 @@ public final class KnowCoder implements AutoCloseable {
         this.queue = new DecodeQueue(model.extractor());
     }
 
+    /** Loads KnowCoder-mini, the model this build embeds, with {@link Options#defaults()}. */
+    public static KnowCoder load() throws IOException {
+        return load(Options.defaults());
+    }
+
+    /** Loads KnowCoder-mini, the model this build embeds. */
+    public static KnowCoder load(Options options) throws IOException {
+        return load(EmbeddedModel.dir(), options);
+    }
+
+    /**
+     * The directory of KnowCoder-mini, the model this build embeds (unpacked into the user's cache
+     * on first use when run from a jar): config, weights, tokenizer, schema library, default types.
+     * A {@link org.knowcoder.io.BadInputException} when the build embeds none.
+     */
+    public static Path embeddedModel() throws IOException {
+        return EmbeddedModel.dir();
+    }
+
     /** Loads a model with {@link Options#defaults()}: a llama2.c {@code .bin}, a Hugging Face directory, a {@code .safetensors} file, a PyTorch or GGUF checkpoint. */
     public static KnowCoder load(Path model) throws IOException {
         return load(model, Options.defaults());

@@ -7,6 +7,7 @@ import org.knowcoder.schema.Kind;
 import org.knowcoder.schema.Task;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -33,6 +34,16 @@ public final class Schema {
     /** Entity types by name, without descriptions: {@code Schema.of("Person", "Organization")}. */
     public static Schema of(String... entityTypes) {
         return new Schema(TypeSet.ofNames(List.of(entityTypes)), Set.of());
+    }
+
+    /**
+     * The types extraction uses with the embedded model when given none: those of its
+     * {@code default-types.txt} (one class name a line), from its schema library.
+     */
+    public static Schema embeddedDefaults() throws IOException {
+        Path dir = EmbeddedModel.dir();
+        List<String> types = Files.readAllLines(dir.resolve("default-types.txt")).stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
+        return from(dir.resolve("schema.json"), types.toArray(String[]::new));
     }
 
     /**

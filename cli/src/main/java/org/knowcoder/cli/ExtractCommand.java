@@ -58,8 +58,8 @@ final class ExtractCommand implements Callable<Integer> {
     private int extractText() throws IOException {
         if (text.input != null && !text.texts.isEmpty()) throw new BadInputException("give the text as arguments or with --input, not both");
         if (options.datasetsDir != null || options.datasets != null) throw new BadInputException("--datasets and --dataset run the benchmark mode; drop them to extract from your text");
-        Schema schema = text.schema(options.schema, options.tasks);
-        options.requireModel();
+        Schema schema = text.schema(options.schema, options.tasks, options.model == null);
+        Path model = options.model();
         options.device.check();
         Options o = Options.defaults().withTokenizer(options.tokenizer).withDevice(options.device.device).withQuantizeQ8(options.device.quantizeQ8())
                 .withAdapter(text.adapter).withThreads(options.threads.count()).withBatch(options.batch).withMaxNewTokens(options.maxNewTokens)
@@ -78,7 +78,7 @@ final class ExtractCommand implements Callable<Integer> {
             inputs = TextInputs.read(in, format, stdin ? "standard input" : text.input);
             total = stdin ? -1 : TextInputs.count(Path.of(text.input), format);
         }
-        try (InputStream closing = in; KnowCoder kc = KnowCoder.load(options.model, o);
+        try (InputStream closing = in; KnowCoder kc = KnowCoder.load(model, o);
              AppendedLines file = options.out == null ? null : AppendedLines.open(options.out)) {
             System.err.println("extract: " + kc);
             TextRun<Extraction> run = new TextRun<>(input -> kc.submit(input.id(), input.text(), schema, null), Extraction::sentences,

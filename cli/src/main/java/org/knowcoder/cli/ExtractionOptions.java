@@ -1,5 +1,6 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.api.KnowCoder;
 import org.knowcoder.ie.extract.ExtractionSettings;
 import org.knowcoder.ie.extract.LoadedExtractor;
 import org.knowcoder.io.BadInputException;
@@ -7,6 +8,7 @@ import org.knowcoder.schema.Task;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -15,7 +17,7 @@ import java.util.Set;
 
 /** What {@code extract} and {@code eval} share: the model, the datasets and how prompts are built. */
 final class ExtractionOptions {
-    @Option(names = "--model", paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, or .safetensors with config.json")
+    @Option(names = "--model", paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, .safetensors with config.json, PyTorch or GGUF checkpoint (default: KnowCoder-mini, embedded in the jar)")
     Path model;
 
     @Option(names = "--tokenizer", paramLabel = "PATH", description = "SentencePiece .model or llama2.c tokenizer.bin (default: tokenizer.model or tokenizer.bin in the model directory, or beside the model file)")
@@ -76,22 +78,24 @@ final class ExtractionOptions {
     DeviceOptions device;
 
     /** The options as the extraction pipeline takes them; checks each value. */
-    ExtractionSettings settings() {
+    ExtractionSettings settings() throws IOException {
         device.check();
-        requireModel();
+        Path model = model();
         if (datasetsDir == null || datasets == null) throw new BadInputException("the benchmark mode needs --datasets DIR and --dataset NAMES");
         if (out == null) throw new BadInputException("the benchmark mode needs --out DIR (predictions.jsonl and scores.json go there)");
         Set<Task> taskSet = EnumSet.noneOf(Task.class);
         for (String t : tasks) if (!t.equalsIgnoreCase("all")) taskSet.add(Task.parse(t));
         return new ExtractionSettings(model, LoadedExtractor.tokenizer(model, tokenizer), device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
-                split, taskSet, limit, shots, schema, refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out, allowChangedOptions);
+                split, taskSet, limit, shots, schema(), refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out, allowChangedOptions);
     }
 
-    /** No model ships with the jar yet: without --model, say exactly what to pass. */
-    void requireModel() {
-        if (model == null) {
-            throw new BadInputException("--model PATH is required (no default model ships yet): a KnowCoder checkpoint as a llama2.c .bin,"
-                    + " a Hugging Face directory, a .safetensors file with config.json beside it, a PyTorch or a GGUF checkpoint");
-        }
+    /** --model, or KnowCoder-mini, the model the jar embeds. */
+    Path model() throws IOException {
+        return model != null ? model : KnowCoder.embeddedModel();
+    }
+
+    /** --schema, or with the embedded model (no --model) its schema library. */
+    Path schema() throws IOException {
+        return schema != null || model != null ? schema : KnowCoder.embeddedModel().resolve("schema.json");
     }
 }

@@ -46,7 +46,8 @@ final class TextOptions {
     }
 
     /** The types, from the one way they were given, running the tasks asked for. */
-    Schema schema(Path library, List<String> tasks) throws IOException {
+    /** The types given, or with the embedded model ({@code embedded}) and none given, its default types. */
+    Schema schema(Path library, List<String> tasks, boolean embedded) throws IOException {
         if (typesFile != null && (library != null || types != null)) {
             throw new BadInputException("give types one way: --types-file alone, --types, or --schema with --types");
         }
@@ -54,6 +55,7 @@ final class TextOptions {
         if (typesFile != null) schema = Schema.fromTypesFile(typesFile);
         else if (library != null) schema = Schema.from(library, types == null ? new String[0] : types.toArray(String[]::new));
         else if (types != null) schema = Schema.of(types.toArray(String[]::new));
+        else if (embedded) schema = Schema.embeddedDefaults();
         else throw new BadInputException("extract needs types: --types Person,Organization, --types-file types.json, or --schema LIBRARY --types A,B");
         return tasks.isEmpty() ? schema : schema.tasks(tasks.toArray(String[]::new));
     }

@@ -11,6 +11,7 @@ import org.knowcoder.ie.trainingdata.InstanceForm;
 import org.knowcoder.ie.trainingdata.UnderstandingBuilder;
 import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.io.BadInputException;
+import org.knowcoder.io.Directories;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
@@ -199,19 +200,19 @@ public final class Recipe {
     /** The fine-tuned weights in BF16 (half the bytes; training and inference compute in F32 from them) beside tokenizer and schema. */
     private void export() throws IOException {
         Path model = out.resolve("model"), partial = out.resolve("model.partial");
-        clear(partial);
+        Directories.deleteFlat(partial);
         try (LlamaWeights w = Checkpoints.load(out.resolve("following/run/model"))) {
             HuggingFaceWriter.write(w, partial, DType.BF16);
         }
         Files.copy(tokenizerPath(), partial.resolve("tokenizer.model"));
         Files.copy(o.schema(), partial.resolve("schema.json"));
-        clear(model);
+        Directories.deleteFlat(model);
         Files.move(partial, model, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private void writeInit(Path init, int vocab) throws IOException {
         Path partial = init.resolveSibling("init.partial");
-        clear(partial);
+        Directories.deleteFlat(partial);
         LlamaConfig config = new LlamaConfig(sizes.dim(), sizes.hidden(), sizes.layers(), sizes.heads(), sizes.heads(), vocab,
                 sizes.seqLen(), 1e-5f, 10000f);
         try (LlamaWeights w = RandomWeights.initial(config, false, o.seed())) {
@@ -233,14 +234,6 @@ public final class Recipe {
     }
 
     /** Removes what a killed write left in {@code dir} (a flat directory of files). */
-    private static void clear(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) Files.delete(f);
-        }
-        Files.delete(dir);
-    }
-
     private Path tokenizerPath() {
         return out.resolve("tokenizer/tokenizer.model");
     }
