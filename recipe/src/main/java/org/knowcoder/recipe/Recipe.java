@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.ie.AtomicText;
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.SampleJson;
+import org.knowcoder.ie.data.DatasetLabels;
 import org.knowcoder.ie.trainingdata.FollowingBuilder;
 import org.knowcoder.ie.trainingdata.FollowingOptions;
 import org.knowcoder.ie.trainingdata.InstanceForm;
@@ -45,6 +46,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The KnowCoder-mini recipe ({@code knowcoder recipe mini}): tokenizer, schema understanding
@@ -58,7 +60,7 @@ import java.util.Map;
  * following/               samples/, data/ (shard), run/ (training run; run/model)
  * eval/supervised, eval/zero-shot   eval run directories (predictions.jsonl resumes)
  * scores.json              both groups' scores
- * model/                   the final model (BF16 Hugging Face), tokenizer.model, schema.json
+ * model/                   the final model (BF16 Hugging Face), tokenizer.model, schema.json, default-types.txt
  * </pre>
  * A stage killed midway resumes by its own mechanism: training runs from their latest checkpoint
  * (bit-exactly), evaluation from its predictions; the rest is rebuilt whole, and every file is
@@ -206,6 +208,9 @@ public final class Recipe {
         }
         Files.copy(tokenizerPath(), partial.resolve("tokenizer.model"));
         Files.copy(o.schema(), partial.resolve("schema.json"));
+        // extract's types when given none: CoNLL03's, the entity types the model saw most, in the very prompt of its refinement data
+        AtomicText.writeLines(partial.resolve("default-types.txt"),
+                new TreeSet<>(DatasetLabels.load("conll2003").get(Task.NER).classToLabel().keySet()));
         Directories.deleteFlat(model);
         Files.move(partial, model, StandardCopyOption.ATOMIC_MOVE);
     }
