@@ -27,11 +27,11 @@ public record Sizes(int vocab, int dim, int layers, int heads, int hidden, int s
      * heap. Measured on 2 threads of an AMD EPYC (Zen 5): pretraining on full 1,024-token sequences
      * runs at about 1,000 tokens/s, so a step of 16 sequences takes about 16 s and 100 steps (1.6M
      * tokens, some 40% of the 4.1M of understanding data) about 27 minutes; fine-tuning on packed
-     * instructions attends within each one and runs faster. 600 fine-tuning steps of 16 instructions
-     * (9,600 of the about 61,000 built) and the full test splits (greedy, 128 new tokens at most: a
+     * instructions attends within each one and runs faster. 500 fine-tuning steps of 16 instructions
+     * (8,000 of the about 61,000 built) and the full test splits (greedy, 128 new tokens at most: a
      * result list is rarely longer) fill the rest of the 150 minutes.
      */
-    public static final Sizes FULL = new Sizes(8000, 256, 6, 8, 768, 1024, 0, 16, 2, 100, 600, 0, 128);
+    public static final Sizes FULL = new Sizes(8000, 256, 6, 8, 768, 1024, 0, 16, 2, 100, 500, 0, 128);
 
     /** Small enough that the whole recipe runs in well under a minute on a few datasets. */
     public static final Sizes QUICK = new Sizes(1000, 32, 2, 2, 64, 1024, 30, 4, 4, 3, 3, 2, 8);
