@@ -10,13 +10,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -38,8 +39,11 @@ public final class KnowCoder implements AutoCloseable {
     private final LoadedExtractor model;
     private final DecodeQueue queue;
     private final Options options;
-    /** A schema's prompts are built (and their tokens counted) once. */
-    private final Map<Schema, TextPipeline> pipelines = new ConcurrentHashMap<>();
+    /**
+     * A schema's prompts are built (and their tokens counted) once. Weak keys: a long-lived instance
+     * (a server) sees schemas come and go, and one no caller holds any more frees its pipeline.
+     */
+    private final Map<Schema, TextPipeline> pipelines = Collections.synchronizedMap(new WeakHashMap<>());
 
     private KnowCoder(LoadedExtractor model, Options options) {
         this.model = model;

@@ -1,5 +1,6 @@
 package org.knowcoder.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.knowcoder.ie.text.TaskPlan;
 import org.knowcoder.ie.text.TypeSet;
 import org.knowcoder.io.BadInputException;
@@ -67,6 +68,11 @@ public final class Schema {
      */
     public static Schema fromTypesFile(Path file) throws IOException {
         return new Schema(TypeSet.fromTypesFile(file), Set.of());
+    }
+
+    /** The types of a types file's JSON, already parsed (as a server gets them in a request); {@code source} names it in errors. */
+    public static Schema fromTypesJson(JsonNode types, String source) {
+        return new Schema(TypeSet.fromTypesJson(types, source), Set.of());
     }
 
     /**

@@ -22,7 +22,7 @@ import java.nio.file.NoSuchFileException;
         subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class, SchemaCommand.class,
                 DatasetsCommand.class, ScoreCommand.class, ExtractCommand.class, EvalCommand.class, BuildDataCommand.class,
                 InitCommand.class, TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class, ConvertCommand.class,
-                RecipeCommand.class},
+                RecipeCommand.class, ServeCommand.class},
         footer = {"",
                 "Quick start:",
                 "  # paths from the repository root, beside which ../shared holds the fixtures;",

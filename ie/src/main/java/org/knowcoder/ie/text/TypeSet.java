@@ -1,5 +1,6 @@
 package org.knowcoder.ie.text;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.InvalidSchemaException;
@@ -68,8 +69,16 @@ public record TypeSet(SchemaLibrary library, Map<Kind, List<String>> selected) {
 
     /** A types file's types (see {@link TypesFile}), all of them. */
     public static TypeSet fromTypesFile(Path file) throws IOException {
-        List<Concept> concepts = TypesFile.read(file);
-        SchemaLibrary library = library(SchemaImport.withStubs(concepts), file.toString());
+        return ofConcepts(TypesFile.read(file), file.toString());
+    }
+
+    /** The types of a types file's JSON, already parsed (a server's request body); {@code source} names it in errors. */
+    public static TypeSet fromTypesJson(JsonNode types, String source) {
+        return ofConcepts(TypesFile.parse(types, source), source);
+    }
+
+    private static TypeSet ofConcepts(List<Concept> concepts, String source) {
+        SchemaLibrary library = library(SchemaImport.withStubs(concepts), source);
         Map<Kind, List<String>> all = new EnumMap<>(Kind.class);
         for (Concept c : concepts) all.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(c.name());
         return of(library, all);

@@ -36,9 +36,14 @@ final class TypesFile {
         } catch (JsonProcessingException e) {
             throw new BadInputException(file + ": not JSON: " + e.getOriginalMessage());
         }
+        return parse(root, file.toString());
+    }
+
+    /** The types of a parsed types file (an array or {@code {"types": [...]}}); {@code source} names it in errors. */
+    static List<Concept> parse(JsonNode root, String source) {
         JsonNode types = root != null && root.isObject() ? root.get("types") : root;
         if (types == null || !types.isArray() || types.isEmpty()) {
-            throw new BadInputException(file + ": expected a non-empty array of types ([{\"name\": \"Person\", \"kind\": \"entity\"}, ...])");
+            throw new BadInputException(source + ": expected a non-empty array of types ([{\"name\": \"Person\", \"kind\": \"entity\"}, ...])");
         }
         List<Concept> out = new ArrayList<>();
         for (int i = 0; i < types.size(); i++) {
@@ -46,7 +51,7 @@ final class TypesFile {
             try {
                 out.add(concept(t));
             } catch (IllegalArgumentException e) { // bad input from the concept's checks, named here by file and entry
-                throw new BadInputException(file + ": type " + i + " (" + t.path("name").asText("?") + "): " + e.getMessage());
+                throw new BadInputException(source + ": type " + i + " (" + t.path("name").asText("?") + "): " + e.getMessage());
             }
         }
         return out;
