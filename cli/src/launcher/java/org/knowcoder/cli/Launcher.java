@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -42,6 +43,8 @@ public final class Launcher {
     /** Set on the relaunched JVM: the launcher's pid, which the child watches where it cannot connect the lifeline. */
     static final String LAUNCHER_PID = "knowcoder.launcher.pid";
     private static final String MAIN = "org.knowcoder.cli.Main";
+    /** Seconds a child told to stop may take: serve's default request timeout, with room to spare. */
+    static final int CHILD_GRACE_S = 180;
     private static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: " + VECTOR_MODULE;
 
     private Launcher() {}
@@ -178,15 +181,50 @@ public final class Launcher {
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.PIPE)
                     .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
             Thread holder = new Thread(() -> holdLifeline(lifeline), "child-lifeline");
             holder.setDaemon(true);
             holder.start();
             Thread relay = new Thread(() -> relayStderr(child.getErrorStream()), "stderr-relay");
             relay.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopChild(child, relay)));
             int code = child.waitFor();
             relay.join();
             return code;
+        }
+    }
+
+    /**
+     * The launcher told to stop (SIGTERM, Ctrl-C) while the child runs: the child is told too and
+     * the launcher waits for it, then exits with its code, so that a child that stops cleanly
+     * (serve finishes the requests in flight, exits 0) is not cut off by its lifeline and reported
+     * as killed. A child still running after {@link #CHILD_GRACE_S} seconds is killed. When the
+     * launcher ends because the child did, there is nothing to do.
+     */
+    private static void stopChild(Process child, Thread relay) {
+        if (!child.isAlive()) return;
+        terminate(child);
+        try {
+            if (child.waitFor(CHILD_GRACE_S, TimeUnit.SECONDS)) {
+                relay.join(1000); // the child's last words on stderr
+                Runtime.getRuntime().halt(child.exitValue()); // exit is under way: halt is what sets the code now
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        child.destroyForcibly();
+    }
+
+    /**
+     * SIGTERM to the child, keeping its stderr open to relay its last words: Process.destroy sends
+     * the same signal but closes the streams at once. ProcessHandle (Java 9+, by reflection: this
+     * class is Java 8) does not; on Java 8, destroy it is.
+     */
+    private static void terminate(Process child) {
+        try {
+            Object handle = Process.class.getMethod("toHandle").invoke(child);
+            Class.forName("java.lang.ProcessHandle").getMethod("destroy").invoke(handle);
+        } catch (ReflectiveOperationException java8) {
+            child.destroy();
         }
     }
 

@@ -61,9 +61,9 @@ final class ServeCommand implements Callable<Integer> {
                 .withThreads(threads.count()).withBatch(maxBatch).withMaxNewTokens(maxNewTokens);
         Path path = model != null ? model : KnowCoder.embeddedModel();
         Schema defaults = model == null ? Schema.embeddedDefaults() : null;
-        CountDownLatch stop = new CountDownLatch(1);
-        Signals.onTerminate(stop::countDown);
         try (ExtractionServer server = ExtractionServer.start(config)) {
+            CountDownLatch stop = new CountDownLatch(1);
+            Signals.onTerminate(stop::countDown); // once bound: a server that failed to start leaves signals as they were
             System.err.println("serve: listening on " + server.url());
             KnowCoder kc = KnowCoder.load(path, options);
             server.ready(kc, model == null ? "knowcoder-mini" : path.getFileName().toString(), defaults);
