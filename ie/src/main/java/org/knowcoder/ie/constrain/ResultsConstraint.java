@@ -58,9 +58,4 @@ public final class ResultsConstraint implements TokenConstraint {
             if (state == null) throw new IllegalStateException("token " + token + " was not among the allowed ones");
         }
     }
-
-    /** Whether the answer so far is a complete results block. */
-    public boolean complete() {
-        return state == null || grammar.isEnd(state);
-    }
 }

@@ -41,7 +41,7 @@ public final class Sampler {
         return sample(logits);
     }
 
-    /** Among the {@code n} ids of {@code allowed}, the one whose logit in the row at {@code offset} is largest (the first on ties); -1 when n is 0. */
+    /** Among the {@code n} ids of {@code allowed}, the one whose logit in the row at {@code offset} is largest (the first listed on ties); -1 when n is 0. */
     public static int argmax(float[] logits, int offset, int[] allowed, int n) {
         int best = -1;
         for (int i = 0; i < n; i++) if (best < 0 || logits[offset + allowed[i]] > logits[offset + best]) best = allowed[i];
