@@ -21,10 +21,10 @@ import java.util.List;
  * \tRel(Head("head"), Tail("tail"))                                           RE: Entity or the hinted types
  * \tEv(trigger = "t", role = [Entity("a"), Entity("b")], other = [...])      EAE: the class's roles, each once
  * </pre>
- * A span is the text between double quotes: at least one character, a substring of the sentence
- * once Python's escapes are read (a quote, backslash or line break of the sentence is written
- * escaped, as {@link org.knowcoder.ie.output.OutputParser} reads it), starting and ending on whole
- * UTF-8 characters. The grammar is a small program of elements; a {@link State} is where one
+ * A span is the text between double quotes: a substring of the sentence once Python's escapes are
+ * read (a quote, backslash or line break of the sentence is written escaped, as
+ * {@link org.knowcoder.ie.output.OutputParser} reads it), starting and ending on whole UTF-8
+ * characters that are not whitespace, as annotated spans do. The grammar is a small program of elements; a {@link State} is where one
  * answer is in it, and every state reached can still be completed, so a token is allowed exactly
  * when its bytes step through.
  */
@@ -42,6 +42,8 @@ public final class ResultsGrammar {
 
     private static final int START = 0, CLASS_CHOICE = 2;
     private static final String ENTITY = "Entity";
+    /** The characters a span writes escaped, as the escapes read them. */
+    private static final int[] ESCAPED = {'"', '\\', '\'', '\n', '\t', '\r'};
 
     private final List<Element> program;
     private final int afterItem;
@@ -156,18 +158,18 @@ public final class ResultsGrammar {
                 case 'r' -> '\r';
                 default -> -1;
             };
-            return c < 0 ? null : spanByte(s, c, false);
+            return c < 0 ? null : spanByte(s, c);
         }
-        if (b == '"') return s.sam != SentenceAutomaton.ROOT && s.owed == 0 ? at(s, e.next) : null;
+        if (b == '"') return sentence.closable(s.sam) && s.owed == 0 ? at(s, e.next) : null;
         if (b == '\\') return escapable(s) ? new State(s.element, -1, 0, s.cls, 0, s.sam, s.owed, true, s.roles) : null;
         if (b == '\n') return null; // a raw line break ends no Python string
-        return spanByte(s, b, true);
+        return spanByte(s, b);
     }
 
-    /** The span extended by the sentence byte {@code c}; a span starts on a character, and a character's bytes come whole. */
-    private State spanByte(State s, int c, boolean raw) {
+    /** The span extended by the sentence byte {@code c}; a span starts on a character that is not whitespace, and a character's bytes come whole. */
+    private State spanByte(State s, int c) {
         boolean continuation = (c & 0xC0) == 0x80;
-        if (s.sam == SentenceAutomaton.ROOT && continuation) return null;
+        if (s.sam == SentenceAutomaton.ROOT && (continuation || SentenceAutomaton.isBlank(c))) return null;
         int next = sentence.step(s.sam, c);
         if (next == SentenceAutomaton.NONE) return null;
         int owed = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : continuation ? s.owed - 1 : 0;
@@ -177,8 +179,8 @@ public final class ResultsGrammar {
     /** Whether a backslash here can be followed: some escaped character continues the span. */
     private boolean escapable(State s) {
         if (s.owed != 0) return false;
-        for (int c : new int[] {'"', '\\', '\'', '\n', '\t', '\r'}) {
-            if (sentence.step(s.sam, c) != SentenceAutomaton.NONE) return true;
+        for (int c : ESCAPED) {
+            if (spanByte(s, c) != null) return true;
         }
         return false;
     }
@@ -193,11 +195,11 @@ public final class ResultsGrammar {
         Element e = program.get(element);
         return switch (e.op) {
             case NAME -> switch (e.names) {
-                case CLASS -> classes.size() > 0 && !sentence.isEmpty();
+                case CLASS -> classes.size() > 0 && sentence.quotable();
                 case ROLE -> trie(Names.ROLE, s.cls).live(NameTrie.ROOT, s.roles);
                 default -> true;
             };
-            case SPAN -> !sentence.isEmpty();
+            case SPAN -> sentence.quotable();
             default -> true;
         };
     }

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Acceptance 1 of constrained decoding: random prompts (class sets of every task, sentences with
  * Unicode, quotes, backslashes, line breaks and repeated words) decoded under random logits, greedy
  * and sampled. Every answer is a complete block that the output parser reads whole, names only the
- * offered classes (and argument classes and roles), and quotes only substrings of the sentence; the
+ * offered classes (and argument classes and roles), and quotes only trimmed substrings of the sentence; the
  * constraint never leaves a step without a token. A tokenizer written here (code fragments, words,
  * byte fallback), so no ../shared is needed.
  */
@@ -127,6 +127,8 @@ class ConstrainedOutputPropertyTest {
     private static void assertSpan(String sentence, PyValue v, String out) {
         String span = ((PyValue.Str) v).value();
         assertTrue(!span.isEmpty() && sentence.contains(span), "span '" + span + "' of " + sentence + " in " + out);
+        String blank = " \t\n\r\f\u000B";
+        assertTrue(blank.indexOf(span.charAt(0)) < 0 && blank.indexOf(span.charAt(span.length() - 1)) < 0, "span '" + span + "' is trimmed");
     }
 
     private static final List<String> NAMES = List.of("Person", "PersonGroup", "Org", "Location", "Loc", "Attack", "Born", "BornIn", "Überfall", "X");

@@ -128,6 +128,7 @@ class ExtractorTest {
             new Extractor(new LlamaSession(weights, pool, 3), tok, 200, true, true).extractAll(prompts, grammars, (i, o) -> batched[i] = o.text());
             new Extractor(new LlamaSession(weights, pool), tok, 200, false, true).extractAll(prompts, grammars, (i, o) -> alone[i] = o.text());
             assertEquals(List.of(alone), List.of(batched));
+            assertTrue(List.of(batched).stream().anyMatch(a -> !OutputParser.parse(a).isEmpty()), "some answer holds an instance: " + List.of(batched));
             for (int i = 0; i < sentences.size(); i++) {
                 assertTrue(batched[i].startsWith("results = [") && batched[i].endsWith("]"), batched[i]);
                 for (PyValue.Call c : OutputParser.parse(batched[i])) {
