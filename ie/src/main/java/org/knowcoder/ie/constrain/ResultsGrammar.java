@@ -37,7 +37,7 @@ public final class ResultsGrammar {
     /** A program element: literal alternatives (distinct first bytes) with their targets, a name choice, a span or the end; {@code next} follows a name or span. */
     private record Element(Op op, byte[][] literals, int[] targets, Names names, int next) {}
 
-    /** Where an answer is (element fields not in use are 0): the element, the literal being matched and how far, the class chosen, the name trie node, the span's automaton state, UTF-8 bytes still owed, a pending backslash, the roles used. */
+    /** Where an answer is (fields its element does not use are 0, the literal -1): the element, the literal being matched and how far, the class chosen, the name trie node, the span's automaton state, UTF-8 bytes still owed, a pending backslash, the roles used. */
     record State(int element, int literal, int pos, int cls, int node, int sam, int owed, boolean escape, long roles) {}
 
     private static final int START = 0, CLASS_CHOICE = 2;
@@ -46,7 +46,6 @@ public final class ResultsGrammar {
     private static final int[] ESCAPED = {'"', '\\', '\'', '\n', '\t', '\r'};
 
     private final List<Element> program;
-    private final int afterItem;
     private final NameTrie classes;
     private final List<NameTrie> heads = new ArrayList<>(), tails = new ArrayList<>(), roles = new ArrayList<>();
     private final SentenceAutomaton sentence;
@@ -64,38 +63,38 @@ public final class ResultsGrammar {
         }
         this.classes = new NameTrie(names);
         program = new ArrayList<>();
-        add(lit("results = [", 1));                                   // 0
-        add(alt("]", -1, "\n\t", CLASS_CHOICE));                       // 1 (-1: the end, patched below)
+        add(lit("results = [", 1));                                     // 0
+        add(alt("]", -1, "\n\t", CLASS_CHOICE));                        // 1 (-1: the end, patched below)
         add(name(Names.CLASS, 3));                                      // 2
         switch (task) {
             case NER, ED -> {
-                add(lit("(\"", 4));                                      // 3
-                add(quoted(5));                                           // 4
+                add(lit("(\"", 4));                                     // 3
+                add(quoted(5));                                         // 4
                 add(lit(")", -2));                                      // 5 (-2: after the item)
             }
             case RE -> {
                 add(lit("(", 4));                                       // 3
                 add(name(Names.HEAD, 5));                               // 4
-                add(lit("(\"", 6));                                      // 5
-                add(quoted(7));                                           // 6
+                add(lit("(\"", 6));                                     // 5
+                add(quoted(7));                                         // 6
                 add(lit("), ", 8));                                     // 7
                 add(name(Names.TAIL, 9));                               // 8
-                add(lit("(\"", 10));                                     // 9
-                add(quoted(11));                                          // 10
+                add(lit("(\"", 10));                                    // 9
+                add(quoted(11));                                        // 10
                 add(lit("))", -2));                                     // 11
             }
             case EAE -> {
-                add(lit("(trigger = \"", 4));                            // 3
-                add(quoted(5));                                           // 4
+                add(lit("(trigger = \"", 4));                           // 3
+                add(quoted(5));                                         // 4
                 add(alt(")", -2, ", ", 6));                             // 5
                 add(name(Names.ROLE, 7));                               // 6
-                add(lit(" = [Entity(\"", 8));                            // 7
-                add(quoted(9));                                           // 8
+                add(lit(" = [Entity(\"", 8));                           // 7
+                add(quoted(9));                                         // 8
                 add(lit(")", 10));                                      // 9
-                add(alt("]", 5, ", Entity(\"", 8));                      // 10
+                add(alt("]", 5, ", Entity(\"", 8));                     // 10
             }
         }
-        afterItem = program.size();
+        int afterItem = program.size();
         add(alt(",\n\t", CLASS_CHOICE, "\n]", -1));
         int end = program.size();
         add(new Element(Op.END, null, null, null, -1));
