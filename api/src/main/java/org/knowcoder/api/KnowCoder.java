@@ -77,7 +77,7 @@ public final class KnowCoder implements AutoCloseable {
 
     public static KnowCoder load(Path model, Options options) throws IOException {
         return new KnowCoder(LoadedExtractor.open(model, options.tokenizer(), options.device(), options.quantizeQ8(), options.adapter(),
-                options.threads(), options.batch(), options.maxNewTokens(), true), options);
+                options.threads(), options.batch(), options.maxNewTokens(), true, options.constrained()), options);
     }
 
     /** What {@code text} holds of the schema's types; its id is "1". */

@@ -16,9 +16,10 @@ import java.nio.file.Path;
  * @param batch        prompts decoded together
  * @param maxNewTokens generated tokens per prompt at most
  * @param chunkTokens  tokens of text one prompt carries at most (sentences are packed up to it; also bounded by the context)
+ * @param constrained  answers kept to well-formed code of the schema's classes quoting the text (constrained decoding)
  */
 public record Options(Path tokenizer, String device, boolean quantizeQ8, Path adapter, int threads, int batch, int maxNewTokens,
-                      int chunkTokens) {
+                      int chunkTokens, boolean constrained) {
     public Options {
         if (!device.equals("cpu") && !device.equals("cuda")) throw new BadInputException("device " + device + ": expected cpu or cuda");
         if (threads < 1) throw new BadInputException("threads must be at least 1, got " + threads);
@@ -27,40 +28,44 @@ public record Options(Path tokenizer, String device, boolean quantizeQ8, Path ad
         if (chunkTokens < 1) throw new BadInputException("chunk tokens must be at least 1, got " + chunkTokens);
     }
 
-    /** The CPU with all cores, 16 prompts decoded together, KnowCoder's 640 new tokens, chunks of at most 128 tokens. */
+    /** The CPU with all cores, 16 prompts decoded together, KnowCoder's 640 new tokens, chunks of at most 128 tokens, constrained. */
     public static Options defaults() {
-        return new Options(null, "cpu", false, null, Runtime.getRuntime().availableProcessors(), 16, 640, 128);
+        return new Options(null, "cpu", false, null, Runtime.getRuntime().availableProcessors(), 16, 640, 128, true);
     }
 
     public Options withTokenizer(Path tokenizer) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withDevice(String device) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withQuantizeQ8(boolean quantizeQ8) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withAdapter(Path adapter) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withThreads(int threads) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withBatch(int batch) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withMaxNewTokens(int maxNewTokens) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withChunkTokens(int chunkTokens) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens);
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+    }
+
+    public Options withConstrained(boolean constrained) {
+        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 }

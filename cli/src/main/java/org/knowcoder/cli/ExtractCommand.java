@@ -63,7 +63,7 @@ final class ExtractCommand implements Callable<Integer> {
         options.device.check();
         Options o = Options.defaults().withTokenizer(options.tokenizer).withDevice(options.device.device).withQuantizeQ8(options.device.quantizeQ8())
                 .withAdapter(text.adapter).withThreads(options.threads.count()).withBatch(options.batch).withMaxNewTokens(options.maxNewTokens)
-                .withChunkTokens(text.chunkTokens);
+                .withChunkTokens(text.chunkTokens).withConstrained(options.constrained);
         Set<String> done = options.out == null ? Set.of() : ResultsFile.ids(options.out);
         Iterator<TextInput> inputs;
         long total;

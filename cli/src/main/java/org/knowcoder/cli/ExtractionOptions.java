@@ -58,6 +58,11 @@ final class ExtractionOptions {
     @Option(names = "--no-prefix-reuse", description = "prefill every prompt whole (for comparison)")
     boolean noPrefixReuse;
 
+    @Option(names = "--constrained", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Keep every answer "
+            + "to a well-formed results block of the prompt's classes whose spans are in the sentence (default ${DEFAULT-VALUE}; "
+            + "--no-constrained: the model's own tokens, for comparison)")
+    boolean constrained;
+
     @Option(names = "--batch", defaultValue = "16", description = "sentences decoded together, as the heap allows (default ${DEFAULT-VALUE}; 1: one at a time)")
     int batch;
 
@@ -86,7 +91,7 @@ final class ExtractionOptions {
         Set<Task> taskSet = EnumSet.noneOf(Task.class);
         for (String t : tasks) if (!t.equalsIgnoreCase("all")) taskSet.add(Task.parse(t));
         return new ExtractionSettings(model, LoadedExtractor.tokenizer(model, tokenizer), device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
-                split, taskSet, limit, shots, schema(), refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, batch, out, allowChangedOptions);
+                split, taskSet, limit, shots, schema(), refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, constrained, batch, out, allowChangedOptions);
     }
 
     /** --model, or KnowCoder-mini, the model the jar embeds. */

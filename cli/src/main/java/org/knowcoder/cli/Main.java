@@ -27,6 +27,7 @@ import java.nio.file.NoSuchFileException;
                 "Quick start:",
                 "  # paths from the repository root, beside which ../shared holds the fixtures;",
                 "  # path/to/ stands for your own files",
+                "  java -jar knowcoder.jar extract \"Ann works for Acme in Paris.\"     # the embedded KnowCoder-mini",
                 "  java -jar knowcoder.jar extract \"Ann works for Acme in Paris.\" \\",
                 "      --types Person,Organization,Location --model path/to/knowcoder",
                 "  java -jar knowcoder.jar extract --input path/to/news.jsonl \\",

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -55,6 +56,15 @@ record CliRun(int code, String out, String err) {
      * these tests run on (where the launcher looks first when that java is too old).
      */
     static CliRun jarOn(Path javaHome, Object... args) throws IOException, InterruptedException {
+        return jarOn(javaHome, Map.of(), args);
+    }
+
+    /** {@link #jar} with these environment variables added. */
+    static CliRun jar(Map<String, String> env, Object... args) throws IOException, InterruptedException {
+        return jarOn(Path.of(System.getProperty("java.home")), env, args);
+    }
+
+    private static CliRun jarOn(Path javaHome, Map<String, String> env, Object... args) throws IOException, InterruptedException {
         Path jar = Fixtures.root().resolve("cli/target/knowcoder.jar");
         assumeTrue(Files.isRegularFile(jar), jar + " is not built (mvn package)");
         assumeTrue(!sourcesNewerThan(jar), jar + " is older than the sources (mvn package)");
@@ -62,6 +72,7 @@ record CliRun(int code, String out, String err) {
         cmd.addAll(List.of(strings(args)));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close(); // empty stdin
         // read through pipes rather than files, so that nothing is written outside a test's directory

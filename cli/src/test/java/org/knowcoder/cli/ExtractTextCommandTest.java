@@ -150,7 +150,6 @@ class ExtractTextCommandTest {
         CliRun.inProcess(extract("Ann.", "--types-file", malformed)).assertBadInput(malformed + ": not JSON");
         CliRun.inProcess(extract("--input", tmp.resolve("missing.txt"), "--types", "Person")).assertBadInput("missing.txt");
         CliRun.inProcess(extract("Ann.", "--types", "Person", "--task", "re")).assertBadInput("--task re needs a relation type");
-        CliRun.inProcess("extract", "Ann.", "--types", "Person").assertBadInput("this build embeds no model: pass --model PATH");
         CliRun.inProcess("extract", "--types", "Person").assertBadInput("extract needs text");
     }
 

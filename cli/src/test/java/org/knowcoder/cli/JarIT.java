@@ -6,7 +6,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,5 +91,26 @@ class JarIT {
     void badInputKeepsItsCodeAndOneLineThroughTheRelaunch(@TempDir Path tmp) throws IOException, InterruptedException {
         Path bad = BadFiles.truncated(Fixtures.stories(), 1000, tmp);
         CliRun.jar("generate", "--model", bad, "--tokenizer", Fixtures.storiesTokenizer()).assertBadInput(bad, "truncated");
+    }
+
+    /**
+     * A first contact on a fresh machine (an empty cache): extract with no flags runs the embedded
+     * KnowCoder-mini and prints one JSON line whose entities slice back out of the text.
+     */
+    @Test
+    void extractWithNoFlagsRunsTheEmbeddedModel(@TempDir Path cache) throws Exception {
+        String text = "Ann works for Acme in Paris.";
+        long t0 = System.nanoTime();
+        CliRun run = CliRun.jar(Map.of("KNOWCODER_CACHE", cache.toString()), "extract", text);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(0, run.code(), run::err);
+        assertEquals(1, run.out().lines().count(), run::out);
+        JsonNode line = new ObjectMapper().readTree(run.out());
+        assertEquals(text, line.get("text").asText());
+        assertFalse(line.get("entities").isEmpty(), run::out);
+        for (JsonNode e : line.get("entities")) {
+            assertEquals(e.get("text").asText(), text.substring(e.get("start").asInt(), e.get("end").asInt()), run::out);
+        }
+        System.out.printf("extract with the embedded model, empty cache: %.2f s wall: %s%n", seconds, run.out().strip());
     }
 }

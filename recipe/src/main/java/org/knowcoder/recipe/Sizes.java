@@ -20,18 +20,21 @@ public record Sizes(int vocab, int dim, int layers, int heads, int hidden, int s
                     int pretrainSteps, int finetuneSteps, int evalSentences, int maxNewTokens) {
     /**
      * The notes' shape (dim 256, 6 layers, 8 heads, hidden 768, vocab 8000 from our own tokenizer;
-     * 9.2M parameters with the classifier untied). A schema-following sample (class definitions,
-     * instruction, sentence, results) is about 400 tokens of this vocabulary, at most about 950, so
-     * the context is 1,024 and no sample loses its results to the cut. Two sequences per forward
+     * 9.2M parameters with the classifier untied), context 1,024: it holds nearly every NER, RE and
+     * ED instruction whole; an instruction longer than the context is cut, and with it its results
+     * (EAE's, whose prompts average 1,617 tokens, mostly lose theirs). Two sequences per forward
      * keep the activations (attention over 1,024 positions, logits over 8,000 pieces) in a default
      * heap. Measured on 2 threads of an AMD EPYC (Zen 5): pretraining on full 1,024-token sequences
-     * runs at about 1,000 tokens/s, so a step of 16 sequences takes about 16 s and 100 steps (1.6M
-     * tokens, some 40% of the 4.1M of understanding data) about 27 minutes; fine-tuning on packed
-     * instructions attends within each one and runs faster. 500 fine-tuning steps of 16 instructions
-     * (8,000 of the about 61,000 built) and the full test splits (greedy, 128 new tokens at most: a
-     * result list is rarely longer) fill the rest of the 150 minutes.
+     * runs at 800-1,000 tokens/s, so a step of 16 sequences takes about 17 s and 100 steps (1.6M
+     * tokens, some 40% of the 4.1M of understanding data) 28 minutes. The schema-following
+     * instructions are longer than first estimated: 760 tokens on average (NER 331, RE 888, ED 975,
+     * EAE 1,617: RE, ED and EAE prompts define many classes with docstrings), so a fine-tuning step
+     * of 16 takes about 16 s, and 170 steps (2,720 of the 72,729 instructions built) 45 minutes.
+     * With the full test splits (greedy, 128 new tokens at most: a result list is rarely longer)
+     * that is within the 150 minutes; more fine-tuning needs cheaper steps first (a shared prompt
+     * prefix computed once per batch).
      */
-    public static final Sizes FULL = new Sizes(8000, 256, 6, 8, 768, 1024, 0, 16, 2, 100, 500, 0, 128);
+    public static final Sizes FULL = new Sizes(8000, 256, 6, 8, 768, 1024, 0, 16, 2, 100, 170, 0, 128);
 
     /** Small enough that the whole recipe runs in well under a minute on a few datasets. */
     public static final Sizes QUICK = new Sizes(1000, 32, 2, 2, 64, 1024, 30, 4, 4, 3, 3, 2, 8);

@@ -1,6 +1,7 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.ie.Sample;
+import org.knowcoder.ie.constrain.ResultsGrammar;
 import org.knowcoder.schema.Task;
 
 import java.io.IOException;
@@ -41,8 +42,12 @@ public final class ExtractionRun {
                     else todo.add(s);
                 }
                 List<String> prompts = new ArrayList<>();
-                for (Sample s : todo) prompts.add(job.query().prompt(s.text()));
-                extractor.extractAll(prompts, (i, output) -> {
+                List<ResultsGrammar> grammars = new ArrayList<>();
+                for (Sample s : todo) {
+                    prompts.add(job.query().prompt(s.text()));
+                    grammars.add(ResultsGrammar.of(job.query().schema(), s.text()));
+                }
+                extractor.extractAll(prompts, grammars, (i, output) -> {
                     out.write(new Prediction(job.dataset(), job.task(), todo.get(i).id(), output.text()));
                     p.extracted++;
                     p.report(job);

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param limit          sentences per job at most (0: all)
  * @param schema         schema library JSON, or null for bare classes named by the label maps
  * @param benchmarkSeed  when not null, NER and RE on KnowCoder's benchmark subset drawn with this seed
+ * @param constrained    answers kept to well-formed results of the prompt's classes and the sentence's spans
  * @param batch          sentences decoded together (1: one at a time)
  * @param out            the run directory: predictions.jsonl, options.json, scores.json
  * @param allowChangedOptions resume even though an option that shapes the predictions differs ({@link ExtractionRecord})
@@ -24,7 +25,7 @@ import java.util.Set;
 public record ExtractionSettings(Path model, Path tokenizer, String device, boolean quantizeQ8, int threads,
                                  Path datasetsDir, List<String> datasets, String split, Set<Task> tasks, int limit,
                                  int shots, Path schema, boolean refined, Long benchmarkSeed, int maxNewTokens,
-                                 boolean prefixReuse, int batch, Path out, boolean allowChangedOptions) {
+                                 boolean prefixReuse, boolean constrained, int batch, Path out, boolean allowChangedOptions) {
     public ExtractionSettings {
         datasets = List.copyOf(datasets);
         tasks = Set.copyOf(tasks);

@@ -1,14 +1,19 @@
 package org.knowcoder.ie.extract;
 
+import org.knowcoder.ie.constrain.ResultsConstraint;
+import org.knowcoder.ie.constrain.ResultsGrammar;
+import org.knowcoder.ie.constrain.TokenTrie;
 import org.knowcoder.model.session.BatchDecoder;
 import org.knowcoder.model.session.DecodingSession;
 import org.knowcoder.model.session.Sampler;
+import org.knowcoder.model.session.TokenConstraint;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.function.Consumer;
@@ -17,7 +22,10 @@ import java.util.function.Consumer;
  * Greedy KnowCoder decoding of many prompts: each prompt (BOS first, truncated as KnowCoder does)
  * is answered until {@code """}, EOS, the new-token limit or the end of the context. The decoding
  * itself (the shared prompt prefix computed once, several prompts decoded together) is
- * {@link BatchDecoder}'s; this class holds KnowCoder's rules.
+ * {@link BatchDecoder}'s; this class holds KnowCoder's rules. Constrained, each prompt given a
+ * {@link ResultsGrammar} is answered with the highest-logit token its grammar allows
+ * ({@link ResultsConstraint}, each answer its own state), so the answer is a well-formed results
+ * block of the prompt's classes and the sentence's spans, then EOS.
  */
 public final class Extractor {
     private static final byte QUOTE = '"';
@@ -28,6 +36,10 @@ public final class Extractor {
     /** The prompt leaves room for the answer: the new-token limit, or a quarter of the context if that is less. */
     private final int promptRoom;
     private final ExtractionTimings timings;
+    /** The tokenizer's pieces for constrained answers, built once per model; null when unconstrained. */
+    private final TokenTrie pieces;
+    /** The allowed ids of the answer choosing now: answers choose one at a time, on the decoding thread. */
+    private final int[] allowed;
 
     /** One answer: the generated text (cut before {@code """}) and token counts. */
     public record Output(String text, int promptTokens, int generatedTokens) {}
@@ -38,7 +50,8 @@ public final class Extractor {
         void accept(int index, Output output) throws java.io.IOException;
     }
 
-    public Extractor(DecodingSession session, Tokenizer tokenizer, int maxNewTokens, boolean reusePrefix) {
+    /** @param constrained whether prompts given a grammar are answered within it */
+    public Extractor(DecodingSession session, Tokenizer tokenizer, int maxNewTokens, boolean reusePrefix, boolean constrained) {
         if (maxNewTokens < 1) throw new IllegalArgumentException("the new-token limit must be at least 1, got " + maxNewTokens);
         this.decoder = new BatchDecoder(session, reusePrefix);
         this.tokenizer = tokenizer;
@@ -46,6 +59,8 @@ public final class Extractor {
         int seqLen = session.config().seqLen();
         this.promptRoom = Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4));
         this.timings = new ExtractionTimings(decoder.stats());
+        this.pieces = constrained ? new TokenTrie(tokenizer) : null;
+        this.allowed = new int[tokenizer.vocabSize()];
     }
 
     public ExtractionTimings timings() {
@@ -74,19 +89,30 @@ public final class Extractor {
         return tokenizer;
     }
 
-    /** Answers every prompt, up to {@link #inFlight} at a time. */
+    /** Answers every prompt, up to {@link #inFlight} at a time, without grammars. */
     public void extractAll(List<String> prompts, Sink sink) throws java.io.IOException {
+        extractAll(prompts, Collections.nCopies(prompts.size(), null), sink);
+    }
+
+    /** Answers every prompt, each within its grammar (grammars[i], or null for none) when constrained. */
+    public void extractAll(List<String> prompts, List<ResultsGrammar> grammars, Sink sink) throws java.io.IOException {
         List<Answer> answers = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) answers.add(answer(i, prompts.get(i), null));
+        for (int i = 0; i < prompts.size(); i++) answers.add(answer(i, prompts.get(i), grammars.get(i), null));
         run(new ArrayDeque<>(answers), sink);
     }
 
     /**
-     * A prompt to answer by {@link #run}: {@code index} names it to the sink, {@code stream} (or null)
-     * receives the generated text as it grows, whole characters at a time.
+     * A prompt to answer by {@link #run}: {@code index} names it to the sink, {@code grammar} (or null)
+     * constrains it when this extractor is constrained, {@code stream} (or null) receives the
+     * generated text as it grows, whole characters at a time.
      */
-    public Answer answer(int index, String prompt, Consumer<String> stream) {
-        return new Answer(index, PromptTruncation.apply(tokenizer.encode(prompt, true, false), promptRoom), stream);
+    public Answer answer(int index, String prompt, ResultsGrammar grammar, Consumer<String> stream) {
+        return answerWithin(index, prompt, pieces == null || grammar == null ? null : new ResultsConstraint(grammar, pieces), stream);
+    }
+
+    /** {@link #answer} with any constraint, or null. */
+    Answer answerWithin(int index, String prompt, TokenConstraint constraint, Consumer<String> stream) {
+        return new Answer(index, PromptTruncation.apply(tokenizer.encode(prompt, true, false), promptRoom), constraint, stream);
     }
 
     /** Answers the prompts taken from {@code waiting}, which other threads may add to meanwhile (see {@link BatchDecoder#run(Queue, BatchDecoder.Done)}). */
@@ -94,10 +120,11 @@ public final class Extractor {
         decoder.run(waiting, a -> sink.accept(a.index, a.output()));
     }
 
-    /** A prompt being answered greedily: the text so far and KnowCoder's stop rules. */
+    /** A prompt being answered greedily: the text so far, KnowCoder's stop rules and the answer's constraint (or null). */
     public final class Answer implements BatchDecoder.Request {
         final int index;
         final int[] prompt;
+        final TokenConstraint constraint;
         final Consumer<String> stream;
         int previous, generated;
         /** Quote characters at the end of the text so far: three end the answer. */
@@ -106,9 +133,10 @@ public final class Extractor {
         int streamed;
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
 
-        Answer(int index, int[] prompt, Consumer<String> stream) {
+        Answer(int index, int[] prompt, TokenConstraint constraint, Consumer<String> stream) {
             this.index = index;
             this.prompt = prompt;
+            this.constraint = constraint;
             this.stream = stream;
             this.previous = prompt[prompt.length - 1];
         }
@@ -118,15 +146,23 @@ public final class Extractor {
             return prompt;
         }
 
+        /**
+         * The highest logit, among the tokens the constraint allows if there is one. A constraint that
+         * allows none (its grammar forbids it: every state it reaches can be completed) gets EOS, which
+         * ends the answer with the text so far, rather than a token outside it.
+         */
         @Override
         public int choose(float[] logits, int offset, int vocab) {
-            return Sampler.argmax(logits, offset, vocab);
+            if (constraint == null) return Sampler.argmax(logits, offset, vocab);
+            int n = constraint.allowed(allowed);
+            return n == 0 ? tokenizer.eosId() : Sampler.argmax(logits, offset, allowed, n);
         }
 
         /** EOS, {@code """} and the new-token limit complete the answer. */
         @Override
         public boolean accept(int token) {
             if (token == tokenizer.eosId()) return false;
+            if (constraint != null) constraint.advance(token);
             generated++;
             byte[] piece = tokenizer.decode(previous, token);
             previous = token;

@@ -37,9 +37,10 @@ public final class LoadedExtractor implements AutoCloseable {
      * @param tokenizer the tokenizer file, or null for the one beside the model ({@link Tokenizers#besideModel})
      * @param adapter   a PEFT LoRA adapter directory applied unmerged (CPU only), or null
      * @param batch     sentences decoded together (1: one at a time)
+     * @param constrained answers kept within their prompts' grammars ({@link Extractor})
      */
     public static LoadedExtractor open(Path model, Path tokenizer, String device, boolean quantizeQ8, Path adapter, int threads,
-                                       int batch, int maxNewTokens, boolean prefixReuse) throws IOException {
+                                       int batch, int maxNewTokens, boolean prefixReuse, boolean constrained) throws IOException {
         Path tokenizerFile = tokenizer(model, tokenizer);
         WorkerPool pool = new WorkerPool(threads);
         Device accelerator = null;
@@ -52,7 +53,7 @@ public final class LoadedExtractor implements AutoCloseable {
             Tokenizers.requireFits(tok, tokenizerFile, weights.config().vocabSize(), model);
             DecodingSession session = ModelLoader.session(model, weights, pool, accelerator, sequences(batch, weights.config(), accelerator == null),
                     adapter == null ? null : PeftAdapter.read(adapter, weights.config()).forInference());
-            return new LoadedExtractor(pool, accelerator, weights, new Extractor(session, tok, maxNewTokens, prefixReuse));
+            return new LoadedExtractor(pool, accelerator, weights, new Extractor(session, tok, maxNewTokens, prefixReuse, constrained));
         } catch (IOException | RuntimeException | Error e) {
             if (weights != null) weights.close();
             if (accelerator != null) accelerator.close();

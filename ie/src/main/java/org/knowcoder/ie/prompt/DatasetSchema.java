@@ -23,8 +23,12 @@ import java.util.TreeSet;
  * definitions lack (conll2003's MiscellaneousEntity), so refusing would make the library imported
  * from them unusable on those datasets; and a bare class is what the prompt holds without a
  * library, in the form the released definitions give their own classes.
+ *
+ * @param concepts the classes' definitions, in the order of {@code classes} (bare ones for those the library lacks):
+ *                 their signatures (relation heads and tails, event roles) shape constrained answers
  */
-public record DatasetSchema(Task task, List<String> classes, String classCode, List<String> entityImports, List<String> undefined) {
+public record DatasetSchema(Task task, List<String> classes, String classCode, List<String> entityImports, List<String> undefined,
+                            List<Concept> concepts) {
 
     public static DatasetSchema of(Task task, LabelMap labels, SchemaLibrary library) {
         List<String> classes = List.copyOf(new TreeSet<>(labels.classToLabel().keySet()));
@@ -43,7 +47,7 @@ public record DatasetSchema(Task task, List<String> classes, String classCode, L
                 imports.addAll(c.tailTypes());
             }
         }
-        return new DatasetSchema(task, classes, classCode(concepts, task), List.copyOf(imports), List.copyOf(undefined));
+        return new DatasetSchema(task, classes, classCode(concepts, task), List.copyOf(imports), List.copyOf(undefined), List.copyOf(concepts));
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.knowcoder.ie.text;
 
+import org.knowcoder.ie.constrain.ResultsGrammar;
 import org.knowcoder.ie.extract.Extractor;
 
 import java.io.IOException;
@@ -33,12 +34,12 @@ public final class DecodeQueue implements TextModel, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<String> answer(Object group, String prompt, Consumer<String> stream) {
+    public CompletableFuture<String> answer(Object group, String prompt, ResultsGrammar grammar, Consumer<String> stream) {
         if (closed) throw new IllegalStateException("the model is closed");
         int id = ids.getAndIncrement();
         CompletableFuture<String> answer = new CompletableFuture<>();
         pending.put(id, answer);
-        groups.computeIfAbsent(group, g -> new ConcurrentLinkedQueue<>()).add(extractor.answer(id, prompt, stream));
+        groups.computeIfAbsent(group, g -> new ConcurrentLinkedQueue<>()).add(extractor.answer(id, prompt, grammar, stream));
         synchronized (signal) {
             signal.notifyAll();
         }

@@ -3,6 +3,7 @@ package org.knowcoder.ie.text;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Event;
+import org.knowcoder.ie.constrain.ResultsGrammar;
 import org.knowcoder.ie.output.OutputParser;
 import org.knowcoder.ie.output.PyValue;
 import org.knowcoder.ie.prompt.Instruction;
@@ -107,8 +108,9 @@ public final class TextPipeline {
                 continue;
             }
             String prompt = plan.query().prompt(text);
-            CompletableFuture<String> answer = stream == null ? model.answer(plan.query(), prompt, null)
-                    : previous.thenCompose(x -> model.answer(plan.query(), prompt, stream));
+            ResultsGrammar grammar = ResultsGrammar.of(plan.query().schema(), text);
+            CompletableFuture<String> answer = stream == null ? model.answer(plan.query(), prompt, grammar, null)
+                    : previous.thenCompose(x -> model.answer(plan.query(), prompt, grammar, stream));
             answers.add(answer);
             previous = answer;
         }
@@ -127,7 +129,7 @@ public final class TextPipeline {
             }
             TaskPlan eae = plans.get(Task.EAE);
             if (eae == null || result.triggers.isEmpty()) return CompletableFuture.completedFuture(result);
-            return model.answer(eae.query(), eae.query().prompt(text, result.triggers), stream).thenApply(code -> {
+            return model.answer(eae.query(), eae.query().prompt(text, result.triggers), ResultsGrammar.of(eae.query().schema(), text), stream).thenApply(code -> {
                 result.placement.arguments(eae, calls(Task.EAE, text, chunk, code, result));
                 return result;
             });

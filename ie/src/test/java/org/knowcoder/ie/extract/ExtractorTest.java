@@ -2,12 +2,20 @@ package org.knowcoder.ie.extract;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowcoder.ie.constrain.ResultsGrammar;
+import org.knowcoder.ie.output.OutputParser;
+import org.knowcoder.ie.output.PyValue;
+import org.knowcoder.ie.prompt.DatasetSchema;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
 import org.knowcoder.model.session.DeviceSession;
 import org.knowcoder.model.session.LlamaSession;
+import org.knowcoder.model.session.TokenConstraint;
 import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.schema.Concept;
+import org.knowcoder.schema.Kind;
+import org.knowcoder.schema.Task;
 import org.knowcoder.tensor.device.CpuDevice;
 import org.knowcoder.testing.Llama2cTokenizers;
 import org.knowcoder.tokenizer.Tokenizer;
@@ -50,8 +58,8 @@ class ExtractorTest {
         try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
              WorkerPool pool = new WorkerPool(1)) {
             Tokenizer tok = tokenizer();
-            Extractor reusing = new Extractor(new LlamaSession(weights, pool), tok, 24, true);
-            Extractor whole = new Extractor(new LlamaSession(weights, pool), tok, 24, false);
+            Extractor reusing = new Extractor(new LlamaSession(weights, pool), tok, 24, true, false);
+            Extractor whole = new Extractor(new LlamaSession(weights, pool), tok, 24, false, false);
             for (String sentence : List.of("\"Ann met Bob.\"", "\"Lily saw a cat.\"", "\"Ann met Bob again.\"")) {
                 Extractor.Output a = reusing.extract(SHARED + sentence), b = whole.extract(SHARED + sentence);
                 assertEquals(b.text(), a.text());
@@ -68,8 +76,8 @@ class ExtractorTest {
              WorkerPool pool = new WorkerPool(2)) {
             Tokenizer tok = tokenizer();
             List<String> prompts = List.of("Ann", "Lily", "Tom", "Bob", "Sue", "Max", "Kim").stream().map(n -> SHARED + "\"" + n + " met a cat.\"").toList();
-            Extractor one = new Extractor(new LlamaSession(weights, pool), tok, 40, true);
-            Extractor batched = new Extractor(new LlamaSession(weights, pool, 4), tok, 40, true);
+            Extractor one = new Extractor(new LlamaSession(weights, pool), tok, 40, true, false);
+            Extractor batched = new Extractor(new LlamaSession(weights, pool, 4), tok, 40, true, false);
             assertEquals(3, batched.inFlight());
             String[] alone = new String[prompts.size()], together = new String[prompts.size()];
             one.extractAll(prompts, (i, o) -> alone[i] = o.text());
@@ -94,12 +102,70 @@ class ExtractorTest {
                     .map(n -> "Human(\"" + n + "\") sentence = \"" + n + " met a cat.\"").toList());
             prompts.add(SHARED + "\"A sentence long enough that the prompt no longer fits the tiny model's context of sixty-four tokens.\"");
             String[] cpu = new String[prompts.size()], device = new String[prompts.size()], deviceAlone = new String[prompts.size()];
-            new Extractor(new LlamaSession(weights, pool, 4), tok, 12, true).extractAll(prompts, (i, o) -> cpu[i] = o.text());
+            new Extractor(new LlamaSession(weights, pool, 4), tok, 12, true, false).extractAll(prompts, (i, o) -> cpu[i] = o.text());
             CpuDevice onCpu = new CpuDevice(pool);
-            new Extractor(new DeviceSession(weights, onCpu, 4), tok, 12, true).extractAll(prompts, (i, o) -> device[i] = o.text());
-            new Extractor(new DeviceSession(weights, onCpu), tok, 12, true).extractAll(prompts, (i, o) -> deviceAlone[i] = o.text());
+            new Extractor(new DeviceSession(weights, onCpu, 4), tok, 12, true, false).extractAll(prompts, (i, o) -> device[i] = o.text());
+            new Extractor(new DeviceSession(weights, onCpu), tok, 12, true, false).extractAll(prompts, (i, o) -> deviceAlone[i] = o.text());
             assertEquals(List.of(cpu), List.of(device));
             assertEquals(List.of(cpu), List.of(deviceAlone));
+        }
+    }
+
+    /**
+     * Constrained, a random model's answers (batched, the prefix reused) are complete results blocks
+     * that name the prompt's class and quote the sentence, and come out the same one at a time.
+     */
+    @Test
+    void constrainedAnswersAreWellFormed() throws Exception {
+        try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
+             WorkerPool pool = new WorkerPool(2)) {
+            Tokenizer tok = tokenizer();
+            DatasetSchema schema = new DatasetSchema(Task.NER, List.of("Human"), "", List.of(), List.of(), List.of(Concept.builder(Kind.ENTITY, "Human").build()));
+            List<String> sentences = List.of("Ann met a cat.", "Lily saw Bob.", "Tom met Sue at noon.", "Kim.");
+            List<String> prompts = sentences.stream().map(t -> SHARED + "\"" + t + "\"\nresults = ").toList();
+            List<ResultsGrammar> grammars = sentences.stream().map(t -> ResultsGrammar.of(schema, t)).toList();
+            String[] batched = new String[prompts.size()], alone = new String[prompts.size()];
+            new Extractor(new LlamaSession(weights, pool, 3), tok, 200, true, true).extractAll(prompts, grammars, (i, o) -> batched[i] = o.text());
+            new Extractor(new LlamaSession(weights, pool), tok, 200, false, true).extractAll(prompts, grammars, (i, o) -> alone[i] = o.text());
+            assertEquals(List.of(alone), List.of(batched));
+            assertTrue(List.of(batched).stream().anyMatch(a -> !OutputParser.parse(a).isEmpty()), "some answer holds an instance: " + List.of(batched));
+            for (int i = 0; i < sentences.size(); i++) {
+                assertTrue(batched[i].startsWith("results = [") && batched[i].endsWith("]"), batched[i]);
+                for (PyValue.Call c : OutputParser.parse(batched[i])) {
+                    assertEquals("Human", c.name());
+                    assertTrue(sentences.get(i).contains(((PyValue.Str) c.positional().getFirst()).value()), batched[i]);
+                }
+            }
+        }
+    }
+
+    /** Acceptance 5: a constraint that leaves no token ends the answer there, and the text so far is kept. */
+    @Test
+    void noAllowedTokenEndsTheAnswerKeepingItsText() throws Exception {
+        try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
+             WorkerPool pool = new WorkerPool(1)) {
+            Tokenizer tok = tokenizer();
+            int[] script = tok.encode("results", false, false);
+            TokenConstraint runsDry = new TokenConstraint() {
+                int step;
+
+                @Override
+                public int allowed(int[] ids) {
+                    if (step >= script.length) return 0;
+                    ids[0] = script[step];
+                    return 1;
+                }
+
+                @Override
+                public void advance(int token) {
+                    assertEquals(script[step++], token);
+                }
+            };
+            Extractor extractor = new Extractor(new LlamaSession(weights, pool), tok, 50, true, true);
+            Extractor.Output[] out = new Extractor.Output[1];
+            extractor.run(new java.util.ArrayDeque<>(List.of(extractor.answerWithin(0, SHARED + "\"Ann\"", runsDry, null))), (i, o) -> out[0] = o);
+            assertEquals("results", out[0].text().strip());
+            assertEquals(script.length, out[0].generatedTokens());
         }
     }
 

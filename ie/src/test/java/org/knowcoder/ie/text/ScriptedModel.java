@@ -1,5 +1,7 @@
 package org.knowcoder.ie.text;
 
+import org.knowcoder.ie.constrain.ResultsGrammar;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ final class ScriptedModel implements TextModel {
     }
 
     @Override
-    public synchronized CompletableFuture<String> answer(Object group, String prompt, Consumer<String> stream) {
+    public synchronized CompletableFuture<String> answer(Object group, String prompt, ResultsGrammar grammar, Consumer<String> stream) {
         prompts.add(prompt);
         String code = script.apply(task(prompt) + "|" + sentence(prompt));
         if (stream != null) stream.accept(code);

@@ -3,6 +3,7 @@ package org.knowcoder.ie.text;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.ie.Argument;
 import org.knowcoder.ie.Event;
+import org.knowcoder.ie.constrain.ResultsGrammar;
 import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.schema.Concept;
@@ -134,7 +135,7 @@ class TextPipelineTest {
         List<CompletableFuture<String>> pending = new ArrayList<>();
         TextModel model = new TextModel() {
             @Override
-            public CompletableFuture<String> answer(Object group, String prompt, Consumer<String> stream) {
+            public CompletableFuture<String> answer(Object group, String prompt, ResultsGrammar grammar, Consumer<String> stream) {
                 CompletableFuture<String> f = new CompletableFuture<>();
                 pending.add(f);
                 return f;

@@ -24,7 +24,10 @@ public final class BatchDecoder {
         /** The prompt's ids, BOS first; at most the model's context. */
         int[] prompt();
 
-        /** The next token from this request's row of logits, logits[offset, offset + vocab). */
+        /**
+         * The next token from this request's row of logits, logits[offset, offset + vocab). A request
+         * under a {@link TokenConstraint} holds its own (its sequence's state) and chooses among what it allows.
+         */
         int choose(float[] logits, int offset, int vocab);
 
         /** Takes the chosen token: true when it is to be fed (the answer goes on), false when the answer is complete. */

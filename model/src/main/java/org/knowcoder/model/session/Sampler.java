@@ -29,6 +29,25 @@ public final class Sampler {
         return topP <= 0 || topP >= 1 ? sampleMultinomial(logits, coin) : sampleTopP(logits, coin);
     }
 
+    /**
+     * Samples among the {@code n} allowed ids only: the other logits become -infinity, so the softmax
+     * renormalizes over the allowed tokens. Overwrites {@code logits}, a row of the vocabulary's size.
+     */
+    public int sample(float[] logits, int[] allowed, int n) {
+        float[] kept = new float[n];
+        for (int i = 0; i < n; i++) kept[i] = logits[allowed[i]];
+        java.util.Arrays.fill(logits, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i++) logits[allowed[i]] = kept[i];
+        return sample(logits);
+    }
+
+    /** Among the {@code n} ids of {@code allowed}, the one whose logit in the row at {@code offset} is largest (the first listed on ties); -1 when n is 0. */
+    public static int argmax(float[] logits, int offset, int[] allowed, int n) {
+        int best = -1;
+        for (int i = 0; i < n; i++) if (best < 0 || logits[offset + allowed[i]] > logits[offset + best]) best = allowed[i];
+        return best;
+    }
+
     /** Index of the largest value; the first one on ties (llama2.c's greedy choice). */
     public static int argmax(float[] v) {
         return argmax(v, 0, v.length);
