@@ -6,7 +6,10 @@ import org.knowcoder.ie.data.DatasetCatalog;
 import org.knowcoder.ie.data.Split;
 import org.knowcoder.ie.data.DatasetLabels;
 import org.knowcoder.ie.data.LabelMap;
+import org.knowcoder.ie.eval.GoldTuples;
 import org.knowcoder.ie.eval.Predictions;
+import org.knowcoder.ie.eval.SampleScores;
+import org.knowcoder.ie.eval.Scorer;
 import org.knowcoder.ie.eval.SpanMode;
 import org.knowcoder.ie.eval.Tuple;
 import org.knowcoder.ie.data.TypeHierarchy;
@@ -20,6 +23,7 @@ import org.knowcoder.testing.SharedFiles;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,12 +31,14 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What extraction on text reports is what the benchmark scorer counts: for conll04's test sentences
  * and the same generated code (gold answers plus a repeated instance, a span not in the sentence
  * and a class outside the schema), the tuples of the text path's entities and relations, mapped to
- * labels, equal the tuples the scorer takes from the code. So its output re-scored gives eval's scores.
+ * labels, equal the tuples the scorer takes from the code; and its output re-scored by
+ * {@link SampleScores} (what {@code score --predictions} runs) gives the counts eval gives that code.
  */
 class RoundTripTest {
     @Test
@@ -58,8 +64,14 @@ class RoundTripTest {
         }
         TextPipeline pipeline = new TextPipeline(new ScriptedModel(k -> code.getOrDefault(k, "results = []")),
                 new TypeSet(SchemaLibrary.of(concepts), chosen), Set.of(), 10_000);
+        Map<Task, Scorer> evalScores = new EnumMap<>(Task.class);
+        List<Sample> extracted = new ArrayList<>();
         for (Sample s : samples) {
             TextResult r = pipeline.extract(s.id(), s.text(), null).join();
+            extracted.add(new Sample(s.id(), s.dataset(), s.text(), r.entities(), r.relations(), r.events()));
+            for (Task t : List.of(Task.NER, Task.RE)) {
+                evalScores.computeIfAbsent(t, x -> new Scorer()).add("conll04", scored(t, s, code, labels), GoldTuples.of(t, s, SpanMode.TEXT));
+            }
             Map<String, String> ner = labels.get(Task.NER).classToLabel(), re = labels.get(Task.RE).classToLabel();
             Set<Tuple> entities = new LinkedHashSet<>(), relations = new LinkedHashSet<>();
             r.entities().forEach(m -> entities.add(Tuple.of(ner.get(m.type()), m.text())));
@@ -67,6 +79,10 @@ class RoundTripTest {
             assertEquals(scored(Task.NER, s, code, labels), entities, s.text());
             assertEquals(scored(Task.RE, s, code, labels), relations, s.text());
         }
+        // the extraction's output re-scored, as `score --predictions` does, gives eval's counts for the same code
+        Map<Task, Scorer> rescored = SampleScores.score("conll04", labels, extracted, samples);
+        for (Task t : List.of(Task.NER, Task.RE)) assertEquals(evalScores.get(t).total(), rescored.get(t).total(), t.name());
+        assertTrue(evalScores.get(Task.NER).total().tp() > 0 && evalScores.get(Task.NER).total().pred() > evalScores.get(Task.NER).total().tp());
     }
 
     private static Set<Tuple> scored(Task task, Sample s, Map<String, String> code, Map<Task, LabelMap> labels) {
