@@ -84,7 +84,7 @@ class RecipeQuickIT {
     /** What a kill in the following stage leaves: that stage and the ones after it not done. */
     private static void killInFollowing(Path out) throws IOException {
         for (String f : List.of("following.done.json", "eval.done.json", "export.done.json", "model/config.json",
-                "model/model.safetensors", "model/tokenizer.model", "model/schema.json", "model")) {
+                "model/model.safetensors", "model/tokenizer.model", "model/schema.json", "model/default-types.txt", "model")) {
             Files.delete(out.resolve(f));
         }
     }
