@@ -182,10 +182,7 @@ public final class Recipe {
             files.add(file);
         }
         Tokenizer tok = Tokenizers.load(tokenizerPath());
-        FollowingOptions d = FollowingOptions.defaults(o.seed());
-        FollowingOptions options = new FollowingOptions(d.tasks(), d.negativeRatio(), d.fullyNegativeShare(), d.fullyNegativeClasses(),
-                d.datasetTag(), REFINEMENT, o.seed());
-        log(FollowingBuilder.build(files, library(), options, tok, tokenizerPath().toString(),
+        log(FollowingBuilder.build(files, library(), FollowingOptions.defaults(o.seed()).withRefinement(REFINEMENT), tok, tokenizerPath().toString(),
                 dir.resolve("data"), o.threads(), this::log).toString());
         train(out.resolve("understanding/run/model"), dir.resolve("data").resolve("following.json"), dir.resolve("run"),
                 sizes.finetuneSteps(), "recipe-following");

@@ -38,6 +38,11 @@ public record FollowingOptions(List<Task> tasks, double negativeRatio, double fu
         }
     }
 
+    /** These options with {@code share} of the instructions in evaluation's form. */
+    public FollowingOptions withRefinement(double share) {
+        return new FollowingOptions(tasks, negativeRatio, fullyNegativeShare, fullyNegativeClasses, datasetTag, share, seed);
+    }
+
     public static FollowingOptions defaults(long seed) {
         return new FollowingOptions(List.of(Task.values()), 0.2, 0.05, 5, false, 0, seed);
     }

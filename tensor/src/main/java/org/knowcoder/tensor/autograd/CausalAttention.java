@@ -66,7 +66,7 @@ public final class CausalAttention {
                     int first = Positions.first(positions, base + i, i), n = i - first + 1;
                     products(qv, qo, keys, seqLen, first, n, hd, scale, probs, po + first);
                     Softmax.apply(probs, po + first, n);
-                    addWeighted(probs, po + first, 1, n, vv, kvo + first * kvDim, kvDim, hd, out, qo);
+                    addWeighted(probs, po + first, n, vv, kvo + first * kvDim, kvDim, hd, out, qo);
                 }
             }
         });
@@ -134,25 +134,25 @@ public final class CausalAttention {
     }
 
     /**
-     * y[yo + d] += sum over c < count of w[wo + c * wStride] * x[xo + c * xStride + d], for d < hd:
+     * y[yo + d] += sum over c < count of w[wo + c] * x[xo + c * xStride + d], for d < hd:
      * two accumulators per vector of dimensions (even and odd c), so the FMA latency is half hidden;
      * dimensions past the last whole vector one at a time.
      */
-    private static void addWeighted(float[] w, int wo, int wStride, int count, float[] x, int xo, int xStride, int hd, float[] y, int yo) {
+    private static void addWeighted(float[] w, int wo, int count, float[] x, int xo, int xStride, int hd, float[] y, int yo) {
         int d = 0;
         for (; d + FL <= hd; d += FL) {
             FloatVector a0 = FloatVector.fromArray(F, y, yo + d), a1 = FloatVector.zero(F);
             int c = 0;
             for (; c + 1 < count; c += 2) {
-                a0 = FloatVector.fromArray(F, x, xo + c * xStride + d).fma(FloatVector.broadcast(F, w[wo + c * wStride]), a0);
-                a1 = FloatVector.fromArray(F, x, xo + (c + 1) * xStride + d).fma(FloatVector.broadcast(F, w[wo + (c + 1) * wStride]), a1);
+                a0 = FloatVector.fromArray(F, x, xo + c * xStride + d).fma(FloatVector.broadcast(F, w[wo + c]), a0);
+                a1 = FloatVector.fromArray(F, x, xo + (c + 1) * xStride + d).fma(FloatVector.broadcast(F, w[wo + c + 1]), a1);
             }
-            if (c < count) a0 = FloatVector.fromArray(F, x, xo + c * xStride + d).fma(FloatVector.broadcast(F, w[wo + c * wStride]), a0);
+            if (c < count) a0 = FloatVector.fromArray(F, x, xo + c * xStride + d).fma(FloatVector.broadcast(F, w[wo + c]), a0);
             a0.add(a1).intoArray(y, yo + d);
         }
         for (; d < hd; d++) {
             float a = y[yo + d];
-            for (int c = 0; c < count; c++) a = Math.fma(x[xo + c * xStride + d], w[wo + c * wStride], a);
+            for (int c = 0; c < count; c++) a = Math.fma(x[xo + c * xStride + d], w[wo + c], a);
             y[yo + d] = a;
         }
     }
