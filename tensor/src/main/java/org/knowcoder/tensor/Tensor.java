@@ -9,7 +9,8 @@ import java.util.Arrays;
  * A named, shaped view of little-endian memory: heap arrays, off-heap allocations or memory-mapped
  * files of any size. Matrices are stored [rows, cols] row-major, so a weight is [out, in].
  * A Q8_0 tensor has a second segment holding one F32 scale per {@code groupSize} values
- * (groups run along the flattened tensor, as llama2.c version 2 writes them).
+ * (groups run along the flattened tensor, as llama2.c version 2 writes them). Q4_0 and Q4_K
+ * tensors hold nibbles and their scales as {@link Q4} describes.
  */
 public final class Tensor {
     public static final ValueLayout.OfFloat F32_LE =
@@ -35,9 +36,17 @@ public final class Tensor {
         this.groupSize = groupSize;
         this.floatArray = dtype == DType.F32 && data.heapBase().orElse(null) instanceof float[] a ? a : null;
         long numel = numel();
-        if (data.byteSize() != numel * dtype.bytes) {
+        if (dtype.isQ4() && cols() % Q4.rowMultiple(dtype) != 0) {
+            throw new IllegalArgumentException("tensor " + name + ": rows of " + cols() + " are not a multiple of "
+                    + dtype + "'s " + Q4.rowMultiple(dtype));
+        }
+        if (data.byteSize() != dtype.valueBytes(numel)) {
             throw new IllegalArgumentException("tensor " + name + ": " + dtype + " " + Arrays.toString(shape)
-                    + " needs " + numel * dtype.bytes + " bytes, got " + data.byteSize());
+                    + " needs " + dtype.valueBytes(numel) + " bytes, got " + data.byteSize());
+        }
+        if (dtype.isQ4() && scales.byteSize() != Q4.scaleBytes(dtype, numel)) {
+            throw new IllegalArgumentException("tensor " + name + ": " + dtype + " needs " + Q4.scaleBytes(dtype, numel)
+                    + " bytes of scales, got " + scales.byteSize());
         }
         if (dtype == DType.Q8_0) {
             if (groupSize <= 0 || numel % groupSize != 0) {
@@ -53,13 +62,19 @@ public final class Tensor {
 
     /** An F32, F16 or BF16 tensor over {@code data}. */
     public static Tensor of(String name, DType dtype, MemorySegment data, long... shape) {
-        if (dtype == DType.Q8_0) throw new IllegalArgumentException("use Tensor.q8 for Q8_0 tensor " + name);
+        if (dtype == DType.Q8_0 || dtype.isQ4()) throw new IllegalArgumentException("use Tensor.q8 or Tensor.q4 for " + dtype + " tensor " + name);
         return new Tensor(name, dtype, shape, data, null, 0);
     }
 
     /** A Q8_0 tensor: int8 values and one F32 scale per group of {@code groupSize}. */
     public static Tensor q8(String name, MemorySegment values, MemorySegment scales, int groupSize, long... shape) {
         return new Tensor(name, DType.Q8_0, shape, values, scales, groupSize);
+    }
+
+    /** A Q4_0 or Q4_K tensor: nibbles and scales laid out as {@link Q4} describes. */
+    public static Tensor q4(String name, DType type, MemorySegment nibbles, MemorySegment scales, long... shape) {
+        if (!type.isQ4()) throw new IllegalArgumentException(type + " is not a 4-bit type");
+        return new Tensor(name, type, shape, nibbles, scales, Q4.BLOCK);
     }
 
     /** An F32 tensor on the heap holding a copy of {@code values}. */
@@ -86,7 +101,7 @@ public final class Tensor {
     public DType dtype() { return dtype; }
     public long[] shape() { return shape.clone(); }
     public MemorySegment data() { return data; }
-    /** Q8_0 scales (null for other dtypes). */
+    /** Q8_0, Q4_0 and Q4_K scales (null for other dtypes). */
     public MemorySegment scales() { return scales; }
     public int groupSize() { return groupSize; }
 
@@ -118,6 +133,7 @@ public final class Tensor {
             case BF16 -> Half.bf16ToFloat(data.get(I16_LE, index * 2));
             case F16 -> Half.f16ToFloat(data.get(I16_LE, index * 2));
             case Q8_0 -> data.get(ValueLayout.JAVA_BYTE, index) * scales.get(F32_LE, index / groupSize * 4);
+            case Q4_0, Q4_K -> Q4.value(this, index);
         };
     }
 

@@ -58,7 +58,7 @@ class TensorTest {
     void getAndToFloatsGiveTheStoredValuesOnHeapAndOffHeap(DType dtype) {
         for (boolean offHeap : new boolean[] {false, true}) {
             try (Arena arena = Arena.ofConfined()) {
-                TestTensors.Weights w = TestTensors.random(dtype, 3, 32, new Random(1), offHeap ? arena : null);
+                TestTensors.Weights w = TestTensors.random(dtype, 3, 256, new Random(1), offHeap ? arena : null); // 256: a Q4_K row
                 assertArrayEquals(w.values(), w.tensor().toFloats(), dtype + (offHeap ? " off-heap" : " heap"));
                 assertEquals(w.values()[37], w.tensor().get(37));
             }

@@ -16,6 +16,11 @@ public final class TestTensors {
     /** Vector lengths around the 8- and 16-float vector widths, and a few odd larger ones. */
     public static final int[] SIZES = {1, 7, 15, 16, 17, 31, 33, 64, 100, 129};
 
+    /** The dtypes whose rows may have any length (the 4-bit types need multiples of 32 or 256; {@code Q4RowsTest}). */
+    public static java.util.stream.Stream<DType> anyWidthTypes() {
+        return java.util.Arrays.stream(DType.values()).filter(d -> !d.isQ4());
+    }
+
     /** A weight tensor and the exact value of each of its elements, row-major. */
     public record Weights(Tensor tensor, float[] values) {
         public int rows() { return Math.toIntExact(tensor.rows()); }
@@ -40,6 +45,7 @@ public final class TestTensors {
      */
     public static Weights random(DType dtype, int rows, int cols, Random rnd, Arena arena) {
         if (dtype == DType.Q8_0) return randomQ8(rows, cols, q8GroupFor(cols), rnd, arena);
+        if (dtype.isQ4()) return randomQ4(dtype, rows, cols, rnd, arena);
         return fromFloats(dtype, randomFloats(rnd, rows * cols), arena, rows, cols);
     }
 
@@ -63,7 +69,7 @@ public final class TestTensors {
                     seg.set(Tensor.I16_LE, i * 2L, bits);
                     exact[i] = bf16Value(bits);
                 }
-                case Q8_0 -> throw new IllegalArgumentException("use randomQ8");
+                case Q8_0, Q4_0, Q4_K -> throw new IllegalArgumentException("use randomQ8 or randomQ4");
             }
         }
         return new Weights(Tensor.of("w", dtype, seg, shape), exact);
@@ -97,6 +103,45 @@ public final class TestTensors {
             exact[i] = v * scaleValues[i / groupSize];
         }
         return new Weights(Tensor.q8("w", q, scales, groupSize, rows, cols), exact);
+    }
+
+    /**
+     * Random 4-bit codes and F16-exact scales (Q4_K: random 6-bit scales and mins under random d and
+     * dmin) placed where {@link Q4} says, each value computed here from its code and scales.
+     */
+    public static Weights randomQ4(DType type, int rows, int cols, Random rnd, Arena arena) {
+        int n = rows * cols;
+        MemorySegment q = allocate(arena, n / 2), scales = allocate(arena, Q4.scaleBytes(type, n));
+        int[] codes = new int[n];
+        for (int i = 0; i < n; i++) {
+            codes[i] = rnd.nextInt(16);
+            long at = (long) i / cols * (cols / 2) + Q4.byteOf(cols, i % cols);
+            q.set(ValueLayout.JAVA_BYTE, at, (byte) (q.get(ValueLayout.JAVA_BYTE, at) | codes[i] << Q4.shiftOf(cols, i % cols)));
+        }
+        float[] exact = new float[n];
+        if (type == DType.Q4_0) {
+            for (int b = 0; b < n / Q4.BLOCK; b++) {
+                float d = f16Value(Half.floatToF16((rnd.nextFloat() - 0.3f) / 8));
+                scales.set(Tensor.F32_LE, b * 4L, d);
+                for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) exact[i] = (codes[i] - 8) * d;
+            }
+        } else {
+            for (int s = 0; s < n / Q4.SUPER; s++) {
+                long record = (long) s * Q4.RECORD;
+                float d = f16Value(Half.floatToF16(rnd.nextFloat() / 500)), dmin = f16Value(Half.floatToF16(rnd.nextFloat() / 60));
+                scales.set(Tensor.F32_LE, record + Q4.D, d);
+                scales.set(Tensor.F32_LE, record + Q4.DMIN, dmin);
+                for (int j = 0; j < 8; j++) {
+                    int sc = rnd.nextInt(64), m = rnd.nextInt(64);
+                    scales.set(ValueLayout.JAVA_BYTE, record + j, (byte) sc);
+                    scales.set(ValueLayout.JAVA_BYTE, record + 8 + j, (byte) m);
+                    for (int i = s * Q4.SUPER + j * Q4.BLOCK; i < s * Q4.SUPER + (j + 1) * Q4.BLOCK; i++) {
+                        exact[i] = (float) ((double) d * sc * codes[i] - (double) dmin * m);
+                    }
+                }
+            }
+        }
+        return new Weights(Tensor.q4("w", type, q, scales, rows, cols), exact);
     }
 
     /** A Q8_0 group size that divides {@code cols}: 32 or 16 (the vectorized paths) where they fit, else the whole row. */

@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Q4;
 import org.knowcoder.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -42,7 +43,7 @@ public final class WeightRows {
 
     /** Bytes an activation buffer for {@link #prepare} needs for inputs of up to {@code maxCols} columns, in any dtype. */
     public static long activationBytes(int maxCols) {
-        return 4L * Math.max(maxCols, HalfRows.activationFloats(maxCols));
+        return Math.max(4L * Math.max(maxCols, HalfRows.activationFloats(maxCols)), Q4Rows.activationBytes(maxCols));
     }
 
     /**
@@ -71,6 +72,8 @@ public final class WeightRows {
         int n = w.cols();
         if (w.dtype() == DType.BF16 || w.dtype() == DType.F16) {
             HalfRows.prepare(n, x, xo, xs);
+        } else if (w.dtype().isQ4()) {
+            Q4Rows.prepare(w, x, xo, xs);
         } else if (usesPlanes(w)) {
             for (int c = 0; c < n; c += 4 * FL) {
                 for (int l = 0; l < FL; l++) {
@@ -123,6 +126,7 @@ public final class WeightRows {
                 boolean planes = usesPlanes(w);
                 for (int r = from; r < to; r++) out[oo + r] = planes ? dotQ8Planes(w, n, r, xs) : dotQ8(w, n, r, xs);
             }
+            case Q4_0, Q4_K -> Q4Rows.dot(w, from, to, xs, out, oo);
         }
     }
 
@@ -319,9 +323,13 @@ public final class WeightRows {
 
     /**
      * Widens row {@code row} of {@code w} into dst[off .. off+cols), for hot loops (prefill): Q8_0
-     * rows are widened a vector at a time.
+     * and 4-bit rows are widened a vector at a time.
      */
     public static void decode(Tensor w, long row, float[] dst, int off) {
+        if (w.dtype().isQ4()) {
+            Q4Rows.decode(w, row, dst, off);
+            return;
+        }
         int n = w.cols(), gs = w.groupSize();
         if (w.dtype() != DType.Q8_0 || !Simd.WIDEN_BYTES || gs % FL != 0 || n % gs != 0) {
             lookup(w, row, dst, off);
@@ -352,6 +360,9 @@ public final class WeightRows {
                 for (int i = 0; i < n; i++) {
                     dst[off + i] = seg.get(ValueLayout.JAVA_BYTE, base + i) * w.scales().get(Tensor.F32_LE, (base + i) / gs * 4);
                 }
+            }
+            case Q4_0, Q4_K -> {
+                for (int i = 0; i < n; i++) dst[off + i] = Q4.value(w, row * n + i);
             }
         }
     }
