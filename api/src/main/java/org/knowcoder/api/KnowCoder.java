@@ -5,6 +5,7 @@ import org.knowcoder.ie.text.DecodeQueue;
 import org.knowcoder.ie.text.TextInput;
 import org.knowcoder.ie.text.TextPipeline;
 import org.knowcoder.ie.text.TextRun;
+import org.knowcoder.model.session.ModelLoader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,7 +77,7 @@ public final class KnowCoder implements AutoCloseable {
     }
 
     public static KnowCoder load(Path model, Options options) throws IOException {
-        return new KnowCoder(LoadedExtractor.open(model, options.tokenizer(), options.device(), options.quantizeQ8(), options.adapter(),
+        return new KnowCoder(LoadedExtractor.open(model, options.tokenizer(), options.device(), ModelLoader.quantization(options.quantize()), options.adapter(),
                 options.threads(), options.batch(), options.maxNewTokens(), true, options.constrained()), options);
     }
 

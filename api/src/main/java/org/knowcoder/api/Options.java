@@ -1,16 +1,17 @@
 package org.knowcoder.api;
 
 import org.knowcoder.io.BadInputException;
+import org.knowcoder.model.session.ModelLoader;
 
 import java.nio.file.Path;
 
 /**
  * How {@link KnowCoder#load(Path, Options)} runs a model. Start from {@link #defaults()} and change
- * what you need: {@code Options.defaults().withThreads(4).withQuantizeQ8(true)}.
+ * what you need: {@code Options.defaults().withThreads(4).withQuantize("q4_0")}.
  *
  * @param tokenizer    SentencePiece {@code .model} or llama2.c {@code tokenizer.bin}; null: the one in (or beside) the model
  * @param device       "cpu" or "cuda" (the GPU backend, module cuda-kernels, must be on the class path)
- * @param quantizeQ8   quantize the weights to Q8_0 at load time
+ * @param quantize     quantize the weights at load time: "q8_0", "q4_0" or "q4_k"; null to keep them as stored
  * @param adapter      a PEFT LoRA adapter directory, applied unmerged (CPU only); null for none
  * @param threads      worker threads of the CPU
  * @param batch        prompts decoded together
@@ -18,10 +19,11 @@ import java.nio.file.Path;
  * @param chunkTokens  tokens of text one prompt carries at most (sentences are packed up to it; also bounded by the context)
  * @param constrained  answers kept to well-formed code of the schema's classes quoting the text (constrained decoding)
  */
-public record Options(Path tokenizer, String device, boolean quantizeQ8, Path adapter, int threads, int batch, int maxNewTokens,
+public record Options(Path tokenizer, String device, String quantize, Path adapter, int threads, int batch, int maxNewTokens,
                       int chunkTokens, boolean constrained) {
     public Options {
         if (!device.equals("cpu") && !device.equals("cuda")) throw new BadInputException("device " + device + ": expected cpu or cuda");
+        ModelLoader.quantization(quantize); // refuses an unknown type here, before any loading
         if (threads < 1) throw new BadInputException("threads must be at least 1, got " + threads);
         if (batch < 1) throw new BadInputException("batch must be at least 1, got " + batch);
         if (maxNewTokens < 1) throw new BadInputException("the new-token limit must be at least 1, got " + maxNewTokens);
@@ -30,42 +32,42 @@ public record Options(Path tokenizer, String device, boolean quantizeQ8, Path ad
 
     /** The CPU with all cores, 16 prompts decoded together, KnowCoder's 640 new tokens, chunks of at most 128 tokens, constrained. */
     public static Options defaults() {
-        return new Options(null, "cpu", false, null, Runtime.getRuntime().availableProcessors(), 16, 640, 128, true);
+        return new Options(null, "cpu", null, null, Runtime.getRuntime().availableProcessors(), 16, 640, 128, true);
     }
 
     public Options withTokenizer(Path tokenizer) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(tokenizer, device, quantize, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withDevice(String device) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(tokenizer, device, quantize, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
-    public Options withQuantizeQ8(boolean quantizeQ8) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+    public Options withQuantize(String quantize) {
+        return new Options(tokenizer, device, quantize, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withAdapter(Path adapter) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(tokenizer, device, quantize, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withThreads(int threads) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(tokenizer, device, quantize, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withBatch(int batch) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(tokenizer, device, quantize, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withMaxNewTokens(int maxNewTokens) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(tokenizer, device, quantize, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withChunkTokens(int chunkTokens) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(tokenizer, device, quantize, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     public Options withConstrained(boolean constrained) {
-        return new Options(tokenizer, device, quantizeQ8, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(tokenizer, device, quantize, adapter, threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 }

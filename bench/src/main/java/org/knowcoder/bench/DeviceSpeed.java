@@ -84,7 +84,7 @@ public final class DeviceSpeed {
         System.err.println("making a random " + config + " model in " + dtype + " ...");
         if (dtype != DType.Q8_0) return RandomWeights.create(config, false, 7, dtype);
         try (LlamaWeights f32 = RandomWeights.create(config, false, 7)) {
-            return f32.quantizeQ8();
+            return f32.quantize(DType.Q8_0);
         }
     }
 

@@ -7,6 +7,7 @@ import org.knowcoder.model.format.GgufValue;
 import org.knowcoder.model.format.GgufWriter;
 import org.knowcoder.model.format.HuggingFaceWriter;
 import org.knowcoder.model.format.Llama2cWriter;
+import org.knowcoder.model.session.ModelLoader;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
@@ -38,7 +39,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "f32", description = "matrix dtype: f32, f16 (gguf) or bf16 (gguf, hf) (default ${DEFAULT-VALUE})")
     String dtype;
 
-    @Option(names = "--quantize", paramLabel = "TYPE", description = "q8_0: quantized matrices (gguf: blocks of 32; llama2c: version 2)")
+    @Option(names = "--quantize", paramLabel = "TYPE", description = "q8_0 (gguf: blocks of 32; llama2c: version 2), q4_0 or q4_k (gguf): quantized matrices")
     String quantize;
 
     @Option(names = "--tokenizer", paramLabel = "PATH", description = "gguf: the SentencePiece .model stored in the file "
@@ -74,8 +75,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     private DType matrixType() {
         if (quantize != null) {
-            if (!quantize.equalsIgnoreCase("q8_0")) throw new BadInputException("--quantize " + quantize + ": expected q8_0");
-            return DType.Q8_0;
+            return ModelLoader.quantization(quantize);
         }
         return switch (dtype.toLowerCase(Locale.ROOT)) {
             case "f32" -> DType.F32;
@@ -86,7 +86,8 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     private static String describe(DType type) {
-        return type == DType.Q8_0 ? "--quantize q8_0" : "--dtype " + type.name().toLowerCase(Locale.ROOT);
+        String name = type.name().toLowerCase(Locale.ROOT);
+        return type == DType.Q8_0 || type.isQ4() ? "--quantize " + name : "--dtype " + name;
     }
 
     /** The tokenizer.ggml.* keys: from --tokenizer, a tokenizer.model beside the model, or the model's own GGUF tokenizer. */

@@ -61,7 +61,7 @@ final class ExtractCommand implements Callable<Integer> {
         Schema schema = text.schema(options.schema, options.tasks, options.model == null);
         Path model = options.model();
         options.device.check();
-        Options o = Options.defaults().withTokenizer(options.tokenizer).withDevice(options.device.device).withQuantizeQ8(options.device.quantizeQ8())
+        Options o = Options.defaults().withTokenizer(options.tokenizer).withDevice(options.device.device).withQuantize(options.device.quantize)
                 .withAdapter(text.adapter).withThreads(options.threads.count()).withBatch(options.batch).withMaxNewTokens(options.maxNewTokens)
                 .withChunkTokens(text.chunkTokens).withConstrained(options.constrained);
         Set<String> done = options.out == null ? Set.of() : ResultsFile.ids(options.out);

@@ -90,7 +90,7 @@ final class ExtractionOptions {
         if (out == null) throw new BadInputException("the benchmark mode needs --out DIR (predictions.jsonl and scores.json go there)");
         Set<Task> taskSet = EnumSet.noneOf(Task.class);
         for (String t : tasks) if (!t.equalsIgnoreCase("all")) taskSet.add(Task.parse(t));
-        return new ExtractionSettings(model, LoadedExtractor.tokenizer(model, tokenizer), device.device, device.quantizeQ8(), threads.count(), datasetsDir, datasets,
+        return new ExtractionSettings(model, LoadedExtractor.tokenizer(model, tokenizer), device.device, device.quantize(), threads.count(), datasetsDir, datasets,
                 split, taskSet, limit, shots, schema(), refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, constrained, batch, out, allowChangedOptions);
     }
 

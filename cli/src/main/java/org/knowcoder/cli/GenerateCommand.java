@@ -83,7 +83,7 @@ final class GenerateCommand implements Callable<Integer> {
              Device accelerator = device.open(pool)) {
             Tokenizer tok = openTokenizer();
             long t0 = System.nanoTime();
-            LlamaWeights weights = ModelLoader.weights(model, device.quantizeQ8(), device.onCpu());
+            LlamaWeights weights = ModelLoader.weights(model, device.quantize(), device.onCpu());
             try (weights) {
                 // every check comes before the first line of output, so bad input gets its one line and nothing else
                 int[] ids = checkedPrompt(tok, weights);

@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
         // every option checked, and the model found, before the port is taken
         ServerConfig config = new ServerConfig(host, port, apiKey, maxQueue, Duration.ofSeconds(timeout), ServerConfig.DEFAULT_MAX_BODY_BYTES);
         device.check();
-        Options options = Options.defaults().withTokenizer(tokenizer).withDevice(device.device).withQuantizeQ8(device.quantizeQ8())
+        Options options = Options.defaults().withTokenizer(tokenizer).withDevice(device.device).withQuantize(device.quantize)
                 .withThreads(threads.count()).withBatch(maxBatch).withMaxNewTokens(maxNewTokens);
         Path path = model != null ? model : KnowCoder.embeddedModel();
         Schema defaults = model == null ? Schema.embeddedDefaults() : null;

@@ -143,6 +143,11 @@ public final class CudaDevice implements Device {
 
     @Override
     public DeviceBuffer upload(Tensor weight) {
+        if (weight.dtype().isQ4()) {
+            // no 4-bit CUDA kernels yet: refused by name rather than run as garbage
+            throw new BadInputException("tensor " + weight.name() + " is " + weight.dtype()
+                    + ": 4-bit weights run on the CPU only (use --device cpu, or --quantize q8_0 for cuda)");
+        }
         current();
         long[] shape = weight.shape();
         long rows = shape.length == 1 ? 1 : weight.rows();

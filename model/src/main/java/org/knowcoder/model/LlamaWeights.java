@@ -1,7 +1,10 @@
 package org.knowcoder.model;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Q4;
 import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.kernels.Q4Quantizer;
 import org.knowcoder.tensor.kernels.Q8Quantizer;
 
 import java.lang.foreign.Arena;
@@ -69,20 +72,33 @@ public final class LlamaWeights implements AutoCloseable {
     }
 
     /**
-     * A copy with every matrix quantized to Q8_0 in fresh off-heap memory, in groups of 64 or, where
-     * that does not divide a row, the largest power of two below that does (llama2.c's exporter's
-     * rule, {@link Q8Quantizer#defaultGroupSize}). This instance (and its file mapping) can then be
-     * closed, so a 7B model runs in about a quarter of its F32 size.
+     * A copy with every matrix quantized to {@code type} in fresh off-heap memory. Q8_0 uses groups of 64 or, where that does not divide a row, the
+     * largest power of two below that does (llama2.c's exporter's rule,
+     * {@link Q8Quantizer#defaultGroupSize}); Q4_0 and Q4_K use {@link Q4Quantizer}, whose rows
+     * must be multiples of 32 and 256. Matrices already of the type are copied. This instance (and its file mapping) can then be closed, so
+     * a 7B model runs in about a quarter (Q8_0) or a sixth (4-bit) of its F32 size.
+     *
+     * @throws BadInputException when a matrix's rows are not a multiple of the type's block
      */
-    public LlamaWeights quantizeQ8() {
+    public LlamaWeights quantize(DType type) {
+        if (type != DType.Q8_0 && !type.isQ4()) throw new IllegalArgumentException(type + " is not a quantized type");
+        List<Tensor> all = new ArrayList<>(List.of(tokenEmbedding, classifier));
+        for (Layer l : layers) all.addAll(l.matrices());
+        for (Tensor t : all) {
+            if (type.isQ4() && t.dtype() != type && t.cols() % Q4.rowMultiple(type) != 0) {
+                throw new BadInputException("cannot quantize to " + type + ": tensor " + t.name() + " has rows of " + t.cols()
+                        + " values, not a multiple of " + Q4.rowMultiple(type));
+            }
+        }
         Arena target = Arena.ofShared();
         List<Layer> quantized = new ArrayList<>();
         for (Layer l : layers) {
-            quantized.add(new Layer(l.attentionNorm(), q8(l.wq(), target), q8(l.wk(), target), q8(l.wv(), target),
-                    q8(l.wo(), target), l.ffnNorm(), q8(l.w1(), target), q8(l.w2(), target), q8(l.w3(), target)));
+            quantized.add(new Layer(l.attentionNorm(), quantize(l.wq(), type, target), quantize(l.wk(), type, target),
+                    quantize(l.wv(), type, target), quantize(l.wo(), type, target), l.ffnNorm(), quantize(l.w1(), type, target),
+                    quantize(l.w2(), type, target), quantize(l.w3(), type, target)));
         }
-        Tensor embedding = q8(tokenEmbedding, target);
-        Tensor cls = sharedClassifier() ? embedding : q8(classifier, target);
+        Tensor embedding = quantize(tokenEmbedding, type, target);
+        Tensor cls = sharedClassifier() ? embedding : quantize(classifier, type, target);
         return new LlamaWeights(config, embedding, quantized, finalNorm, cls, rotateHalfLayout, target);
     }
 
@@ -115,8 +131,17 @@ public final class LlamaWeights implements AutoCloseable {
         return Tensor.ofFloatArray(t.name(), values, t.shape());
     }
 
-    private static Tensor q8(Tensor t, Arena arena) {
-        return t.dtype() == DType.Q8_0 ? t : Q8Quantizer.quantize(t, Q8Quantizer.defaultGroupSize(t.cols()), arena);
+    private static Tensor quantize(Tensor t, DType type, Arena arena) {
+        if (t.dtype() == type) return copy(t, arena);
+        return type == DType.Q8_0 ? Q8Quantizer.quantize(t, Q8Quantizer.defaultGroupSize(t.cols()), arena) : Q4Quantizer.quantize(t, type, arena);
+    }
+
+    /** {@code t} in {@code arena}, so that it outlives the mapping it came from. */
+    private static Tensor copy(Tensor t, Arena arena) {
+        MemorySegment data = arena.allocate(t.data().byteSize(), 64).copyFrom(t.data());
+        MemorySegment scales = arena.allocate(t.scales().byteSize(), 64).copyFrom(t.scales());
+        return t.dtype() == DType.Q8_0 ? Tensor.q8(t.name(), data, scales, t.groupSize(), t.shape())
+                : Tensor.q4(t.name(), t.dtype(), data, scales, t.shape());
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.kernels.Q4Quantizer;
 import org.knowcoder.tensor.kernels.Q8Quantizer;
 
 import java.lang.foreign.Arena;
@@ -50,7 +51,7 @@ public final class RandomWeights {
      * parallel, so a 7B-shaped model takes seconds per core, and the same seed gives the same model.
      */
     public static LlamaWeights create(LlamaConfig c, boolean sharedClassifier, long seed, DType dtype) {
-        if (dtype == DType.Q8_0) throw new IllegalArgumentException("random Q8_0 models come from quantizeQ8() of an F32 one");
+        if (dtype == DType.Q8_0 || dtype.isQ4()) throw new IllegalArgumentException("random " + dtype + " models come from quantize() of an F32 one");
         Arena arena = Arena.ofShared();
         SplittableRandom rng = new SplittableRandom(seed);
         long d = c.dim(), hd = c.hiddenDim(), kv = c.kvDim(), V = c.vocabSize();
@@ -89,7 +90,7 @@ public final class RandomWeights {
 
     /**
      * A random [rows, cols] matrix in {@code dtype}, allocated in {@code arena}. Q8_0 uses groups of
-     * 64, or 32 when 64 does not divide a row.
+     * 64, or 32 when 64 does not divide a row; Q4_0 and Q4_K are quantized from F32 as --quantize does.
      */
     public static Tensor matrix(String name, DType dtype, long rows, long cols, long seed, Arena arena) {
         return matrix(name, dtype, rows, cols, new SplittableRandom(seed), arena);
@@ -99,6 +100,11 @@ public final class RandomWeights {
         if (dtype == DType.Q8_0) {
             try (Arena scratch = Arena.ofConfined()) {
                 return Q8Quantizer.quantize(matrix(name, DType.F32, rows, cols, rng, scratch), cols % 64 == 0 ? 64 : 32, arena);
+            }
+        }
+        if (dtype.isQ4()) {
+            try (Arena scratch = Arena.ofConfined()) {
+                return Q4Quantizer.quantize(matrix(name, DType.F32, rows, cols, rng, scratch), dtype, arena);
             }
         }
         Tensor t = Tensor.of(name, dtype, arena.allocate(rows * cols * dtype.bytes, 64), rows, cols);

@@ -58,7 +58,7 @@ class BusyMachineReproducibilityTest {
     void decodingIsTheSameOnEveryRunAndEveryThreadCount() {
         try (LlamaWeights f32 = RandomWeights.create(CONFIG, false, 11);
              LlamaWeights bf16 = RandomWeights.create(CONFIG, true, 12, DType.BF16);
-             LlamaWeights q8 = f32.quantizeQ8()) {
+             LlamaWeights q8 = f32.quantize(DType.Q8_0)) {
             LlamaWeights heap = f32.f32OnHeap();
             LlamaWeights[] models = {f32, heap, bf16, q8};
             String[] names = {"F32", "F32 on the heap", "BF16", "Q8_0"};

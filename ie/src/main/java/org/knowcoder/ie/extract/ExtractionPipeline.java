@@ -49,7 +49,7 @@ public final class ExtractionPipeline implements AutoCloseable {
         for (ExtractionJob job : jobs) job.undefinedClassesWarning().ifPresent(progress);
         // never more in flight than the largest job has sentences: a --batch far above that would allocate KV caches no sentence uses
         int batch = Math.min(s.batch(), jobs.stream().mapToInt(j -> j.samples().size()).max().orElse(1));
-        LoadedExtractor model = LoadedExtractor.open(s.model(), s.tokenizer(), s.device(), s.quantizeQ8(), null, s.threads(), batch,
+        LoadedExtractor model = LoadedExtractor.open(s.model(), s.tokenizer(), s.device(), s.quantize(), null, s.threads(), batch,
                 s.maxNewTokens(), s.prefixReuse(), s.constrained());
         progress.accept(model.extractor().inFlight() + " sentences in flight on " + model.where());
         return new ExtractionPipeline(s, model, library, jobs, progress);

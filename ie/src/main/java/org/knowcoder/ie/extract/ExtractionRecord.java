@@ -34,7 +34,7 @@ final class ExtractionRecord {
         return JSON.createObjectNode().put("model", path(s.model())).put("tokenizer", path(s.tokenizer()))
                 .put("datasets", path(s.datasetsDir())).put("split", s.split()).put("shots", s.shots())
                 .put("schema", s.schema() == null ? null : path(s.schema())).put("refined", s.refined())
-                .put("max_new_tokens", s.maxNewTokens()).put("quantize", s.quantizeQ8() ? "q8_0" : "none")
+                .put("max_new_tokens", s.maxNewTokens()).put("quantize", s.quantize() == null ? "none" : s.quantize().name().toLowerCase(java.util.Locale.ROOT))
                 .put("constrained", s.constrained());
     }
 

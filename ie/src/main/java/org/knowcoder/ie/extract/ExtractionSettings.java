@@ -1,6 +1,7 @@
 package org.knowcoder.ie.extract;
 
 import org.knowcoder.io.BadInputException;
+import org.knowcoder.tensor.DType;
 import org.knowcoder.schema.Task;
 
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.Set;
  * datasets and how their prompts are built, and where predictions go.
  *
  * @param device         "cpu" or an accelerator's name ("cuda")
- * @param quantizeQ8     quantize the weights to Q8_0 at load time
+ * @param quantize       the type to quantize the weights to at load time (Q8_0, Q4_0, Q4_K), or null
  * @param tasks          the tasks to run; empty for every task a dataset's labels cover
  * @param limit          sentences per job at most (0: all)
  * @param schema         schema library JSON, or null for bare classes named by the label maps
@@ -22,7 +23,7 @@ import java.util.Set;
  * @param out            the run directory: predictions.jsonl, options.json, scores.json
  * @param allowChangedOptions resume even though an option that shapes the predictions differs ({@link ExtractionRecord})
  */
-public record ExtractionSettings(Path model, Path tokenizer, String device, boolean quantizeQ8, int threads,
+public record ExtractionSettings(Path model, Path tokenizer, String device, DType quantize, int threads,
                                  Path datasetsDir, List<String> datasets, String split, Set<Task> tasks, int limit,
                                  int shots, Path schema, boolean refined, Long benchmarkSeed, int maxNewTokens,
                                  boolean prefixReuse, boolean constrained, int batch, Path out, boolean allowChangedOptions) {

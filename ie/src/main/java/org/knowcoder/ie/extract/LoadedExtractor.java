@@ -7,6 +7,7 @@ import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.session.ModelLoader;
 import org.knowcoder.model.format.PeftAdapter;
 import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.device.Device;
 import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
@@ -35,11 +36,12 @@ public final class LoadedExtractor implements AutoCloseable {
 
     /**
      * @param tokenizer the tokenizer file, or null for the one beside the model ({@link Tokenizers#besideModel})
+     * @param quantize  the type to quantize the weights to at load time, or null ({@link ModelLoader#weights})
      * @param adapter   a PEFT LoRA adapter directory applied unmerged (CPU only), or null
      * @param batch     sentences decoded together (1: one at a time)
      * @param constrained answers kept within their prompts' grammars ({@link Extractor})
      */
-    public static LoadedExtractor open(Path model, Path tokenizer, String device, boolean quantizeQ8, Path adapter, int threads,
+    public static LoadedExtractor open(Path model, Path tokenizer, String device, DType quantize, Path adapter, int threads,
                                        int batch, int maxNewTokens, boolean prefixReuse, boolean constrained) throws IOException {
         Path tokenizerFile = tokenizer(model, tokenizer);
         WorkerPool pool = new WorkerPool(threads);
@@ -48,7 +50,7 @@ public final class LoadedExtractor implements AutoCloseable {
         try {
             // the device opens first: a machine without one learns it before a large checkpoint is read
             accelerator = ModelLoader.accelerator(device, pool);
-            weights = ModelLoader.weights(model, quantizeQ8, accelerator == null);
+            weights = ModelLoader.weights(model, quantize, accelerator == null);
             Tokenizer tok = Tokenizers.load(tokenizerFile);
             Tokenizers.requireFits(tok, tokenizerFile, weights.config().vocabSize(), model);
             DecodingSession session = ModelLoader.session(model, weights, pool, accelerator, sequences(batch, weights.config(), accelerator == null),

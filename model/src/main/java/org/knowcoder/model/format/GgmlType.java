@@ -3,8 +3,8 @@ package org.knowcoder.model.format;
 /**
  * Tensor types of GGUF files (ggml's numbering; the gaps are types ggml removed). A type stores
  * blocks of {@code blockSize} values in {@code blockBytes} bytes along the innermost dimension.
- * The engine reads F32, F16, BF16 and Q8_0; the others are known so that a file holding them is
- * refused by name.
+ * The engine reads F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K; the others are known so that a file
+ * holding them is refused by name.
  */
 enum GgmlType {
     F32(0, 1, 4), F16(1, 1, 2), Q4_0(2, 32, 18), Q4_1(3, 32, 20), Q5_0(6, 32, 22), Q5_1(7, 32, 24),
@@ -34,6 +34,8 @@ enum GgmlType {
             case F32 -> 0;
             case F16 -> 1;
             case Q8_0 -> 7;
+            case Q4_0 -> 2;
+            case Q4_K -> 14; // MOSTLY_Q4_K_S: every matrix Q4_K (the _M mix keeps some in Q6_K)
             case BF16 -> 32;
             default -> throw new IllegalArgumentException("no file type for " + this);
         };

@@ -67,7 +67,7 @@ public final class GgufFile {
     public Map<String, GgufValue> metadata() { return metadata; }
     Map<String, TensorInfo> tensors() { return tensors; }
 
-    /** Parses {@code file}, its data mapped through {@code arena} (which also holds converted Q8_0 tensors). */
+    /** Parses {@code file}, its data mapped through {@code arena} (which also holds converted quantized tensors). */
     public static GgufFile read(Path file, Arena arena) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -124,7 +124,8 @@ public final class GgufFile {
 
     /**
      * Tensor {@code name} as an engine tensor of the given shape (outermost first). F32, F16 and BF16
-     * stay in the mapping. Q8_0 is converted into the arena: GGUF interleaves each block's F16 scale
+     * stay in the mapping. Q4_0, Q4_K and Q6_K are converted into the arena by {@link GgufQ4Blocks}
+     * (the engine's nibble order; Q6_K widened to F32). Q8_0 is converted into the arena: GGUF interleaves each block's F16 scale
      * with its 32 int8 values, while the engine's Q8_0 kernels stream a tensor's int8 values and its
      * F32 scales as two contiguous arrays (llama2.c's version-2 layout), so the values are copied out
      * and the scales widened, exactly.
@@ -142,8 +143,10 @@ public final class GgufFile {
             case F16 -> Tensor.of(name, DType.F16, bytes, shape);
             case BF16 -> Tensor.of(name, DType.BF16, bytes, shape);
             case Q8_0 -> q8(name, bytes, shape);
+            case Q4_0, Q4_K -> GgufQ4Blocks.read(name, t.type(), bytes, shape, arena);
+            case Q6_K -> GgufQ4Blocks.q6k(name, bytes, shape, arena);
             default -> throw new CheckpointFormatException(file, "tensor " + name + " has ggml type " + t.type()
-                    + ", which this engine does not read yet (it reads F32, F16, BF16 and Q8_0)");
+                    + ", which this engine does not read yet (it reads F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K)");
         };
     }
 

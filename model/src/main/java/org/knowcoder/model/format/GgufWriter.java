@@ -8,6 +8,7 @@ import org.knowcoder.model.RopePermutation;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.kernels.Q4Quantizer;
 import org.knowcoder.tensor.kernels.Q8Quantizer;
 
 import java.io.IOException;
@@ -23,7 +24,7 @@ import java.util.Map;
  * Writes a llama-architecture GGUF version 3 file, which {@link GgufCheckpoint} and llama.cpp read:
  * the {@code llama.*} metadata, any extra metadata the caller gives (the tokenizer's
  * {@code tokenizer.ggml.*} keys), then the tensors in llama.cpp's names, matrices in F32, F16, BF16
- * or Q8_0 and norms in F32 (as llama.cpp's converter keeps them). Tensors stream to disk row by row;
+ * Q8_0, Q4_0 or Q4_K and norms in F32 (as llama.cpp's converter keeps them). Tensors stream to disk row by row;
  * the file is written atomically.
  *
  * <p>GGUF stores q/k rows in the adjacent-pair RoPE layout; weights loaded from Hugging Face
@@ -44,7 +45,8 @@ public final class GgufWriter {
     /**
      * Writes {@code w} to {@code file} with its matrices as {@code dtype}. Q8_0 quantizes in GGUF's
      * blocks of 32 with F16 scales (a Q8_0 source in groups of 32 is copied, its scales rounded to
-     * F16); every row length must then be a multiple of 32.
+     * F16); every row length must then be a multiple of 32. Q4_0 and Q4_K quantize with
+     * {@link Q4Quantizer} (a source of that type is copied), rows multiples of 32 and 256.
      */
     public static void write(LlamaWeights w, Path file, DType dtype, Map<String, GgufValue> extraMetadata) throws IOException {
         GgmlType type = switch (dtype) {
@@ -52,6 +54,8 @@ public final class GgufWriter {
             case F16 -> GgmlType.F16;
             case BF16 -> GgmlType.BF16;
             case Q8_0 -> GgmlType.Q8_0;
+            case Q4_0 -> GgmlType.Q4_0;
+            case Q4_K -> GgmlType.Q4_K;
         };
         List<Entry> entries = entries(w, type);
         for (Entry e : entries) {
@@ -90,6 +94,7 @@ public final class GgufWriter {
                 out.zeros(align(out.position() - dataStart) - (out.position() - dataStart));
                 if (e.vector() != null) out.floats(e.vector(), DType.F32);
                 else if (e.type() == GgmlType.Q8_0) q8Blocks(out, e.matrix(), e.order());
+                else if (dtype.isQ4()) q4Blocks(out, e.matrix(), e.order(), dtype);
                 else out.rows(e.matrix(), e.order(), dtype);
             }
             out.flush();
@@ -169,6 +174,13 @@ public final class GgufWriter {
                     out.bytes(q.data().asSlice(b * size, size));
                 }
             }
+        }
+    }
+
+    /** A Q4_0 or Q4_K matrix as GGUF blocks, rows in {@code order}, quantized into scratch memory first unless it is of that type. */
+    private static void q4Blocks(TensorOutput out, Tensor t, int[] order, DType type) throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            GgufQ4Blocks.write(out, t.dtype() == type ? t : Q4Quantizer.quantize(t, type, scratch), order);
         }
     }
 

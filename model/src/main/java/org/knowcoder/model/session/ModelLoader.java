@@ -15,29 +15,37 @@ import java.util.function.Supplier;
 
 /**
  * The one way from a checkpoint path to a decoding session, for every command: the weight policy
- * (Q8_0 quantization, the F32 heap copy) and the choice of session by device. Errors that are about
+ * (quantization, the F32 heap copy) and the choice of session by device. Errors that are about
  * the model (a context too long for the heap, a size the device refuses) name the model's path.
  */
 public final class ModelLoader {
     private ModelLoader() {}
 
     /**
-     * The checkpoint's weights as a session wants them: quantized to Q8_0 when asked (closing the
-     * file's mapping; Q8_0 checkpoints stay as they are), else as loaded, except that F32 weights
+     * The checkpoint's weights as a session wants them: quantized to {@code quantize} when it is not
+     * null (closing the file's mapping; checkpoints whose projections already are of that type stay
+     * as they are), else as loaded, except that F32 weights
      * for the CPU are copied into heap arrays, which the JIT streams faster than the mapping
      * ({@link LlamaWeights#f32OnHeap}; the mapping is then closed).
      */
-    public static LlamaWeights weights(Path model, boolean quantizeQ8, boolean onCpu) throws IOException {
+    public static LlamaWeights weights(Path model, DType quantize, boolean onCpu) throws IOException {
         LlamaWeights loaded = Checkpoints.load(model);
-        if (quantizeQ8 && loaded.dtype() != DType.Q8_0) {
+        if (quantize != null && loaded.dtype() != quantize) {
             try (loaded) {
-                return aboutModel(model, loaded::quantizeQ8);
+                return aboutModel(model, () -> loaded.quantize(quantize));
             }
         }
         if (loaded.dtype() != DType.F32 || !onCpu) return loaded;
         LlamaWeights heap = loaded.f32OnHeap();
         if (heap != loaded) loaded.close();
         return heap;
+    }
+
+    /** The type a {@code --quantize} value names ("q8_0", "q4_0", "q4_k", any case), or null for null. */
+    public static DType quantization(String name) {
+        if (name == null) return null;
+        for (DType t : new DType[] {DType.Q8_0, DType.Q4_0, DType.Q4_K}) if (t.name().equalsIgnoreCase(name)) return t;
+        throw new BadInputException("--quantize " + name + ": expected q8_0, q4_0 or q4_k");
     }
 
     /**

@@ -130,7 +130,7 @@ class CheckpointWritersTest {
     @Test
     void version2MatchesInMemoryQuantization() throws IOException {
         for (boolean shared : new boolean[] {true, false}) {
-            try (LlamaWeights src = RandomWeights.create(CONFIG, shared, 11); LlamaWeights q8 = src.quantizeQ8()) {
+            try (LlamaWeights src = RandomWeights.create(CONFIG, shared, 11); LlamaWeights q8 = src.quantize(DType.Q8_0)) {
                 Path file = dir.resolve("v2-" + shared + ".bin");
                 Llama2cWriter.writeVersion2(src, file);
                 try (LlamaWeights back = Llama2cCheckpoint.load(file)) {
@@ -196,7 +196,7 @@ class CheckpointWritersTest {
                 Llama2cWriter.writeVersion0(fromHf, v0);
                 Llama2cWriter.writeVersion2(fromHf, v2);
                 try (LlamaWeights a = Llama2cCheckpoint.load(v0); LlamaWeights b = Llama2cCheckpoint.load(v2);
-                     LlamaWeights q8 = src.quantizeQ8()) {
+                     LlamaWeights q8 = src.quantize(DType.Q8_0)) {
                     assertFalse(a.rotateHalfLayout());
                     assertClose(logits(src), logits(a), 1e-6, "random -> HF -> v0");
                     assertClose(logits(q8), logits(b), 1e-6, "random -> HF -> v2");

@@ -11,6 +11,7 @@ import org.knowcoder.model.RandomWeights;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.Tensor;
+import org.knowcoder.tensor.kernels.Q4Quantizer;
 import org.knowcoder.tensor.kernels.Q8Quantizer;
 
 import java.io.IOException;
@@ -35,6 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GgufTest {
     /** Rows of 64 and 128: whole Q8_0 blocks of 32; 4 heads / 2 kv heads so q and k are permuted apart. */
     private static final LlamaConfig CONFIG = new LlamaConfig(64, 128, 2, 4, 2, 96, 32, 1e-5f, 10000f);
+    /** Rows of 256 and 512: whole Q4_K super-blocks. */
+    private static final LlamaConfig WIDE = new LlamaConfig(256, 512, 1, 4, 2, 40, 32, 1e-5f, 10000f);
+
+    private static LlamaConfig configFor(DType dtype) {
+        return dtype == DType.Q4_K ? WIDE : CONFIG;
+    }
 
     @TempDir
     Path dir;
@@ -43,13 +50,13 @@ class GgufTest {
     @EnumSource(DType.class)
     void writtenTensorsReadBackIdentical(DType dtype) throws IOException {
         Path file = dir.resolve("m.gguf");
-        try (LlamaWeights w = RandomWeights.create(CONFIG, false, 7); Arena arena = Arena.ofConfined()) {
+        try (LlamaWeights w = RandomWeights.create(configFor(dtype), false, 7); Arena arena = Arena.ofConfined()) {
             GgufWriter.write(w, file, dtype, Map.of());
             try (LlamaWeights r = Checkpoints.load(file)) {
                 assertEquals(w.config(), r.config());
                 assertFalse(r.rotateHalfLayout());
                 assertFalse(r.sharedClassifier());
-                for (int l = 0; l < CONFIG.nLayers(); l++) {
+                for (int l = 0; l < w.config().nLayers(); l++) {
                     assertArrayEquals(w.layer(l).attentionNorm(), r.layer(l).attentionNorm());
                     assertArrayEquals(w.layer(l).ffnNorm(), r.layer(l).ffnNorm());
                     List<Tensor> a = List.of(w.layer(l).wq(), w.layer(l).wk(), w.layer(l).wv(), w.layer(l).wo(),
@@ -76,6 +83,12 @@ class GgufTest {
             assertArrayEquals(want.scales().toArray(ValueLayout.JAVA_BYTE), read.scales().toArray(ValueLayout.JAVA_BYTE), read.name());
             return;
         }
+        if (dtype.isQ4()) {
+            Tensor want = Q4Quantizer.quantize(source, dtype, arena);
+            assertArrayEquals(want.data().toArray(ValueLayout.JAVA_BYTE), read.data().toArray(ValueLayout.JAVA_BYTE), read.name());
+            assertArrayEquals(want.scales().toArray(ValueLayout.JAVA_BYTE), read.scales().toArray(ValueLayout.JAVA_BYTE), read.name());
+            return;
+        }
         float[] want = source.toFloats();
         for (int i = 0; i < want.length; i++) {
             if (dtype == DType.F16) want[i] = Half.f16ToFloat(Half.floatToF16(want[i]));
@@ -84,15 +97,17 @@ class GgufTest {
         assertArrayEquals(want, read.toFloats(), read.name());
     }
 
-    @Test
-    void q8ReadBackAndWrittenAgainIsTheSameFile() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K"})
+    void quantizedReadBackAndWrittenAgainIsTheSameFile(DType dtype) throws IOException {
         Path first = dir.resolve("a.gguf"), second = dir.resolve("b.gguf");
-        try (LlamaWeights w = RandomWeights.create(CONFIG, true, 3)) {
-            GgufWriter.write(w, first, DType.Q8_0, Map.of());
+        try (LlamaWeights w = RandomWeights.create(configFor(dtype), true, 3)) {
+            GgufWriter.write(w, first, dtype, Map.of());
         }
         try (LlamaWeights r = Checkpoints.load(first)) {
             assertTrue(r.sharedClassifier());
-            GgufWriter.write(r, second, DType.Q8_0, Map.of());
+            assertEquals(dtype, r.dtype());
+            GgufWriter.write(r, second, dtype, Map.of());
         }
         assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second));
     }
@@ -103,7 +118,7 @@ class GgufTest {
      * Q8_0 blocks included.
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"F32", "Q8_0"})
+    @EnumSource(value = DType.class, names = {"F32", "Q8_0", "Q4_0"})
     void huggingFaceRowsArePermutedBackToAdjacentPairs(DType dtype) throws IOException {
         Path direct = dir.resolve("direct.gguf"), viaHf = dir.resolve("via-hf.gguf"), hf = dir.resolve("hf");
         try (LlamaWeights w = RandomWeights.create(CONFIG, false, 9)) {
@@ -150,6 +165,25 @@ class GgufTest {
         }
     }
 
+    /** Q4_K needs rows of 256: the first matrix of 64 is named. */
+    @Test
+    void q4kOfRowsThatAreNotWholeSuperBlocksIsRefused() throws IOException {
+        try (LlamaWeights w = RandomWeights.create(CONFIG, false, 1)) {
+            BadInputException e = assertThrows(BadInputException.class, () -> GgufWriter.write(w, dir.resolve("m.gguf"), DType.Q4_K, Map.of()));
+            assertTrue(e.getMessage().contains("token_embd.weight") && e.getMessage().contains("256"), e.getMessage());
+        }
+    }
+
+    /** A Q4_0 file cut short: the tensor that runs past the end is named. */
+    @Test
+    void truncatedQ4TensorIsRefusedNamingIt() throws IOException {
+        Path file = dir.resolve("q4.gguf");
+        try (LlamaWeights w = RandomWeights.create(CONFIG, false, 2)) {
+            GgufWriter.write(w, file, DType.Q4_0, Map.of());
+        }
+        assertRefused(Arrays.copyOf(Files.readAllBytes(file), (int) Files.size(file) - 10), bytes -> {}, "tensor output.weight lies at data bytes");
+    }
+
     /** A valid F32 file for the bad-file cases to break. */
     static byte[] valid(Path dir) throws IOException {
         Path file = dir.resolve("valid.gguf");
@@ -184,7 +218,7 @@ class GgufTest {
         assertRefused(Arrays.copyOf(valid, valid.length - 100), bytes -> {}, "beyond");
         assertRefused(valid, bytes -> breakEmbedding(bytes, -1, 1L << 40), "beyond");
         assertRefused(valid, bytes -> breakEmbedding(bytes, GgmlType.Q4_K.code, -1), "rows of 64 are not whole Q4_K blocks");
-        assertRefused(valid, bytes -> breakEmbedding(bytes, GgmlType.Q4_0.code, -1), "Q4_0, which this engine does not read yet");
+        assertRefused(valid, bytes -> breakEmbedding(bytes, GgmlType.Q5_0.code, -1), "Q5_0, which this engine does not read yet");
         assertRefused(valid, bytes -> breakEmbedding(bytes, 99, -1), "unknown ggml type 99");
         assertRefused(valid, bytes -> bytes[after(bytes, "llama.embedding_length") - 1] = 'X', "missing metadata key llama.embedding_length");
         assertRefused(valid, bytes -> bytes[after(bytes, "general.architecture") + 12] = 'X', "this engine runs llama");

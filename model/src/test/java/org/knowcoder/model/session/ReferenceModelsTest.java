@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.tensor.DType;
 import org.knowcoder.testing.TestPool;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.parallel.WorkerPool;
@@ -85,7 +86,7 @@ class ReferenceModelsTest {
         Path dir = SharedFiles.fixture("models/llama-tiny-q8");
         JsonNode expected = SharedFiles.json(dir.resolve("expected.json"));
         int[] prompt = SharedFiles.ints(expected.get("prompt"));
-        try (LlamaWeights weights = Checkpoints.load(dir.resolve("model.bin")); LlamaWeights q8 = weights.quantizeQ8()) {
+        try (LlamaWeights weights = Checkpoints.load(dir.resolve("model.bin")); LlamaWeights q8 = weights.quantize(DType.Q8_0)) {
             LlamaSession session = new LlamaSession(q8, pool);
             float[] logits = session.prefill(prompt, 0);
             assertArraysClose(SharedFiles.floats(expected.get("q8_0").get("last_logits")), logits, 2e-3, 0, "Q8_0 last logits");
@@ -98,7 +99,7 @@ class ReferenceModelsTest {
     void quantizingRowsOf176UsesGroupsOf16AndStaysClose() throws IOException {
         Path dir = SharedFiles.fixture("models/llama-tiny-gqa");
         int[] prompt = SharedFiles.ints(SharedFiles.json(dir.resolve("expected.json")).get("prompt"));
-        try (LlamaWeights weights = Checkpoints.load(dir.resolve("model.safetensors")); LlamaWeights q8 = weights.quantizeQ8()) {
+        try (LlamaWeights weights = Checkpoints.load(dir.resolve("model.safetensors")); LlamaWeights q8 = weights.quantize(DType.Q8_0)) {
             assertEquals(16, q8.layer(0).w2().groupSize());
             float[] exact = new LlamaSession(weights, pool).prefill(prompt, 0).clone();
             float[] quantized = new LlamaSession(q8, pool).prefill(prompt, 0);

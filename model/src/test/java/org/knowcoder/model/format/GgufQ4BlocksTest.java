@@ -1,0 +1,97 @@
+package org.knowcoder.model.format;
+
+import org.junit.jupiter.api.Test;
+import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Half;
+import org.knowcoder.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Blocks built byte by byte from ggml's public description of Q4_0, Q4_K and Q6_K, read into engine
+ * tensors: every value must be the one the description gives. The expected values follow the
+ * description's own loops (per half, per run of 32), not the reader's index arithmetic.
+ */
+class GgufQ4BlocksTest {
+
+    @Test
+    void q40BlockHoldsValueKLowAndValueKPlus16High() {
+        byte[] block = new byte[18];
+        put16(block, 0, Half.floatToF16(0.5f));
+        float[] want = new float[32];
+        for (int k = 0; k < 16; k++) {
+            int low = k, high = (k * 7 + 3) % 16;
+            block[2 + k] = (byte) (low | high << 4);
+            want[k] = (low - 8) * 0.5f;
+            want[k + 16] = (high - 8) * 0.5f;
+        }
+        assertValues(want, read(GgmlType.Q4_0, block, 32), DType.Q4_0);
+    }
+
+    @Test
+    void q4kBlockUnpacksSixBitScalesAndMinsAndRunsOf64() {
+        byte[] block = new byte[144];
+        float d = 0.25f, dmin = 0.125f;
+        put16(block, 0, Half.floatToF16(d));
+        put16(block, 2, Half.floatToF16(dmin));
+        int[] sc = {10, 17, 24, 31, 38, 45, 52, 59}, m = {63, 58, 53, 48, 1, 20, 33, 0};
+        // bytes 0-3: sc[0..4) in their low 6 bits, the top 2 bits of sc[4..8);
+        // bytes 4-7: the same for m; bytes 8-11: sc[4..8) low 4 bits | m[4..8) low 4 bits << 4
+        for (int j = 0; j < 4; j++) {
+            block[4 + j] = (byte) (sc[j] | (sc[j + 4] >> 4) << 6);
+            block[8 + j] = (byte) (m[j] | (m[j + 4] >> 4) << 6);
+            block[12 + j] = (byte) (sc[j + 4] & 15 | (m[j + 4] & 15) << 4);
+        }
+        float[] want = new float[256];
+        for (int g = 0; g < 4; g++) {
+            for (int k = 0; k < 32; k++) {
+                int low = (g * 5 + k) % 16, high = (g * 3 + k * 7) % 16;
+                block[16 + 32 * g + k] = (byte) (low | high << 4);
+                want[64 * g + k] = d * sc[2 * g] * low - dmin * m[2 * g];
+                want[64 * g + 32 + k] = d * sc[2 * g + 1] * high - dmin * m[2 * g + 1];
+            }
+        }
+        assertValues(want, read(GgmlType.Q4_K, block, 256), DType.Q4_K);
+    }
+
+    @Test
+    void q6kBlockCombinesLowNibblesHighBitPairsAndSignedScales() {
+        byte[] block = new byte[210];
+        for (int i = 0; i < 128; i++) block[i] = (byte) (i * 37 + 11);
+        for (int i = 0; i < 64; i++) block[128 + i] = (byte) (i * 53 + 5);
+        for (int i = 0; i < 16; i++) block[192 + i] = (byte) (i * 9 - 70);
+        put16(block, 208, Half.floatToF16(0.01f));
+        float d = Half.f16ToFloat(Half.floatToF16(0.01f));
+        float[] want = new float[256];
+        for (int half = 0; half < 2; half++) {
+            int ql = 64 * half, qh = 128 + 32 * half, s = 192 + 8 * half, y = 128 * half;
+            for (int l = 0; l < 32; l++) {
+                int is = l / 16, h = block[qh + l] & 0xFF;
+                want[y + l] = d * block[s + is] * (((block[ql + l] & 0xF) | (h & 3) << 4) - 32);
+                want[y + l + 32] = d * block[s + is + 2] * (((block[ql + l + 32] & 0xF) | (h >> 2 & 3) << 4) - 32);
+                want[y + l + 64] = d * block[s + is + 4] * (((block[ql + l] & 0xFF) >> 4 | (h >> 4 & 3) << 4) - 32);
+                want[y + l + 96] = d * block[s + is + 6] * (((block[ql + l + 32] & 0xFF) >> 4 | (h >> 6 & 3) << 4) - 32);
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            assertValues(want, GgufQ4Blocks.q6k("w", MemorySegment.ofArray(block), new long[] {1, 256}, arena), DType.F32);
+        }
+    }
+
+    private static Tensor read(GgmlType type, byte[] block, int n) {
+        return GgufQ4Blocks.read("w", type, MemorySegment.ofArray(block), new long[] {1, n}, Arena.ofAuto());
+    }
+
+    private static void assertValues(float[] want, Tensor t, DType dtype) {
+        assertEquals(dtype, t.dtype());
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], t.get(i), "value " + i);
+    }
+
+    private static void put16(byte[] b, int at, short v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >> 8);
+    }
+}
