@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.model.format.GgufWriter;
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.knowcoder.testing.Approx.assertArraysClose;
 
 /**
@@ -84,17 +86,20 @@ class GgufReferenceModelsTest {
     }
 
     /**
-     * GGUF's Q8_0 (blocks of 32, F16 scales) against its own dequantized weights: the fixture's
-     * q8_0 reference has llama2.c's groups of 64 and F32 scales, another model. The same file
-     * written back as F32 holds exactly q * scale, so the two must agree to F32 rounding.
+     * GGUF's Q8_0 (blocks of 32, F16 scales) and Q4_0 against their own dequantized weights: the
+     * fixture's q8_0 reference has llama2.c's groups of 64 and F32 scales, another model. The same
+     * file written back as F32 holds exactly the dequantized values, so the two must agree to F32
+     * rounding. (llama-tiny-q8 is the fixture whose rows, 64 and 192, are whole blocks of 32; the
+     * others have rows of 176; no fixture has rows of 256 for Q4_K, which Q4ReferenceTest covers.)
      */
-    @Test
-    void q8GivesTheIdsAndLogitsOfItsDequantizedWeights() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0"})
+    void quantizedGivesTheIdsAndLogitsOfItsDequantizedWeights(DType dtype) throws IOException {
         Path fixture = SharedFiles.fixture("models/llama-tiny-q8");
         JsonNode expected = SharedFiles.json(fixture.resolve("expected.json"));
-        Path q8 = dir.resolve("q8.gguf"), dequantized = dir.resolve("f32.gguf");
+        Path q8 = dir.resolve("q.gguf"), dequantized = dir.resolve("f32.gguf");
         try (LlamaWeights source = Checkpoints.load(fixture.resolve("model.bin"))) {
-            GgufWriter.write(source, q8, DType.Q8_0, Map.of());
+            GgufWriter.write(source, q8, dtype, Map.of());
         }
         int[] prompt = SharedFiles.ints(expected.get("prompt"));
         int steps = expected.get("greedy_steps").asInt();
@@ -103,7 +108,8 @@ class GgufReferenceModelsTest {
             try (LlamaWeights exact = Checkpoints.load(dequantized)) {
                 LlamaSession a = new LlamaSession(quantized, pool), b = new LlamaSession(exact, pool);
                 float[] la = a.prefill(prompt, 0), lb = b.prefill(prompt, 0);
-                assertArraysClose(lb, la, 1e-4, 0, "Q8_0 against its dequantized weights");
+                assertEquals(dtype, quantized.dtype());
+                assertArraysClose(lb, la, 1e-4, 0, dtype + " against its dequantized weights");
                 assertArrayEquals(ReferenceModelsTest.greedy(b, lb, prompt.length, steps), ReferenceModelsTest.greedy(a, la, prompt.length, steps));
             }
         }
