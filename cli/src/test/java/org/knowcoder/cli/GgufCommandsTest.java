@@ -52,6 +52,26 @@ class GgufCommandsTest {
         assertEquals(greedyIds(q8), greedyIds(back));
     }
 
+    /** convert --quantize q4_0 and generate --quantize q4_0 quantize the same values alike: the same ids. */
+    @Test
+    void q4ConvertedAndQuantizedAtLoadGenerateAlike() {
+        Path q4 = tmp.resolve("q4.gguf");
+        CliRun run = CliRun.inProcess("convert", "--model", OwnModels.tinyQ8(), "--to", "gguf", "--out", q4, "--quantize", "q4_0");
+        assertEquals(0, run.code(), run.err());
+        CliRun atLoad = CliRun.inProcess("generate", "--model", OwnModels.tinyQ8(), "--quantize", "q4_0", "--prompt-ids", "1,5,9,33",
+                "--output-ids", "--steps", "12", "--temperature", "0");
+        assertEquals(0, atLoad.code(), atLoad.err());
+        assertEquals(greedyIds(q4), atLoad.out());
+    }
+
+    @Test
+    void q4kOfRowsThatAreNotWholeSuperBlocksIsBadInput() {
+        CliRun.inProcess("generate", "--model", OwnModels.tinyQ8(), "--quantize", "q4_k", "--prompt-ids", "1", "--steps", "2")
+                .assertBadInput("cannot quantize to Q4_K", "rows of 64", "multiple of 256");
+        CliRun.inProcess("convert", "--model", OwnModels.tinyQ8(), "--to", "gguf", "--out", tmp.resolve("k.gguf"), "--quantize", "q5_0")
+                .assertBadInput("--quantize q5_0", "q8_0, q4_0 or q4_k");
+    }
+
     @Test
     void q8OfRowsThatAreNotWholeBlocksIsBadInput() {
         Path out = tmp.resolve("q8.gguf");
@@ -140,10 +160,10 @@ class GgufCommandsTest {
         generate(file).assertBadInput(file, "tensor output.weight lies at data bytes", "truncated?");
         // token_embd.weight's info: name, uint32 n_dims, two uint64 dims, uint32 type, uint64 offset
         int type = after(valid, "token_embd.weight") + 4 + 16;
-        byte[] q4 = valid.clone();
-        ByteBuffer.wrap(q4).order(ByteOrder.LITTLE_ENDIAN).putInt(type, 2);
-        file = write(q4);
-        generate(file).assertBadInput(file, "tensor token_embd.weight has ggml type Q4_0, which this engine does not read yet");
+        byte[] q5 = valid.clone();
+        ByteBuffer.wrap(q5).order(ByteOrder.LITTLE_ENDIAN).putInt(type, 6);
+        file = write(q5);
+        generate(file).assertBadInput(file, "tensor token_embd.weight has ggml type Q5_0, which this engine does not read yet");
         byte[] far = valid.clone();
         ByteBuffer.wrap(far).order(ByteOrder.LITTLE_ENDIAN).putLong(type + 4, 1L << 40);
         file = write(far);
