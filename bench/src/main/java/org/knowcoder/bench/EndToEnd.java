@@ -14,15 +14,17 @@ import java.util.concurrent.Callable;
 
 /**
  * End-to-end speed of the engine on a stories110M-shaped random model: decode tok/s and prefill
- * tok/s for F32 (llama2.c v0), BF16 (Hugging Face) and Q8_0 (llama2.c v2), and optionally llama2.c's
+ * tok/s for F32 (llama2.c v0), BF16 (Hugging Face), Q8_0 (llama2.c v2), Q4_0 and Q4_K (GGUF), and optionally llama2.c's
  * and our CLI's decode tok/s on the F32 file in the same rounds, and the peak resident set of the CLI
  * generating from the BF16 export. Results go to stdout as one JSON object, progress to stderr.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.knowcoder.bench.EndToEnd \
  *     [--out bench-out] [--threads 2] [--tokens 256] [--prompt 1000] [--rounds 3] [--llama2c PATH] [--cli]
- *     [--rss] [--jar cli/target/knowcoder.jar] [--jvm-arg ARG]... [--no-speed] [--tiny]
+ *     [--rss] [--jar cli/target/knowcoder.jar] [--jvm-arg ARG]... [--no-speed] [--tiny] [--dtypes Q8_0,Q4_0,...]
  * </pre>
+ * {@code --dtypes} times only the checkpoints named (default: all five; the ratios to F32 need F32,
+ * the 4-bit ones to Q8_0 need Q8_0).
  * {@code --llama2c} names llama2.c's built {@code run} binary, {@code --cli} adds {@code java -jar} runs
  * of the CLI (see {@link ExternalDecode}); {@code --tiny} swaps in a small model for smoke tests; {@code --no-speed} skips the speed runs;
  * {@code --jvm-arg} passes an option to the JVM of the {@code --rss} child (to try heap settings).
@@ -32,7 +34,7 @@ public final class EndToEnd {
     private EndToEnd() {}
 
     private static final String USAGE = "usage: EndToEnd [--out DIR] [--threads N] [--tokens N] [--prompt N] "
-            + "[--rounds N] [--llama2c PATH] [--cli] [--rss] [--jar PATH] [--jvm-arg ARG]... [--no-speed] [--tiny]";
+            + "[--rounds N] [--llama2c PATH] [--cli] [--rss] [--jar PATH] [--jvm-arg ARG]... [--no-speed] [--tiny] [--dtypes A,B,...]";
 
     /** The external decoders' names in the report. */
     private static final String LLAMA2C = "llama2c", CLI = "cli_F32";
@@ -43,6 +45,7 @@ public final class EndToEnd {
         int threads = 2, tokens = 256, prompt = 1000, rounds = 3;
         boolean rss = false, speed = true, tiny = false, cli = false;
         List<String> childJvmArgs = new ArrayList<>();
+        List<String> dtypes = List.of("F32", "BF16", "Q8_0", "Q4_0", "Q4_K");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(value(args, ++i));
@@ -57,6 +60,7 @@ public final class EndToEnd {
                 case "--jvm-arg" -> childJvmArgs.add(value(args, ++i));
                 case "--no-speed" -> speed = false;
                 case "--tiny" -> tiny = true;
+                case "--dtypes" -> dtypes = List.of(value(args, ++i).toUpperCase(Locale.ROOT).split(","));
                 default -> fail("unknown argument " + args[i]);
             }
         }
@@ -75,21 +79,23 @@ public final class EndToEnd {
         report.putPOJO("config", c);
         report.put("threads", threads);
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        if (speed) speed(report, model, external, rounds, threads, tokens, prompt);
+        if (speed) speed(report, model, dtypes, external, rounds, threads, tokens, prompt);
         boolean withinBudget = !rss || rss(report.putObject("rss"), jar, childJvmArgs, model, tokens, threads);
         System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         if (!withinBudget) System.exit(1); // the memory acceptance check failed: say so to scripts too
     }
 
-    private static void speed(ObjectNode report, BenchModel model, Map<String, Callable<Double>> external, int rounds,
-                              int threads, int tokens, int prompt) throws Exception {
+    private static void speed(ObjectNode report, BenchModel model, List<String> dtypes, Map<String, Callable<Double>> external,
+                              int rounds, int threads, int tokens, int prompt) throws Exception {
         report.put("decode_tokens", tokens);
         report.put("prompt_tokens", prompt);
         report.put("rounds", rounds);
+        Map<String, Path> all = Map.of("F32", model.f32(), "BF16", model.bf16(), "Q8_0", model.q8(), "Q4_0", model.q40(), "Q4_K", model.q4k());
         Map<String, Path> files = new LinkedHashMap<>();
-        files.put("F32", model.f32());
-        files.put("BF16", model.bf16());
-        files.put("Q8_0", model.q8());
+        for (String d : dtypes) {
+            if (!all.containsKey(d)) fail("--dtypes: unknown checkpoint " + d + " (F32, BF16, Q8_0, Q4_0 or Q4_K)");
+            files.put(d, all.get(d));
+        }
         System.err.println("measuring " + rounds + " interleaved rounds, each checkpoint in a JVM of its own ...");
         report(report, SpeedRun.measure(external, files, rounds, threads, tokens, prompt));
     }
@@ -101,7 +107,7 @@ public final class EndToEnd {
     private static void report(ObjectNode report, Map<String, SpeedRun.Result> results) {
         ObjectNode decode = report.putObject("decode_tok_s"), prefill = report.putObject("prefill_tok_s");
         ObjectNode weightGbs = report.putObject("decode_weight_gb_s"), prefillOverDecode = report.objectNode();
-        SpeedRun.Result f32 = results.get("F32");
+        SpeedRun.Result f32 = results.get("F32"), q8 = results.get("Q8_0");
         ObjectNode ratios = report.putObject("ratios");
         for (Map.Entry<String, SpeedRun.Result> e : results.entrySet()) {
             SpeedRun.Result r = e.getValue();
@@ -112,13 +118,17 @@ public final class EndToEnd {
             // every decoded token streams all the weights once: the bandwidth decoding achieves
             weightGbs.put(e.getKey(), round(d * r.weightBytes() / 1e9));
             prefillOverDecode.put(e.getKey(), round(SpeedRun.median(divide(r.prefill(), r.decode()))));
-            if (!e.getKey().equals("F32")) {
+            if (!e.getKey().equals("F32") && f32 != null) {
                 String name = e.getKey().toLowerCase(Locale.ROOT).replace("_0", "") + "_over_f32";
                 ratios.put(name, round(SpeedRun.median(divide(r.decode(), f32.decode()))));
             }
+            // issue 19's target for the 4-bit kernels: decode at least 1.7x Q8_0's
+            if (e.getKey().startsWith("Q4") && q8 != null) {
+                ratios.put(e.getKey().toLowerCase(Locale.ROOT) + "_over_q8_0", round(SpeedRun.median(divide(r.decode(), q8.decode()))));
+            }
         }
         SpeedRun.Result reference = results.get(LLAMA2C);
-        if (reference != null) {
+        if (reference != null && f32 != null) {
             ratios.put("f32_over_llama2c", round(SpeedRun.median(divide(f32.decode(), reference.decode()))));
             SpeedRun.Result cli = results.get(CLI);
             if (cli != null) ratios.put("cli_f32_over_llama2c", round(SpeedRun.median(divide(cli.decode(), reference.decode()))));

@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.Param;
  * This is compute-bound, so one matrix is enough and the "gflopPerSecond" counter is the figure of merit.
  */
 public class MatMulBenchmark extends KernelBenchmark {
-    @Param({"F32", "BF16", "F16", "Q8_0"})
+    @Param({"F32", "BF16", "F16", "Q8_0", "Q4_0", "Q4_K"})
     public String dtype;
 
     /** rows x cols: w1/w3 and w2 of stories110M. */

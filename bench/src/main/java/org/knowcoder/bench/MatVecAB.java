@@ -66,7 +66,7 @@ public final class MatVecAB {
     }
 
     /**
-     * Moves each copy's data (but Q8_0's) to {@code offset} bytes past a 64-byte boundary, as a
+     * Moves each copy's data (but Q8_0's and the 4-bit types') to {@code offset} bytes past a 64-byte boundary, as a
      * checkpoint's tensors lie in their file (in our BF16 export: 48); 0 leaves them aligned. Here
      * rather than in {@link Shapes}: {@link Runner} may run against an older build's classes, and
      * this class comes from this build.
@@ -74,7 +74,7 @@ public final class MatVecAB {
     static void atOffset(Tensor[] copies, long offset, Arena arena) {
         for (int i = 0; i < copies.length && offset > 0; i++) {
             Tensor c = copies[i];
-            if (c.dtype() == DType.Q8_0) continue;
+            if (c.dtype() == DType.Q8_0 || c.dtype().isQ4()) continue;
             MemorySegment data = arena.allocate(c.data().byteSize() + 64, 64).asSlice(offset, c.data().byteSize()).copyFrom(c.data());
             copies[i] = Tensor.of(c.name(), c.dtype(), data, c.shape());
         }

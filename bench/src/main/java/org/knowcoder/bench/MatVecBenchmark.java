@@ -20,7 +20,7 @@ public class MatVecBenchmark extends KernelBenchmark {
     static final long WORKING_SET = 256L << 20;
 
     /** F32_HEAP: F32 weights in float[] arrays, as generate decodes F32 checkpoints. */
-    @Param({"F32", "F32_HEAP", "BF16", "F16", "Q8_0"})
+    @Param({"F32", "F32_HEAP", "BF16", "F16", "Q8_0", "Q4_0", "Q4_K"})
     public String dtype;
 
     /** rows x cols: w1/w3 of stories110M, and its classifier. */

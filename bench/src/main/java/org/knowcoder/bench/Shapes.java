@@ -1,10 +1,8 @@
 package org.knowcoder.bench;
 
-import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 /** Benchmark inputs: copies of a weight matrix that together outgrow the caches, and activations. */
@@ -20,15 +18,7 @@ final class Shapes {
         int n = (int) Math.max(2, (bytes + w.weightBytes() - 1) / w.weightBytes());
         Tensor[] out = new Tensor[n];
         out[0] = w;
-        for (int i = 1; i < n; i++) {
-            MemorySegment data = arena.allocate(w.data().byteSize(), 64).copyFrom(w.data());
-            if (w.dtype() == DType.Q8_0) {
-                MemorySegment scales = arena.allocate(w.scales().byteSize(), 64).copyFrom(w.scales());
-                out[i] = Tensor.q8(w.name() + i, data, scales, w.groupSize(), w.shape());
-            } else {
-                out[i] = Tensor.of(w.name() + i, w.dtype(), data, w.shape());
-            }
-        }
+        for (int i = 1; i < n; i++) out[i] = w.copyTo(w.name() + i, arena);
         return out;
     }
 

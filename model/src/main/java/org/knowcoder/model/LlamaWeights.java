@@ -132,16 +132,8 @@ public final class LlamaWeights implements AutoCloseable {
     }
 
     private static Tensor quantize(Tensor t, DType type, Arena arena) {
-        if (t.dtype() == type) return copy(t, arena);
+        if (t.dtype() == type) return t.copyTo(t.name(), arena); // outlives the mapping it came from
         return type == DType.Q8_0 ? Q8Quantizer.quantize(t, Q8Quantizer.defaultGroupSize(t.cols()), arena) : Q4Quantizer.quantize(t, type, arena);
-    }
-
-    /** {@code t} in {@code arena}, so that it outlives the mapping it came from. */
-    private static Tensor copy(Tensor t, Arena arena) {
-        MemorySegment data = arena.allocate(t.data().byteSize(), 64).copyFrom(t.data());
-        MemorySegment scales = arena.allocate(t.scales().byteSize(), 64).copyFrom(t.scales());
-        return t.dtype() == DType.Q8_0 ? Tensor.q8(t.name(), data, scales, t.groupSize(), t.shape())
-                : Tensor.q4(t.name(), t.dtype(), data, scales, t.shape());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.knowcoder.tensor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -142,6 +143,13 @@ public final class Tensor {
         float[] out = new float[Math.toIntExact(numel())];
         for (int i = 0; i < out.length; i++) out[i] = get(i);
         return out;
+    }
+
+    /** A copy named {@code name} whose values (and scales) are fresh memory of {@code arena}, 64-byte aligned. */
+    public Tensor copyTo(String name, Arena arena) {
+        MemorySegment d = arena.allocate(data.byteSize(), 64).copyFrom(data);
+        MemorySegment s = scales == null ? null : arena.allocate(scales.byteSize(), 64).copyFrom(scales);
+        return new Tensor(name, dtype, shape, d, s, groupSize);
     }
 
     /** This tensor with the same bytes seen under another shape of equal size. */

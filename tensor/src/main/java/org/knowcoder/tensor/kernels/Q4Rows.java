@@ -37,6 +37,8 @@ final class Q4Rows {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Whether the vector kernels apply: a vector of ints covers a chunk or an equal part of one. */
     static final boolean VECTOR = FL <= Q4.CHUNK / 8 && FL >= 4;
+    /** Vectors of ints per chunk of nibbles (64 bytes). */
+    private static final int VECTORS = Q4.CHUNK / 8 / FL;
     private static final float MAGIC = 12582912f;
     private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
     /** 16^-(p % 4) for nibble position p: what {@link #prepare} multiplies its activations by. */
@@ -69,64 +71,74 @@ final class Q4Rows {
     /** out[oo + r] = row r of w dotted with the activation {@link #prepare}d in xs, rows [from, to). */
     static void dot(Tensor w, int from, int to, MemorySegment xs, float[] out, int oo) {
         int n = w.cols();
-        boolean q40 = w.dtype() == DType.Q4_0;
+        boolean q40 = w.dtype() == DType.Q4_0, scalar = !VECTOR || n % Q4.CHUNK != 0;
         for (int r = from; r < to; r++) {
-            float s = !VECTOR ? 0 : q40 ? dotQ40(w, n, r, xs) : dotQ4K(w, n, r, xs) - minTerm(w, n, r, xs);
-            out[oo + r] = s + tail(w, n, r, xs);
+            float s = !VECTOR ? 0 : q40 ? dotQ40(w, n, r, xs, 0) + dotQ40(w, n, r, xs, 1)
+                    : dotQ4K(w, n, r, xs, 0) + dotQ4K(w, n, r, xs, 1) - minTerm(w, n, r, xs);
+            out[oo + r] = scalar ? s + tail(w, n, r, xs) : s;
         }
+    }
+
+    /*
+     * The kernels take half a vector's nibble positions per call (half 0: positions 0..3, blocks 0
+     * and 1 of each chunk; half 1: positions 4..7 after a shift by 16), and a row is two calls: all
+     * eight positions in one loop took C2 past its inlining node limit (NodeCountInliningCutoff), and
+     * the vector operations it left out of line allocated (600 times slower). The second call reads
+     * the row again from L1.
+     */
+
+    /**
+     * Q4_0 row r's whole chunks, one half of the nibble positions: per vector the products of two
+     * positions per block, summed and scaled by the block's d. One flat loop over vectors, as the
+     * Q8_0 kernel (a loop over chunks around one over their vectors was 20% slower); the two blocks
+     * accumulate apart, so that no chain of dependent FMAs runs through an iteration.
+     */
+    private static float dotQ40(Tensor w, int n, long r, MemorySegment xs, int half) {
+        MemorySegment q = w.data(), scales = w.scales();
+        long base = r * (n / 2), end = (long) (n - n % Q4.CHUNK) / 2, firstScale = (r * (n / Q4.BLOCK) + 2 * half) * 4;
+        int shift = 16 * half;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        for (long o = 0; o < end; o += 4L * FL) {
+            IntVector codes = IntVector.fromMemorySegment(I, q, base + o, LE).lanewise(VectorOperators.LSHR, shift);
+            long x = activation(o) + 256L * half, s = firstScale + o / 64 * 16;
+            FloatVector b0 = nibble(codes, MASK0, Q40_SUB0).mul(load(xs, x));
+            b0 = nibble(codes, MASK1, Q40_SUB1).fma(load(xs, x + 64), b0);
+            acc0 = b0.fma(broadcast(scales, s), acc0);
+            FloatVector b1 = nibble(codes, MASK2, Q40_SUB2).mul(load(xs, x + 128));
+            b1 = nibble(codes, MASK3, Q40_SUB3).fma(load(xs, x + 192), b1);
+            acc1 = b1.fma(broadcast(scales, s + 4), acc1);
+        }
+        return Simd.sum(acc0.add(acc1));
     }
 
     /**
-     * Q4_0 row r's whole chunks: per vector the products of its eight positions, summed per block
-     * (two positions) and scaled by the block's d. One flat loop over vectors, as the Q8_0 kernel.
+     * Q4_K row r (all whole chunks: rows are multiples of 256) without the mins, one half: per block
+     * d * sc times the products of its codes; as {@link #dotQ40}, per super-block of two chunks.
      */
-    private static float dotQ40(Tensor w, int n, long r, MemorySegment xs) {
+    private static float dotQ4K(Tensor w, int n, long r, MemorySegment xs, int half) {
         MemorySegment q = w.data(), scales = w.scales();
-        long base = r * (n / 2), end = (long) (n - n % Q4.CHUNK) / 2, firstBlock = r * (n / Q4.BLOCK);
-        FloatVector acc = FloatVector.zero(F);
-        for (long o = 0; o < end; o += 4L * FL) {
-            IntVector lo = IntVector.fromMemorySegment(I, q, base + o, LE), hi = lo.lanewise(VectorOperators.LSHR, 16);
-            long x = activation(o), s = (firstBlock + o / 16 / 4 * 4) * 4;
-            FloatVector b0 = nibble(lo, 0x000F, Q40_SUB0).mul(load(xs, x));
-            b0 = nibble(lo, 0x00F0, Q40_SUB1).fma(load(xs, x + 64), b0);
-            acc = b0.fma(broadcast(scales, s), acc);
-            FloatVector b1 = nibble(lo, 0x0F00, Q40_SUB2).mul(load(xs, x + 128));
-            b1 = nibble(lo, 0xF000, Q40_SUB3).fma(load(xs, x + 192), b1);
-            acc = b1.fma(broadcast(scales, s + 4), acc);
-            FloatVector b2 = nibble(hi, 0x000F, Q40_SUB0).mul(load(xs, x + 256));
-            b2 = nibble(hi, 0x00F0, Q40_SUB1).fma(load(xs, x + 320), b2);
-            acc = b2.fma(broadcast(scales, s + 8), acc);
-            FloatVector b3 = nibble(hi, 0x0F00, Q40_SUB2).mul(load(xs, x + 384));
-            b3 = nibble(hi, 0xF000, Q40_SUB3).fma(load(xs, x + 448), b3);
-            acc = b3.fma(broadcast(scales, s + 12), acc);
-        }
-        return Simd.sum(acc);
-    }
-
-    /** Q4_K row r (all whole chunks: rows are multiples of 256) without the mins: per block d * sc times the products of its codes. */
-    private static float dotQ4K(Tensor w, int n, long r, MemorySegment xs) {
-        MemorySegment q = w.data(), scales = w.scales();
-        long base = r * (n / 2), end = n / 2, firstRecord = r * (n / Q4.SUPER);
-        FloatVector acc = FloatVector.zero(F);
-        for (long o = 0; o < end; o += 4L * FL) {
-            IntVector lo = IntVector.fromMemorySegment(I, q, base + o, LE), hi = lo.lanewise(VectorOperators.LSHR, 16);
-            long x = activation(o), record = (firstRecord + o / (Q4.SUPER / 2)) * Q4.RECORD;
-            long sc = record + o % (Q4.SUPER / 2) / 64 * 4; // the chunk's first block's scale byte
+        long base = r * (n / 2), supers = n / Q4.SUPER, firstRecord = r * supers * Q4.RECORD;
+        int shift = 16 * half;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        for (long sb = 0; sb < supers; sb++) {
+            long record = firstRecord + sb * Q4.RECORD;
             float d = scales.get(Tensor.F32_LE, record + Q4.D);
-            FloatVector b0 = nibble(lo, 0x000F, MAGIC).mul(load(xs, x));
-            b0 = nibble(lo, 0x00F0, MAGIC).fma(load(xs, x + 64), b0);
-            acc = b0.fma(subScale(scales, sc, d), acc);
-            FloatVector b1 = nibble(lo, 0x0F00, MAGIC).mul(load(xs, x + 128));
-            b1 = nibble(lo, 0xF000, MAGIC).fma(load(xs, x + 192), b1);
-            acc = b1.fma(subScale(scales, sc + 1, d), acc);
-            FloatVector b2 = nibble(hi, 0x000F, MAGIC).mul(load(xs, x + 256));
-            b2 = nibble(hi, 0x00F0, MAGIC).fma(load(xs, x + 320), b2);
-            acc = b2.fma(subScale(scales, sc + 2, d), acc);
-            FloatVector b3 = nibble(hi, 0x0F00, MAGIC).mul(load(xs, x + 384));
-            b3 = nibble(hi, 0xF000, MAGIC).fma(load(xs, x + 448), b3);
-            acc = b3.fma(subScale(scales, sc + 3, d), acc);
+            for (int k = 0; k < 2; k++) { // the super-block's two chunks, blocks 4k + 2 half and the next
+                FloatVector d0 = subScale(scales, record + 4 * k + 2 * half, d), d1 = subScale(scales, record + 4 * k + 2 * half + 1, d);
+                for (int v = 0; v < VECTORS; v++) {
+                    long o = sb * (Q4.SUPER / 2) + k * 64 + v * 4L * FL;
+                    IntVector codes = IntVector.fromMemorySegment(I, q, base + o, LE).lanewise(VectorOperators.LSHR, shift);
+                    long x = o * 8 + 256L * half;
+                    FloatVector b0 = nibble(codes, MASK0, Q4K_SUB).mul(load(xs, x));
+                    b0 = nibble(codes, MASK1, Q4K_SUB).fma(load(xs, x + 64), b0);
+                    acc0 = b0.fma(d0, acc0);
+                    FloatVector b1 = nibble(codes, MASK2, Q4K_SUB).mul(load(xs, x + 128));
+                    b1 = nibble(codes, MASK3, Q4K_SUB).fma(load(xs, x + 192), b1);
+                    acc1 = b1.fma(d1, acc1);
+                }
+            }
         }
-        return Simd.sum(acc);
+        return Simd.sum(acc0.add(acc1));
     }
 
     /** Sum over row r's Q4_K blocks of dmin * m times the block's activation sum (stored by {@link #prepare}). */
@@ -167,18 +179,17 @@ final class Q4Rows {
             int at = off + (int) (activation(o) / 4);
             for (int p = 0; p < 8; p++) {
                 IntVector v = p < 4 ? lo : hi;
-                int mask = 0xF << 4 * (p % 4);
                 long block = (row * n + at - off + 16L * p) / Q4.BLOCK;
                 float unscale = UNSCALE[p % 4];
                 if (q40) {
                     float d = scales.get(Tensor.F32_LE, block * 4) * unscale;
-                    nibble(v, mask, MAGIC + 8f * mask / 0xF).mul(d).intoArray(dst, at + 16 * p);
+                    nibble(v, MASKS[p % 4], Q40_SUBS[p % 4]).mul(d).intoArray(dst, at + 16 * p);
                 } else {
                     long record = block / 8 * Q4.RECORD;
                     int j = (int) (block % 8);
                     float step = scales.get(Tensor.F32_LE, record + Q4.D) * scales.get(ValueLayout.JAVA_BYTE, record + j) * unscale;
                     float min = scales.get(Tensor.F32_LE, record + Q4.DMIN) * scales.get(ValueLayout.JAVA_BYTE, record + 8 + j);
-                    nibble(v, mask, MAGIC).fma(FloatVector.broadcast(F, step), FloatVector.broadcast(F, -min)).intoArray(dst, at + 16 * p);
+                    nibble(v, MASKS[p % 4], Q4K_SUB).fma(FloatVector.broadcast(F, step), FloatVector.broadcast(F, -min)).intoArray(dst, at + 16 * p);
                 }
             }
         }
@@ -194,12 +205,24 @@ final class Q4Rows {
     }
 
     /** 1.5 * 2^23 + 16^k q (positions k and k + 4, see the class comment) minus {@code sub}, exactly. */
-    private static FloatVector nibble(IntVector v, int mask, float sub) {
-        return v.and(mask).or(MAGIC_BITS).reinterpretAsFloats().sub(sub);
+    private static FloatVector nibble(IntVector v, IntVector mask, FloatVector sub) {
+        return v.and(mask).or(MAGIC_V).reinterpretAsFloats().sub(sub);
     }
 
-    /** What nibble position p of Q4_0 subtracts: the magic and the code's offset 8 in its own scale 16^(p % 4). */
-    private static final float Q40_SUB0 = MAGIC + 8, Q40_SUB1 = MAGIC + 8 * 16, Q40_SUB2 = MAGIC + 8 * 256, Q40_SUB3 = MAGIC + 8 * 4096;
+    /*
+     * The operands of nibble() as vector constants: the scalar forms broadcast in every call, and
+     * their nodes took C2 past its inlining limit (the reduction at the end of the kernel went out
+     * of line and allocated).
+     */
+    private static final IntVector MAGIC_V = IntVector.broadcast(I, MAGIC_BITS);
+    private static final IntVector MASK0 = IntVector.broadcast(I, 0x000F), MASK1 = IntVector.broadcast(I, 0x00F0),
+            MASK2 = IntVector.broadcast(I, 0x0F00), MASK3 = IntVector.broadcast(I, 0xF000);
+    /** What nibble position p subtracts: the magic, and for Q4_0 the code's offset 8 in its own scale 16^(p % 4). */
+    private static final FloatVector Q4K_SUB = FloatVector.broadcast(F, MAGIC), Q40_SUB0 = FloatVector.broadcast(F, MAGIC + 8),
+            Q40_SUB1 = FloatVector.broadcast(F, MAGIC + 8 * 16), Q40_SUB2 = FloatVector.broadcast(F, MAGIC + 8 * 256),
+            Q40_SUB3 = FloatVector.broadcast(F, MAGIC + 8 * 4096);
+    private static final IntVector[] MASKS = {MASK0, MASK1, MASK2, MASK3};
+    private static final FloatVector[] Q40_SUBS = {Q40_SUB0, Q40_SUB1, Q40_SUB2, Q40_SUB3};
 
     private static FloatVector load(MemorySegment xs, long offset) {
         return FloatVector.fromMemorySegment(F, xs, offset, LE);
