@@ -12,6 +12,7 @@ import org.knowcoder.tensor.autograd.Gather;
 import org.knowcoder.tensor.autograd.Linear;
 import org.knowcoder.tensor.autograd.RmsNorm;
 import org.knowcoder.tensor.autograd.RotaryEmbedding;
+import org.knowcoder.tensor.autograd.RowLayout;
 import org.knowcoder.tensor.autograd.SiluGate;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
@@ -56,14 +57,11 @@ public final class TrainingForward {
 
     /** Logits [tokens.length, vocab] for sequences of {@code seqLen} tokens packed in {@code tokens}. */
     public Var logits(Tape tape, int[] tokens, int seqLen) {
-        return logits(tape, tokens, seqLen, null);
+        return logits(tape, tokens, seqLen, RowLayout.UNPACKED);
     }
 
-    /**
-     * As above, token r at position {@code positions[r]} of its own example, each example attending
-     * only to itself (see {@link TokenBatch}); null positions: one example per sequence.
-     */
-    public Var logits(Tape tape, int[] tokens, int seqLen, int[] positions) {
+    /** As above, the tokens laid out as {@code layout} says (several examples per sequence: see {@link TokenBatch}). */
+    public Var logits(Tape tape, int[] tokens, int seqLen, RowLayout layout) {
         if (seqLen < 1 || seqLen > c.seqLen() || tokens.length % seqLen != 0) {
             throw new IllegalArgumentException(tokens.length + " tokens are not whole sequences of " + seqLen
                     + " within the model's context of " + c.seqLen());
@@ -71,7 +69,7 @@ public final class TrainingForward {
         Var x = Embedding.apply(tape, tokens, params.embedding());
         for (int l = 0; l < c.nLayers(); l++) {
             int layer = l;
-            Checkpoint.Segment block = (t, in) -> layer(t, layer, in, seqLen, positions);
+            Checkpoint.Segment block = (t, in) -> layer(t, layer, in, seqLen, layout);
             x = checkpointActivations ? Checkpoint.apply(tape, x, block) : block.apply(tape, x);
         }
         x = RmsNorm.apply(tape, x, params.finalNorm(), c.normEps());
@@ -80,12 +78,12 @@ public final class TrainingForward {
 
     /** The batch's weighted cross-entropy summed and divided by {@code denominator} (see {@link CrossEntropy}). */
     public Var loss(Tape tape, TokenBatch batch, float denominator) {
-        Var logits = logits(tape, batch.inputs(), batch.seqLen(), batch.positions());
+        Var logits = logits(tape, batch.inputs(), batch.seqLen(), batch.layout());
         return CrossEntropy.apply(tape, logits, batch.targets(), batch.weights(), denominator);
     }
 
     /** Transformer layer l: x + attention(norm(x)), then + SwiGLU MLP(norm(.)). */
-    private Var layer(Tape tape, int l, Var x, int seqLen, int[] positions) {
+    private Var layer(Tape tape, int l, Var x, int seqLen, RowLayout layout) {
         float eps = c.normEps();
         LlamaParams.Layer w = params.layer(l);
         Var h = RmsNorm.apply(tape, x, w.attentionNorm(), eps);
@@ -96,9 +94,9 @@ public final class TrainingForward {
             q = Gather.apply(tape, q, qOrder);
             k = Gather.apply(tape, k, kOrder);
         }
-        q = RotaryEmbedding.apply(tape, q, c.nHeads(), seqLen, positions, rope);
-        k = RotaryEmbedding.apply(tape, k, c.nKvHeads(), seqLen, positions, rope);
-        Var a = CausalAttention.apply(tape, q, k, v, c.nHeads(), c.nKvHeads(), seqLen, positions);
+        q = RotaryEmbedding.apply(tape, q, c.nHeads(), seqLen, layout, rope);
+        k = RotaryEmbedding.apply(tape, k, c.nKvHeads(), seqLen, layout, rope);
+        Var a = CausalAttention.apply(tape, q, k, v, c.nHeads(), c.nKvHeads(), seqLen, layout);
         x = Add.apply(tape, x, project(tape, l, Projection.O, a, w));
         h = RmsNorm.apply(tape, x, w.ffnNorm(), eps);
         Var g = SiluGate.apply(tape, project(tape, l, Projection.GATE, h, w), project(tape, l, Projection.UP, h, w));
