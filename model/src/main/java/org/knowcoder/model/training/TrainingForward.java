@@ -13,6 +13,7 @@ import org.knowcoder.tensor.autograd.Linear;
 import org.knowcoder.tensor.autograd.RmsNorm;
 import org.knowcoder.tensor.autograd.RotaryEmbedding;
 import org.knowcoder.tensor.autograd.RowLayout;
+import org.knowcoder.tensor.autograd.SelectRows;
 import org.knowcoder.tensor.autograd.SiluGate;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
@@ -62,6 +63,34 @@ public final class TrainingForward {
 
     /** As above, the tokens laid out as {@code layout} says (several examples per sequence: see {@link TokenBatch}). */
     public Var logits(Tape tape, int[] tokens, int seqLen, RowLayout layout) {
+        return head(tape, hidden(tape, tokens, seqLen, layout));
+    }
+
+    /**
+     * The batch's weighted cross-entropy summed and divided by {@code denominator} (see {@link CrossEntropy}).
+     * The final norm and the classifier run only on the rows whose target counts: an instruction's
+     * prompt rows (most of them) need no logits, and the classifier is a fifth of a small model's FLOPs.
+     */
+    public Var loss(Tape tape, TokenBatch batch, float denominator) {
+        Var x = hidden(tape, batch.inputs(), batch.seqLen(), batch.layout());
+        float[] weights = batch.weights();
+        int counted = 0;
+        for (float w : weights) if (w != 0) counted++;
+        if (counted == weights.length) return CrossEntropy.apply(tape, head(tape, x), batch.targets(), weights, denominator);
+        // a micro-batch of prompts only still makes a loss (0) to run backward from: its first row, at weight 0
+        int[] rows = new int[Math.max(1, counted)], targets = new int[rows.length];
+        float[] kept = new float[rows.length];
+        for (int r = 0, i = 0; r < weights.length && i < counted; r++) {
+            if (weights[r] == 0) continue;
+            rows[i] = r;
+            targets[i] = batch.targets()[r];
+            kept[i++] = weights[r];
+        }
+        return CrossEntropy.apply(tape, head(tape, SelectRows.apply(tape, x, rows)), targets, kept, denominator);
+    }
+
+    /** The last layer's output for every token. */
+    private Var hidden(Tape tape, int[] tokens, int seqLen, RowLayout layout) {
         if (seqLen < 1 || seqLen > c.seqLen() || tokens.length % seqLen != 0) {
             throw new IllegalArgumentException(tokens.length + " tokens are not whole sequences of " + seqLen
                     + " within the model's context of " + c.seqLen());
@@ -72,14 +101,12 @@ public final class TrainingForward {
             Checkpoint.Segment block = (t, in) -> layer(t, layer, in, seqLen, layout);
             x = checkpointActivations ? Checkpoint.apply(tape, x, block) : block.apply(tape, x);
         }
-        x = RmsNorm.apply(tape, x, params.finalNorm(), c.normEps());
-        return Linear.apply(tape, x, params.classifier());
+        return x;
     }
 
-    /** The batch's weighted cross-entropy summed and divided by {@code denominator} (see {@link CrossEntropy}). */
-    public Var loss(Tape tape, TokenBatch batch, float denominator) {
-        Var logits = logits(tape, batch.inputs(), batch.seqLen(), batch.layout());
-        return CrossEntropy.apply(tape, logits, batch.targets(), batch.weights(), denominator);
+    /** Logits of hidden states: the final norm, then the classifier. */
+    private Var head(Tape tape, Var x) {
+        return Linear.apply(tape, RmsNorm.apply(tape, x, params.finalNorm(), c.normEps()), params.classifier());
     }
 
     /** Transformer layer l: x + attention(norm(x)), then + SwiGLU MLP(norm(.)). */

@@ -88,6 +88,12 @@ class GradientCheckTest {
     }
 
     @Test
+    void selectRowsTakingOneTwice() {
+        Var x = param("x", 5, 3);
+        check(t -> SelectRows.apply(t, x, new int[] {4, 1, 4}), x);
+    }
+
+    @Test
     void rmsNorm() {
         Var x = param("x", 4, 19), w = param("w", 1, 19);
         check(t -> RmsNorm.apply(t, x, w, 1e-5f), x, w);
