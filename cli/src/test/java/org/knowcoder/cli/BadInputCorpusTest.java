@@ -851,7 +851,10 @@ class BadInputCorpusTest {
             convert --model {hf} --to gguf --out {out}                                  | ok
             convert --model {q8} --to gguf --out {out} --quantize q8_0                  | ok
             convert --model {hf} --to gguf --out {out} --quantize q8_0                  | blk.0.ffn_down.weight
-            convert --model {hf} --to gguf --out {out} --quantize q4_0                  | q4_0
+            convert --model {hf} --to gguf --out {out} --quantize q4_0                  | blk.0.ffn_down.weight
+            convert --model {q8} --to gguf --out {out} --quantize q4_0                  | ok
+            convert --model {q8} --to gguf --out {out} --quantize q4_k                  | token_embd.weight
+            convert --model {q8} --to llama2c --out {out} --quantize q4_0               | --quantize q4_0
             convert --model {hf} --to gguf --out {out} --dtype f8                       | f8
             convert --model {hf} --to onnx --out {out}                                  | onnx
             convert --model {hf} --to hf --out {out} --dtype f16                        | f16

@@ -27,7 +27,7 @@ class OptionBadInputTest {
             --prompt-ids 1 --output-ids     | MODEL: no such model file or directory
             --tokenizer TOKENIZER           | TOKENIZER: no such tokenizer file
             --device tpu                    | --device tpu: expected cpu or cuda
-            --quantize q4                   | --quantize supports q8_0 only, got q4
+            --quantize q4                   | --quantize q4: expected q8_0, q4_0 or q4_k
             --steps abc                     | Invalid value for option '--steps': 'abc' is not an int
             --threads 0                     | --threads must be at least 1, got 0
             --temperature -1                | --temperature must be >= 0
