@@ -4,12 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.knowcoder.api.Completion;
+import org.knowcoder.api.Generation;
+import org.knowcoder.api.KnowCoder;
 
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.knowcoder.server.TestClient.JSON;
 import static org.knowcoder.server.TestClient.error;
 import static org.knowcoder.server.TestClient.events;
+import static org.knowcoder.server.TestClient.metric;
 import static org.knowcoder.server.TestClient.ok;
 import static org.knowcoder.server.TestClient.request;
 import static org.knowcoder.server.TestClient.send;
@@ -33,11 +39,13 @@ class CompletionsTest {
     private static final String PROMPT = "Once upon a time, Lily";
 
     private static ExtractionServer server;
+    private static KnowCoder model;
 
     @BeforeAll
     static void start() throws Exception {
         server = ExtractionServer.start(new ServerConfig("127.0.0.1", 0, KEY, 8, Duration.ofSeconds(60), 16 << 10));
-        server.ready(TinyModel.load(), "stories", null);
+        model = TinyModel.load();
+        server.ready(model, "stories", null);
     }
 
     @AfterAll
@@ -149,6 +157,29 @@ class CompletionsTest {
         assertEquals(text(joined), text(c), "system and user content joined line by line");
         assertEquals(joined.get("usage"), c.get("usage"));
         ok(post("/v1/completions", "{\"model\": \"davinci-002\", \"prompt\": [\"" + PROMPT + "\"], \"max_tokens\": 3}"));
+    }
+
+    @Test
+    void countsTokensAndBatchOccupancyInMetrics() throws Exception {
+        String before = TestClient.get(server, "/metrics", KEY).body();
+        JsonNode usage = ok(post("/v1/completions", completion(", \"max_tokens\": 10, \"temperature\": 0"))).get("usage");
+        String after = TestClient.get(server, "/metrics", KEY).body();
+        assertEquals(usage.get("prompt_tokens").asLong(), metric(after, "knowcoder_prompt_tokens_total") - metric(before, "knowcoder_prompt_tokens_total"));
+        long generated = metric(after, "knowcoder_generated_tokens_total") - metric(before, "knowcoder_generated_tokens_total");
+        long completion = usage.get("completion_tokens").asLong();
+        assertTrue(generated == completion || generated == completion + 1, "the tokens generated, and EOS if it ended the text: " + generated);
+        // four prompts submitted together share decode steps
+        List<CompletableFuture<Completion>> together = new ArrayList<>();
+        for (int i = 0; i < 4; i++) together.add(model.complete(PROMPT + i, Generation.greedy(30), null));
+        together.forEach(CompletableFuture::join);
+        String metrics = TestClient.get(server, "/metrics", KEY).body();
+        long steps = metric(metrics, "knowcoder_batch_occupancy_count"), sequences = metric(metrics, "knowcoder_batch_occupancy_sum");
+        assertTrue(sequences > steps, "some step decoded several sequences:\n" + metrics);
+        assertEquals(steps, metric(metrics, "knowcoder_batch_occupancy_bucket{le=\"4\"}"), "a step decodes at most the batch");
+        assertTrue(metric(metrics, "knowcoder_batch_occupancy_bucket{le=\"1\"}") < steps);
+        assertEquals(4, metric(metrics, "knowcoder_batch_slots"));
+        // the last answer is out a moment before its step ends
+        assertTrue(TestClient.metricsHolding(server, KEY, List.of("knowcoder_batch_active_sequences 0")).contains("knowcoder_batch_active_sequences 0"));
     }
 
     @Test

@@ -69,6 +69,12 @@ final class TestClient {
         return events;
     }
 
+    /** The value of the sample {@code name} (labels included, as written) in Prometheus text; an assertion error when absent. */
+    static long metric(String metrics, String name) {
+        for (String line : metrics.split("\n")) if (line.startsWith(name + " ")) return Long.parseLong(line.substring(name.length() + 1).trim());
+        throw new AssertionError(name + " not in\n" + metrics);
+    }
+
     /** Polls the server's /metrics until it holds every one of {@code expected} (5 s at most); returns the last scrape. */
     static String metricsHolding(ExtractionServer s, String key, List<String> expected) throws IOException, InterruptedException {
         String metrics = get(s, "/metrics", key).body();
