@@ -54,10 +54,9 @@ final class JsonBody {
     }
 
     static int integer(JsonNode object, String name, int absent) {
-        JsonNode n = field(object, name);
-        if (n == null) return absent;
-        if (!n.canConvertToInt() || !n.isIntegralNumber()) throw ApiError.badRequest("\"" + name + "\" must be an integer, got " + describe(n));
-        return n.intValue();
+        long n = longInteger(object, name, absent);
+        if (n != (int) n) throw ApiError.badRequest("\"" + name + "\" must be an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE + ", got " + n);
+        return (int) n;
     }
 
     static long longInteger(JsonNode object, String name, long absent) {
