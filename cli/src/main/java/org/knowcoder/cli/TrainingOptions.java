@@ -44,6 +44,11 @@ final class TrainingOptions {
             + "micro-batch's examples several to a sequence (positions restart and attention stays within each example); "
             + "--no-pack pads each example to --seq-len. The same examples and loss per step either way (default ${DEFAULT-VALUE}).")
     boolean pack;
+    @Option(names = "--group-by-prompt", description = "Order each epoch in blocks of one micro-batch whose examples begin alike "
+            + "(sorted by their first 512 tokens; the blocks shuffled), and lay the prompt a block's examples share out once, each "
+            + "example's own rows attending to it: instruction data whose samples share long prompts trains several times faster. "
+            + "The same loss per example; batches are less mixed. Implies --pack.")
+    boolean groupByPrompt;
     @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate (default ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--warmup-ratio", defaultValue = "0.1",
             description = "Share of the steps with a linear warmup to the peak learning rate (default ${DEFAULT-VALUE}).")
@@ -106,11 +111,16 @@ final class TrainingOptions {
             throw new BadInputException("--seq-len " + seqLen + " is longer than the context of " + model + ", " + config.seqLen() + " positions");
         }
         int vocabSize = config.vocabSize();
-        if (ShardExamples.isShard(data)) return new Examples(ShardExamples.open(data, vocabSize), seqLen, seed, pack);
-        // as extract does: ids of another model's tokenizer would train on the wrong tokens even where they fit
-        Tokenizer tok = Tokenizers.load(tokenizer);
-        Tokenizers.requireFits(tok, tokenizer, vocabSize, model);
-        return new Examples(JsonlExamples.read(data, tok, vocabSize), seqLen, seed, pack);
+        Examples examples;
+        if (ShardExamples.isShard(data)) {
+            examples = new Examples(ShardExamples.open(data, vocabSize), seqLen, seed, pack);
+        } else {
+            // as extract does: ids of another model's tokenizer would train on the wrong tokens even where they fit
+            Tokenizer tok = Tokenizers.load(tokenizer);
+            Tokenizers.requireFits(tok, tokenizer, vocabSize, model);
+            examples = new Examples(JsonlExamples.read(data, tok, vocabSize), seqLen, seed, pack);
+        }
+        return groupByPrompt ? examples.groupedByPrompt(microBatch) : examples;
     }
 
     int threadCount() {
@@ -128,7 +138,8 @@ final class TrainingOptions {
     ObjectNode toJson(String command) {
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("command", command).put("model", model.toString()).put("tokenizer", tokenizer == null ? null : tokenizer.toString()).put("data", data.toString())
-                .put("steps", steps).put("batch", batch).put("micro_batch", microBatch).put("seq_len", seqLen).put("pack", pack).put("lr", lr)
+                .put("steps", steps).put("batch", batch).put("micro_batch", microBatch).put("seq_len", seqLen).put("pack", pack || groupByPrompt)
+                .put("group_by_prompt", groupByPrompt).put("lr", lr)
                 .put("warmup_ratio", warmupRatio).put("min_lr_ratio", minLrRatio).put("clip", clip).put("seed", seed)
                 .put("checkpoint_activations", checkpointActivations).put("bf16", bf16);
         return n;

@@ -82,10 +82,11 @@ public final class Recipe {
     /**
      * Share of the fine-tuning instructions in the evaluation's form (bare classes, all of a dataset's
      * types): every use of the model (eval, extract on one's own text) writes its queries so, and a
-     * model this small does not carry the docstring form over to it on its own. The other half keeps
+     * model this small does not carry the docstring form over to it on its own; and a dataset's
+     * instructions in that form share their whole prompt, which a block computes once. The rest keeps
      * the sampled classes with docstrings and negatives that teach reading a schema.
      */
-    private static final double REFINEMENT = 0.5;
+    private static final double REFINEMENT = 0.8;
     /** A killed run loses at most a tenth of its steps. */
     private static final int CHECKPOINTS = 10;
 
@@ -169,7 +170,7 @@ public final class Recipe {
                 tokenizerPath().toString(), dir.resolve("data"), o.threads(), this::log).toString());
         Path init = dir.resolve("init");
         if (!Files.exists(init)) writeInit(init, tok.vocabSize());
-        train(init, dir.resolve("data").resolve("understanding.json"), dir.resolve("run"), sizes.pretrainSteps(), "recipe-understanding");
+        train(init, dir.resolve("data").resolve("understanding.json"), dir.resolve("run"), sizes.pretrainSteps(), 0, "recipe-understanding");
     }
 
     /** Schema-following instructions with negative class sampling from every train split; full-weight fine-tuning. */
@@ -185,7 +186,7 @@ public final class Recipe {
         log(FollowingBuilder.build(files, library(), FollowingOptions.defaults(o.seed()).withRefinement(REFINEMENT), tok, tokenizerPath().toString(),
                 dir.resolve("data"), o.threads(), this::log).toString());
         train(out.resolve("understanding/run/model"), dir.resolve("data").resolve("following.json"), dir.resolve("run"),
-                sizes.finetuneSteps(), "recipe-following");
+                sizes.finetuneSteps(), sizes.promptBlock(), "recipe-following");
     }
 
     private void eval() throws IOException {
@@ -223,19 +224,22 @@ public final class Recipe {
         Files.move(partial, init, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private void train(Path model, Path shard, Path runDir, int steps, String command) throws IOException {
-        int every = (steps + CHECKPOINTS - 1) / CHECKPOINTS;
+    /** A full-weight training run; {@code promptBlock} > 0: micro-batches of that many instructions grouped by prompt, else of sizes.microBatch(). */
+    private void train(Path model, Path shard, Path runDir, int steps, int promptBlock, String command) throws IOException {
+        int every = (steps + CHECKPOINTS - 1) / CHECKPOINTS, micro = promptBlock > 0 ? promptBlock : sizes.microBatch();
         ObjectNode config = JSON.createObjectNode().put("command", command).put("model", model.toString()).put("data", shard.toString())
-                .put("steps", steps).put("batch", sizes.batch()).put("micro_batch", sizes.microBatch()).put("seq_len", sizes.seqLen())
+                .put("steps", steps).put("batch", sizes.batch()).put("micro_batch", micro).put("seq_len", sizes.seqLen())
                 .put("pack", true).put("lr", LR).put("warmup_ratio", WARMUP_RATIO).put("min_lr_ratio", MIN_LR_RATIO).put("clip", CLIP)
                 .put("seed", o.seed()).put("checkpoint_activations", false).put("bf16", false);
-        FullTraining.run(model, c -> new Examples(ShardExamples.open(shard, c.vocabSize()), sizes.seqLen(), o.seed(), true), runDir,
-                new TrainingRun.Options(steps, sizes.batch(), sizes.microBatch(), every, o.seed(), o.allowChangedOptions()),
+        if (promptBlock > 0) config.put("group_by_prompt", true);
+        FullTraining.run(model, c -> {
+            Examples examples = new Examples(ShardExamples.open(shard, c.vocabSize()), sizes.seqLen(), o.seed(), true);
+            return promptBlock > 0 ? examples.groupedByPrompt(promptBlock) : examples;
+        }, runDir, new TrainingRun.Options(steps, sizes.batch(), micro, every, o.seed(), o.allowChangedOptions()),
                 LrSchedule.withWarmupRatio(LR, WARMUP_RATIO, steps, MIN_LR_RATIO),
                 new FullTraining.Compute(CLIP, false, false, o.threads()), config, err);
     }
 
-    /** Removes what a killed write left in {@code dir} (a flat directory of files). */
     private Path tokenizerPath() {
         return out.resolve("tokenizer/tokenizer.model");
     }

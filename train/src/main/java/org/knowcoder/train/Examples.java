@@ -4,6 +4,7 @@ import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.training.TokenBatch;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -14,6 +15,14 @@ import java.util.SplittableRandom;
  * tokens: longer ones are cut, shorter ones padded with token 0 under mask 0. Packed, a micro-batch's
  * examples share sequences instead ({@link Packing}): the same examples, targets and weights per
  * step, fewer padding rows.
+ *
+ * <p>Grouped by prompt ({@link #groupedByPrompt}), each epoch orders the examples so that a
+ * micro-batch's examples begin alike, and packing then holds their common prompt once: the
+ * shuffled examples are sorted by their first {@link #PROMPT_KEY} tokens, cut into blocks of a
+ * micro-batch each, and the blocks shuffled (a short last block stays last, so that every other one
+ * is a micro-batch). The blocks are the same every epoch, their order is not. An instruction that
+ * does not fit a sequence whole is left out there: cut, it would teach a results list without its
+ * end, or nothing at all (and sorted together, such examples would make whole steps of no target).
  */
 public final class Examples {
     /** Token ids and the per-token loss mask (null: every token is a target). */
@@ -35,8 +44,16 @@ public final class Examples {
     private final int seqLen;
     private final long seed;
     private final boolean pack;
+    /** Examples per block of like beginnings; 0: a plain shuffle. */
+    private final int block;
+    /** Grouped by prompt: the examples an epoch reads (those that fit whole) and their sort keys, read once. */
+    private int[] kept;
+    private int[][] keys;
     private long cachedEpoch = -1;
     private int[] order;
+
+    /** Tokens compared when grouping by prompt: every prompt of the recipe's schema-following data but the longest EAE ones. */
+    static final int PROMPT_KEY = 512;
 
     public Examples(List<Example> examples, int seqLen, long seed) {
         this(examples, seqLen, seed, false);
@@ -57,15 +74,27 @@ public final class Examples {
     }
 
     public Examples(Source examples, int seqLen, long seed, boolean pack) {
+        this(examples, seqLen, seed, pack, 0);
+    }
+
+    private Examples(Source examples, int seqLen, long seed, boolean pack, int block) {
         if (examples.size() == 0) throw new BadInputException("no training examples");
         this.examples = examples;
         this.seqLen = seqLen;
         this.seed = seed;
         this.pack = pack;
+        this.block = block;
     }
 
+    /** These examples, packed, in blocks of {@code microBatch} that begin alike (see the class comment). */
+    public Examples groupedByPrompt(int microBatch) {
+        if (microBatch < 1) throw new IllegalArgumentException("a block needs at least one example, got " + microBatch);
+        return new Examples(examples, seqLen, seed, true, microBatch);
+    }
+
+    /** The examples an epoch reads. */
     public int size() {
-        return examples.size();
+        return kept().length;
     }
 
     /**
@@ -79,7 +108,7 @@ public final class Examples {
         List<TokenBatch> out = new ArrayList<>();
         for (int m = 0; m < globalBatch / microBatch; m++) {
             List<Example> micro = new ArrayList<>(microBatch);
-            for (int i = 0; i < microBatch; i++) micro.add(example(step * globalBatch + (long) m * microBatch + i));
+            for (int i = 0; i < microBatch; i++) micro.add(examples.get(index(step * globalBatch + (long) m * microBatch + i)));
             out.add(pack ? Packing.pack(micro, seqLen) : unpacked(micro));
         }
         return out;
@@ -105,18 +134,52 @@ public final class Examples {
         return TokenBatch.of(seqs, masks);
     }
 
-    private Example example(long k) {
-        return examples.get(index(k));
-    }
-
     /** The index of the k-th example the run reads. */
     private int index(long k) {
-        long epoch = k / examples.size();
+        int[] kept = kept();
+        long epoch = k / kept.length;
         if (epoch != cachedEpoch) {
-            order = shuffle(examples.size(), new SplittableRandom(seed ^ (epoch * 0x9E3779B97F4A7C15L)));
+            SplittableRandom rng = new SplittableRandom(seed ^ (epoch * 0x9E3779B97F4A7C15L));
+            order = shuffle(kept.length, rng);
+            if (block > 0) order = blocksOfLikeBeginnings(order, rng);
             cachedEpoch = epoch;
         }
-        return order[(int) (k % examples.size())];
+        return kept[order[(int) (k % kept.length)]];
+    }
+
+    /** Every example's index; grouped by prompt, only those that fit a sequence whole with a target, keyed for sorting. */
+    private int[] kept() {
+        if (kept != null) return kept;
+        if (block == 0) {
+            kept = new int[examples.size()];
+            for (int i = 0; i < kept.length; i++) kept[i] = i;
+            return kept;
+        }
+        List<Integer> fit = new ArrayList<>();
+        List<int[]> keyList = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            Example e = examples.get(i);
+            if (e.tokens().length > seqLen + 1 || (e.mask() != null && Arrays.stream(e.mask(), 1, e.mask().length).allMatch(m -> m == 0))) continue;
+            fit.add(i);
+            keyList.add(Arrays.copyOf(e.tokens(), Math.min(e.tokens().length, PROMPT_KEY)));
+        }
+        if (fit.isEmpty()) throw new BadInputException("no example fits a sequence of " + seqLen + " tokens whole with a target");
+        keys = keyList.toArray(int[][]::new);
+        kept = fit.stream().mapToInt(Integer::intValue).toArray();
+        return kept;
+    }
+
+    /** {@code shuffled}, positions into kept(), reordered in blocks of like beginnings. */
+    private int[] blocksOfLikeBeginnings(int[] shuffled, SplittableRandom rng) {
+        int n = shuffled.length;
+        Integer[] sorted = new Integer[n];
+        for (int i = 0; i < n; i++) sorted[i] = shuffled[i];
+        Arrays.sort(sorted, (a, b) -> Arrays.compare(keys[a], keys[b])); // stable: equal keys keep their shuffled order
+        int whole = n / block;
+        int[] blocks = shuffle(whole, rng), out = new int[n];
+        for (int b = 0; b < whole; b++) for (int i = 0; i < block; i++) out[b * block + i] = sorted[blocks[b] * block + i];
+        for (int i = whole * block; i < n; i++) out[i] = sorted[i];
+        return out;
     }
 
     private static int[] shuffle(int n, SplittableRandom rng) {
@@ -133,14 +196,14 @@ public final class Examples {
 
     private int[] fit(int[] values, int pad) {
         int[] out = new int[seqLen + 1];
-        java.util.Arrays.fill(out, pad);
+        Arrays.fill(out, pad);
         System.arraycopy(values, 0, out, 0, Math.min(values.length, out.length));
         return out;
     }
 
     private static int[] ones(int n) {
         int[] a = new int[n];
-        java.util.Arrays.fill(a, 1);
+        Arrays.fill(a, 1);
         return a;
     }
 }

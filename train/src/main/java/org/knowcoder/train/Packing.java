@@ -1,54 +1,158 @@
 package org.knowcoder.train;
 
 import org.knowcoder.model.training.TokenBatch;
+import org.knowcoder.tensor.autograd.RowLayout;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Several examples to a sequence, so that short examples do not spend a whole sequence of compute
  * on padding. An example of n tokens (cut to seqLen + 1) is n - 1 (input, target) rows at
- * positions 0 .. n - 2; each goes, in the given order, into the first sequence with room for all
- * of its rows (first fit), and padding (token 0, weight 0) fills the rest. Every row keeps its
- * example's position and loss weight, and attention stays within each example, so the packed batch
- * has the same targets, weights and, up to float rounding, the same loss as one sequence per example.
+ * positions 0 .. n - 2. Every row keeps its example's position and loss weight, and attention
+ * stays within each example, so the packed batch has the same targets, weights and, up to float
+ * rounding, the same loss as one sequence per example.
+ *
+ * <p>Examples that begin with the same tokens (IE samples of one dataset share a long prompt: class
+ * definitions and instruction) share the rows of that prefix: a group holds the prefix once and
+ * then each example's own rows, which attend to the prefix ({@link RowLayout}). A shared row stands
+ * for the same (input, target) pair in every example of its group, so its weight is the sum of
+ * theirs and the loss stays the same. An example joins the first group whose first example it
+ * shares at least {@link #MIN_SHARED} rows with, while the group still fits a sequence; groups (an
+ * example alone is a group of one) go, in the order they were opened, into the first sequence with
+ * room for all of their rows (first fit), and padding (token 0, weight 0) fills the rest.
  */
 final class Packing {
     private Packing() {}
 
+    /** Fewer common rows than this are laid out apart: not worth the second run of keys. */
+    static final int MIN_SHARED = 8;
+
+    /** Examples laid out together: the first {@code shared} rows once (when more than one), then each one's rest. */
+    private static final class Group {
+        final List<int[]> tokens = new ArrayList<>();
+        final List<int[]> masks = new ArrayList<>();
+        int shared;
+
+        Group(int[] tokens, int[] mask) {
+            this.tokens.add(tokens);
+            this.masks.add(mask);
+            this.shared = tokens.length - 1;
+        }
+
+        int rows() {
+            return rows(shared);
+        }
+
+        /** The rows this group takes if it shares {@code prefix} rows. */
+        int rows(int prefix) {
+            if (tokens.size() == 1) return tokens.getFirst().length - 1;
+            int n = prefix;
+            for (int[] t : tokens) n += t.length - 1 - prefix;
+            return n;
+        }
+
+        /** Adds the example if it shares enough rows with the group and the group still fits; says whether it did. */
+        boolean join(int[] t, int[] mask, int seqLen) {
+            // the last shared row's target must be common too: one row fewer than the common tokens
+            int prefix = Math.min(shared, commonPrefix(tokens.getFirst(), t) - 1);
+            if (prefix < MIN_SHARED || rows(prefix) + t.length - 1 - prefix > seqLen) return false;
+            tokens.add(t);
+            masks.add(mask);
+            shared = prefix;
+            return true;
+        }
+    }
+
     static TokenBatch pack(List<Examples.Example> examples, int seqLen) {
-        List<List<Examples.Example>> sequences = new ArrayList<>();
-        List<Integer> free = new ArrayList<>();
+        List<Group> groups = new ArrayList<>();
         for (Examples.Example e : examples) {
-            int rows = rows(e.tokens().length, seqLen);
-            if (rows == 0) continue; // a single token has no target
+            int[] t = Arrays.copyOf(e.tokens(), Math.min(e.tokens().length, seqLen + 1));
+            if (t.length < 2) continue; // a single token has no target
+            Group joined = null;
+            for (int g = 0; g < groups.size() && joined == null; g++) if (groups.get(g).join(t, e.mask(), seqLen)) joined = groups.get(g);
+            if (joined == null) groups.add(new Group(t, e.mask()));
+        }
+        List<List<Group>> sequences = new ArrayList<>();
+        List<Integer> free = new ArrayList<>();
+        for (Group g : groups) {
             int s = 0;
-            while (s < free.size() && free.get(s) < rows) s++;
+            while (s < free.size() && free.get(s) < g.rows()) s++;
             if (s == free.size()) {
                 sequences.add(new ArrayList<>());
                 free.add(seqLen);
             }
-            sequences.get(s).add(e);
-            free.set(s, free.get(s) - rows);
+            sequences.get(s).add(g);
+            free.set(s, free.get(s) - g.rows());
         }
         int n = Math.max(1, sequences.size()) * seqLen; // no targets at all still makes one (all padding) sequence
-        int[] inputs = new int[n], targets = new int[n], positions = new int[n];
-        float[] weights = new float[n];
+        Rows rows = new Rows(n);
         for (int s = 0; s < sequences.size(); s++) {
-            int r = s * seqLen;
-            for (Examples.Example e : sequences.get(s)) {
-                int[] t = e.tokens();
-                for (int j = 0, rows = rows(t.length, seqLen); j < rows; j++, r++) {
-                    inputs[r] = t[j];
-                    targets[r] = t[j + 1];
-                    weights[r] = e.mask() == null ? 1f : e.mask()[j + 1];
-                    positions[r] = j;
-                }
-            }
+            int base = s * seqLen;
+            for (Group g : sequences.get(s)) rows.add(g, base);
             // the padding after the last example is an example of its own, from position 0
-            for (int j = 0; r < (s + 1) * seqLen; j++, r++) positions[r] = j;
+            for (int j = 0; rows.next < (s + 1) * seqLen; j++) rows.positions[rows.next++] = j;
         }
-        return new TokenBatch(inputs, targets, weights, seqLen, positions);
+        boolean shares = groups.stream().anyMatch(g -> g.tokens.size() > 1);
+        return new TokenBatch(rows.inputs, rows.targets, rows.weights, seqLen,
+                new RowLayout(rows.positions, shares ? rows.prefixEnds : null));
+    }
+
+    /** The batch's arrays, filled row after row. */
+    private static final class Rows {
+        final int[] inputs, targets, positions, prefixEnds;
+        final float[] weights;
+        int next;
+
+        Rows(int n) {
+            inputs = new int[n];
+            targets = new int[n];
+            positions = new int[n];
+            prefixEnds = new int[n];
+            weights = new float[n];
+            Arrays.fill(prefixEnds, -1);
+        }
+
+        void add(Group g, int base) {
+            if (g.tokens.size() == 1) {
+                add(g.tokens.getFirst(), g.masks.getFirst(), 0, -1);
+                return;
+            }
+            int prefixEnd = next - base + g.shared - 1;
+            int[] first = g.tokens.getFirst();
+            for (int j = 0; j < g.shared; j++) {
+                float w = 0;
+                for (int[] mask : g.masks) w += weight(mask, j + 1);
+                row(first[j], first[j + 1], w, j, -1);
+            }
+            for (int m = 0; m < g.tokens.size(); m++) add(g.tokens.get(m), g.masks.get(m), g.shared, prefixEnd);
+        }
+
+        /** Rows from..t.length - 2 of one example. */
+        private void add(int[] t, int[] mask, int from, int prefixEnd) {
+            for (int j = from; j < t.length - 1; j++) row(t[j], t[j + 1], weight(mask, j + 1), j, prefixEnd);
+        }
+
+        private void row(int input, int target, float weight, int position, int prefixEnd) {
+            inputs[next] = input;
+            targets[next] = target;
+            weights[next] = weight;
+            positions[next] = position;
+            prefixEnds[next] = prefixEnd;
+            next++;
+        }
+
+        private static float weight(int[] mask, int j) {
+            return mask == null ? 1f : mask[j];
+        }
+    }
+
+    /** The number of leading tokens a and b have in common. */
+    private static int commonPrefix(int[] a, int[] b) {
+        int n = Math.min(a.length, b.length), i = 0;
+        while (i < n && a[i] == b[i]) i++;
+        return i;
     }
 
     /** The (input, target) rows of an example of {@code tokens} tokens: one fewer, at most seqLen. */

@@ -43,14 +43,15 @@ public final class TrainingRun {
 
     /**
      * Keys of the config a resume may change: more steps extend a run (its documented use); micro-batches
-     * and activation checkpointing trade memory for time and leave the steps' results alone.
+     * and activation checkpointing trade memory for time and leave the steps' results alone (but for
+     * a run grouped by prompt, whose blocks are micro-batches).
      */
     private static final Set<String> FREE_ON_RESUME = Set.of("steps", "micro_batch", "checkpoint_activations");
     /**
      * Options that runs were recorded without before they existed, with the value that behaves as
      * those runs did: a checkpoint without "pack" was trained one sequence per example.
      */
-    private static final Map<String, JsonNode> BEFORE_THEY_EXISTED = Map.of("pack", BooleanNode.FALSE);
+    private static final Map<String, JsonNode> BEFORE_THEY_EXISTED = Map.of("pack", BooleanNode.FALSE, "group_by_prompt", BooleanNode.FALSE);
     private static final String OPTIONS = "options";
 
     private TrainingRun() {}
@@ -120,7 +121,8 @@ public final class TrainingRun {
         for (Map.Entry<String, JsonNode> e : config.properties()) {
             JsonNode before = recorded.has(e.getKey()) ? recorded.get(e.getKey())
                     : BEFORE_THEY_EXISTED.getOrDefault(e.getKey(), recorded.path(e.getKey()));
-            if (FREE_ON_RESUME.contains(e.getKey()) || same(before, e.getValue())) continue;
+            boolean free = FREE_ON_RESUME.contains(e.getKey()) && !(e.getKey().equals("micro_batch") && config.path("group_by_prompt").asBoolean());
+            if (free || same(before, e.getValue())) continue;
             String name = e.getKey().equals("command") ? "the command" : "--" + e.getKey().replace('_', '-');
             throw new BadInputException(stateFile + ": " + name + " is " + e.getValue() + " but the run was trained with "
                     + (before.isMissingNode() ? "none" : before) + "; resume with the same value, or pass --allow-changed-options to continue with the new one");

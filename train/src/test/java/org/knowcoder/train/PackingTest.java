@@ -17,7 +17,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -38,7 +40,7 @@ class PackingTest {
         List<Examples.Example> examples = List.of(example(5, 0), example(7, 2), example(4, 0), example(3, 0), example(10, 0), example(1, 0));
         TokenBatch b = Packing.pack(examples, 8);
         assertEquals(3, b.sequences());
-        assertArrayEquals(new int[] {0, 1, 2, 3, 0, 1, 2, 0, /**/ 0, 1, 2, 3, 4, 5, 0, 1, /**/ 0, 1, 2, 3, 4, 5, 6, 7}, b.positions());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 0, 1, 2, 0, /**/ 0, 1, 2, 3, 4, 5, 0, 1, /**/ 0, 1, 2, 3, 4, 5, 6, 7}, b.layout().positions());
         int[] first = examples.getFirst().tokens(), second = examples.get(1).tokens();
         assertEquals(first[0], b.inputs()[0]);
         assertEquals(first[1], b.targets()[0]);
@@ -78,11 +80,11 @@ class PackingTest {
         int vocab = TinyRun.CONFIG.vocabSize();
         try (LlamaWeights w = RandomWeights.create(TinyRun.CONFIG, false, 4)) {
             TrainingForward forward = new TrainingForward(LlamaParams.trainable(w), null);
-            Var all = forward.logits(new Tape(POOL), packed.inputs(), packed.seqLen(), packed.positions());
+            Var all = forward.logits(new Tape(POOL), packed.inputs(), packed.seqLen(), packed.layout());
             // each example (padding included), found by the position 0 that starts it, from position 0 in a sequence of its own
             for (int r = 0; r < packed.inputs().length; ) {
                 int end = r + 1;
-                while (end < packed.inputs().length && packed.positions()[end] != 0) end++;
+                while (end < packed.inputs().length && packed.layout().positions()[end] != 0) end++;
                 int[] alone = Arrays.copyOfRange(packed.inputs(), r, end);
                 Var one = forward.logits(new Tape(POOL), alone, alone.length);
                 for (int i = 0; i < one.size(); i++) {
@@ -91,6 +93,66 @@ class PackingTest {
                 r = end;
             }
         }
+    }
+
+    @Test
+    void examplesThatBeginAlikeShareThePrefixRows() {
+        // 12 tokens each, the first 10 common: one prefix of 9 rows (its last target common too), then 2 rows each
+        int[] prompt = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+        List<Examples.Example> examples = List.of(withPrompt(prompt, 20, 21), withPrompt(prompt, 22, 23), withPrompt(prompt, 24, 25));
+        TokenBatch b = Packing.pack(examples, 16);
+        assertEquals(1, b.sequences());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 9, 10, 9, 10, 0}, b.layout().positions());
+        assertArrayEquals(new int[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, 8, 8, 8, 8, 8, 8, -1}, b.layout().prefixEnds());
+        assertArrayEquals(new int[] {14, 20, 14, 22, 14, 24}, Arrays.copyOfRange(b.inputs(), 9, 15));
+        assertArrayEquals(new int[] {20, 21, 22, 23, 24, 25}, Arrays.copyOfRange(b.targets(), 9, 15));
+        assertEquals(0f, b.weights()[8], "prompt targets weigh 0 for each example");
+        assertEquals(6, b.weightSum());
+    }
+
+    @Test
+    void sharedPrefixLossAndGradientsEqualThoseOfOneSequencePerExample() {
+        List<Examples.Example> examples = sharedPromptExamples(12, 8);
+        TokenBatch unpacked = new Examples(examples, 16, 1).step(0, 12, 12).getFirst();
+        TokenBatch shared = new Examples(examples, 16, 1, true).step(0, 12, 12).getFirst();
+        assertTrue(shared.layout().prefixEnds() != null, "the examples share their prompt");
+        assertTrue(shared.sequences() * 2 < unpacked.sequences(), shared.sequences() + " sequences");
+        assertEquals(unpacked.weightSum(), shared.weightSum());
+        Trainer a = TinyRun.trainer(POOL, 3, 10), b = TinyRun.trainer(POOL, 3, 10);
+        double lossUnpacked = a.accumulate(List.of(unpacked)), lossShared = b.accumulate(List.of(shared));
+        assertEquals(lossUnpacked, lossShared, 1e-5 * lossUnpacked);
+        for (int i = 0; i < a.params().size(); i++) {
+            float[] x = a.params().get(i).var().grad(), y = b.params().get(i).var().grad();
+            double diff = 0, norm = 0;
+            for (int j = 0; j < x.length; j++) {
+                diff += (double) (x[j] - y[j]) * (x[j] - y[j]);
+                norm += (double) x[j] * x[j];
+            }
+            assertTrue(Math.sqrt(diff) <= 1e-5 * Math.sqrt(norm), a.params().get(i).name());
+        }
+    }
+
+    @Test
+    void groupedByPromptAMicroBatchSharesItsPromptAndWhatDoesNotFitIsLeftOut() {
+        List<Examples.Example> examples = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            int[] prompt = new int[9];
+            Arrays.fill(prompt, 1 + p);
+            for (int i = 0; i < 4; i++) examples.add(withPrompt(prompt, 20 + i, 30 + p));
+        }
+        examples.add(withPrompt(new int[16], 5, 6)); // 18 tokens: cut to 17, it would lose its output
+        examples.add(new Examples.Example(new int[] {7, 8, 9}, new int[3])); // no target at all
+        Examples grouped = new Examples(examples, 16, 3).groupedByPrompt(4);
+        assertEquals(12, grouped.size());
+        Set<Integer> prompts = new HashSet<>();
+        for (int step = 0; step < 3; step++) {
+            TokenBatch b = grouped.step(step, 4, 4).getFirst();
+            assertEquals(1, b.sequences(), "four examples of one prompt: 8 shared rows and 2 of each");
+            assertEquals(8, b.weightSum());
+            assertEquals(4 * 2, Arrays.stream(b.layout().prefixEnds()).filter(e -> e == 7).count());
+            prompts.add(b.inputs()[0]);
+        }
+        assertEquals(Set.of(1, 2, 3), prompts, "each prompt's block once an epoch");
     }
 
     @Test
@@ -136,6 +198,30 @@ class PackingTest {
             mask[i] = i < prompt ? 0 : 1;
         }
         return new Examples.Example(t, mask);
+    }
+
+    /** The prompt (outside the loss), then the output tokens. */
+    private static Examples.Example withPrompt(int[] prompt, int... output) {
+        int[] t = Arrays.copyOf(prompt, prompt.length + output.length), mask = new int[t.length];
+        System.arraycopy(output, 0, t, prompt.length, output.length);
+        Arrays.fill(mask, prompt.length, t.length, 1);
+        return new Examples.Example(t, mask);
+    }
+
+    /** A common 10-token beginning and 1..4 tokens of their own; the loss starts anywhere, in the prompt too. */
+    private static List<Examples.Example> sharedPromptExamples(int count, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[] prompt = new int[10];
+        for (int j = 0; j < prompt.length; j++) prompt[j] = rng.nextInt(TinyRun.CONFIG.vocabSize());
+        List<Examples.Example> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = prompt.length + 1 + rng.nextInt(4), lossFrom = 1 + rng.nextInt(n - 1);
+            int[] t = Arrays.copyOf(prompt, n), mask = new int[n];
+            for (int j = prompt.length; j < n; j++) t[j] = rng.nextInt(TinyRun.CONFIG.vocabSize());
+            Arrays.fill(mask, lossFrom, n, 1);
+            out.add(new Examples.Example(t, mask));
+        }
+        return out;
     }
 
     private static List<Examples.Example> randomExamples(int count, long seed) {

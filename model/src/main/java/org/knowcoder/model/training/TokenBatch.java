@@ -1,16 +1,19 @@
 package org.knowcoder.model.training;
 
+import org.knowcoder.tensor.autograd.RowLayout;
+
 /**
  * Sequences for a training step, each run alone from position 0: inputs are every token but the
  * last, targets every token but the first. A target counts with the weight of its own token's mask
  * entry (mask[i][j] belongs to token j, so mask[i][0] never counts), e.g. only the output of a
  * prompt/output pair. Arrays are flattened sequence after sequence.
  *
- * <p>{@code positions} is null for one example per sequence; a packed batch holds several examples
- * in a sequence, each row at {@code positions[r]} of its own example, which starts at position 0,
- * and attention stays within each example.
+ * <p>{@code layout} says where each row sits: {@link RowLayout#UNPACKED} for one example per
+ * sequence; a packed batch holds several examples in a sequence, attention staying within each, and
+ * examples that begin alike may share the rows of their common prefix (a shared row's weight is
+ * then the sum of its examples' weights, so the loss is the one of the examples laid out apart).
  */
-public record TokenBatch(int[] inputs, int[] targets, float[] weights, int seqLen, int[] positions) {
+public record TokenBatch(int[] inputs, int[] targets, float[] weights, int seqLen, RowLayout layout) {
 
     /** Sequences of one length L + 1 (at least 2 tokens); masks null for all ones. */
     public static TokenBatch of(int[][] sequences, int[][] masks) {
@@ -30,7 +33,7 @@ public record TokenBatch(int[] inputs, int[] targets, float[] weights, int seqLe
                 weights[s * seqLen + j] = masks == null ? 1f : masks[s][j + 1];
             }
         }
-        return new TokenBatch(inputs, targets, weights, seqLen, null);
+        return new TokenBatch(inputs, targets, weights, seqLen, RowLayout.UNPACKED);
     }
 
     public int sequences() {

@@ -12,6 +12,8 @@ import org.knowcoder.tensor.autograd.Gather;
 import org.knowcoder.tensor.autograd.Linear;
 import org.knowcoder.tensor.autograd.RmsNorm;
 import org.knowcoder.tensor.autograd.RotaryEmbedding;
+import org.knowcoder.tensor.autograd.RowLayout;
+import org.knowcoder.tensor.autograd.SelectRows;
 import org.knowcoder.tensor.autograd.SiluGate;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
@@ -56,14 +58,39 @@ public final class TrainingForward {
 
     /** Logits [tokens.length, vocab] for sequences of {@code seqLen} tokens packed in {@code tokens}. */
     public Var logits(Tape tape, int[] tokens, int seqLen) {
-        return logits(tape, tokens, seqLen, null);
+        return logits(tape, tokens, seqLen, RowLayout.UNPACKED);
+    }
+
+    /** As above, the tokens laid out as {@code layout} says (several examples per sequence: see {@link TokenBatch}). */
+    public Var logits(Tape tape, int[] tokens, int seqLen, RowLayout layout) {
+        return head(tape, hidden(tape, tokens, seqLen, layout));
     }
 
     /**
-     * As above, token r at position {@code positions[r]} of its own example, each example attending
-     * only to itself (see {@link TokenBatch}); null positions: one example per sequence.
+     * The batch's weighted cross-entropy summed and divided by {@code denominator} (see {@link CrossEntropy}).
+     * The final norm and the classifier run only on the rows whose target counts: an instruction's
+     * prompt rows (most of them) need no logits, and the classifier is a fifth of a small model's FLOPs.
      */
-    public Var logits(Tape tape, int[] tokens, int seqLen, int[] positions) {
+    public Var loss(Tape tape, TokenBatch batch, float denominator) {
+        Var x = hidden(tape, batch.inputs(), batch.seqLen(), batch.layout());
+        float[] weights = batch.weights();
+        int counted = 0;
+        for (float w : weights) if (w != 0) counted++;
+        if (counted == weights.length) return CrossEntropy.apply(tape, head(tape, x), batch.targets(), weights, denominator);
+        // a micro-batch of prompts only still makes a loss (0) to run backward from: its first row, at weight 0
+        int[] rows = new int[Math.max(1, counted)], targets = new int[rows.length];
+        float[] kept = new float[rows.length];
+        for (int r = 0, i = 0; r < weights.length && i < counted; r++) {
+            if (weights[r] == 0) continue;
+            rows[i] = r;
+            targets[i] = batch.targets()[r];
+            kept[i++] = weights[r];
+        }
+        return CrossEntropy.apply(tape, head(tape, SelectRows.apply(tape, x, rows)), targets, kept, denominator);
+    }
+
+    /** The last layer's output for every token. */
+    private Var hidden(Tape tape, int[] tokens, int seqLen, RowLayout layout) {
         if (seqLen < 1 || seqLen > c.seqLen() || tokens.length % seqLen != 0) {
             throw new IllegalArgumentException(tokens.length + " tokens are not whole sequences of " + seqLen
                     + " within the model's context of " + c.seqLen());
@@ -71,21 +98,19 @@ public final class TrainingForward {
         Var x = Embedding.apply(tape, tokens, params.embedding());
         for (int l = 0; l < c.nLayers(); l++) {
             int layer = l;
-            Checkpoint.Segment block = (t, in) -> layer(t, layer, in, seqLen, positions);
+            Checkpoint.Segment block = (t, in) -> layer(t, layer, in, seqLen, layout);
             x = checkpointActivations ? Checkpoint.apply(tape, x, block) : block.apply(tape, x);
         }
-        x = RmsNorm.apply(tape, x, params.finalNorm(), c.normEps());
-        return Linear.apply(tape, x, params.classifier());
+        return x;
     }
 
-    /** The batch's weighted cross-entropy summed and divided by {@code denominator} (see {@link CrossEntropy}). */
-    public Var loss(Tape tape, TokenBatch batch, float denominator) {
-        Var logits = logits(tape, batch.inputs(), batch.seqLen(), batch.positions());
-        return CrossEntropy.apply(tape, logits, batch.targets(), batch.weights(), denominator);
+    /** Logits of hidden states: the final norm, then the classifier. */
+    private Var head(Tape tape, Var x) {
+        return Linear.apply(tape, RmsNorm.apply(tape, x, params.finalNorm(), c.normEps()), params.classifier());
     }
 
     /** Transformer layer l: x + attention(norm(x)), then + SwiGLU MLP(norm(.)). */
-    private Var layer(Tape tape, int l, Var x, int seqLen, int[] positions) {
+    private Var layer(Tape tape, int l, Var x, int seqLen, RowLayout layout) {
         float eps = c.normEps();
         LlamaParams.Layer w = params.layer(l);
         Var h = RmsNorm.apply(tape, x, w.attentionNorm(), eps);
@@ -96,9 +121,9 @@ public final class TrainingForward {
             q = Gather.apply(tape, q, qOrder);
             k = Gather.apply(tape, k, kOrder);
         }
-        q = RotaryEmbedding.apply(tape, q, c.nHeads(), seqLen, positions, rope);
-        k = RotaryEmbedding.apply(tape, k, c.nKvHeads(), seqLen, positions, rope);
-        Var a = CausalAttention.apply(tape, q, k, v, c.nHeads(), c.nKvHeads(), seqLen, positions);
+        q = RotaryEmbedding.apply(tape, q, c.nHeads(), seqLen, layout, rope);
+        k = RotaryEmbedding.apply(tape, k, c.nKvHeads(), seqLen, layout, rope);
+        Var a = CausalAttention.apply(tape, q, k, v, c.nHeads(), c.nKvHeads(), seqLen, layout);
         x = Add.apply(tape, x, project(tape, l, Projection.O, a, w));
         h = RmsNorm.apply(tape, x, w.ffnNorm(), eps);
         Var g = SiluGate.apply(tape, project(tape, l, Projection.GATE, h, w), project(tape, l, Projection.UP, h, w));

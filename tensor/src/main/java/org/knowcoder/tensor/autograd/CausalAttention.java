@@ -10,10 +10,11 @@ import org.knowcoder.tensor.kernels.VectorMath;
 /**
  * Causal self-attention with grouped-query heads over packed sequences: q [B*T, nHeads*hd],
  * k and v [B*T, nKvHeads*hd], each sequence of T rows attending only to itself, position i to
- * positions 0..i; query head h reads KV head h / (nHeads / nKvHeads). With per-row positions, a
- * sequence of T rows may hold several examples one after another, each starting at position 0:
- * row i then attends to rows i - position(i) .. i, its own example's rows up to itself (a
- * block-diagonal causal mask). Saves the attention
+ * positions 0..i; query head h reads KV head h / (nHeads / nKvHeads). Packed ({@link RowLayout}),
+ * a sequence of T rows may hold several examples one after another: row i then attends to its own
+ * example's rows up to itself (a block-diagonal causal mask), after the rows of the shared prefix
+ * its example continues, if any. A row's keys are thus at most two runs of rows, the prefix's and
+ * its own; its probabilities are stored as one run, the prefix's first. Saves the attention
  * probabilities P. Backward, with S the scaled scores:
  * dP = dy v^T, dS = P (dP - rowsum(P dP)), dq = dS k / sqrt(hd), dk = dS^T q / sqrt(hd), dv = P^T dy.
  * Forward splits the work by (sequence, head); backward by (sequence, KV head), so that no two
@@ -23,8 +24,9 @@ import org.knowcoder.tensor.kernels.VectorMath;
  * keys (forward) and values (backward) of a head are transposed to [hd][T] once per unit, so that
  * the scores of a row are FL keys per FMA instead of one horizontally summed dot product per key.
  * A row's sums over its keys (P v, dS k) are register accumulators over one vector of head
- * dimensions; dk and dv are added to key by key. Every output is formed in a fixed order relative to its example's first row: the same bits
- * for any thread count and for an example packed or alone.
+ * dimensions; dk and dv are added to key by key. Every output is formed in a fixed order relative to
+ * its example's first row: the same bits for any thread count and for an example packed or alone
+ * (up to rounding for one that continues a shared prefix: its sums restart at the second run).
  */
 public final class CausalAttention {
     private CausalAttention() {}
@@ -33,21 +35,18 @@ public final class CausalAttention {
     private static final int FL = F.length();
 
     public static Var apply(Tape tape, Var q, Var k, Var v, int nHeads, int nKvHeads, int seqLen) {
-        return apply(tape, q, k, v, nHeads, nKvHeads, seqLen, null);
+        return apply(tape, q, k, v, nHeads, nKvHeads, seqLen, RowLayout.UNPACKED);
     }
 
-    /**
-     * As above, row r at position {@code positions[r]} of its example (null: r % seqLen, one example
-     * per sequence). Positions run 0, 1, 2, ... within an example and every sequence starts one.
-     */
-    public static Var apply(Tape tape, Var q, Var k, Var v, int nHeads, int nKvHeads, int seqLen, int[] positions) {
+    /** As above, the rows laid out as {@code layout} says. */
+    public static Var apply(Tape tape, Var q, Var k, Var v, int nHeads, int nKvHeads, int seqLen, RowLayout layout) {
         int rows = q.rows(), hd = q.cols() / nHeads, kvDim = k.cols(), dim = q.cols();
         if (rows % seqLen != 0 || k.rows() != rows || v.rows() != rows || kvDim != nKvHeads * hd || v.cols() != kvDim
                 || nHeads % nKvHeads != 0) {
             throw new IllegalArgumentException("attention shapes do not fit: " + q + ", " + k + ", " + v
                     + " with " + nHeads + "/" + nKvHeads + " heads, sequences of " + seqLen);
         }
-        if (positions != null) Positions.check(positions, rows, seqLen);
+        layout.check(rows, seqLen);
         int batch = rows / seqLen, group = nHeads / nKvHeads;
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] probs = new float[batch * nHeads * seqLen * seqLen];
@@ -63,10 +62,12 @@ public final class CausalAttention {
                 for (int i = 0; i < seqLen; i++) {
                     int qo = (base + i) * dim + h * hd;
                     int po = ((b * nHeads + h) * seqLen + i) * seqLen;
-                    int first = Positions.first(positions, base + i, i), n = i - first + 1;
-                    products(qv, qo, keys, seqLen, first, n, hd, scale, probs, po + first);
-                    Softmax.apply(probs, po + first, n);
-                    addWeighted(probs, po + first, n, vv, kvo + first * kvDim, kvDim, hd, out, qo);
+                    int shared = layout.prefixLength(base + i, i), first = layout.first(base + i, i), n = i - first + 1;
+                    if (shared > 0) products(qv, qo, keys, seqLen, layout.prefixFirst(base + i, i), shared, hd, scale, probs, po);
+                    products(qv, qo, keys, seqLen, first, n, hd, scale, probs, po + shared);
+                    Softmax.apply(probs, po, shared + n);
+                    if (shared > 0) addWeighted(probs, po, shared, vv, kvo + layout.prefixFirst(base + i, i) * kvDim, kvDim, hd, out, qo);
+                    addWeighted(probs, po + shared, n, vv, kvo + first * kvDim, kvDim, hd, out, qo);
                 }
             }
         });
@@ -85,11 +86,15 @@ public final class CausalAttention {
                         for (int i = 0; i < seqLen; i++) {
                             int qo = (base + i) * dim + h * hd;
                             int po = ((b * nHeads + h) * seqLen + i) * seqLen;
-                            int first = Positions.first(positions, base + i, i), n = i - first + 1;
-                            products(dy, qo, values, seqLen, first, n, hd, 1f, dS, 0); // dP
-                            float rowSum = VectorMath.dot(probs, po + first, dS, 0, n);
-                            scoreGradients(probs, po + first, dS, n, rowSum, scale);
-                            rowGradients(probs, po + first, dS, n, dy, qs, ks, qo, kvo + first * kvDim, kvDim, hd, dq, dk, dv);
+                            int shared = layout.prefixLength(base + i, i), first = layout.first(base + i, i), n = i - first + 1;
+                            if (shared > 0) products(dy, qo, values, seqLen, layout.prefixFirst(base + i, i), shared, hd, 1f, dS, 0);
+                            products(dy, qo, values, seqLen, first, n, hd, 1f, dS, shared); // dP
+                            float rowSum = VectorMath.dot(probs, po, dS, 0, shared + n);
+                            scoreGradients(probs, po, dS, shared + n, rowSum, scale);
+                            if (shared > 0) {
+                                rowGradients(probs, po, dS, 0, shared, dy, qs, ks, qo, kvo + layout.prefixFirst(base + i, i) * kvDim, kvDim, hd, dq, dk, dv);
+                            }
+                            rowGradients(probs, po + shared, dS, shared, n, dy, qs, ks, qo, kvo + first * kvDim, kvDim, hd, dq, dk, dv);
                         }
                     }
                 }
@@ -166,12 +171,13 @@ public final class CausalAttention {
     }
 
     /**
-     * One query row's share of the gradients, over its keys c < n (rows ko + c * kvDim of k and v):
-     * dv[c] += p[c] dy, dk[c] += dS[c] q, and dq += sum of dS[c] k[c], the last in two register
+     * One query row's share of the gradients, over its keys c < n (rows ko + c * kvDim of k and v,
+     * probabilities p[po + c], score gradients dS[so + c]): dv[c] += p[c] dy, dk[c] += dS[c] q, and
+     * dq += sum of dS[c] k[c], the last in two register
      * accumulators (even and odd c). The dk and dv rows of a head are 128 bytes apart at hd = 32, so
      * their read-modify-writes stream through cache in key order.
      */
-    private static void rowGradients(float[] p, int po, float[] dS, int n, float[] dy, float[] qs, float[] ks, int qo, int ko, int kvDim,
+    private static void rowGradients(float[] p, int po, float[] dS, int so, int n, float[] dy, float[] qs, float[] ks, int qo, int ko, int kvDim,
                                      int hd, float[] dq, float[] dk, float[] dv) {
         int d = 0;
         for (; d + FL <= hd; d += FL) {
@@ -181,17 +187,17 @@ public final class CausalAttention {
             for (; c + 1 < n; c += 2) {
                 int o = ko + c * kvDim + d, o1 = o + kvDim;
                 addScaled(g, p[po + c], dv, o);
-                addScaled(x, dS[c], dk, o);
-                a0 = FloatVector.fromArray(F, ks, o).fma(FloatVector.broadcast(F, dS[c]), a0);
+                addScaled(x, dS[so + c], dk, o);
+                a0 = FloatVector.fromArray(F, ks, o).fma(FloatVector.broadcast(F, dS[so + c]), a0);
                 addScaled(g, p[po + c + 1], dv, o1);
-                addScaled(x, dS[c + 1], dk, o1);
-                a1 = FloatVector.fromArray(F, ks, o1).fma(FloatVector.broadcast(F, dS[c + 1]), a1);
+                addScaled(x, dS[so + c + 1], dk, o1);
+                a1 = FloatVector.fromArray(F, ks, o1).fma(FloatVector.broadcast(F, dS[so + c + 1]), a1);
             }
             if (c < n) {
                 int o = ko + c * kvDim + d;
                 addScaled(g, p[po + c], dv, o);
-                addScaled(x, dS[c], dk, o);
-                a0 = FloatVector.fromArray(F, ks, o).fma(FloatVector.broadcast(F, dS[c]), a0);
+                addScaled(x, dS[so + c], dk, o);
+                a0 = FloatVector.fromArray(F, ks, o).fma(FloatVector.broadcast(F, dS[so + c]), a0);
             }
             a0.add(a1).intoArray(dq, qo + d);
         }
@@ -200,8 +206,8 @@ public final class CausalAttention {
             for (int c = 0; c < n; c++) {
                 int o = ko + c * kvDim + d;
                 dv[o] = Math.fma(g, p[po + c], dv[o]);
-                dk[o] = Math.fma(x, dS[c], dk[o]);
-                a = Math.fma(ks[o], dS[c], a);
+                dk[o] = Math.fma(x, dS[so + c], dk[o]);
+                a = Math.fma(ks[o], dS[so + c], a);
             }
             dq[qo + d] = a;
         }

@@ -5,8 +5,9 @@ import org.knowcoder.tensor.kernels.ExpSum;
 
 /**
  * loss = sum over rows t of weight[t] * -log softmax(logits[t])[target[t]], divided by
- * {@code denominator}. Weights are the loss mask (0 or 1); the denominator is the number of
- * weighted targets in the whole global batch, so micro-batches' gradients add up to the big batch's.
+ * {@code denominator}. Weights are the loss mask (0 or 1, or how many examples share the row); the
+ * denominator is the number of weighted targets in the whole global batch, so micro-batches'
+ * gradients add up to the big batch's.
  * Saves only each row's log-sum-exp; backward rebuilds softmax from the logits:
  * dlogits[t] = weight[t] / denominator * (softmax(logits[t]) - onehot(target[t])).
  */

@@ -4,29 +4,28 @@ import org.knowcoder.tensor.kernels.Rope;
 
 /**
  * RoPE in the engine's adjacent-pair convention (see {@link Rope}) on rows of {@code heads} head
- * vectors; row t sits at position t % seqLen (sequences packed one after another, each from
- * position 0), or at {@code positions[t]} when given (several examples in a sequence, each from
- * position 0). A rotation's transpose is the rotation by the opposite angle, which is backward.
+ * vectors; row t sits at the position its {@link RowLayout} gives (t % seqLen unpacked). A
+ * rotation's transpose is the rotation by the opposite angle, which is backward.
  */
 public final class RotaryEmbedding {
     private RotaryEmbedding() {}
 
     public static Var apply(Tape tape, Var x, int heads, int seqLen, Rope rope) {
-        return apply(tape, x, heads, seqLen, null, rope);
+        return apply(tape, x, heads, seqLen, RowLayout.UNPACKED, rope);
     }
 
-    /** As above, row t at position {@code positions[t]} (null: t % seqLen), each below seqLen. */
-    public static Var apply(Tape tape, Var x, int heads, int seqLen, int[] positions, Rope rope) {
+    /** As above, rows laid out as {@code layout} says, each position below seqLen. */
+    public static Var apply(Tape tape, Var x, int heads, int seqLen, RowLayout layout, Rope rope) {
         int rows = x.rows(), width = x.cols(), headDim = width / heads;
         if (headDim * heads != width) throw new IllegalArgumentException(x + " does not hold " + heads + " heads");
         if (seqLen > rope.maxPositions()) throw new IllegalArgumentException("sequence of " + seqLen + " is longer than RoPE's table");
         Var y = Var.result("rope", rows, width, x.requiresGrad());
         System.arraycopy(x.value(), 0, y.value(), 0, x.size());
-        if (positions != null) Positions.check(positions, rows, seqLen);
-        rotate(y.value(), rows, heads, headDim, seqLen, positions, rope, 1f);
+        layout.check(rows, seqLen);
+        rotate(y.value(), rows, heads, headDim, seqLen, layout, rope, 1f);
         tape.record(y, () -> {
             float[] g = y.grad().clone();
-            rotate(g, rows, heads, headDim, seqLen, positions, rope, -1f);
+            rotate(g, rows, heads, headDim, seqLen, layout, rope, -1f);
             float[] dx = x.gradForUpdate();
             for (int i = 0; i < g.length; i++) dx[i] += g[i];
         }, x);
@@ -34,11 +33,11 @@ public final class RotaryEmbedding {
     }
 
     /** Rotates every pair in place by its angle, times {@code direction} (1 forward, -1 backward). */
-    private static void rotate(float[] v, int rows, int heads, int headDim, int seqLen, int[] positions, Rope rope,
+    private static void rotate(float[] v, int rows, int heads, int headDim, int seqLen, RowLayout layout, Rope rope,
                                float direction) {
         int half = headDim / 2;
         for (int t = 0; t < rows; t++) {
-            int pos = Positions.of(positions, t, t % seqLen);
+            int pos = layout.position(t, t % seqLen);
             for (int h = 0; h < heads; h++) {
                 int o = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {

@@ -5,6 +5,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.testing.TestPool;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -14,28 +17,28 @@ import static org.knowcoder.tensor.TestTensors.randomFloats;
 /**
  * The vectorized attention against a plain reference in double (the textbook loops of the class
  * comment), forward and all three gradients, on sequences long enough for the four-vector blocks
- * of keys, with packed examples, grouped heads, and head sizes that are and are not a multiple of
- * the vector width; and the same bits on one thread as on two.
+ * of keys, with packed examples, examples continuing a shared prefix, grouped heads, and head sizes
+ * that are and are not a multiple of the vector width; and the same bits on one thread as on two.
  */
 class CausalAttentionTest {
     private static final int HEADS = 4, KV_HEADS = 2, SEQ = 150;
 
-    @ParameterizedTest(name = "head size {0}")
-    @CsvSource({"6", "32"})
-    void matchesThePlainReference(int hd) {
+    @ParameterizedTest(name = "head size {0}, shared prefix {1}")
+    @CsvSource({"6, false", "32, false", "6, true", "32, true"})
+    void matchesThePlainReference(int hd, boolean shared) {
         Random rnd = new Random(hd);
-        int[] positions = positions();
-        int rows = positions.length;
+        RowLayout layout = shared ? sharedPrefix() : RowLayout.packed(positions());
+        int rows = layout.positions().length;
         float[] q = randomFloats(rnd, rows * HEADS * hd), k = randomFloats(rnd, rows * KV_HEADS * hd), v = randomFloats(rnd, rows * KV_HEADS * hd);
         float[] dy = randomFloats(rnd, rows * HEADS * hd);
-        float[][] got = run(TestPool.TWO_THREADS, q, k, v, dy, hd, positions);
-        double[][] want = reference(q, k, v, dy, hd, positions);
+        float[][] got = run(TestPool.TWO_THREADS, q, k, v, dy, hd, layout);
+        double[][] want = reference(q, k, v, dy, hd, layout);
         String[] names = {"y", "dq", "dk", "dv"};
         for (int a = 0; a < 4; a++) {
             for (int i = 0; i < got[a].length; i++) assertEquals(want[a][i], got[a][i], 1e-4 + 1e-4 * Math.abs(want[a][i]), names[a] + "[" + i + "]");
         }
         try (WorkerPool one = new WorkerPool(1)) {
-            float[][] alone = run(one, q, k, v, dy, hd, positions);
+            float[][] alone = run(one, q, k, v, dy, hd, layout);
             for (int a = 0; a < 4; a++) assertArrayEquals(got[a], alone[a], names[a] + " on one thread");
         }
     }
@@ -48,38 +51,59 @@ class CausalAttentionTest {
         return p;
     }
 
-    private static float[][] run(WorkerPool pool, float[] q, float[] k, float[] v, float[] dy, int hd, int[] positions) {
-        int rows = positions.length;
+    /** Two sequences of 150 rows: one example; then a prefix of 40 rows shared by examples of 50 and 60 rows of their own. */
+    private static RowLayout sharedPrefix() {
+        int[] p = positions(), ends = new int[2 * SEQ];
+        Arrays.fill(ends, -1);
+        for (int r = 0; r < SEQ; r++) {
+            p[SEQ + r] = r < 90 ? r : r - 50;
+            if (r >= 40) ends[SEQ + r] = 39;
+        }
+        return new RowLayout(p, ends);
+    }
+
+    /** The rows row i sees, straight from the layout's definition: its prefix's rows, then its own up to itself. */
+    private static List<Integer> keys(RowLayout layout, int i) {
+        int start = i / SEQ * SEQ, pos = layout.positions()[i], end = layout.prefixEnds() == null ? -1 : layout.prefixEnds()[i];
+        List<Integer> keys = new ArrayList<>();
+        int shared = end < 0 ? 0 : layout.positions()[start + end] + 1;
+        for (int j = start + end + 1 - shared; j <= start + end; j++) keys.add(j);
+        for (int j = i - (pos - shared); j <= i; j++) keys.add(j);
+        return keys;
+    }
+
+    private static float[][] run(WorkerPool pool, float[] q, float[] k, float[] v, float[] dy, int hd, RowLayout layout) {
+        int rows = layout.positions().length;
         Tape tape = new Tape(pool);
         Var vq = Var.param("q", q.clone(), rows, HEADS * hd), vk = Var.param("k", k.clone(), rows, KV_HEADS * hd);
         Var vv = Var.param("v", v.clone(), rows, KV_HEADS * hd);
-        Var y = CausalAttention.apply(tape, vq, vk, vv, HEADS, KV_HEADS, SEQ, positions);
+        Var y = CausalAttention.apply(tape, vq, vk, vv, HEADS, KV_HEADS, SEQ, layout);
         float[] out = y.value().clone();
         tape.backward(y, dy);
         return new float[][] {out, vq.grad().clone(), vk.grad().clone(), vv.grad().clone()};
     }
 
     /** y, dq, dk, dv by the formulas, one (row, head) at a time. */
-    private static double[][] reference(float[] q, float[] k, float[] v, float[] dy, int hd, int[] positions) {
-        int rows = positions.length, dim = HEADS * hd, kvDim = KV_HEADS * hd, group = HEADS / KV_HEADS;
+    private static double[][] reference(float[] q, float[] k, float[] v, float[] dy, int hd, RowLayout layout) {
+        int rows = layout.positions().length, dim = HEADS * hd, kvDim = KV_HEADS * hd, group = HEADS / KV_HEADS;
         double scale = 1 / Math.sqrt(hd);
         double[] y = new double[rows * dim], dq = new double[rows * dim], dk = new double[rows * kvDim], dv = new double[rows * kvDim];
         for (int i = 0; i < rows; i++) {
-            int first = i - positions[i];
+            List<Integer> keys = keys(layout, i);
             for (int h = 0; h < HEADS; h++) {
                 int g = h / group, qo = i * dim + h * hd;
                 double[] p = new double[i + 1];
                 double max = Double.NEGATIVE_INFINITY, sum = 0;
-                for (int j = first; j <= i; j++) {
+                for (int j : keys) {
                     double s = 0;
                     for (int d = 0; d < hd; d++) s += q[qo + d] * k[j * kvDim + g * hd + d];
                     p[j] = s * scale;
                     max = Math.max(max, p[j]);
                 }
-                for (int j = first; j <= i; j++) sum += p[j] = Math.exp(p[j] - max);
+                for (int j : keys) sum += p[j] = Math.exp(p[j] - max);
                 double rowSum = 0;
                 double[] dP = new double[i + 1];
-                for (int j = first; j <= i; j++) {
+                for (int j : keys) {
                     p[j] /= sum;
                     for (int d = 0; d < hd; d++) {
                         y[qo + d] += p[j] * v[j * kvDim + g * hd + d];
@@ -88,7 +112,7 @@ class CausalAttentionTest {
                     }
                     rowSum += p[j] * dP[j];
                 }
-                for (int j = first; j <= i; j++) {
+                for (int j : keys) {
                     double ds = p[j] * (dP[j] - rowSum) * scale;
                     for (int d = 0; d < hd; d++) {
                         dq[qo + d] += ds * k[j * kvDim + g * hd + d];

@@ -88,6 +88,12 @@ class GradientCheckTest {
     }
 
     @Test
+    void selectRowsTakingOneTwice() {
+        Var x = param("x", 5, 3);
+        check(t -> SelectRows.apply(t, x, new int[] {4, 1, 4}), x);
+    }
+
+    @Test
     void rmsNorm() {
         Var x = param("x", 4, 19), w = param("w", 1, 19);
         check(t -> RmsNorm.apply(t, x, w, 1e-5f), x, w);
@@ -110,14 +116,22 @@ class GradientCheckTest {
     void rotaryEmbeddingAtGivenPositions() {
         Var x = param("x", 6, 8);
         Rope rope = new Rope(4, 3, 10000f);
-        check(t -> RotaryEmbedding.apply(t, x, 2, 3, new int[] {0, 1, 0, 0, 1, 2}, rope), x);
+        check(t -> RotaryEmbedding.apply(t, x, 2, 3, RowLayout.packed(new int[] {0, 1, 0, 0, 1, 2}), rope), x);
     }
 
     @Test
     void causalAttentionOverPackedExamples() {
         // two sequences of 4 rows: examples of 3 and 1 rows, then of 2 and 2
         Var q = param("q", 8, 16), k = param("k", 8, 8), v = param("v", 8, 8);
-        check(t -> CausalAttention.apply(t, q, k, v, 4, 2, 4, new int[] {0, 1, 2, 0, 0, 1, 0, 1}), q, k, v);
+        check(t -> CausalAttention.apply(t, q, k, v, 4, 2, 4, RowLayout.packed(new int[] {0, 1, 2, 0, 0, 1, 0, 1})), q, k, v);
+    }
+
+    @Test
+    void causalAttentionOverASharedPrefix() {
+        // one sequence of 7 rows: a prefix of 2 rows, examples continuing it with 2 and 3 rows of their own
+        Var q = param("q", 7, 16), k = param("k", 7, 8), v = param("v", 7, 8);
+        RowLayout layout = new RowLayout(new int[] {0, 1, 2, 3, 2, 3, 4}, new int[] {-1, -1, 1, 1, 1, 1, 1});
+        check(t -> CausalAttention.apply(t, q, k, v, 4, 2, 7, layout), q, k, v);
     }
 
     @Test

@@ -58,14 +58,31 @@ class PackedAttentionTest {
         int[] crossesSequences = POSITIONS.clone();
         crossesSequences[SEQ] = 4;
         for (int[] bad : new int[][] {skips, crossesSequences, Arrays.copyOf(POSITIONS, 3)}) {
-            assertThrows(IllegalArgumentException.class, () -> CausalAttention.apply(tape, x, kv, kv, HEADS, HEADS, SEQ, bad));
+            assertThrows(IllegalArgumentException.class, () -> CausalAttention.apply(tape, x, kv, kv, HEADS, HEADS, SEQ, RowLayout.packed(bad)));
+        }
+    }
+
+    @Test
+    void sharedPrefixesThatReachOutsideTheirSequenceOrMisplaceTheirRowsAreRefused() {
+        Tape tape = new Tape(POOL);
+        Var x = Var.param("x", new float[SEQ * HEADS * HD], SEQ, HEADS * HD);
+        // a prefix of 2 rows, continued by examples of 3 and 2 rows
+        int[] positions = {0, 1, 2, 3, 4, 2, 3}, ends = {-1, -1, 1, 1, 1, 1, 1};
+        assertEquals(SEQ * HEADS * HD, CausalAttention.apply(tape, x, x, x, HEADS, HEADS, SEQ, new RowLayout(positions, ends)).size());
+        int[] later = ends.clone(), chained = ends.clone(), misplaced = positions.clone();
+        later[2] = 3; // a prefix that ends after the row
+        chained[5] = 3; // a prefix row that itself continues a prefix
+        misplaced[5] = 3; // not right after the prefix's 2 rows
+        for (RowLayout bad : new RowLayout[] {new RowLayout(positions, later), new RowLayout(positions, chained),
+                new RowLayout(misplaced, ends), new RowLayout(null, ends)}) {
+            assertThrows(IllegalArgumentException.class, () -> CausalAttention.apply(tape, x, x, x, HEADS, HEADS, SEQ, bad), bad.toString());
         }
     }
 
     private static float[] attention(float[] q, float[] k, float[] v, int rows, int[] positions) {
         Tape tape = new Tape(POOL);
         Var y = CausalAttention.apply(tape, Var.param("q", q, rows, HEADS * HD), Var.param("k", k, rows, KV_HEADS * HD),
-                Var.param("v", v, rows, KV_HEADS * HD), HEADS, KV_HEADS, positions == null ? rows : SEQ, positions);
+                Var.param("v", v, rows, KV_HEADS * HD), HEADS, KV_HEADS, positions == null ? rows : SEQ, positions == null ? RowLayout.UNPACKED : RowLayout.packed(positions));
         return y.value().clone();
     }
 
