@@ -7,6 +7,8 @@ import org.knowcoder.model.session.BatchDecoder;
 import org.knowcoder.model.session.DecoderLoad;
 
 import java.io.IOException;
+import java.util.AbstractQueue;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,10 +21,13 @@ import java.util.function.Supplier;
  * decoding thread answers them with the {@link Extractor}, filling every free slot of the batch
  * before each step. So concurrent requests are decoded together, not one after another, and a
  * prompt that arrives mid-batch joins it at the next step. There is a queue per prompt group (one
- * query's prompts; all continuations are one group), drained one group at a time: the decoder keeps
- * one shared prefix, and prompts of different queries taken in turns would make it compute each
- * query's prefix again and again. Cancelling a returned future drops its prompt before the next
- * step, whether it is waiting or being decoded, so that its slot goes to another.
+ * query's prompts; all continuations are one group), and a free slot takes the next prompt of the
+ * group it took from last while that group has any: the decoder keeps one shared prefix, and
+ * prompts of different queries taken in turns would make it compute each query's prefix again and
+ * again. Only then does it take another group's, so no group waits for another to drain (a server's
+ * steady stream of one query's prompts would otherwise starve every other query and completion).
+ * Cancelling a returned future drops its prompt before the next step, whether it is waiting or
+ * being decoded, so that its slot goes to another.
  */
 public final class DecodeQueue implements TextModel, AutoCloseable {
     /** The group of every continuation: their prompts share no prefix a group would keep, and they must not wait for one another. */
@@ -33,6 +38,7 @@ public final class DecodeQueue implements TextModel, AutoCloseable {
     /** Requests not yet done, by identity; one that leaves (its future cancelled) is dropped by the decoder. */
     private final Map<BatchDecoder.Request, Pending<?>> pending = new ConcurrentHashMap<>();
     private final Object signal = new Object();
+    private final Waiting waiting = new Waiting();
     private final Thread decoder;
     private volatile boolean closed;
 
@@ -91,12 +97,11 @@ public final class DecodeQueue implements TextModel, AutoCloseable {
         return extractor.promptRoom();
     }
 
-    /** The decoding thread: waits for prompts, answers a group's (and those that join it meanwhile), takes the next group, waits again. */
+    /** The decoding thread: waits for prompts, answers them (and those that join them meanwhile) until none is left, waits again. */
     private void decode() {
         while (true) {
-            ConcurrentLinkedQueue<BatchDecoder.Request> waiting;
             synchronized (signal) {
-                while ((waiting = nonEmptyGroup()) == null && !closed) {
+                while (waiting.isEmpty() && !closed) {
                     try {
                         signal.wait();
                     } catch (InterruptedException e) {
@@ -121,6 +126,48 @@ public final class DecodeQueue implements TextModel, AutoCloseable {
     private ConcurrentLinkedQueue<BatchDecoder.Request> nonEmptyGroup() {
         for (ConcurrentLinkedQueue<BatchDecoder.Request> q : groups.values()) if (!q.isEmpty()) return q;
         return null;
+    }
+
+    /**
+     * Every group's waiting prompts as the decoder's one queue: the group taken from last first.
+     * Other threads add to the groups; only the decoding thread takes, so a queue that is not empty
+     * has a prompt for the next poll.
+     */
+    private final class Waiting extends AbstractQueue<BatchDecoder.Request> {
+        private ConcurrentLinkedQueue<BatchDecoder.Request> current;
+
+        @Override
+        public BatchDecoder.Request poll() {
+            if (current == null || current.isEmpty()) current = nonEmptyGroup();
+            return current == null ? null : current.poll();
+        }
+
+        @Override
+        public BatchDecoder.Request peek() {
+            ConcurrentLinkedQueue<BatchDecoder.Request> q = current == null || current.isEmpty() ? nonEmptyGroup() : current;
+            return q == null ? null : q.peek();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return nonEmptyGroup() == null;
+        }
+
+        @Override
+        public int size() {
+            return groups.values().stream().mapToInt(ConcurrentLinkedQueue::size).sum();
+        }
+
+        /** Prompts come in by {@link #enqueue}, to their group. */
+        @Override
+        public boolean offer(BatchDecoder.Request r) {
+            throw new UnsupportedOperationException("prompts join their group's queue");
+        }
+
+        @Override
+        public Iterator<BatchDecoder.Request> iterator() {
+            return groups.values().stream().flatMap(ConcurrentLinkedQueue::stream).iterator();
+        }
     }
 
     private void failAll(Throwable e) {
