@@ -19,11 +19,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * KnowCoder extraction over HTTP: JSON endpoints on the JDK's own server (com.sun.net.httpserver,
- * no dependency), one virtual thread per exchange, so that a request waiting for its extraction
- * holds no platform thread. It listens from {@link #start}, answering {@code /health} with 503 until
- * {@link #ready} hands it the loaded model; {@link #close} stops accepting, lets the requests in
- * flight finish within a grace period, then frees the model. Every error is
+ * KnowCoder extraction over HTTP, with OpenAI-compatible completions beside it: JSON endpoints (and
+ * server-sent events) on the JDK's own server (com.sun.net.httpserver, no dependency), one virtual
+ * thread per exchange, so that a request waiting for the decoder holds no platform thread. It
+ * listens from {@link #start}, answering {@code /health} with 503 until {@link #ready} hands it the
+ * loaded model; {@link #close} stops accepting, lets the requests in flight finish within a grace
+ * period, then frees the model. Every error is
  * {@code {"error": {"message", "type"}}} with its status.
  */
 public final class ExtractionServer implements AutoCloseable {
