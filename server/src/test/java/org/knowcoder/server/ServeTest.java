@@ -165,9 +165,12 @@ class ServeTest {
     @Test
     void aSlowRequestTimesOutAndAStopDrainsTheOneInFlight() throws Exception {
         try (ExtractionServer quick = ExtractionServer.start(new ServerConfig("127.0.0.1", 0, null, 8, Duration.ofMillis(1), 64 << 10))) {
-            // the wider model: on the tiny one a loaded machine may finish 50 texts while the request's thread is still submitting them
+            // distinct texts of a hundred tokens on the wider model: each prompt is a long prefill, so the request cannot be done
+            // within the timeout; 50 copies of one sentence on the tiny model, whose prompts share all but a token, could be done
+            // by the time a loaded machine's request thread had submitted them
             quick.ready(TinyModel.loadWider(), "stories", null);
-            String many = String.join(", ", Collections.nCopies(50, "\"Lily saw a big cat in the park.\""));
+            String many = String.join(", ", java.util.stream.IntStream.range(0, 50)
+                    .mapToObj(i -> "\"" + ("Lily saw a big cat in the park number " + i + ". ").repeat(8) + "\"").toList());
             error(504, post(quick, "/v1/extract", "{\"texts\": [" + many + "], \"types\": [\"Person\"]}"), "past the timeout");
         }
         ExtractionServer draining = ExtractionServer.start(new ServerConfig("127.0.0.1", 0, null, 8, Duration.ofSeconds(60), 64 << 10));
