@@ -1,11 +1,16 @@
 package org.knowcoder.api;
 
+import org.knowcoder.ie.extract.Continuation;
+import org.knowcoder.ie.extract.Extractor;
 import org.knowcoder.ie.extract.LoadedExtractor;
+import org.knowcoder.ie.text.CancellableModel;
 import org.knowcoder.ie.text.DecodeQueue;
 import org.knowcoder.ie.text.TextInput;
 import org.knowcoder.ie.text.TextPipeline;
 import org.knowcoder.ie.text.TextRun;
+import org.knowcoder.model.session.DecoderLoad;
 import org.knowcoder.model.session.ModelLoader;
+import org.knowcoder.model.session.Sampler;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,9 +96,51 @@ public final class KnowCoder implements AutoCloseable {
         return join(submit("1", text, schema, tokens));
     }
 
-    /** The extraction of {@code text}, when it is done; many submitted together are decoded together. */
+    /**
+     * The extraction of {@code text}, when it is done; many submitted together are decoded together.
+     * Cancelling the future (a caller that gave up) drops the text's prompts from the batch at the
+     * decoder's next step.
+     */
     public CompletableFuture<Extraction> submit(String id, String text, Schema schema, Consumer<String> tokens) {
-        return pipeline(schema).extract(id, text, tokens).thenApply(Extraction::of);
+        CancellableModel asking = new CancellableModel(queue);
+        CompletableFuture<Extraction> extraction = pipeline(schema).extract(id, text, tokens, asking).thenApply(Extraction::of);
+        extraction.whenComplete((x, e) -> {
+            if (extraction.isCancelled()) asking.cancel();
+        });
+        return extraction;
+    }
+
+    /**
+     * {@code prompt} continued as a base model continues text (BOS, then the prompt), decoded in one
+     * batch with every other caller's prompts; {@code tokens} (or null) receives the text as it is
+     * written, on the decoding thread, so it must not block. Cancelling the future (a client gone)
+     * frees the prompt's place in the batch at the decoder's next step. A prompt that leaves the
+     * context no room is bad input.
+     */
+    public CompletableFuture<Completion> complete(String prompt, Generation generation, Consumer<String> tokens) {
+        Extractor extractor = model.extractor();
+        // llama2.c's xorshift stays at 0 from a seed of 0: that seed takes another, fixed one
+        long seed = generation.seed() == 0 ? 0x9E3779B97F4A7C15L : generation.seed();
+        Sampler sampler = generation.temperature() == 0 ? null
+                : new Sampler(extractor.tokenizer().vocabSize(), (float) generation.temperature(), (float) generation.topP(), seed);
+        Continuation c = extractor.continuation(prompt, sampler, generation.maxTokens(), generation.stop(), tokens);
+        CompletableFuture<Continuation.Result> decoded = queue.continuation(c);
+        CompletableFuture<Completion> completion = decoded.thenApply(r ->
+                new Completion(r.text(), r.stopped() ? Completion.Finish.STOP : Completion.Finish.LENGTH, r.promptTokens(), r.generatedTokens()));
+        completion.whenComplete((x, e) -> {
+            if (completion.isCancelled()) decoded.cancel(false);
+        });
+        return completion;
+    }
+
+    /** The options the model was loaded with. */
+    public Options options() {
+        return options;
+    }
+
+    /** What the decoder is doing: sequences in flight, tokens taken and generated, how full its steps are. */
+    public DecoderLoad decoding() {
+        return queue.load();
     }
 
     /** Every text's extraction, in order (ids "1", "2", ...), decoded in batches. */

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", sortOptions = false,
-        description = {"Serve extraction over HTTP: POST /v1/extract, GET /v1/models, /health, /metrics, and a playground page at /.",
+        description = {"Serve extraction over HTTP: POST /v1/extract, the OpenAI-compatible POST /v1/completions and /v1/chat/completions,"
+                + " GET /v1/models, /health, /metrics, and a playground page at /.",
                 "Prints 'serve: listening on URL' on stderr once bound; SIGTERM or Ctrl-C stops accepting, finishes the requests in flight, exits 0."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "PATH", description = "llama2.c .bin, Hugging Face directory, .safetensors with config.json, PyTorch or GGUF checkpoint (default: KnowCoder-mini, embedded in the jar)")
@@ -37,7 +38,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-batch", defaultValue = "16", description = "prompts decoded together, from all requests in flight (default ${DEFAULT-VALUE})")
     int maxBatch;
 
-    @Option(names = "--max-queue", defaultValue = "64", description = "extraction requests admitted at once; more get 429 with Retry-After (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-queue", defaultValue = "64", description = "model requests (extractions, completions) admitted at once; more get 429 with Retry-After (default ${DEFAULT-VALUE})")
     int maxQueue;
 
     @Option(names = "--timeout", defaultValue = "120", paramLabel = "S", description = "seconds a request may take before it gets 504 (default ${DEFAULT-VALUE})")

@@ -19,4 +19,13 @@ final class ApiError extends RuntimeException {
     static ApiError badRequest(String message) {
         return new ApiError(400, "invalid_request_error", message, 0);
     }
+
+    static ApiError stopping() {
+        return new ApiError(503, "unavailable", "the server is stopping", 5);
+    }
+
+    /** 504: {@code what} (the extraction, the completion) took longer than the server's timeout. */
+    static ApiError timedOut(String what, java.time.Duration timeout) {
+        return new ApiError(504, "timeout", what + " took longer than the server's timeout of " + timeout.toMillis() + " ms", 0);
+    }
 }

@@ -51,10 +51,15 @@ final class Exchanges {
     }
 
     static void error(HttpExchange ex, ApiError e) throws IOException {
+        if (e.retryAfter > 0) ex.getResponseHeaders().set("Retry-After", String.valueOf(e.retryAfter));
+        json(ex, e.status, errorBody(e));
+    }
+
+    /** {@code {"error": {"message", "type"}}}: an error response's body, or an error event in a stream already under way. */
+    static ObjectNode errorBody(ApiError e) {
         ObjectNode error = JSON.createObjectNode();
         error.putObject("error").put("message", e.getMessage()).put("type", e.type);
-        if (e.retryAfter > 0) ex.getResponseHeaders().set("Retry-After", String.valueOf(e.retryAfter));
-        json(ex, e.status, error);
+        return error;
     }
 
     static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {

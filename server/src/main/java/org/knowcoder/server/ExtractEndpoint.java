@@ -10,47 +10,35 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * {@code POST /v1/extract} over the library. Every request's texts go to the one shared
  * {@link KnowCoder}, whose decode queue batches the prompts of all requests in flight (a prompt that
- * arrives mid-batch joins at the next step): that is the server's continuous batching. At most
- * {@code maxQueue} requests are admitted at once; one more gets 429 at once rather than waiting in
- * unbounded memory. A request is admitted until its extraction is done, even after it timed out,
- * since its prompts hold their places in the queue until then.
+ * arrives mid-batch joins at the next step): that is the server's continuous batching. A request
+ * past the timeout is cancelled: its prompts leave the batch rather than decode for nobody.
  */
 final class ExtractEndpoint {
     private final KnowCoder model;
     private final SchemaCache schemas;
-    private final Semaphore admitted;
-    private final int maxQueue;
+    private final Admission admission;
     private final Duration timeout;
     private final Metrics metrics;
 
-    ExtractEndpoint(KnowCoder model, Schema defaults, int maxQueue, Duration timeout, Metrics metrics) {
+    ExtractEndpoint(KnowCoder model, Schema defaults, Admission admission, Duration timeout, Metrics metrics) {
         this.model = model;
         this.schemas = new SchemaCache(defaults);
-        this.admitted = new Semaphore(maxQueue);
-        this.maxQueue = maxQueue;
+        this.admission = admission;
         this.timeout = timeout;
         this.metrics = metrics;
-    }
-
-    /** Requests admitted and not yet done. */
-    int depth() {
-        return maxQueue - admitted.availablePermits();
     }
 
     /** The results: one Extraction for {@code "text"}, an array of them (ids "1", "2", ...) for {@code "texts"}. */
     Object extract(String body) throws InterruptedException {
         ExtractRequest r = ExtractRequest.parse(body);
         Schema schema = schemas.of(r);
-        if (!admitted.tryAcquire()) {
-            throw new ApiError(429, "rate_limit_error", "the server is busy (" + maxQueue + " requests in flight); retry later", 1);
-        }
+        admission.admit();
         List<CompletableFuture<Extraction>> parts = new ArrayList<>();
         CompletableFuture<Void> all;
         try {
@@ -58,14 +46,18 @@ final class ExtractEndpoint {
             all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
         } catch (IllegalStateException closed) { // the model closed under us: the server is stopping
             parts.forEach(p -> p.cancel(false));
-            admitted.release();
-            throw new ApiError(503, "unavailable", "the server is stopping", 5);
+            admission.release();
+            throw ApiError.stopping();
         }
-        all.whenComplete((x, e) -> admitted.release());
+        admission.until(all);
         try {
             all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new ApiError(504, "timeout", "the extraction took longer than the server's timeout of " + timeout.toMillis() + " ms", 0);
+            parts.forEach(p -> p.cancel(false));
+            throw ApiError.timedOut("the extraction", timeout);
+        } catch (InterruptedException e) {
+            parts.forEach(p -> p.cancel(false));
+            throw e;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof BadInputException bad) throw ApiError.badRequest(bad.getMessage());
             throw new ApiError(500, "server_error", "the extraction failed: " + e.getCause(), 0);

@@ -1,13 +1,8 @@
 package org.knowcoder.server;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -22,22 +17,9 @@ import java.util.Set;
  */
 record ExtractRequest(List<String> texts, boolean single, JsonNode types, JsonNode schema, List<String> tasks, boolean raw) {
     private static final Set<String> FIELDS = Set.of("text", "texts", "types", "schema", "task", "raw");
-    /** Strict: a duplicate key or trailing data is an error rather than a guess at what was meant. */
-    private static final ObjectReader READER = Exchanges.JSON.reader()
-            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     static ExtractRequest parse(String body) {
-        JsonNode root;
-        try {
-            root = READER.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiError.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) throw ApiError.badRequest("the body must be a JSON object: {\"text\": \"...\", \"types\": [\"Person\"]}");
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) throw ApiError.badRequest("unknown field \"" + f + "\"; expected text or texts, types or schema, task, raw");
-        }
+        JsonNode root = JsonBody.object(body, FIELDS, "{\"text\": \"...\", \"types\": [\"Person\"]}");
         if (root.has("text") == root.has("texts")) throw ApiError.badRequest("give the text as \"text\" (a string) or \"texts\" (an array of strings), one of them");
         if (root.has("types") && root.has("schema")) throw ApiError.badRequest("give the types as \"types\" (names) or \"schema\" (type objects), not both");
         boolean single = root.has("text");

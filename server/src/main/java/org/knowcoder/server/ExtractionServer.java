@@ -19,11 +19,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * KnowCoder extraction over HTTP: JSON endpoints on the JDK's own server (com.sun.net.httpserver,
- * no dependency), one virtual thread per exchange, so that a request waiting for its extraction
- * holds no platform thread. It listens from {@link #start}, answering {@code /health} with 503 until
- * {@link #ready} hands it the loaded model; {@link #close} stops accepting, lets the requests in
- * flight finish within a grace period, then frees the model. Every error is
+ * KnowCoder extraction over HTTP, with OpenAI-compatible completions beside it: JSON endpoints (and
+ * server-sent events) on the JDK's own server (com.sun.net.httpserver, no dependency), one virtual
+ * thread per exchange, so that a request waiting for the decoder holds no platform thread. It
+ * listens from {@link #start}, answering {@code /health} with 503 until {@link #ready} hands it the
+ * loaded model; {@link #close} stops accepting, lets the requests in flight finish within a grace
+ * period, then frees the model. Every error is
  * {@code {"error": {"message", "type"}}} with its status.
  */
 public final class ExtractionServer implements AutoCloseable {
@@ -42,22 +43,27 @@ public final class ExtractionServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Metrics metrics;
+    private final Admission admission;
     private final Map<String, Route> routes;
     private volatile ExtractEndpoint extract;
+    private volatile CompletionEndpoint completions;
     private volatile KnowCoder model;
     private volatile String modelName;
     private volatile boolean stopping;
 
     private ExtractionServer(ServerConfig config) throws IOException {
         this.config = config;
-        this.metrics = new Metrics(() -> extract == null ? 0 : extract.depth());
+        this.admission = new Admission(config.maxQueue());
+        this.metrics = new Metrics(admission::depth, () -> model == null ? null : model.decoding());
         this.routes = Map.of(
                 "/", new Route("GET", false, ex -> send(ex, 200, "text/html; charset=utf-8", PLAYGROUND)),
                 "/health", new Route("GET", false, this::health),
                 "/metrics", new Route("GET", true, ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.render().getBytes(StandardCharsets.UTF_8))),
                 "/v1/models", new Route("GET", true, this::models),
-                "/v1/extract", new Route("POST", true, this::extract));
+                "/v1/extract", new Route("POST", true, this::extract),
+                "/v1/completions", new Route("POST", true, ex -> complete(ex, false)),
+                "/v1/chat/completions", new Route("POST", true, ex -> complete(ex, true)));
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
         if (address.isUnresolved()) throw new BadInputException("--host " + config.host() + ": no such host");
         this.http = HttpServer.create(address, 0);
@@ -87,7 +93,8 @@ public final class ExtractionServer implements AutoCloseable {
     public void ready(KnowCoder model, String name, Schema defaults) {
         this.modelName = name;
         this.model = model;
-        this.extract = new ExtractEndpoint(model, defaults, config.maxQueue(), config.timeout(), metrics);
+        this.extract = new ExtractEndpoint(model, defaults, admission, config.timeout(), metrics);
+        this.completions = new CompletionEndpoint(model, name, admission, config.timeout());
     }
 
     /** Stops accepting, waits for the requests in flight (at most the request timeout and a second), then frees the model. */
@@ -122,7 +129,7 @@ public final class ExtractionServer implements AutoCloseable {
             status = 499; // the client went away mid-exchange: nothing to answer
         } catch (InterruptedException e) {
             status = 503;
-            respond(ex, new ApiError(503, "unavailable", "the server is stopping", 5));
+            respond(ex, ApiError.stopping());
         } catch (RuntimeException e) {
             status = 500;
             respond(ex, new ApiError(500, "server_error", "internal error: " + e, 0));
@@ -148,22 +155,27 @@ public final class ExtractionServer implements AutoCloseable {
     }
 
     private int models(HttpExchange ex) throws IOException {
-        loaded();
+        loaded(extract);
         ObjectNode list = Exchanges.JSON.createObjectNode().put("object", "list");
         list.putArray("data").addObject().put("id", modelName).put("object", "model").put("owned_by", "knowcoder");
         return json(ex, 200, list);
     }
 
     private int extract(HttpExchange ex) throws IOException, InterruptedException {
-        ExtractEndpoint e = loaded();
+        ExtractEndpoint e = loaded(extract);
         return json(ex, 200, e.extract(Exchanges.body(ex, config.maxBodyBytes())));
     }
 
-    private ExtractEndpoint loaded() {
-        if (stopping) throw new ApiError(503, "unavailable", "the server is stopping", 5);
-        ExtractEndpoint e = extract;
-        if (e == null) throw new ApiError(503, "unavailable", "the model is still loading", 5);
-        return e;
+    private int complete(HttpExchange ex, boolean chat) throws IOException, InterruptedException {
+        CompletionEndpoint c = loaded(completions);
+        return c.complete(ex, Exchanges.body(ex, config.maxBodyBytes()), chat);
+    }
+
+    /** The endpoint of a model that is loaded and not stopping; 503 otherwise. */
+    private <E> E loaded(E endpoint) {
+        if (stopping) throw ApiError.stopping();
+        if (endpoint == null) throw new ApiError(503, "unavailable", "the model is still loading", 5);
+        return endpoint;
     }
 
     private static int json(HttpExchange ex, int status, Object value) throws IOException {

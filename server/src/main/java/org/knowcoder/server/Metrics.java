@@ -1,5 +1,7 @@
 package org.knowcoder.server;
 
+import org.knowcoder.model.session.DecoderLoad;
+
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,11 +9,13 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * What {@code GET /metrics} reports, in Prometheus' text format: requests by endpoint and status, a
- * latency histogram per endpoint, texts extracted, and the extraction queue's depth. Lock-free
- * counters, since every request updates them.
+ * latency histogram per endpoint, texts extracted, the admission queue's depth, and the decoder's
+ * own counts (prompt and generated tokens, sequences in flight, how full each decode step was).
+ * Lock-free counters, since every request updates them.
  */
 final class Metrics {
     /** Seconds: from a health check's microseconds to a long document's minute. */
@@ -21,10 +25,15 @@ final class Metrics {
     private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
     private final LongAdder texts = new LongAdder();
     private final IntSupplier queueDepth;
+    private final Supplier<DecoderLoad> decoding;
 
-    /** @param queueDepth the extraction requests admitted and not yet answered */
-    Metrics(IntSupplier queueDepth) {
+    /**
+     * @param queueDepth the model requests admitted and not yet done
+     * @param decoding   the model's decoder, or null until it is loaded
+     */
+    Metrics(IntSupplier queueDepth, Supplier<DecoderLoad> decoding) {
         this.queueDepth = queueDepth;
+        this.decoding = decoding;
     }
 
     void request(String endpoint, int status, long nanos) {
@@ -44,9 +53,34 @@ final class Metrics {
         new ConcurrentSkipListMap<>(latency).forEach((endpoint, h) -> h.render(out, endpoint));
         out.append("# HELP knowcoder_texts_total Texts extracted from.\n# TYPE knowcoder_texts_total counter\nknowcoder_texts_total ")
                 .append(texts.sum()).append('\n');
-        out.append("# HELP knowcoder_queue_depth Extraction requests admitted and not yet answered.\n# TYPE knowcoder_queue_depth gauge\nknowcoder_queue_depth ")
+        out.append("# HELP knowcoder_queue_depth Model requests (extractions, completions) admitted and not yet done.\n# TYPE knowcoder_queue_depth gauge\nknowcoder_queue_depth ")
                 .append(queueDepth.getAsInt()).append('\n');
+        DecoderLoad load = decoding.get();
+        if (load != null) decoder(out, load);
         return out.toString();
+    }
+
+    /** The decoder's counts; occupancy as a histogram whose buckets are sequence counts, 1 to the batch's slots. */
+    private static void decoder(StringBuilder out, DecoderLoad load) {
+        out.append("# HELP knowcoder_prompt_tokens_total Prompt tokens of every sequence started, BOS included.\n# TYPE knowcoder_prompt_tokens_total counter\n")
+                .append("knowcoder_prompt_tokens_total ").append(load.promptTokens()).append('\n');
+        out.append("# HELP knowcoder_generated_tokens_total Tokens generated (chosen by the model), each answer's last one included.\n")
+                .append("# TYPE knowcoder_generated_tokens_total counter\nknowcoder_generated_tokens_total ").append(load.generatedTokens()).append('\n');
+        out.append("# HELP knowcoder_batch_active_sequences Sequences being decoded now.\n# TYPE knowcoder_batch_active_sequences gauge\n")
+                .append("knowcoder_batch_active_sequences ").append(load.active()).append('\n');
+        out.append("# HELP knowcoder_batch_occupancy Sequences advanced together by each decode step, of knowcoder_batch_slots.\n")
+                .append("# TYPE knowcoder_batch_occupancy histogram\n");
+        long steps = 0, sequences = 0;
+        for (int n = 1; n <= load.slots(); n++) {
+            steps += load.steps(n);
+            sequences += n * load.steps(n);
+            out.append("knowcoder_batch_occupancy_bucket{le=\"").append(n).append("\"} ").append(steps).append('\n');
+        }
+        out.append("knowcoder_batch_occupancy_bucket{le=\"+Inf\"} ").append(steps).append('\n');
+        out.append("knowcoder_batch_occupancy_sum ").append(sequences).append('\n');
+        out.append("knowcoder_batch_occupancy_count ").append(steps).append('\n');
+        out.append("# HELP knowcoder_batch_slots Sequences the decoder can advance together.\n# TYPE knowcoder_batch_slots gauge\n")
+                .append("knowcoder_batch_slots ").append(load.slots()).append('\n');
     }
 
     private static final class Histogram {

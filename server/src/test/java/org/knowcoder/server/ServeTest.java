@@ -1,15 +1,12 @@
 package org.knowcoder.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -22,6 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.knowcoder.server.TestClient.CLIENT;
+import static org.knowcoder.server.TestClient.error;
+import static org.knowcoder.server.TestClient.get;
+import static org.knowcoder.server.TestClient.ok;
+import static org.knowcoder.server.TestClient.request;
+import static org.knowcoder.server.TestClient.send;
 
 /**
  * The server in-process on a free loopback port over a tiny random model: every endpoint, the API
@@ -29,9 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the server keeps serving, and a stop that lets the request in flight finish.
  */
 class ServeTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "secret-key";
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     private static ExtractionServer server;
 
@@ -48,33 +49,8 @@ class ServeTest {
         if (server != null) server.close();
     }
 
-    private static HttpResponse<String> send(ExtractionServer s, HttpRequest.Builder b) throws IOException, InterruptedException {
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpRequest.Builder request(ExtractionServer s, String path, String key) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.url() + path));
-        return key == null ? b : b.header("Authorization", "Bearer " + key);
-    }
-
-    private static HttpResponse<String> get(ExtractionServer s, String path, String key) throws IOException, InterruptedException {
-        return send(s, request(s, path, key).GET());
-    }
-
     private static HttpResponse<String> post(ExtractionServer s, String path, String body) throws IOException, InterruptedException {
-        return send(s, request(s, path, KEY).POST(HttpRequest.BodyPublishers.ofString(body)));
-    }
-
-    private static JsonNode ok(HttpResponse<String> r) throws IOException {
-        assertEquals(200, r.statusCode(), r::body);
-        return JSON.readTree(r.body());
-    }
-
-    /** A 4xx of the given status whose body is {"error": {"message", "type"}}. */
-    private static void error(int status, HttpResponse<String> r, String what) throws IOException {
-        assertEquals(status, r.statusCode(), () -> what + ": " + r.body());
-        JsonNode e = JSON.readTree(r.body()).get("error");
-        assertTrue(e != null && !e.path("message").asText().isEmpty() && !e.path("type").asText().isEmpty(), () -> what + ": " + r.body());
+        return TestClient.post(s, path, KEY, body);
     }
 
     /** Every span's offsets slice its text out of the input's text. */
@@ -120,12 +96,7 @@ class ServeTest {
                 "knowcoder_requests_total{endpoint=\"other\",status=\"404\"}",
                 "knowcoder_request_duration_seconds_bucket{endpoint=\"/v1/extract\",le=\"+Inf\"}", "knowcoder_queue_depth ");
         // a request is counted as its exchange closes, just after the client has its answer: scrape until it shows
-        String metrics = get(server, "/metrics", KEY).body();
-        for (long deadline = System.nanoTime() + 5_000_000_000L; !expected.stream().allMatch(metrics::contains) && System.nanoTime() < deadline; ) {
-            Thread.sleep(10);
-            metrics = get(server, "/metrics", KEY).body();
-        }
-        String scraped = metrics;
+        String scraped = TestClient.metricsHolding(server, KEY, expected);
         assertAll(expected.stream().map(e -> (Executable) () -> assertTrue(scraped.contains(e), e + " in\n" + scraped)));
     }
 
@@ -135,7 +106,7 @@ class ServeTest {
             error(401, get(server, path, null), path + " without a key");
             error(401, get(server, path, "wrong"), path + " with a wrong key");
         }
-        error(401, send(server, request(server, "/v1/extract", null).POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"Ann.\"}"))), "extract without a key");
+        error(401, send(request(server, "/v1/extract", null).POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"Ann.\"}"))), "extract without a key");
         assertEquals(200, get(server, "/health", null).statusCode());
     }
 
@@ -164,9 +135,9 @@ class ServeTest {
         };
         for (String[] b : bodies) error(Integer.parseInt(b[0]), post(server, "/v1/extract", b[1]), b[1].length() > 80 ? b[1].substring(0, 80) : b[1]);
         byte[] latin1 = {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xe9, '"', '}'};
-        error(400, send(server, request(server, "/v1/extract", KEY).POST(HttpRequest.BodyPublishers.ofByteArray(latin1))), "not UTF-8");
+        error(400, send(request(server, "/v1/extract", KEY).POST(HttpRequest.BodyPublishers.ofByteArray(latin1))), "not UTF-8");
         error(405, get(server, "/v1/extract", KEY), "GET on extract");
-        error(405, send(server, request(server, "/health", KEY).POST(HttpRequest.BodyPublishers.ofString("{}"))), "POST on health");
+        error(405, send(request(server, "/health", KEY).POST(HttpRequest.BodyPublishers.ofString("{}"))), "POST on health");
         error(404, get(server, "/v1/nothing", KEY), "unknown path");
         error(404, get(server, "/../etc/passwd", KEY), "a path out of the root");
         ok(post(server, "/v1/extract", "{\"text\": \"Ann works for Acme.\", \"types\": [\"Person\"]}"));
@@ -194,8 +165,12 @@ class ServeTest {
     @Test
     void aSlowRequestTimesOutAndAStopDrainsTheOneInFlight() throws Exception {
         try (ExtractionServer quick = ExtractionServer.start(new ServerConfig("127.0.0.1", 0, null, 8, Duration.ofMillis(1), 64 << 10))) {
-            quick.ready(TinyModel.load(), "stories", null);
-            String many = String.join(", ", Collections.nCopies(50, "\"Lily saw a big cat in the park.\""));
+            // distinct texts of a hundred tokens on the wider model: each prompt is a long prefill, so the request cannot be done
+            // within the timeout; 50 copies of one sentence on the tiny model, whose prompts share all but a token, could be done
+            // by the time a loaded machine's request thread had submitted them
+            quick.ready(TinyModel.loadWider(), "stories", null);
+            String many = String.join(", ", java.util.stream.IntStream.range(0, 50)
+                    .mapToObj(i -> "\"" + ("Lily saw a big cat in the park number " + i + ". ").repeat(8) + "\"").toList());
             error(504, post(quick, "/v1/extract", "{\"texts\": [" + many + "], \"types\": [\"Person\"]}"), "past the timeout");
         }
         ExtractionServer draining = ExtractionServer.start(new ServerConfig("127.0.0.1", 0, null, 8, Duration.ofSeconds(60), 64 << 10));

@@ -19,28 +19,53 @@ import java.nio.file.Path;
  */
 final class TinyModel {
     private static final LlamaConfig STORIES = new LlamaConfig(64, 172, 5, 8, 4, 512, 512, 1e-5f, 10000f);
-    private static final Path DIR = write();
+    /** Three times as wide and a layer deeper, on the same vocabulary: about a millisecond a token, so a test can act while an answer is decoding. */
+    private static final LlamaConfig WIDER = new LlamaConfig(192, 512, 6, 6, 6, 512, 512, 1e-5f, 10000f);
+    private static final Path DIR = directory();
+    private static final Path STORIES_FILE = write(STORIES, "stories.bin");
 
     private TinyModel() {}
 
     /** The model loaded on one thread, four prompts a batch, two new tokens a prompt. */
     static KnowCoder load() throws IOException {
-        return KnowCoder.load(DIR.resolve("stories.bin"), Options.defaults().withThreads(1).withBatch(4).withMaxNewTokens(2));
+        return load(STORIES_FILE);
     }
 
-    private static Path write() {
+    /** As {@link #load()}, a model slow enough that a cancel lands mid-answer. */
+    static KnowCoder loadWider() throws IOException {
+        return load(Wider.FILE);
+    }
+
+    private static KnowCoder load(Path file) throws IOException {
+        return KnowCoder.load(file, Options.defaults().withTokenizer(DIR.resolve("tokenizer.bin")).withThreads(1).withBatch(4).withMaxNewTokens(2));
+    }
+
+    /** Written on first use only: the wider model has 2.8 M parameters. */
+    private static final class Wider {
+        static final Path FILE = write(WIDER, "wider.bin");
+    }
+
+    /** A temporary directory with the tokenizer, deleted with what it holds when the JVM exits. */
+    private static Path directory() {
         try {
             Path dir = Files.createTempDirectory("knowcoder-serve");
-            try (LlamaWeights w = RandomWeights.create(STORIES, true, 13)) {
-                Llama2cWriter.writeVersion0(w, dir.resolve("stories.bin"));
-            }
             Files.write(dir.resolve("tokenizer.bin"), Llama2cTokenizers.stories());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                dir.resolve("stories.bin").toFile().delete();
-                dir.resolve("tokenizer.bin").toFile().delete();
+                java.io.File[] files = dir.toFile().listFiles();
+                if (files != null) for (java.io.File f : files) f.delete();
                 dir.toFile().delete();
             }));
             return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path write(LlamaConfig config, String name) {
+        Path file = DIR.resolve(name);
+        try (LlamaWeights w = RandomWeights.create(config, true, 13)) {
+            Llama2cWriter.writeVersion0(w, file);
+            return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

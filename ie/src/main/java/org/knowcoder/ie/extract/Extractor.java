@@ -3,20 +3,21 @@ package org.knowcoder.ie.extract;
 import org.knowcoder.ie.constrain.ResultsConstraint;
 import org.knowcoder.ie.constrain.ResultsGrammar;
 import org.knowcoder.ie.constrain.TokenTrie;
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.session.BatchDecoder;
+import org.knowcoder.model.session.DecoderLoad;
 import org.knowcoder.model.session.DecodingSession;
 import org.knowcoder.model.session.Sampler;
 import org.knowcoder.model.session.TokenConstraint;
 import org.knowcoder.tokenizer.Tokenizer;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Greedy KnowCoder decoding of many prompts: each prompt (BOS first, truncated as KnowCoder does)
@@ -35,6 +36,7 @@ public final class Extractor {
     private final int maxNewTokens;
     /** The prompt leaves room for the answer: the new-token limit, or a quarter of the context if that is less. */
     private final int promptRoom;
+    private final int seqLen;
     private final ExtractionTimings timings;
     /** The tokenizer's pieces for constrained answers, built once per model; null when unconstrained. */
     private final TokenTrie pieces;
@@ -56,7 +58,7 @@ public final class Extractor {
         this.decoder = new BatchDecoder(session, reusePrefix);
         this.tokenizer = tokenizer;
         this.maxNewTokens = maxNewTokens;
-        int seqLen = session.config().seqLen();
+        this.seqLen = session.config().seqLen();
         this.promptRoom = Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4));
         this.timings = new ExtractionTimings(decoder.stats());
         this.pieces = constrained ? new TokenTrie(tokenizer) : null;
@@ -70,6 +72,11 @@ public final class Extractor {
     /** Sentences decoded together. */
     public int inFlight() {
         return decoder.inFlight();
+    }
+
+    /** What the decoder is doing, readable from any thread (for a server's metrics). */
+    public DecoderLoad load() {
+        return decoder.load();
     }
 
     /** The answer to one prompt. */
@@ -115,9 +122,34 @@ public final class Extractor {
         return new Answer(index, PromptTruncation.apply(tokenizer.encode(prompt, true, false), promptRoom), constraint, stream);
     }
 
+    /**
+     * {@code prompt} (BOS first, not truncated: a continuation is of the whole prompt) to continue
+     * by {@link #decode}: at most {@code maxTokens} tokens, fewer when the context ends first. Bad
+     * input when the prompt leaves the context no room for a token.
+     *
+     * @param sampler its own sampler, or null for greedy decoding
+     */
+    public Continuation continuation(String prompt, Sampler sampler, int maxTokens, List<String> stop, Consumer<String> stream) {
+        int[] ids = tokenizer.encode(prompt, true, false);
+        if (ids.length >= seqLen) {
+            throw new BadInputException("the prompt has " + ids.length + " tokens (BOS included), leaving no room for an answer in the model's context of "
+                    + seqLen + "; shorten it");
+        }
+        return new Continuation(tokenizer, ids, sampler, maxTokens, stop, stream);
+    }
+
     /** Answers the prompts taken from {@code waiting}, which other threads may add to meanwhile (see {@link BatchDecoder#run(Queue, BatchDecoder.Done)}). */
     public void run(Queue<Answer> waiting, Sink sink) throws java.io.IOException {
-        decoder.run(waiting, a -> sink.accept(a.index, a.output()));
+        decode(waiting, a -> false, a -> sink.accept(a.index, a.output()));
+    }
+
+    /**
+     * Decodes requests of any kind ({@link Answer}s, {@link Continuation}s) taken from {@code waiting};
+     * one for which {@code cancelled} holds is dropped before the next step (see {@link BatchDecoder#run(Queue, Predicate, BatchDecoder.Done)}).
+     */
+    public <R extends BatchDecoder.Request> void decode(Queue<R> waiting, Predicate<? super R> cancelled, BatchDecoder.Done<R> done)
+            throws java.io.IOException {
+        decoder.run(waiting, cancelled, done);
     }
 
     /** A prompt being answered greedily: the text so far, KnowCoder's stop rules and the answer's constraint (or null). */
@@ -129,9 +161,7 @@ public final class Extractor {
         int previous, generated;
         /** Quote characters at the end of the text so far: three end the answer. */
         int trailingQuotes;
-        /** Bytes of {@code text} already given to {@code stream}. */
-        int streamed;
-        final ByteArrayOutputStream text = new ByteArrayOutputStream();
+        final Utf8Text text = new Utf8Text();
 
         Answer(int index, int[] prompt, TokenConstraint constraint, Consumer<String> stream) {
             this.index = index;
@@ -166,8 +196,8 @@ public final class Extractor {
             generated++;
             byte[] piece = tokenizer.decode(previous, token);
             previous = token;
-            text.writeBytes(piece);
-            if (stream != null) streamCompleteCharacters();
+            String added = text.append(piece);
+            if (stream != null && !added.isEmpty()) stream.accept(added);
             for (byte b : piece) {
                 trailingQuotes = b == QUOTE ? trailingQuotes + 1 : 0;
                 if (trailingQuotes == 3) return false;
@@ -175,26 +205,9 @@ public final class Extractor {
             return generated < maxNewTokens;
         }
 
-        /** Gives the stream the new bytes up to the last whole UTF-8 character (a token may end inside one). */
-        private void streamCompleteCharacters() {
-            byte[] bytes = text.toByteArray();
-            int end = bytes.length;
-            for (int i = end - 1; i >= Math.max(streamed, end - 4); i--) {
-                int b = bytes[i] & 0xFF;
-                if (b < 0x80) break;
-                if (b >= 0xC0) {
-                    int length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-                    if (i + length > end) end = i;
-                    break;
-                }
-            }
-            if (end <= streamed) return;
-            stream.accept(new String(bytes, streamed, end - streamed, StandardCharsets.UTF_8));
-            streamed = end;
-        }
-
-        Output output() {
-            String out = text.toString(StandardCharsets.UTF_8);
+        /** The answer so far: once the decoder is done with it, the whole answer. */
+        public Output output() {
+            String out = text.all();
             int stop = out.indexOf("\"\"\"");
             return new Output(stop >= 0 ? out.substring(0, stop) : out, prompt.length, generated);
         }

@@ -64,12 +64,20 @@ public final class TextPipeline {
      * another and the stream gets their code as it is written; without one they all go at once.
      */
     public CompletableFuture<TextResult> extract(String id, String text, Consumer<String> stream) {
+        return extract(id, text, stream, model);
+    }
+
+    /**
+     * As {@link #extract(String, String, Consumer)}, asking {@code asking} for the answers: this
+     * pipeline's model as one caller sees it (a {@link CancellableModel}, say), with the same tokens and room.
+     */
+    public CompletableFuture<TextResult> extract(String id, String text, Consumer<String> stream, TextModel asking) {
         List<Chunk> chunks = chunker.chunks(text);
         List<CompletableFuture<ChunkResult>> parts = new ArrayList<>();
         CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
         for (Chunk c : chunks) {
-            CompletableFuture<ChunkResult> part = stream == null ? chunk(text, c, null)
-                    : previous.thenCompose(x -> chunk(text, c, stream));
+            CompletableFuture<ChunkResult> part = stream == null ? chunk(asking, text, c, null)
+                    : previous.thenCompose(x -> chunk(asking, text, c, stream));
             parts.add(part);
             previous = part;
         }
@@ -94,7 +102,7 @@ public final class TextPipeline {
     }
 
     /** One chunk through every task: NER, RE and ED asked together; then entities placed before relations (whose spans take their types), then EAE on ED's triggers. */
-    private CompletableFuture<ChunkResult> chunk(String input, Chunk chunk, Consumer<String> stream) {
+    private CompletableFuture<ChunkResult> chunk(TextModel asking, String input, Chunk chunk, Consumer<String> stream) {
         String text = chunk.promptText(input);
         ChunkResult result = new ChunkResult(chunk, new Placement(input, text, chunk.start()));
         // with a stream, each prompt waits for the one before, so that the stream reads in order
@@ -109,8 +117,8 @@ public final class TextPipeline {
             }
             String prompt = plan.query().prompt(text);
             ResultsGrammar grammar = ResultsGrammar.of(plan.query().schema(), text);
-            CompletableFuture<String> answer = stream == null ? model.answer(plan.query(), prompt, grammar, null)
-                    : previous.thenCompose(x -> model.answer(plan.query(), prompt, grammar, stream));
+            CompletableFuture<String> answer = stream == null ? asking.answer(plan.query(), prompt, grammar, null)
+                    : previous.thenCompose(x -> asking.answer(plan.query(), prompt, grammar, stream));
             answers.add(answer);
             previous = answer;
         }
@@ -129,7 +137,7 @@ public final class TextPipeline {
             }
             TaskPlan eae = plans.get(Task.EAE);
             if (eae == null || result.triggers.isEmpty()) return CompletableFuture.completedFuture(result);
-            return model.answer(eae.query(), eae.query().prompt(text, result.triggers), ResultsGrammar.of(eae.query().schema(), text), stream).thenApply(code -> {
+            return asking.answer(eae.query(), eae.query().prompt(text, result.triggers), ResultsGrammar.of(eae.query().schema(), text), stream).thenApply(code -> {
                 result.placement.arguments(eae, calls(Task.EAE, text, chunk, code, result));
                 return result;
             });

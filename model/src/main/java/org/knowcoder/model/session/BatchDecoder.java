@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
+import java.util.function.Predicate;
 
 /**
  * The decoding loop of every command: many prompts on one {@link DecodingSession}, each prefilled,
@@ -57,16 +58,23 @@ public final class BatchDecoder {
     private int[] prefix = new int[0];
     private int prefixLength;
     private final Stats stats = new Stats();
+    private final DecoderLoad load;
 
     public BatchDecoder(DecodingSession session, boolean reusePrefix) {
         this.session = session;
         this.reusePrefix = reusePrefix;
         this.seqLen = session.config().seqLen();
         this.vocab = session.config().vocabSize();
+        this.load = new DecoderLoad(inFlight());
     }
 
     public Stats stats() {
         return stats;
+    }
+
+    /** What the decoder is doing now and has done, readable from any thread. */
+    public DecoderLoad load() {
+        return load;
     }
 
     /** Prompts decoded together: every sequence but the prefix's, or 1 in a one-sequence session. */
@@ -85,34 +93,51 @@ public final class BatchDecoder {
      * others decode joins them at the next step; only this thread may take from the queue.
      */
     public <R extends Request> void run(Queue<R> waiting, Done<R> done) throws java.io.IOException {
+        run(waiting, r -> false, done);
+    }
+
+    /**
+     * As {@link #run(Queue, Done)}, and a request for which {@code cancelled} holds (tested by this
+     * thread before every step) is dropped, waiting or in flight: its slot goes to the next request
+     * at once rather than decoding on for nobody, and {@code done} never gets it.
+     */
+    public <R extends Request> void run(Queue<R> waiting, Predicate<? super R> cancelled, Done<R> done) throws java.io.IOException {
         int slots = inFlight();
         List<Active<R>> active = new ArrayList<>(java.util.Collections.nCopies(slots, null));
         int[] seqs = new int[slots], tokens = new int[slots], positions = new int[slots], rows = new int[slots];
-        while (true) {
-            refill(active, waiting, done);
-            int n = 0;
-            for (int s = 0; s < slots; s++) {
-                Active<R> a = active.get(s);
-                if (a == null) continue;
-                seqs[n] = a.sequence;
-                tokens[n] = a.next;
-                positions[n] = a.position;
-                rows[n++] = s;
-            }
-            if (n == 0) return;
-            long t0 = System.nanoTime();
-            float[] logits = session.decode(seqs, tokens, positions, n);
-            for (int r = 0; r < n; r++) {
-                Active<R> a = active.get(rows[r]);
-                if (session.sequences() == 1) remember(tokens[r], a.position);
-                a.position++;
-                if (!a.take(a.request.choose(logits, r * vocab, vocab), seqLen)) {
-                    active.set(rows[r], null);
-                    done.accept(a.request);
+        try {
+            while (true) {
+                for (int s = 0; s < slots; s++) if (active.get(s) != null && cancelled.test(active.get(s).request)) active.set(s, null);
+                refill(active, waiting, cancelled, done);
+                int n = 0;
+                for (int s = 0; s < slots; s++) {
+                    Active<R> a = active.get(s);
+                    if (a == null) continue;
+                    seqs[n] = a.sequence;
+                    tokens[n] = a.next;
+                    positions[n] = a.position;
+                    rows[n++] = s;
                 }
+                load.active(n);
+                if (n == 0) return;
+                long t0 = System.nanoTime();
+                float[] logits = session.decode(seqs, tokens, positions, n);
+                load.stepped(n);
+                load.chosen(n);
+                for (int r = 0; r < n; r++) {
+                    Active<R> a = active.get(rows[r]);
+                    if (session.sequences() == 1) remember(tokens[r], a.position);
+                    a.position++;
+                    if (!a.take(a.request.choose(logits, r * vocab, vocab), seqLen)) {
+                        active.set(rows[r], null);
+                        done.accept(a.request);
+                    }
+                }
+                stats.decodeNanos += System.nanoTime() - t0;
+                stats.decodedTokens += n;
             }
-            stats.decodeNanos += System.nanoTime() - t0;
-            stats.decodedTokens += n;
+        } finally {
+            load.active(0);
         }
     }
 
@@ -121,14 +146,20 @@ public final class BatchDecoder {
      * their remaining tokens are prefilled in shared passes. A request complete at once (its first
      * token ends it) finishes and its slot is filled again.
      */
-    private <R extends Request> void refill(List<Active<R>> active, Queue<R> waiting, Done<R> done) throws java.io.IOException {
+    private <R extends Request> void refill(List<Active<R>> active, Queue<R> waiting, Predicate<? super R> cancelled, Done<R> done)
+            throws java.io.IOException {
         while (!waiting.isEmpty()) {
             List<Active<R>> started = new ArrayList<>();
             List<int[]> tails = new ArrayList<>();
             for (int s = 0; s < active.size() && !waiting.isEmpty(); s++) {
                 if (active.get(s) != null) continue;
                 R request = waiting.poll();
+                if (cancelled.test(request)) {
+                    s--; // the slot is still free for the next one waiting
+                    continue;
+                }
                 int[] tokens = request.prompt();
+                load.started(tokens.length);
                 int sequence = session.sequences() == 1 ? 0 : s + 1;
                 Active<R> a = new Active<>(request, sequence, tokens.length, reuse(tokens, sequence));
                 active.set(s, a);
@@ -148,6 +179,7 @@ public final class BatchDecoder {
             float[] logits = session.prefillMany(seqs, tails.toArray(int[][]::new), starts);
             stats.prefillNanos += System.nanoTime() - t0;
             stats.prefilledTokens += prefilled;
+            load.chosen(seqs.length);
             for (int i = 0; i < seqs.length; i++) {
                 Active<R> a = started.get(i);
                 if (!a.take(a.request.choose(logits, i * vocab, vocab), seqLen)) {
