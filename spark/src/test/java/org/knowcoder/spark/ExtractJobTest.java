@@ -1,9 +1,6 @@
 package org.knowcoder.spark;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,21 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The spark-submit entry point on the test's session: JSON lines in, Parquet out; bad arguments are one line and code 2. */
-class ExtractJobTest {
-    private static SparkSession spark;
-
+class ExtractJobTest extends LocalSpark {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
 
     private int run(String... args) {
         return JobMain.run(new ExtractJob(), args);

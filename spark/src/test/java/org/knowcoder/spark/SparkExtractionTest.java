@@ -6,11 +6,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.knowcoder.api.Extraction;
 import org.knowcoder.api.KnowCoder;
@@ -40,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * model: row for row the same results; a row without text gets an error, not a failed job; a task
  * that fails mid-partition is retried and every row comes out once.
  */
-class SparkExtractionTest {
+class SparkExtractionTest extends LocalSpark {
     private static final String[] WORDS = {"Ann", "works", "for", "Acme", "in", "Paris", "Bob", "lives", "Rome", "met", "Tom", "at", "school"};
     private static final TypesSpec TYPES = TypesSpec.names("Person", "Organization", "Location");
     /** Answers long enough to write code for the row-for-row comparison. */
@@ -52,18 +49,6 @@ class SparkExtractionTest {
     private static final Options FAST = TinyModel.options(2);
     private static final StructType INPUT = new StructType().add("id", DataTypes.LongType).add("text", DataTypes.StringType);
 
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
-
     /** Sentence {@code i}: words of the list in an order that varies, so prompts and answers differ. */
     private static String sentence(int i) {
         StringBuilder s = new StringBuilder();
@@ -71,7 +56,7 @@ class SparkExtractionTest {
         return s.append('.').toString();
     }
 
-    private Dataset<Row> rows(List<String> texts, int partitions) {
+    private static Dataset<Row> rows(List<String> texts, int partitions) {
         List<Row> rows = IntStream.range(0, texts.size()).mapToObj(i -> RowFactory.create((long) i + 1, texts.get(i))).toList();
         return spark.createDataFrame(rows, INPUT).repartition(partitions);
     }

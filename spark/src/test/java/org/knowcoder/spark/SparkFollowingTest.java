@@ -1,8 +1,5 @@
 package org.knowcoder.spark;
 
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowcoder.ie.trainingdata.FollowingBuilder;
@@ -30,21 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bytes from the same files, options and seed, with blank and bad lines among the samples and the
  * input split over two files and several partitions.
  */
-class SparkFollowingTest {
-    private static SparkSession spark;
-
+class SparkFollowingTest extends LocalSpark {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
 
     /** 60 entity classes, 10 relations, 10 events with two roles: enough to draw negatives from. */
     private static SchemaLibrary library() {
