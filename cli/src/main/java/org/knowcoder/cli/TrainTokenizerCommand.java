@@ -49,6 +49,11 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--allow-whitespace-only-pieces", negatable = true, defaultValue = "true", fallbackValue = "true", description = "learn pieces of several spaces, for code (default ${DEFAULT-VALUE})")
     boolean allowWhitespaceOnlyPieces;
 
+    @Option(names = "--whitespace-apart", description = "never join a space with other characters in a piece: a word is the same "
+            + "pieces after a space and after a quote, which an extraction model copying words into its output needs (not LLaMA-2's choice; "
+            + "the model file stays a standard one)")
+    boolean whitespaceApart;
+
     @Option(names = "--character-coverage", defaultValue = "0.9995", description = "share of the text's characters that get their own piece (default ${DEFAULT-VALUE})")
     float characterCoverage;
 
@@ -95,6 +100,7 @@ final class TrainTokenizerCommand implements Callable<Integer> {
         spec.byteFallback = byteFallback;
         spec.splitDigits = splitDigits;
         spec.allowWhitespaceOnlyPieces = allowWhitespaceOnlyPieces;
+        spec.whitespaceApart = whitespaceApart;
         spec.characterCoverage = characterCoverage;
         spec.maxSentencepieceLength = maxPieceLength;
         spec.inputSentenceSize = inputSentenceSize;

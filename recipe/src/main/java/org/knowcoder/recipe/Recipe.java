@@ -140,7 +140,11 @@ public final class Recipe {
         return summary;
     }
 
-    /** Training text of every train split (one sentence a line) plus the code of every class of the schema. */
+    /**
+     * Training text of every train split (one sentence a line) plus the code of every class of the
+     * schema; spaces kept apart from words, so that a word is the same ids in the sentence and quoted
+     * in the results.
+     */
     private void tokenizer() throws IOException {
         Path dir = out.resolve("tokenizer"), corpus = dir.resolve("corpus.txt");
         List<String> lines = new ArrayList<>();
@@ -154,6 +158,9 @@ public final class Recipe {
         spec.byteFallback = true;
         spec.splitDigits = true;
         spec.allowWhitespaceOnlyPieces = true; // indentation of class code
+        // not LLaMA-2's: "▁Reuters" in the sentence and "Reuters" in Organization("Reuters") would be unrelated ids,
+        // and the first fine-tuning run (pieces with a leading space) copied only sentence-initial words
+        spec.whitespaceApart = true;
         spec.inputSentenceSize = 2_000_000;
         ModelProto model = SentencePieceTrainer.train(List.of(corpus), spec, NormalizerSpec.identity(), o.seed(), this::log);
         AtomicWrite.write(tokenizerPath(), model.toByteArray());

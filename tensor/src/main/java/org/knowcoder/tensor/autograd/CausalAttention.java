@@ -49,7 +49,8 @@ public final class CausalAttention {
         layout.check(rows, seqLen);
         int batch = rows / seqLen, group = nHeads / nKvHeads;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] probs = new float[batch * nHeads * seqLen * seqLen];
+        int[] rowProbs = probabilityOffsets(layout, batch, nHeads, seqLen);
+        float[] probs = new float[rowProbs[rowProbs.length - 1]];
         Var y = Var.result("attention", rows, dim, Tape.anyRequiresGrad(q, k, v));
         float[] qv = q.value(), kv = k.value(), vv = v.value(), out = y.value();
         WorkerPool pool = tape.pool();
@@ -60,8 +61,7 @@ public final class CausalAttention {
                 int b = unit / nHeads, h = unit % nHeads, base = b * seqLen, kvo = base * kvDim + h / group * hd;
                 transposeHead(kv, kvo, kvDim, seqLen, hd, keys);
                 for (int i = 0; i < seqLen; i++) {
-                    int qo = (base + i) * dim + h * hd;
-                    int po = ((b * nHeads + h) * seqLen + i) * seqLen;
+                    int qo = (base + i) * dim + h * hd, po = rowProbs[unit * seqLen + i];
                     int shared = layout.prefixLength(base + i, i), first = layout.first(base + i, i), n = i - first + 1;
                     if (shared > 0) products(qv, qo, keys, seqLen, layout.prefixFirst(base + i, i), shared, hd, scale, probs, po);
                     products(qv, qo, keys, seqLen, first, n, hd, scale, probs, po + shared);
@@ -84,8 +84,7 @@ public final class CausalAttention {
                     transposeHead(vs, kvo, kvDim, seqLen, hd, values);
                     for (int h = g * group; h < (g + 1) * group; h++) {
                         for (int i = 0; i < seqLen; i++) {
-                            int qo = (base + i) * dim + h * hd;
-                            int po = ((b * nHeads + h) * seqLen + i) * seqLen;
+                            int qo = (base + i) * dim + h * hd, po = rowProbs[(b * nHeads + h) * seqLen + i];
                             int shared = layout.prefixLength(base + i, i), first = layout.first(base + i, i), n = i - first + 1;
                             if (shared > 0) products(dy, qo, values, seqLen, layout.prefixFirst(base + i, i), shared, hd, 1f, dS, 0);
                             products(dy, qo, values, seqLen, first, n, hd, 1f, dS, shared); // dP
@@ -101,6 +100,28 @@ public final class CausalAttention {
             });
         }, q, k, v);
         return y;
+    }
+
+    /**
+     * Where each (sequence, head, row)'s probabilities start in one packed array, in that order, and
+     * its total last: a row keeps one per key it sees, so a packed sequence of short examples keeps a
+     * few dozen per row instead of seqLen (at 1,024 positions, 4 MB per head and sequence that every
+     * layer would zero).
+     */
+    private static int[] probabilityOffsets(RowLayout layout, int batch, int nHeads, int seqLen) {
+        int[] offsets = new int[batch * nHeads * seqLen + 1];
+        long next = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < nHeads; h++) {
+                for (int i = 0, base = b * seqLen; i < seqLen; i++) {
+                    if (next > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("attention over " + batch + " sequences of " + seqLen + " is too large for one array");
+                    offsets[(b * nHeads + h) * seqLen + i] = (int) next;
+                    next += layout.prefixLength(base + i, i) + i - layout.first(base + i, i) + 1;
+                }
+            }
+        }
+        offsets[offsets.length - 1] = (int) next;
+        return offsets;
     }
 
     /** dst[d * T + j] = src[so + j * stride + d]: one head's rows of a sequence, transposed. */

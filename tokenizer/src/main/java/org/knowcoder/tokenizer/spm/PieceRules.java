@@ -2,7 +2,8 @@ package org.knowcoder.tokenizer.spm;
 
 /**
  * Which strings a trainer may turn into pieces (SentencePiece's {@code IsValidSentencePiece}):
- * bounded length; U+2581 only as a prefix (or suffix), unless whitespace-only pieces are allowed;
+ * bounded length; U+2581 only as a prefix (or suffix), unless whitespace-only pieces are allowed,
+ * and only alone or with other U+2581 when whitespace is kept apart;
  * one Unicode script per piece, Hiragana and Katakana counting as Han; digits alone when digits
  * are split; never NUL, tab or the trainer's unknown-character marker.
  */
@@ -29,6 +30,7 @@ final class PieceRules {
             if (c == UNKNOWN_CHAR || c == 0 || c == '\t' || c == ' ') return false;
             if (c == SPACE) {
                 if (spec.allowWhitespaceOnlyPieces && allSpace) continue;
+                if (spec.whitespaceApart) return false;
                 boolean misplaced = spec.treatWhitespaceAsSuffix
                         ? (spec.splitByWhitespace ? pos < n - 1 : pos == 0 && pos < n - 1)
                         : (spec.splitByWhitespace ? pos > 0 : pos > 0 && pos == n - 1);

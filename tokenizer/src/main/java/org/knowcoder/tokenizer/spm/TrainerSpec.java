@@ -25,6 +25,14 @@ public final class TrainerSpec {
     public boolean treatWhitespaceAsSuffix = false;
     public boolean allowWhitespaceOnlyPieces = false;
     public boolean splitDigits = false;
+    /**
+     * Training only, not in the proto (the model file stays a standard one): U+2581 never joins
+     * other characters in a piece, so a word is the same pieces after a space as after a quote or a
+     * bracket. An extraction model must copy the sentence's words into {@code Person("Ann")}; with
+     * "▁Ann" in the sentence and "Ann" in the output it would first have to learn, word by word, that
+     * two unrelated ids spell the same.
+     */
+    public boolean whitespaceApart = false;
     public boolean byteFallback = false;
     public List<String> controlSymbols = new ArrayList<>();
     public List<String> userDefinedSymbols = new ArrayList<>();

@@ -91,6 +91,32 @@ class TrainerTest {
     }
 
     @Test
+    void wordsKeptApartFromSpacesAreTheSamePiecesQuotedAsInTheSentence() throws Exception {
+        TrainerSpec spec = llamaStyle(340); // fewer pieces than with spaces in front: the corpus's words once each
+        spec.whitespaceApart = true;
+        ModelProto model = SentencePieceTrainer.train(List.of(corpus()), spec, NormalizerSpec.identity(), 42, line -> {});
+        for (ModelProto.Piece p : model.pieces()) {
+            if (p.type() == PieceType.NORMAL && p.piece().indexOf('\u2581') >= 0) {
+                assertTrue(p.piece().chars().allMatch(c -> c == '\u2581'), "a space only with spaces: " + p.piece());
+            }
+        }
+        SentencePieceTokenizer tok = new SentencePieceTokenizer(ModelProto.parse(model.toByteArray()));
+        int[] word = tok.encode("extraction", false, false); // the dummy prefix's space, then the word's pieces
+        int[] pieces = Arrays.copyOfRange(word, 1, word.length);
+        String text = "sentence = \"the extraction of entities\"";
+        assertTrue(contains(tok.encode(text, false, false), pieces), "in the sentence");
+        assertTrue(contains(tok.encode("Entity(\"extraction\")", false, false), pieces), "quoted in a result");
+        assertEquals(text, tok.decode(tok.encode(text, false, false)));
+    }
+
+    private static boolean contains(int[] ids, int[] run) {
+        for (int i = 0; i + run.length <= ids.length; i++) {
+            if (Arrays.equals(ids, i, i + run.length, run, 0, run.length)) return true;
+        }
+        return false;
+    }
+
+    @Test
     void samplingBoundsTheSentencesUsed() throws Exception {
         TrainerSpec spec = llamaStyle(400);
         spec.inputSentenceSize = 500;
