@@ -1,6 +1,5 @@
 package org.knowcoder.ie.trainingdata;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.ie.SampleJson;
 import org.knowcoder.ie.prompt.KnowCoderPrompt;
@@ -25,8 +24,6 @@ import java.util.stream.Collectors;
  * the model input, the loss on the output and EOS only.
  */
 public final class FollowingBuilder {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private FollowingBuilder() {}
 
     public static ObjectNode build(List<Path> samples, SchemaLibrary library, FollowingOptions options, Tokenizer tokenizer,
@@ -58,11 +55,10 @@ public final class FollowingBuilder {
     }
 
     private static Item item(FollowingSample in, Tokens tokens) {
-        ObjectNode o = JSON.createObjectNode().put("prompt", in.prompt()).put("output", in.output());
         String modelInput = KnowCoderPrompt.wrap(in.prompt());
         int[] ids = tokens.instruction(modelInput, in.output());
         long bytes = in.prompt().getBytes(StandardCharsets.UTF_8).length + in.output().getBytes(StandardCharsets.UTF_8).length;
-        return new Item(in.task().name(), o.toString(), ids, ids == null ? 0 : tokens.outputStart(modelInput, ids),
+        return new Item(in.task().name(), FollowingLines.json(in), ids, ids == null ? 0 : tokens.outputStart(modelInput, ids),
                 in.gold().classes(), in.gold().instances().size(), bytes);
     }
 }

@@ -3,6 +3,7 @@ package org.knowcoder.ie.trainingdata;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -18,9 +19,10 @@ import java.util.List;
  *                             data, section 3.4, mixed into this run); sentences without annotations are kept there, with
  *                             {@code results = []}, as evaluation sees them
  * @param seed                 seed of every random choice
+ *                             <p>Serializable so that a distributed builder (module spark) can ship the options to its workers.
  */
 public record FollowingOptions(List<Task> tasks, double negativeRatio, double fullyNegativeShare, int fullyNegativeClasses,
-                               boolean datasetTag, double refinementShare, long seed) {
+                               boolean datasetTag, double refinementShare, long seed) implements Serializable {
     public FollowingOptions {
         tasks = List.copyOf(tasks);
         // negated comparisons, so that NaN is refused too

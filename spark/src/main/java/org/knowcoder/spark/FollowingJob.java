@@ -1,0 +1,86 @@
+package org.knowcoder.spark;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.knowcoder.ie.trainingdata.FollowingOptions;
+import org.knowcoder.io.BadInputException;
+import org.knowcoder.schema.Task;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code spark-submit --class org.knowcoder.spark.FollowingJob knowcoder-spark.jar SAMPLES... --library L --out DIR}:
+ * {@code build-data following} as a Spark job ({@link SparkFollowing}), with the command's sampling
+ * options and defaults. Prints a summary line (instructions, bad lines, seconds) and the first
+ * bad lines on stderr.
+ */
+@Command(name = "following-job", mixinStandardHelpOptions = true,
+        description = "Schema-following instructions from IE samples (JSON lines), as a Spark job; the bytes of build-data following.")
+public final class FollowingJob implements Callable<Integer> {
+    private static final int SHOWN_BAD_LINES = 10;
+
+    @Parameters(paramLabel = "SAMPLES", arity = "1..*", description = "IE sample files, directories (their files in name order) or globs, in order")
+    List<String> samples;
+    @Option(names = "--library", required = true, paramLabel = "PATH", description = "schema library, at this path on every executor")
+    String library;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (part files)")
+    String out;
+    @Option(names = "--output-format", defaultValue = "json", description = "json (following.jsonl's lines) or parquet; default ${DEFAULT-VALUE}")
+    String outputFormat;
+    @Option(names = "--overwrite", description = "replace an existing output directory")
+    boolean overwrite;
+    @Option(names = "--seed", defaultValue = "42", description = "seed of every random choice (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--tasks", split = ",", defaultValue = "ner,re,ed,eae", description = "tasks to build (default ${DEFAULT-VALUE})")
+    List<String> tasks;
+    @Option(names = "--negative-ratio", defaultValue = "0.2", description = "negative classes per gold class, rounded up (default ${DEFAULT-VALUE})")
+    double negativeRatio;
+    @Option(names = "--fully-negative", defaultValue = "0.05", description = "share of sentences with only absent classes (default ${DEFAULT-VALUE})")
+    double fullyNegative;
+    @Option(names = "--fully-negative-classes", defaultValue = "5", description = "classes of a fully negative sample (default ${DEFAULT-VALUE})")
+    int fullyNegativeClasses;
+    @Option(names = "--dataset-tag", description = "name the sample's dataset in the instruction (refinement data)")
+    boolean datasetTag;
+    @Option(names = "--refinement", defaultValue = "0", description = "share of instructions in evaluation's form (default ${DEFAULT-VALUE})")
+    double refinement;
+
+    public static void main(String[] args) {
+        System.exit(JobMain.run(new FollowingJob(), args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        FollowingOptions options = new FollowingOptions(tasks.stream().map(FollowingJob::task).distinct().toList(), negativeRatio,
+                fullyNegative, fullyNegativeClasses, datasetTag, refinement, seed);
+        SparkSession spark = SparkSession.builder().appName("knowcoder build-data following").getOrCreate();
+        long t0 = System.nanoTime();
+        // written, then counted: kept so that the count does not build everything again
+        Dataset<Row> built = SparkFollowing.build(spark, samples, library, options).persist(StorageLevel.MEMORY_AND_DISK());
+        SparkFollowing.write(built, out, outputFormat.toLowerCase(Locale.ROOT), overwrite);
+        Dataset<Row> bad = built.filter(built.col("error").isNotNull());
+        long instructions = built.filter(built.col("error").isNull()).count(), badLines = bad.count();
+        for (Row r : bad.orderBy("index").limit(SHOWN_BAD_LINES).collectAsList()) {
+            System.err.println("following-job: skipped input line " + r.getLong(0) + ": " + r.getString(r.fieldIndex("error")));
+        }
+        System.out.printf(Locale.ROOT, "{\"phase\":\"following\",\"samples\":%d,\"bad_lines\":%d,\"seconds\":%.3f}%n",
+                instructions, badLines, (System.nanoTime() - t0) / 1e9);
+        built.unpersist();
+        return 0;
+    }
+
+    private static Task task(String name) {
+        try {
+            return Task.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--tasks: unknown task '" + name + "' (expected ner, re, ed or eae)");
+        }
+    }
+}
