@@ -57,7 +57,7 @@ public final class ExtractJob implements Callable<Integer> {
     int chunkTokens;
     @Option(names = "--constrained", negatable = true, defaultValue = "true", fallbackValue = "true", description = "constrained decoding (default on)")
     boolean constrained;
-    @Option(names = "--quantize", paramLabel = "q8_0", description = "quantize the weights at load time")
+    @Option(names = "--quantize", paramLabel = "q8_0|q4_0|q4_k", description = "quantize the weights at load time")
     String quantize;
 
     public static void main(String[] args) {
@@ -66,9 +66,8 @@ public final class ExtractJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (quantize != null && !quantize.equals("q8_0")) throw new BadInputException("--quantize " + quantize + ": expected q8_0");
         TypesSpec spec = types().tasks(tasks == null ? new String[0] : tasks.toArray(String[]::new));
-        Options o = Options.defaults().withTokenizer(tokenizer).withQuantizeQ8(quantize != null).withBatch(batch).withMaxNewTokens(maxNewTokens)
+        Options o = Options.defaults().withTokenizer(tokenizer).withQuantize(quantize).withBatch(batch).withMaxNewTokens(maxNewTokens)
                 .withChunkTokens(chunkTokens).withConstrained(constrained);
         if (threads != null) o = o.withThreads(threads);
         SparkSession spark = SparkSession.builder().appName("knowcoder extract").getOrCreate();

@@ -11,11 +11,11 @@ import java.nio.file.Path;
  * specs share one loaded model ({@link ExecutorModels}). Paths must name the same files on every
  * executor (a shared file system, or the same layout on each machine).
  */
-public record ModelSpec(String model, String tokenizer, String device, boolean quantizeQ8, String adapter, int threads, int batch,
+public record ModelSpec(String model, String tokenizer, String device, String quantize, String adapter, int threads, int batch,
                         int maxNewTokens, int chunkTokens, boolean constrained) implements Serializable {
 
     public static ModelSpec of(Path model, Options o) {
-        return new ModelSpec(model.toString(), string(o.tokenizer()), o.device(), o.quantizeQ8(), string(o.adapter()), o.threads(), o.batch(),
+        return new ModelSpec(model.toString(), string(o.tokenizer()), o.device(), o.quantize(), string(o.adapter()), o.threads(), o.batch(),
                 o.maxNewTokens(), o.chunkTokens(), o.constrained());
     }
 
@@ -24,7 +24,7 @@ public record ModelSpec(String model, String tokenizer, String device, boolean q
     }
 
     public Options options() {
-        return new Options(path(tokenizer), device, quantizeQ8, path(adapter), threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(path(tokenizer), device, quantize, path(adapter), threads, batch, maxNewTokens, chunkTokens, constrained);
     }
 
     private static String string(Path p) {
