@@ -139,7 +139,7 @@ final class TrainingOptions {
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("command", command).put("model", model.toString()).put("tokenizer", tokenizer == null ? null : tokenizer.toString()).put("data", data.toString())
                 .put("steps", steps).put("batch", batch).put("micro_batch", microBatch).put("seq_len", seqLen).put("pack", pack || groupByPrompt)
-                .put("group_by_prompt", groupByPrompt).put("lr", lr)
+                .put("group_by_prompt", groupByPrompt ? microBatch : 0).put("lr", lr)
                 .put("warmup_ratio", warmupRatio).put("min_lr_ratio", minLrRatio).put("clip", clip).put("seed", seed)
                 .put("checkpoint_activations", checkpointActivations).put("bf16", bf16);
         return n;

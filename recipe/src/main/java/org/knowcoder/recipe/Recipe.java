@@ -238,7 +238,7 @@ public final class Recipe {
                 .put("steps", steps).put("batch", sizes.batch()).put("micro_batch", micro).put("seq_len", sizes.seqLen())
                 .put("pack", true).put("lr", LR).put("warmup_ratio", WARMUP_RATIO).put("min_lr_ratio", MIN_LR_RATIO).put("clip", CLIP)
                 .put("seed", o.seed()).put("checkpoint_activations", false).put("bf16", false);
-        if (promptBlock > 0) config.put("group_by_prompt", true);
+        if (promptBlock > 0) config.put("group_by_prompt", promptBlock);
         FullTraining.run(model, c -> {
             Examples examples = new Examples(ShardExamples.open(shard, c.vocabSize()), sizes.seqLen(), o.seed(), true);
             return promptBlock > 0 ? examples.groupedByPrompt(promptBlock) : examples;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.io.BadInputException;
@@ -43,15 +44,15 @@ public final class TrainingRun {
 
     /**
      * Keys of the config a resume may change: more steps extend a run (its documented use); micro-batches
-     * and activation checkpointing trade memory for time and leave the steps' results alone (but for
-     * a run grouped by prompt, whose blocks are micro-batches).
+     * and activation checkpointing trade memory for time and leave the steps' results alone (a run
+     * grouped by prompt records its block size as "group_by_prompt", so a changed block is refused).
      */
     private static final Set<String> FREE_ON_RESUME = Set.of("steps", "micro_batch", "checkpoint_activations");
     /**
      * Options that runs were recorded without before they existed, with the value that behaves as
      * those runs did: a checkpoint without "pack" was trained one sequence per example.
      */
-    private static final Map<String, JsonNode> BEFORE_THEY_EXISTED = Map.of("pack", BooleanNode.FALSE, "group_by_prompt", BooleanNode.FALSE);
+    private static final Map<String, JsonNode> BEFORE_THEY_EXISTED = Map.of("pack", BooleanNode.FALSE, "group_by_prompt", IntNode.valueOf(0));
     private static final String OPTIONS = "options";
 
     private TrainingRun() {}
@@ -121,8 +122,7 @@ public final class TrainingRun {
         for (Map.Entry<String, JsonNode> e : config.properties()) {
             JsonNode before = recorded.has(e.getKey()) ? recorded.get(e.getKey())
                     : BEFORE_THEY_EXISTED.getOrDefault(e.getKey(), recorded.path(e.getKey()));
-            boolean free = FREE_ON_RESUME.contains(e.getKey()) && !(e.getKey().equals("micro_batch") && config.path("group_by_prompt").asBoolean());
-            if (free || same(before, e.getValue())) continue;
+            if (FREE_ON_RESUME.contains(e.getKey()) || same(before, e.getValue())) continue;
             String name = e.getKey().equals("command") ? "the command" : "--" + e.getKey().replace('_', '-');
             throw new BadInputException(stateFile + ": " + name + " is " + e.getValue() + " but the run was trained with "
                     + (before.isMissingNode() ? "none" : before) + "; resume with the same value, or pass --allow-changed-options to continue with the new one");

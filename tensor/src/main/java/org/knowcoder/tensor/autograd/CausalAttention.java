@@ -49,7 +49,8 @@ public final class CausalAttention {
         layout.check(rows, seqLen);
         int batch = rows / seqLen, group = nHeads / nKvHeads;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        int[] rowProbs = probabilityOffsets(layout, batch, nHeads, seqLen);
+        KeyRuns runs = KeyRuns.of(layout, rows, seqLen);
+        int[] rowProbs = runs.probabilityOffsets(batch, nHeads, seqLen);
         float[] probs = new float[rowProbs[rowProbs.length - 1]];
         Var y = Var.result("attention", rows, dim, Tape.anyRequiresGrad(q, k, v));
         float[] qv = q.value(), kv = k.value(), vv = v.value(), out = y.value();
@@ -61,12 +62,12 @@ public final class CausalAttention {
                 int b = unit / nHeads, h = unit % nHeads, base = b * seqLen, kvo = base * kvDim + h / group * hd;
                 transposeHead(kv, kvo, kvDim, seqLen, hd, keys);
                 for (int i = 0; i < seqLen; i++) {
-                    int qo = (base + i) * dim + h * hd, po = rowProbs[unit * seqLen + i];
-                    int shared = layout.prefixLength(base + i, i), first = layout.first(base + i, i), n = i - first + 1;
-                    if (shared > 0) products(qv, qo, keys, seqLen, layout.prefixFirst(base + i, i), shared, hd, scale, probs, po);
+                    int r = base + i, qo = r * dim + h * hd, po = rowProbs[unit * seqLen + i];
+                    int shared = runs.shared[r], pf = runs.prefixFirst[r], first = runs.first[r], n = i - first + 1;
+                    if (shared > 0) products(qv, qo, keys, seqLen, pf, shared, hd, scale, probs, po);
                     products(qv, qo, keys, seqLen, first, n, hd, scale, probs, po + shared);
                     Softmax.apply(probs, po, shared + n);
-                    if (shared > 0) addWeighted(probs, po, shared, vv, kvo + layout.prefixFirst(base + i, i) * kvDim, kvDim, hd, out, qo);
+                    if (shared > 0) addWeighted(probs, po, shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo);
                     addWeighted(probs, po + shared, n, vv, kvo + first * kvDim, kvDim, hd, out, qo);
                 }
             }
@@ -84,15 +85,13 @@ public final class CausalAttention {
                     transposeHead(vs, kvo, kvDim, seqLen, hd, values);
                     for (int h = g * group; h < (g + 1) * group; h++) {
                         for (int i = 0; i < seqLen; i++) {
-                            int qo = (base + i) * dim + h * hd, po = rowProbs[(b * nHeads + h) * seqLen + i];
-                            int shared = layout.prefixLength(base + i, i), first = layout.first(base + i, i), n = i - first + 1;
-                            if (shared > 0) products(dy, qo, values, seqLen, layout.prefixFirst(base + i, i), shared, hd, 1f, dS, 0);
+                            int r = base + i, qo = r * dim + h * hd, po = rowProbs[(b * nHeads + h) * seqLen + i];
+                            int shared = runs.shared[r], pf = runs.prefixFirst[r], first = runs.first[r], n = i - first + 1;
+                            if (shared > 0) products(dy, qo, values, seqLen, pf, shared, hd, 1f, dS, 0);
                             products(dy, qo, values, seqLen, first, n, hd, 1f, dS, shared); // dP
                             float rowSum = VectorMath.dot(probs, po, dS, 0, shared + n);
                             scoreGradients(probs, po, dS, shared + n, rowSum, scale);
-                            if (shared > 0) {
-                                rowGradients(probs, po, dS, 0, shared, dy, qs, ks, qo, kvo + layout.prefixFirst(base + i, i) * kvDim, kvDim, hd, dq, dk, dv);
-                            }
+                            if (shared > 0) rowGradients(probs, po, dS, 0, shared, dy, qs, ks, qo, kvo + pf * kvDim, kvDim, hd, dq, dk, dv);
                             rowGradients(probs, po + shared, dS, shared, n, dy, qs, ks, qo, kvo + first * kvDim, kvDim, hd, dq, dk, dv);
                         }
                     }
@@ -103,25 +102,43 @@ public final class CausalAttention {
     }
 
     /**
-     * Where each (sequence, head, row)'s probabilities start in one packed array, in that order, and
-     * its total last: a row keeps one per key it sees, so a packed sequence of short examples keeps a
-     * few dozen per row instead of seqLen (at 1,024 positions, 4 MB per head and sequence that every
-     * layer would zero).
+     * Each batch row's keys as sequence rows, read from the layout once per call rather than per
+     * head: {@code shared} keys of its prefix from {@code prefixFirst}, then its own from
+     * {@code first} up to itself.
      */
-    private static int[] probabilityOffsets(RowLayout layout, int batch, int nHeads, int seqLen) {
-        int[] offsets = new int[batch * nHeads * seqLen + 1];
-        long next = 0;
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < nHeads; h++) {
-                for (int i = 0, base = b * seqLen; i < seqLen; i++) {
-                    if (next > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("attention over " + batch + " sequences of " + seqLen + " is too large for one array");
-                    offsets[(b * nHeads + h) * seqLen + i] = (int) next;
-                    next += layout.prefixLength(base + i, i) + i - layout.first(base + i, i) + 1;
+    private record KeyRuns(int[] prefixFirst, int[] shared, int[] first) {
+        static KeyRuns of(RowLayout layout, int rows, int seqLen) {
+            int[] prefixFirst = new int[rows], shared = new int[rows], first = new int[rows];
+            for (int r = 0; r < rows; r++) {
+                int i = r % seqLen;
+                shared[r] = layout.prefixLength(r, i);
+                if (shared[r] > 0) prefixFirst[r] = layout.prefixFirst(r, i);
+                first[r] = layout.first(r, i);
+            }
+            return new KeyRuns(prefixFirst, shared, first);
+        }
+
+        /**
+         * Where each (sequence, head, row)'s probabilities start in one packed array, in that order,
+         * and its total last: a row keeps one per key it sees, so a packed sequence of short examples
+         * keeps a few dozen per row instead of seqLen (at 1,024 positions, 4 MB per head and
+         * sequence that every layer would zero).
+         */
+        int[] probabilityOffsets(int batch, int nHeads, int seqLen) {
+            int[] offsets = new int[batch * nHeads * seqLen + 1];
+            long next = 0;
+            for (int b = 0; b < batch; b++) {
+                for (int h = 0; h < nHeads; h++) {
+                    for (int i = 0, base = b * seqLen; i < seqLen; i++) {
+                        if (next > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("attention over " + batch + " sequences of " + seqLen + " is too large for one array");
+                        offsets[(b * nHeads + h) * seqLen + i] = (int) next;
+                        next += shared[base + i] + i - first[base + i] + 1;
+                    }
                 }
             }
+            offsets[offsets.length - 1] = (int) next;
+            return offsets;
         }
-        offsets[offsets.length - 1] = (int) next;
-        return offsets;
     }
 
     /** dst[d * T + j] = src[so + j * stride + d]: one head's rows of a sequence, transposed. */
