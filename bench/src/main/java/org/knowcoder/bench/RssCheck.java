@@ -38,24 +38,12 @@ final class RssCheck {
         while (child.isAlive()) {
             // the relaunched JVM, once it exists; the launcher itself only relays
             long pid = child.descendants().findFirst().map(ProcessHandle::pid).orElse(child.pid());
-            peak = Math.max(peak, highWaterMark(Path.of("/proc", Long.toString(pid), "status")));
+            peak = Math.max(peak, ProcStatus.bytes(pid, "VmHWM")); // the kernel's own peak of VmRSS
             Thread.sleep(POLL_MILLIS);
         }
         int exit = child.waitFor();
         String ids = stdout.join().strip();
         int generated = ids.isEmpty() ? 0 : ids.split("\\s+").length;
         return new Result(peak, fileBytes, model.kvCacheBytes(), budget, exit, generated, cmd);
-    }
-
-    /** VmHWM (the kernel's own peak of VmRSS) in bytes; 0 once the process has gone. */
-    private static long highWaterMark(Path status) {
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-            }
-        } catch (IOException e) {
-            // exited between isAlive() and the read
-        }
-        return 0;
     }
 }

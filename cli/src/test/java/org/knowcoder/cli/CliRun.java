@@ -65,14 +65,9 @@ record CliRun(int code, String out, String err) {
     }
 
     private static CliRun jarOn(Path javaHome, Map<String, String> env, Object... args) throws IOException, InterruptedException {
-        Path jar = Fixtures.root().resolve("cli/target/knowcoder.jar");
-        assumeTrue(Files.isRegularFile(jar), jar + " is not built (mvn package)");
-        assumeTrue(!sourcesNewerThan(jar), jar + " is older than the sources (mvn package)");
-        List<String> cmd = new ArrayList<>(List.of(javaHome.resolve("bin").resolve("java").toString(), "-jar", jar.toString()));
-        cmd.addAll(List.of(strings(args)));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        ProcessBuilder pb = jarProcess(javaHome, args);
         pb.environment().putAll(env);
+        List<String> cmd = pb.command();
         Process p = pb.start();
         p.getOutputStream().close(); // empty stdin
         // read through pipes rather than files, so that nothing is written outside a test's directory
@@ -82,6 +77,22 @@ record CliRun(int code, String out, String err) {
             throw new AssertionError("timed out: " + cmd);
         }
         return new CliRun(p.exitValue(), out.join(), err.join());
+    }
+
+    /**
+     * {@code java -jar knowcoder.jar args} with the java of {@code javaHome}, JAVA_HOME naming the JDK
+     * these tests run on; a skipped test when the jar is missing or older than a main source file
+     * (surefire runs before {@code package}).
+     */
+    static ProcessBuilder jarProcess(Path javaHome, Object... args) throws IOException {
+        Path jar = Fixtures.root().resolve("cli/target/knowcoder.jar");
+        assumeTrue(Files.isRegularFile(jar), jar + " is not built (mvn package)");
+        assumeTrue(!sourcesNewerThan(jar), jar + " is older than the sources (mvn package)");
+        List<String> cmd = new ArrayList<>(List.of(javaHome.resolve("bin").resolve("java").toString(), "-jar", jar.toString()));
+        cmd.addAll(List.of(strings(args)));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return pb;
     }
 
     private static CompletableFuture<String> read(InputStream in) {

@@ -38,6 +38,13 @@ public final class ExtractionServer implements AutoCloseable {
     }
 
     private static final byte[] PLAYGROUND = playground();
+    /**
+     * Connections the kernel holds before the server accepts them. The JDK's default (50) is too few
+     * for a burst: a connection past the backlog has its SYN dropped and its client waits for a
+     * retransmit (a second, then three...), which looks like a hang; accepted, it gets its 429 or 503
+     * at once. Linux caps it at net.core.somaxconn.
+     */
+    private static final int BACKLOG = 1024;
 
     private final ServerConfig config;
     private final HttpServer http;
@@ -66,7 +73,7 @@ public final class ExtractionServer implements AutoCloseable {
                 "/v1/chat/completions", new Route("POST", true, ex -> complete(ex, true)));
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
         if (address.isUnresolved()) throw new BadInputException("--host " + config.host() + ": no such host");
-        this.http = HttpServer.create(address, 0);
+        this.http = HttpServer.create(address, BACKLOG);
         http.setExecutor(threads);
         http.createContext("/", this::handle);
     }

@@ -121,24 +121,40 @@ class CancelTest {
         }
     }
 
+    /**
+     * Sends a streamed request for {@link #PROMPT}'s long answer on a socket of its own, reads
+     * {@code events} events of it (none: hangs up before the first token), and hangs up; the request
+     * must be counted as a client gone (499).
+     */
+    private static void hangUpAfter(ExtractionServer server, String json, int events) throws Exception {
+        byte[] body = (json + ", \"stream\": true}").getBytes(StandardCharsets.UTF_8);
+        URI url = URI.create(server.url());
+        try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: " + url.getAuthority() + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            int read = 0;
+            for (String line; read < events && (line = in.readLine()) != null; ) if (line.startsWith("data: {")) read++;
+            assertEquals(events, read, "the stream was under way");
+        } // the client hangs up
+        String counted = "knowcoder_requests_total{endpoint=\"/v1/completions\",status=\"499\"} 1";
+        assertTrue(TestClient.metricsHolding(server, null, List.of(counted)).contains(counted), "counted as a client gone");
+    }
+
     @Test
     void aClientGoneMidStreamFreesItsSlot() throws Exception {
+        aRequestGivenUpLeavesTheBatch(Duration.ofSeconds(60), (server, json) -> hangUpAfter(server, json, 3));
+    }
+
+    @Test
+    void aClientGoneBeforeTheFirstTokenFreesItsSlot() throws Exception {
+        // the server learns of it at its first writes, a token or two in, and the queue shows the slot free
         aRequestGivenUpLeavesTheBatch(Duration.ofSeconds(60), (server, json) -> {
-            byte[] body = (json + ", \"stream\": true}").getBytes(StandardCharsets.UTF_8);
-            URI url = URI.create(server.url());
-            try (Socket socket = new Socket(url.getHost(), url.getPort())) {
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /v1/completions HTTP/1.1\r\nHost: " + url.getAuthority() + "\r\nContent-Type: application/json\r\nContent-Length: "
-                        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-                int events = 0;
-                for (String line; events < 3 && (line = in.readLine()) != null; ) if (line.startsWith("data: {")) events++;
-                assertEquals(3, events, "the stream was under way");
-            } // the client hangs up mid-stream
-            String counted = "knowcoder_requests_total{endpoint=\"/v1/completions\",status=\"499\"} 1";
-            assertTrue(TestClient.metricsHolding(server, null, List.of(counted)).contains(counted), "counted as a client gone");
+            hangUpAfter(server, json, 0);
+            assertTrue(TestClient.metricsHolding(server, null, List.of("knowcoder_queue_depth 0")).contains("knowcoder_queue_depth 0"), "the admission released");
         });
     }
 

@@ -131,11 +131,16 @@ class ServeTest {
                 {"400", "{\"text\": \"Ann.\", \"types\": [\"Person\"], \"model\": \"gpt-4\"}"},
                 {"400", "{\"text\": \"Ann.\", \"text\": \"Bob.\", \"types\": [\"Person\"]}"},
                 {"400", "{\"text\": \"Ann.\", \"types\": [\"Person\"]} {}"},
+                {"400", "{\"text\": {\"body\": \"Ann.\"}, \"types\": [\"Person\"]}"}, {"400", "{\"texts\": [\"Ann.\", \"\"], \"types\": [\"Person\"]}"},
+                {"400", "{\"text\": \"Ann.\", \"types\": [\"Per son\"]}"}, {"400", "{\"text\": \"Ann.\", \"types\": [\"class\"]}"},
+                {"400", "{\"text\": \"Ann.\", \"schema\": [{\"name\": \"Person\"}, {\"name\": \"Person\"}]}"},
                 {"413", "{\"text\": \"" + "a".repeat(20 << 10) + "\", \"types\": [\"Person\"]}"},
         };
         for (String[] b : bodies) error(Integer.parseInt(b[0]), post(server, "/v1/extract", b[1]), b[1].length() > 80 ? b[1].substring(0, 80) : b[1]);
         byte[] latin1 = {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xe9, '"', '}'};
         error(400, send(request(server, "/v1/extract", KEY).POST(HttpRequest.BodyPublishers.ofByteArray(latin1))), "not UTF-8");
+        error(401, send(request(server, "/v1/extract", null).header("Authorization", "Basic " + KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"Ann.\"}"))), "another auth scheme");
         error(405, get(server, "/v1/extract", KEY), "GET on extract");
         error(405, send(request(server, "/health", KEY).POST(HttpRequest.BodyPublishers.ofString("{}"))), "POST on health");
         error(404, get(server, "/v1/nothing", KEY), "unknown path");
