@@ -33,8 +33,8 @@ import java.util.concurrent.Callable;
 public final class EndToEnd {
     private EndToEnd() {}
 
-    private static final String USAGE = "usage: EndToEnd [--out DIR] [--threads N] [--tokens N] [--prompt N] "
-            + "[--rounds N] [--llama2c PATH] [--cli] [--rss] [--jar PATH] [--jvm-arg ARG]... [--no-speed] [--tiny] [--dtypes A,B,...]";
+    private static final Usage USAGE = new Usage("usage: EndToEnd [--out DIR] [--threads N] [--tokens N] [--prompt N] "
+            + "[--rounds N] [--llama2c PATH] [--cli] [--rss] [--jar PATH] [--jvm-arg ARG]... [--no-speed] [--tiny] [--dtypes A,B,...]");
 
     /** The external decoders' names in the report. */
     private static final String LLAMA2C = "llama2c", CLI = "cli_F32";
@@ -48,28 +48,28 @@ public final class EndToEnd {
         List<String> dtypes = List.of("F32", "BF16", "Q8_0", "Q4_0", "Q4_K");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--out" -> out = Path.of(value(args, ++i));
-                case "--threads" -> threads = Integer.parseInt(value(args, ++i));
-                case "--tokens" -> tokens = Integer.parseInt(value(args, ++i));
-                case "--prompt" -> prompt = Integer.parseInt(value(args, ++i));
-                case "--rounds" -> rounds = Integer.parseInt(value(args, ++i));
-                case "--llama2c" -> llama2c = Path.of(value(args, ++i));
+                case "--out" -> out = Path.of(USAGE.value(args, ++i));
+                case "--threads" -> threads = Integer.parseInt(USAGE.value(args, ++i));
+                case "--tokens" -> tokens = Integer.parseInt(USAGE.value(args, ++i));
+                case "--prompt" -> prompt = Integer.parseInt(USAGE.value(args, ++i));
+                case "--rounds" -> rounds = Integer.parseInt(USAGE.value(args, ++i));
+                case "--llama2c" -> llama2c = Path.of(USAGE.value(args, ++i));
                 case "--cli" -> cli = true;
-                case "--jar" -> jar = Path.of(value(args, ++i));
+                case "--jar" -> jar = Path.of(USAGE.value(args, ++i));
                 case "--rss" -> rss = true;
-                case "--jvm-arg" -> childJvmArgs.add(value(args, ++i));
+                case "--jvm-arg" -> childJvmArgs.add(USAGE.value(args, ++i));
                 case "--no-speed" -> speed = false;
                 case "--tiny" -> tiny = true;
-                case "--dtypes" -> dtypes = List.of(value(args, ++i).toUpperCase(Locale.ROOT).split(","));
-                default -> fail("unknown argument " + args[i]);
+                case "--dtypes" -> dtypes = List.of(USAGE.value(args, ++i).toUpperCase(Locale.ROOT).split(","));
+                default -> USAGE.fail("unknown argument " + args[i]);
             }
         }
         BenchModel model = BenchModel.prepare(out, tiny);
         LlamaConfig c = model.config();
         if (tokens < 1 || tokens > c.seqLen() || prompt < 1 || prompt > c.seqLen()) {
-            fail("--tokens and --prompt must be between 1 and the context of " + c.seqLen());
+            USAGE.fail("--tokens and --prompt must be between 1 and the context of " + c.seqLen());
         }
-        if (rounds < 1) fail("--rounds must be at least 1");
+        if (rounds < 1) USAGE.fail("--rounds must be at least 1");
         Map<String, Callable<Double>> external = new LinkedHashMap<>();
         if (llama2c != null) external.put(LLAMA2C, ExternalDecode.llama2c(llama2c, model, tokens, threads));
         if (cli) external.put(CLI, ExternalDecode.cli(jar, model, tokens, threads));
@@ -93,7 +93,7 @@ public final class EndToEnd {
         Map<String, Path> all = Map.of("F32", model.f32(), "BF16", model.bf16(), "Q8_0", model.q8(), "Q4_0", model.q40(), "Q4_K", model.q4k());
         Map<String, Path> files = new LinkedHashMap<>();
         for (String d : dtypes) {
-            if (!all.containsKey(d)) fail("--dtypes: unknown checkpoint " + d + " (F32, BF16, Q8_0, Q4_0 or Q4_K)");
+            if (!all.containsKey(d)) USAGE.fail("--dtypes: unknown checkpoint " + d + " (F32, BF16, Q8_0, Q4_0 or Q4_K)");
             files.put(d, all.get(d));
         }
         System.err.println("measuring " + rounds + " interleaved rounds, each checkpoint in a JVM of its own ...");
@@ -162,16 +162,5 @@ public final class EndToEnd {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) fail(args[i - 1] + " needs a value");
-        return args[i];
-    }
-
-    private static void fail(String message) {
-        System.err.println(message);
-        System.err.println(USAGE);
-        System.exit(2);
     }
 }

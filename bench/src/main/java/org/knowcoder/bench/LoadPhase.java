@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param requests each a path and a JSON body, sent in turn
  */
 record LoadPhase(URI server, List<Request> requests) {
-    /** A POST of {@code body} as JSON, or a GET where it is null. */
+    /** A POST of {@code body} (JSON) to {@code path}. */
     record Request(String path, String body) {}
 
     /**
@@ -93,9 +93,9 @@ record LoadPhase(URI server, List<Request> requests) {
     }
 
     private int send(Request r) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(r.path())).timeout(HANG);
-        if (r.body() != null) b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(r.body()));
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        HttpRequest request = HttpRequest.newBuilder(server.resolve(r.path())).timeout(HANG).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(r.body())).build();
+        return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** The cycle the load test sends: extractions and completions in turn, each of its own text. */

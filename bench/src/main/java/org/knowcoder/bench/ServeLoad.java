@@ -26,8 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * It stops by itself: warm-up, the sequential phase and the load phase have fixed lengths.
  * Reports, as one JSON object on stdout: answers by status and connection errors, throughput of
  * each phase and their ratio, the load phase's p50/p95/p99 latency, and the server JVM's resident
- * set sampled each second of the load phase, compared between its second and last 20 s; and, for
- * the choice of HTTP layer, what that layer alone carries (GET /health from as many clients, 5 s).
+ * set sampled each second of the load phase, compared between its second and last 20 s.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar org.knowcoder.bench.ServeLoad [--jar cli/target/knowcoder.jar]
@@ -40,8 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ServeLoad {
     private ServeLoad() {}
 
-    private static final String USAGE = "usage: ServeLoad [--jar PATH] [--model PATH] [--tokenizer PATH] [--clients N] [--seconds N] "
-            + "[--sequential-seconds N] [--warmup-seconds N] [--max-batch N] [--threads N]";
+    private static final Usage USAGE = new Usage("usage: ServeLoad [--jar PATH] [--model PATH] [--tokenizer PATH] [--clients N] [--seconds N] "
+            + "[--sequential-seconds N] [--warmup-seconds N] [--max-batch N] [--threads N]");
     /** The bar: batching at least this many times the throughput of one request at a time. */
     static final double MIN_SPEEDUP = 4;
     /** Resident-set growth between the load phase's second and last 20 s that still counts as stable (GC and JIT noise). */
@@ -55,18 +54,19 @@ public final class ServeLoad {
         int clients = 64, seconds = 60, sequentialSeconds = 30, warmupSeconds = 10, maxBatch = 64, threads = 2;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--jar" -> jar = Path.of(value(args, ++i));
-                case "--model" -> model = Path.of(value(args, ++i));
-                case "--tokenizer" -> tokenizer = Path.of(value(args, ++i));
-                case "--clients" -> clients = positive(args, ++i);
-                case "--seconds" -> seconds = positive(args, ++i);
-                case "--sequential-seconds" -> sequentialSeconds = positive(args, ++i);
-                case "--warmup-seconds" -> warmupSeconds = positive(args, ++i);
-                case "--max-batch" -> maxBatch = positive(args, ++i);
-                case "--threads" -> threads = positive(args, ++i);
-                default -> fail("unknown argument " + args[i]);
+                case "--jar" -> jar = Path.of(USAGE.value(args, ++i));
+                case "--model" -> model = Path.of(USAGE.value(args, ++i));
+                case "--tokenizer" -> tokenizer = Path.of(USAGE.value(args, ++i));
+                case "--clients" -> clients = USAGE.positive(args, ++i);
+                case "--seconds" -> seconds = USAGE.positive(args, ++i);
+                case "--sequential-seconds" -> sequentialSeconds = USAGE.positive(args, ++i);
+                case "--warmup-seconds" -> warmupSeconds = USAGE.positive(args, ++i);
+                case "--max-batch" -> maxBatch = USAGE.positive(args, ++i);
+                case "--threads" -> threads = USAGE.positive(args, ++i);
+                default -> USAGE.fail("unknown argument " + args[i]);
             }
         }
+        if (seconds < 3 * WINDOW_S) USAGE.fail("--seconds must be at least " + 3 * WINDOW_S + ": the resident set of the second " + WINDOW_S + " s is compared with the last's");
         if (tokenizer == null) tokenizer = model.resolveSibling("tok512.bin");
         for (Path p : List.of(jar, model, tokenizer)) if (!Files.isRegularFile(p)) throw new NoSuchFileException(p.toString(), null, "build the jar (mvn package) or pass the path");
 
@@ -90,9 +90,6 @@ public final class ServeLoad {
             LoadPhase.Result load = phase.run(clients, Duration.ofSeconds(seconds), new AtomicLong());
             sampler.interrupt();
             passed = report(report, sequential, load, rss, seconds);
-            // the HTTP layer alone (no model): how many requests it could carry were decoding free
-            LoadPhase.Result http = new LoadPhase(url, List.of(new LoadPhase.Request("/health", null))).run(clients, Duration.ofSeconds(5), new AtomicLong());
-            phase(report.putObject("http_layer_only"), http);
         } finally {
             server.toHandle().destroy(); // SIGTERM: serve finishes what is in flight and exits 0
             if (!server.waitFor(180, TimeUnit.SECONDS)) server.destroyForcibly();
@@ -189,27 +186,5 @@ public final class ServeLoad {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    private static int positive(String[] args, int i) {
-        int n = 0;
-        try {
-            n = Integer.parseInt(value(args, i));
-        } catch (NumberFormatException e) {
-            fail(args[i - 1] + " must be a whole number, got " + args[i]);
-        }
-        if (n < 1) fail(args[i - 1] + " must be at least 1, got " + n);
-        return n;
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) fail(args[i - 1] + " needs a value");
-        return args[i];
-    }
-
-    private static void fail(String message) {
-        System.err.println(message);
-        System.err.println(USAGE);
-        System.exit(2);
     }
 }

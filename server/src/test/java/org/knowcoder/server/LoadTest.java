@@ -28,6 +28,8 @@ import static org.knowcoder.server.TestClient.ok;
  */
 class LoadTest {
     private static final int CLIENTS = 32;
+    /** How long an overloaded server may take to answer before the request counts as a hang (it answers 429s at once). */
+    private static final Duration HANG = Duration.ofSeconds(60);
 
     private static String body(int client, boolean stream) {
         return "{\"prompt\": \"Lily and Tom went to the park number " + client + "\", \"max_tokens\": 24, \"temperature\": 0, \"stream\": " + stream + "}";
@@ -67,9 +69,6 @@ class LoadTest {
         for (JsonNode chunk : TestClient.events(r)) out.append(chunk.get("choices").get(0).get("text").asText());
         return out.toString();
     }
-
-    /** A request's answer or, where none came within {@link #HANG}, the failure that says so. */
-    private static final Duration HANG = Duration.ofSeconds(60);
 
     @Test
     void fiveHundredClientsAtOnceGet200Or429AndHealthAnswersThroughout() throws Exception {
