@@ -26,18 +26,18 @@ public final class DatasetCatalog {
     private static List<Entry> entries() {
         List<Entry> out = new ArrayList<>();
         for (String domain : List.of("ai", "literature", "music", "politics", "science")) {
-            out.add(new Entry("crossner_" + domain, Format.CONLL, splits("train", "crossner/" + domain + "/train.txt", "test", "crossner/" + domain + "/test.txt")));
+            out.add(new Entry("crossner_" + domain, Format.CONLL, splits("train", "crossner/" + domain + "/train.txt", "dev", "crossner/" + domain + "/dev.txt", "test", "crossner/" + domain + "/test.txt")));
         }
-        out.add(new Entry("conll2003", Format.CONLL, splits("train", "conll2003/train.txt", "test", "conll2003/test.txt")));
+        out.add(new Entry("conll2003", Format.CONLL, splits("train", "conll2003/train.txt", "dev", "conll2003/dev.txt", "test", "conll2003/test.txt")));
         out.add(new Entry("mit_restaurant", Format.CONLL, splits("train", "mit_restaurant/restauranttrain.txt", "test", "mit_restaurant/restauranttest.txt")));
         out.add(new Entry("wnut17", Format.CONLL, splits("train", "wnut17/wnut17train.conll", "dev", "wnut17/emerging.dev.conll", "test", "wnut17/emerging.test.annotated")));
-        out.add(new Entry("ncbi_disease", Format.CONLL, splits("train", "NCBI-disease-IOB/train.tsv", "test", "NCBI-disease-IOB/test.tsv")));
-        out.add(new Entry("bc5cdr", Format.CONLL, splits("train", "BC5CDR-IOB/train.tsv", "test", "BC5CDR-IOB/test.tsv")));
-        out.add(new Entry("conll04", Format.SPERT, splits("train", "conll04/conll04_train.json", "test", "conll04/conll04_test.json")));
-        out.add(new Entry("scierc", Format.DYGIE, splits("train", "scierc/train.json", "test", "scierc/test.json")));
-        out.add(new Entry("kbp37", Format.TAGGED, splits("train", "kbp37/train.txt", "test", "kbp37/test.txt")));
+        out.add(new Entry("ncbi_disease", Format.CONLL, splits("train", "NCBI-disease-IOB/train.tsv", "dev", "NCBI-disease-IOB/devel.tsv", "test", "NCBI-disease-IOB/test.tsv")));
+        out.add(new Entry("bc5cdr", Format.CONLL, splits("train", "BC5CDR-IOB/train.tsv", "dev", "BC5CDR-IOB/devel.tsv", "test", "BC5CDR-IOB/test.tsv")));
+        out.add(new Entry("conll04", Format.SPERT, splits("train", "conll04/conll04_train.json", "dev", "conll04/conll04_dev.json", "test", "conll04/conll04_test.json")));
+        out.add(new Entry("scierc", Format.DYGIE, splits("train", "scierc/train.json", "dev", "scierc/dev.json", "test", "scierc/test.json")));
+        out.add(new Entry("kbp37", Format.TAGGED, splits("train", "kbp37/train.txt", "dev", "kbp37/dev.txt", "test", "kbp37/test.txt")));
         out.add(new Entry("semeval", Format.TAGGED, splits("train", "semeval2010_task8/TRAIN_FILE.TXT", "test", "semeval2010_task8/TEST_FILE_FULL.TXT")));
-        out.add(new Entry("casie", Format.CASIE, splits("train", "casie/annotation_train", "test", "casie/annotation_test")));
+        out.add(new Entry("casie", Format.CASIE, splits("train", "casie/annotation_train", "dev", "casie/annotation_dev", "test", "casie/annotation_test")));
         return List.copyOf(out);
     }
 
