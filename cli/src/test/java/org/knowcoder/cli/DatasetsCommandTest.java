@@ -22,7 +22,7 @@ class DatasetsCommandTest {
         CliRun run = CliRun.inProcess("datasets", Fixtures.datasets());
         assertEquals(0, run.code(), run.err());
         List<String> lines = run.out().lines().toList();
-        assertEquals(32, lines.size()); // header + 31 splits
+        assertEquals(44, lines.size()); // header + 43 splits
         assertTrue(lines.contains(String.format("%-20s %-6s %9d %9d %9d %7d %9d %6d %6d %6d %8d", "conll04", "test", 288, 1079, 422, 0, 0, 4, 5, 0, 0)), run.out());
         assertTrue(run.err().contains("casie test: 337 annotations unplaced, 220 offsets repaired"), run.err());
     }
@@ -33,11 +33,11 @@ class DatasetsCommandTest {
         CliRun run = CliRun.inProcess("datasets", Fixtures.datasets(), "--dataset", "semeval", "--dataset", "kbp37", "--json", "--write", out);
         assertEquals(0, run.code(), run.err());
         JsonNode stats = new ObjectMapper().readTree(run.out());
-        assertEquals(4, stats.size()); // train and test of each
-        assertEquals("kbp37", stats.get(3).get("dataset").asText()); // in the order asked for
-        assertEquals("test", stats.get(3).get("split").asText());
-        assertEquals(2967, stats.get(3).get("relations").asInt());
-        assertEquals(19, stats.get(3).get("unplaced").asInt());
+        assertEquals(5, stats.size()); // semeval: train, test; kbp37: train, dev, test
+        assertEquals("kbp37", stats.get(4).get("dataset").asText()); // in the order asked for
+        assertEquals("test", stats.get(4).get("split").asText());
+        assertEquals(2967, stats.get(4).get("relations").asInt());
+        assertEquals(19, stats.get(4).get("unplaced").asInt());
         assertEquals(2717, Files.readAllLines(out.resolve("semeval/test.jsonl")).size());
         try (var files = Files.list(out.resolve("semeval"))) {
             assertEquals(List.of(out.resolve("semeval/test.jsonl"), out.resolve("semeval/train.jsonl")), files.sorted().toList()); // no temporary file left
