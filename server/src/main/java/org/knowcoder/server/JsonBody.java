@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A request body's JSON object and its fields, checked: each problem is a 400 that names the field
@@ -60,31 +61,30 @@ final class JsonBody {
     }
 
     static long longInteger(JsonNode object, String name, long absent) {
-        JsonNode n = field(object, name);
-        if (n == null) return absent;
-        if (!n.canConvertToLong() || !n.isIntegralNumber()) throw ApiError.badRequest("\"" + name + "\" must be an integer, got " + describe(n));
-        return n.longValue();
+        JsonNode n = typed(object, name, v -> v.isIntegralNumber() && v.canConvertToLong(), "an integer");
+        return n == null ? absent : n.longValue();
     }
 
     static double number(JsonNode object, String name, double absent) {
-        JsonNode n = field(object, name);
-        if (n == null) return absent;
-        if (!n.isNumber()) throw ApiError.badRequest("\"" + name + "\" must be a number, got " + describe(n));
-        return n.doubleValue();
+        JsonNode n = typed(object, name, JsonNode::isNumber, "a number");
+        return n == null ? absent : n.doubleValue();
     }
 
     static boolean bool(JsonNode object, String name, boolean absent) {
-        JsonNode n = field(object, name);
-        if (n == null) return absent;
-        if (!n.isBoolean()) throw ApiError.badRequest("\"" + name + "\" must be true or false, got " + describe(n));
-        return n.booleanValue();
+        JsonNode n = typed(object, name, JsonNode::isBoolean, "true or false");
+        return n == null ? absent : n.booleanValue();
     }
 
     static String string(JsonNode object, String name, String absent) {
+        JsonNode n = typed(object, name, JsonNode::isTextual, "a string");
+        return n == null ? absent : n.textValue();
+    }
+
+    /** The field ({@link #field}: null when absent), or a 400 saying it must be {@code expected} when {@code ok} refuses it. */
+    private static JsonNode typed(JsonNode object, String name, Predicate<JsonNode> ok, String expected) {
         JsonNode n = field(object, name);
-        if (n == null) return absent;
-        if (!n.isTextual()) throw ApiError.badRequest("\"" + name + "\" must be a string, got " + describe(n));
-        return n.textValue();
+        if (n != null && !ok.test(n)) throw ApiError.badRequest("\"" + name + "\" must be " + expected + ", got " + describe(n));
+        return n;
     }
 
     /** A value as an error names it: its JSON type, and a short value as written. */
