@@ -50,8 +50,17 @@ final class Exchanges {
         send(ex, status, "application/json", body);
     }
 
+    /**
+     * An error response. One that says to retry later also closes its connection: kept alive, it
+     * would join the server's idle connections, which are capped (200 in the JDK's server), and one
+     * past the cap is closed silently, after its client may already have sent the next request on
+     * it (a flood of refused clients saw "received no bytes"). A client told to back off reconnects.
+     */
     static void error(HttpExchange ex, ApiError e) throws IOException {
-        if (e.retryAfter > 0) ex.getResponseHeaders().set("Retry-After", String.valueOf(e.retryAfter));
+        if (e.retryAfter > 0) {
+            ex.getResponseHeaders().set("Retry-After", String.valueOf(e.retryAfter));
+            ex.getResponseHeaders().set("Connection", "close");
+        }
         json(ex, e.status, errorBody(e));
     }
 

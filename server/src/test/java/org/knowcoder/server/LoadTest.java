@@ -93,6 +93,7 @@ class LoadTest {
                 }
                 error(429, r, "an answer under overload is a 200 or a 429");
                 assertEquals("1", r.headers().firstValue("Retry-After").orElse(""), "a 429 says when to retry");
+                assertEquals("close", r.headers().firstValue("Connection").orElse(""), "a 429 closes its connection");
                 refused++;
             }
             List<Integer> checks = health.stop();
