@@ -1,114 +1,132 @@
 package org.knowcoder.ie.constrain;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The suffix automaton of a sentence's UTF-8 bytes: a state per set of substrings, so "is this span
- * still a substring of the sentence" is one lookup per byte, whatever the sentence's length or its
- * repeated words. Built in time linear in the sentence (at most 2n states, 3n edges, kept as sorted
- * edge lists so that the many prompts of a batch hold little). Each state also knows whether its
- * substrings end in whitespace (a span may not) and whether one that does not can still be reached.
+ * The spans a results block may quote from its sentence, as an automaton over UTF-8 bytes: a span is
+ * a substring that starts and ends on word boundaries, with no whitespace at either end. A boundary
+ * lies between two characters unless both are letters or digits, so "Paris" and "Paris-based" are
+ * spans of "Paris-based firms", "aris" and "Pari" are not: a small model allowed to cut a word cut
+ * names short (an {@code Organization("M")} where the sentence had "Middlesex").
+ *
+ * <p>A state is the set of sentence positions the bytes typed so far can end at, having started at
+ * a word start. States are built lazily, on the first step that reaches them, and shared by equal
+ * sets: a span is matched in one lookup per byte, and a prompt holds only the states its decoding
+ * visited (a sentence of n bytes has O(n²) of them in the worst case, its decoding a few hundred).
+ * Synchronized: the answers of one grammar may be decoded from several threads.
  */
 final class SentenceAutomaton {
     static final int ROOT = 0, NONE = -1;
+    private static final int UNKNOWN = -2;
 
-    /** State s's edges are edgeBytes/edgeTargets[edgeFrom[s], edgeFrom[s + 1]), sorted by byte. */
-    private final int[] edgeFrom, edgeTargets;
-    private final byte[] edgeBytes;
-    /** Whether the state's substrings end in an ASCII whitespace byte. */
-    private final boolean[] blank;
-    /** Whether from the state a substring that does not end in whitespace is reachable (itself included). */
-    private final boolean[] live;
+    private final byte[] text;
+    /** Whether a span may end at byte position j: after a character that is not whitespace, on a word boundary. */
+    private final boolean[] end;
+    /** Whether some end lies at position j or after it. */
+    private final boolean[] endFrom;
+    /** A state's positions, its edges (the distinct bytes that continue it, sorted) and their targets (UNKNOWN until stepped). */
+    private final List<int[]> positions = new ArrayList<>();
+    private final List<byte[]> edgeBytes = new ArrayList<>();
+    private final List<int[]> edgeTargets = new ArrayList<>();
+    private final Map<Positions, Integer> ids = new HashMap<>();
 
     SentenceAutomaton(byte[] text) {
-        int cap = 2 * text.length + 2;
-        int[] next = new int[cap * 256], link = new int[cap], len = new int[cap];
-        boolean[] blankEnd = new boolean[cap];
-        Arrays.fill(next, NONE);
-        link[ROOT] = NONE;
-        int states = 1, last = ROOT;
-        for (byte value : text) {
-            int c = value & 0xFF, cur = states++;
-            len[cur] = len[last] + 1;
-            blankEnd[cur] = isBlank(c);
-            int p = last;
-            while (p != NONE && next[p * 256 + c] == NONE) {
-                next[p * 256 + c] = cur;
-                p = link[p];
-            }
-            if (p == NONE) {
-                link[cur] = ROOT;
-            } else {
-                int q = next[p * 256 + c];
-                if (len[p] + 1 == len[q]) {
-                    link[cur] = q;
-                } else {
-                    int clone = states++;
-                    System.arraycopy(next, q * 256, next, clone * 256, 256);
-                    len[clone] = len[p] + 1;
-                    blankEnd[clone] = isBlank(c);
-                    link[clone] = link[q];
-                    while (p != NONE && next[p * 256 + c] == q) {
-                        next[p * 256 + c] = clone;
-                        p = link[p];
-                    }
-                    link[q] = clone;
-                    link[cur] = clone;
-                }
-            }
-            last = cur;
+        this.text = text;
+        int n = text.length;
+        boolean[] boundary = new boolean[n + 1], wordAt = new boolean[n + 1], wordBefore = new boolean[n + 1];
+        boundary[n] = true;
+        boolean previousWord = false;
+        for (int i = 0; i < n; ) {
+            int len = charLength(text[i] & 0xFF);
+            int cp = new String(text, i, Math.min(len, n - i), StandardCharsets.UTF_8).codePointAt(0);
+            boolean word = Character.isLetterOrDigit(cp);
+            boundary[i] = true;
+            wordAt[i] = word;
+            wordBefore[i] = previousWord;
+            previousWord = word;
+            i += len;
         }
-        edgeFrom = new int[states + 1];
-        int edges = 0;
-        for (int i = 0; i < states * 256; i++) if (next[i] != NONE) edges++;
-        edgeBytes = new byte[edges];
-        edgeTargets = new int[edges];
-        int e = 0;
-        for (int s = 0; s < states; s++) {
-            edgeFrom[s] = e;
-            for (int c = 0; c < 256; c++) {
-                if (next[s * 256 + c] == NONE) continue;
-                edgeBytes[e] = (byte) c;
-                edgeTargets[e++] = next[s * 256 + c];
-            }
+        wordBefore[n] = previousWord;
+        end = new boolean[n + 1];
+        endFrom = new boolean[n + 2];
+        List<Integer> starts = new ArrayList<>();
+        for (int j = n; j >= 0; j--) {
+            boolean cut = wordBefore[j] && wordAt[j]; // inside a word
+            end[j] = j > 0 && boundary[j] && !isBlank(text[j - 1] & 0xFF) && !cut;
+            endFrom[j] = end[j] || endFrom[j + 1];
+            if (j < n && boundary[j] && !isBlank(text[j] & 0xFF) && !cut && endFrom[j + 1]) starts.add(0, j);
         }
-        edgeFrom[states] = e;
-        blank = Arrays.copyOf(blankEnd, states);
-        live = new boolean[states];
-        // an edge always leads to a state of longer substrings: the longest first settles every target before its sources
-        Integer[] byLength = new Integer[states];
-        for (int s = 0; s < states; s++) byLength[s] = s;
-        Arrays.sort(byLength, (a, b) -> Integer.compare(len[b], len[a]));
-        for (int s : byLength) {
-            boolean ok = s != ROOT && !blank[s];
-            for (int i = edgeFrom[s]; i < edgeFrom[s + 1] && !ok; i++) ok = live[edgeTargets[i]];
-            live[s] = ok;
-        }
+        intern(starts.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    /** The state after {@code b} (0..255), or NONE when the span would no longer be a substring that can end well. */
-    int step(int state, int b) {
-        int lo = edgeFrom[state], hi = edgeFrom[state + 1] - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1, m = edgeBytes[mid] & 0xFF;
-            if (m < b) lo = mid + 1;
-            else if (m > b) hi = mid - 1;
-            else return live[edgeTargets[mid]] ? edgeTargets[mid] : NONE;
+    /** The state after {@code b} (0..255), or NONE when the span would no longer be one that can end on a boundary. */
+    synchronized int step(int state, int b) {
+        byte[] bytes = edgeBytes.get(state);
+        int i = Arrays.binarySearch(bytes, (byte) b);
+        if (i < 0) return NONE;
+        int[] targets = edgeTargets.get(state);
+        if (targets[i] == UNKNOWN) {
+            int[] from = positions.get(state), to = new int[from.length];
+            int k = 0;
+            for (int j : from) if (j < text.length && text[j] == (byte) b && endFrom[j + 1]) to[k++] = j + 1;
+            targets[i] = k == 0 ? NONE : intern(Arrays.copyOf(to, k));
         }
-        return NONE;
+        return targets[i];
     }
 
-    /** Whether a span may end at {@code state}: it holds text and does not end in whitespace. */
-    boolean closable(int state) {
-        return state != ROOT && !blank[state];
+    /** Whether a span may end at {@code state}: it holds text and ends on a word boundary, not in whitespace. */
+    synchronized boolean closable(int state) {
+        if (state == ROOT) return false;
+        for (int j : positions.get(state)) if (end[j]) return true;
+        return false;
     }
 
-    /** Whether the sentence has a span to quote: a byte that is not whitespace. */
-    boolean quotable() {
-        return live[ROOT];
+    /** Whether the sentence has a span to quote. */
+    synchronized boolean quotable() {
+        return positions.get(ROOT).length > 0;
+    }
+
+    private int intern(int[] set) {
+        return ids.computeIfAbsent(new Positions(set), key -> {
+            byte[] next = new byte[set.length];
+            int k = 0;
+            for (int j : set) if (j < text.length) next[k++] = text[j];
+            next = Arrays.copyOf(next, k);
+            Arrays.sort(next);
+            int distinct = 0;
+            for (int i = 0; i < next.length; i++) if (i == 0 || next[i] != next[i - 1]) next[distinct++] = next[i];
+            int[] targets = new int[distinct];
+            Arrays.fill(targets, UNKNOWN);
+            positions.add(set);
+            edgeBytes.add(Arrays.copyOf(next, distinct));
+            edgeTargets.add(targets);
+            return positions.size() - 1;
+        });
+    }
+
+    private static int charLength(int lead) {
+        return lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     }
 
     static boolean isBlank(int b) {
         return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == 0x0B;
+    }
+
+    /** A state's positions as a map key. */
+    private record Positions(int[] at) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Positions p && Arrays.equals(at, p.at);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(at);
+        }
     }
 }

@@ -1,0 +1,72 @@
+package org.knowcoder.ie.constrain;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The quotable spans of a sentence: whole words and runs of them, checked against a plain definition on strings. */
+class SentenceAutomatonTest {
+    /** The automaton's verdict on a candidate span: every byte accepted and the span closable. */
+    private static boolean accepts(SentenceAutomaton a, String span) {
+        int s = SentenceAutomaton.ROOT;
+        for (byte b : span.getBytes(StandardCharsets.UTF_8)) {
+            s = a.step(s, b & 0xFF);
+            if (s == SentenceAutomaton.NONE) return false;
+        }
+        return a.closable(s);
+    }
+
+    /** The plain definition: a substring at some offset with no whitespace at either end and no letter or digit on both sides of either end. */
+    static boolean quotable(String sentence, String span) {
+        if (span.isEmpty() || Character.isWhitespace(span.codePointAt(0)) || Character.isWhitespace(span.codePointBefore(span.length()))) return false;
+        for (int at = sentence.indexOf(span); at >= 0; at = sentence.indexOf(span, at + 1)) {
+            if (boundary(sentence, at) && boundary(sentence, at + span.length())) return true;
+        }
+        return false;
+    }
+
+    private static boolean boundary(String s, int i) {
+        return i == 0 || i == s.length() || !(Character.isLetterOrDigit(s.codePointBefore(i)) && Character.isLetterOrDigit(s.codePointAt(i)));
+    }
+
+    @Test
+    void spansAreWholeWordsOrRunsOfThem() {
+        SentenceAutomaton a = new SentenceAutomaton("Paris-based firms, e.g. Acme's.".getBytes(StandardCharsets.UTF_8));
+        for (String ok : new String[] {"Paris", "Paris-based", "based firms", "firms,", "e.g", "e.g.", "Acme", "Acme's", "'s.", "-"}) {
+            assertTrue(accepts(a, ok), ok);
+        }
+        for (String cut : new String[] {"aris", "Pari", "ased", "Paris ", " firms", "irm", "Acm", "firms, e.g. Acme's. "}) {
+            assertFalse(accepts(a, cut), cut);
+        }
+        assertTrue(a.quotable());
+        assertFalse(new SentenceAutomaton(" \t ".getBytes(StandardCharsets.UTF_8)).quotable());
+    }
+
+    @Test
+    void everySubstringOfRandomSentencesIsJudgedAsThePlainDefinitionJudgesIt() {
+        String[] pieces = {"a", "b", "é", "日", "1", " ", "-", "'", ".", "\t", "ab", "Ω"};
+        Random random = new Random(7);
+        for (int round = 0; round < 300; round++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = random.nextInt(12); i >= 0; i--) sb.append(pieces[random.nextInt(pieces.length)]);
+            String sentence = sb.toString();
+            SentenceAutomaton a = new SentenceAutomaton(sentence.getBytes(StandardCharsets.UTF_8));
+            boolean any = false;
+            for (int from = 0; from < sentence.length(); from++) {
+                for (int to = from + 1; to <= sentence.length(); to++) {
+                    if (Character.isLowSurrogate(sentence.charAt(from)) || to < sentence.length() && Character.isLowSurrogate(sentence.charAt(to))) continue;
+                    String span = sentence.substring(from, to);
+                    boolean expected = quotable(sentence, span);
+                    any |= expected;
+                    assertEquals(expected, accepts(a, span), "\"" + span + "\" of \"" + sentence + "\"");
+                }
+            }
+            assertEquals(any, a.quotable(), sentence);
+        }
+    }
+}
