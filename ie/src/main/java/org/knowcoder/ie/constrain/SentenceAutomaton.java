@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The spans a results block may quote from its sentence, as an automaton over UTF-8 bytes: a span is
  * a substring that starts and ends on word boundaries, with no whitespace at either end. A boundary
- * lies between two characters unless both are letters or digits, so "Paris" and "Paris-based" are
+ * lies between two characters unless both are letters or digits ({@link #joins}), so "Paris" and "Paris-based" are
  * spans of "Paris-based firms", "aris" and "Pari" are not: a small model allowed to cut a word cut
  * names short (an {@code Organization("M")} where the sentence had "Middlesex").
  *
@@ -44,7 +44,7 @@ final class SentenceAutomaton {
         for (int i = 0; i < n; ) {
             int len = charLength(text[i] & 0xFF);
             int cp = new String(text, i, Math.min(len, n - i), StandardCharsets.UTF_8).codePointAt(0);
-            boolean word = Character.isLetterOrDigit(cp);
+            boolean word = joins(cp);
             boundary[i] = true;
             wordAt[i] = word;
             wordBefore[i] = previousWord;
@@ -107,6 +107,19 @@ final class SentenceAutomaton {
             edgeTargets.add(targets);
             return positions.size() - 1;
         });
+    }
+
+    /**
+     * Whether the character joins a letter or digit beside it into one word: letters and digits of
+     * scripts written with spaces between words. Han, kana, Thai and the like are written without
+     * them, so each of their characters is a word of its own and a span may start or end at any.
+     */
+    private static boolean joins(int cp) {
+        if (!Character.isLetterOrDigit(cp)) return false;
+        return switch (Character.UnicodeScript.of(cp)) {
+            case HAN, HIRAGANA, KATAKANA, THAI, LAO, KHMER, MYANMAR, TIBETAN -> false;
+            default -> true;
+        };
     }
 
     private static int charLength(int lead) {

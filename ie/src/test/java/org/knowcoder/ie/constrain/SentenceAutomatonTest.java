@@ -31,7 +31,15 @@ class SentenceAutomatonTest {
     }
 
     private static boolean boundary(String s, int i) {
-        return i == 0 || i == s.length() || !(Character.isLetterOrDigit(s.codePointBefore(i)) && Character.isLetterOrDigit(s.codePointAt(i)));
+        return i == 0 || i == s.length() || !(joins(s.codePointBefore(i)) && joins(s.codePointAt(i)));
+    }
+
+    /** Letters and digits of a script written with spaces: Latin, Greek and the like, not Han or kana. */
+    private static boolean joins(int cp) {
+        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+        return Character.isLetterOrDigit(cp) && script != Character.UnicodeScript.HAN && script != Character.UnicodeScript.HIRAGANA
+                && script != Character.UnicodeScript.KATAKANA && script != Character.UnicodeScript.THAI && script != Character.UnicodeScript.LAO
+                && script != Character.UnicodeScript.KHMER && script != Character.UnicodeScript.MYANMAR && script != Character.UnicodeScript.TIBETAN;
     }
 
     @Test
@@ -45,11 +53,14 @@ class SentenceAutomatonTest {
         }
         assertTrue(a.quotable());
         assertFalse(new SentenceAutomaton(" \t ".getBytes(StandardCharsets.UTF_8)).quotable());
+        // written without spaces, every character is a word: any substring of a Japanese sentence may be quoted
+        SentenceAutomaton ja = new SentenceAutomaton("東京都に住む".getBytes(StandardCharsets.UTF_8));
+        assertTrue(accepts(ja, "東京") && accepts(ja, "京都") && accepts(ja, "住む"));
     }
 
     @Test
     void everySubstringOfRandomSentencesIsJudgedAsThePlainDefinitionJudgesIt() {
-        String[] pieces = {"a", "b", "é", "日", "1", " ", "-", "'", ".", "\t", "ab", "Ω"};
+        String[] pieces = {"a", "b", "é", "日", "本", "か", "1", " ", "-", "'", ".", "\t", "ab", "Ω"};
         Random random = new Random(7);
         for (int round = 0; round < 300; round++) {
             StringBuilder sb = new StringBuilder();
