@@ -9,13 +9,14 @@ import java.util.Map;
 
 /**
  * The spans a results block may quote from its sentence, as an automaton over UTF-8 bytes: a span is
- * a substring that starts and ends on word boundaries, with no whitespace at either end. A boundary
+ * a substring that starts and ends on word boundaries, with no whitespace at either end, and holds a
+ * letter or digit (3 of the 236,672 gold spans of all datasets hold none: "?", ")"). A boundary
  * lies between two characters unless both are letters or digits ({@link #joins}), so "Paris" and "Paris-based" are
  * spans of "Paris-based firms", "aris" and "Pari" are not: a small model allowed to cut a word cut
  * names short (an {@code Organization("M")} where the sentence had "Middlesex").
  *
  * <p>A state is the set of sentence positions the bytes typed so far can end at, having started at
- * a word start. States are built lazily, on the first step that reaches them, and shared by equal
+ * a word start, and whether those bytes hold a letter or digit. States are built lazily, on the first step that reaches them, and shared by equal
  * sets: a span is matched in one lookup per byte, and a prompt holds only the states its decoding
  * visited (a sentence of n bytes has O(n²) of them in the worst case, its decoding a few hundred).
  * Synchronized: the answers of one grammar may be decoded from several threads.
@@ -29,8 +30,13 @@ final class SentenceAutomaton {
     private final boolean[] end;
     /** Whether some end lies at position j or after it. */
     private final boolean[] endFrom;
-    /** A state's positions, its edges (the distinct bytes that continue it, sorted) and their targets (UNKNOWN until stepped). */
+    /** Whether the character at byte position j is a letter or digit (of any script). */
+    private final boolean[] alnum;
+    /** Whether from position j a span can take in a letter or digit and then end. */
+    private final boolean[] wordFrom;
+    /** A state's positions, whether its bytes hold a letter or digit, its edges (the distinct bytes that continue it, sorted) and their targets (UNKNOWN until stepped). */
     private final List<int[]> positions = new ArrayList<>();
+    private final List<Boolean> word = new ArrayList<>();
     private final List<byte[]> edgeBytes = new ArrayList<>();
     private final List<int[]> edgeTargets = new ArrayList<>();
     private final Map<Positions, Integer> ids = new HashMap<>();
@@ -39,12 +45,14 @@ final class SentenceAutomaton {
         this.text = text;
         int n = text.length;
         boolean[] boundary = new boolean[n + 1], wordAt = new boolean[n + 1], wordBefore = new boolean[n + 1];
+        alnum = new boolean[n + 1];
         boundary[n] = true;
         boolean previousWord = false;
         for (int i = 0; i < n; ) {
             int len = charLength(text[i] & 0xFF);
             int cp = new String(text, i, Math.min(len, n - i), StandardCharsets.UTF_8).codePointAt(0);
             boolean word = joins(cp);
+            alnum[i] = Character.isLetterOrDigit(cp);
             boundary[i] = true;
             wordAt[i] = word;
             wordBefore[i] = previousWord;
@@ -54,14 +62,16 @@ final class SentenceAutomaton {
         wordBefore[n] = previousWord;
         end = new boolean[n + 1];
         endFrom = new boolean[n + 2];
+        wordFrom = new boolean[n + 2];
         List<Integer> starts = new ArrayList<>();
         for (int j = n; j >= 0; j--) {
             boolean cut = wordBefore[j] && wordAt[j]; // inside a word
             end[j] = j > 0 && boundary[j] && !isBlank(text[j - 1] & 0xFF) && !cut;
             endFrom[j] = end[j] || endFrom[j + 1];
-            if (j < n && boundary[j] && !isBlank(text[j] & 0xFF) && !cut && endFrom[j + 1]) starts.add(0, j);
+            wordFrom[j] = alnum[j] && endFrom[j + 1] || wordFrom[j + 1];
+            if (j < n && boundary[j] && !isBlank(text[j] & 0xFF) && !cut && wordFrom[j]) starts.add(0, j);
         }
-        intern(starts.stream().mapToInt(Integer::intValue).toArray());
+        intern(starts.stream().mapToInt(Integer::intValue).toArray(), false);
     }
 
     /** The state after {@code b} (0..255), or NONE when the span would no longer be one that can end on a boundary. */
@@ -72,16 +82,19 @@ final class SentenceAutomaton {
         int[] targets = edgeTargets.get(state);
         if (targets[i] == UNKNOWN) {
             int[] from = positions.get(state), to = new int[from.length];
+            // every position of a state ends the same bytes, so the byte is the same character at each
+            boolean holds = word.get(state);
+            for (int j : from) if (j < text.length && text[j] == (byte) b) holds |= alnum[j];
             int k = 0;
-            for (int j : from) if (j < text.length && text[j] == (byte) b && endFrom[j + 1]) to[k++] = j + 1;
-            targets[i] = k == 0 ? NONE : intern(Arrays.copyOf(to, k));
+            for (int j : from) if (j < text.length && text[j] == (byte) b && (holds ? endFrom[j + 1] : wordFrom[j + 1])) to[k++] = j + 1;
+            targets[i] = k == 0 ? NONE : intern(Arrays.copyOf(to, k), holds);
         }
         return targets[i];
     }
 
-    /** Whether a span may end at {@code state}: it holds text and ends on a word boundary, not in whitespace. */
+    /** Whether a span may end at {@code state}: it holds a letter or digit and ends on a word boundary, not in whitespace. */
     synchronized boolean closable(int state) {
-        if (state == ROOT) return false;
+        if (!word.get(state)) return false;
         for (int j : positions.get(state)) if (end[j]) return true;
         return false;
     }
@@ -91,8 +104,8 @@ final class SentenceAutomaton {
         return positions.get(ROOT).length > 0;
     }
 
-    private int intern(int[] set) {
-        return ids.computeIfAbsent(new Positions(set), key -> {
+    private int intern(int[] set, boolean holdsWord) {
+        return ids.computeIfAbsent(new Positions(set, holdsWord), key -> {
             byte[] next = new byte[set.length];
             int k = 0;
             for (int j : set) if (j < text.length) next[k++] = text[j];
@@ -103,6 +116,7 @@ final class SentenceAutomaton {
             int[] targets = new int[distinct];
             Arrays.fill(targets, UNKNOWN);
             positions.add(set);
+            word.add(holdsWord);
             edgeBytes.add(Arrays.copyOf(next, distinct));
             edgeTargets.add(targets);
             return positions.size() - 1;
@@ -130,16 +144,16 @@ final class SentenceAutomaton {
         return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == 0x0B;
     }
 
-    /** A state's positions as a map key. */
-    private record Positions(int[] at) {
+    /** A state as a map key. */
+    private record Positions(int[] at, boolean word) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Positions p && Arrays.equals(at, p.at);
+            return o instanceof Positions p && word == p.word && Arrays.equals(at, p.at);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(at);
+            return 31 * Arrays.hashCode(at) + Boolean.hashCode(word);
         }
     }
 }
