@@ -2,6 +2,9 @@ package org.knowcoder.ie.constrain;
 
 import org.knowcoder.model.session.TokenConstraint;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * One answer's constraint: its place in the prompt's {@link ResultsGrammar} and, at each step, the
  * tokens whose bytes keep the answer a prefix of a well-formed results block; once the block is
@@ -18,11 +21,28 @@ public final class ResultsConstraint implements TokenConstraint {
     private final ResultsGrammar grammar;
     private final TokenTrie trie;
     private ResultsGrammar.State state;
+    /** Bytes taken so far; how many of them end where the block could close, and the bytes that close it there. */
+    private int taken, closable;
+    private byte[] closing;
 
     public ResultsConstraint(ResultsGrammar grammar, TokenTrie trie) {
         this.grammar = grammar;
         this.trie = trie;
         this.state = grammar.start();
+    }
+
+    /**
+     * An answer cut short (a small model may repeat one instance until the new-token limit) keeps
+     * its complete instances, closed: a well-formed block still, as every constrained answer is.
+     */
+    @Override
+    public String cutShort(String text) {
+        if (state == null || grammar.isEnd(state) || closing == null) return text;
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length != taken) return text; // not the text of the tokens taken: nothing to cut by
+        byte[] kept = Arrays.copyOf(bytes, closable + closing.length);
+        System.arraycopy(closing, 0, kept, closable, closing.length);
+        return new String(kept, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -56,6 +76,12 @@ public final class ResultsConstraint implements TokenConstraint {
         for (byte b : trie.bytes(token)) {
             state = grammar.step(state, b & 0xFF);
             if (state == null) throw new IllegalStateException("token " + token + " was not among the allowed ones");
+            taken++;
+            byte[] close = grammar.closing(state);
+            if (close != null) {
+                closable = taken;
+                closing = close;
+            }
         }
     }
 }

@@ -118,6 +118,14 @@ public final class ResultsGrammar {
         return program.get(s.element).op == Op.END;
     }
 
+    /** The bytes that close the block from {@code s} at once ("]" after the opening, "\n]" after an item), or null where it cannot close. */
+    byte[] closing(State s) {
+        Element e = program.get(s.element);
+        if (e.op != Op.LITERALS || s.pos != 0) return null;
+        for (int i = 0; i < e.literals.length; i++) if (program.get(e.targets[i]).op == Op.END) return e.literals[i];
+        return null;
+    }
+
     /** The state after byte {@code b} (0..255), or null when no answer continues so. */
     State step(State s, int b) {
         Element e = program.get(s.element);

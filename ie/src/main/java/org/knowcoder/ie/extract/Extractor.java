@@ -207,7 +207,7 @@ public final class Extractor {
 
         /** The answer so far: once the decoder is done with it, the whole answer. */
         public Output output() {
-            String out = text.all();
+            String out = constraint == null ? text.all() : constraint.cutShort(text.all());
             int stop = out.indexOf("\"\"\"");
             return new Output(stop >= 0 ? out.substring(0, stop) : out, prompt.length, generated);
         }

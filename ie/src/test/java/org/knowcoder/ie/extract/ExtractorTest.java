@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -136,6 +137,41 @@ class ExtractorTest {
                     assertTrue(sentences.get(i).contains(((PyValue.Str) c.positional().getFirst()).value()), batched[i]);
                 }
             }
+        }
+    }
+
+    /**
+     * An answer the new-token limit cuts short keeps its complete instances, closed: every limit
+     * gives a well-formed block whose instances begin the uncut answer's.
+     */
+    @Test
+    void constrainedAnswersCutByTheLimitAreClosed() throws Exception {
+        try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
+             WorkerPool pool = new WorkerPool(2)) {
+            Tokenizer tok = tokenizer();
+            DatasetSchema schema = new DatasetSchema(Task.NER, List.of("Human"), "", List.of(), List.of(), List.of(Concept.builder(Kind.ENTITY, "Human").build()));
+            String sentence = "Ann met Bob, Sue and Tom at noon in Rome, and Kim saw Lily there.";
+            String prompt = SHARED + "\"" + sentence + "\"\nresults = ";
+            String[] full = new String[1];
+            new Extractor(new LlamaSession(weights, pool), tok, 400, true, true)
+                    .extractAll(List.of(prompt), List.of(ResultsGrammar.of(schema, sentence)), (i, o) -> full[0] = o.text());
+            List<PyValue.Call> whole = OutputParser.parse(full[0]);
+            assertFalse(whole.isEmpty(), "the uncut answer has an instance to cut");
+            int closed = 0;
+            for (int limit = 1; limit <= 60; limit++) {
+                String[] out = new String[1];
+                new Extractor(new LlamaSession(weights, pool), tok, limit, true, true)
+                        .extractAll(List.of(prompt), List.of(ResultsGrammar.of(schema, sentence)), (i, o) -> out[0] = o.text());
+                if (!out[0].startsWith("results = [")) {
+                    assertTrue("results = [".startsWith(out[0]), "cut before the block opened: " + out[0]);
+                    continue;
+                }
+                assertTrue(out[0].endsWith("]"), "limit " + limit + ": " + out[0]);
+                List<PyValue.Call> kept = OutputParser.parse(out[0]);
+                assertEquals(whole.subList(0, kept.size()), kept, "limit " + limit + ": " + out[0]);
+                closed++;
+            }
+            assertTrue(closed > 10, closed + " limits cut an open block");
         }
     }
 

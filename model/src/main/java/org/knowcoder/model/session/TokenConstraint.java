@@ -15,4 +15,13 @@ public interface TokenConstraint {
 
     /** Moves past {@code token}, which {@link #allowed} offered. */
     void advance(int token);
+
+    /**
+     * What to keep of {@code text}, the tokens taken so far decoded, when decoding stops before the
+     * grammar is done (a token limit, the end of the context): the text itself, or, from a grammar
+     * that can close early, its longest prefix that ends where the grammar could close, closed.
+     */
+    default String cutShort(String text) {
+        return text;
+    }
 }
