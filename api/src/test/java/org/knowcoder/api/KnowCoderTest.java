@@ -108,10 +108,13 @@ class KnowCoderTest {
                     (double) (t1 - t0) / (t2 - t1));
             StringBuilder streamed = new StringBuilder();
             Extraction withStream = kc.extract(SENTENCES[0], types, streamed::append);
+            // the code less its closing: an answer the token limit cuts short is closed after its last complete instance
+            String code = withStream.raw().getFirst().code();
+            String open = code.endsWith("\n]") ? code.substring(0, code.length() - 2) : code.endsWith("[]") ? code.substring(0, code.length() - 1) : code;
             assertAll(() -> assertEquals(sequential, concurrent),
                     () -> assertTrue(sequential.stream().allMatch(e -> e.raw().size() == 1 && !e.raw().getFirst().code().isEmpty())),
                     () -> assertEquals(sequential.getFirst(), withStream),
-                    () -> assertTrue(streamed.toString().startsWith(withStream.raw().getFirst().code()), "the stream is the code as it was written"));
+                    () -> assertTrue(streamed.toString().startsWith(open), "the stream is the code as it was written: " + streamed + " / " + code));
         }
     }
 }
