@@ -51,6 +51,10 @@ class ExtractorTest {
         return Tokenizers.load(file);
     }
 
+    /** The NER schema of the constrained tests: one class. */
+    private static final DatasetSchema HUMAN = new DatasetSchema(Task.NER, List.of("Human"), "", List.of(), List.of(),
+            List.of(Concept.builder(Kind.ENTITY, "Human").build()));
+
     private static final String SHARED = "class Entity:\n\tdef __init__(self, name: str):\n\t\tself.name = name\n\n"
             + "class Human(Entity):\n\tpass\n\n\"\"\"\nInstantiate the objects.\n\"\"\"\nsentence = ";
 
@@ -121,10 +125,9 @@ class ExtractorTest {
         try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
              WorkerPool pool = new WorkerPool(2)) {
             Tokenizer tok = tokenizer();
-            DatasetSchema schema = new DatasetSchema(Task.NER, List.of("Human"), "", List.of(), List.of(), List.of(Concept.builder(Kind.ENTITY, "Human").build()));
             List<String> sentences = List.of("Ann met a cat.", "Lily saw Bob.", "Tom met Sue at noon.", "Kim.");
             List<String> prompts = sentences.stream().map(t -> SHARED + "\"" + t + "\"\nresults = ").toList();
-            List<ResultsGrammar> grammars = sentences.stream().map(t -> ResultsGrammar.of(schema, t)).toList();
+            List<ResultsGrammar> grammars = sentences.stream().map(t -> ResultsGrammar.of(HUMAN, t)).toList();
             String[] batched = new String[prompts.size()], alone = new String[prompts.size()];
             new Extractor(new LlamaSession(weights, pool, 3), tok, 200, true, true).extractAll(prompts, grammars, (i, o) -> batched[i] = o.text());
             new Extractor(new LlamaSession(weights, pool), tok, 200, false, true).extractAll(prompts, grammars, (i, o) -> alone[i] = o.text());
@@ -149,19 +152,18 @@ class ExtractorTest {
         try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
              WorkerPool pool = new WorkerPool(2)) {
             Tokenizer tok = tokenizer();
-            DatasetSchema schema = new DatasetSchema(Task.NER, List.of("Human"), "", List.of(), List.of(), List.of(Concept.builder(Kind.ENTITY, "Human").build()));
             String sentence = "Ann met Bob, Sue and Tom at noon in Rome, and Kim saw Lily there.";
             String prompt = SHARED + "\"" + sentence + "\"\nresults = ";
             String[] full = new String[1];
             new Extractor(new LlamaSession(weights, pool), tok, 400, true, true)
-                    .extractAll(List.of(prompt), List.of(ResultsGrammar.of(schema, sentence)), (i, o) -> full[0] = o.text());
+                    .extractAll(List.of(prompt), List.of(ResultsGrammar.of(HUMAN, sentence)), (i, o) -> full[0] = o.text());
             List<PyValue.Call> whole = OutputParser.parse(full[0]);
             assertFalse(whole.isEmpty(), "the uncut answer has an instance to cut");
             int closed = 0;
             for (int limit = 1; limit <= 60; limit++) {
                 String[] out = new String[1];
                 new Extractor(new LlamaSession(weights, pool), tok, limit, true, true)
-                        .extractAll(List.of(prompt), List.of(ResultsGrammar.of(schema, sentence)), (i, o) -> out[0] = o.text());
+                        .extractAll(List.of(prompt), List.of(ResultsGrammar.of(HUMAN, sentence)), (i, o) -> out[0] = o.text());
                 if (!out[0].startsWith("results = [")) {
                     assertTrue("results = [".startsWith(out[0]), "cut before the block opened: " + out[0]);
                     continue;
