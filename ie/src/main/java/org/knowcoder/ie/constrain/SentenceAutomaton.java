@@ -69,9 +69,9 @@ final class SentenceAutomaton {
             end[j] = j > 0 && boundary[j] && !isBlank(text[j - 1] & 0xFF) && !cut;
             endFrom[j] = end[j] || endFrom[j + 1];
             wordFrom[j] = alnum[j] && endFrom[j + 1] || wordFrom[j + 1];
-            if (j < n && boundary[j] && !isBlank(text[j] & 0xFF) && !cut && wordFrom[j]) starts.add(0, j);
+            if (j < n && boundary[j] && !isBlank(text[j] & 0xFF) && !cut && wordFrom[j]) starts.add(j);
         }
-        intern(starts.stream().mapToInt(Integer::intValue).toArray(), false);
+        intern(starts.reversed().stream().mapToInt(Integer::intValue).toArray(), false);
     }
 
     /** The state after {@code b} (0..255), or NONE when the span would no longer be one that can end on a boundary. */
