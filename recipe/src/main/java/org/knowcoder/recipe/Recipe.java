@@ -203,6 +203,7 @@ public final class Recipe {
             files.addAll(Collections.nCopies(repeats, file));
         }
         Tokenizer tok = Tokenizers.load(tokenizerPath());
+        // every instruction in the evaluation's form (refinement share 1), so no sampled classes and no fully negative samples
         FollowingOptions options = new FollowingOptions(List.of(Task.values()), 0.2, 0, 5, false, 1.0, o.seed());
         log(FollowingBuilder.build(files, library(), options, tok, tokenizerPath().toString(), dir.resolve("data"), o.threads(), this::log).toString());
         train(out.resolve("understanding/run/model"), dir.resolve("data").resolve("following.json"), dir.resolve("run"),

@@ -2,7 +2,6 @@ package org.knowcoder.ie.constrain;
 
 import org.knowcoder.model.session.TokenConstraint;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -36,13 +35,11 @@ public final class ResultsConstraint implements TokenConstraint {
      * its complete instances, closed: a well-formed block still, as every constrained answer is.
      */
     @Override
-    public String cutShort(String text) {
-        if (state == null || grammar.isEnd(state) || closing == null) return text;
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length != taken) return text; // not the text of the tokens taken: nothing to cut by
-        byte[] kept = Arrays.copyOf(bytes, closable + closing.length);
+    public byte[] cutShort(byte[] generated) {
+        if (state == null || grammar.isEnd(state) || closing == null) return generated;
+        byte[] kept = Arrays.copyOf(generated, closable + closing.length);
         System.arraycopy(closing, 0, kept, closable, closing.length);
-        return new String(kept, StandardCharsets.UTF_8);
+        return kept;
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class ResultsGrammar {
     private final SentenceAutomaton sentence;
 
     private ResultsGrammar(Task task, List<Concept> concepts, String sentence) {
-        this.sentence = new SentenceAutomaton(sentence.getBytes(StandardCharsets.UTF_8));
+        this.sentence = new SentenceAutomaton(sentence);
         List<String> names = new ArrayList<>();
         for (Concept c : concepts) {
             names.add(identifier(c.name()));

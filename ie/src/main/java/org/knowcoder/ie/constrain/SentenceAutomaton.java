@@ -34,30 +34,46 @@ final class SentenceAutomaton {
     private final boolean[] alnum;
     /** Whether from position j a span can take in a letter or digit and then end. */
     private final boolean[] wordFrom;
-    /** A state's positions, whether its bytes hold a letter or digit, its edges (the distinct bytes that continue it, sorted) and their targets (UNKNOWN until stepped). */
-    private final List<int[]> positions = new ArrayList<>();
-    private final List<Boolean> word = new ArrayList<>();
-    private final List<byte[]> edgeBytes = new ArrayList<>();
-    private final List<int[]> edgeTargets = new ArrayList<>();
-    private final Map<Positions, Integer> ids = new HashMap<>();
+    private final List<State> states = new ArrayList<>();
+    private final Map<Key, Integer> ids = new HashMap<>();
 
-    SentenceAutomaton(byte[] text) {
-        this.text = text;
+    /**
+     * A state: its positions, whether its bytes hold a letter or digit, whether a span may end here,
+     * the distinct bytes that continue it (sorted) and their targets (UNKNOWN until stepped).
+     */
+    private record State(int[] at, boolean word, boolean closable, byte[] edges, int[] targets) {}
+
+    /** A state's identity: its positions and whether its bytes hold a letter or digit. */
+    private record Key(int[] at, boolean word) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && word == k.word && Arrays.equals(at, k.at);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(at) + Boolean.hashCode(word);
+        }
+    }
+
+    SentenceAutomaton(String sentence) {
+        text = sentence.getBytes(StandardCharsets.UTF_8);
         int n = text.length;
         boolean[] boundary = new boolean[n + 1], wordAt = new boolean[n + 1], wordBefore = new boolean[n + 1];
         alnum = new boolean[n + 1];
         boundary[n] = true;
         boolean previousWord = false;
-        for (int i = 0; i < n; ) {
-            int len = charLength(text[i] & 0xFF);
-            int cp = new String(text, i, Math.min(len, n - i), StandardCharsets.UTF_8).codePointAt(0);
+        for (int c = 0, i = 0; c < sentence.length(); ) {
+            int cp = sentence.codePointAt(c);
             boolean word = joins(cp);
             alnum[i] = Character.isLetterOrDigit(cp);
             boundary[i] = true;
             wordAt[i] = word;
             wordBefore[i] = previousWord;
             previousWord = word;
-            i += len;
+            c += Character.charCount(cp);
+            // its UTF-8 bytes, as getBytes wrote them: a lone surrogate is one '?'
+            i += cp < 0x80 || Character.isSurrogate((char) cp) ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
         }
         wordBefore[n] = previousWord;
         end = new boolean[n + 1];
@@ -76,50 +92,47 @@ final class SentenceAutomaton {
 
     /** The state after {@code b} (0..255), or NONE when the span would no longer be one that can end on a boundary. */
     synchronized int step(int state, int b) {
-        byte[] bytes = edgeBytes.get(state);
-        int i = Arrays.binarySearch(bytes, (byte) b);
+        State s = states.get(state);
+        int i = Arrays.binarySearch(s.edges, (byte) b);
         if (i < 0) return NONE;
-        int[] targets = edgeTargets.get(state);
-        if (targets[i] == UNKNOWN) {
-            int[] from = positions.get(state), to = new int[from.length];
+        if (s.targets[i] == UNKNOWN) {
             // every position of a state ends the same bytes, so the byte is the same character at each
-            boolean holds = word.get(state);
-            for (int j : from) if (j < text.length && text[j] == (byte) b) holds |= alnum[j];
+            boolean holds = s.word;
+            for (int j : s.at) if (j < text.length && text[j] == (byte) b) holds |= alnum[j];
+            int[] to = new int[s.at.length];
             int k = 0;
-            for (int j : from) if (j < text.length && text[j] == (byte) b && (holds ? endFrom[j + 1] : wordFrom[j + 1])) to[k++] = j + 1;
-            targets[i] = k == 0 ? NONE : intern(Arrays.copyOf(to, k), holds);
+            for (int j : s.at) if (j < text.length && text[j] == (byte) b && (holds ? endFrom[j + 1] : wordFrom[j + 1])) to[k++] = j + 1;
+            s.targets[i] = k == 0 ? NONE : intern(Arrays.copyOf(to, k), holds);
         }
-        return targets[i];
+        return s.targets[i];
     }
 
     /** Whether a span may end at {@code state}: it holds a letter or digit and ends on a word boundary, not in whitespace. */
     synchronized boolean closable(int state) {
-        if (!word.get(state)) return false;
-        for (int j : positions.get(state)) if (end[j]) return true;
-        return false;
+        return states.get(state).closable;
     }
 
     /** Whether the sentence has a span to quote. */
     synchronized boolean quotable() {
-        return positions.get(ROOT).length > 0;
+        return states.get(ROOT).at.length > 0;
     }
 
-    private int intern(int[] set, boolean holdsWord) {
-        return ids.computeIfAbsent(new Positions(set, holdsWord), key -> {
-            byte[] next = new byte[set.length];
+    private int intern(int[] at, boolean word) {
+        return ids.computeIfAbsent(new Key(at, word), key -> {
+            byte[] next = new byte[at.length];
             int k = 0;
-            for (int j : set) if (j < text.length) next[k++] = text[j];
-            next = Arrays.copyOf(next, k);
-            Arrays.sort(next);
+            boolean closable = false;
+            for (int j : at) {
+                if (j < text.length) next[k++] = text[j];
+                closable |= word && end[j];
+            }
+            Arrays.sort(next, 0, k);
             int distinct = 0;
-            for (int i = 0; i < next.length; i++) if (i == 0 || next[i] != next[i - 1]) next[distinct++] = next[i];
+            for (int i = 0; i < k; i++) if (i == 0 || next[i] != next[i - 1]) next[distinct++] = next[i];
             int[] targets = new int[distinct];
             Arrays.fill(targets, UNKNOWN);
-            positions.add(set);
-            word.add(holdsWord);
-            edgeBytes.add(Arrays.copyOf(next, distinct));
-            edgeTargets.add(targets);
-            return positions.size() - 1;
+            states.add(new State(at, word, closable, Arrays.copyOf(next, distinct), targets));
+            return states.size() - 1;
         });
     }
 
@@ -136,24 +149,7 @@ final class SentenceAutomaton {
         };
     }
 
-    private static int charLength(int lead) {
-        return lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    }
-
     static boolean isBlank(int b) {
         return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == 0x0B;
-    }
-
-    /** A state as a map key. */
-    private record Positions(int[] at, boolean word) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Positions p && word == p.word && Arrays.equals(at, p.at);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * Arrays.hashCode(at) + Boolean.hashCode(word);
-        }
     }
 }

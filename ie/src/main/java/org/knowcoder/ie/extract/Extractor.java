@@ -11,6 +11,7 @@ import org.knowcoder.model.session.Sampler;
 import org.knowcoder.model.session.TokenConstraint;
 import org.knowcoder.tokenizer.Tokenizer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -207,7 +208,7 @@ public final class Extractor {
 
         /** The answer so far: once the decoder is done with it, the whole answer. */
         public Output output() {
-            String out = constraint == null ? text.all() : constraint.cutShort(text.all());
+            String out = constraint == null ? text.all() : new String(constraint.cutShort(text.bytes()), StandardCharsets.UTF_8);
             int stop = out.indexOf("\"\"\"");
             return new Output(stop >= 0 ? out.substring(0, stop) : out, prompt.length, generated);
         }

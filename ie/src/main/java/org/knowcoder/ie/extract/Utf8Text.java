@@ -31,6 +31,11 @@ final class Utf8Text {
         return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 
+    /** All the bytes. */
+    byte[] bytes() {
+        return Arrays.copyOf(bytes, length);
+    }
+
     /** What {@link #append} has held back: the start of a character the bytes end inside, as U+FFFD; empty when they end whole. */
     String rest() {
         return new String(bytes, complete, length - complete, StandardCharsets.UTF_8);

@@ -45,7 +45,7 @@ class SentenceAutomatonTest {
 
     @Test
     void spansAreWholeWordsOrRunsOfThem() {
-        SentenceAutomaton a = new SentenceAutomaton("Paris-based firms, e.g. Acme's.".getBytes(StandardCharsets.UTF_8));
+        SentenceAutomaton a = new SentenceAutomaton("Paris-based firms, e.g. Acme's.");
         for (String ok : new String[] {"Paris", "Paris-based", "based firms", "firms,", "e.g", "e.g.", "Acme", "Acme's", "'s.", ", e"}) {
             assertTrue(accepts(a, ok), ok);
         }
@@ -53,10 +53,12 @@ class SentenceAutomatonTest {
             assertFalse(accepts(a, cut), cut);
         }
         assertTrue(a.quotable());
-        assertFalse(new SentenceAutomaton(" \t ".getBytes(StandardCharsets.UTF_8)).quotable());
+        assertFalse(new SentenceAutomaton(" \t ").quotable());
         // written without spaces, every character is a word: any substring of a Japanese sentence may be quoted
-        SentenceAutomaton ja = new SentenceAutomaton("東京都に住む".getBytes(StandardCharsets.UTF_8));
+        SentenceAutomaton ja = new SentenceAutomaton("東京都に住む");
         assertTrue(accepts(ja, "東京") && accepts(ja, "京都") && accepts(ja, "住む"));
+        // a lone surrogate is written as one '?', and the positions after it stay aligned
+        assertTrue(accepts(new SentenceAutomaton("a\uD800 Rome"), "Rome"));
     }
 
     @Test
@@ -67,7 +69,7 @@ class SentenceAutomatonTest {
             StringBuilder sb = new StringBuilder();
             for (int i = random.nextInt(12); i >= 0; i--) sb.append(pieces[random.nextInt(pieces.length)]);
             String sentence = sb.toString();
-            SentenceAutomaton a = new SentenceAutomaton(sentence.getBytes(StandardCharsets.UTF_8));
+            SentenceAutomaton a = new SentenceAutomaton(sentence);
             boolean any = false;
             for (int from = 0; from < sentence.length(); from++) {
                 for (int to = from + 1; to <= sentence.length(); to++) {

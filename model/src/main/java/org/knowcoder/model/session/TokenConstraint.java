@@ -17,11 +17,11 @@ public interface TokenConstraint {
     void advance(int token);
 
     /**
-     * What to keep of {@code text}, the tokens taken so far decoded, when decoding stops before the
-     * grammar is done (a token limit, the end of the context): the text itself, or, from a grammar
-     * that can close early, its longest prefix that ends where the grammar could close, closed.
+     * What to keep of {@code generated}, the bytes of the tokens taken so far, when decoding stops
+     * before the grammar is done (a token limit, the end of the context): those bytes, or, from a
+     * grammar that can close early, their longest prefix that ends where it could close, closed.
      */
-    default String cutShort(String text) {
-        return text;
+    default byte[] cutShort(byte[] generated) {
+        return generated;
     }
 }
