@@ -18,7 +18,7 @@ import java.util.List;
  * <pre>
  * results = []
  * results = [\n\tCls("span"),\n\tCls("span")\n]                              NER, ED
- * \tRel(Head("head"), Tail("tail"))                                           RE: Entity or the hinted types
+ * \tRel(Head("head"), Tail("tail"))                                           RE: Entity, the hinted types or their subclasses
  * \tEv(trigger = "t", role = [Entity("a"), Entity("b")], other = [...])      EAE: the class's roles, each once
  * </pre>
  * A span is the text between double quotes: a substring of the sentence once Python's escapes are
@@ -252,7 +252,7 @@ public final class ResultsGrammar {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Entity, then the hinted types: what KnowCoder's data writes for a relation's head or tail. */
+    /** Entity, then the hinted types (with the library's subclasses, see DatasetSchema): what a relation's head or tail may be written as. */
     private static List<String> argumentClasses(List<String> hinted) {
         LinkedHashSet<String> out = new LinkedHashSet<>(List.of(ENTITY));
         for (String t : hinted) out.add(identifier(t));

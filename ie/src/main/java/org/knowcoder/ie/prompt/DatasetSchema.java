@@ -7,8 +7,10 @@ import org.knowcoder.schema.PythonRenderer;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Style;
 import org.knowcoder.schema.Task;
+import org.knowcoder.schema.Taxonomy;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -25,7 +27,9 @@ import java.util.TreeSet;
  * library, in the form the released definitions give their own classes.
  *
  * @param concepts the classes' definitions, in the order of {@code classes} (bare ones for those the library lacks):
- *                 their signatures (relation heads and tails, event roles) shape constrained answers
+ *                 their signatures (relation heads and tails, event roles) shape constrained answers. A relation's
+ *                 head and tail types also list the library's subclasses of its hinted types, which the library's
+ *                 own check ({@link SchemaLibrary#allows}) accepts too: the prompt shows the hints as written
  */
 public record DatasetSchema(Task task, List<String> classes, String classCode, List<String> entityImports, List<String> undefined,
                             List<Concept> concepts) {
@@ -47,7 +51,21 @@ public record DatasetSchema(Task task, List<String> classes, String classCode, L
                 imports.addAll(c.tailTypes());
             }
         }
-        return new DatasetSchema(task, classes, classCode(concepts, task), List.copyOf(imports), List.copyOf(undefined), List.copyOf(concepts));
+        List<Concept> signatures = task == Task.RE && library != null
+                ? concepts.stream().map(c -> withSubclassArguments(c, library.entities())).toList() : concepts;
+        return new DatasetSchema(task, classes, classCode(concepts, task), List.copyOf(imports), List.copyOf(undefined), List.copyOf(signatures));
+    }
+
+    private static Concept withSubclassArguments(Concept relation, Taxonomy entities) {
+        return relation.toBuilder().headTypes(withSubclasses(relation.headTypes(), entities))
+                .tailTypes(withSubclasses(relation.tailTypes(), entities)).build();
+    }
+
+    /** The types, then their subclasses in the taxonomy, each once. */
+    private static List<String> withSubclasses(List<String> types, Taxonomy entities) {
+        LinkedHashSet<String> out = new LinkedHashSet<>(types);
+        for (String t : types) out.addAll(entities.descendants(t));
+        return List.copyOf(out);
     }
 
     /**

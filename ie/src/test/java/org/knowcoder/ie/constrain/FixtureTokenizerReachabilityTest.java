@@ -24,18 +24,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Acceptance 2 of constrained decoding, with the real fixture tokenizers (skipped without
  * ../shared): answers whose spans are tokenized unlike the sentence (quoted, "Johannesburg" has no
- * leading space, so not the sentence's pieces) or need
- * byte-fallback tokens (Fraktur letters outside LLaMA-2's pieces; the line breaks of the block,
- * which LLaMA-2 writes as the byte piece {@code <0x0A>}) are reachable token by token under the
- * constraint, and EOS is offered once the block is closed.
+ * leading space, so not the sentence's pieces), start inside a word as spaces delimit it ("Soviet"
+ * of "pro-Soviet", "東京" of "在東京": a span may start wherever a letter or digit does not follow
+ * another, see SentenceAutomaton) or need byte-fallback tokens (Fraktur letters outside LLaMA-2's
+ * pieces; the line breaks of the block, which LLaMA-2 writes as the byte piece {@code <0x0A>}) are
+ * reachable token by token under the constraint, and EOS is offered once the block is closed.
  */
 class FixtureTokenizerReachabilityTest {
-    private static final String SENTENCE = "Ann flew from Johannesburg to Ağrı and met 𝔘𝔫𝔦 there.";
-    private static final String ANSWER = "results = [\n\tLocation(\"Johannesburg\"),\n\tPerson(\"𝔘𝔫𝔦\"),\n\tLocation(\"Ağrı\")\n]";
+    private static final String SENTENCE = "Ann flew from Johannesburg to Ağrı, a pro-Soviet town, then 在東京 met 𝔘𝔫𝔦 there.";
+    private static final String ANSWER = "results = [\n\tLocation(\"Johannesburg\"),\n\tPerson(\"𝔘𝔫𝔦\"),\n\tLocation(\"Ağrı\"),"
+            + "\n\tLocation(\"Soviet\"),\n\tLocation(\"東京\")\n]";
 
     @ParameterizedTest
     @ValueSource(strings = {"tokenizer/llama2-tokenizer.model", "tokenizer/bpe-llama-style.model"})
-    void respelledAndByteFallbackSpansAreReachable(String fixture) throws IOException {
+    void respelledMidWordAndByteFallbackSpansAreReachable(String fixture) throws IOException {
         Tokenizer tok = Tokenizers.load(SharedFiles.fixture(fixture));
         DatasetSchema schema = new DatasetSchema(Task.NER, List.of("Location", "Person"), "", List.of(), List.of(),
                 List.of(Concept.builder(Kind.ENTITY, "Location").build(), Concept.builder(Kind.ENTITY, "Person").build()));
