@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar org.knowcoder.bench.ServeLoad [--jar cli/target/knowcoder.jar]
- *     [--model ../shared/fixtures/stories260K/stories260K.bin] [--tokenizer ../shared/fixtures/stories260K/tok512.bin]
+ *     [--model models/knowcoder-mini] [--tokenizer PATH]
  *     [--clients 64] [--seconds 60] [--sequential-seconds 30] [--warmup-seconds 10] [--max-batch 64] [--threads 2]
  * </pre>
  * Exits 1 when a check fails (a 5xx, a connection error, less than 4x the sequential throughput,
@@ -49,7 +49,7 @@ public final class ServeLoad {
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of("cli", "target", "knowcoder.jar");
-        Path model = Path.of("..", "shared", "fixtures", "stories260K", "stories260K.bin");
+        Path model = Path.of("models", "knowcoder-mini"); // the shipped small model, the subject
         Path tokenizer = null;
         int clients = 64, seconds = 60, sequentialSeconds = 30, warmupSeconds = 10, maxBatch = 64, threads = 2;
         for (int i = 0; i < args.length; i++) {
@@ -67,8 +67,10 @@ public final class ServeLoad {
             }
         }
         if (seconds < 3 * WINDOW_S) USAGE.fail("--seconds must be at least " + 3 * WINDOW_S + ": the resident set of the second " + WINDOW_S + " s is compared with the last's");
-        if (tokenizer == null) tokenizer = model.resolveSibling("tok512.bin");
-        for (Path p : List.of(jar, model, tokenizer)) if (!Files.isRegularFile(p)) throw new NoSuchFileException(p.toString(), null, "build the jar (mvn package) or pass the path");
+        if (!Files.isRegularFile(jar)) throw new NoSuchFileException(jar.toString(), null, "build the jar (mvn package) or pass --jar");
+        for (Path p : tokenizer == null ? List.of(model) : List.of(model, tokenizer)) {
+            if (!Files.exists(p)) throw new NoSuchFileException(p.toString(), null, "pass the path");
+        }
 
         ObjectMapper json = new ObjectMapper();
         ObjectNode report = json.createObjectNode();
@@ -102,9 +104,10 @@ public final class ServeLoad {
 
     private static Process start(Path jar, Path model, Path tokenizer, int clients, int maxBatch, int threads) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "serve", "--host", "127.0.0.1", "--port", "0", "--model", model.toString(), "--tokenizer", tokenizer.toString(),
+                "serve", "--host", "127.0.0.1", "--port", "0", "--model", model.toString(),
                 "--max-batch", String.valueOf(maxBatch), "--max-queue", String.valueOf(Math.max(64, clients)), "--threads", String.valueOf(threads),
                 "--max-new-tokens", "64"));
+        if (tokenizer != null) cmd.addAll(List.of("--tokenizer", tokenizer.toString())); // else serve finds the model's own
         System.err.println("load: " + String.join(" ", cmd));
         return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }

@@ -2,6 +2,7 @@ package org.knowcoder.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.knowcoder.tensor.DType;
@@ -245,6 +246,13 @@ final class HalfRows {
             s += widen(w.get(Tensor.I16_LE, o + i * 2L), bf16) * xs.getAtIndex(Tensor.F32_LE, at);
         }
         return s;
+    }
+
+    /** The FL BF16 weights at byte {@code o} of {@code w}, widened in order (row decoding, see WeightRows.decode). */
+    static FloatVector widenBf16(MemorySegment w, long o) {
+        // S2I sign-extends; the shift drops the upper half
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, w, o, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     static float widen(short bits, boolean bf16) {

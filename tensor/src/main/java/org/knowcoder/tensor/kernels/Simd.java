@@ -1,6 +1,7 @@
 package org.knowcoder.tensor.kernels;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -23,6 +24,8 @@ final class Simd {
     static final boolean WIDEN_BYTES = FL >= 8;
     /** Bytes that widen to exactly one {@link #F} vector (only used when {@link #WIDEN_BYTES}). */
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, FL * 8)));
+    /** 16-bit weights that widen to exactly one {@link #F} vector (FL >= 4, so at least the narrowest, 64-bit, shape). */
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, FL * 16)));
 
     /**
      * The lanes of {@code v} summed in a fixed order: halving steps that add lane i + h to lane i

@@ -322,8 +322,8 @@ public final class WeightRows {
     }
 
     /**
-     * Widens row {@code row} of {@code w} into dst[off .. off+cols), for hot loops (prefill): Q8_0
-     * and 4-bit rows are widened a vector at a time.
+     * Widens row {@code row} of {@code w} into dst[off .. off+cols), for hot loops (prefill): Q8_0,
+     * BF16 and 4-bit rows are widened a vector at a time.
      */
     public static void decode(Tensor w, long row, float[] dst, int off) {
         if (w.dtype().isQ4()) {
@@ -331,6 +331,17 @@ public final class WeightRows {
             return;
         }
         int n = w.cols(), gs = w.groupSize();
+        if (w.dtype() == DType.BF16) {
+            // MatMul widens each block of rows once for all the prompt's tokens, but a prefill of a
+            // short suffix (serve, prefix reuse) has few tokens, and element by element the widening
+            // cost as much as the products. F16 stays in lookup's loop: C2 vectorizes
+            // Float.float16ToFloat there itself, faster than f16ToF32 (MatMulBenchmark, bench/README.md).
+            long base = row * n * 2L;
+            int i = 0;
+            for (; i + FL <= n; i += FL) HalfRows.widenBf16(w.data(), base + 2L * i).intoArray(dst, off + i);
+            for (; i < n; i++) dst[off + i] = HalfRows.widen(w.data().get(Tensor.I16_LE, base + 2L * i), true);
+            return;
+        }
         if (w.dtype() != DType.Q8_0 || !Simd.WIDEN_BYTES || gs % FL != 0 || n % gs != 0) {
             lookup(w, row, dst, off);
             return;

@@ -198,11 +198,19 @@ class WeightRowsTest {
     void decodeKeepsF16SpecialValues() {
         short[] bits = {0x0000, (short) 0x8000, 0x0001, (short) 0x8001, 0x03FF, 0x0400, 0x7BFF, (short) 0xFBFF,
                 0x7C00, (short) 0xFC00, 0x3C00, (short) 0xC000, 0x3555, 0x7E00, 0x0200};
-        Weights w = TestTensors.fromBits(DType.F16, bits, null, 1, bits.length);
-        float[] dst = new float[bits.length];
-        WeightRows.decode(w.tensor(), 0, dst, 0);
-        float[] expected = {0f, -0f, 0x1p-24f, -0x1p-24f, 1023 * 0x1p-24f, 0x1p-14f, 65504f, -65504f,
+        float[] values = {0f, -0f, 0x1p-24f, -0x1p-24f, 1023 * 0x1p-24f, 0x1p-14f, 65504f, -65504f,
                 Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -2f, 0.333251953125f, Float.NaN, 0x1p-15f};
+        // 15 values 5 times: whole vectors and a remainder, as any vectorized path would split them
+        int n = 5 * bits.length;
+        short[] row = new short[n];
+        float[] expected = new float[n];
+        for (int i = 0; i < n; i++) {
+            row[i] = bits[i % bits.length];
+            expected[i] = values[i % bits.length];
+        }
+        Weights w = TestTensors.fromBits(DType.F16, row, null, 1, n);
+        float[] dst = new float[n];
+        WeightRows.decode(w.tensor(), 0, dst, 0);
         assertArrayEquals(expected, dst); // compares bit patterns: -0 is not 0, NaN equals NaN
         assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(dst[1]));
     }
