@@ -25,7 +25,7 @@ final class Simd {
     /** Bytes that widen to exactly one {@link #F} vector (only used when {@link #WIDEN_BYTES}). */
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, FL * 8)));
     /** 16-bit weights that widen to exactly one {@link #F} vector (FL >= 4, so at least the narrowest, 64-bit, shape). */
-    static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, FL * 16)));
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(FL * 16));
 
     /**
      * The lanes of {@code v} summed in a fixed order: halving steps that add lane i + h to lane i
