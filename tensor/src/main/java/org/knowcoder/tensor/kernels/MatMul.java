@@ -4,29 +4,43 @@ import jdk.incubator.vector.FloatVector;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Tensor;
 
+import java.util.Arrays;
+
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
 
 /**
- * out[t] = W x[t] for a batch of T activations (prompt prefill): compute-bound, so each worker
- * widens a block of weight rows to F32 once and multiplies it against every activation in
- * register tiles of 4 rows x 4 tokens, loading each vector of weights once per 4 tokens.
+ * out[t] = W x[t] for a batch of T activations (prompt prefill): compute-bound, so it runs an
+ * outer-product micro-kernel in which the lanes of a vector are tokens.
  *
- * <p>A reusable job like {@link MatVec}; the row-block scratch is per worker.
+ * <p>The activations are first laid out in panels of {@link #GROUP} = 2 FL tokens, [column][token],
+ * zero past the last token, so that one column of a panel is two vectors. Each worker then widens
+ * a block of {@link #ROWS} = 16 weight rows to F32 and runs every panel through it, 8 rows at a
+ * time, keeping 8 rows x 2 vectors of tokens in 16 accumulators: per column it loads the panel's
+ * two vectors, broadcasts 8 weights and does 16 FMAs. A panel that is not full (a batched decode
+ * step, a prompt's last tokens) goes a vector of tokens at a time against all 16 rows instead, so
+ * that 8 tokens are not padded to 32.
+ *
+ * <p>A lane of an accumulator is one output, summed over the columns in order (one FMA per column,
+ * from zero): no lanes are summed across, so the result does not depend on the JIT tier (see
+ * {@link Simd#sum}), on the thread count, or on the panel or block an output fell in.
+ *
+ * <p>A reusable job like {@link MatVec}: the scratch is per worker, and the panels grow only with
+ * the largest batch of tokens seen.
  */
 public final class MatMul implements WorkerPool.RangeTask {
-    private static final int ROWS = 4;
-    private static final int TOKENS = 4;
+    /** Weight rows per block: two tiles of 8, or one vector of tokens times 16. */
+    private static final int ROWS = 16;
+    /** Tokens per panel: two vectors. */
+    private static final int GROUP = 2 * FL;
 
     private final WorkerPool pool;
-    private final float[][] rowScratch;
-    /**
-     * Per worker, two tiles' 16 vector accumulators, summed outside the tile's method (as in
-     * {@code WeightRows.dot}: in it, the sums took C2 past its inlining node limit).
-     */
-    private final float[][] tileSums;
-    /** Floats of one tile's accumulators. */
-    private static final int TILE = ROWS * TOKENS * FL;
+    private final int maxCols;
+    /** Per worker: the block's rows widened to F32, [ROWS][cols]; one tile of outputs, [ROWS][GROUP]. */
+    private final float[][] rowScratch, tileScratch;
+    /** The activations in panels, [panel][column][GROUP]. */
+    private float[] panels = new float[0];
+    private final WorkerPool.RangeTask layOut = this::layOutPanels;
     private Tensor w;
     private float[] x;
     private int tokens;
@@ -34,97 +48,158 @@ public final class MatMul implements WorkerPool.RangeTask {
 
     public MatMul(WorkerPool pool, int maxCols) {
         this.pool = pool;
+        this.maxCols = maxCols;
         this.rowScratch = new float[pool.threads()][ROWS * maxCols];
-        this.tileSums = new float[pool.threads()][2 * TILE];
+        this.tileScratch = new float[pool.threads()][ROWS * GROUP];
     }
 
     /** x is [tokens, w.cols()] row-major, out is [tokens, w.rows()] row-major. */
     public void apply(Tensor w, float[] x, int tokens, float[] out) {
-        if (w.cols() * ROWS > rowScratch[0].length) throw new IllegalArgumentException(w + " is wider than this MatMul");
+        if (w.cols() > maxCols) throw new IllegalArgumentException(w + " is wider than this MatMul");
+        int groups = (tokens + GROUP - 1) / GROUP;
+        if (panels.length < groups * GROUP * maxCols) panels = new float[groups * GROUP * maxCols];
         this.w = w;
         this.x = x;
         this.tokens = tokens;
         this.out = out;
-        int blocks = Math.toIntExact((w.rows() + ROWS - 1) / ROWS);
-        pool.parallelFor(blocks, this);
+        pool.parallelFor(groups, layOut);
+        pool.parallelFor(Math.toIntExact((w.rows() + ROWS - 1) / ROWS), this);
         this.w = null;
         this.x = null;
         this.out = null;
     }
 
+    /** Panels [from, to) of x, transposed; lanes past the last token are zero. */
+    private void layOutPanels(int worker, int from, int to) {
+        int n = w.cols();
+        for (int g = from; g < to; g++) {
+            int base = g * GROUP * n;
+            for (int k = 0; k < GROUP; k++) {
+                int t = g * GROUP + k;
+                if (t < tokens) for (int i = 0, p = base + k, q = t * n; i < n; i++, p += GROUP, q++) panels[p] = x[q];
+                else for (int i = 0, p = base + k; i < n; i++, p += GROUP) panels[p] = 0f;
+            }
+        }
+    }
+
     @Override
     public void run(int worker, int fromBlock, int toBlock) {
-        float[] rows = rowScratch[worker], sums = tileSums[worker];
+        float[] rows = rowScratch[worker], tile = tileScratch[worker];
         int n = w.cols();
         int outRows = Math.toIntExact(w.rows());
+        int groups = (tokens + GROUP - 1) / GROUP;
         for (int b = fromBlock; b < toBlock; b++) {
             int r0 = b * ROWS;
             int nr = Math.min(ROWS, outRows - r0);
             for (int r = 0; r < nr; r++) WeightRows.decode(w, r0 + r, rows, r * n);
-            int t = 0;
-            if (nr == ROWS) {
-                // each tile's sums are taken after the next tile's products, from the other half of
-                // sums: a vector read back at once would wait for its store (as in WeightRows.dot)
-                for (; t + TOKENS <= tokens; t += TOKENS) {
-                    tile4x4(rows, n, t, sums, t / TOKENS % 2 * TILE);
-                    if (t > 0) finishTile(rows, n, t - TOKENS, r0, outRows, sums);
+            if (nr < ROWS) Arrays.fill(rows, nr * n, ROWS * n, 0f);
+            for (int g = 0; g < groups; g++) {
+                int t0 = g * GROUP, nt = Math.min(GROUP, tokens - t0);
+                if (nt == GROUP) {
+                    tile(rows, 0, n, t0 * n, tile, 0);
+                    tile(rows, 8 * n, n, t0 * n, tile, 8 * GROUP);
+                } else {
+                    // a few tokens (batched decode, a prompt's last panel): a vector of them at a time
+                    for (int v = 0; v * FL < nt; v++) vector(rows, n, t0 * n + v * FL, tile, v * FL);
                 }
-                if (t > 0) finishTile(rows, n, t - TOKENS, r0, outRows, sums);
-            }
-            for (; t < tokens; t++) {
-                for (int r = 0; r < nr; r++) out[t * outRows + r0 + r] = VectorMath.dot(rows, r * n, x, t * n, n);
+                // token by token: a token's outputs share cache lines, and tokens are a row of out apart
+                for (int k = 0, o = t0 * outRows + r0; k < nt; k++, o += outRows) {
+                    for (int r = 0; r < nr; r++) out[o + r] = tile[r * GROUP + k];
+                }
             }
         }
     }
 
     /**
-     * The 16 dot products of rows[0..4) with tokens t..t+4, sharing every load four ways, as vector
-     * accumulators into sums[at .. at + 16 FL), token k's four rows from vector 4k ({@link #finishTile}).
+     * The block's 8 rows from rows[w0 ..] times the panel at {@code p}, into tile[at ..] as
+     * [row][token]: 16 independent FMA
+     * chains, enough to hide the FMA latency, and each panel vector serves eight FMAs. Sized for
+     * AVX-512's 32 registers (16 accumulators, 2 panel vectors, a broadcast).
      */
-    private void tile4x4(float[] rows, int n, int t, float[] sums, int at) {
-        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
-        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
-        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
-        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
-        int x0 = t * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
-        int w1 = n, w2 = 2 * n, w3 = 3 * n;
-        int i = 0;
-        for (int bound = n - FL; i <= bound; i += FL) {
-            FloatVector v0 = FloatVector.fromArray(F, x, x0 + i);
-            FloatVector v1 = FloatVector.fromArray(F, x, x1 + i);
-            FloatVector v2 = FloatVector.fromArray(F, x, x2 + i);
-            FloatVector v3 = FloatVector.fromArray(F, x, x3 + i);
-            FloatVector r = FloatVector.fromArray(F, rows, i);
-            a00 = r.fma(v0, a00); a01 = r.fma(v1, a01); a02 = r.fma(v2, a02); a03 = r.fma(v3, a03);
-            r = FloatVector.fromArray(F, rows, w1 + i);
-            a10 = r.fma(v0, a10); a11 = r.fma(v1, a11); a12 = r.fma(v2, a12); a13 = r.fma(v3, a13);
-            r = FloatVector.fromArray(F, rows, w2 + i);
-            a20 = r.fma(v0, a20); a21 = r.fma(v1, a21); a22 = r.fma(v2, a22); a23 = r.fma(v3, a23);
-            r = FloatVector.fromArray(F, rows, w3 + i);
-            a30 = r.fma(v0, a30); a31 = r.fma(v1, a31); a32 = r.fma(v2, a32); a33 = r.fma(v3, a33);
+    private void tile(float[] rows, int w0, int n, int p, float[] tile, int at) {
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+        FloatVector a40 = FloatVector.zero(F), a41 = FloatVector.zero(F);
+        FloatVector a50 = FloatVector.zero(F), a51 = FloatVector.zero(F);
+        FloatVector a60 = FloatVector.zero(F), a61 = FloatVector.zero(F);
+        FloatVector a70 = FloatVector.zero(F), a71 = FloatVector.zero(F);
+        float[] pan = panels;
+        for (int i = w0, end = w0 + n; i < end; i++, p += GROUP) {
+            FloatVector x0 = FloatVector.fromArray(F, pan, p), x1 = FloatVector.fromArray(F, pan, p + FL);
+            FloatVector v = FloatVector.broadcast(F, rows[i]);
+            a00 = x0.fma(v, a00); a01 = x1.fma(v, a01);
+            v = FloatVector.broadcast(F, rows[n + i]);
+            a10 = x0.fma(v, a10); a11 = x1.fma(v, a11);
+            v = FloatVector.broadcast(F, rows[2 * n + i]);
+            a20 = x0.fma(v, a20); a21 = x1.fma(v, a21);
+            v = FloatVector.broadcast(F, rows[3 * n + i]);
+            a30 = x0.fma(v, a30); a31 = x1.fma(v, a31);
+            v = FloatVector.broadcast(F, rows[4 * n + i]);
+            a40 = x0.fma(v, a40); a41 = x1.fma(v, a41);
+            v = FloatVector.broadcast(F, rows[5 * n + i]);
+            a50 = x0.fma(v, a50); a51 = x1.fma(v, a51);
+            v = FloatVector.broadcast(F, rows[6 * n + i]);
+            a60 = x0.fma(v, a60); a61 = x1.fma(v, a61);
+            v = FloatVector.broadcast(F, rows[7 * n + i]);
+            a70 = x0.fma(v, a70); a71 = x1.fma(v, a71);
         }
-        a00.intoArray(sums, at); a10.intoArray(sums, at + FL); a20.intoArray(sums, at + 2 * FL); a30.intoArray(sums, at + 3 * FL);
-        a01.intoArray(sums, at + 4 * FL); a11.intoArray(sums, at + 5 * FL); a21.intoArray(sums, at + 6 * FL); a31.intoArray(sums, at + 7 * FL);
-        a02.intoArray(sums, at + 8 * FL); a12.intoArray(sums, at + 9 * FL); a22.intoArray(sums, at + 10 * FL); a32.intoArray(sums, at + 11 * FL);
-        a03.intoArray(sums, at + 12 * FL); a13.intoArray(sums, at + 13 * FL); a23.intoArray(sums, at + 14 * FL); a33.intoArray(sums, at + 15 * FL);
+        a00.intoArray(tile, at); a01.intoArray(tile, at + FL);
+        a10.intoArray(tile, at + GROUP); a11.intoArray(tile, at + GROUP + FL);
+        a20.intoArray(tile, at + 2 * GROUP); a21.intoArray(tile, at + 2 * GROUP + FL);
+        a30.intoArray(tile, at + 3 * GROUP); a31.intoArray(tile, at + 3 * GROUP + FL);
+        a40.intoArray(tile, at + 4 * GROUP); a41.intoArray(tile, at + 4 * GROUP + FL);
+        a50.intoArray(tile, at + 5 * GROUP); a51.intoArray(tile, at + 5 * GROUP + FL);
+        a60.intoArray(tile, at + 6 * GROUP); a61.intoArray(tile, at + 6 * GROUP + FL);
+        a70.intoArray(tile, at + 7 * GROUP); a71.intoArray(tile, at + 7 * GROUP + FL);
     }
 
-    /** The outputs of the tile of tokens t..t+4 whose accumulators are in {@code sums}: their sums, then the columns past the last vector. */
-    private void finishTile(float[] rows, int n, int t, int r0, int outRows, float[] sums) {
-        int at = t / TOKENS % 2 * TILE;
-        // token k's four sums are out[(t + k) * outRows + r0 ..], contiguous
-        for (int k = 0; k < TOKENS; k++) Simd.sum4(sums, (at + k * ROWS * FL) / FL, out, (t + k) * outRows + r0);
-        if (n % FL != 0) addTails(rows, n, n - n % FL, t, r0, outRows);
-    }
-
-    /** Adds the columns past the last whole vector, for the 16 outputs of a tile. */
-    private void addTails(float[] rows, int n, int tail, int t, int r0, int outRows) {
-        for (int k = 0; k < TOKENS; k++) {
-            for (int r = 0; r < ROWS; r++) {
-                float s = 0;
-                for (int i = tail; i < n; i++) s += rows[r * n + i] * x[(t + k) * n + i];
-                out[(t + k) * outRows + r0 + r] += s;
-            }
+    /**
+     * The block's 16 rows times the one vector of tokens at panel position {@code p}, into
+     * tile[row][at ..]: each lane the same FMA chain as in {@link #tile}. 16 chains, each panel
+     * load serving 16 FMAs, for token counts that would leave most of a tile's lanes idle.
+     */
+    private void vector(float[] rows, int n, int p, float[] tile, int at) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
+        FloatVector a8 = FloatVector.zero(F), a9 = FloatVector.zero(F), a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+        FloatVector a12 = FloatVector.zero(F), a13 = FloatVector.zero(F), a14 = FloatVector.zero(F), a15 = FloatVector.zero(F);
+        float[] pan = panels;
+        for (int i = 0; i < n; i++, p += GROUP) {
+            FloatVector x0 = FloatVector.fromArray(F, pan, p);
+            a0 = x0.fma(FloatVector.broadcast(F, rows[i]), a0);
+            a1 = x0.fma(FloatVector.broadcast(F, rows[n + i]), a1);
+            a2 = x0.fma(FloatVector.broadcast(F, rows[2 * n + i]), a2);
+            a3 = x0.fma(FloatVector.broadcast(F, rows[3 * n + i]), a3);
+            a4 = x0.fma(FloatVector.broadcast(F, rows[4 * n + i]), a4);
+            a5 = x0.fma(FloatVector.broadcast(F, rows[5 * n + i]), a5);
+            a6 = x0.fma(FloatVector.broadcast(F, rows[6 * n + i]), a6);
+            a7 = x0.fma(FloatVector.broadcast(F, rows[7 * n + i]), a7);
+            a8 = x0.fma(FloatVector.broadcast(F, rows[8 * n + i]), a8);
+            a9 = x0.fma(FloatVector.broadcast(F, rows[9 * n + i]), a9);
+            a10 = x0.fma(FloatVector.broadcast(F, rows[10 * n + i]), a10);
+            a11 = x0.fma(FloatVector.broadcast(F, rows[11 * n + i]), a11);
+            a12 = x0.fma(FloatVector.broadcast(F, rows[12 * n + i]), a12);
+            a13 = x0.fma(FloatVector.broadcast(F, rows[13 * n + i]), a13);
+            a14 = x0.fma(FloatVector.broadcast(F, rows[14 * n + i]), a14);
+            a15 = x0.fma(FloatVector.broadcast(F, rows[15 * n + i]), a15);
         }
+        a0.intoArray(tile, at);
+        a1.intoArray(tile, GROUP + at);
+        a2.intoArray(tile, 2 * GROUP + at);
+        a3.intoArray(tile, 3 * GROUP + at);
+        a4.intoArray(tile, 4 * GROUP + at);
+        a5.intoArray(tile, 5 * GROUP + at);
+        a6.intoArray(tile, 6 * GROUP + at);
+        a7.intoArray(tile, 7 * GROUP + at);
+        a8.intoArray(tile, 8 * GROUP + at);
+        a9.intoArray(tile, 9 * GROUP + at);
+        a10.intoArray(tile, 10 * GROUP + at);
+        a11.intoArray(tile, 11 * GROUP + at);
+        a12.intoArray(tile, 12 * GROUP + at);
+        a13.intoArray(tile, 13 * GROUP + at);
+        a14.intoArray(tile, 14 * GROUP + at);
+        a15.intoArray(tile, 15 * GROUP + at);
     }
 }

@@ -16,18 +16,19 @@ import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.TestTensors.Weights;
 import org.knowcoder.tensor.TestTensors;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.knowcoder.testing.Approx.assertDot;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 
-/** Batched W x over token counts around the 4-token tile and row counts around the 4-row tile. */
+/** Batched W x over token counts around the 32-token panel and row counts around the 8-row block. */
 class MatMulTest {
-    private static final int[] ROWS = {1, 3, 4, 7, 13};
+    private static final int[] ROWS = {1, 3, 8, 9, 17};
     private static final int[] COLS = {1, 7, 16, 17, 33, 64, 100};
 
     static Stream<Arguments> dtypesThreadsAndTokens() {
         return TestTensors.anyWidthTypes().flatMap(d -> IntStream.of(1, 2).boxed().flatMap(
-                threads -> IntStream.of(1, 3, 4, 5, 9).mapToObj(tokens -> Arguments.of(d, threads, tokens))));
+                threads -> IntStream.of(1, 3, 16, 17, 32, 33, 70).mapToObj(tokens -> Arguments.of(d, threads, tokens))));
     }
 
     @ParameterizedTest(name = "{0}, {1} threads, {2} tokens")
@@ -50,6 +51,31 @@ class MatMulTest {
                                     "[" + rows + ", " + cols + "] token " + t + " row " + r);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The determinism the kernel promises: each output is one FMA chain over the columns in order,
+     * from zero, bit for bit, whichever panel, lane, block or thread it fell in.
+     */
+    @ParameterizedTest(name = "{0}, {1} threads, {2} tokens")
+    @MethodSource("dtypesThreadsAndTokens")
+    void eachOutputIsOneFmaChainInColumnOrder(DType dtype, int threads, int tokens) {
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            int rows = 17, cols = 33;
+            Weights w = TestTensors.random(dtype, rows, cols, new Random(tokens + 7L * threads), null);
+            float[] x = randomFloats(new Random(tokens), tokens * cols);
+            float[] out = new float[tokens * rows];
+            new MatMul(pool, cols).apply(w.tensor(), x, tokens, out);
+            float[] row = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                WeightRows.lookup(w.tensor(), r, row, 0);
+                for (int t = 0; t < tokens; t++) {
+                    float chain = 0f;
+                    for (int i = 0; i < cols; i++) chain = Math.fma(row[i], x[t * cols + i], chain);
+                    assertEquals(Float.floatToRawIntBits(chain), Float.floatToRawIntBits(out[t * rows + r]), "token " + t + " row " + r);
                 }
             }
         }
