@@ -6,8 +6,9 @@
 //       -> "decode_tok_s prefill_tok_s" on one line (as SpeedRun prints them)
 //   llama_driver greedy MODEL.gguf N ID1 ID2 ...
 //       -> the N ids decoded greedily after the prompt, space-separated
-//   llama_driver tokenize MODEL.gguf TEXT
-//       -> llama.cpp's ids for TEXT (BOS added as the model's metadata asks), space-separated
+//   llama_driver tokenize MODEL.gguf TEXT|-
+//       -> llama.cpp's ids for TEXT (BOS added as the model's metadata asks), space-separated;
+//          with "-", one line per NUL-terminated text on stdin
 //   llama_driver prompt N VOCAB
 //       -> the N-token prompt that speed prefills (SpeedRun.randomPrompt's), space-separated
 //   llama_driver variants
@@ -317,16 +318,11 @@ static int cmd_greedy(int argc, char ** argv) {
     return 0;
 }
 
-static int cmd_tokenize(int argc, char ** argv) {
-    if (argc != 4) die("usage: tokenize MODEL.gguf TEXT", NULL);
-    struct llama_model * m = load_model(argv[2], 1);
-    const struct llama_vocab * vocab = llama_model_get_vocab(m);
-    const char * text = argv[3];
-    int len = (int) strlen(text);
+static void print_tokens(const struct llama_vocab * vocab, const char * text, int len) {
     int cap = len + 8;
     llama_token * ids = malloc(sizeof(llama_token) * (size_t) cap);
     int n = llama_tokenize(vocab, text, len, ids, cap, true, false);
-    if (n < 0) {
+    if (n < 0 && n != INT32_MIN) {
         cap = -n;
         ids = realloc(ids, sizeof(llama_token) * (size_t) cap);
         n = llama_tokenize(vocab, text, len, ids, cap, true, false);
@@ -335,6 +331,30 @@ static int cmd_tokenize(int argc, char ** argv) {
     for (int i = 0; i < n; i++) printf(i ? " %d" : "%d", ids[i]);
     printf("\n");
     free(ids);
+}
+
+// TEXT "-": the texts come on stdin, each ended by a NUL byte; one line of ids per text
+static int cmd_tokenize(int argc, char ** argv) {
+    if (argc != 4) die("usage: tokenize MODEL.gguf TEXT (or - for NUL-terminated texts on stdin)", NULL);
+    struct llama_model * m = load_model(argv[2], 1);
+    const struct llama_vocab * vocab = llama_model_get_vocab(m);
+    if (strcmp(argv[3], "-") != 0) {
+        print_tokens(vocab, argv[3], (int) strlen(argv[3]));
+    } else {
+        size_t cap = 1 << 16, len = 0;
+        char * buf = malloc(cap);
+        int ch;
+        while ((ch = getchar()) != EOF) {
+            if (len + 1 >= cap) buf = realloc(buf, cap *= 2);
+            buf[len++] = (char) ch;
+            if (ch == 0) {
+                print_tokens(vocab, buf, (int) len - 1);
+                len = 0;
+            }
+        }
+        if (len) die("stdin does not end with a NUL byte", NULL);
+        free(buf);
+    }
     llama_model_free(m);
     return 0;
 }
