@@ -243,7 +243,8 @@ def main():
                 print(json.dumps(row), flush=True)
                 continue
             llama = [int(t) for t in d.stdout.split()]
-            margin = next((l.split("margin ")[1] for l in d.stderr.splitlines() if "top-2 logit margin" in l), None)
+            margin = next((l.split("margin ")[1] for l in d.stderr.splitlines() if "top-2 logit margin " in l), None)
+            margins = next(([float(x) for x in l.split(":")[-1].split()] for l in d.stderr.splitlines() if "top-2 logit margins:" in l), [])
             g = run(java + ["generate", "--model", out, "--prompt-ids", ",".join(map(str, prompt)), "--temperature", "0",
                             "--steps", str(len(prompt) + n - 1), "--output-ids", "--threads", "1"])
             if g.returncode != 0:
@@ -252,24 +253,27 @@ def main():
                 print(json.dumps(row), flush=True)
                 continue
             ours = [int(t) for t in g.stdout.split()]
-            # generate stops when it samples BOS (1), as llama2.c's run.c; llama_driver decodes on
-            stopped_at_bos = len(ours) < len(llama) and llama[:len(ours)] == ours and llama[len(ours)] == 1
-            if stopped_at_bos:
-                row["note"] = f"ours stopped at BOS (id 1) after {len(ours)} ids, as llama2.c does; ids before it compared"
+            # generate ends at BOS (1) or EOS (2) and does not print it (llama2.c's run.c ends at BOS);
+            # llama_driver decodes on
+            stopped = len(ours) < len(llama) and llama[:len(ours)] == ours and llama[len(ours)] in (1, 2)
+            if stopped:
+                row["note"] = (f"ours ended after {len(ours)} ids where llama.cpp chose {'BOS' if llama[len(ours)] == 1 else 'EOS'}"
+                               f" (id {llama[len(ours)]}): generate ends at BOS or EOS; the ids before it compared")
                 llama_cmp = llama[:len(ours)]
             else:
                 llama_cmp = llama
             first_diff = next((i for i in range(min(len(ours), len(llama))) if ours[i] != llama[i]), None)
             if first_diff is None and len(ours) != len(llama):
                 first_diff = min(len(ours), len(llama))
-            if stopped_at_bos:
+            if stopped:
                 first_diff = None
             row.update(status="ok", match=ours == llama_cmp, first_diff=first_diff, llama_min_top2_margin=margin,
+                       llama_top2_margin_at_first_diff=margins[first_diff] if first_diff is not None and first_diff < len(margins) else None,
                        llama=llama, ours=ours)
             if dtype in refs:
                 ref = refs[dtype][:n]
                 row.update(reference=ref_what, llama_matches_reference=llama == ref,
-                           ours_matches_reference=ours == (ref[:len(ours)] if stopped_at_bos else ref))
+                           ours_matches_reference=ours == (ref[:len(ours)] if stopped else ref))
             rows.append(row)
             print(json.dumps(row), flush=True)
 
@@ -329,7 +333,8 @@ def main():
     tok_ok = [r for r in tok_rows if r.get("status") == "ok"]
     summary = {"check": "summary",
                "greedy": {"files": len(rows), "compared": len(greedy_ok), "matched": sum(r["match"] for r in greedy_ok),
-                          "mismatched": [f"{r['model']}/{r['dtype']}" for r in greedy_ok if not r["match"]],
+                          "mismatched": [f"{r['model']}/{r['dtype']}: from generated token {r['first_diff']}, where llama.cpp's "
+                                         f"top-2 margin is {r['llama_top2_margin_at_first_diff']}" for r in greedy_ok if not r["match"]],
                           "not_written": [f"{r['model']}/{r['dtype']}" for r in rows if r["status"] == "not_written"],
                           "llama_refused": [f"{r['model']}/{r['dtype']}" for r in rows if r["status"] == "llama_refused"],
                           "ours_failed": [f"{r['model']}/{r['dtype']}" for r in rows if r["status"] == "ours_failed"]},

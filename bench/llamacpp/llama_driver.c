@@ -302,15 +302,19 @@ static int cmd_greedy(int argc, char ** argv) {
     run_batch(c, &b, prompt, n_prompt, 0);
     float min_margin = INFINITY;
     int min_at = -1;
+    float * margins = malloc(sizeof(float) * (size_t) (n_new ? n_new : 1));
     for (int i = 0; i < n_new; i++) {
-        float margin;
-        llama_token tok = argmax(llama_get_logits_ith(c, -1), n_vocab, &margin);
-        if (margin < min_margin) { min_margin = margin; min_at = i; }
+        llama_token tok = argmax(llama_get_logits_ith(c, -1), n_vocab, &margins[i]);
+        if (margins[i] < min_margin) { min_margin = margins[i]; min_at = i; }
         printf(i ? " %d" : "%d", tok);
         if (i + 1 < n_new) run_batch(c, &b, &tok, 1, n_prompt + i);
     }
     printf("\n");
     fprintf(stderr, "llama_driver: smallest top-2 logit margin %.6f (generated token %d)\n", min_margin, min_at);
+    fprintf(stderr, "llama_driver: top-2 logit margins:");
+    for (int i = 0; i < n_new; i++) fprintf(stderr, " %.6f", margins[i]);
+    fprintf(stderr, "\n");
+    free(margins);
     free(prompt);
     llama_batch_free(b);
     llama_free(c);
