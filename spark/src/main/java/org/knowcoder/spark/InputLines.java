@@ -58,7 +58,8 @@ final class InputLines {
         Dataset<Row> all = null;
         for (int k = 0; k < files.size(); k++) {
             Dataset<Row> rows = spark.read().parquet(files.get(k));
-            Column[] columns = Arrays.stream(rows.columns()).map(rows::col).toArray(Column[]::new);
+            // quoted, so that a column name with a dot is that column, not a field of another
+            Column[] columns = Arrays.stream(rows.columns()).map(c -> rows.col("`" + c.replace("`", "``") + "`")).toArray(Column[]::new);
             Dataset<Row> lines = rows.select(lit(k).as("file"), col("_metadata.row_index").as("row"), to_json(struct(columns)).as("line"));
             all = all == null ? lines : all.unionAll(lines);
         }
