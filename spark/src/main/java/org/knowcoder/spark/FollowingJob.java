@@ -8,6 +8,7 @@ import org.knowcoder.ie.trainingdata.FollowingOptions;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.Task;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,16 +20,20 @@ import java.util.concurrent.Callable;
 /**
  * {@code spark-submit --class org.knowcoder.spark.FollowingJob knowcoder-spark.jar SAMPLES... --library L --out DIR}:
  * {@code build-data following} as a Spark job ({@link SparkFollowing}), with the command's sampling
- * options and defaults. Prints a summary line (instructions, bad lines, seconds) and the first
- * bad lines on stderr.
+ * options and defaults, from JSON lines or Parquet, and with {@code --tokenizer} and {@code --shards}
+ * its token shard. Prints a summary line (instructions, bad lines, shard tokens and sequences,
+ * seconds) and the first bad lines on stderr.
  */
 @Command(name = "following-job", mixinStandardHelpOptions = true,
-        description = "Schema-following instructions from IE samples (JSON lines), as a Spark job; the bytes of build-data following.")
+        description = "Schema-following instructions from IE samples (JSON lines or Parquet), as a Spark job; the bytes of build-data following.")
 public final class FollowingJob implements Callable<Integer> {
     private static final int SHOWN_BAD_LINES = 10;
 
     @Parameters(paramLabel = "SAMPLES", arity = "1..*", description = "IE sample files, directories (their files in name order) or globs, in order")
     List<String> samples;
+    @Option(names = "--input-format", defaultValue = "json", description = "json (JSON lines) or parquet (a row per sample, its columns the sample's fields); "
+            + "default ${DEFAULT-VALUE}")
+    String inputFormat;
     @Option(names = "--library", required = true, paramLabel = "PATH", description = "schema library, at this path on every executor")
     String library;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (part files)")
@@ -51,6 +56,8 @@ public final class FollowingJob implements Callable<Integer> {
     boolean datasetTag;
     @Option(names = "--refinement", defaultValue = "0", description = "share of instructions in evaluation's form (default ${DEFAULT-VALUE})")
     double refinement;
+    @Mixin
+    ShardOptions shard = new ShardOptions();
 
     public static void main(String[] args) {
         System.exit(JobMain.run(new FollowingJob(), args));
@@ -60,18 +67,21 @@ public final class FollowingJob implements Callable<Integer> {
     public Integer call() throws IOException {
         FollowingOptions options = new FollowingOptions(tasks.stream().map(FollowingJob::task).distinct().toList(), negativeRatio,
                 fullyNegative, fullyNegativeClasses, datasetTag, refinement, seed);
+        boolean shards = shard.wanted();
         SparkSession spark = SparkSession.builder().appName("knowcoder build-data following").getOrCreate();
         long t0 = System.nanoTime();
         // written, then counted: kept so that the count does not build everything again
-        Dataset<Row> built = SparkFollowing.build(spark, samples, library, options).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> built = SparkFollowing.build(spark, samples, inputFormat, library, options, shard.tokenizer)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         SparkFollowing.write(built, out, outputFormat.toLowerCase(Locale.ROOT), overwrite);
+        ShardCounts counts = shards ? SparkFollowing.writeShard(built, shard.shards, shard.vocabSize(), shard.tokenizer) : new ShardCounts(0, 0);
         Dataset<Row> bad = built.filter(built.col("error").isNotNull());
         long instructions = built.filter(built.col("error").isNull()).count(), badLines = bad.count();
         for (Row r : bad.orderBy("index").limit(SHOWN_BAD_LINES).collectAsList()) {
             System.err.println("following-job: skipped input line " + r.getLong(0) + ": " + r.getString(r.fieldIndex("error")));
         }
-        System.out.printf(Locale.ROOT, "{\"phase\":\"following\",\"samples\":%d,\"bad_lines\":%d,\"seconds\":%.3f}%n",
-                instructions, badLines, (System.nanoTime() - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "{\"phase\":\"following\",\"samples\":%d,\"bad_lines\":%d,\"shard_tokens\":%d,\"shard_sequences\":%d,"
+                + "\"seconds\":%.3f}%n", instructions, badLines, counts.tokens(), counts.sequences(), (System.nanoTime() - t0) / 1e9);
         built.unpersist();
         return 0;
     }

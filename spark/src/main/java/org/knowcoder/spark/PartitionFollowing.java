@@ -8,48 +8,43 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.knowcoder.ie.trainingdata.FollowingLines;
 import org.knowcoder.ie.trainingdata.FollowingOptions;
-import org.knowcoder.schema.SchemaJson;
-import org.knowcoder.schema.SchemaLibrary;
 import scala.Tuple2;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Schema-following instructions of one partition of input lines, each line with its file and its
  * index among the input's non-blank lines, through {@link FollowingLines}, the code of
  * {@code build-data following}. A line build-data would skip gives one row with its reason in
  * {@code error}; each instruction a row with its line's index and its place among the line's
- * instructions ({@code seq}), by which the output is ordered as build-data orders it.
+ * instructions ({@code seq}), by which the output is ordered as build-data orders it; with a
+ * tokenizer, its shard sequence ({@code ids}, {@code mask_from}).
  */
 final class PartitionFollowing implements FlatMapFunction<Iterator<Tuple2<Tuple2<String, String>, Long>>, Row> {
     static final StructType ROWS = new StructType()
             .add("index", DataTypes.LongType, false).add("seq", DataTypes.IntegerType, false).add("task", DataTypes.StringType)
             .add("prompt", DataTypes.StringType).add("output", DataTypes.StringType).add("line", DataTypes.StringType)
+            .add("ids", DataTypes.createArrayType(DataTypes.IntegerType, false)).add("mask_from", DataTypes.IntegerType, false)
             .add("error", DataTypes.StringType);
-
-    /** The library is read once per executor JVM, as the model is for extraction. */
-    private static final Map<String, SchemaLibrary> LIBRARIES = new ConcurrentHashMap<>();
 
     private final String library;
     private final FollowingOptions options;
+    private final String tokenizer;
 
-    PartitionFollowing(String library, FollowingOptions options) {
+    /** {@code library} and {@code tokenizer} (null: no ids) are read on each executor at those paths. */
+    PartitionFollowing(String library, FollowingOptions options, String tokenizer) {
         this.library = library;
         this.options = options;
+        this.tokenizer = tokenizer;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Tuple2<Tuple2<String, String>, Long>> lines) {
-        FollowingLines builder = new FollowingLines(library(library), options);
+        FollowingLines builder = new FollowingLines(ExecutorFiles.library(library), options, ExecutorFiles.tokenizer(tokenizer));
         // line by line as Spark pulls, so a partition of any size streams
         return new Iterator<>() {
             private Iterator<Row> current = Collections.emptyIterator();
@@ -76,7 +71,7 @@ final class PartitionFollowing implements FlatMapFunction<Iterator<Tuple2<Tuple2
             List<Row> out = new ArrayList<>(built.size());
             for (int i = 0; i < built.size(); i++) {
                 FollowingLines.Line x = built.get(i);
-                out.add(RowFactory.create(index, i, x.task().name(), x.prompt(), x.output(), x.json(), null));
+                out.add(RowFactory.create(index, i, x.task().name(), x.prompt(), x.output(), x.json(), x.ids(), x.maskFrom(), null));
             }
             return out;
         } catch (JsonProcessingException e) {
@@ -87,16 +82,7 @@ final class PartitionFollowing implements FlatMapFunction<Iterator<Tuple2<Tuple2
     }
 
     private static Row bad(long index, String file, String reason) {
-        return RowFactory.create(index, 0, null, null, null, null, file + ": " + reason);
+        return RowFactory.create(index, 0, null, null, null, null, null, 0, file + ": " + reason);
     }
 
-    private static SchemaLibrary library(String path) {
-        return LIBRARIES.computeIfAbsent(path, p -> {
-            try {
-                return SchemaJson.read(Path.of(p));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-    }
 }

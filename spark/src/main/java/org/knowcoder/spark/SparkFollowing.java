@@ -1,21 +1,17 @@
 package org.knowcoder.spark;
 
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.knowcoder.ie.trainingdata.FollowingOptions;
-import org.knowcoder.io.BadInputException;
-import scala.Tuple2;
 
 import java.io.IOException;
-import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code build-data following} as a Spark job: IE samples (JSON lines) to schema-following
+ * {@code build-data following} as a Spark job: IE samples (JSON lines or Parquet) to schema-following
  * instructions, the same bytes as the single-machine command on the same files, options and seed.
  * Each line's random choices are seeded by the seed and the line's index among the non-blank lines
  * of all inputs (FollowingSampler), so the job numbers the lines the way the command reads them:
@@ -32,14 +28,17 @@ public final class SparkFollowing {
      * per input line that is not a sample. {@code library} is read on each executor at that path.
      */
     public static Dataset<Row> build(SparkSession spark, List<String> inputs, String library, FollowingOptions options) throws IOException {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<String> files = InputFilesListing.files(inputs, sc.hadoopConfiguration());
-        if (files.isEmpty()) throw new BadInputException("no input files in " + String.join(", ", inputs));
-        List<JavaRDD<Tuple2<String, String>>> perFile = new ArrayList<>();
-        for (String f : files) perFile.add(sc.textFile(f).map(line -> new Tuple2<>(f, line)));
-        @SuppressWarnings("unchecked")
-        JavaRDD<Tuple2<String, String>> all = sc.union(perFile.toArray(JavaRDD[]::new));
-        JavaRDD<Row> rows = all.filter(l -> !l._2().isBlank()).zipWithIndex().mapPartitions(new PartitionFollowing(library, options));
+        return build(spark, inputs, "json", library, options, null);
+    }
+
+    /**
+     * {@link #build(SparkSession, List, String, FollowingOptions)} from JSON lines or Parquet
+     * ({@code inputFormat}, {@link InputLines}); with a {@code tokenizer} (read on each executor at
+     * that path) each instruction's shard sequence too ({@code ids}, {@code mask_from}).
+     */
+    public static Dataset<Row> build(SparkSession spark, List<String> inputs, String inputFormat, String library, FollowingOptions options,
+                                     String tokenizer) throws IOException {
+        JavaRDD<Row> rows = InputLines.of(spark, inputs, inputFormat).mapPartitions(new PartitionFollowing(library, options, tokenizer));
         return spark.createDataFrame(rows, PartitionFollowing.ROWS);
     }
 
@@ -49,12 +48,15 @@ public final class SparkFollowing {
      * as columns index, task, prompt, output.
      */
     public static void write(Dataset<Row> built, String path, String format, boolean overwrite) {
-        Dataset<Row> good = built.filter(built.col("error").isNull()).orderBy("index", "seq");
-        SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
-        switch (format) {
-            case "json", "jsonl" -> good.select("line").write().mode(mode).text(path);
-            case "parquet" -> good.select("index", "task", "prompt", "output").write().mode(mode).parquet(path);
-            default -> throw new BadInputException("--output-format " + format + ": expected json or parquet");
-        }
+        BuiltRows.write(built, path, format, overwrite, "index", "task", "prompt", "output");
+    }
+
+    /**
+     * The token shard {@code <dir>/following.*} of instructions built with a tokenizer, on the
+     * driver's file system: build-data's {@code following.*} for the same input, byte for byte (one
+     * sequence per instruction, the loss from the output on).
+     */
+    public static ShardCounts writeShard(Dataset<Row> built, Path dir, int vocabSize, String tokenizerPath) throws IOException {
+        return BuiltRows.writeShard(built, dir, "following", vocabSize, tokenizerPath, 0);
     }
 }

@@ -1,17 +1,13 @@
 package org.knowcoder.ie.trainingdata;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.knowcoder.ie.SampleJson;
-import org.knowcoder.ie.prompt.KnowCoderPrompt;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.schema.SchemaLibrary;
 import org.knowcoder.schema.Task;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,22 +17,18 @@ import java.util.stream.Collectors;
  * Schema-following data: IE samples (DESIGN.md JSON lines, so every dataset reader feeds it) to
  * {@code following.jsonl} ({@code {"prompt", "output"}}, the prompt being the query) and, with a
  * tokenizer, the shard {@code following.*}: one sequence per instruction, the query wrapped as
- * the model input, the loss on the output and EOS only.
+ * the model input, the loss on the output and EOS only. The instructions are {@link FollowingLines}'.
  */
 public final class FollowingBuilder {
     private FollowingBuilder() {}
 
     public static ObjectNode build(List<Path> samples, SchemaLibrary library, FollowingOptions options, Tokenizer tokenizer,
                                    String tokenizerPath, Path outDir, int threads, Consumer<String> progress) throws IOException {
-        FollowingSampler sampler = new FollowingSampler(new ClassResolver(library), options);
-        Tokens tokens = new Tokens(tokenizer);
+        FollowingLines lines = new FollowingLines(library, options, tokenizer);
         List<String> tasks = Arrays.stream(Task.values()).filter(options.tasks()::contains).map(Task::name).toList();
         try (TrainingOutput out = new TrainingOutput(outDir, "following", tokenizer, tokenizerPath, 0, tasks)) {
-            BuildRun.Result r = BuildRun.run(samples, threads, line -> {
-                List<Item> items = new ArrayList<>();
-                for (FollowingSample in : sampler.build(SampleJson.fromLine(line.text()), line.index())) items.add(item(in, tokens));
-                return items;
-            }, out, progress);
+            BuildRun.Result r = BuildRun.run(samples, threads,
+                    line -> lines.of(line.text(), line.index()).stream().map(FollowingBuilder::item).toList(), out, progress);
             requireAGoodLine(samples, r);
             out.commit();
             return BuildRun.summary("following", out, r);
@@ -54,11 +46,7 @@ public final class FollowingBuilder {
                 + " is bad (" + r.badLines() + " bad lines, the first " + r.bad().getFirst() + "); nothing written");
     }
 
-    private static Item item(FollowingSample in, Tokens tokens) {
-        String modelInput = KnowCoderPrompt.wrap(in.prompt());
-        int[] ids = tokens.instruction(modelInput, in.output());
-        long bytes = in.prompt().getBytes(StandardCharsets.UTF_8).length + in.output().getBytes(StandardCharsets.UTF_8).length;
-        return new Item(in.task().name(), FollowingLines.json(in), ids, ids == null ? 0 : tokens.outputStart(modelInput, ids),
-                in.gold().classes(), in.gold().instances().size(), bytes);
+    private static Item item(FollowingLines.Line l) {
+        return new Item(l.task().name(), l.json(), l.ids(), l.maskFrom(), l.types(), l.instances(), l.bytes());
     }
 }

@@ -1,7 +1,6 @@
 package org.knowcoder.ie.trainingdata;
 
 import org.knowcoder.io.AtomicOutput;
-import org.knowcoder.io.TokenShardWriter;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -12,26 +11,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where built items go: {@code <dir>/<name>.jsonl} and, with a tokenizer, the shard of
- * {@link TokenShardWriter}: one sequence per item (instructions, loss on the output only) or, with a
- * pack length, all items' ids back to back cut into sequences of that length (pretraining, loss
- * everywhere). Counts each task's row of the summary. Nothing appears unless {@link #commit()} runs.
+ * Where built items go: {@code <dir>/<name>.jsonl} and, with a tokenizer, the {@link TrainingShard}:
+ * one sequence per item (instructions, loss on the output only) or, with a pack length, all items'
+ * ids back to back cut into sequences of that length (pretraining, loss everywhere). Counts each
+ * task's row of the summary. Nothing appears unless {@link #commit()} runs.
  */
 final class TrainingOutput implements AutoCloseable {
     private final AtomicOutput jsonl;
-    private final TokenShardWriter shard;
-    private final int packLength;
-    private final int[] pack;
-    private int packed;
+    private final TrainingShard shard;
     private final Map<String, TaskStats> stats = new LinkedHashMap<>();
     private long jsonlBytes;
 
     /** {@code tokenizer} null: JSON lines only. {@code packLength} 0: one sequence per item. */
     TrainingOutput(Path dir, String name, Tokenizer tokenizer, String tokenizerPath, int packLength, List<String> tasks) throws IOException {
         this.jsonl = new AtomicOutput(dir.resolve(name + ".jsonl"));
-        this.shard = tokenizer == null ? null : new TokenShardWriter(dir, name, tokenizer.vocabSize(), tokenizerPath);
-        this.packLength = packLength;
-        this.pack = packLength > 0 && tokenizer != null ? new int[packLength] : null;
+        this.shard = tokenizer == null ? null : new TrainingShard(dir, name, tokenizer.vocabSize(), tokenizerPath, packLength);
         for (String t : tasks) stats.put(t, new TaskStats());
     }
 
@@ -40,22 +34,7 @@ final class TrainingOutput implements AutoCloseable {
         jsonl.write(line);
         jsonlBytes += line.length;
         stats.get(item.task()).add(item);
-        if (shard == null) return;
-        if (pack == null) {
-            shard.add(item.ids(), item.ids().length, item.maskFrom());
-            return;
-        }
-        int[] ids = item.ids();
-        for (int i = 0; i < ids.length; ) {
-            int n = Math.min(ids.length - i, packLength - packed);
-            System.arraycopy(ids, i, pack, packed, n);
-            packed += n;
-            i += n;
-            if (packed == packLength) {
-                shard.add(pack, packed, 0);
-                packed = 0;
-            }
-        }
+        if (shard != null) shard.add(item.ids(), item.maskFrom());
     }
 
     Map<String, TaskStats> stats() {
@@ -77,11 +56,7 @@ final class TrainingOutput implements AutoCloseable {
 
     /** Writes the last, shorter packed sequence and moves every file into place. */
     void commit() throws IOException {
-        if (shard != null) {
-            if (pack != null && packed > 0) shard.add(pack, packed, 0);
-            packed = 0;
-            shard.commit();
-        }
+        if (shard != null) shard.commit();
         jsonl.commit();
     }
 

@@ -1,0 +1,81 @@
+package org.knowcoder.spark;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.knowcoder.ie.trainingdata.InstanceForm;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code spark-submit --class org.knowcoder.spark.UnderstandingJob knowcoder-spark.jar CORPUS... --library L --out DIR}:
+ * {@code build-data understanding} as a Spark job ({@link SparkUnderstanding}), with the command's
+ * options and defaults, from JSON lines or Parquet, and with {@code --tokenizer} and
+ * {@code --shards} its token shard. Prints a summary line (texts, bad records, shard tokens and
+ * sequences, seconds) and the first bad records on stderr.
+ */
+@Command(name = "understanding-job", mixinStandardHelpOptions = true,
+        description = "Schema definition code and instance code from a KELM-style corpus (JSON lines or Parquet), as a Spark job; "
+                + "the bytes of build-data understanding.")
+public final class UnderstandingJob implements Callable<Integer> {
+    private static final int SHOWN_BAD_LINES = 10;
+
+    @Parameters(paramLabel = "CORPUS", arity = "0..*", description = "KELM-style corpus files, directories (their files in name order) or globs, "
+            + "in order (none: definition code only)")
+    List<String> corpus = List.of();
+    @Option(names = "--input-format", defaultValue = "json", description = "json (JSON lines) or parquet (a row per sentence, its columns "
+            + "the line's fields); default ${DEFAULT-VALUE}")
+    String inputFormat;
+    @Option(names = "--library", required = true, paramLabel = "PATH", description = "schema library, at this path on the driver and every executor")
+    String library;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (part files)")
+    String out;
+    @Option(names = "--output-format", defaultValue = "json", description = "json (understanding.jsonl's lines) or parquet; default ${DEFAULT-VALUE}")
+    String outputFormat;
+    @Option(names = "--overwrite", description = "replace an existing output directory")
+    boolean overwrite;
+    @Option(names = "--seed", defaultValue = "42", description = "seed of every random choice (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--form", defaultValue = "sentence-first", description = "instance code form: sentence-first, import-first or whole (default ${DEFAULT-VALUE})")
+    String form;
+    @Option(names = "--max-tokens", defaultValue = "2048", description = "definition code and shard sequence length (default ${DEFAULT-VALUE})")
+    int maxTokens;
+    @Mixin
+    ShardOptions shard = new ShardOptions();
+
+    public static void main(String[] args) {
+        System.exit(JobMain.run(new UnderstandingJob(), args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        InstanceForm f = InstanceForm.parse(form);
+        boolean shards = shard.wanted();
+        SparkSession spark = SparkSession.builder().appName("knowcoder build-data understanding").getOrCreate();
+        long t0 = System.nanoTime();
+        // written, then counted: kept so that the count does not build everything again
+        Dataset<Row> built = SparkUnderstanding.build(spark, corpus, inputFormat, library, f, maxTokens, seed, shard.tokenizer)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        SparkUnderstanding.write(built, out, outputFormat.toLowerCase(Locale.ROOT), overwrite);
+        ShardCounts counts = shards ? SparkUnderstanding.writeShard(built, shard.shards, maxTokens, shard.vocabSize(), shard.tokenizer)
+                : new ShardCounts(0, 0);
+        Dataset<Row> bad = built.filter(built.col("error").isNotNull());
+        long texts = built.filter(built.col("error").isNull()).count(), badLines = bad.count();
+        for (Row r : bad.orderBy("index").limit(SHOWN_BAD_LINES).collectAsList()) {
+            System.err.println("understanding-job: skipped input record " + r.getLong(0) + ": " + r.getString(r.fieldIndex("error")));
+        }
+        System.out.printf(Locale.ROOT, "{\"phase\":\"understanding\",\"samples\":%d,\"bad_lines\":%d,\"shard_tokens\":%d,\"shard_sequences\":%d,"
+                + "\"form\":\"%s\",\"seconds\":%.3f}%n", texts, badLines, counts.tokens(), counts.sequences(),
+                f.name().toLowerCase(Locale.ROOT).replace('_', '-'), (System.nanoTime() - t0) / 1e9);
+        built.unpersist();
+        return 0;
+    }
+}
