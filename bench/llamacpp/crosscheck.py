@@ -9,6 +9,10 @@ each tokenizer. Rows:
   {"check": "greedy", "model", "dtype", "status", "match", ...}
       status: "ok" (both decoded), "not_written" (our converter refused: "error"),
       "llama_refused" (llama.cpp could not load or run the file: "error"), "ours_failed"
+  {"check": "llama_written", "model", "dtype", "llama_type", "mode", "tensor_types", "output_type",
+   "token_embd_type", "status", "match", ...}   (--llama-written: llama.cpp wrote the file from our
+      F32 GGUF with llama_driver quantize; status as above, plus "llama_not_written"; "ours_failed"
+      with "error": our engine did not load or run llama.cpp's file)
   {"check": "tokenize", "tokenizer", "text", "match", "llama", "ours", "note", "..._matches_sentencepiece"}
   {"check": "summary", ...}
 
@@ -27,6 +31,18 @@ import tempfile
 
 DTYPES = [("f32", ["--dtype", "f32"]), ("f16", ["--dtype", "f16"]), ("bf16", ["--dtype", "bf16"]),
           ("q8_0", ["--quantize", "q8_0"]), ("q4_0", ["--quantize", "q4_0"]), ("q4_k", ["--quantize", "q4_k"])]
+
+# --llama-written: (label, llama_driver quantize TYPE, options). llama.cpp writes each from our F32
+# GGUF; "pure" puts every quantizable matrix (token_embd and output.weight too) in TYPE, but a row
+# that is no whole number of TYPE's blocks still falls back (Q4_K -> Q5_0, Q6_K -> Q8_0, a 32-block
+# type -> F16); the mixes are llama-quantize's defaults (output.weight Q6_K where rows allow, the
+# _M mix some attn_v/ffn_down a type up). Q4_K_S and Q4_K_M pure write the same file.
+LLAMA_WRITTEN = [("f16", "f16", []), ("bf16", "bf16", []), ("q8_0", "q8_0", ["pure"]), ("q4_0", "q4_0", ["pure"]),
+                 ("q4_0-mix", "q4_0", []), ("q4_k", "q4_k_s", ["pure"]), ("q4_k_s-mix", "q4_k_s", []),
+                 ("q4_k_m-mix", "q4_k_m", [])]
+
+ARGS = None
+JAVA = None
 
 # texts for the tok512 check: the first of tokenizer/llama2-tokenizer.cases.json, plus the start of
 # the stories260K story; the LLaMA-2 tokenizer gets all of them (but the one holding a NUL)
@@ -176,6 +192,56 @@ def write_hf(folder, tensors, c):
     return os.path.join(folder, "model.safetensors")
 
 
+def compare(row, out, prompt, n, ref, ref_what):
+    """llama.cpp's greedy ids and ours on the GGUF out, into row (status, match, first_diff, margins)."""
+    d = run([ARGS.driver, "greedy", out, str(n)] + [str(t) for t in prompt])
+    if d.returncode != 0:
+        row.update(status="llama_refused", error=clean_err(d.stderr))
+        return
+    llama = [int(t) for t in d.stdout.split()]
+    margin = next((l.split("margin ")[1] for l in d.stderr.splitlines() if "top-2 logit margin " in l), None)
+    margins = next(([float(x) for x in l.split(":")[-1].split()] for l in d.stderr.splitlines() if "top-2 logit margins:" in l), [])
+    g = run(JAVA + ["generate", "--model", out, "--prompt-ids", ",".join(map(str, prompt)), "--temperature", "0",
+                    "--steps", str(len(prompt) + n - 1), "--output-ids", "--threads", "1"])
+    if g.returncode != 0:
+        row.update(status="ours_failed", error=clean_err(g.stderr), llama=llama)
+        return
+    ours = [int(t) for t in g.stdout.split()]
+    # generate ends at BOS (1) or EOS (2) and does not print it (llama2.c's run.c ends at BOS);
+    # llama_driver decodes on
+    stopped = len(ours) < len(llama) and llama[:len(ours)] == ours and llama[len(ours)] in (1, 2)
+    if stopped:
+        row["note"] = (f"ours ended after {len(ours)} ids where llama.cpp chose {'BOS' if llama[len(ours)] == 1 else 'EOS'}"
+                       f" (id {llama[len(ours)]}): generate ends at BOS or EOS; the ids before it compared")
+        llama_cmp = llama[:len(ours)]
+    else:
+        llama_cmp = llama
+    first_diff = next((i for i in range(min(len(ours), len(llama))) if ours[i] != llama[i]), None)
+    if first_diff is None and len(ours) != len(llama):
+        first_diff = min(len(ours), len(llama))
+    if stopped:
+        first_diff = None
+    row.update(status="ok", match=ours == llama_cmp, first_diff=first_diff, llama_min_top2_margin=margin,
+               llama_top2_margin_at_first_diff=margins[first_diff] if first_diff is not None and first_diff < len(margins) else None,
+               llama=llama, ours=ours)
+    if ref is not None:
+        ref = ref[:n]
+        row.update(reference=ref_what, llama_matches_reference=llama == ref,
+                   ours_matches_reference=ours == (ref[:len(ours)] if stopped else ref))
+
+
+def greedy_summary(rows):
+    ok = [r for r in rows if r["status"] == "ok"]
+    return {"check": "summary",
+            "greedy": {"files": len(rows), "compared": len(ok), "matched": sum(r["match"] for r in ok),
+                       "mismatched": [f"{r['model']}/{r['dtype']}: from generated token {r['first_diff']}, where llama.cpp's "
+                                      f"top-2 margin is {r['llama_top2_margin_at_first_diff']}" for r in ok if not r["match"]],
+                       "not_written": [f"{r['model']}/{r['dtype']}" for r in rows if r["status"] == "not_written"],
+                       "llama_not_written": [f"{r['model']}/{r['dtype']}" for r in rows if r["status"] == "llama_not_written"],
+                       "llama_refused": [f"{r['model']}/{r['dtype']}" for r in rows if r["status"] == "llama_refused"],
+                       "ours_failed": [f"{r['model']}/{r['dtype']}: {r['error']}" for r in rows if r["status"] == "ours_failed"]}}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--driver", required=True)
@@ -185,10 +251,16 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--models", default="llama-tiny-gqa,llama-tiny-mha,llama-tiny-q8,stories260K,synthetic-256")
     ap.add_argument("--dtypes", default=",".join(d for d, _ in DTYPES))
+    ap.add_argument("--llama-written", action="store_true",
+                    help="llama.cpp writes the files (llama_driver quantize from our F32 GGUF); no tokenizer checks")
+    ap.add_argument("--llama-types", default=",".join(l for l, _, _ in LLAMA_WRITTEN))
     args = ap.parse_args()
+    global ARGS, JAVA
+    ARGS = args
 
     fx = args.fixtures
     java = [args.java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", args.jar]
+    JAVA = java
     os.makedirs(args.work, exist_ok=True)
     tok512 = os.path.join(fx, "stories260K", "tok512.model")
     tok320 = os.path.join(args.work, "tok512-first320.model")
@@ -216,12 +288,56 @@ def main():
         prompt = [1] + [3 + (i * 37) % 509 for i in range(15)]
         models["synthetic-256"] = (src, tok512, prompt, 24, {}, None)
 
-    wanted_dtypes = args.dtypes.split(",")
     rows = []
+    if args.llama_written:
+        wanted = args.llama_types.split(",")
+        for w in wanted:
+            if w not in dict((l, 0) for l, _, _ in LLAMA_WRITTEN):
+                raise SystemExit(f"unknown --llama-types entry {w}; known: {', '.join(l for l, _, _ in LLAMA_WRITTEN)}")
+    else:
+        wanted_dtypes = args.dtypes.split(",")
     for name in args.models.split(","):
         if name not in models:
             raise SystemExit(f"unknown model {name}; known: {', '.join(models)}")
         src, tok, prompt, n, refs, ref_what = models[name]
+        if args.llama_written:
+            # our F32 GGUF, then llama.cpp's own quantizer writes each type from it
+            f32 = os.path.join(args.work, f"{name}-f32.gguf")
+            if os.path.exists(f32):
+                os.remove(f32)
+            p = run(java + ["convert", "--to", "gguf", "--model", src, "--tokenizer", tok, "--out", f32, "--dtype", "f32"])
+            for label, ltype, opts in LLAMA_WRITTEN:
+                if label not in wanted:
+                    continue
+                out = os.path.join(args.work, f"{name}-llama-{label}.gguf")
+                row = {"check": "llama_written", "model": name, "dtype": label, "llama_type": ltype,
+                       "mode": "pure" if "pure" in opts else "llama.cpp's mix", "gguf": out, "prompt": prompt, "tokens": n}
+                if p.returncode != 0 or not os.path.exists(f32):
+                    row.update(status="not_written", error="our F32 GGUF: " + clean_err(p.stderr))
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
+                    continue
+                if os.path.exists(out):
+                    os.remove(out)
+                q = run([args.driver, "quantize", f32, out, ltype] + opts)
+                if q.returncode != 0:
+                    row.update(status="llama_not_written", error=clean_err(q.stderr))
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
+                    continue
+                types = {}
+                for line in q.stdout.splitlines():
+                    if line.strip():
+                        tname, ttype = line.split()
+                        types[tname] = ttype
+                counts = {}
+                for t in types.values():
+                    counts[t] = counts.get(t, 0) + 1
+                row.update(tensor_types=counts, output_type=types.get("output.weight"), token_embd_type=types.get("token_embd.weight"))
+                compare(row, out, prompt, n, None, None)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+            continue
         for dtype, flags in DTYPES:
             if dtype not in wanted_dtypes:
                 continue
@@ -236,46 +352,14 @@ def main():
                 rows.append(row)
                 print(json.dumps(row), flush=True)
                 continue
-            d = run([args.driver, "greedy", out, str(n)] + [str(t) for t in prompt])
-            if d.returncode != 0:
-                row.update(status="llama_refused", error=clean_err(d.stderr))
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-                continue
-            llama = [int(t) for t in d.stdout.split()]
-            margin = next((l.split("margin ")[1] for l in d.stderr.splitlines() if "top-2 logit margin " in l), None)
-            margins = next(([float(x) for x in l.split(":")[-1].split()] for l in d.stderr.splitlines() if "top-2 logit margins:" in l), [])
-            g = run(java + ["generate", "--model", out, "--prompt-ids", ",".join(map(str, prompt)), "--temperature", "0",
-                            "--steps", str(len(prompt) + n - 1), "--output-ids", "--threads", "1"])
-            if g.returncode != 0:
-                row.update(status="ours_failed", error=clean_err(g.stderr), llama=llama)
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-                continue
-            ours = [int(t) for t in g.stdout.split()]
-            # generate ends at BOS (1) or EOS (2) and does not print it (llama2.c's run.c ends at BOS);
-            # llama_driver decodes on
-            stopped = len(ours) < len(llama) and llama[:len(ours)] == ours and llama[len(ours)] in (1, 2)
-            if stopped:
-                row["note"] = (f"ours ended after {len(ours)} ids where llama.cpp chose {'BOS' if llama[len(ours)] == 1 else 'EOS'}"
-                               f" (id {llama[len(ours)]}): generate ends at BOS or EOS; the ids before it compared")
-                llama_cmp = llama[:len(ours)]
-            else:
-                llama_cmp = llama
-            first_diff = next((i for i in range(min(len(ours), len(llama))) if ours[i] != llama[i]), None)
-            if first_diff is None and len(ours) != len(llama):
-                first_diff = min(len(ours), len(llama))
-            if stopped:
-                first_diff = None
-            row.update(status="ok", match=ours == llama_cmp, first_diff=first_diff, llama_min_top2_margin=margin,
-                       llama_top2_margin_at_first_diff=margins[first_diff] if first_diff is not None and first_diff < len(margins) else None,
-                       llama=llama, ours=ours)
-            if dtype in refs:
-                ref = refs[dtype][:n]
-                row.update(reference=ref_what, llama_matches_reference=llama == ref,
-                           ours_matches_reference=ours == (ref[:len(ours)] if stopped else ref))
+            compare(row, out, prompt, n, refs.get(dtype), ref_what)
             rows.append(row)
             print(json.dumps(row), flush=True)
+
+    if args.llama_written:
+        print(json.dumps(greedy_summary(rows)), flush=True)
+        s = greedy_summary(rows)["greedy"]
+        return 1 if s["mismatched"] or s["llama_refused"] or s["ours_failed"] or s["llama_not_written"] else 0
 
     # tokenizers: tok512 (in the fixture models' GGUF files) and the LLaMA-2 tokenizer (in a
     # GGUF of zeros with 32000 ids), both sides on the same file
@@ -329,16 +413,9 @@ def main():
             tok_rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
 
-    greedy_ok = [r for r in rows if r["status"] == "ok"]
     tok_ok = [r for r in tok_rows if r.get("status") == "ok"]
-    summary = {"check": "summary",
-               "greedy": {"files": len(rows), "compared": len(greedy_ok), "matched": sum(r["match"] for r in greedy_ok),
-                          "mismatched": [f"{r['model']}/{r['dtype']}: from generated token {r['first_diff']}, where llama.cpp's "
-                                         f"top-2 margin is {r['llama_top2_margin_at_first_diff']}" for r in greedy_ok if not r["match"]],
-                          "not_written": [f"{r['model']}/{r['dtype']}" for r in rows if r["status"] == "not_written"],
-                          "llama_refused": [f"{r['model']}/{r['dtype']}" for r in rows if r["status"] == "llama_refused"],
-                          "ours_failed": [f"{r['model']}/{r['dtype']}" for r in rows if r["status"] == "ours_failed"]},
-               "tokenize": {"texts": len(tok_ok), "matched": sum(r["match"] for r in tok_ok),
+    summary = greedy_summary(rows)
+    summary["tokenize"] = {"texts": len(tok_ok), "matched": sum(r["match"] for r in tok_ok),
                             "mismatched_remove_extra_whitespaces": [f"{r['tokenizer']}: {r['text']!r}" for r in tok_ok
                                                                     if not r["match"] and "note" in r],
                             "mismatched": [f"{r['tokenizer']}: {r['text']!r}" for r in tok_ok if not r["match"] and "note" not in r],
@@ -346,7 +423,7 @@ def main():
                                                                 if r.get("ours_matches_sentencepiece") is False],
                             "llama_differs_from_sentencepiece": [f"{r['tokenizer']}: {r['text']!r}" for r in tok_ok
                                                                  if r.get("llama_matches_sentencepiece") is False],
-                            "failed": [r for r in tok_rows if r.get("status") != "ok"]}}
+                            "failed": [r for r in tok_rows if r.get("status") != "ok"]}
     print(json.dumps(summary), flush=True)
     bad = summary["greedy"]["mismatched"] or summary["greedy"]["llama_refused"] or summary["greedy"]["ours_failed"] \
         or summary["tokenize"]["mismatched"] or summary["tokenize"]["failed"]

@@ -4,6 +4,9 @@
 # file both could run decoded differently, or a tokenization differed.
 #
 #   bench/llamacpp/crosscheck.sh [--models a,b] [--dtypes f32,q8_0]      # after setup.sh and the Maven build
+#   bench/llamacpp/crosscheck.sh --llama-written [--models a,b] [--llama-types f16,q4_k]
+#       # the other direction: llama.cpp writes each type from our F32 GGUF (llama_driver quantize),
+#       # our generate loads it and decodes against llama.cpp on the same file; no tokenizer checks
 #
 # KC_JAR (default cli/target/knowcoder.jar), KC_FIXTURES (default ../shared/fixtures beside the
 # repository), KC_WORK (default a new temporary folder; the GGUF files are left there),

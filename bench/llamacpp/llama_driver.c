@@ -9,6 +9,14 @@
 //   llama_driver tokenize MODEL.gguf TEXT|-
 //       -> llama.cpp's ids for TEXT (BOS added as the model's metadata asks), space-separated;
 //          with "-", one line per NUL-terminated text on stdin
+//   llama_driver quantize IN.gguf OUT.gguf TYPE [pure] [requantize] [keep-output]
+//       -> llama.cpp writes OUT from IN with llama_model_quantize, TYPE one of f32 f16 bf16 q8_0
+//          q4_0 q4_1 q5_0 q5_1 q4_k_s q4_k_m q5_k_s q5_k_m q6_k q2_k q3_k_m iq4_nl iq4_xs; then
+//          "NAME TYPE" for each tensor OUT holds. Default llama.cpp's own mix for TYPE (as
+//          llama-quantize: output.weight to Q6_K for the K and 4-bit types, some attn_v/ffn_down
+//          up a type in the _M mixes, a row that is no whole number of blocks in a fallback type);
+//          pure: every quantizable matrix TYPE (still the fallback for such rows); requantize:
+//          allow_requantize; keep-output: output.weight left as it is (quantize_output_tensor off)
 //   llama_driver prompt N VOCAB
 //       -> the N-token prompt that speed prefills (SpeedRun.randomPrompt's), space-separated
 //   llama_driver variants
@@ -29,6 +37,7 @@
 #include "llama.h"
 #include "ggml.h"
 #include "ggml-backend.h"
+#include "gguf.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -363,6 +372,42 @@ static int cmd_tokenize(int argc, char ** argv) {
     return 0;
 }
 
+static const struct { const char * name; enum llama_ftype ftype; } FTYPES[] = {
+    { "f32", LLAMA_FTYPE_ALL_F32 }, { "f16", LLAMA_FTYPE_MOSTLY_F16 }, { "bf16", LLAMA_FTYPE_MOSTLY_BF16 },
+    { "q8_0", LLAMA_FTYPE_MOSTLY_Q8_0 }, { "q4_0", LLAMA_FTYPE_MOSTLY_Q4_0 }, { "q4_1", LLAMA_FTYPE_MOSTLY_Q4_1 },
+    { "q5_0", LLAMA_FTYPE_MOSTLY_Q5_0 }, { "q5_1", LLAMA_FTYPE_MOSTLY_Q5_1 }, { "q4_k_s", LLAMA_FTYPE_MOSTLY_Q4_K_S },
+    { "q4_k_m", LLAMA_FTYPE_MOSTLY_Q4_K_M }, { "q5_k_s", LLAMA_FTYPE_MOSTLY_Q5_K_S }, { "q5_k_m", LLAMA_FTYPE_MOSTLY_Q5_K_M },
+    { "q6_k", LLAMA_FTYPE_MOSTLY_Q6_K }, { "q2_k", LLAMA_FTYPE_MOSTLY_Q2_K }, { "q3_k_m", LLAMA_FTYPE_MOSTLY_Q3_K_M },
+    { "iq4_nl", LLAMA_FTYPE_MOSTLY_IQ4_NL }, { "iq4_xs", LLAMA_FTYPE_MOSTLY_IQ4_XS },
+};
+
+// llama.cpp writes OUT from IN (llama-quantize's work), then the tensor types OUT holds, read back
+// with gguf.h: one "NAME TYPE" line each
+static int cmd_quantize(int argc, char ** argv) {
+    if (argc < 5) die("usage: quantize IN.gguf OUT.gguf TYPE [pure] [requantize] [keep-output]", NULL);
+    struct llama_model_quantize_params qp = llama_model_quantize_default_params();
+    int found = 0;
+    for (size_t i = 0; i < sizeof FTYPES / sizeof FTYPES[0]; i++)
+        if (strcmp(FTYPES[i].name, argv[4]) == 0) { qp.ftype = FTYPES[i].ftype; found = 1; }
+    if (!found) die("unknown TYPE (f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_k_s q4_k_m q5_k_s q5_k_m q6_k q2_k q3_k_m iq4_nl iq4_xs)", argv[4]);
+    for (int i = 5; i < argc; i++) {
+        if (strcmp(argv[i], "pure") == 0) qp.pure = true;
+        else if (strcmp(argv[i], "requantize") == 0) qp.allow_requantize = true;
+        else if (strcmp(argv[i], "keep-output") == 0) qp.quantize_output_tensor = false;
+        else die("unknown option (pure, requantize, keep-output)", argv[i]);
+    }
+    qp.nthread = env_threads();
+    uint32_t rc = llama_model_quantize(argv[2], argv[3], &qp);
+    if (rc != 0) die("llama_model_quantize failed (KC_LLAMA_VERBOSE=1 shows llama.cpp's whole log)", argv[3]);
+    struct gguf_init_params gp = { .no_alloc = true, .ctx = NULL };
+    struct gguf_context * g = gguf_init_from_file(argv[3], gp);
+    if (!g) die("gguf_init_from_file could not read the file llama.cpp wrote", argv[3]);
+    int64_t n = gguf_get_n_tensors(g);
+    for (int64_t i = 0; i < n; i++) printf("%s %s\n", gguf_get_tensor_name(g, i), ggml_type_name(gguf_get_tensor_type(g, i)));
+    gguf_free(g);
+    return 0;
+}
+
 static int cmd_prompt(int argc, char ** argv) {
     if (argc != 4) die("usage: prompt N VOCAB", NULL);
     int n = parse_int(argv[2], "N must be a positive integer", 1);
@@ -385,7 +430,7 @@ int main(int argc, char ** argv) {
     verbose = v && strcmp(v, "1") == 0;
     llama_log_set(log_cb, NULL);
     ggml_log_set(log_cb, NULL);
-    if (argc < 2) die("usage: llama_driver speed|greedy|tokenize|prompt|variants ... (see the comment at the top of llama_driver.c)", NULL);
+    if (argc < 2) die("usage: llama_driver speed|greedy|tokenize|quantize|prompt|variants ... (see the comment at the top of llama_driver.c)", NULL);
     if (strcmp(argv[1], "variants") == 0) return cmd_variants();
     if (strcmp(argv[1], "prompt") == 0) return cmd_prompt(argc, argv);
     load_cpu_backend();
@@ -394,6 +439,7 @@ int main(int argc, char ** argv) {
     if (strcmp(argv[1], "speed") == 0) rc = cmd_speed(argc, argv);
     else if (strcmp(argv[1], "greedy") == 0) rc = cmd_greedy(argc, argv);
     else if (strcmp(argv[1], "tokenize") == 0) rc = cmd_tokenize(argc, argv);
+    else if (strcmp(argv[1], "quantize") == 0) rc = cmd_quantize(argc, argv);
     else die("unknown subcommand", argv[1]);
     llama_backend_free();
     return rc;

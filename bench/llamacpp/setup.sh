@@ -3,7 +3,7 @@
 # outside the source tree and compiles llama_driver.c against it. Idempotent: what is there and
 # intact is kept. See bench/README.md, "llama.cpp, the anchor".
 #
-#   bench/llamacpp/setup.sh            # then: $CACHE/bin/llama_driver speed|greedy|tokenize|variants ...
+#   bench/llamacpp/setup.sh            # then: $CACHE/bin/llama_driver speed|greedy|tokenize|quantize|variants ...
 #
 # KNOWCODER_BENCH_CACHE (default ~/.cache/knowcoder-bench) picks the cache; everything goes under
 # its llamacpp/ folder:
