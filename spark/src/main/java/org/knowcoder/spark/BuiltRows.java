@@ -9,8 +9,11 @@ import org.knowcoder.io.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.Function;
 
 /**
  * The output of the data builders' rows ({@code index}, {@code seq}, {@code line}, {@code ids},
@@ -20,6 +23,25 @@ import java.util.List;
  */
 final class BuiltRows {
     private BuiltRows() {}
+
+    /** The rows of a partition's input records, built record by record as Spark pulls them, so a partition of any size streams. */
+    static <T> Iterator<Row> streamed(Iterator<T> records, Function<T, List<Row>> rows) {
+        return new Iterator<>() {
+            private Iterator<Row> current = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && records.hasNext()) current = rows.apply(records.next()).iterator();
+                return current.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return current.next();
+            }
+        };
+    }
 
     static Dataset<Row> ordered(Dataset<Row> built) {
         return built.filter(built.col("error").isNull()).orderBy("index", "seq");

@@ -11,10 +11,8 @@ import org.knowcoder.ie.trainingdata.FollowingOptions;
 import scala.Tuple2;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Schema-following instructions of one partition of input lines, each line with its file and its
@@ -45,22 +43,7 @@ final class PartitionFollowing implements FlatMapFunction<Iterator<Tuple2<Tuple2
     @Override
     public Iterator<Row> call(Iterator<Tuple2<Tuple2<String, String>, Long>> lines) {
         FollowingLines builder = new FollowingLines(ExecutorFiles.library(library), options, ExecutorFiles.tokenizer(tokenizer));
-        // line by line as Spark pulls, so a partition of any size streams
-        return new Iterator<>() {
-            private Iterator<Row> current = Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!current.hasNext() && lines.hasNext()) current = rows(builder, lines.next()).iterator();
-                return current.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return current.next();
-            }
-        };
+        return BuiltRows.streamed(lines, line -> rows(builder, line));
     }
 
     private static List<Row> rows(FollowingLines builder, Tuple2<Tuple2<String, String>, Long> line) {

@@ -10,10 +10,8 @@ import org.knowcoder.ie.trainingdata.UnderstandingLines;
 import scala.Tuple2;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Instance code of one partition of corpus records, each with its file and its index among the
@@ -44,22 +42,7 @@ final class PartitionUnderstanding implements FlatMapFunction<Iterator<Tuple2<Tu
     @Override
     public Iterator<Row> call(Iterator<Tuple2<Tuple2<String, String>, Long>> lines) {
         UnderstandingLines builder = new UnderstandingLines(ExecutorFiles.library(library), form, ExecutorFiles.tokenizer(tokenizer));
-        // record by record as Spark pulls, so a partition of any size streams
-        return new Iterator<>() {
-            private Iterator<Row> current = Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!current.hasNext() && lines.hasNext()) current = rows(builder, lines.next()).iterator();
-                return current.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return current.next();
-            }
-        };
+        return BuiltRows.streamed(lines, line -> rows(builder, line));
     }
 
     private static List<Row> rows(UnderstandingLines builder, Tuple2<Tuple2<String, String>, Long> line) {
