@@ -31,19 +31,6 @@ public final class FollowingJob implements Callable<Integer> {
 
     @Parameters(paramLabel = "SAMPLES", arity = "1..*", description = "IE sample files, directories (their files in name order) or globs, in order")
     List<String> samples;
-    @Option(names = "--input-format", defaultValue = "json", description = "json (JSON lines) or parquet (a row per sample, its columns the sample's fields); "
-            + "default ${DEFAULT-VALUE}")
-    String inputFormat;
-    @Option(names = "--library", required = true, paramLabel = "PATH", description = "schema library, at this path on every executor")
-    String library;
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (part files)")
-    String out;
-    @Option(names = "--output-format", defaultValue = "json", description = "json (following.jsonl's lines) or parquet; default ${DEFAULT-VALUE}")
-    String outputFormat;
-    @Option(names = "--overwrite", description = "replace an existing output directory")
-    boolean overwrite;
-    @Option(names = "--seed", defaultValue = "42", description = "seed of every random choice (default ${DEFAULT-VALUE})")
-    long seed;
     @Option(names = "--tasks", split = ",", defaultValue = "ner,re,ed,eae", description = "tasks to build (default ${DEFAULT-VALUE})")
     List<String> tasks;
     @Option(names = "--negative-ratio", defaultValue = "0.2", description = "negative classes per gold class, rounded up (default ${DEFAULT-VALUE})")
@@ -57,6 +44,8 @@ public final class FollowingJob implements Callable<Integer> {
     @Option(names = "--refinement", defaultValue = "0", description = "share of instructions in evaluation's form (default ${DEFAULT-VALUE})")
     double refinement;
     @Mixin
+    DataJobOptions data = new DataJobOptions();
+    @Mixin
     ShardOptions shard = new ShardOptions();
 
     public static void main(String[] args) {
@@ -66,14 +55,14 @@ public final class FollowingJob implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         FollowingOptions options = new FollowingOptions(tasks.stream().map(FollowingJob::task).distinct().toList(), negativeRatio,
-                fullyNegative, fullyNegativeClasses, datasetTag, refinement, seed);
+                fullyNegative, fullyNegativeClasses, datasetTag, refinement, data.seed);
         boolean shards = shard.wanted();
         SparkSession spark = SparkSession.builder().appName("knowcoder build-data following").getOrCreate();
         long t0 = System.nanoTime();
         // written, then counted: kept so that the count does not build everything again
-        Dataset<Row> built = SparkFollowing.build(spark, samples, inputFormat, library, options, shard.tokenizer)
+        Dataset<Row> built = SparkFollowing.build(spark, samples, data.inputFormat, data.library, options, shard.tokenizer)
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        SparkFollowing.write(built, out, outputFormat.toLowerCase(Locale.ROOT), overwrite);
+        SparkFollowing.write(built, data.out, data.outputFormat.toLowerCase(Locale.ROOT), data.overwrite);
         ShardCounts counts = shards ? SparkFollowing.writeShard(built, shard.shards, shard.vocabSize(), shard.tokenizer) : new ShardCounts(0, 0);
         Dataset<Row> bad = built.filter(built.col("error").isNotNull());
         long instructions = built.filter(built.col("error").isNull()).count(), badLines = bad.count();

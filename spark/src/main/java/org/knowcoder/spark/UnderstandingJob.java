@@ -31,23 +31,12 @@ public final class UnderstandingJob implements Callable<Integer> {
     @Parameters(paramLabel = "CORPUS", arity = "0..*", description = "KELM-style corpus files, directories (their files in name order) or globs, "
             + "in order (none: definition code only)")
     List<String> corpus = List.of();
-    @Option(names = "--input-format", defaultValue = "json", description = "json (JSON lines) or parquet (a row per sentence, its columns "
-            + "the line's fields); default ${DEFAULT-VALUE}")
-    String inputFormat;
-    @Option(names = "--library", required = true, paramLabel = "PATH", description = "schema library, at this path on the driver and every executor")
-    String library;
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (part files)")
-    String out;
-    @Option(names = "--output-format", defaultValue = "json", description = "json (understanding.jsonl's lines) or parquet; default ${DEFAULT-VALUE}")
-    String outputFormat;
-    @Option(names = "--overwrite", description = "replace an existing output directory")
-    boolean overwrite;
-    @Option(names = "--seed", defaultValue = "42", description = "seed of every random choice (default ${DEFAULT-VALUE})")
-    long seed;
     @Option(names = "--form", defaultValue = "sentence-first", description = "instance code form: sentence-first, import-first or whole (default ${DEFAULT-VALUE})")
     String form;
     @Option(names = "--max-tokens", defaultValue = "2048", description = "definition code and shard sequence length (default ${DEFAULT-VALUE})")
     int maxTokens;
+    @Mixin
+    DataJobOptions data = new DataJobOptions();
     @Mixin
     ShardOptions shard = new ShardOptions();
 
@@ -62,9 +51,9 @@ public final class UnderstandingJob implements Callable<Integer> {
         SparkSession spark = SparkSession.builder().appName("knowcoder build-data understanding").getOrCreate();
         long t0 = System.nanoTime();
         // written, then counted: kept so that the count does not build everything again
-        Dataset<Row> built = SparkUnderstanding.build(spark, corpus, inputFormat, library, f, maxTokens, seed, shard.tokenizer)
+        Dataset<Row> built = SparkUnderstanding.build(spark, corpus, data.inputFormat, data.library, f, maxTokens, data.seed, shard.tokenizer)
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        SparkUnderstanding.write(built, out, outputFormat.toLowerCase(Locale.ROOT), overwrite);
+        SparkUnderstanding.write(built, data.out, data.outputFormat.toLowerCase(Locale.ROOT), data.overwrite);
         ShardCounts counts = shards ? SparkUnderstanding.writeShard(built, shard.shards, maxTokens, shard.vocabSize(), shard.tokenizer)
                 : new ShardCounts(0, 0);
         Dataset<Row> bad = built.filter(built.col("error").isNotNull());
