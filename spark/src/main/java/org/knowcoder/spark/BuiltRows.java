@@ -43,6 +43,22 @@ final class BuiltRows {
         };
     }
 
+    /** How many of the built rows are texts and how many are skipped input records. */
+    record Counts(long texts, long skipped) {}
+
+    /** Skipped records named on stderr (the first ones), as build-data names its bad lines. */
+    private static final int SHOWN_SKIPPED = 10;
+
+    /** Counts {@code built}'s texts and skipped records, and names the first {@value #SHOWN_SKIPPED} skipped ones on stderr as {@code job}'s. */
+    static Counts counted(Dataset<Row> built, String job, String record) {
+        Dataset<Row> bad = built.filter(built.col("error").isNotNull());
+        long texts = built.filter(built.col("error").isNull()).count(), skipped = bad.count();
+        for (Row r : bad.orderBy("index").limit(SHOWN_SKIPPED).collectAsList()) {
+            System.err.println(job + ": skipped input " + record + " " + r.getLong(0) + ": " + r.getString(r.fieldIndex("error")));
+        }
+        return new Counts(texts, skipped);
+    }
+
     static Dataset<Row> ordered(Dataset<Row> built) {
         return built.filter(built.col("error").isNull()).orderBy("index", "seq");
     }

@@ -23,21 +23,22 @@ final class ExecutorFiles {
     private ExecutorFiles() {}
 
     static SchemaLibrary library(String path) {
-        return LIBRARIES.computeIfAbsent(path, p -> {
-            try {
-                return SchemaJson.read(Path.of(p));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return cached(LIBRARIES, path, SchemaJson::read);
     }
 
     /** The tokenizer at {@code path}; null for a null path (no shard, no ids). */
     static Tokenizer tokenizer(String path) {
-        if (path == null) return null;
-        return TOKENIZERS.computeIfAbsent(path, p -> {
+        return path == null ? null : cached(TOKENIZERS, path, Tokenizers::load);
+    }
+
+    private interface Reader<T> {
+        T read(Path path) throws IOException;
+    }
+
+    private static <T> T cached(Map<String, T> cache, String path, Reader<T> reader) {
+        return cache.computeIfAbsent(path, p -> {
             try {
-                return Tokenizers.load(Path.of(p));
+                return reader.read(Path.of(p));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -27,8 +27,6 @@ import java.util.concurrent.Callable;
 @Command(name = "following-job", mixinStandardHelpOptions = true,
         description = "Schema-following instructions from IE samples (JSON lines or Parquet), as a Spark job; the bytes of build-data following.")
 public final class FollowingJob implements Callable<Integer> {
-    private static final int SHOWN_BAD_LINES = 10;
-
     @Parameters(paramLabel = "SAMPLES", arity = "1..*", description = "IE sample files, directories (their files in name order) or globs, in order")
     List<String> samples;
     @Option(names = "--tasks", split = ",", defaultValue = "ner,re,ed,eae", description = "tasks to build (default ${DEFAULT-VALUE})")
@@ -64,13 +62,9 @@ public final class FollowingJob implements Callable<Integer> {
                 .persist(StorageLevel.MEMORY_AND_DISK());
         SparkFollowing.write(built, data.out, data.outputFormat.toLowerCase(Locale.ROOT), data.overwrite);
         ShardCounts counts = shards ? SparkFollowing.writeShard(built, shard.shards, shard.vocabSize(), shard.tokenizer) : new ShardCounts(0, 0);
-        Dataset<Row> bad = built.filter(built.col("error").isNotNull());
-        long instructions = built.filter(built.col("error").isNull()).count(), badLines = bad.count();
-        for (Row r : bad.orderBy("index").limit(SHOWN_BAD_LINES).collectAsList()) {
-            System.err.println("following-job: skipped input line " + r.getLong(0) + ": " + r.getString(r.fieldIndex("error")));
-        }
+        BuiltRows.Counts n = BuiltRows.counted(built, "following-job", "line");
         System.out.printf(Locale.ROOT, "{\"phase\":\"following\",\"samples\":%d,\"bad_lines\":%d,\"shard_tokens\":%d,\"shard_sequences\":%d,"
-                + "\"seconds\":%.3f}%n", instructions, badLines, counts.tokens(), counts.sequences(), (System.nanoTime() - t0) / 1e9);
+                + "\"seconds\":%.3f}%n", n.texts(), n.skipped(), counts.tokens(), counts.sequences(), (System.nanoTime() - t0) / 1e9);
         built.unpersist();
         return 0;
     }

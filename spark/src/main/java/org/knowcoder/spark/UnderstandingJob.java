@@ -26,8 +26,6 @@ import java.util.concurrent.Callable;
         description = "Schema definition code and instance code from a KELM-style corpus (JSON lines or Parquet), as a Spark job; "
                 + "the bytes of build-data understanding.")
 public final class UnderstandingJob implements Callable<Integer> {
-    private static final int SHOWN_BAD_LINES = 10;
-
     @Parameters(paramLabel = "CORPUS", arity = "0..*", description = "KELM-style corpus files, directories (their files in name order) or globs, "
             + "in order (none: definition code only)")
     List<String> corpus = List.of();
@@ -56,13 +54,9 @@ public final class UnderstandingJob implements Callable<Integer> {
         SparkUnderstanding.write(built, data.out, data.outputFormat.toLowerCase(Locale.ROOT), data.overwrite);
         ShardCounts counts = shards ? SparkUnderstanding.writeShard(built, shard.shards, maxTokens, shard.vocabSize(), shard.tokenizer)
                 : new ShardCounts(0, 0);
-        Dataset<Row> bad = built.filter(built.col("error").isNotNull());
-        long texts = built.filter(built.col("error").isNull()).count(), badLines = bad.count();
-        for (Row r : bad.orderBy("index").limit(SHOWN_BAD_LINES).collectAsList()) {
-            System.err.println("understanding-job: skipped input record " + r.getLong(0) + ": " + r.getString(r.fieldIndex("error")));
-        }
+        BuiltRows.Counts n = BuiltRows.counted(built, "understanding-job", "record");
         System.out.printf(Locale.ROOT, "{\"phase\":\"understanding\",\"samples\":%d,\"bad_lines\":%d,\"shard_tokens\":%d,\"shard_sequences\":%d,"
-                + "\"form\":\"%s\",\"seconds\":%.3f}%n", texts, badLines, counts.tokens(), counts.sequences(),
+                + "\"form\":\"%s\",\"seconds\":%.3f}%n", n.texts(), n.skipped(), counts.tokens(), counts.sequences(),
                 f.name().toLowerCase(Locale.ROOT).replace('_', '-'), (System.nanoTime() - t0) / 1e9);
         built.unpersist();
         return 0;
