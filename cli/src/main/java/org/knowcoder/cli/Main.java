@@ -57,8 +57,11 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        LauncherLifeline.hold();
-        System.exit(run(args));
+        int code;
+        try (LauncherLifeline.Held lifeline = LauncherLifeline.hold()) {
+            code = run(args);
+        }
+        System.exit(code);
     }
 
     /** Runs the CLI and returns its exit code (tests call this instead of main). */

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -132,6 +135,28 @@ class LauncherTest {
         } finally {
             shell.descendants().forEach(ProcessHandle::destroyForcibly);
             shell.destroyForcibly();
+        }
+    }
+
+    /**
+     * A command that ends normally lets go of its lifeline first: the thread reading it leaves its
+     * read (the JVM's exit would wait up to 300 ms for a thread in native code) and does not take
+     * the JVM down, as it would for a launcher that died.
+     */
+    @Test
+    void aFinishedCommandLetsGoOfItsLifeline() throws Exception {
+        try (ServerSocket launcher = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            System.setProperty(Launcher.LIFELINE_PORT, Integer.toString(launcher.getLocalPort()));
+            try (LauncherLifeline.Held held = LauncherLifeline.hold(); Socket child = launcher.accept()) {
+                Thread reader = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("launcher-lifeline"))
+                        .findFirst().orElseThrow(); // started by hold(), which returned
+                held.close();
+                reader.join(TimeUnit.SECONDS.toMillis(5));
+                assertTrue(!reader.isAlive(), "the lifeline's reader still runs after the lifeline was let go");
+                assertEquals(-1, child.getInputStream().read(), "the launcher's end sees the connection closed");
+            } finally {
+                System.clearProperty(Launcher.LIFELINE_PORT);
+            }
         }
     }
 
