@@ -160,10 +160,10 @@ class GgufCommandsTest {
         generate(file).assertBadInput(file, "tensor output.weight lies at data bytes", "truncated?");
         // token_embd.weight's info: name, uint32 n_dims, two uint64 dims, uint32 type, uint64 offset
         int type = after(valid, "token_embd.weight") + 4 + 16;
-        byte[] q5 = valid.clone();
-        ByteBuffer.wrap(q5).order(ByteOrder.LITTLE_ENDIAN).putInt(type, 6);
-        file = write(q5);
-        generate(file).assertBadInput(file, "tensor token_embd.weight has ggml type Q5_0, which this engine does not read yet");
+        byte[] q81 = valid.clone();
+        ByteBuffer.wrap(q81).order(ByteOrder.LITTLE_ENDIAN).putInt(type, 9);
+        file = write(q81);
+        generate(file).assertBadInput(file, "tensor token_embd.weight has ggml type Q8_1, which this engine does not read yet");
         byte[] far = valid.clone();
         ByteBuffer.wrap(far).order(ByteOrder.LITTLE_ENDIAN).putLong(type + 4, 1L << 40);
         file = write(far);

@@ -106,12 +106,12 @@ public final class LlamaWeights implements AutoCloseable {
      * A copy with every F32 matrix in a float[] on the heap, where decoding streams it faster (see
      * {@code WeightRows.dotF32Heap}); this instance (and its file mapping) can then be closed, so
      * the memory used stays the size of the weights. Returns this instance when the weights are not
-     * F32, when a matrix is too large for one array, or when the copy would take more than half the
+     * all F32 (a GGUF file may hold F32 layers and a Q8_0 output.weight), when a matrix is too large for one array, or when the copy would take more than half the
      * heap (a 7B F32 model stays mapped).
      */
     public LlamaWeights f32OnHeap() {
         boolean fits = weightBytes() <= Runtime.getRuntime().maxMemory() / 2 && tokenEmbedding.dtype() == DType.F32
-                && tokenEmbedding.numel() <= Integer.MAX_VALUE - 8 && classifier.numel() <= Integer.MAX_VALUE - 8;
+                && tokenEmbedding.numel() <= Integer.MAX_VALUE - 8 && classifier.dtype() == DType.F32 && classifier.numel() <= Integer.MAX_VALUE - 8;
         for (Layer l : layers) for (Tensor t : l.matrices()) fits &= t.dtype() == DType.F32 && t.numel() <= Integer.MAX_VALUE - 8;
         if (!fits) return this;
         List<Layer> copied = new ArrayList<>();

@@ -3,7 +3,7 @@ package org.knowcoder.model.format;
 /**
  * Tensor types of GGUF files (ggml's numbering; the gaps are types ggml removed). A type stores
  * blocks of {@code blockSize} values in {@code blockBytes} bytes along the innermost dimension.
- * The engine reads F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K; the others are known so that a file
+ * The engine reads F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q5_0, Q5_1, Q5_K and Q6_K; the others are known so that a file
  * holding them is refused by name.
  */
 enum GgmlType {

@@ -124,8 +124,9 @@ public final class GgufFile {
 
     /**
      * Tensor {@code name} as an engine tensor of the given shape (outermost first). F32, F16 and BF16
-     * stay in the mapping. Q4_0, Q4_K and Q6_K are converted into the arena by {@link GgufQ4Blocks}
-     * (the engine's nibble order; Q6_K widened to F32). Q8_0 is converted into the arena: GGUF interleaves each block's F16 scale
+     * stay in the mapping. Q4_0 and Q4_K are converted into the arena by {@link GgufQ4Blocks} (the
+     * engine's nibble order); Q4_1, Q5_0, Q5_1, Q5_K and Q6_K are widened to F32 there by
+     * {@link GgufWidening}. Q8_0 is converted into the arena: GGUF interleaves each block's F16 scale
      * with its 32 int8 values, while the engine's Q8_0 kernels stream a tensor's int8 values and its
      * F32 scales as two contiguous arrays (llama2.c's version-2 layout), so the values are copied out
      * and the scales widened, exactly.
@@ -144,9 +145,9 @@ public final class GgufFile {
             case BF16 -> Tensor.of(name, DType.BF16, bytes, shape);
             case Q8_0 -> q8(name, bytes, shape);
             case Q4_0, Q4_K -> GgufQ4Blocks.read(name, t.type(), bytes, shape, arena);
-            case Q6_K -> GgufQ4Blocks.q6k(name, bytes, shape, arena);
+            case Q4_1, Q5_0, Q5_1, Q5_K, Q6_K -> GgufWidening.widen(name, t.type(), bytes, shape, arena);
             default -> throw new CheckpointFormatException(file, "tensor " + name + " has ggml type " + t.type()
-                    + ", which this engine does not read yet (it reads F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K)");
+                    + ", which this engine does not read yet (it reads F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q5_0, Q5_1, Q5_K and Q6_K)");
         };
     }
 

@@ -12,20 +12,16 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * GGUF's 4-bit blocks to and from the engine's {@link Q4} layout, and Q6_K widened at load. The
- * block formats (ggml's public description):
+ * GGUF's 4-bit blocks to and from the engine's {@link Q4} layout. The block formats (ggml's public
+ * description):
  * <ul>
  *   <li>Q4_0, 18 bytes per 32 values: F16 d, then 16 bytes whose byte k holds value k in its low
  *       nibble and value k + 16 in its high one; value = (q - 8) d.</li>
  *   <li>Q4_K, 144 bytes per 256: F16 d, F16 dmin, 12 bytes of 6-bit scales and mins of the eight
  *       blocks of 32 ({@link #unpackScales}), then 128 bytes in four runs of 32: byte k of run g
  *       holds value 64g + k low and 64g + 32 + k high; value = d sc[j] q - dmin m[j].</li>
- *   <li>Q6_K, 210 bytes per 256: 128 bytes of low nibbles, 64 of high bit pairs, 16 int8 scales
- *       (one per 16 values), F16 d; value = d scale (q - 32) ({@link #q6k}).</li>
  * </ul>
- * The engine has no Q6_K kernel: llama.cpp stores mainly output.weight as Q6_K in files whose other
- * matrices are 4-bit, so it is widened to F32 at load (each value rounded once, as ggml's own
- * dequantization rounds it), at about five times its file size.
+ * The types the engine has no kernel for (Q6_K, Q5_K, Q5_0, ...) are widened at load by {@link GgufWidening}.
  */
 final class GgufQ4Blocks {
     private GgufQ4Blocks() {}
@@ -102,7 +98,7 @@ final class GgufQ4Blocks {
      * m[j] are the low 6 bits of bytes j and j + 4; for j >= 4 their low 4 bits are the low and high
      * nibble of byte j + 4, and their top 2 bits the top 2 bits of bytes j - 4 (sc) and j (m).
      */
-    private static void unpackScales(MemorySegment packed, MemorySegment scales, long record) {
+    static void unpackScales(MemorySegment packed, MemorySegment scales, long record) {
         for (int j = 0; j < 8; j++) {
             int sc, m;
             if (j < 4) {
@@ -134,29 +130,5 @@ final class GgufQ4Blocks {
 
     private static int u8(MemorySegment s, long at) {
         return s.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
-    }
-
-    /**
-     * A GGUF Q6_K tensor widened to F32 in {@code arena}. Per 256 values, in two halves of 128:
-     * value 128h + 32c + l (c < 4, l < 32) has its low 4 bits in byte 64h + 32 (c % 2) + l of the
-     * low-nibble run (the low nibble for c < 2, the high one else), its top 2 bits at bits 2c of
-     * byte 32h + l of the high-bit run, and scale 8h + 2c + l / 16.
-     */
-    static Tensor q6k(String name, MemorySegment blocks, long[] shape, Arena arena) {
-        GgmlType type = GgmlType.Q6_K;
-        long count = blocks.byteSize() / type.blockBytes;
-        MemorySegment values = arena.allocate(count * type.blockSize * 4, 64);
-        for (long b = 0; b < count; b++) {
-            long at = b * type.blockBytes, low = at, high = at + 128, scale = at + 192;
-            float d = Half.f16ToFloat(blocks.get(Tensor.I16_LE, at + 208));
-            for (int i = 0; i < type.blockSize; i++) {
-                int h = i / 128, c = i % 128 / 32, l = i % 32;
-                int q = u8(blocks, low + 64 * h + 32 * (c % 2) + l) >> 4 * (c / 2) & 0xF
-                        | (u8(blocks, high + 32 * h + l) >> 2 * c & 3) << 4;
-                float value = d * blocks.get(ValueLayout.JAVA_BYTE, scale + 8 * h + 2 * c + l / 16) * (q - 32);
-                values.set(Tensor.F32_LE, (b * type.blockSize + i) * 4, value);
-            }
-        }
-        return Tensor.of(name, DType.F32, values, shape);
     }
 }

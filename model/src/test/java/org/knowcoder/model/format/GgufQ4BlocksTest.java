@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Blocks built byte by byte from ggml's public description of Q4_0, Q4_K and Q6_K, read into engine
+ * Blocks built byte by byte from ggml's public description of Q4_0 and Q4_K, read into engine
  * tensors: every value must be the one the description gives. The expected values follow the
  * description's own loops (per half, per run of 32), not the reader's index arithmetic.
  */
@@ -57,40 +57,16 @@ class GgufQ4BlocksTest {
         assertValues(want, read(GgmlType.Q4_K, block, 256), DType.Q4_K);
     }
 
-    @Test
-    void q6kBlockCombinesLowNibblesHighBitPairsAndSignedScales() {
-        byte[] block = new byte[210];
-        for (int i = 0; i < 128; i++) block[i] = (byte) (i * 37 + 11);
-        for (int i = 0; i < 64; i++) block[128 + i] = (byte) (i * 53 + 5);
-        for (int i = 0; i < 16; i++) block[192 + i] = (byte) (i * 9 - 70);
-        put16(block, 208, Half.floatToF16(0.01f));
-        float d = Half.f16ToFloat(Half.floatToF16(0.01f));
-        float[] want = new float[256];
-        for (int half = 0; half < 2; half++) {
-            int ql = 64 * half, qh = 128 + 32 * half, s = 192 + 8 * half, y = 128 * half;
-            for (int l = 0; l < 32; l++) {
-                int is = l / 16, h = block[qh + l] & 0xFF;
-                want[y + l] = d * block[s + is] * (((block[ql + l] & 0xF) | (h & 3) << 4) - 32);
-                want[y + l + 32] = d * block[s + is + 2] * (((block[ql + l + 32] & 0xF) | (h >> 2 & 3) << 4) - 32);
-                want[y + l + 64] = d * block[s + is + 4] * (((block[ql + l] & 0xFF) >> 4 | (h >> 4 & 3) << 4) - 32);
-                want[y + l + 96] = d * block[s + is + 6] * (((block[ql + l + 32] & 0xFF) >> 4 | (h >> 6 & 3) << 4) - 32);
-            }
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            assertValues(want, GgufQ4Blocks.q6k("w", MemorySegment.ofArray(block), new long[] {1, 256}, arena), DType.F32);
-        }
-    }
-
     private static Tensor read(GgmlType type, byte[] block, int n) {
         return GgufQ4Blocks.read("w", type, MemorySegment.ofArray(block), new long[] {1, n}, Arena.ofAuto());
     }
 
-    private static void assertValues(float[] want, Tensor t, DType dtype) {
+    static void assertValues(float[] want, Tensor t, DType dtype) {
         assertEquals(dtype, t.dtype());
         for (int i = 0; i < want.length; i++) assertEquals(want[i], t.get(i), "value " + i);
     }
 
-    private static void put16(byte[] b, int at, short v) {
+    static void put16(byte[] b, int at, short v) {
         b[at] = (byte) v;
         b[at + 1] = (byte) (v >> 8);
     }
