@@ -18,6 +18,7 @@ public final class Tensor {
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     public static final ValueLayout.OfShort I16_LE =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final String name;
     private final DType dtype;
@@ -27,6 +28,8 @@ public final class Tensor {
     private final int groupSize;
     /** See {@link #floatArray}: found once here, since heapBase() allocates an Optional and decoding asks per product. */
     private final float[] floatArray;
+    /** See {@link #hasF16Specials}: 0 until the first call, then 1 (none) or 2 (some). */
+    private volatile byte f16Specials;
 
     private Tensor(String name, DType dtype, long[] shape, MemorySegment data, MemorySegment scales, int groupSize) {
         this.name = name;
@@ -102,6 +105,25 @@ public final class Tensor {
     public DType dtype() { return dtype; }
     public long[] shape() { return shape.clone(); }
     public MemorySegment data() { return data; }
+
+    /**
+     * Whether this F16 tensor holds an infinity or a NaN: scanned on the first call, then known.
+     * The F16 decoding kernel widens finite values in fewer operations and leaves the tensors that
+     * hold one to the exact general path (HalfRows).
+     */
+    public boolean hasF16Specials() {
+        byte known = f16Specials;
+        if (known == 0) f16Specials = known = scanF16Specials(data) ? (byte) 2 : 1; // racing threads find the same
+        return known == 2;
+    }
+
+    /** Four values per long: an exponent of all ones (5 bits) plus one carries into its value's top bit. */
+    private static boolean scanF16Specials(MemorySegment data) {
+        long n = data.byteSize(), carries = 0, i = 0;
+        for (; i + 8 <= n; i += 8) carries |= (data.get(I64_LE, i) & 0x7C007C007C007C00L) + 0x0400040004000400L;
+        for (; i + 2 <= n; i += 2) carries |= (data.get(I16_LE, i) & 0x7C00) + 0x0400;
+        return (carries & 0x8000800080008000L) != 0;
+    }
     /** Q8_0, Q4_0 and Q4_K scales (null for other dtypes). */
     public MemorySegment scales() { return scales; }
     public int groupSize() { return groupSize; }

@@ -17,6 +17,29 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class TensorTest {
 
+    /** Every position of a row of 37 (nine longs and a tail), every special pattern; the largest finite values and subnormals are not special. */
+    @Test
+    void hasF16SpecialsFindsAnInfinityOrNaNAnywhere() {
+        short[] finite = {0x7BFF, (short) 0xFBFF, 0x0001, (short) 0x83FF, 0x3C00, 0x0000, (short) 0x8000};
+        int n = 37;
+        short[] row = new short[n];
+        for (int i = 0; i < n; i++) row[i] = finite[i % finite.length];
+        assertEquals(false, f16(row).hasF16Specials());
+        for (short special : new short[] {0x7C00, (short) 0xFC00, 0x7E00, 0x7C01, (short) 0xFFFF}) {
+            for (int at = 0; at < n; at++) {
+                short[] bits = row.clone();
+                bits[at] = special;
+                assertEquals(true, f16(bits).hasF16Specials(), "0x" + Integer.toHexString(special & 0xFFFF) + " at " + at);
+            }
+        }
+    }
+
+    private static Tensor f16(short[] bits) {
+        MemorySegment data = Arena.ofAuto().allocate(2L * bits.length);
+        MemorySegment.copy(bits, 0, data, Tensor.I16_LE, 0, bits.length);
+        return Tensor.of("w", DType.F16, data, 1, bits.length);
+    }
+
     @Test
     void shapeRowsColsAndNumel() {
         Tensor t = Tensor.ofFloats("t", new float[24], 2, 3, 4);

@@ -26,9 +26,14 @@ import static org.knowcoder.tensor.kernels.Simd.I;
  * export every row starts 48 bytes past a 64-byte boundary). Re-written with its data on a boundary,
  * that file decoded 16% faster (median of 6 alternated pairs). So each row's vector loop starts at
  * its first vector boundary, and the activation is placed so that its loads are aligned too
- * ({@link #activationShift}). BF16 matrices whose rows all sit alike are read as aligned streams
- * ({@link #dotBf16Stream}); other rows load the pairs before and after their aligned part as one
+ * ({@link #activationShift}). Matrices whose rows all sit alike are read as aligned streams
+ * ({@link #dotStream}); other rows load the pairs before and after their aligned part as one
  * masked vector each ({@link #edges}).
+ *
+ * <p>F16 widening: the Vector API of JDK 25 has no F16 conversion, so F16 is widened with integer
+ * operations ({@link #f16ToF32}, eight per vector). In the streams, tensors of finite F16 values
+ * (nearly all) take a widening of three ({@link #f16Finite}); {@link Tensor#hasF16Specials} says
+ * which those are.
  */
 final class HalfRows {
     private HalfRows() {}
@@ -85,17 +90,28 @@ final class HalfRows {
         MemorySegment data = w.data();
         int n = w.cols();
         long start = vectorPairsStart(data, 0, n);
-        if (w.dtype() == DType.BF16 && uniformRows(w) && start > 0) {
-            dotBf16Stream(data, n, w.rows(), from, to, start, xs, out, oo);
+        boolean bf16 = w.dtype() == DType.BF16;
+        if (uniformRows(w) && (bf16 || !w.hasF16Specials())) {
+            dotStream(data, n, w.rows(), from, to, start, xs, out, oo, !bf16);
             return;
         }
-        boolean bf16 = w.dtype() == DType.BF16;
         for (int r = from; r < to; r++) out[oo + r] = dotRow(data, bf16, n, r, xs);
     }
 
     /**
+     * The upper F16 of each int lane as a float, exactly for finite values: sign in place, exponent
+     * and mantissa moved to F32 position (3 bits right), then times 2^112, which re-biases the
+     * exponent and normalizes subnormals (an arithmetic shift brings the sign along; the mask drops
+     * its copies and the other half). Three vector operations where {@link #f16ToF32} takes eight;
+     * an exponent of all ones comes out finite (2^16 and up), so tensors holding one do not come here.
+     */
+    private static FloatVector f16Finite(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /**
      * Row {@code row}: the vector loop over its aligned pairs, then {@link #edges}. One method for
-     * both dtypes: the BF16 matrices decoding spends its time on take {@link #dotBf16Stream}.
+     * both dtypes: the matrices decoding spends its time on take {@link #dotStream}.
      */
     private static float dotRow(MemorySegment w, boolean bf16, int n, long row, MemorySegment xs) {
         long o = row * n * 2L, start = vectorPairsStart(w, o, n), end = vectorPairsEnd(n, start);
@@ -110,10 +126,12 @@ final class HalfRows {
     }
 
     /**
-     * BF16 rows [from, to) of a matrix whose rows (a whole number of vectors long) all start
-     * {@code start} bytes before a vector boundary, read with aligned loads: each row's whole
-     * vectors from its first boundary on here, the pairs before that boundary and in its last
-     * vector, which it shares with its neighbours, in {@link #rowEdges}.
+     * BF16 or finite F16 ({@code f16}) rows [from, to) of a matrix whose rows (a whole number of
+     * vectors long) all start {@code start} bytes before a vector boundary, read with aligned loads:
+     * each row's whole vectors from its first boundary on here, the pairs before that boundary and in
+     * its last vector, which it shares with its neighbours, in {@link #rowEdges} (rows on boundaries
+     * are all whole vectors). Two rows per step also keep two chains of FMAs per half apart, which
+     * one row at a time ({@link #dotRow}) serializes: bench/README.md has the measurements.
      *
      * <p>The range is read as two streams, its first and its second half, a row of each per step
      * sharing the activation loads. Two streams far apart keep more memory reads in flight than one;
@@ -127,9 +145,10 @@ final class HalfRows {
      * written in exceeds C2's inlining budget, and a Vector API value passed to a method that is not
      * inlined is allocated (that made the whole product 5 times slower).
      */
-    private static void dotBf16Stream(MemorySegment w, int n, long rows, int from, int to, long start, MemorySegment xs,
-                                      float[] out, int oo) {
-        long rowBytes = n * 2L, odd = oddBase(n), boundary = rowBytes - VB; // the row's last vector, shared with the next row
+    private static void dotStream(MemorySegment w, int n, long rows, int from, int to, long start, MemorySegment xs,
+                                  float[] out, int oo, boolean f16) {
+        // rows on vector boundaries are whole vectors; others leave their last vector, shared with the next row, to rowEdges
+        long rowBytes = n * 2L, odd = oddBase(n), boundary = start == 0 ? rowBytes : rowBytes - VB;
         int half = (to - from + 1) / 2;
         for (int r = from, r2 = from + half; r < from + half; r++, r2++) {
             int r2Read = Math.min(r2, to - 1); // for an odd count the second stream's last step re-reads row to - 1 and writes nothing
@@ -141,25 +160,25 @@ final class HalfRows {
                 FloatVector xo = FloatVector.fromMemorySegment(F, xs, odd + start + d, LE);
                 IntVector p = IntVector.fromMemorySegment(I, w, base + d, LE);
                 IntVector p2 = IntVector.fromMemorySegment(I, w, base2 + d, LE);
-                even = bf16Even(p).fma(xe, even);
-                oddAcc = bf16Odd(p).fma(xo, oddAcc);
-                even2 = bf16Even(p2).fma(xe, even2);
-                oddAcc2 = bf16Odd(p2).fma(xo, oddAcc2);
+                even = streamEven(p, f16).fma(xe, even);
+                oddAcc = streamOdd(p, f16).fma(xo, oddAcc);
+                even2 = streamEven(p2, f16).fma(xe, even2);
+                oddAcc2 = streamOdd(p2, f16).fma(xo, oddAcc2);
             }
-            out[oo + r] = Simd.sum(even.add(oddAcc)) + rowEdges(w, rows, r, rowBytes, start, xs, odd);
-            if (r2 < to) out[oo + r2] = Simd.sum(even2.add(oddAcc2)) + rowEdges(w, rows, r2, rowBytes, start, xs, odd);
+            out[oo + r] = Simd.sum(even.add(oddAcc)) + (start == 0 ? 0 : rowEdges(w, rows, r, rowBytes, start, xs, odd, f16));
+            if (r2 < to) out[oo + r2] = Simd.sum(even2.add(oddAcc2)) + (start == 0 ? 0 : rowEdges(w, rows, r2, rowBytes, start, xs, odd, f16));
         }
     }
 
     /**
-     * The products of row r's pairs outside its whole aligned vectors, for {@link #dotBf16Stream}:
+     * The products of row r's pairs outside its whole aligned vectors, for {@link #dotStream}:
      * its first pairs, in the lanes from {@code split} on of the vector that ends row r - 1 (row 0's
      * in the first lanes of a straddling load), and its last ones, in the lanes below split of the
      * vector it shares with row r + 1 (the last row's in the last lanes of a straddling load). The
      * activation for the shared vector is one vector too: the last pairs, then the layout's repeat of
      * the first ({@link #activationFloats}).
      */
-    private static float rowEdges(MemorySegment w, long rows, long r, long rowBytes, long start, MemorySegment xs, long odd) {
+    private static float rowEdges(MemorySegment w, long rows, long r, long rowBytes, long start, MemorySegment xs, long odd, boolean f16) {
         long boundary = rowBytes - VB, base = r * rowBytes + start;
         int split = (int) ((VB - start) / 4);
         boolean first = r == 0, more = r + 1 < rows;
@@ -168,10 +187,10 @@ final class HalfRows {
         long beforeX = first ? 0 : start + boundary, afterX = more ? start + boundary : boundary;
         IntVector before = IntVector.fromMemorySegment(I, w, first ? 0 : base - VB, LE);
         IntVector after = IntVector.fromMemorySegment(I, w, more ? base + boundary : r * rowBytes + boundary, LE);
-        FloatVector sum = bf16Even(before).mul(FloatVector.fromMemorySegment(F, xs, beforeX, LE))
-                .add(bf16Odd(before).mul(FloatVector.fromMemorySegment(F, xs, odd + beforeX, LE))).blend(0f, head.not());
-        sum = sum.add(bf16Even(after).mul(FloatVector.fromMemorySegment(F, xs, afterX, LE)), tail);
-        return Simd.sum(sum.add(bf16Odd(after).mul(FloatVector.fromMemorySegment(F, xs, odd + afterX, LE)), tail));
+        FloatVector sum = streamEven(before, f16).mul(FloatVector.fromMemorySegment(F, xs, beforeX, LE))
+                .add(streamOdd(before, f16).mul(FloatVector.fromMemorySegment(F, xs, odd + beforeX, LE))).blend(0f, head.not());
+        sum = sum.add(streamEven(after, f16).mul(FloatVector.fromMemorySegment(F, xs, afterX, LE)), tail);
+        return Simd.sum(sum.add(streamOdd(after, f16).mul(FloatVector.fromMemorySegment(F, xs, odd + afterX, LE)), tail));
     }
 
     private static FloatVector widenEven(IntVector pairs, boolean bf16) {
@@ -180,6 +199,15 @@ final class HalfRows {
 
     private static FloatVector widenOdd(IntVector pairs, boolean bf16) {
         return bf16 ? bf16Odd(pairs) : f16ToF32(pairs.lanewise(VectorOperators.LSHR, 16));
+    }
+
+    /** The even weights of {@link #dotStream}'s pairs: BF16, or finite F16 ({@link #f16Finite}). */
+    private static FloatVector streamEven(IntVector pairs, boolean f16) {
+        return f16 ? f16Finite(pairs.lanewise(VectorOperators.LSHL, 16)) : bf16Even(pairs);
+    }
+
+    private static FloatVector streamOdd(IntVector pairs, boolean f16) {
+        return f16 ? f16Finite(pairs) : bf16Odd(pairs);
     }
 
     private static FloatVector bf16Even(IntVector pairs) {

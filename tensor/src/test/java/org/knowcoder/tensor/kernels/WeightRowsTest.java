@@ -174,12 +174,16 @@ class WeightRowsTest {
         }
     }
 
-    /** An infinity or NaN at any position of a finite row (in vector lanes or the scalar tail) decides the dot. */
-    @ParameterizedTest(name = "{0} pattern {1}")
-    @CsvSource({"F16, 0x7C00", "F16, 0xFC00", "F16, 0x7E00", "BF16, 0x7F80", "BF16, 0xFF80", "BF16, 0x7FC0"})
-    void dotPropagatesInfinitiesAndNaN(DType dtype, String pattern) {
+    /**
+     * An infinity or NaN at any position of a finite row (in vector lanes or the scalar tail) decides
+     * the dot; 64 columns are rows of whole vectors, whose F16 kernel widens only finite values and
+     * leaves a tensor holding a special one to the general path.
+     */
+    @ParameterizedTest(name = "{0} pattern {1}, cols {2}")
+    @CsvSource({"F16, 0x7C00, 67", "F16, 0xFC00, 67", "F16, 0x7E00, 67", "BF16, 0x7F80, 67", "BF16, 0xFF80, 67", "BF16, 0x7FC0, 67",
+            "F16, 0x7C00, 64", "F16, 0xFC00, 64", "F16, 0x7E00, 64", "BF16, 0x7F80, 64", "BF16, 0x7FC0, 64"})
+    void dotPropagatesInfinitiesAndNaN(DType dtype, String pattern, int cols) {
         short special = (short) Integer.parseInt(pattern.substring(2), 16);
-        int cols = 67;
         float[] x = new float[XO + cols];
         Arrays.fill(x, 0.5f);
         for (int c = 0; c < cols; c++) {
