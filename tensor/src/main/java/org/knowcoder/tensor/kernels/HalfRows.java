@@ -32,8 +32,8 @@ import static org.knowcoder.tensor.kernels.Simd.I;
  *
  * <p>F16 widening: the Vector API of JDK 25 has no F16 conversion, so F16 is widened with integer
  * operations ({@link #f16ToF32}, eight per vector). In the streams, tensors of finite F16 values
- * (nearly all) take a widening of three ({@link #f16Finite}); {@link Tensor#hasF16Specials} says
- * which those are.
+ * (nearly all) take a widening of two ({@link #f16Tiny}), the exponent re-bias moved into the
+ * activation; {@link Tensor#hasF16Specials} says which those are.
  */
 final class HalfRows {
     private HalfRows() {}
@@ -43,13 +43,34 @@ final class HalfRows {
     private static final long VB = 4L * FL;
 
     /**
+     * 2^112, which re-biases an F16 exponent to F32's. {@link #f16Tiny} leaves it out of the weights,
+     * and {@link #prepare} puts it into the activation of the F16 matrices that stream.
+     */
+    private static final float REBIAS = 0x1p112f;
+    /** Activations from this magnitude up could overflow times 2^112: such an input is laid out as is, and read by dotRow. */
+    private static final float SCALABLE = 0x1p15f;
+
+    /**
      * Floats {@link #prepare} writes for {@code n} columns: the even elements, the first vector of
-     * them again, the odd elements, the first vector of them again, an odd n's last element.
-     * Each repeat lets a vector that runs past the last pair read on into the first ones, as the
-     * weights of the next row do in {@link #rowEdges}.
+     * them again, the odd elements, the first vector of them again, an odd n's last element, and
+     * the factor they were multiplied by ({@link #scaleIndex}). Each repeat lets a vector that runs
+     * past the last pair read on into the first ones, as the weights of the next row do in
+     * {@link #rowEdges}.
      */
     static int activationFloats(int n) {
+        return 2 * (n / 2 + FL) + 2;
+    }
+
+    private static int scaleIndex(int n) {
         return 2 * (n / 2 + FL) + 1;
+    }
+
+    /**
+     * Whether {@code w} is F16 read by {@link #dotStream}: rows that all sit alike and no infinity
+     * or NaN, which {@link #f16Tiny} would widen to finite values.
+     */
+    static boolean streamsF16(Tensor w) {
+        return w.dtype() == DType.F16 && uniformRows(w) && !w.hasF16Specials();
     }
 
     /** Byte offset of the odd elements in the activation layout. */
@@ -57,17 +78,27 @@ final class HalfRows {
         return (n / 2 + FL) * 4L;
     }
 
-    static void prepare(int n, float[] x, int xo, MemorySegment xs) {
-        int pairs = n / 2, odd = pairs + FL;
+    /**
+     * The activation for {@code w} in the layout of {@link #activationFloats}; for a matrix that
+     * {@link #streamsF16}, times 2^112 when every element is below {@link #SCALABLE} in magnitude.
+     * A power of two scales exactly, and the product of a weight without its re-bias and the
+     * scaled element is the same real number as the product of the two as they are, so every
+     * product and sum rounds as it would: the results are bit for bit the same.
+     */
+    static void prepare(Tensor w, float[] x, int xo, MemorySegment xs) {
+        int n = w.cols(), pairs = n / 2, odd = pairs + FL;
+        float scale = streamsF16(w) ? REBIAS : 1;
+        for (int i = 0; i < n && scale != 1; i++) if (!(Math.abs(x[xo + i]) < SCALABLE)) scale = 1; // NaN too
         for (int j = 0; j < pairs; j++) {
-            xs.setAtIndex(Tensor.F32_LE, j, x[xo + 2 * j]);
-            xs.setAtIndex(Tensor.F32_LE, odd + j, x[xo + 2 * j + 1]);
+            xs.setAtIndex(Tensor.F32_LE, j, x[xo + 2 * j] * scale);
+            xs.setAtIndex(Tensor.F32_LE, odd + j, x[xo + 2 * j + 1] * scale);
         }
         for (int j = 0; j < FL && pairs > 0; j++) {
-            xs.setAtIndex(Tensor.F32_LE, pairs + j, x[xo + 2 * (j % pairs)]);
-            xs.setAtIndex(Tensor.F32_LE, odd + pairs + j, x[xo + 2 * (j % pairs) + 1]);
+            xs.setAtIndex(Tensor.F32_LE, pairs + j, x[xo + 2 * (j % pairs)] * scale);
+            xs.setAtIndex(Tensor.F32_LE, odd + pairs + j, x[xo + 2 * (j % pairs) + 1] * scale);
         }
-        if (n % 2 != 0) xs.setAtIndex(Tensor.F32_LE, 2 * odd, x[xo + n - 1]);
+        if (n % 2 != 0) xs.setAtIndex(Tensor.F32_LE, 2 * odd, x[xo + n - 1] * scale);
+        xs.setAtIndex(Tensor.F32_LE, scaleIndex(n), scale);
     }
 
     /**
@@ -91,7 +122,7 @@ final class HalfRows {
         int n = w.cols();
         long start = vectorPairsStart(data, 0, n);
         boolean bf16 = w.dtype() == DType.BF16;
-        if (uniformRows(w) && (bf16 || !w.hasF16Specials())) {
+        if (bf16 ? uniformRows(w) : streamsF16(w) && xs.getAtIndex(Tensor.F32_LE, scaleIndex(n)) == REBIAS) {
             dotStream(data, n, w.rows(), from, to, start, xs, out, oo, !bf16);
             return;
         }
@@ -99,14 +130,15 @@ final class HalfRows {
     }
 
     /**
-     * The upper F16 of each int lane as a float, exactly for finite values: sign in place, exponent
-     * and mantissa moved to F32 position (3 bits right), then times 2^112, which re-biases the
-     * exponent and normalizes subnormals (an arithmetic shift brings the sign along; the mask drops
-     * its copies and the other half). Three vector operations where {@link #f16ToF32} takes eight;
-     * an exponent of all ones comes out finite (2^16 and up), so tensors holding one do not come here.
+     * The upper F16 of each int lane times 2^-112, exactly, for finite values: sign in place,
+     * exponent and mantissa moved to F32 position, 3 bits right (an arithmetic shift brings the
+     * sign along; the mask drops its copies and the other half). Times 2^112 that would re-bias the
+     * exponent and normalize subnormals; the activation carries that factor ({@link #prepare}). Two
+     * vector operations where {@link #f16ToF32} takes eight. An exponent of all ones would come out
+     * finite, so tensors holding one do not come here.
      */
-    private static FloatVector f16Finite(IntVector pairs) {
-        return pairs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    private static FloatVector f16Tiny(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
     }
 
     /**
@@ -201,13 +233,13 @@ final class HalfRows {
         return bf16 ? bf16Odd(pairs) : f16ToF32(pairs.lanewise(VectorOperators.LSHR, 16));
     }
 
-    /** The even weights of {@link #dotStream}'s pairs: BF16, or finite F16 ({@link #f16Finite}). */
+    /** The even weights of {@link #dotStream}'s pairs: BF16, or finite F16 times 2^-112 ({@link #f16Tiny}). */
     private static FloatVector streamEven(IntVector pairs, boolean f16) {
-        return f16 ? f16Finite(pairs.lanewise(VectorOperators.LSHL, 16)) : bf16Even(pairs);
+        return f16 ? f16Tiny(pairs.lanewise(VectorOperators.LSHL, 16)) : bf16Even(pairs);
     }
 
     private static FloatVector streamOdd(IntVector pairs, boolean f16) {
-        return f16 ? f16Finite(pairs) : bf16Odd(pairs);
+        return f16 ? f16Tiny(pairs) : bf16Odd(pairs);
     }
 
     private static FloatVector bf16Even(IntVector pairs) {

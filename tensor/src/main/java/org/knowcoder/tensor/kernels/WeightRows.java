@@ -71,7 +71,7 @@ public final class WeightRows {
     public static void prepare(Tensor w, float[] x, int xo, MemorySegment xs) {
         int n = w.cols();
         if (w.dtype() == DType.BF16 || w.dtype() == DType.F16) {
-            HalfRows.prepare(n, x, xo, xs);
+            HalfRows.prepare(w, x, xo, xs);
         } else if (w.dtype().isQ4()) {
             Q4Rows.prepare(w, x, xo, xs);
         } else if (usesPlanes(w)) {
@@ -87,7 +87,8 @@ public final class WeightRows {
 
     /** Whether {@link #prepare} lays out one input alike for {@code a} and {@code b}, two weights of one width. */
     static boolean preparesAlike(Tensor a, Tensor b) {
-        return a.dtype() == b.dtype() && activationShift(a) == activationShift(b) && usesPlanes(a) == usesPlanes(b);
+        return a.dtype() == b.dtype() && activationShift(a) == activationShift(b) && usesPlanes(a) == usesPlanes(b)
+                && HalfRows.streamsF16(a) == HalfRows.streamsF16(b);
     }
 
     private static boolean usesPlanes(Tensor w) {
