@@ -249,6 +249,25 @@ class WeightRowsTest {
         assertQ8RowsMatch(ROWS, cols, groupSize, new Random(cols * 31 + groupSize));
     }
 
+    /** Q8_0 in GGUF's blocks of 32, two rows per step: any split of the rows (as thread counts make) gives the same sums, bit for bit. */
+    @Test
+    void q8BlocksOf32AreSummedAlikeInAnyRange() {
+        Random rnd = new Random(32);
+        int rows = 7, cols = 160;
+        Weights w = TestTensors.randomQ8(rows, cols, 32, rnd, null);
+        float[] x = randomFloats(rnd, XO + cols);
+        MemorySegment xs = Arena.ofAuto().allocate(WeightRows.activationBytes(cols), 64);
+        WeightRows.prepare(w.tensor(), x, XO, xs);
+        float[] whole = new float[rows];
+        WeightRows.dot(w.tensor(), 0, rows, xs, whole, 0);
+        for (int r = 0; r < rows; r++) assertDot(w.values(), r * cols, x, XO, cols, whole[r], "row " + r);
+        for (int[] split : new int[][] {{0, 1, 2, 3, 4, 5, 6, 7}, {0, 2, 7}, {0, 3, 7}, {0, 4, 5, 7}}) {
+            float[] parts = new float[rows];
+            for (int i = 0; i + 1 < split.length; i++) WeightRows.dot(w.tensor(), split[i], split[i + 1], xs, parts, 0);
+            assertArrayEquals(whole, parts, "ranges " + Arrays.toString(split));
+        }
+    }
+
     /** Every row of a random Q8_0 matrix: dot product against the scalar reference, decode exact. */
     private static void assertQ8RowsMatch(int rows, int cols, int groupSize, Random rnd) {
         Weights w = TestTensors.randomQ8(rows, cols, groupSize, rnd, null);
