@@ -35,26 +35,33 @@ class GgufQ4BlocksTest {
     void q4kBlockUnpacksSixBitScalesAndMinsAndRunsOf64() {
         byte[] block = new byte[144];
         float d = 0.25f, dmin = 0.125f;
-        put16(block, 0, Half.floatToF16(d));
-        put16(block, 2, Half.floatToF16(dmin));
-        int[] sc = {10, 17, 24, 31, 38, 45, 52, 59}, m = {63, 58, 53, 48, 1, 20, 33, 0};
-        // bytes 0-3: sc[0..4) in their low 6 bits, the top 2 bits of sc[4..8);
-        // bytes 4-7: the same for m; bytes 8-11: sc[4..8) low 4 bits | m[4..8) low 4 bits << 4
-        for (int j = 0; j < 4; j++) {
-            block[4 + j] = (byte) (sc[j] | (sc[j + 4] >> 4) << 6);
-            block[8 + j] = (byte) (m[j] | (m[j + 4] >> 4) << 6);
-            block[12 + j] = (byte) (sc[j + 4] & 15 | (m[j + 4] & 15) << 4);
-        }
+        putScalesAndMins(block, d, dmin);
         float[] want = new float[256];
         for (int g = 0; g < 4; g++) {
             for (int k = 0; k < 32; k++) {
                 int low = (g * 5 + k) % 16, high = (g * 3 + k * 7) % 16;
                 block[16 + 32 * g + k] = (byte) (low | high << 4);
-                want[64 * g + k] = d * sc[2 * g] * low - dmin * m[2 * g];
-                want[64 * g + 32 + k] = d * sc[2 * g + 1] * high - dmin * m[2 * g + 1];
+                want[64 * g + k] = d * SC[2 * g] * low - dmin * M[2 * g];
+                want[64 * g + 32 + k] = d * SC[2 * g + 1] * high - dmin * M[2 * g + 1];
             }
         }
         assertValues(want, read(GgmlType.Q4_K, block, 256), DType.Q4_K);
+    }
+
+    /** The K types' sub-block scales and mins used by the tests, {@link #SC} and {@link #M}. */
+    static final int[] SC = {10, 17, 24, 31, 38, 45, 52, 59}, M = {63, 58, 53, 48, 1, 20, 33, 0};
+
+    /** A K block's F16 d and dmin, then SC and M packed in its 12 bytes of 6-bit scales and mins. */
+    static void putScalesAndMins(byte[] block, float d, float dmin) {
+        put16(block, 0, Half.floatToF16(d));
+        put16(block, 2, Half.floatToF16(dmin));
+        // bytes 0-3: sc[0..4) in their low 6 bits, the top 2 bits of sc[4..8);
+        // bytes 4-7: the same for m; bytes 8-11: sc[4..8) low 4 bits | m[4..8) low 4 bits << 4
+        for (int j = 0; j < 4; j++) {
+            block[4 + j] = (byte) (SC[j] | (SC[j + 4] >> 4) << 6);
+            block[8 + j] = (byte) (M[j] | (M[j + 4] >> 4) << 6);
+            block[12 + j] = (byte) (SC[j + 4] & 15 | (M[j + 4] & 15) << 4);
+        }
     }
 
     private static Tensor read(GgmlType type, byte[] block, int n) {

@@ -10,7 +10,9 @@ import java.lang.foreign.MemorySegment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.knowcoder.model.format.GgufQ4BlocksTest.assertValues;
+import static org.knowcoder.model.format.GgufQ4BlocksTest.SC;
 import static org.knowcoder.model.format.GgufQ4BlocksTest.put16;
+import static org.knowcoder.model.format.GgufQ4BlocksTest.putScalesAndMins;
 
 /**
  * Blocks of the types widened at load, built byte by byte from ggml's public description; the
@@ -71,14 +73,8 @@ class GgufWideningTest {
     void q5kUnpacksQ4kScalesAndAHighBitPerRunOf32() {
         byte[] block = new byte[176];
         float d = 0.25f, dmin = 0.125f;
-        put16(block, 0, Half.floatToF16(d));
-        put16(block, 2, Half.floatToF16(dmin));
-        int[] sc = {10, 17, 24, 31, 38, 45, 52, 59}, m = {63, 58, 53, 48, 1, 20, 33, 0};
-        for (int j = 0; j < 4; j++) { // packed as Q4_K's (see GgufQ4BlocksTest)
-            block[4 + j] = (byte) (sc[j] | (sc[j + 4] >> 4) << 6);
-            block[8 + j] = (byte) (m[j] | (m[j + 4] >> 4) << 6);
-            block[12 + j] = (byte) (sc[j + 4] & 15 | (m[j + 4] & 15) << 4);
-        }
+        putScalesAndMins(block, d, dmin); // packed as Q4_K's
+        int[] sc = SC, m = GgufQ4BlocksTest.M;
         for (int l = 0; l < 32; l++) block[16 + l] = (byte) (l * 37 + 5);
         for (int l = 0; l < 128; l++) block[48 + l] = (byte) (l * 53 + 9);
         float[] want = new float[256];
