@@ -112,6 +112,7 @@ public final class Tensor {
      * hold one to the exact general path (HalfRows).
      */
     public boolean hasF16Specials() {
+        if (dtype != DType.F16) throw new IllegalStateException("tensor " + name + " is " + dtype + ", not F16");
         byte known = f16Specials;
         if (known == 0) f16Specials = known = scanF16Specials(data) ? (byte) 2 : 1; // racing threads find the same
         return known == 2;
