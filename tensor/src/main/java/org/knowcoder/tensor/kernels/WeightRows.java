@@ -99,10 +99,11 @@ public final class WeightRows {
      * out[oo + r] = row r of {@code w} dotted with the activation {@link #prepare}d in {@code xs},
      * for rows [from, to). F32 rows stream eight side by side sharing each activation load (four at
      * the end of a range): independent memory streams keep more loads in flight than one, and eight
-     * reach the machine's plain read bandwidth (MatVecBenchmark; bench/README.md). The other dtypes take one or two rows per step:
-     * their widening makes a kernel of more rows too big for C2 to inline the vector operations
-     * (a Q8_0 kernel of two rows already was), and a vector operation that is not inlined allocates
-     * (several times slower).
+     * reach the machine's plain read bandwidth (MatVecBenchmark; bench/README.md). The other dtypes
+     * take one or two rows per step: their widening makes a kernel of more rows too big for C2 to
+     * inline the vector operations (the Q8_0 planes kernel of two rows already was, and so was
+     * {@link #dotQ8Stream} with a loop over each group's vectors instead of its fixed two), and a
+     * vector operation that is not inlined allocates (several times slower).
      */
     public static void dot(Tensor w, int from, int to, MemorySegment xs, float[] out, int oo) {
         MemorySegment data = w.data();
