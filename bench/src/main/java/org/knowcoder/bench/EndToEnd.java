@@ -28,20 +28,29 @@ import java.util.concurrent.Callable;
  * {@code --llama2c} names llama2.c's built {@code run} binary, {@code --cli} adds {@code java -jar} runs
  * of the CLI (see {@link ExternalDecode}); {@code --tiny} swaps in a small model for smoke tests; {@code --no-speed} skips the speed runs;
  * {@code --jvm-arg} passes an option to the JVM of the {@code --rss} child (to try heap settings).
+ * {@code --llamacpp} names {@code bench/llamacpp/setup.sh}'s {@code llama_driver}: the F32 file is converted
+ * to GGUF ({@code --llamacpp-dtypes}, default F32, F16, BF16 and Q8_0; with the CLI's {@code convert} and
+ * {@code --gguf-tokenizer}, default the llama2 tokenizer of ../shared/fixtures, whose vocabulary
+ * llama.cpp needs in the file), and in every round llama.cpp's own loop and our engine each time the
+ * same GGUF files ({@code llamacpp_X} and {@code GGUF_X}; ratios {@code gguf_x_over_llamacpp}).
  * Exits 1 when the {@code --rss} check fails, after printing the report.
  */
 public final class EndToEnd {
     private EndToEnd() {}
 
     private static final Usage USAGE = new Usage("usage: EndToEnd [--out DIR] [--threads N] [--tokens N] [--prompt N] "
-            + "[--rounds N] [--llama2c PATH] [--cli] [--rss] [--jar PATH] [--jvm-arg ARG]... [--no-speed] [--tiny] [--dtypes A,B,...]");
+            + "[--rounds N] [--llama2c PATH] [--cli] [--rss] [--jar PATH] [--jvm-arg ARG]... [--no-speed] [--tiny] [--dtypes A,B,...] "
+            + "[--llamacpp DRIVER] [--llamacpp-dtypes A,B,...] [--gguf-tokenizer PATH]");
 
-    /** The external decoders' names in the report. */
-    private static final String LLAMA2C = "llama2c", CLI = "cli_F32";
+    /** The external decoders' names in the report, and the prefixes of the llama.cpp comparison's. */
+    private static final String LLAMA2C = "llama2c", CLI = "cli_F32", LLAMACPP = "llamacpp_", GGUF = "GGUF_";
+    /** The checkpoints of our own formats, which the ratios to F32 and Q8_0 are about. */
+    private static final List<String> OWN = List.of("F32", "BF16", "Q8_0", "Q4_0", "Q4_K");
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of("bench-out"), jar = Path.of("cli", "target", "knowcoder.jar");
-        Path llama2c = null;
+        Path llama2c = null, llamaCpp = null, ggufTokenizer = Path.of("..", "shared", "fixtures", "tokenizer", "llama2-tokenizer.model");
+        List<String> llamaCppDtypes = List.of("F32", "F16", "BF16", "Q8_0");
         int threads = 2, tokens = 256, prompt = 1000, rounds = 3;
         boolean rss = false, speed = true, tiny = false, cli = false;
         List<String> childJvmArgs = new ArrayList<>();
@@ -54,6 +63,9 @@ public final class EndToEnd {
                 case "--prompt" -> prompt = Integer.parseInt(USAGE.value(args, ++i));
                 case "--rounds" -> rounds = Integer.parseInt(USAGE.value(args, ++i));
                 case "--llama2c" -> llama2c = Path.of(USAGE.value(args, ++i));
+                case "--llamacpp" -> llamaCpp = Path.of(USAGE.value(args, ++i));
+                case "--llamacpp-dtypes" -> llamaCppDtypes = List.of(USAGE.value(args, ++i).toUpperCase(Locale.ROOT).split(","));
+                case "--gguf-tokenizer" -> ggufTokenizer = Path.of(USAGE.value(args, ++i));
                 case "--cli" -> cli = true;
                 case "--jar" -> jar = Path.of(USAGE.value(args, ++i));
                 case "--rss" -> rss = true;
@@ -70,23 +82,34 @@ public final class EndToEnd {
             USAGE.fail("--tokens and --prompt must be between 1 and the context of " + c.seqLen());
         }
         if (rounds < 1) USAGE.fail("--rounds must be at least 1");
-        Map<String, Callable<Double>> external = new LinkedHashMap<>();
+        Map<String, Callable<double[]>> external = new LinkedHashMap<>();
+        Map<String, Path> gguf = new LinkedHashMap<>();
         if (llama2c != null) external.put(LLAMA2C, ExternalDecode.llama2c(llama2c, model, tokens, threads));
         if (cli) external.put(CLI, ExternalDecode.cli(jar, model, tokens, threads));
+        if (llamaCpp != null && speed) {
+            for (String d : llamaCppDtypes) {
+                if (!List.of("F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K").contains(d)) {
+                    USAGE.fail("--llamacpp-dtypes: unknown type " + d + " (F32, F16, BF16, Q8_0, Q4_0 or Q4_K)");
+                }
+                Path file = GgufCopies.of(jar, model, d, ggufTokenizer);
+                gguf.put(GGUF + d, file);
+                external.put(LLAMACPP + d, ExternalDecode.llamaCpp(llamaCpp, file, tokens, prompt, threads));
+            }
+        }
         ObjectMapper json = new ObjectMapper();
         ObjectNode report = json.createObjectNode();
         report.put("model", model.name());
         report.putPOJO("config", c);
         report.put("threads", threads);
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        if (speed) speed(report, model, dtypes, external, rounds, threads, tokens, prompt);
+        if (speed) speed(report, model, dtypes, gguf, external, rounds, threads, tokens, prompt);
         boolean withinBudget = !rss || rss(report.putObject("rss"), jar, childJvmArgs, model, tokens, threads);
         System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         if (!withinBudget) System.exit(1); // the memory acceptance check failed: say so to scripts too
     }
 
-    private static void speed(ObjectNode report, BenchModel model, List<String> dtypes, Map<String, Callable<Double>> external,
-                              int rounds, int threads, int tokens, int prompt) throws Exception {
+    private static void speed(ObjectNode report, BenchModel model, List<String> dtypes, Map<String, Path> gguf,
+                              Map<String, Callable<double[]>> external, int rounds, int threads, int tokens, int prompt) throws Exception {
         report.put("decode_tokens", tokens);
         report.put("prompt_tokens", prompt);
         report.put("rounds", rounds);
@@ -96,6 +119,7 @@ public final class EndToEnd {
             if (!all.containsKey(d)) USAGE.fail("--dtypes: unknown checkpoint " + d + " (F32, BF16, Q8_0, Q4_0 or Q4_K)");
             files.put(d, all.get(d));
         }
+        files.putAll(gguf);
         System.err.println("measuring " + rounds + " interleaved rounds, each checkpoint in a JVM of its own ...");
         report(report, SpeedRun.measure(external, files, rounds, threads, tokens, prompt));
     }
@@ -113,11 +137,18 @@ public final class EndToEnd {
             SpeedRun.Result r = e.getValue();
             double d = SpeedRun.median(r.decode());
             decode.put(e.getKey(), round(d));
-            if (r.prefill() == null) continue;
+            if (Double.isNaN(r.prefill()[0])) continue; // llama2.c and the CLI: decode only
             prefill.put(e.getKey(), round(SpeedRun.median(r.prefill())));
+            prefillOverDecode.put(e.getKey(), round(SpeedRun.median(divide(r.prefill(), r.decode()))));
+            SpeedRun.Result llamaCpp = e.getKey().startsWith(GGUF) ? results.get(LLAMACPP + e.getKey().substring(GGUF.length())) : null;
+            if (llamaCpp != null) { // the same GGUF file, in the same rounds
+                String name = e.getKey().toLowerCase(Locale.ROOT);
+                ratios.put(name + "_over_llamacpp", round(SpeedRun.median(divide(r.decode(), llamaCpp.decode()))));
+                ratios.put(name + "_prefill_over_llamacpp", round(SpeedRun.median(divide(r.prefill(), llamaCpp.prefill()))));
+            }
+            if (!OWN.contains(e.getKey())) continue;
             // every decoded token streams all the weights once: the bandwidth decoding achieves
             weightGbs.put(e.getKey(), round(d * r.weightBytes() / 1e9));
-            prefillOverDecode.put(e.getKey(), round(SpeedRun.median(divide(r.prefill(), r.decode()))));
             if (!e.getKey().equals("F32") && f32 != null) {
                 String name = e.getKey().toLowerCase(Locale.ROOT).replace("_0", "") + "_over_f32";
                 ratios.put(name, round(SpeedRun.median(divide(r.decode(), f32.decode()))));

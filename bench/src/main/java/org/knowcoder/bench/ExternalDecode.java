@@ -19,12 +19,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A decoding run in another process that reports its speed as llama2.c's {@code run.c} does, with an
- * {@code achieved tok/s: X} line on stderr: llama2.c itself, for the same-run comparison the engine
- * issue asks for, and our CLI's {@code generate} as users start it (JIT warm-up included, which the
- * in-process runs leave out). Both decode greedily from BOS on the F32 llama2.c file and count the
- * positions after the first, so their tok/s compare directly with each other and with
- * {@link SpeedRun#decode}.
+ * A decoding run in another process, as {decode tok/s, prefill tok/s (NaN when it has none)}:
+ * llama2.c's {@code run.c} and our CLI's {@code generate} as users start it (JIT warm-up included,
+ * which the in-process runs leave out), both reporting an {@code achieved tok/s: X} line on stderr
+ * after decoding greedily from BOS on the F32 llama2.c file, counting the positions after the
+ * first; and llama.cpp's own loop on a GGUF file. Their tok/s compare directly with each other and
+ * with {@link SpeedRun#decode}.
  */
 final class ExternalDecode {
     private ExternalDecode() {}
@@ -36,19 +36,38 @@ final class ExternalDecode {
      * on {@code model}'s F32 file with {@code threads} OpenMP threads. llama2.c reads a tokenizer even
      * for an empty prompt, so a placeholder one of the model's vocabulary size is written beside the model.
      */
-    static Callable<Double> llama2c(Path run, BenchModel model, int tokens, int threads) throws IOException {
+    static Callable<double[]> llama2c(Path run, BenchModel model, int tokens, int threads) throws IOException {
         if (!Files.isExecutable(run)) throw new NoSuchFileException(run.toString(), null, "--llama2c needs llama2.c's built run binary");
         Path tokenizer = model.f32().resolveSibling(model.name() + "-tokenizer.bin");
         if (!Files.exists(tokenizer)) writePlaceholderTokenizer(tokenizer, model.config().vocabSize());
         List<String> cmd = List.of(run.toString(), model.f32().toString(), "-z", tokenizer.toString(),
                 "-t", "0", "-n", Integer.toString(tokens));
-        return () -> tokPerSecond(cmd, threads);
+        return () -> new double[] {tokPerSecond(cmd, threads), Double.NaN};
     }
 
     /** Our CLI's greedy generate from BOS on the F32 file, as {@code java -jar} starts it. */
-    static Callable<Double> cli(Path jar, BenchModel model, int tokens, int threads) throws IOException {
+    static Callable<double[]> cli(Path jar, BenchModel model, int tokens, int threads) throws IOException {
         List<String> cmd = generate(jar, List.of(), model.f32(), tokens, threads);
-        return () -> tokPerSecond(cmd, threads);
+        return () -> new double[] {tokPerSecond(cmd, threads), Double.NaN};
+    }
+
+    /**
+     * llama.cpp through its own decode loop: {@code bench/llamacpp/setup.sh}'s {@code llama_driver speed}
+     * on a GGUF file, which measures what {@link SpeedRun} measures (greedy decode from BOS, then the
+     * prefill of the same prompt) and prints "decode_tok_s prefill_tok_s".
+     */
+    static Callable<double[]> llamaCpp(Path driver, Path gguf, int tokens, int prompt, int threads) throws IOException {
+        if (!Files.isExecutable(driver)) throw new NoSuchFileException(driver.toString(), null, "--llamacpp needs bench/llamacpp/setup.sh's llama_driver");
+        List<String> cmd = List.of(driver.toString(), "speed", gguf.toString(), Integer.toString(threads), Integer.toString(tokens),
+                Integer.toString(prompt));
+        return () -> {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = readAll(p.getInputStream()).strip();
+            int exit = p.waitFor();
+            String[] fields = out.split("\\s+");
+            if (exit != 0 || fields.length != 2) throw new IOException(String.join(" ", cmd) + " exited " + exit + " printing '" + out + "'");
+            return new double[] {Double.parseDouble(fields[0]), Double.parseDouble(fields[1])};
+        };
     }
 
     /**

@@ -32,31 +32,41 @@ import java.util.concurrent.Callable;
 final class SpeedRun {
     private SpeedRun() {}
 
-    /** Tokens per second of each round, in round order; prefill is null for an external decoder. */
+    /** Tokens per second of each round, in round order; an external decoder's prefill is NaN where it has none, its weight bytes 0. */
     record Result(double[] decode, double[] prefill, long weightBytes) {}
 
     /**
      * Times every decoder in {@code external} and every checkpoint in {@code models} (by name, in
      * order) over {@code rounds} rounds; the results come in that order.
      */
-    static Map<String, Result> measure(Map<String, Callable<Double>> external, Map<String, Path> models, int rounds,
+    static Map<String, Result> measure(Map<String, Callable<double[]>> external, Map<String, Path> models, int rounds,
                                        int threads, int decodeTokens, int promptTokens) throws Exception {
         Map<String, Result> results = new LinkedHashMap<>();
-        for (Map.Entry<String, Callable<Double>> e : external.entrySet()) {
+        for (Map.Entry<String, Callable<double[]>> e : external.entrySet()) {
             e.getValue().call(); // warm-up: the file's pages resident for it too
-            results.put(e.getKey(), new Result(new double[rounds], null, 0));
+            results.put(e.getKey(), new Result(new double[rounds], new double[rounds], 0));
         }
         for (int r = 0; r < rounds; r++) {
-            for (Map.Entry<String, Callable<Double>> e : external.entrySet()) results.get(e.getKey()).decode()[r] = e.getValue().call();
+            // the external decoders and ours take turns going first, so that the machine's drift hits both alike
+            if (r % 2 == 0) timeExternal(external, results, r);
             for (Map.Entry<String, Path> m : models.entrySet()) {
                 double[] timed = fork(m.getValue(), threads, decodeTokens, promptTokens);
                 Result res = results.computeIfAbsent(m.getKey(), k -> new Result(new double[rounds], new double[rounds], (long) timed[2]));
                 res.decode()[r] = timed[0];
                 res.prefill()[r] = timed[1];
             }
+            if (r % 2 == 1) timeExternal(external, results, r);
             System.err.printf("  round %d of %d done%n", r + 1, rounds);
         }
         return results;
+    }
+
+    private static void timeExternal(Map<String, Callable<double[]>> external, Map<String, Result> results, int round) throws Exception {
+        for (Map.Entry<String, Callable<double[]>> e : external.entrySet()) {
+            double[] speeds = e.getValue().call();
+            results.get(e.getKey()).decode()[round] = speeds[0];
+            results.get(e.getKey()).prefill()[round] = speeds[1];
+        }
     }
 
     /** Runs {@link #main} in a new JVM with this one's options; returns its decode tok/s, prefill tok/s and weight bytes. */
