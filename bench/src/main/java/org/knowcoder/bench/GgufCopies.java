@@ -10,16 +10,17 @@ import java.util.Locale;
 
 /**
  * GGUF copies of the bench model's F32 file for llama.cpp, written once beside it by the CLI's
- * {@code convert} (as {@code bench/llamacpp/side_by_side.sh} writes them, under the same names):
- * llama.cpp loads a model only with its vocabulary, so the file carries a real tokenizer's.
+ * {@code convert}, as {@code bench/llamacpp/side_by_side.sh} writes them: llama.cpp loads a model only
+ * with its vocabulary, so the file carries a real tokenizer's. Named apart from {@link BenchModel}'s
+ * own Q4 GGUF files, which hold none.
  */
 final class GgufCopies {
     private GgufCopies() {}
 
-    /** MODEL-DTYPE.gguf beside the F32 file, in {@code dtype} (F32, F16, BF16, Q8_0, Q4_0 or Q4_K), written when missing. */
+    /** MODEL-DTYPE-vocab.gguf beside the F32 file, in {@code dtype} (F32, F16, BF16, Q8_0, Q4_0 or Q4_K), written when missing. */
     static Path of(Path jar, BenchModel model, String dtype, Path tokenizer) throws IOException, InterruptedException {
         String d = dtype.toLowerCase(Locale.ROOT);
-        Path file = model.f32().resolveSibling(model.name() + "-" + d + ".gguf");
+        Path file = model.f32().resolveSibling(model.name() + "-" + d + "-vocab.gguf");
         if (Files.isRegularFile(file)) return file;
         if (!Files.isRegularFile(jar)) throw new NoSuchFileException(jar.toString(), null, "build the CLI first (mvn package) or pass --jar");
         if (!Files.isRegularFile(tokenizer)) throw new NoSuchFileException(tokenizer.toString(), null, "pass --gguf-tokenizer");
