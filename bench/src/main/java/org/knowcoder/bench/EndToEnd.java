@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.knowcoder.model.LlamaConfig;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,6 +88,7 @@ public final class EndToEnd {
         if (llama2c != null) external.put(LLAMA2C, ExternalDecode.llama2c(llama2c, model, tokens, threads));
         if (cli) external.put(CLI, ExternalDecode.cli(jar, model, tokens, threads));
         if (llamaCpp != null && speed) {
+            if (!Files.isExecutable(llamaCpp)) USAGE.fail("--llamacpp " + llamaCpp + ": not an executable (bench/llamacpp/setup.sh builds llama_driver)");
             for (String d : llamaCppDtypes) {
                 if (!List.of("F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K").contains(d)) {
                     USAGE.fail("--llamacpp-dtypes: unknown type " + d + " (F32, F16, BF16, Q8_0, Q4_0 or Q4_K)");
