@@ -90,9 +90,7 @@ public final class EndToEnd {
         if (llamaCpp != null && speed) {
             if (!Files.isExecutable(llamaCpp)) USAGE.fail("--llamacpp " + llamaCpp + ": not an executable (bench/llamacpp/setup.sh builds llama_driver)");
             for (String d : llamaCppDtypes) {
-                if (!List.of("F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K").contains(d)) {
-                    USAGE.fail("--llamacpp-dtypes: unknown type " + d + " (F32, F16, BF16, Q8_0, Q4_0 or Q4_K)");
-                }
+                if (!GgufCopies.DTYPES.contains(d)) USAGE.fail("--llamacpp-dtypes: unknown type " + d + "; the types: " + GgufCopies.DTYPES);
                 Path file = GgufCopies.of(jar, model, d, ggufTokenizer);
                 gguf.put(GGUF + d, file);
                 external.put(LLAMACPP + d, ExternalDecode.llamaCpp(llamaCpp, file, tokens, prompt, threads));

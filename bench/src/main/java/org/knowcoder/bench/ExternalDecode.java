@@ -54,10 +54,10 @@ final class ExternalDecode {
     /**
      * llama.cpp through its own decode loop: {@code bench/llamacpp/setup.sh}'s {@code llama_driver speed}
      * on a GGUF file, which measures what {@link SpeedRun} measures (greedy decode from BOS, then the
-     * prefill of the same prompt) and prints "decode_tok_s prefill_tok_s".
+     * prefill of the same prompt) and prints "decode_tok_s prefill_tok_s". EndToEnd checks the driver
+     * before it converts anything.
      */
-    static Callable<double[]> llamaCpp(Path driver, Path gguf, int tokens, int prompt, int threads) throws IOException {
-        if (!Files.isExecutable(driver)) throw new NoSuchFileException(driver.toString(), null, "--llamacpp needs bench/llamacpp/setup.sh's llama_driver");
+    static Callable<double[]> llamaCpp(Path driver, Path gguf, int tokens, int prompt, int threads) {
         List<String> cmd = List.of(driver.toString(), "speed", gguf.toString(), Integer.toString(threads), Integer.toString(tokens),
                 Integer.toString(prompt));
         return () -> {

@@ -17,6 +17,9 @@ import java.util.Locale;
 final class GgufCopies {
     private GgufCopies() {}
 
+    /** The types a copy can be written in. */
+    static final List<String> DTYPES = List.of("F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K");
+
     /** MODEL-DTYPE-vocab.gguf beside the F32 file, in {@code dtype} (F32, F16, BF16, Q8_0, Q4_0 or Q4_K), written when missing. */
     static Path of(Path jar, BenchModel model, String dtype, Path tokenizer) throws IOException, InterruptedException {
         String d = dtype.toLowerCase(Locale.ROOT);
@@ -30,7 +33,7 @@ final class GgufCopies {
         cmd.addAll(switch (d) {
             case "f32", "f16", "bf16" -> List.of("--dtype", d);
             case "q8_0", "q4_0", "q4_k" -> List.of("--quantize", d);
-            default -> throw new IllegalArgumentException("no GGUF copy in " + dtype + " (F32, F16, BF16, Q8_0, Q4_0 or Q4_K)");
+            default -> throw new IllegalArgumentException("no GGUF copy in " + dtype + "; the types: " + DTYPES);
         });
         System.err.println("converting " + model.f32() + " to " + file + " ...");
         int exit = new ProcessBuilder(cmd).inheritIO().redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();

@@ -314,7 +314,7 @@ public final class WeightRows {
 
     /** Q8_0 of groups of two vectors that start each row (GGUF's blocks of 32 on 512-bit vectors): {@link #dotQ8Stream}. */
     private static boolean streamsQ8(Tensor w) {
-        return Simd.WIDEN_BYTES && !usesPlanes(w) && w.groupSize() == 2 * FL && w.cols() % w.groupSize() == 0;
+        return Simd.WIDEN_BYTES && w.groupSize() == 2 * FL && w.cols() % w.groupSize() == 0; // never planes: those groups are 4 vectors or more
     }
 
     /**
