@@ -11,7 +11,6 @@ import org.knowcoder.model.training.TokenBatch;
 import org.knowcoder.model.training.TrainingForward;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Tensor;
-import org.knowcoder.tensor.autograd.CrossEntropy;
 import org.knowcoder.tensor.autograd.Tape;
 import org.knowcoder.tensor.autograd.Var;
 
@@ -37,14 +36,15 @@ class LoraFixtureTest {
             LoraAdapter adapter = LoraAdapter.load(dir, base.config());
             LlamaParams frozen = LlamaParams.frozen(base);
             Tape tape = new Tape(pool);
-            Var logits = new TrainingForward(frozen, adapter).logits(tape, batch.inputs(), batch.seqLen());
+            TrainingForward forward = new TrainingForward(frozen, adapter);
+            Var logits = forward.logits(new Tape(pool), batch.inputs(), batch.seqLen());
             int vocab = base.config().vocabSize();
             float[] unmerged = logits.value().clone();
             JsonNode last = expected.get("last_logits_first_sequence");
             for (int j = 0; j < vocab; j++) {
                 assertEquals(last.get(j).asDouble(), unmerged[(batch.seqLen() - 1) * vocab + j], tol.get("logits_abs").asDouble(), "logit " + j);
             }
-            Var loss = CrossEntropy.apply(tape, logits, batch.targets(), batch.weights(), batch.weightSum());
+            Var loss = forward.loss(tape, batch, batch.weightSum());
             assertEquals(expected.get("loss").asDouble(), loss.value()[0], tol.get("loss_abs").asDouble());
             tape.backward(loss);
             Map<String, Tensor> grads = SafetensorsFile.read(dir.resolve("lora_grads.safetensors"), arena);

@@ -67,7 +67,8 @@ public final class TrainingForward {
     }
 
     /**
-     * The batch's weighted cross-entropy summed and divided by {@code denominator} (see {@link CrossEntropy}).
+     * The batch's weighted cross-entropy summed and divided by {@code denominator} (see {@link CrossEntropy},
+     * which runs the classifier a chunk of rows at a time, never holding the logits whole).
      * The final norm and the classifier run only on the rows whose target counts: an instruction's
      * prompt rows (most of them) need no logits, and the classifier is a fifth of a small model's FLOPs.
      */
@@ -76,7 +77,7 @@ public final class TrainingForward {
         float[] weights = batch.weights();
         int counted = 0;
         for (float w : weights) if (w != 0) counted++;
-        if (counted == weights.length) return CrossEntropy.apply(tape, head(tape, x), batch.targets(), weights, denominator);
+        if (counted == weights.length) return CrossEntropy.apply(tape, finalNorm(tape, x), params.classifier(), batch.targets(), weights, denominator);
         // a micro-batch of prompts only still makes a loss (0) to run backward from: its first row, at weight 0
         int[] rows = new int[Math.max(1, counted)], targets = new int[rows.length];
         float[] kept = new float[rows.length];
@@ -86,7 +87,7 @@ public final class TrainingForward {
             targets[i] = batch.targets()[r];
             kept[i++] = weights[r];
         }
-        return CrossEntropy.apply(tape, head(tape, SelectRows.apply(tape, x, rows)), targets, kept, denominator);
+        return CrossEntropy.apply(tape, finalNorm(tape, SelectRows.apply(tape, x, rows)), params.classifier(), targets, kept, denominator);
     }
 
     /** The last layer's output for every token. */
@@ -106,7 +107,11 @@ public final class TrainingForward {
 
     /** Logits of hidden states: the final norm, then the classifier. */
     private Var head(Tape tape, Var x) {
-        return Linear.apply(tape, RmsNorm.apply(tape, x, params.finalNorm(), c.normEps()), params.classifier());
+        return Linear.apply(tape, finalNorm(tape, x), params.classifier());
+    }
+
+    private Var finalNorm(Tape tape, Var x) {
+        return RmsNorm.apply(tape, x, params.finalNorm(), c.normEps());
     }
 
     /** Transformer layer l: x + attention(norm(x)), then + SwiGLU MLP(norm(.)). */

@@ -1,59 +1,89 @@
 package org.knowcoder.tensor.autograd;
 
 import org.knowcoder.parallel.WorkerPool;
+import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.kernels.ExpSum;
+import org.knowcoder.tensor.kernels.Gemm;
+import org.knowcoder.tensor.kernels.Transpose;
+import org.knowcoder.tensor.kernels.VectorMath;
+
+import java.util.Arrays;
 
 /**
- * loss = sum over rows t of weight[t] * -log softmax(logits[t])[target[t]], divided by
- * {@code denominator}. Weights are the loss mask (0 or 1, or how many examples share the row); the
- * denominator is the number of weighted targets in the whole global batch, so micro-batches'
- * gradients add up to the big batch's.
- * Saves only each row's log-sum-exp; backward rebuilds softmax from the logits:
- * dlogits[t] = weight[t] / denominator * (softmax(logits[t]) - onehot(target[t])).
+ * The classifier and its loss in one op: logits = x W^T for hidden states x [T, dim] and the
+ * classifier W [vocab, dim], then loss = sum over rows t of weight[t] * -log softmax(logits[t])[target[t]],
+ * divided by {@code denominator}. Weights are the loss mask (0 or 1, or how many examples share the
+ * row); the denominator is the number of weighted targets in the whole global batch, so
+ * micro-batches' gradients add up to the big batch's.
+ *
+ * <p>The logits are never held whole (a batch of 2,048 rows over a 32,000-word vocabulary is 262 MB,
+ * and as much again for their gradient): they are made {@link #CHUNK} rows at a time, and each
+ * chunk, as soon as its loss is known, becomes its own gradient
+ * dlogits[t] = weight[t] / denominator * (softmax(logits[t]) - onehot(target[t]))
+ * and is multiplied out into dx and dW at once. Backward then only scales those by the loss's
+ * incoming gradient (1 from {@link Tape#backward(Var)}, which leaves them as they are). The same
+ * products as a classifier {@link Linear} followed by a loss on its output, in the same order within
+ * a chunk, and on a BF16 tape the logits are rounded as that Linear's output would be.
  */
 public final class CrossEntropy {
+    /** Rows of logits made at a time: 32 MB at a 32,000-word vocabulary, one k-chunk of {@link Gemm}'s dW product. */
+    static final int CHUNK = 256;
+
     private CrossEntropy() {}
 
-    public static Var apply(Tape tape, Var logits, int[] targets, float[] weights, float denominator) {
-        int rows = logits.rows(), vocab = logits.cols();
+    public static Var apply(Tape tape, Var x, Var w, int[] targets, float[] weights, float denominator) {
+        int rows = x.rows(), dim = x.cols(), vocab = w.rows();
+        if (w.cols() != dim) throw new IllegalArgumentException(w + " cannot classify " + x);
         if (targets.length != rows || weights.length != rows) {
-            throw new IllegalArgumentException(targets.length + " targets and " + weights.length + " weights for " + logits);
+            throw new IllegalArgumentException(targets.length + " targets and " + weights.length + " weights for " + x);
         }
         for (int t = 0; t < rows; t++) {
             if (weights[t] != 0 && (targets[t] < 0 || targets[t] >= vocab)) {
                 throw new IllegalArgumentException("target id " + targets[t] + " is outside the vocabulary of " + vocab);
             }
         }
-        float[] x = logits.value();
-        float[] lse = new float[rows];
         WorkerPool pool = tape.pool();
+        Gemm gemm = tape.gemm();
+        float[] xs = x.value(), ws = w.floats();
+        float[] wt = tape.scratch(dim * vocab);
+        Transpose.apply(ws, vocab, dim, wt);
+        boolean gradX = x.requiresGrad(), gradW = w.requiresGrad();
+        float[] dx = gradX ? new float[rows * dim] : null, dw = gradW ? new float[vocab * dim] : null;
+        float[] logits = new float[Math.min(rows, CHUNK) * vocab];
         double[] rowLoss = new double[rows];
-        pool.parallelFor(rows, (worker, from, to) -> {
-            for (int t = from; t < to; t++) {
-                if (weights[t] == 0) continue;
-                int o = t * vocab;
-                float max = ExpSum.max(x, o, vocab);
-                lse[t] = max + (float) Math.log(ExpSum.sum(x, o, vocab, max));
-                rowLoss[t] = weights[t] * (lse[t] - x[o + targets[t]]);
-            }
-        });
-        double total = 0;
-        for (double l : rowLoss) total += l; // row order, whoever computed the rows: the same loss on any number of threads
-        Var loss = Var.result("cross_entropy", 1, 1, logits.requiresGrad());
-        loss.value()[0] = (float) (total / denominator);
-        tape.recordUnrounded(loss, () -> {
-            float scale = loss.grad()[0] / denominator;
-            float[] xs = logits.value(), dx = logits.gradForUpdate();
-            pool.parallelFor(rows, (worker, from, to) -> {
-                for (int t = from; t < to; t++) {
-                    if (weights[t] == 0) continue;
-                    int o = t * vocab;
-                    float g = scale * weights[t], m = lse[t];
-                    ExpSum.addScaled(g, xs, o, m, dx, o, vocab);
-                    dx[o + targets[t]] -= g;
+        float perTarget = 1f / denominator; // times the weight, not weight / denominator: the rounding the loss's separate backward had
+        for (int r0 = 0; r0 < rows; r0 += CHUNK) {
+            int from = r0, n = Math.min(CHUNK, rows - r0);
+            Arrays.fill(logits, 0, n * vocab, 0f);
+            gemm.multiplyAdd(xs, from * dim, dim, 1, wt, 0, logits, 0, n, vocab, dim);
+            pool.parallelFor(n, (worker, lo, hi) -> {
+                for (int i = lo; i < hi; i++) {
+                    int t = from + i, o = i * vocab;
+                    if (tape.bf16()) for (int j = o; j < o + vocab; j++) logits[j] = Half.roundToBf16(logits[j]);
+                    if (weights[t] == 0) {
+                        Arrays.fill(logits, o, o + vocab, 0f); // no loss, no gradient
+                        continue;
+                    }
+                    float max = ExpSum.max(logits, o, vocab);
+                    float lse = max + (float) Math.log(ExpSum.sum(logits, o, vocab, max));
+                    rowLoss[t] = weights[t] * (lse - logits[o + targets[t]]);
+                    float g = perTarget * weights[t];
+                    ExpSum.scaleExp(g, logits, o, lse, vocab);
+                    logits[o + targets[t]] -= g;
                 }
             });
-        }, logits);
+            if (gradX) gemm.multiplyAdd(logits, 0, vocab, 1, ws, 0, dx, from * dim, n, dim, vocab);
+            if (gradW) gemm.multiplyAdd(logits, 0, 1, vocab, xs, from * dim, dw, 0, vocab, dim, n);
+        }
+        double total = 0;
+        for (double l : rowLoss) total += l; // row order, whoever computed the rows: the same loss on any number of threads
+        Var loss = Var.result("cross_entropy", 1, 1, gradX || gradW);
+        loss.value()[0] = (float) (total / denominator);
+        tape.recordUnrounded(loss, () -> {
+            float seed = loss.grad()[0];
+            if (gradX) VectorMath.axpy(seed, dx, 0, x.gradForUpdate(), 0, dx.length);
+            if (gradW) VectorMath.axpy(seed, dw, 0, w.gradForUpdate(), 0, dw.length);
+        }, x, w);
         return loss;
     }
 }

@@ -69,12 +69,11 @@ public final class ExpSum {
         return Simd.sum(acc0.add(acc1));
     }
 
-    /** y[yo + i] += g * exp(x[xo + i] - shift) for i in [0, n): softmax's gradient row. */
-    public static void addScaled(float g, float[] x, int xo, float shift, float[] y, int yo, int n) {
-        FloatVector vg = FloatVector.broadcast(F, g);
+    /** x[off + i] = g * exp(x[off + i] - shift) for i in [0, n), in place: a row of logits becomes g times its softmax. */
+    public static void scaleExp(float g, float[] x, int off, float shift, int n) {
         for (int i = 0; i < n; i += FL) {
             VectorMask<Float> in = F.indexInRange(i, n);
-            exp(FloatVector.fromArray(F, x, xo + i, in).sub(shift)).fma(vg, FloatVector.fromArray(F, y, yo + i, in)).intoArray(y, yo + i, in);
+            exp(FloatVector.fromArray(F, x, off + i, in).sub(shift)).mul(g).intoArray(x, off + i, in);
         }
     }
 }

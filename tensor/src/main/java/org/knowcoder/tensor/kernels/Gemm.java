@@ -23,7 +23,7 @@ public final class Gemm implements WorkerPool.RangeTask {
 
     private final WorkerPool pool;
     private float[] a, b, c;
-    private int aRow, aCol, m, n, k;
+    private int aOff, aRow, aCol, bOff, cOff, m, n, k;
 
     public Gemm(WorkerPool pool) {
         this.pool = pool;
@@ -31,11 +31,19 @@ public final class Gemm implements WorkerPool.RangeTask {
 
     /** c[i][j] += sum over p < k of a[i * aRow + p * aCol] * b[p][j], for i < m, j < n. */
     public void multiplyAdd(float[] a, int aRow, int aCol, float[] b, float[] c, int m, int n, int k) {
+        multiplyAdd(a, 0, aRow, aCol, b, 0, c, 0, m, n, k);
+    }
+
+    /** As above on matrices that start at offsets in their arrays: a block of rows of a larger product. */
+    public void multiplyAdd(float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, float[] c, int cOff, int m, int n, int k) {
         this.a = a;
+        this.aOff = aOff;
         this.aRow = aRow;
         this.aCol = aCol;
         this.b = b;
+        this.bOff = bOff;
         this.c = c;
+        this.cOff = cOff;
         this.m = m;
         this.n = n;
         this.k = k;
@@ -62,7 +70,7 @@ public final class Gemm implements WorkerPool.RangeTask {
 
     /** Rows i0..i0+4 of c over columns [n0, n1), adding products p in [k0, k1). */
     private void tileRows(int i0, int n0, int n1, int k0, int k1) {
-        int r0 = i0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+        int r0 = cOff + i0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
         int j = n0;
         for (; j + 2 * FL <= n1; j += 2 * FL) {
             FloatVector c00 = FloatVector.fromArray(F, c, r0 + j), c01 = FloatVector.fromArray(F, c, r0 + j + FL);
@@ -70,8 +78,8 @@ public final class Gemm implements WorkerPool.RangeTask {
             FloatVector c20 = FloatVector.fromArray(F, c, r2 + j), c21 = FloatVector.fromArray(F, c, r2 + j + FL);
             FloatVector c30 = FloatVector.fromArray(F, c, r3 + j), c31 = FloatVector.fromArray(F, c, r3 + j + FL);
             for (int p = k0; p < k1; p++) {
-                FloatVector b0 = FloatVector.fromArray(F, b, p * n + j), b1 = FloatVector.fromArray(F, b, p * n + j + FL);
-                int ap = i0 * aRow + p * aCol;
+                FloatVector b0 = FloatVector.fromArray(F, b, bOff + p * n + j), b1 = FloatVector.fromArray(F, b, bOff + p * n + j + FL);
+                int ap = aOff + i0 * aRow + p * aCol;
                 FloatVector x = FloatVector.broadcast(F, a[ap]);
                 c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
                 x = FloatVector.broadcast(F, a[ap + aRow]);
@@ -93,8 +101,8 @@ public final class Gemm implements WorkerPool.RangeTask {
     private void columns(int i, int j0, int j1, int k0, int k1) {
         int len = j1 - j0;
         for (int p = k0; p < k1; p++) {
-            float s = a[i * aRow + p * aCol];
-            if (s != 0f) VectorMath.axpy(s, b, p * n + j0, c, i * n + j0, len);
+            float s = a[aOff + i * aRow + p * aCol];
+            if (s != 0f) VectorMath.axpy(s, b, bOff + p * n + j0, c, cOff + i * n + j0, len);
         }
     }
 }

@@ -55,13 +55,16 @@ class Bf16TapeTest {
     }
 
     @Test
-    void lossIsNotRounded() {
-        Var logits = param("logits", 4, 9);
+    void logitsAreRoundedAndTheLossIsNot() {
+        Var x = param("x", 4, 6), w = param("w", 9, 6);
         float[] weights = {1, 1, 0, 1};
         int[] targets = {1, 8, 0, 4};
-        Var f32 = CrossEntropy.apply(new Tape(POOL), logits, targets, weights, 3);
-        Var bf16 = CrossEntropy.apply(new Tape(POOL, true), logits, targets, weights, 3);
-        assertEquals(f32.value()[0], bf16.value()[0], 0f, "the same logits give the same F32 loss");
+        Tape tape = new Tape(POOL, true);
+        Var logits = Linear.apply(tape, x, w);
+        float expected = CrossEntropyTest.reference(tape, logits, targets, weights, 3).value()[0];
+        assertTrue(!bf16(new float[] {expected}), "the loss of rounded logits is an F32 value");
+        assertEquals(expected, CrossEntropy.apply(tape, x, w, targets, weights, 3).value()[0], 0f,
+                "the loss of the logits a BF16 classifier gives");
     }
 
     @Test

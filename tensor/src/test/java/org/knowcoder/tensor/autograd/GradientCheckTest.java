@@ -160,10 +160,10 @@ class GradientCheckTest {
 
     @Test
     void crossEntropyWithMask() {
-        Var logits = param("logits", 5, 9);
+        Var x = param("x", 5, 6), w = param("w", 9, 6);
         int[] targets = {1, 8, 0, 4, 4};
         float[] weights = {1, 0, 1, 1, 1};
-        check(t -> CrossEntropy.apply(t, logits, targets, weights, 3f), logits);
+        check(t -> CrossEntropy.apply(t, x, w, targets, weights, 3f), x, w);
     }
 
     @Test
