@@ -8,7 +8,7 @@ public final class Add {
 
     public static Var apply(Tape tape, Var a, Var b, float scale) {
         if (a.rows() != b.rows() || a.cols() != b.cols()) throw new IllegalArgumentException(a + " and " + b + " differ in shape");
-        Var y = Var.result("add", a.rows(), a.cols(), Tape.anyRequiresGrad(a, b));
+        Var y = tape.result("add", a.rows(), a.cols(), Tape.anyRequiresGrad(a, b));
         System.arraycopy(a.value(), 0, y.value(), 0, a.size());
         VectorMath.axpy(scale, b.value(), 0, y.value(), 0, b.size());
         tape.record(y, () -> {

@@ -51,8 +51,8 @@ public final class CausalAttention {
         float scale = (float) (1.0 / Math.sqrt(hd));
         KeyRuns runs = KeyRuns.of(layout, rows, seqLen);
         int[] rowProbs = runs.probabilityOffsets(batch, nHeads, seqLen);
-        float[] probs = new float[rowProbs[rowProbs.length - 1]];
-        Var y = Var.result("attention", rows, dim, Tape.anyRequiresGrad(q, k, v));
+        float[] probs = tape.take(rowProbs[rowProbs.length - 1]);
+        Var y = tape.result("attention", rows, dim, Tape.anyRequiresGrad(q, k, v));
         float[] qv = q.value(), kv = k.value(), vv = v.value(), out = y.value();
         WorkerPool pool = tape.pool();
         float[][] headScratch = new float[pool.threads()][hd * seqLen];
@@ -97,6 +97,7 @@ public final class CausalAttention {
                     }
                 }
             });
+            tape.give(probs);
         }, q, k, v);
         return y;
     }

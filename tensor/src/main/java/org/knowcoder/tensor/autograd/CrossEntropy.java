@@ -4,7 +4,7 @@ import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.kernels.ExpSum;
 import org.knowcoder.tensor.kernels.Gemm;
-import org.knowcoder.tensor.kernels.Transpose;
+import org.knowcoder.tensor.kernels.Gemm.Matrix;
 import org.knowcoder.tensor.kernels.VectorMath;
 
 import java.util.Arrays;
@@ -45,17 +45,16 @@ public final class CrossEntropy {
         WorkerPool pool = tape.pool();
         Gemm gemm = tape.gemm();
         float[] xs = x.value(), ws = w.floats();
-        float[] wt = tape.scratch(dim * vocab);
-        Transpose.apply(ws, vocab, dim, wt);
+        Matrix xRows = Matrix.rows(xs, dim);
         boolean gradX = x.requiresGrad(), gradW = w.requiresGrad();
-        float[] dx = gradX ? new float[rows * dim] : null, dw = gradW ? new float[vocab * dim] : null;
-        float[] logits = new float[Math.min(rows, CHUNK) * vocab];
+        float[] dx = gradX ? tape.take(rows * dim) : null, dw = gradW ? tape.take(vocab * dim) : null;
+        float[] logits = tape.take(Math.min(rows, CHUNK) * vocab);
         double[] rowLoss = new double[rows];
         float perTarget = 1f / denominator; // times the weight, not weight / denominator: the rounding the loss's separate backward had
         for (int r0 = 0; r0 < rows; r0 += CHUNK) {
             int from = r0, n = Math.min(CHUNK, rows - r0);
             Arrays.fill(logits, 0, n * vocab, 0f);
-            gemm.multiplyAdd(xs, from * dim, dim, 1, wt, 0, logits, 0, n, vocab, dim);
+            gemm.multiplyAdd(xRows.fromRow(from), Matrix.transposed(ws, dim), logits, 0, n, vocab, dim);
             pool.parallelFor(n, (worker, lo, hi) -> {
                 for (int i = lo; i < hi; i++) {
                     int t = from + i, o = i * vocab;
@@ -72,17 +71,24 @@ public final class CrossEntropy {
                     logits[o + targets[t]] -= g;
                 }
             });
-            if (gradX) gemm.multiplyAdd(logits, 0, vocab, 1, ws, 0, dx, from * dim, n, dim, vocab);
-            if (gradW) gemm.multiplyAdd(logits, 0, 1, vocab, xs, from * dim, dw, 0, vocab, dim, n);
+            if (gradX) gemm.multiplyAdd(Matrix.rows(logits, vocab), Matrix.rows(ws, dim), dx, from * dim, n, dim, vocab);
+            if (gradW) gemm.multiplyAdd(Matrix.transposed(logits, vocab), xRows.fromRow(from), dw, 0, vocab, dim, n);
         }
+        tape.give(logits);
         double total = 0;
         for (double l : rowLoss) total += l; // row order, whoever computed the rows: the same loss on any number of threads
-        Var loss = Var.result("cross_entropy", 1, 1, gradX || gradW);
+        Var loss = tape.result("cross_entropy", 1, 1, gradX || gradW);
         loss.value()[0] = (float) (total / denominator);
         tape.recordUnrounded(loss, () -> {
             float seed = loss.grad()[0];
-            if (gradX) VectorMath.axpy(seed, dx, 0, x.gradForUpdate(), 0, dx.length);
-            if (gradW) VectorMath.axpy(seed, dw, 0, w.gradForUpdate(), 0, dw.length);
+            if (gradX) {
+                VectorMath.axpy(seed, dx, 0, x.gradForUpdate(), 0, dx.length);
+                tape.give(dx);
+            }
+            if (gradW) {
+                VectorMath.axpy(seed, dw, 0, w.gradForUpdate(), 0, dw.length);
+                tape.give(dw);
+            }
         }, x, w);
         return loss;
     }

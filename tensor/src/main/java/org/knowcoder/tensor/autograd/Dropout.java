@@ -16,7 +16,7 @@ public final class Dropout {
         float keep = 1f / (1f - p);
         float[] mask = new float[x.size()];
         for (int i = 0; i < mask.length; i++) mask[i] = rng.nextDouble() < p ? 0f : keep;
-        Var y = Var.result("dropout", x.rows(), x.cols(), x.requiresGrad());
+        Var y = tape.result("dropout", x.rows(), x.cols(), x.requiresGrad());
         float[] in = x.value(), out = y.value();
         for (int i = 0; i < out.length; i++) out[i] = in[i] * mask[i];
         tape.record(y, () -> {

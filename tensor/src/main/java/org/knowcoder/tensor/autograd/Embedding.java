@@ -9,7 +9,7 @@ public final class Embedding {
 
     public static Var apply(Tape tape, int[] tokens, Var table) {
         int dim = table.cols(), vocab = table.rows();
-        Var y = Var.result("embedding", tokens.length, dim, table.requiresGrad());
+        Var y = tape.result("embedding", tokens.length, dim, table.requiresGrad());
         float[] out = y.value();
         for (int t = 0; t < tokens.length; t++) {
             int id = tokens[t];

@@ -10,7 +10,7 @@ public final class Gather {
     public static Var apply(Tape tape, Var x, int[] source) {
         int rows = x.rows(), n = x.cols();
         if (source.length != n) throw new IllegalArgumentException(source.length + " indices for " + x);
-        Var y = Var.result("gather", rows, n, x.requiresGrad());
+        Var y = tape.result("gather", rows, n, x.requiresGrad());
         float[] in = x.value(), out = y.value();
         for (int t = 0; t < rows; t++) for (int i = 0; i < n; i++) out[t * n + i] = in[t * n + source[i]];
         tape.record(y, () -> {

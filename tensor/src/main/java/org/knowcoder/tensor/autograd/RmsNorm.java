@@ -13,7 +13,7 @@ public final class RmsNorm {
         int rows = x.rows(), n = x.cols();
         if (weight.size() != n) throw new IllegalArgumentException(weight + " cannot normalize " + x);
         float[] w = weight.floats(), xv = x.value();
-        Var y = Var.result("rmsnorm", rows, n, Tape.anyRequiresGrad(x, weight));
+        Var y = tape.result("rmsnorm", rows, n, Tape.anyRequiresGrad(x, weight));
         float[] inv = new float[rows];
         for (int t = 0; t < rows; t++) {
             org.knowcoder.tensor.kernels.RmsNorm.apply(y.value(), t * n, xv, t * n, w, n, eps);

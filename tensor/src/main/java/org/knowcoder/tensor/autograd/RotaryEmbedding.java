@@ -19,12 +19,12 @@ public final class RotaryEmbedding {
         int rows = x.rows(), width = x.cols(), headDim = width / heads;
         if (headDim * heads != width) throw new IllegalArgumentException(x + " does not hold " + heads + " heads");
         if (seqLen > rope.maxPositions()) throw new IllegalArgumentException("sequence of " + seqLen + " is longer than RoPE's table");
-        Var y = Var.result("rope", rows, width, x.requiresGrad());
+        Var y = tape.result("rope", rows, width, x.requiresGrad());
         System.arraycopy(x.value(), 0, y.value(), 0, x.size());
         layout.check(rows, seqLen);
         rotate(y.value(), rows, heads, headDim, seqLen, layout, rope, 1f);
         tape.record(y, () -> {
-            float[] g = y.grad().clone();
+            float[] g = y.grad(); // rotated in place: the tape drops y's gradient after this step
             rotate(g, rows, heads, headDim, seqLen, layout, rope, -1f);
             float[] dx = x.gradForUpdate();
             for (int i = 0; i < g.length; i++) dx[i] += g[i];

@@ -11,7 +11,7 @@ public final class SelectRows {
     public static Var apply(Tape tape, Var x, int[] rows) {
         int n = x.cols();
         for (int r : rows) if (r < 0 || r >= x.rows()) throw new IllegalArgumentException("row " + r + " is outside " + x);
-        Var y = Var.result("select rows", rows.length, n, x.requiresGrad());
+        Var y = tape.result("select rows", rows.length, n, x.requiresGrad());
         float[] in = x.value(), out = y.value();
         for (int i = 0; i < rows.length; i++) System.arraycopy(in, rows[i] * n, out, i * n, n);
         tape.record(y, () -> {

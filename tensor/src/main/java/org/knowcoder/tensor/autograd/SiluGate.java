@@ -9,7 +9,7 @@ public final class SiluGate {
 
     public static Var apply(Tape tape, Var gate, Var up) {
         if (gate.rows() != up.rows() || gate.cols() != up.cols()) throw new IllegalArgumentException(gate + " and " + up + " differ in shape");
-        Var y = Var.result("silu_gate", gate.rows(), gate.cols(), Tape.anyRequiresGrad(gate, up));
+        Var y = tape.result("silu_gate", gate.rows(), gate.cols(), Tape.anyRequiresGrad(gate, up));
         float[] g = gate.value(), u = up.value(), out = y.value();
         for (int i = 0; i < out.length; i++) out[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
         tape.record(y, () -> {

@@ -16,7 +16,8 @@ import java.util.Set;
  *
  * <p>Memory: each step is dropped as soon as it has run, and with it what the op saved; an
  * intermediate's value is dropped once the last step that reads it has run, and its gradient once
- * its producer has passed it on. So activations live only as long as backward needs them.
+ * its producer has passed it on. So activations live only as long as backward needs them, and
+ * their arrays then serve the next pass's ops ({@link FloatPool}).
  *
  * <p>A tape can be reused for the next forward after backward. Ops parallelize on its pool.
  *
@@ -31,7 +32,9 @@ public final class Tape {
     private final Gemm gemm;
     private final boolean bf16;
     private final List<Step> steps = new ArrayList<>();
-    private float[] scratch = new float[0];
+    private final FloatPool arrays;
+    /** A child's backward is part of its parent's pass, which ends the pass. */
+    private final boolean root;
 
     public Tape(WorkerPool pool) {
         this(pool, false);
@@ -39,18 +42,37 @@ public final class Tape {
 
     /** With {@code bf16}, op outputs are rounded to BF16 (see the class comment). */
     public Tape(WorkerPool pool, boolean bf16) {
-        this(pool, new Gemm(pool), bf16);
+        this(pool, new Gemm(pool), bf16, new FloatPool(), true);
     }
 
-    private Tape(WorkerPool pool, Gemm gemm, boolean bf16) {
+    private Tape(WorkerPool pool, Gemm gemm, boolean bf16, FloatPool arrays, boolean root) {
         this.pool = pool;
         this.gemm = gemm;
         this.bf16 = bf16;
+        this.arrays = arrays;
+        this.root = root;
     }
 
-    /** A tape for a sub-computation run in between this one's ops (shares the pool, the product buffers and the precision). */
+    /** A tape for a sub-computation run in between this one's ops (shares the pool, the product buffers, the arrays and the precision). */
     Tape child() {
-        return new Tape(pool, gemm, bf16);
+        return new Tape(pool, gemm, bf16, arrays, false);
+    }
+
+    /**
+     * n zeros for an op to keep from its forward to its backward, or to use within one call; the op
+     * hands the array back with {@link #give} when done (an array never handed back is only garbage).
+     */
+    float[] take(int n) {
+        return arrays.take(n);
+    }
+
+    void give(float[] a) {
+        arrays.give(a);
+    }
+
+    /** A new op output [rows, cols] of zeros. */
+    Var result(String name, int rows, int cols, boolean requiresGrad) {
+        return Var.intermediate(name, rows, cols, requiresGrad, arrays);
     }
 
     /** Whether op outputs are rounded to BF16. */
@@ -64,12 +86,6 @@ public final class Tape {
 
     Gemm gemm() {
         return gemm;
-    }
-
-    /** A buffer of at least n floats for use inside one op call (contents undefined). */
-    float[] scratch(int n) {
-        if (scratch.length < n) scratch = new float[n];
-        return scratch;
     }
 
     static boolean anyRequiresGrad(Var... vars) {
@@ -142,6 +158,7 @@ public final class Tape {
             }
         }
         steps.clear();
+        if (root) arrays.endPass();
     }
 
     /** Forgets the recorded steps without running them (a forward pass whose gradient is not wanted). */

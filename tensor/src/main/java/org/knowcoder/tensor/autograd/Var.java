@@ -5,6 +5,7 @@ import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.kernels.WeightRows;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * A [rows, cols] row-major F32 matrix in a computation that a {@link Tape} can differentiate, with
@@ -19,14 +20,17 @@ public final class Var {
     private final String name;
     private final int rows, cols;
     private final boolean requiresGrad;
-    private final boolean leaf;
     private float[] value;
     private Tensor tensor;
     private float[] grad;
+    /** A parameter's gradient array from before the last {@link #zeroGrad}, reused by the next. */
+    private float[] spare;
+    /** Where an intermediate's arrays come from and go back to; null for a leaf. */
+    private final FloatPool pool;
     /** Backward steps still to run that read this value (intermediates only). */
     int pendingUses;
 
-    private Var(String name, float[] value, Tensor tensor, int rows, int cols, boolean requiresGrad, boolean leaf) {
+    private Var(String name, float[] value, Tensor tensor, int rows, int cols, boolean requiresGrad, FloatPool pool) {
         if (value != null && value.length != rows * cols) {
             throw new IllegalArgumentException(name + ": " + value.length + " values for shape [" + rows + ", " + cols + "]");
         }
@@ -36,26 +40,27 @@ public final class Var {
         this.rows = rows;
         this.cols = cols;
         this.requiresGrad = requiresGrad;
-        this.leaf = leaf;
+        this.pool = pool;
     }
 
     /** A trainable parameter over {@code value} (not copied: an optimizer updates it in place). */
     public static Var param(String name, float[] value, int rows, int cols) {
-        return new Var(name, value, null, rows, cols, true, true);
+        return new Var(name, value, null, rows, cols, true, null);
     }
 
     /** A constant over {@code value}. */
     public static Var constant(String name, float[] value, int rows, int cols) {
-        return new Var(name, value, null, rows, cols, false, true);
+        return new Var(name, value, null, rows, cols, false, null);
     }
 
     /** A frozen matrix in any dtype; ops widen it when they need floats. */
     public static Var frozen(Tensor t) {
-        return new Var(t.name(), null, t, Math.toIntExact(t.rows()), t.cols(), false, true);
+        return new Var(t.name(), null, t, Math.toIntExact(t.rows()), t.cols(), false, null);
     }
 
-    static Var result(String name, int rows, int cols, boolean requiresGrad) {
-        return new Var(name, new float[rows * cols], null, rows, cols, requiresGrad, false);
+    /** An op's output, zeros from {@code pool}, which its arrays go back to when backward drops them. */
+    static Var intermediate(String name, int rows, int cols, boolean requiresGrad, FloatPool pool) {
+        return new Var(name, pool.take(rows * cols), null, rows, cols, requiresGrad, pool);
     }
 
     public String name() { return name; }
@@ -63,7 +68,7 @@ public final class Var {
     public int cols() { return cols; }
     public int size() { return rows * cols; }
     public boolean requiresGrad() { return requiresGrad; }
-    public boolean isLeaf() { return leaf; }
+    public boolean isLeaf() { return pool == null; }
 
     /** The values; null for a frozen tensor (see {@link #floats}) and for an intermediate backward has released. */
     public float[] value() { return value; }
@@ -74,7 +79,7 @@ public final class Var {
      * for forward and backward, so the gradient still lands here and the optimizer updates the masters.
      */
     public float[] swapValue(float[] values) {
-        if (!leaf || !requiresGrad) throw new IllegalStateException(name + " is not a parameter");
+        if (pool != null || !requiresGrad) throw new IllegalStateException(name + " is not a parameter");
         if (values.length != size()) throw new IllegalArgumentException(values.length + " values for " + this);
         float[] old = value;
         value = values;
@@ -102,26 +107,40 @@ public final class Var {
     /** The gradient, allocated as zeros on first use; only for values that require one. */
     public float[] gradForUpdate() {
         if (!requiresGrad) throw new IllegalStateException(name + " does not require a gradient");
-        if (grad == null) grad = new float[rows * cols];
+        if (grad != null) return grad;
+        if (pool != null) {
+            grad = pool.take(rows * cols);
+        } else if (spare != null) {
+            grad = spare;
+            spare = null;
+            Arrays.fill(grad, 0f);
+        } else {
+            grad = new float[rows * cols];
+        }
         return grad;
     }
 
-    /** Forgets the gradient (an optimizer step consumed it). */
+    /** Forgets the gradient (an optimizer step consumed it); its array serves the next one, zeroed. */
     public void zeroGrad() {
+        if (grad != null) spare = grad;
         grad = null;
     }
 
-    /** Drops an intermediate's value once no backward step reads it. */
+    /** Drops an intermediate's value once no backward step reads it, handing its array back to the pool. */
     void releaseValue() {
-        if (!leaf) {
+        if (pool != null && value != null) {
+            pool.give(value);
             value = null;
             tensor = null;
         }
     }
 
-    /** Drops an intermediate's gradient once its producer has propagated it. */
+    /** Drops an intermediate's gradient once its producer has propagated it, handing its array back to the pool. */
     void releaseGrad() {
-        if (!leaf) grad = null;
+        if (pool != null && grad != null) {
+            pool.give(grad);
+            grad = null;
+        }
     }
 
     @Override

@@ -3,106 +3,194 @@ package org.knowcoder.tensor.kernels;
 import jdk.incubator.vector.FloatVector;
 import org.knowcoder.parallel.WorkerPool;
 
+import java.util.Arrays;
+
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
 
 /**
- * c += A b, the matrix product of training: c is [m, n] and b is [k, n], both row-major, and A(i, p)
- * is a[i * aRow + p * aCol], so A can be read transposed (a weight gradient dW = dY^T X reads dY by
- * columns) without a copy that, for a classifier, would be as large as the logits.
+ * c += A B, the matrix product of training: c is [m, n] row-major; A [m, k] and B [k, n] are read
+ * through strides ({@link Matrix}), so either can be a transposed view without a copy (a forward
+ * x W^T reads the weight by columns, a weight gradient dY^T X reads dY by columns).
  *
- * <p>Vectorized along n: a worker owns blocks of 4 rows of c and keeps a 4 x 2-vector tile of c in
- * registers while it walks a chunk of k, so each vector of b it loads serves four rows. k and n are
- * walked in chunks whose panel of b (256 x 512 floats) stays in L2 across all of a worker's rows.
- * A reusable job like {@link MatMul}: nothing is allocated per call.
+ * <p>Blocked as BLAS libraries do. For each chunk of {@link #KC} products and {@link #NC} columns,
+ * the workers first copy that panel of B into one shared buffer as slabs of {@link #NR} = 2 vectors
+ * of columns, [slab][p][NR]; then each worker, owning blocks of {@link #MR} = 8 rows of c, copies a
+ * block's rows of A as [p][MR] and runs the micro-kernel over the slabs: an 8 x 2-vector tile of c
+ * in 16 registers and, per p, two vectors of B loaded and eight values of A broadcast, all from
+ * consecutive addresses: 16 FMAs for 10 loads whatever the strides of A and B were. The panel
+ * (512 KB) stays in L2 across a worker's rows, a slab (32 KB) and the block of A in L1. B is copied
+ * once per product, not once per worker's share of the rows: with few rows (a chunk of logits
+ * times the classifier) the copy would cost more than the FMAs. Tiles cut by the edge of c (rows
+ * past m, columns past n) run on zero padding in a small buffer and copy back what is in c.
+ *
+ * <p>Each element of c is one FMA per product onto its own value, in the order of p: the same bits
+ * on any number of threads, and as a plain loop of FMAs ({@code GemmTest}'s reference).
+ *
+ * <p>A reusable job like {@link MatMul}: the buffers are per worker and made once.
  */
 public final class Gemm implements WorkerPool.RangeTask {
-    private static final int ROWS = 4;
-    private static final int K_CHUNK = 256;
-    private static final int N_CHUNK = 512;
+    /** A matrix inside an array: element (i, j) at {@code data[offset + i * rowStride + j * colStride]}. */
+    public record Matrix(float[] data, int offset, int rowStride, int colStride) {
+        /** Row-major with {@code cols} columns, from the start of the array. */
+        public static Matrix rows(float[] data, int cols) {
+            return new Matrix(data, 0, cols, 1);
+        }
+
+        /** Row-major with {@code cols} columns, read transposed: (i, j) is data[j * cols + i]. */
+        public static Matrix transposed(float[] data, int cols) {
+            return new Matrix(data, 0, 1, cols);
+        }
+
+        /** The same matrix from row {@code row} on. */
+        public Matrix fromRow(int row) {
+            return new Matrix(data, offset + row * rowStride, rowStride, colStride);
+        }
+    }
+
+    private static final int MR = 8;
+    private static final int NR = 2 * FL;
+    private static final int KC = 256;
+    private static final int NC = 512;
 
     private final WorkerPool pool;
-    private float[] a, b, c;
-    private int aOff, aRow, aCol, bOff, cOff, m, n, k;
+    /** The current panel of B, [NC / NR][KC][NR]. */
+    private final float[] panel = new float[KC * NC];
+    /** Per worker: a block of A [KC][MR] and an edge tile [MR][NR]. */
+    private final float[][] aBlock, edge;
+    private final WorkerPool.RangeTask packPanel = this::packB;
+    private Matrix a, b;
+    private float[] c;
+    private int cOff, m, n, k;
+    /** The current panel: products [k0, k0 + kc), columns [n0, n0 + nc). */
+    private int k0, kc, n0, nc;
 
     public Gemm(WorkerPool pool) {
         this.pool = pool;
+        int workers = pool.threads();
+        this.aBlock = new float[workers][KC * MR];
+        this.edge = new float[workers][MR * NR];
     }
 
-    /** c[i][j] += sum over p < k of a[i * aRow + p * aCol] * b[p][j], for i < m, j < n. */
-    public void multiplyAdd(float[] a, int aRow, int aCol, float[] b, float[] c, int m, int n, int k) {
-        multiplyAdd(a, 0, aRow, aCol, b, 0, c, 0, m, n, k);
-    }
-
-    /** As above on matrices that start at offsets in their arrays: a block of rows of a larger product. */
-    public void multiplyAdd(float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, float[] c, int cOff, int m, int n, int k) {
+    /** c[cOff + i * n + j] += sum over p < k of A(i, p) B(p, j), for i < m, j < n. */
+    public void multiplyAdd(Matrix a, Matrix b, float[] c, int cOff, int m, int n, int k) {
         this.a = a;
-        this.aOff = aOff;
-        this.aRow = aRow;
-        this.aCol = aCol;
         this.b = b;
-        this.bOff = bOff;
         this.c = c;
         this.cOff = cOff;
         this.m = m;
         this.n = n;
         this.k = k;
-        pool.parallelFor((m + ROWS - 1) / ROWS, this);
+        for (k0 = 0; k0 < k; k0 += KC) {
+            kc = Math.min(KC, k - k0);
+            for (n0 = 0; n0 < n; n0 += NC) {
+                nc = Math.min(NC, n - n0);
+                pool.parallelFor((nc + NR - 1) / NR, packPanel);
+                pool.parallelFor((m + MR - 1) / MR, this);
+            }
+        }
         this.a = null;
         this.b = null;
         this.c = null;
     }
 
+    /** Row blocks [fromBlock, toBlock) of c against the current panel. */
     @Override
     public void run(int worker, int fromBlock, int toBlock) {
-        for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
-            int k1 = Math.min(k, k0 + K_CHUNK);
-            for (int n0 = 0; n0 < n; n0 += N_CHUNK) {
-                int n1 = Math.min(n, n0 + N_CHUNK);
-                for (int blk = fromBlock; blk < toBlock; blk++) {
-                    int i0 = blk * ROWS;
-                    if (i0 + ROWS <= m) tileRows(i0, n0, n1, k0, k1);
-                    else for (int i = i0; i < m; i++) columns(i, n0, n1, k0, k1);
+        float[] ap = aBlock[worker];
+        for (int blk = fromBlock; blk < toBlock; blk++) {
+            int i0 = blk * MR, rows = Math.min(MR, m - i0);
+            packA(ap, i0, rows);
+            for (int s = 0; s * NR < nc; s++) {
+                int j0 = n0 + s * NR, cols = Math.min(NR, n - j0), slab = s * kc * NR;
+                if (rows == MR && cols == NR) {
+                    tile(ap, panel, slab, kc, c, cOff + i0 * n + j0, n);
+                } else {
+                    edgeTile(edge[worker], ap, slab, i0, rows, j0, cols);
                 }
             }
         }
     }
 
-    /** Rows i0..i0+4 of c over columns [n0, n1), adding products p in [k0, k1). */
-    private void tileRows(int i0, int n0, int n1, int k0, int k1) {
-        int r0 = cOff + i0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-        int j = n0;
-        for (; j + 2 * FL <= n1; j += 2 * FL) {
-            FloatVector c00 = FloatVector.fromArray(F, c, r0 + j), c01 = FloatVector.fromArray(F, c, r0 + j + FL);
-            FloatVector c10 = FloatVector.fromArray(F, c, r1 + j), c11 = FloatVector.fromArray(F, c, r1 + j + FL);
-            FloatVector c20 = FloatVector.fromArray(F, c, r2 + j), c21 = FloatVector.fromArray(F, c, r2 + j + FL);
-            FloatVector c30 = FloatVector.fromArray(F, c, r3 + j), c31 = FloatVector.fromArray(F, c, r3 + j + FL);
-            for (int p = k0; p < k1; p++) {
-                FloatVector b0 = FloatVector.fromArray(F, b, bOff + p * n + j), b1 = FloatVector.fromArray(F, b, bOff + p * n + j + FL);
-                int ap = aOff + i0 * aRow + p * aCol;
-                FloatVector x = FloatVector.broadcast(F, a[ap]);
-                c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
-                x = FloatVector.broadcast(F, a[ap + aRow]);
-                c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
-                x = FloatVector.broadcast(F, a[ap + 2 * aRow]);
-                c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
-                x = FloatVector.broadcast(F, a[ap + 3 * aRow]);
-                c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+    /** Slabs [fromSlab, toSlab) of the current panel: B's rows [k0, k0 + kc), NR columns each, [p][NR], zero past n. */
+    private void packB(int worker, int fromSlab, int toSlab) {
+        float[] data = b.data(), bp = panel;
+        int rs = b.rowStride(), cs = b.colStride();
+        for (int s = fromSlab; s < toSlab; s++) {
+            int j0 = n0 + s * NR, cols = Math.min(NR, n0 + nc - j0), slab = s * kc * NR;
+            if (cs == 1 && cols == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int from = b.offset() + (k0 + p) * rs + j0, to = slab + p * NR;
+                    FloatVector.fromArray(F, data, from).intoArray(bp, to);
+                    FloatVector.fromArray(F, data, from + FL).intoArray(bp, to + FL);
+                }
+            } else {
+                if (cols < NR) Arrays.fill(bp, slab, slab + kc * NR, 0f);
+                for (int jj = 0; jj < cols; jj++) {
+                    int from = b.offset() + k0 * rs + (j0 + jj) * cs;
+                    for (int p = 0; p < kc; p++) bp[slab + p * NR + jj] = data[from + p * rs];
+                }
             }
-            c00.intoArray(c, r0 + j); c01.intoArray(c, r0 + j + FL);
-            c10.intoArray(c, r1 + j); c11.intoArray(c, r1 + j + FL);
-            c20.intoArray(c, r2 + j); c21.intoArray(c, r2 + j + FL);
-            c30.intoArray(c, r3 + j); c31.intoArray(c, r3 + j + FL);
         }
-        if (j < n1) for (int i = i0; i < i0 + ROWS; i++) columns(i, j, n1, k0, k1);
     }
 
-    /** Row i of c over columns [j0, j1): a row past the last whole tile, or the columns a tile does not cover. */
-    private void columns(int i, int j0, int j1, int k0, int k1) {
-        int len = j1 - j0;
-        for (int p = k0; p < k1; p++) {
-            float s = a[aOff + i * aRow + p * aCol];
-            if (s != 0f) VectorMath.axpy(s, b, bOff + p * n + j0, c, cOff + i * n + j0, len);
+    /** A's rows [i0, i0 + rows) and columns [k0, k0 + kc) as [p][MR], zero past m. */
+    private void packA(float[] ap, int i0, int rows) {
+        float[] data = a.data();
+        int rs = a.rowStride(), cs = a.colStride();
+        if (rows < MR) Arrays.fill(ap, 0, kc * MR, 0f);
+        for (int r = 0; r < rows; r++) {
+            int from = a.offset() + (i0 + r) * rs + k0 * cs;
+            for (int p = 0; p < kc; p++) ap[p * MR + r] = data[from + p * cs];
         }
+    }
+
+    /** A tile that the edge of c cuts: through a zero-padded copy of its part of c. */
+    private void edgeTile(float[] t, float[] ap, int slab, int i0, int rows, int j0, int cols) {
+        Arrays.fill(t, 0f);
+        for (int r = 0; r < rows; r++) System.arraycopy(c, cOff + (i0 + r) * n + j0, t, r * NR, cols);
+        tile(ap, panel, slab, kc, t, 0, NR);
+        for (int r = 0; r < rows; r++) System.arraycopy(t, r * NR, c, cOff + (i0 + r) * n + j0, cols);
+    }
+
+    /** The micro-kernel: out's 8 x NR tile at {@code o} (rows {@code stride} apart) += the block of A times a slab of B. */
+    private static void tile(float[] ap, float[] bp, int slab, int kc, float[] out, int o, int stride) {
+        int o1 = o + stride, o2 = o1 + stride, o3 = o2 + stride, o4 = o3 + stride, o5 = o4 + stride, o6 = o5 + stride, o7 = o6 + stride;
+        FloatVector c00 = FloatVector.fromArray(F, out, o), c01 = FloatVector.fromArray(F, out, o + FL);
+        FloatVector c10 = FloatVector.fromArray(F, out, o1), c11 = FloatVector.fromArray(F, out, o1 + FL);
+        FloatVector c20 = FloatVector.fromArray(F, out, o2), c21 = FloatVector.fromArray(F, out, o2 + FL);
+        FloatVector c30 = FloatVector.fromArray(F, out, o3), c31 = FloatVector.fromArray(F, out, o3 + FL);
+        FloatVector c40 = FloatVector.fromArray(F, out, o4), c41 = FloatVector.fromArray(F, out, o4 + FL);
+        FloatVector c50 = FloatVector.fromArray(F, out, o5), c51 = FloatVector.fromArray(F, out, o5 + FL);
+        FloatVector c60 = FloatVector.fromArray(F, out, o6), c61 = FloatVector.fromArray(F, out, o6 + FL);
+        FloatVector c70 = FloatVector.fromArray(F, out, o7), c71 = FloatVector.fromArray(F, out, o7 + FL);
+        for (int p = 0; p < kc; p++) {
+            int bo = slab + p * NR, ao = p * MR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bo), b1 = FloatVector.fromArray(F, bp, bo + FL);
+            FloatVector x = FloatVector.broadcast(F, ap[ao]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, ap[ao + 1]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, ap[ao + 2]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, ap[ao + 3]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(F, ap[ao + 4]);
+            c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(F, ap[ao + 5]);
+            c50 = b0.fma(x, c50); c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(F, ap[ao + 6]);
+            c60 = b0.fma(x, c60); c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(F, ap[ao + 7]);
+            c70 = b0.fma(x, c70); c71 = b1.fma(x, c71);
+        }
+        c00.intoArray(out, o); c01.intoArray(out, o + FL);
+        c10.intoArray(out, o1); c11.intoArray(out, o1 + FL);
+        c20.intoArray(out, o2); c21.intoArray(out, o2 + FL);
+        c30.intoArray(out, o3); c31.intoArray(out, o3 + FL);
+        c40.intoArray(out, o4); c41.intoArray(out, o4 + FL);
+        c50.intoArray(out, o5); c51.intoArray(out, o5 + FL);
+        c60.intoArray(out, o6); c61.intoArray(out, o6 + FL);
+        c70.intoArray(out, o7); c71.intoArray(out, o7 + FL);
     }
 }

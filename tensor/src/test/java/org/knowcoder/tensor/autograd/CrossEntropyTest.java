@@ -103,7 +103,7 @@ class CrossEntropyTest {
             lse[t] = max + (float) Math.log(ExpSum.sum(z, o, vocab, max));
             total += weights[t] * (lse[t] - z[o + targets[t]]);
         }
-        Var loss = Var.result("cross_entropy", 1, 1, true);
+        Var loss = tape.result("cross_entropy", 1, 1, true);
         loss.value()[0] = (float) (total / denominator);
         tape.recordUnrounded(loss, () -> {
             float scale = loss.grad()[0] / denominator;
