@@ -2,12 +2,15 @@
 6 layers, 6 heads, hidden 768, vocab 32000), random tokens, and per step forward, backward,
 global-norm clipping at 1.0 and AdamW (0.9, 0.95, eps 1e-8, decay 0.1), in F32 on the CPU.
 Written for Debian's python3-torch 1.13 (no scaled_dot_product_attention): attention is explicit.
-Usage: python3 train_speed.py [threads 2] [batch 8] [seq_len 256] [warmup 2] [steps 5]"""
+Usage: python3 train_speed.py [threads 2] [batch 8] [seq_len 256] [warmup 2] [steps 5]
+Prints the BLAS library torch loaded and OpenBLAS's kernel set (see openblas_best.py); side_by_side.sh
+adds the allocator settings that give PyTorch its best speed here."""
 import json
 import math
 import sys
 import time
 
+import openblas_best  # before torch
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -102,7 +105,7 @@ def main():
     for _ in range(steps):
         loss = step()
     seconds = time.perf_counter() - t0
-    print(json.dumps({"engine": "pytorch " + torch.__version__, "threads": threads, "batch": batch, "seq_len": seq_len,
+    print(json.dumps({"engine": "pytorch " + torch.__version__, "blas": openblas_best.loaded(), "threads": threads, "batch": batch, "seq_len": seq_len,
                       "steps": steps, "tokens_per_s": round(steps * batch * seq_len / seconds, 1),
                       "s_per_step": round(seconds / steps, 3), "last_loss": round(loss, 4)}))
 
