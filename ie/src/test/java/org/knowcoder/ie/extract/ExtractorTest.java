@@ -94,6 +94,35 @@ class ExtractorTest {
     }
 
     /**
+     * Two kinds of prompt in turn (two schemas): a prompt copies its share from a prompt of its kind
+     * in flight rather than making the kept prefix switch kinds at every arrival, with the same
+     * outputs as one at a time, and each kind's prefix prefilled only while none of its kind is in flight.
+     */
+    @Test
+    void mixedPromptsCopyFromPromptsInFlight() throws Exception {
+        try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
+             WorkerPool pool = new WorkerPool(2)) {
+            Tokenizer tok = tokenizer();
+            String other = SHARED.replace("Human", "Animal").replace("Instantiate", "Create");
+            List<String> prompts = new java.util.ArrayList<>();
+            for (String n : List.of("Ann", "Lily", "Tom", "Bob", "Sue", "Max", "Kim", "Joe", "Eve")) {
+                prompts.add((prompts.size() % 2 == 0 ? SHARED : other) + "\"" + n + " met a cat.\"");
+            }
+            Extractor one = new Extractor(new LlamaSession(weights, pool), tok, 40, true, false);
+            Extractor batched = new Extractor(new LlamaSession(weights, pool, 4), tok, 40, true, false);
+            String[] alone = new String[prompts.size()], together = new String[prompts.size()];
+            one.extractAll(prompts, (i, o) -> alone[i] = o.text());
+            batched.extractAll(prompts, (i, o) -> together[i] = o.text());
+            assertEquals(List.of(alone), List.of(together));
+            int prefix = tok.encode(SHARED, true, false).length;
+            // all three slots finish together here (40 tokens each), so the first prompt of each round finds
+            // no cache of its kind: 5 prefixes prefilled, against 9 when only the kept prefix is copied from
+            assertTrue(batched.timings().prefilledTokens() < 5 * prefix + 9 * 20,
+                    batched.timings().prefilledTokens() + " prefilled for 9 prompts of about " + prefix + " shared tokens");
+        }
+    }
+
+    /**
      * The extractor programs against the session contract: on llama-tiny-gqa's shape (grouped-query attention,
      * a 64-token context, so long prompts are truncated) the CPU session and the device-neutral one on
      * the CPU device give the same answers, batched and one at a time.

@@ -14,10 +14,14 @@ import java.util.function.Predicate;
  *
  * <p>Two things make many prompts cheap. The prompt prefix they share is computed once: sequence 0
  * of the session holds it, and each prompt copies the part it shares (compared token by token, so it
- * is exact whatever the tokenizer does at the boundary) instead of recomputing it. And the other
- * sequences are decoded together, one token of every prompt in flight per step, so each weight is
- * read once per step for all of them. A session of one sequence runs one prompt at a time and keeps
- * its prefix in place.
+ * is exact whatever the tokenizer does at the boundary) instead of recomputing it; another sequence
+ * whose cache holds a longer share (a prompt in flight, or one answered whose slot is not reused
+ * yet) serves as the source instead, so that requests of several kinds
+ * mixed in one queue (a server's extractions of two schemas, or extractions and completions) do not
+ * make sequence 0 switch between their prefixes at every arrival. And the other sequences are
+ * decoded together, one token of every prompt in flight per step, so each weight is read once per
+ * step for all of them. A session of one sequence runs one prompt at a time and keeps its prefix in
+ * place.
  */
 public final class BatchDecoder {
     /** One prompt being answered: how its next token is chosen and when it is complete. */
@@ -57,6 +61,8 @@ public final class BatchDecoder {
     /** Token ids whose keys and values sequence 0's cache holds, position by position. */
     private int[] prefix = new int[0];
     private int prefixLength;
+    /** The prompt each other sequence's cache holds from position 0; null while it is being filled. */
+    private final int[][] held;
     private final Stats stats = new Stats();
     private final DecoderLoad load;
 
@@ -65,6 +71,7 @@ public final class BatchDecoder {
         this.reusePrefix = reusePrefix;
         this.seqLen = session.config().seqLen();
         this.vocab = session.config().vocabSize();
+        this.held = new int[session.sequences()][];
         this.load = new DecoderLoad(inFlight());
     }
 
@@ -162,6 +169,7 @@ public final class BatchDecoder {
                 load.started(tokens.length);
                 int sequence = session.sequences() == 1 ? 0 : s + 1;
                 Active<R> a = new Active<>(request, sequence, tokens.length, reuse(tokens, sequence));
+                held[sequence] = null;
                 active.set(s, a);
                 started.add(a);
                 tails.add(Arrays.copyOfRange(tokens, a.reused, tokens.length));
@@ -182,6 +190,7 @@ public final class BatchDecoder {
             load.chosen(seqs.length);
             for (int i = 0; i < seqs.length; i++) {
                 Active<R> a = started.get(i);
+                if (a.sequence != 0) held[a.sequence] = a.request.prompt();
                 if (!a.take(a.request.choose(logits, i * vocab, vocab), seqLen)) {
                     active.set(active.indexOf(a), null);
                     done.accept(a.request);
@@ -191,27 +200,39 @@ public final class BatchDecoder {
     }
 
     /**
-     * How many leading tokens {@code sequence} takes from the kept prefix (copied into its cache).
-     * A prompt sharing less than half with it starts a new kept prefix (the next job's), computed here.
+     * How many leading tokens {@code sequence} takes from the kept prefix or from another sequence
+     * whose cache holds more of them (copied into its cache). A prompt sharing less than half with
+     * all of them starts a new kept prefix (the next job's), computed here.
      */
     private int reuse(int[] tokens, int sequence) {
         if (!reusePrefix) return 0;
-        int reused = Math.min(commonPrefix(tokens), tokens.length - 1);
+        int from = 0, shared = common(prefix, prefixLength, tokens);
+        for (int q = 1; q < held.length; q++) {
+            if (held[q] == null) continue; // its own old prompt counts too: its cache still holds it
+            int n = common(held[q], held[q].length, tokens);
+            if (n > shared) {
+                shared = n;
+                from = q;
+            }
+        }
+        int reused = Math.min(shared, tokens.length - 1);
         if (sequence != 0 && reused < (tokens.length - 1) / 2) {
             long t0 = System.nanoTime();
             session.prefill(0, Arrays.copyOf(tokens, tokens.length - 1), 0);
             stats.prefillNanos += System.nanoTime() - t0;
             stats.prefilledTokens += tokens.length - 1;
             remember(tokens, tokens.length - 1);
+            from = 0;
             reused = tokens.length - 1;
         }
-        session.copyPrefix(0, sequence, reused);
+        if (from != sequence) session.copyPrefix(from, sequence, reused);
         return reused;
     }
 
-    private int commonPrefix(int[] tokens) {
-        int n = Math.min(prefixLength, tokens.length), i = 0;
-        while (i < n && prefix[i] == tokens[i]) i++;
+    /** How many leading tokens the first {@code length} of {@code held} and {@code tokens} have in common. */
+    private static int common(int[] held, int length, int[] tokens) {
+        int n = Math.min(length, tokens.length), i = 0;
+        while (i < n && held[i] == tokens[i]) i++;
         return i;
     }
 
