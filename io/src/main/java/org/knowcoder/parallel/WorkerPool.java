@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  * microseconds: idle workers spin on a volatile generation counter for a while before parking,
  * and nothing is allocated per dispatch (tasks are long-lived objects, not fresh lambdas). The spin
  * covers the gaps between one token's jobs (tens of microseconds); past that a worker yields its
- * core at each check for a few milliseconds before it parks, so that threads with other work (a
+ * core at each check, a few thousand times (milliseconds when nothing else wants the core, longer
+ * when something does) before it parks, so that threads with other work (a
  * server's HTTP handlers and tokenizer, the JIT's compilers) run in the gap instead of waiting for
  * the spin to end: on 2 cores, a worker spinning through the serve loop's serial work held one of
  * them (57% of its samples under load), and yielding raised the answers per second from 64
@@ -33,7 +34,7 @@ public final class WorkerPool implements AutoCloseable {
         void run(int worker, int from, int to);
     }
 
-    /** Yields of an idle worker (about 1.4 us each on the development VM) after its spin and before it parks. */
+    /** Yields of an idle worker after its spin and before it parks: about 3.5 ms on the development VM when no other thread wants the core. */
     private static final int IDLE_YIELDS = 2_500;
     /** Chunks per thread: enough for the running threads to absorb a descheduled one's share, few enough to keep claims cheap. */
     private static final int CHUNKS_PER_THREAD = 4; // and at most 65535 chunks: the claim word holds 16 bits

@@ -115,8 +115,9 @@ class ExtractorTest {
             batched.extractAll(prompts, (i, o) -> together[i] = o.text());
             assertEquals(List.of(alone), List.of(together));
             int prefix = tok.encode(SHARED, true, false).length;
-            // all three slots finish together here (40 tokens each), so the first prompt of each round finds
-            // no cache of its kind: 5 prefixes prefilled, against 9 when only the kept prefix is copied from
+            // all three slots finish together here (40 tokens each): the first round's prompts find no cache at all,
+            // and a round with more prompts of a kind than caches of it left prefills one: 5 prefixes, against 9
+            // when only the kept prefix is copied from
             assertTrue(batched.timings().prefilledTokens() < 5 * prefix + 9 * 20,
                     batched.timings().prefilledTokens() + " prefilled for 9 prompts of about " + prefix + " shared tokens");
         }

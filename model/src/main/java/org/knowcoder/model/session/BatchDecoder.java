@@ -149,31 +149,31 @@ public final class BatchDecoder {
     }
 
     /**
-     * Starts waiting requests in the free slots: each takes its share of the kept prefix, then all
-     * their remaining tokens are prefilled in shared passes. A request complete at once (its first
-     * token ends it) finishes and its slot is filled again.
+     * Starts waiting requests in the free slots: each goes to the free slot whose cache holds most of
+     * its prompt and takes its share from the best source ({@link #reuse}), then all their remaining
+     * tokens are prefilled in shared passes. A request complete at once (its first token ends it)
+     * finishes and its slot is filled again.
      */
     private <R extends Request> void refill(List<Active<R>> active, Queue<R> waiting, Predicate<? super R> cancelled, Done<R> done)
             throws java.io.IOException {
         while (!waiting.isEmpty()) {
             List<Active<R>> started = new ArrayList<>();
             List<int[]> tails = new ArrayList<>();
-            for (int s = 0; s < active.size() && !waiting.isEmpty(); s++) {
-                if (active.get(s) != null) continue;
+            int free = 0;
+            for (Active<R> a : active) if (a == null) free++;
+            while (free > 0 && !waiting.isEmpty()) {
                 R request = waiting.poll();
-                if (cancelled.test(request)) {
-                    s--; // the slot is still free for the next one waiting
-                    continue;
-                }
-                int[] tokens = request.prompt();
+                if (cancelled.test(request)) continue;
+                int[] tokens = request.prompt().clone(); // what the cache will hold, whatever the request does with its array
                 load.started(tokens.length);
-                int sequence = session.sequences() == 1 ? 0 : s + 1;
-                Active<R> a = new Active<>(request, sequence, tokens.length, reuse(tokens, sequence));
+                int s = slotFor(active, tokens), sequence = sequenceOf(s);
+                Active<R> a = new Active<>(request, tokens, sequence, reuse(tokens, sequence));
                 held[sequence] = null;
+                if (sequence == 0) prefixLength = a.reused; // what stays valid until this prompt is prefilled
                 active.set(s, a);
                 started.add(a);
                 tails.add(Arrays.copyOfRange(tokens, a.reused, tokens.length));
-                if (sequence == 0) remember(tokens, tokens.length);
+                free--;
             }
             if (started.isEmpty()) return;
             int[] seqs = new int[started.size()], starts = new int[started.size()];
@@ -190,13 +190,34 @@ public final class BatchDecoder {
             load.chosen(seqs.length);
             for (int i = 0; i < seqs.length; i++) {
                 Active<R> a = started.get(i);
-                if (a.sequence != 0) held[a.sequence] = a.request.prompt();
+                if (a.sequence == 0) remember(a.prompt, a.prompt.length);
+                else held[a.sequence] = a.prompt;
                 if (!a.take(a.request.choose(logits, i * vocab, vocab), seqLen)) {
                     active.set(active.indexOf(a), null);
                     done.accept(a.request);
                 }
             }
         }
+    }
+
+    /** The session sequence of slot s: the slot itself in a one-sequence session, after the kept prefix's otherwise. */
+    private int sequenceOf(int s) {
+        return session.sequences() == 1 ? 0 : s + 1;
+    }
+
+    /** The free slot whose cache holds the longest share of {@code tokens}; the first free one when none holds any. */
+    private int slotFor(List<? extends Active<?>> active, int[] tokens) {
+        int best = -1, shared = -1;
+        for (int s = 0; s < active.size(); s++) {
+            if (active.get(s) != null) continue;
+            int[] h = held[sequenceOf(s)];
+            int n = h == null ? 0 : common(h, h.length, tokens);
+            if (n > shared) {
+                shared = n;
+                best = s;
+            }
+        }
+        return best;
     }
 
     /**
@@ -218,6 +239,7 @@ public final class BatchDecoder {
         int reused = Math.min(shared, tokens.length - 1);
         if (sequence != 0 && reused < (tokens.length - 1) / 2) {
             long t0 = System.nanoTime();
+            prefixLength = 0; // until the prefill is done: a failed one leaves nothing to copy from
             session.prefill(0, Arrays.copyOf(tokens, tokens.length - 1), 0);
             stats.prefillNanos += System.nanoTime() - t0;
             stats.prefilledTokens += tokens.length - 1;
@@ -252,14 +274,17 @@ public final class BatchDecoder {
     /** A request in flight: its sequence, the position its next token goes to, and that token. */
     private static final class Active<R extends Request> {
         final R request;
+        /** The prompt as it was prefilled. */
+        final int[] prompt;
         final int sequence, reused;
         int position, next;
 
-        Active(R request, int sequence, int promptTokens, int reused) {
+        Active(R request, int[] prompt, int sequence, int reused) {
             this.request = request;
+            this.prompt = prompt;
             this.sequence = sequence;
             this.reused = reused;
-            this.position = promptTokens;
+            this.position = prompt.length;
         }
 
         /** The request takes the chosen token; true when it is to be fed, which the context must also allow. */

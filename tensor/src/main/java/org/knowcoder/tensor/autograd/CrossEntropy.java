@@ -21,9 +21,14 @@ import java.util.Arrays;
  * chunk, as soon as its loss is known, becomes its own gradient
  * dlogits[t] = weight[t] / denominator * (softmax(logits[t]) - onehot(target[t]))
  * and is multiplied out into dx and dW at once. Backward then only scales those by the loss's
- * incoming gradient (1 from {@link Tape#backward(Var)}, which leaves them as they are). The same
- * products as a classifier {@link Linear} followed by a loss on its output, in the same order within
- * a chunk, and on a BF16 tape the logits are rounded as that Linear's output would be.
+ * incoming gradient (1 from {@link Tape#backward(Var)}, which leaves them as they are) and adds
+ * them to x's and W's. The same products as a classifier {@link Linear} followed by a loss on its
+ * output, in the same order, and on a BF16 tape the logits are rounded as that Linear's output would
+ * be: the same bits where W's gradient starts empty (one micro-batch a step); where it already holds
+ * an earlier micro-batch's, dW is summed apart and then added, which rounds differently.
+ *
+ * <p>The gradients are computed in forward whether or not a backward follows (about twice the
+ * classifier's forward time): a loss without backward is better had from {@link Linear}'s logits.
  */
 public final class CrossEntropy {
     /** Rows of logits made at a time: 32 MB at a 32,000-word vocabulary, one k-chunk of {@link Gemm}'s dW product. */

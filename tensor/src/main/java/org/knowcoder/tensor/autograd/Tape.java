@@ -120,7 +120,8 @@ public final class Tape {
     /**
      * Bytes of intermediate values that the recorded steps keep alive (each value once): the
      * activations held between forward and backward, not counting what ops save on the side
-     * (attention probabilities, RMS norm's per-row scales).
+     * (attention probabilities, RMS norm's per-row scales, the loss's gradients of the classifier
+     * and of its input).
      */
     public long heldActivationBytes() {
         Set<Var> seen = Collections.newSetFromMap(new IdentityHashMap<>());

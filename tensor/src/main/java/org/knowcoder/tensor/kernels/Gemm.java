@@ -27,7 +27,8 @@ import static org.knowcoder.tensor.kernels.Simd.FL;
  * <p>Each element of c is one FMA per product onto its own value, in the order of p: the same bits
  * on any number of threads, and as a plain loop of FMAs ({@code GemmTest}'s reference).
  *
- * <p>A reusable job like {@link MatMul}: the buffers are per worker and made once.
+ * <p>A reusable job like {@link MatMul}: the panel of B is shared, the blocks of A and the edge tiles
+ * are per worker, all made once.
  */
 public final class Gemm implements WorkerPool.RangeTask {
     /** A matrix inside an array: element (i, j) at {@code data[offset + i * rowStride + j * colStride]}. */

@@ -19,7 +19,7 @@ import static org.knowcoder.tensor.TestTensors.randomFloats;
  * The chunked classifier-and-loss op against the plain way: a {@link Linear} holding all the logits,
  * then the loss over them with its own backward ({@link #reference}), over batches of one chunk,
  * several, and a part chunk, on F32 and BF16 tapes. The same products in the same order, so the
- * loss and both gradients are equal to the bit.
+ * loss and both gradients (starting empty) are equal to the bit.
  */
 class CrossEntropyTest {
     private static final WorkerPool POOL = TestPool.TWO_THREADS;
