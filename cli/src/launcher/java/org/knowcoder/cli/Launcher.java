@@ -284,6 +284,12 @@ public final class Launcher {
      * these. Flags the user gave come later on the command line and win; a GC choice of theirs
      * replaces ours.
      *
+     * <p>{@code serve} gets a young generation of 192 MB instead: a request lives a few hundred
+     * milliseconds, across several collections of a 32 MB one, so its objects were promoted and the
+     * old generation grew for minutes under load (ServeLoad on KnowCoder-mini: the resident set's
+     * peak 5% to 25% higher in the last 20 s than in the second); with 192 MB they die young, and the
+     * resident set stays flat (0.3%, at about 785 MB). G1's defaults were flat too, at 2.7 GB.
+     *
      * <p>Training is the opposite case and keeps the JVM's defaults (G1): every step allocates its
      * activations anew (attention probabilities of 67 MB a layer at 1,024 positions). With these
      * flags those went straight to the old generation, young collections ran 15 times a second, and
@@ -292,7 +298,7 @@ public final class Launcher {
      */
     static List<String> memoryFlags(List<String> userFlags, String[] args) {
         if (args.length > 0 && TRAINING_COMMANDS.contains(args[0])) return Collections.emptyList();
-        List<String> flags = new ArrayList<>(Collections.singletonList("-Xmn32m"));
+        List<String> flags = new ArrayList<>(Collections.singletonList(args.length > 0 && args[0].equals("serve") ? "-Xmn192m" : "-Xmn32m"));
         if (userFlags.stream().noneMatch(f -> f.contains("GC"))) flags.add("-XX:+UseSerialGC");
         return flags;
     }

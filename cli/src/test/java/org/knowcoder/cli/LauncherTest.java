@@ -53,6 +53,15 @@ class LauncherTest {
     }
 
     @Test
+    void memoryFlagsSizeTheYoungGenerationByCommandAndLeaveTrainingAndTheUsersGcAlone() {
+        List<String> none = List.of();
+        assertAll(() -> assertEquals(List.of("-Xmn32m", "-XX:+UseSerialGC"), Launcher.memoryFlags(none, new String[] {"extract", "text"})),
+                () -> assertEquals(List.of("-Xmn192m", "-XX:+UseSerialGC"), Launcher.memoryFlags(none, new String[] {"serve"})),
+                () -> assertEquals(List.of(), Launcher.memoryFlags(none, new String[] {"train", "--steps", "1"})),
+                () -> assertEquals(List.of("-Xmn192m"), Launcher.memoryFlags(List.of("-XX:+UseZGC"), new String[] {"serve"})));
+    }
+
+    @Test
     void javaHomeWinsWhenItIsRecentEnough(@TempDir Path tmp) throws IOException {
         Path home = jdk(tmp.resolve("home/jdk-25"), "25.0.1", ALL_MODULES);
         Path roots = tmp.resolve("roots");
