@@ -23,8 +23,8 @@ record BenchModel(String name, LlamaConfig config, Path f32, Path q8, Path bf16,
 
     /** stories110M's shape: dim 768, hidden 2048, 12 layers, 12 heads, vocab 32000, context 1024. */
     static final LlamaConfig STORIES_110M = new LlamaConfig(768, 2048, 12, 12, 12, 32000, 1024, 1e-5f, 10000f);
-    /** A model small enough to smoke-test the runner in seconds. */
-    static final LlamaConfig TINY = new LlamaConfig(128, 384, 2, 4, 4, 512, 1024, 1e-5f, 10000f);
+    /** A model small enough to smoke-test the runner in seconds; rows of 256 and 768, whole Q4_K blocks. */
+    static final LlamaConfig TINY = new LlamaConfig(256, 768, 2, 4, 4, 512, 1024, 1e-5f, 10000f);
 
     private static final long SEED = 110;
 

@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
  * {@code --jvm-arg} passes an option to the JVM of the {@code --rss} child (to try heap settings).
  * {@code --llamacpp} names {@code bench/llamacpp/setup.sh}'s {@code llama_driver}: the F32 file is converted
  * to GGUF ({@code --llamacpp-dtypes}, default F32, F16, BF16 and Q8_0; with the CLI's {@code convert} and
- * {@code --gguf-tokenizer}, default the llama2 tokenizer of ../shared/fixtures, whose vocabulary
+ * {@code --gguf-tokenizer}, default the llama2 tokenizer of ../shared/fixtures (stories260K's for {@code --tiny}), whose vocabulary
  * llama.cpp needs in the file), and in every round llama.cpp's own loop and our engine each time the
  * same GGUF files ({@code llamacpp_X} and {@code GGUF_X}; ratios {@code gguf_x_over_llamacpp}).
  * Exits 1 when the {@code --rss} check fails, after printing the report.
@@ -50,7 +50,7 @@ public final class EndToEnd {
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of("bench-out"), jar = Path.of("cli", "target", "knowcoder.jar");
-        Path llama2c = null, llamaCpp = null, ggufTokenizer = Path.of("..", "shared", "fixtures", "tokenizer", "llama2-tokenizer.model");
+        Path llama2c = null, llamaCpp = null, ggufTokenizer = null;
         List<String> llamaCppDtypes = List.of("F32", "F16", "BF16", "Q8_0");
         int threads = 2, tokens = 256, prompt = 1000, rounds = 3;
         boolean rss = false, speed = true, tiny = false, cli = false;
@@ -91,7 +91,9 @@ public final class EndToEnd {
             if (!Files.isExecutable(llamaCpp)) USAGE.fail("--llamacpp " + llamaCpp + ": not an executable (bench/llamacpp/setup.sh builds llama_driver)");
             for (String d : llamaCppDtypes) {
                 if (!GgufCopies.DTYPES.contains(d)) USAGE.fail("--llamacpp-dtypes: unknown type " + d + "; the types: " + GgufCopies.DTYPES);
-                Path file = GgufCopies.of(jar, model, d, ggufTokenizer);
+                Path file = GgufCopies.of(jar, model, d, ggufTokenizer != null ? ggufTokenizer : tiny
+                        ? Path.of("..", "shared", "fixtures", "stories260K", "tok512.model") // the tiny model's vocabulary of 512
+                        : Path.of("..", "shared", "fixtures", "tokenizer", "llama2-tokenizer.model"));
                 gguf.put(GGUF + d, file);
                 external.put(LLAMACPP + d, ExternalDecode.llamaCpp(llamaCpp, file, tokens, prompt, threads));
             }

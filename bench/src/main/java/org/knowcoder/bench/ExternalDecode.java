@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -60,14 +61,19 @@ final class ExternalDecode {
     static Callable<double[]> llamaCpp(Path driver, Path gguf, int tokens, int prompt, int threads) {
         List<String> cmd = List.of(driver.toString(), "speed", gguf.toString(), Integer.toString(threads), Integer.toString(tokens),
                 Integer.toString(prompt));
-        return () -> {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = readAll(p.getInputStream()).strip();
-            int exit = p.waitFor();
-            String[] fields = out.split("\\s+");
-            if (exit != 0 || fields.length != 2) throw new IOException(String.join(" ", cmd) + " exited " + exit + " printing '" + out + "'");
-            return new double[] {Double.parseDouble(fields[0]), Double.parseDouble(fields[1])};
-        };
+        return () -> numbers(cmd, ProcessBuilder.Redirect.DISCARD, 2);
+    }
+
+    /** Runs {@code cmd} and returns the {@code count} numbers it prints on stdout, separated by white space. */
+    static double[] numbers(List<String> cmd, ProcessBuilder.Redirect stderr, int count) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectError(stderr).start();
+        String out = readAll(p.getInputStream()).strip();
+        int exit = p.waitFor();
+        String[] fields = out.split("\\s+");
+        if (exit != 0 || fields.length != count) {
+            throw new IOException(String.join(" ", cmd) + " exited " + exit + " printing '" + out + "', not " + count + " numbers");
+        }
+        return Arrays.stream(fields).mapToDouble(Double::parseDouble).toArray();
     }
 
     /**

@@ -75,11 +75,7 @@ final class SpeedRun {
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SpeedRun.class.getName(), model.toString(),
                 Integer.toString(threads), Integer.toString(decodeTokens), Integer.toString(promptTokens)));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = ExternalDecode.readAll(p.getInputStream()).strip();
-        int exit = p.waitFor();
-        if (exit != 0 || out.isEmpty()) throw new IOException("the timing JVM for " + model + " exited " + exit + " (" + String.join(" ", cmd) + ")");
-        return Arrays.stream(out.split("\\s+")).mapToDouble(Double::parseDouble).toArray();
+        return ExternalDecode.numbers(cmd, ProcessBuilder.Redirect.INHERIT, 3);
     }
 
     /**

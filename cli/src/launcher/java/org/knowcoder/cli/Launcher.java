@@ -298,7 +298,8 @@ public final class Launcher {
      */
     static List<String> memoryFlags(List<String> userFlags, String[] args) {
         if (args.length > 0 && TRAINING_COMMANDS.contains(args[0])) return Collections.emptyList();
-        List<String> flags = new ArrayList<>(Collections.singletonList(args.length > 0 && args[0].equals("serve") ? "-Xmn192m" : "-Xmn32m"));
+        boolean serving = args.length > 0 && args[0].equals("serve");
+        List<String> flags = new ArrayList<>(Collections.singletonList(serving ? "-Xmn192m" : "-Xmn32m"));
         if (userFlags.stream().noneMatch(f -> f.contains("GC"))) flags.add("-XX:+UseSerialGC");
         return flags;
     }

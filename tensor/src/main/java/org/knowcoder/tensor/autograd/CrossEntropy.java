@@ -50,16 +50,17 @@ public final class CrossEntropy {
         WorkerPool pool = tape.pool();
         Gemm gemm = tape.gemm();
         float[] xs = x.value(), ws = w.floats();
-        Matrix xRows = Matrix.rows(xs, dim);
+        Matrix xRows = Matrix.rows(xs, dim), wRows = Matrix.rows(ws, dim), wT = Matrix.transposed(ws, dim);
         boolean gradX = x.requiresGrad(), gradW = w.requiresGrad();
         float[] dx = gradX ? tape.take(rows * dim) : null, dw = gradW ? tape.take(vocab * dim) : null;
         float[] logits = tape.take(Math.min(rows, CHUNK) * vocab);
+        Matrix chunk = Matrix.rows(logits, vocab), chunkT = Matrix.transposed(logits, vocab);
         double[] rowLoss = new double[rows];
         float perTarget = 1f / denominator; // times the weight, not weight / denominator: the rounding the loss's separate backward had
         for (int r0 = 0; r0 < rows; r0 += CHUNK) {
             int from = r0, n = Math.min(CHUNK, rows - r0);
             Arrays.fill(logits, 0, n * vocab, 0f);
-            gemm.multiplyAdd(xRows.fromRow(from), Matrix.transposed(ws, dim), logits, 0, n, vocab, dim);
+            gemm.multiplyAdd(xRows.fromRow(from), wT, logits, 0, n, vocab, dim);
             pool.parallelFor(n, (worker, lo, hi) -> {
                 for (int i = lo; i < hi; i++) {
                     int t = from + i, o = i * vocab;
@@ -76,8 +77,8 @@ public final class CrossEntropy {
                     logits[o + targets[t]] -= g;
                 }
             });
-            if (gradX) gemm.multiplyAdd(Matrix.rows(logits, vocab), Matrix.rows(ws, dim), dx, from * dim, n, dim, vocab);
-            if (gradW) gemm.multiplyAdd(Matrix.transposed(logits, vocab), xRows.fromRow(from), dw, 0, vocab, dim, n);
+            if (gradX) gemm.multiplyAdd(chunk, wRows, dx, from * dim, n, dim, vocab);
+            if (gradW) gemm.multiplyAdd(chunkT, xRows.fromRow(from), dw, 0, vocab, dim, n);
         }
         tape.give(logits);
         double total = 0;
