@@ -18,10 +18,13 @@ import java.util.function.Predicate;
  * whose cache holds a longer share (a prompt in flight, or one answered whose slot is not reused
  * yet) serves as the source instead, so that requests of several kinds
  * mixed in one queue (a server's extractions of two schemas, or extractions and completions) do not
- * make sequence 0 switch between their prefixes at every arrival. And the other sequences are
+ * make sequence 0 switch between their prefixes at every arrival; the copies remember their source,
+ * and attention reads the shared part from it once for all of them. And the other sequences are
  * decoded together, one token of every prompt in flight per step, so each weight is read once per
- * step for all of them. A session of one sequence runs one prompt at a time and keeps its prefix in
- * place.
+ * step for all of them; the prompts that start meanwhile have their tails prefilled in the same pass
+ * (a server's requests arrive between nearly every two steps, and a pass of their own would read
+ * every weight again for a few rows). A session of one sequence runs one prompt at a time and keeps
+ * its prefix in place.
  */
 public final class BatchDecoder {
     /** One prompt being answered: how its next token is chosen and when it is complete. */
@@ -112,36 +115,60 @@ public final class BatchDecoder {
         int slots = inFlight();
         List<Active<R>> active = new ArrayList<>(java.util.Collections.nCopies(slots, null));
         int[] seqs = new int[slots], tokens = new int[slots], positions = new int[slots], rows = new int[slots];
+        int[][] prompts = new int[slots][];
         try {
             while (true) {
                 for (int s = 0; s < slots; s++) if (active.get(s) != null && cancelled.test(active.get(s).request)) active.set(s, null);
-                refill(active, waiting, cancelled, done);
-                int n = 0;
+                start(active, waiting, cancelled);
+                int n = 0, fresh = 0, prompted = 0;
                 for (int s = 0; s < slots; s++) {
                     Active<R> a = active.get(s);
                     if (a == null) continue;
                     seqs[n] = a.sequence;
-                    tokens[n] = a.next;
-                    positions[n] = a.position;
+                    if (a.tail != null) {
+                        prompts[n] = a.tail;
+                        positions[n] = a.reused;
+                        fresh++;
+                        prompted += a.tail.length;
+                    } else {
+                        tokens[n] = a.next;
+                        positions[n] = a.position;
+                        prompts[n] = null;
+                    }
                     rows[n++] = s;
                 }
                 load.active(n);
                 if (n == 0) return;
                 long t0 = System.nanoTime();
-                float[] logits = session.decode(seqs, tokens, positions, n);
-                load.stepped(n);
+                float[] logits;
+                if (fresh == 0) {
+                    logits = session.decode(seqs, tokens, positions, n);
+                } else { // the prompts just started go in the same pass as the next tokens of the others
+                    for (int r = 0; r < n; r++) if (prompts[r] == null) prompts[r] = new int[] {tokens[r]};
+                    logits = session.prefillMany(Arrays.copyOf(seqs, n), Arrays.copyOf(prompts, n), Arrays.copyOf(positions, n));
+                }
+                long spent = System.nanoTime() - t0, prefill = spent * prompted / (prompted + n - fresh);
+                stats.prefillNanos += prefill;
+                stats.prefilledTokens += prompted;
+                stats.decodeNanos += spent - prefill;
+                stats.decodedTokens += n - fresh;
+                if (n > fresh) load.stepped(n - fresh);
                 load.chosen(n);
                 for (int r = 0; r < n; r++) {
                     Active<R> a = active.get(rows[r]);
-                    if (session.sequences() == 1) remember(tokens[r], a.position);
-                    a.position++;
+                    if (a.tail != null) { // its whole prompt is in its cache now
+                        if (a.sequence == 0) remember(a.prompt, a.prompt.length);
+                        else held[a.sequence] = a.prompt;
+                        a.tail = null;
+                    } else {
+                        if (session.sequences() == 1) remember(tokens[r], a.position);
+                        a.position++;
+                    }
                     if (!a.take(a.request.choose(logits, r * vocab, vocab), seqLen)) {
                         active.set(rows[r], null);
                         done.accept(a.request);
                     }
                 }
-                stats.decodeNanos += System.nanoTime() - t0;
-                stats.decodedTokens += n;
             }
         } finally {
             load.active(0);
@@ -150,53 +177,23 @@ public final class BatchDecoder {
 
     /**
      * Starts waiting requests in the free slots: each goes to the free slot whose cache holds most of
-     * its prompt and takes its share from the best source ({@link #reuse}), then all their remaining
-     * tokens are prefilled in shared passes. A request complete at once (its first token ends it)
-     * finishes and its slot is filled again.
+     * its prompt and takes its share from the best source ({@link #reuse}); the rest of its prompt,
+     * its tail, is prefilled in the next pass, together with the next tokens of the requests in flight.
      */
-    private <R extends Request> void refill(List<Active<R>> active, Queue<R> waiting, Predicate<? super R> cancelled, Done<R> done)
-            throws java.io.IOException {
-        while (!waiting.isEmpty()) {
-            List<Active<R>> started = new ArrayList<>();
-            List<int[]> tails = new ArrayList<>();
-            int free = 0;
-            for (Active<R> a : active) if (a == null) free++;
-            while (free > 0 && !waiting.isEmpty()) {
-                R request = waiting.poll();
-                if (cancelled.test(request)) continue;
-                int[] tokens = request.prompt().clone(); // what the cache will hold, whatever the request does with its array
-                load.started(tokens.length);
-                int s = slotFor(active, tokens), sequence = sequenceOf(s);
-                Active<R> a = new Active<>(request, tokens, sequence, reuse(tokens, sequence));
-                held[sequence] = null;
-                if (sequence == 0) prefixLength = a.reused; // what stays valid until this prompt is prefilled
-                active.set(s, a);
-                started.add(a);
-                tails.add(Arrays.copyOfRange(tokens, a.reused, tokens.length));
-                free--;
-            }
-            if (started.isEmpty()) return;
-            int[] seqs = new int[started.size()], starts = new int[started.size()];
-            int prefilled = 0;
-            for (int i = 0; i < seqs.length; i++) {
-                seqs[i] = started.get(i).sequence;
-                starts[i] = started.get(i).reused;
-                prefilled += tails.get(i).length;
-            }
-            long t0 = System.nanoTime();
-            float[] logits = session.prefillMany(seqs, tails.toArray(int[][]::new), starts);
-            stats.prefillNanos += System.nanoTime() - t0;
-            stats.prefilledTokens += prefilled;
-            load.chosen(seqs.length);
-            for (int i = 0; i < seqs.length; i++) {
-                Active<R> a = started.get(i);
-                if (a.sequence == 0) remember(a.prompt, a.prompt.length);
-                else held[a.sequence] = a.prompt;
-                if (!a.take(a.request.choose(logits, i * vocab, vocab), seqLen)) {
-                    active.set(active.indexOf(a), null);
-                    done.accept(a.request);
-                }
-            }
+    private <R extends Request> void start(List<Active<R>> active, Queue<R> waiting, Predicate<? super R> cancelled) {
+        int free = 0;
+        for (Active<R> a : active) if (a == null) free++;
+        while (free > 0 && !waiting.isEmpty()) {
+            R request = waiting.poll();
+            if (cancelled.test(request)) continue;
+            int[] tokens = request.prompt().clone(); // what the cache will hold, whatever the request does with its array
+            load.started(tokens.length);
+            int s = slotFor(active, tokens), sequence = sequenceOf(s);
+            Active<R> a = new Active<>(request, tokens, sequence, reuse(tokens, sequence));
+            held[sequence] = null;
+            if (sequence == 0) prefixLength = a.reused; // what stays valid until this prompt is prefilled
+            active.set(s, a);
+            free--;
         }
     }
 
@@ -277,6 +274,8 @@ public final class BatchDecoder {
         /** The prompt as it was prefilled. */
         final int[] prompt;
         final int sequence, reused;
+        /** The prompt's tokens past what was reused, until a pass has prefilled them; then null. */
+        int[] tail;
         int position, next;
 
         Active(R request, int[] prompt, int sequence, int reused) {
@@ -284,6 +283,7 @@ public final class BatchDecoder {
             this.prompt = prompt;
             this.sequence = sequence;
             this.reused = reused;
+            this.tail = Arrays.copyOfRange(prompt, reused, prompt.length);
             this.position = prompt.length;
         }
 

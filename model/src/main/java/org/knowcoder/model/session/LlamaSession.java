@@ -41,6 +41,8 @@ public final class LlamaSession implements DecodingSession {
     private LowRankUpdates adapter;
     private final float[] x, xb, q, k, v, att, h1, h3, scratch, logits, batchLogits;
     private final int[] oneToken = new int[1];
+    /** The logits of a pass's marked rows, [row][vocab], before they go to their prompts' places. */
+    private float[] markedLogits = new float[0];
     /** Per layer, the products that read one normed input, done as one job when decoding (see {@link MatVec}). */
     private final Tensor[][] qkvWeights, gateUpWeights;
     private final float[][] qkv, gateUp;
@@ -207,7 +209,8 @@ public final class LlamaSession implements DecodingSession {
     /**
      * One pass over rows [0, n): row t feeds tokens[off + t] at rowPosition[t] into rowCache[t].
      * {@code oneRun}: the rows are consecutive positions of one sequence, so attention takes them
-     * in one parallel pass; otherwise each row attends over its own cache.
+     * in one parallel pass; otherwise each row attends over its own cache (a prompt prefix that
+     * caches share read once for all of them).
      */
     private void run(int[] tokens, int off, int n, boolean oneRun, Logits which) {
         int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
@@ -234,11 +237,8 @@ public final class LlamaSession implements DecodingSession {
             }
             // a run's values go in as one copy
             if (oneRun) rowCache[0].storeRun(l, rowPosition[0], n, k, 0, v, 0);
-            if (oneRun) {
-                attention.apply(q, 0, n, rowPosition[0], rowCache[0], l, att);
-            } else {
-                for (int t = 0; t < n; t++) attention.apply(q, t, 1, rowPosition[t], rowCache[t], l, att);
-            }
+            if (oneRun) attention.apply(q, 0, n, rowPosition[0], rowCache[0], l, att);
+            else attention.applyRows(q, n, rowPosition, rowCache, l, att);
             project(l, Projection.O, layer.wo(), att, n, xb);
             VectorMath.add(x, 0, xb, 0, n * dim);
 
@@ -255,10 +255,21 @@ public final class LlamaSession implements DecodingSession {
             for (int t = 0; t < n; t++) RmsNorm.apply(xb, t * dim, x, t * dim, weights.finalNorm(), dim, c.normEps());
             matMul.apply(weights.classifier(), xb, n, batchLogits);
         } else if (which == Logits.MARKED) {
+            // the marked rows' logits in one product: a pass that starts many prompts reads the classifier once
+            int m = 0, only = 0;
             for (int t = 0; t < n; t++) {
                 if (rowLogits[t] < 0) continue;
-                RmsNorm.apply(xb, 0, x, t * dim, weights.finalNorm(), dim, c.normEps());
-                matVec.apply(weights.classifier(), xb, 0, batchLogits, rowLogits[t] * c.vocabSize());
+                RmsNorm.apply(xb, m++ * dim, x, t * dim, weights.finalNorm(), dim, c.normEps());
+                only = rowLogits[t];
+            }
+            if (m == 1) {
+                matVec.apply(weights.classifier(), xb, 0, batchLogits, only * c.vocabSize());
+            } else if (m > 1) {
+                if (markedLogits.length < m * c.vocabSize()) markedLogits = new float[m * c.vocabSize()];
+                matMul.apply(weights.classifier(), xb, m, markedLogits);
+                for (int t = 0, i = 0; t < n; t++) {
+                    if (rowLogits[t] >= 0) System.arraycopy(markedLogits, i++ * c.vocabSize(), batchLogits, rowLogits[t] * c.vocabSize(), c.vocabSize());
+                }
             }
         }
     }
@@ -274,10 +285,10 @@ public final class LlamaSession implements DecodingSession {
         if (adapter != null) adapter.addTo(layer, p, in, n, out);
     }
 
-    /** project() for several products of one input: matrix-vector ones as one job. */
+    /** project() for several products of one input, as one job. */
     private void project(int layer, Projection[] ps, Tensor[] ws, float[] in, int n, float[][] outs) {
         if (n == 1) matVec.apply(ws, in, 0, outs);
-        else for (int i = 0; i < ws.length; i++) matMul.apply(ws[i], in, n, outs[i]);
+        else matMul.apply(ws, in, n, outs);
         if (adapter != null) for (int i = 0; i < ws.length; i++) adapter.addTo(layer, ps[i], in, n, outs[i]);
     }
 }

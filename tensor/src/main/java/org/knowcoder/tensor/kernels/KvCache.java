@@ -2,6 +2,9 @@ package org.knowcoder.tensor.kernels;
 
 import org.knowcoder.io.BadInputException;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The keys and values of every position seen so far, per layer. Keys are stored transposed in
  * tiles of one vector of positions, [kvHead][position / FL][headDim][position % FL] with the
@@ -11,6 +14,10 @@ import org.knowcoder.io.BadInputException;
  * components 4 KB apart: 64 interleaved streams to read, and a decoded position's 768 key writes
  * on 768 cache lines.) Values stay position-major, [position][kvHead * headDim], which is what the
  * weighted sum reads.
+ *
+ * <p>A cache filled by {@link #copyPrefix} remembers where from: its first {@link #sharedLength}
+ * positions hold what its {@link #source} holds, until either of them writes below that. Attention
+ * over many sequences at once reads that shared stretch once, from the source, for all of them.
  */
 public final class KvCache {
     private final int nKvHeads;
@@ -19,6 +26,11 @@ public final class KvCache {
     private final int headKeys;
     private final float[][] keys;
     private final float[][] values;
+    /** The cache whose first {@code sharedLength} positions this one holds too, or null. */
+    private KvCache source;
+    private int sharedLength;
+    /** The caches that name this one as their source. */
+    private final List<KvCache> readers = new ArrayList<>();
 
     /**
      * Throws BadInputException, before allocating anything, when the cache cannot exist: a
@@ -52,6 +64,7 @@ public final class KvCache {
      * and v[vo + t * kvDim ..].
      */
     public void storeRun(int layer, int start, int n, float[] k, int ko, float[] v, int vo) {
+        written(start);
         float[] kt = keys[layer];
         int kvDim = nKvHeads * headDim;
         for (int t = 0; t < n; t++) {
@@ -68,17 +81,76 @@ public final class KvCache {
         return pos / Simd.FL * headDim * Simd.FL + pos % Simd.FL;
     }
 
-    /** Copies positions [0, length) of every layer from {@code from}, a cache of the same shape (a shared prompt prefix). */
+    /**
+     * Copies positions [0, length) of every layer from {@code from}, a cache of the same shape (a
+     * shared prompt prefix), and takes as source the cache {@code from} itself copied them from when
+     * it shares a tile of positions or more with it (so that the copies of copies of one prompt
+     * prefix all name the cache that holds it), or else {@code from}.
+     */
     public void copyPrefix(KvCache from, int length) {
         if (from.headKeys != headKeys || from.keys.length != keys.length || from.nKvHeads != nKvHeads || from.headDim != headDim) {
             throw new IllegalArgumentException("KV caches of different shapes");
         }
+        if (from == this) return;
+        written(0);
         int kvDim = nKvHeads * headDim;
         int tiles = (length + Simd.FL - 1) / Simd.FL * Simd.FL * headDim; // whole tiles: later positions in the last one are never read
         for (int l = 0; l < keys.length; l++) {
             for (int h = 0; h < nKvHeads; h++) System.arraycopy(from.keys[l], h * headKeys, keys[l], h * headKeys, tiles);
             System.arraycopy(from.values[l], 0, values[l], 0, length * kvDim);
         }
+        boolean upstream = from.source != null && from.sharedLength >= Simd.FL;
+        KvCache root = upstream ? from.source : from;
+        int shared = upstream ? Math.min(length, from.sharedLength) : length;
+        if (shared > 0) {
+            source = root;
+            sharedLength = shared;
+            root.readers.add(this);
+        }
+    }
+
+    /** The cache whose first {@link #sharedLength} positions this one holds too (the same floats), or null. */
+    public KvCache source() {
+        return source;
+    }
+
+    /** How many leading positions this cache holds the same as its {@link #source}. */
+    public int sharedLength() {
+        return sharedLength;
+    }
+
+    /**
+     * Positions from {@code pos} on are being rewritten: this cache shares no more than the positions
+     * before with its source, and its readers that share more take the one of them that shares most
+     * as their source instead (each holds its own copy, so they hold the same floats as it), rather
+     * than losing what they share when a prompt's cache is given to another prompt.
+     */
+    private void written(int pos) {
+        if (source != null && sharedLength > pos) {
+            if (pos == 0) detach();
+            else sharedLength = pos;
+        }
+        KvCache heir = null;
+        for (KvCache r : readers) if (r.sharedLength > pos && (heir == null || r.sharedLength > heir.sharedLength)) heir = r;
+        if (heir == null) return;
+        for (int i = readers.size() - 1; i >= 0; i--) {
+            KvCache r = readers.get(i);
+            if (r.sharedLength <= pos) continue;
+            readers.remove(i);
+            if (r == heir) {
+                r.source = null;
+                r.sharedLength = 0;
+            } else {
+                r.source = heir; // r shares no more than heir does: all of it holds the same floats as heir
+                heir.readers.add(r);
+            }
+        }
+    }
+
+    private void detach() {
+        source.readers.remove(this);
+        source = null;
+        sharedLength = 0;
     }
 
     float[] keys(int layer) {

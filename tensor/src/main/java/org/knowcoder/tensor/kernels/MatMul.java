@@ -33,6 +33,8 @@ public final class MatMul implements WorkerPool.RangeTask {
     private static final int ROWS = 16;
     /** Tokens per panel: two vectors. */
     private static final int GROUP = 2 * FL;
+    /** Matrices of one input in one job at most, as for {@link MatVec}. */
+    private static final int MAX_GROUP = MatVec.MAX_GROUP;
 
     private final WorkerPool pool;
     private final int maxCols;
@@ -41,10 +43,14 @@ public final class MatMul implements WorkerPool.RangeTask {
     /** The activations in panels, [panel][column][GROUP]. */
     private float[] panels = new float[0];
     private final WorkerPool.RangeTask layOut = this::layOutPanels;
-    private Tensor w;
+    /** The products of the current job: matrix i's blocks are [firstBlock[i], firstBlock[i + 1]). */
+    private final Tensor[] ws = new Tensor[MAX_GROUP];
+    private final float[][] outs = new float[MAX_GROUP][];
+    private final int[] firstBlock = new int[MAX_GROUP + 1];
+    private int count;
+    private int cols;
     private float[] x;
     private int tokens;
-    private float[] out;
 
     public MatMul(WorkerPool pool, int maxCols) {
         this.pool = pool;
@@ -55,23 +61,47 @@ public final class MatMul implements WorkerPool.RangeTask {
 
     /** x is [tokens, w.cols()] row-major, out is [tokens, w.rows()] row-major. */
     public void apply(Tensor w, float[] x, int tokens, float[] out) {
+        set(0, w, out);
+        run(1, x, tokens);
+    }
+
+    /**
+     * outs[i] = ws[i] x for matrices of one width (a layer's query, key and value, or gate and up),
+     * the activations laid out once and the products in one job (at most {@value #MAX_GROUP}).
+     */
+    public void apply(Tensor[] group, float[] x, int tokens, float[][] groupOuts) {
+        if (group.length > MAX_GROUP) throw new IllegalArgumentException(group.length + " matrices in one MatMul call, at most " + MAX_GROUP);
+        for (int i = 0; i < group.length; i++) {
+            if (group[i].cols() != group[0].cols()) throw new IllegalArgumentException(group[i] + " and " + group[0] + " differ in width");
+            set(i, group[i], groupOuts[i]);
+        }
+        run(group.length, x, tokens);
+    }
+
+    private void set(int i, Tensor w, float[] out) {
         if (w.cols() > maxCols) throw new IllegalArgumentException(w + " is wider than this MatMul");
+        ws[i] = w;
+        outs[i] = out;
+    }
+
+    private void run(int matrices, float[] x, int tokens) {
         int groups = (tokens + GROUP - 1) / GROUP;
         if (panels.length < groups * GROUP * maxCols) panels = new float[groups * GROUP * maxCols];
-        this.w = w;
+        this.count = matrices;
+        this.cols = ws[0].cols();
         this.x = x;
         this.tokens = tokens;
-        this.out = out;
+        for (int i = 0; i < matrices; i++) firstBlock[i + 1] = firstBlock[i] + Math.toIntExact((ws[i].rows() + ROWS - 1) / ROWS);
         pool.parallelFor(groups, layOut);
-        pool.parallelFor(Math.toIntExact((w.rows() + ROWS - 1) / ROWS), this);
-        this.w = null;
+        pool.parallelFor(firstBlock[matrices], this);
+        Arrays.fill(ws, null);
+        Arrays.fill(outs, null);
         this.x = null;
-        this.out = null;
     }
 
     /** Panels [from, to) of x, transposed; lanes past the last token are zero. */
     private void layOutPanels(int worker, int from, int to) {
-        int n = w.cols();
+        int n = cols;
         for (int g = from; g < to; g++) {
             int base = g * GROUP * n;
             for (int k = 0; k < GROUP; k++) {
@@ -85,11 +115,15 @@ public final class MatMul implements WorkerPool.RangeTask {
     @Override
     public void run(int worker, int fromBlock, int toBlock) {
         float[] rows = rowScratch[worker], tile = tileScratch[worker];
-        int n = w.cols();
-        int outRows = Math.toIntExact(w.rows());
+        int n = cols;
         int groups = (tokens + GROUP - 1) / GROUP;
-        for (int b = fromBlock; b < toBlock; b++) {
-            int r0 = b * ROWS;
+        int m = 0;
+        for (int block = fromBlock; block < toBlock; block++) {
+            while (block >= firstBlock[m + 1]) m++;
+            Tensor w = ws[m];
+            float[] out = outs[m];
+            int outRows = Math.toIntExact(w.rows());
+            int r0 = (block - firstBlock[m]) * ROWS;
             int nr = Math.min(ROWS, outRows - r0);
             for (int r = 0; r < nr; r++) WeightRows.decode(w, r0 + r, rows, r * n);
             if (nr < ROWS) Arrays.fill(rows, nr * n, ROWS * n, 0f);

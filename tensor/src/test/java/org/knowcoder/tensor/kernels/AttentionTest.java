@@ -10,6 +10,9 @@ import java.util.Random;
 import org.knowcoder.parallel.WorkerPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.knowcoder.testing.Approx.assertClose;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
@@ -86,6 +89,76 @@ class AttentionTest {
                 assertArrayEquals(out, Arrays.copyOfRange(rowsOut, 2 * dim, rowsOut.length), "rows from 2");
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0} heads / {1} kv heads, headDim {2}, {3} threads")
+    @CsvSource({"8, 4, 16, 2", "6, 6, 32, 2", "4, 4, 7, 1", "4, 1, 33, 2", "2, 2, 64, 1"})
+    void rowsOverCopiedPrefixesGetTheBitsOfOneByOne(int nHeads, int nKvHeads, int headDim, int threads) {
+        int maxPositions = 120, prefix = 70, dim = nHeads * headDim, kvDim = nKvHeads * headDim;
+        Random rnd = new Random(headDim * 31 + nHeads);
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            Attention attention = new Attention(pool, nHeads, nKvHeads, headDim, maxPositions);
+            KvCache source = new KvCache(1, nKvHeads, headDim, maxPositions);
+            fill(source, 0, prefix, rnd, kvDim);
+            // copies of the prefix, whole or in part, each going on with positions of its own; a copy
+            // of a copy (names the first source); a cache of its own holding two rows (a prompt's tail)
+            int[] copied = {prefix, prefix, prefix - 3, 20, prefix, 5, 40};
+            // (sorted by share, the first block of four has own positions side by side past a whole tile)
+            int[] rowsAt = {prefix + 24, prefix + 30, prefix + 15, 60, prefix + 40, 9, 100};
+            KvCache[] caches = new KvCache[copied.length + 3];
+            int[] positions = new int[caches.length];
+            for (int i = 0; i < copied.length; i++) {
+                caches[i] = new KvCache(1, nKvHeads, headDim, maxPositions);
+                caches[i].copyPrefix(i == copied.length - 1 ? caches[0] : source, copied[i]);
+                fill(caches[i], copied[i], rowsAt[i] + 1, rnd, kvDim);
+                positions[i] = rowsAt[i];
+            }
+            assertSame(source, caches[copied.length - 1].source(), "a copy of a copy names the first source");
+            KvCache own = new KvCache(1, nKvHeads, headDim, maxPositions);
+            fill(own, 0, 50, rnd, kvDim);
+            caches[copied.length] = own;
+            positions[copied.length] = 48;
+            caches[copied.length + 1] = own;
+            positions[copied.length + 1] = 49;
+            caches[copied.length + 2] = source;
+            positions[copied.length + 2] = 40;
+            float[] q = scaled(randomFloats(rnd, caches.length * dim), 2);
+            assertRowsAsOneByOne(attention, q, positions, caches, dim);
+            // the source rewritten from position 30 on: the copies sharing more than 30 positions take
+            // the first of those sharing most (caches[0], all 70) as their source, the others keep it
+            fill(source, 30, prefix, rnd, kvDim);
+            assertNull(caches[0].source());
+            assertSame(caches[0], caches[2].source());
+            assertEquals(prefix - 3, caches[2].sharedLength());
+            assertSame(source, caches[3].source());
+            assertEquals(20, caches[3].sharedLength());
+            assertRowsAsOneByOne(attention, q, positions, caches, dim);
+            fill(source, 0, prefix, rnd, kvDim);
+            assertNull(caches[3].source(), "rewritten from 0: no cache shares the source's positions");
+            assertSame(caches[3], caches[5].source());
+            assertRowsAsOneByOne(attention, q, positions, caches, dim);
+            // a copy writing within what it shares shares no more than the positions before
+            fill(caches[2], 50, 52, rnd, kvDim);
+            assertEquals(50, caches[2].sharedLength());
+            positions[2] = 51;
+            assertRowsAsOneByOne(attention, q, positions, caches, dim);
+        }
+    }
+
+    private static void assertRowsAsOneByOne(Attention attention, float[] q, int[] positions, KvCache[] caches, int dim) {
+        float[] rows = new float[q.length];
+        Arrays.fill(rows, Float.NaN);
+        attention.applyRows(q, caches.length, positions, caches, 0, rows);
+        for (int r = 0; r < caches.length; r++) {
+            float[] one = new float[dim];
+            attention.apply(Arrays.copyOfRange(q, r * dim, (r + 1) * dim), 0, 1, positions[r], caches[r], 0, one);
+            assertArrayEquals(one, Arrays.copyOfRange(rows, r * dim, (r + 1) * dim), "row " + r + " at position " + positions[r]);
+        }
+    }
+
+    /** Stores random keys and values at positions [from, to) of layer 0. */
+    private static void fill(KvCache cache, int from, int to, Random rnd, int kvDim) {
+        for (int p = from; p < to; p++) cache.store(0, p, scaled(randomFloats(rnd, kvDim), 2), 0, randomFloats(rnd, kvDim), 0);
     }
 
     @Test

@@ -13,22 +13,24 @@ import java.util.stream.Stream;
 
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
+import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.TestTensors.Weights;
 import org.knowcoder.tensor.TestTensors;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.knowcoder.testing.Approx.assertDot;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 
-/** Batched W x over token counts around the 32-token panel and row counts around the 8-row block. */
+/** Batched W x over token counts around the 32-token panel (and enough panels for the workers to lay them out) and row counts around the 8-row block. */
 class MatMulTest {
     private static final int[] ROWS = {1, 3, 8, 9, 17};
     private static final int[] COLS = {1, 7, 16, 17, 33, 64, 100};
 
     static Stream<Arguments> dtypesThreadsAndTokens() {
         return TestTensors.anyWidthTypes().flatMap(d -> IntStream.of(1, 2).boxed().flatMap(
-                threads -> IntStream.of(1, 3, 16, 17, 32, 33, 70).mapToObj(tokens -> Arguments.of(d, threads, tokens))));
+                threads -> IntStream.of(1, 3, 16, 17, 32, 33, 70, 300).mapToObj(tokens -> Arguments.of(d, threads, tokens))));
     }
 
     @ParameterizedTest(name = "{0}, {1} threads, {2} tokens")
@@ -78,6 +80,34 @@ class MatMulTest {
                     assertEquals(Float.floatToRawIntBits(chain), Float.floatToRawIntBits(out[t * rows + r]), "token " + t + " row " + r);
                 }
             }
+        }
+    }
+
+    /** Matrices of one input in one job (a layer's q, k and v): each product's bits as alone. */
+    @ParameterizedTest(name = "{0}, {1} threads, {2} tokens")
+    @MethodSource("dtypesThreadsAndTokens")
+    void aGroupGetsTheBitsOfEachProductAlone(DType dtype, int threads, int tokens) {
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            int cols = 33;
+            Random rnd = new Random(tokens * 31L + threads);
+            int[] rows = {17, 8, 3};
+            Tensor[] group = new org.knowcoder.tensor.Tensor[rows.length];
+            float[][] outs = new float[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                group[i] = TestTensors.random(dtype, rows[i], cols, rnd, null).tensor();
+                outs[i] = new float[tokens * rows[i]];
+                Arrays.fill(outs[i], Float.NaN);
+            }
+            float[] x = randomFloats(rnd, tokens * cols);
+            MatMul matMul = new MatMul(pool, cols);
+            matMul.apply(group, x, tokens, outs);
+            for (int i = 0; i < rows.length; i++) {
+                float[] alone = new float[tokens * rows[i]];
+                matMul.apply(group[i], x, tokens, alone);
+                assertArrayEquals(alone, outs[i], "matrix " + i);
+            }
+            Weights narrower = TestTensors.random(dtype, 2, cols - 1, rnd, null);
+            assertThrows(IllegalArgumentException.class, () -> matMul.apply(new Tensor[] {group[0], narrower.tensor()}, x, tokens, outs));
         }
     }
 
