@@ -22,9 +22,9 @@ import java.util.function.Predicate;
  * and attention reads the shared part from it once for all of them. And the other sequences are
  * decoded together, one token of every prompt in flight per step, so each weight is read once per
  * step for all of them; the prompts that start meanwhile have their tails prefilled in the same pass
- * (a server's requests arrive between nearly every two steps, and a pass of their own would read
- * every weight again for a few rows). A session of one sequence runs one prompt at a time and keeps
- * its prefix in place.
+ * where the session packs prompts ({@link DecodingSession#packsPrompts}: a server's requests arrive
+ * between nearly every two steps, and a pass of their own would read every weight again for a few
+ * rows). A session of one sequence runs one prompt at a time and keeps its prefix in place.
  */
 public final class BatchDecoder {
     /** One prompt being answered: how its next token is chosen and when it is complete. */
@@ -114,65 +114,81 @@ public final class BatchDecoder {
     public <R extends Request> void run(Queue<R> waiting, Predicate<? super R> cancelled, Done<R> done) throws java.io.IOException {
         int slots = inFlight();
         List<Active<R>> active = new ArrayList<>(java.util.Collections.nCopies(slots, null));
-        int[] seqs = new int[slots], tokens = new int[slots], positions = new int[slots], rows = new int[slots];
-        int[][] prompts = new int[slots][];
+        int[] fresh = new int[slots], going = new int[slots], all = new int[slots];
         try {
             while (true) {
                 for (int s = 0; s < slots; s++) if (active.get(s) != null && cancelled.test(active.get(s).request)) active.set(s, null);
                 start(active, waiting, cancelled);
-                int n = 0, fresh = 0, prompted = 0;
+                int started = 0, on = 0;
                 for (int s = 0; s < slots; s++) {
                     Active<R> a = active.get(s);
                     if (a == null) continue;
-                    seqs[n] = a.sequence;
-                    if (a.tail != null) {
-                        prompts[n] = a.tail;
-                        positions[n] = a.reused;
-                        fresh++;
-                        prompted += a.tail.length;
-                    } else {
-                        tokens[n] = a.next;
-                        positions[n] = a.position;
-                        prompts[n] = null;
-                    }
-                    rows[n++] = s;
+                    if (a.tail != null) fresh[started++] = s;
+                    else going[on++] = s;
+                    all[started + on - 1] = s;
                 }
-                load.active(n);
-                if (n == 0) return;
-                long t0 = System.nanoTime();
-                float[] logits;
-                if (fresh == 0) {
-                    logits = session.decode(seqs, tokens, positions, n);
-                } else { // the prompts just started go in the same pass as the next tokens of the others
-                    for (int r = 0; r < n; r++) if (prompts[r] == null) prompts[r] = new int[] {tokens[r]};
-                    logits = session.prefillMany(Arrays.copyOf(seqs, n), Arrays.copyOf(prompts, n), Arrays.copyOf(positions, n));
-                }
-                long spent = System.nanoTime() - t0, prefill = spent * prompted / (prompted + n - fresh);
-                stats.prefillNanos += prefill;
-                stats.prefilledTokens += prompted;
-                stats.decodeNanos += spent - prefill;
-                stats.decodedTokens += n - fresh;
-                if (n > fresh) load.stepped(n - fresh);
-                load.chosen(n);
-                for (int r = 0; r < n; r++) {
-                    Active<R> a = active.get(rows[r]);
-                    if (a.tail != null) { // its whole prompt is in its cache now
-                        if (a.sequence == 0) remember(a.prompt, a.prompt.length);
-                        else held[a.sequence] = a.prompt;
-                        a.tail = null;
-                    } else {
-                        if (session.sequences() == 1) remember(tokens[r], a.position);
-                        a.position++;
-                    }
-                    if (!a.take(a.request.choose(logits, r * vocab, vocab), seqLen)) {
-                        active.set(rows[r], null);
-                        done.accept(a.request);
-                    }
+                load.active(started + on);
+                if (started + on == 0) return;
+                if (started == 0 || on == 0 || session.packsPrompts()) {
+                    pass(active, all, started + on, done);
+                } else { // a pass of its own for each: one prompt per pass would read every weight per request in flight
+                    pass(active, fresh, started, done);
+                    pass(active, going, on, done);
                 }
             }
         } finally {
             load.active(0);
         }
+    }
+
+    /**
+     * One pass over the requests in slots[0, n): the tails of those just started (prefilled) and the
+     * next tokens of the others (one token each: a decoding step, or with prompts one-token prompts of
+     * the same pass); each chooses its next token from its row of logits.
+     */
+    private <R extends Request> void pass(List<Active<R>> active, int[] slots, int n, Done<R> done) throws java.io.IOException {
+        int[] seqs = new int[n], tokens = new int[n], positions = new int[n];
+        int[][] prompts = new int[n][];
+        int started = 0, prompted = 0;
+        for (int r = 0; r < n; r++) {
+            Active<R> a = active.get(slots[r]);
+            seqs[r] = a.sequence;
+            if (a.tail != null) {
+                prompts[r] = a.tail;
+                positions[r] = a.reused;
+                started++;
+                prompted += a.tail.length;
+            } else {
+                tokens[r] = a.next;
+                positions[r] = a.position;
+                prompts[r] = new int[] {a.next};
+            }
+        }
+        long t0 = System.nanoTime();
+        float[] logits = started == 0 ? session.decode(seqs, tokens, positions, n) : session.prefillMany(seqs, prompts, positions);
+        if (n > started) load.stepped(n - started);
+        load.chosen(n);
+        for (int r = 0; r < n; r++) {
+            Active<R> a = active.get(slots[r]);
+            if (a.tail != null) { // its whole prompt is in its cache now
+                if (a.sequence == 0) remember(a.prompt, a.prompt.length);
+                else held[a.sequence] = a.prompt;
+                a.tail = null;
+            } else {
+                if (session.sequences() == 1) remember(tokens[r], a.position);
+                a.position++;
+            }
+            if (!a.take(a.request.choose(logits, r * vocab, vocab), seqLen)) {
+                active.set(slots[r], null);
+                done.accept(a.request);
+            }
+        }
+        // a pass of prompts and decoded tokens: its time split between them by rows (an estimate)
+        long spent = System.nanoTime() - t0, prefill = spent * prompted / (prompted + n - started);
+        stats.prefillNanos += prefill;
+        stats.prefilledTokens += prompted;
+        stats.decodeNanos += spent - prefill;
+        stats.decodedTokens += n - started;
     }
 
     /**

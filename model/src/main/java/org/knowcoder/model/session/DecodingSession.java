@@ -32,6 +32,15 @@ public interface DecodingSession {
     float[] prefillMany(int[] sequences, int[][] prompts, int[] starts);
 
     /**
+     * Whether {@link #prefillMany} packs the prompts' rows into shared passes, so that one-token
+     * prompts cost a row each, as in {@link #decode}, not a pass each: then a decoder may feed the
+     * prompts just started and the next tokens of the others in one call.
+     */
+    default boolean packsPrompts() {
+        return false;
+    }
+
+    /**
      * Feeds one token to each of {@code n} sequences: tokens[i] at positions[i] of sequences[i]
      * (distinct). Returns their logits, row i at offset i * vocabSize.
      */

@@ -184,6 +184,11 @@ public final class LlamaSession implements DecodingSession {
     }
 
     @Override
+    public boolean packsPrompts() {
+        return true;
+    }
+
+    @Override
     public void copyPrefix(int from, int to, int length) {
         if (length < 0 || length > c.seqLen()) throw new IllegalArgumentException("a prefix of " + length + " positions does not fit the context of " + c.seqLen());
         if (from != to && length > 0) caches[to].copyPrefix(caches[from], length);

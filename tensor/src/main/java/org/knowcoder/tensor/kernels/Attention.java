@@ -27,8 +27,7 @@ import static org.knowcoder.tensor.kernels.Simd.FL;
  *
  * <p>Scores are computed a vector of positions at a time from the transposed keys; the weighted sum
  * keeps four vectors of the output in registers while it walks the positions. A reusable job like
- * {@link MatVec}: per-worker score buffers, nothing allocated per call once the row buffers have
- * grown to the largest batch.
+ * {@link MatVec}: per-worker score buffers, and row buffers that grow with the largest batch.
  */
 public final class Attention implements WorkerPool.RangeTask {
     /** Queries of one head taken together: 4 x 4 vector accumulators fill the registers. */
@@ -110,6 +109,7 @@ public final class Attention implements WorkerPool.RangeTask {
         this.q = null;
         this.out = null;
         this.rowCaches = null;
+        this.rowPositions = null;
         Arrays.fill(base, 0, n, null);
     }
 
@@ -136,16 +136,16 @@ public final class Attention implements WorkerPool.RangeTask {
         blocks = 0;
         for (int r = 0; r < n; r++) {
             if (placed[r]) continue;
-            int first = listed;
+            int groupStart = listed;
             for (int u = r; u < n; u++) {
                 if (placed[u] || base[u] != base[r]) continue;
                 placed[u] = true;
                 // longest share first: a block reads together only what all four of its rows share
                 int i = listed++;
-                for (; i > first && shared[order[i - 1]] < shared[u]; i--) order[i] = order[i - 1];
+                for (; i > groupStart && shared[order[i - 1]] < shared[u]; i--) order[i] = order[i - 1];
                 order[i] = u;
             }
-            for (int b = first; b < listed; b += QUERIES) {
+            for (int b = groupStart; b < listed; b += QUERIES) {
                 blockFrom[blocks] = b;
                 blockSize[blocks++] = Math.min(QUERIES, listed - b);
             }

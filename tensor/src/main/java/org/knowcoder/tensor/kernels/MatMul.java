@@ -70,7 +70,7 @@ public final class MatMul implements WorkerPool.RangeTask {
      * the activations laid out once and the products in one job (at most {@value #MAX_GROUP}).
      */
     public void apply(Tensor[] group, float[] x, int tokens, float[][] groupOuts) {
-        if (group.length > MAX_GROUP) throw new IllegalArgumentException(group.length + " matrices in one MatMul call, at most " + MAX_GROUP);
+        if (group.length == 0 || group.length > MAX_GROUP) throw new IllegalArgumentException(group.length + " matrices in one MatMul call, 1 to " + MAX_GROUP);
         for (int i = 0; i < group.length; i++) {
             if (group[i].cols() != group[0].cols()) throw new IllegalArgumentException(group[i] + " and " + group[0] + " differ in width");
             set(i, group[i], groupOuts[i]);
