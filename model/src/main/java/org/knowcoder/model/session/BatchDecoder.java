@@ -66,6 +66,8 @@ public final class BatchDecoder {
     private int prefixLength;
     /** The prompt each other sequence's cache holds from position 0; null while it is being filled. */
     private final int[][] held;
+    /** A pass's rows: sequence, token fed (a decoding step's) and position, reused from step to step. */
+    private final int[] seqs, tokens, positions;
     private final Stats stats = new Stats();
     private final DecoderLoad load;
 
@@ -75,6 +77,9 @@ public final class BatchDecoder {
         this.seqLen = session.config().seqLen();
         this.vocab = session.config().vocabSize();
         this.held = new int[session.sequences()][];
+        this.seqs = new int[inFlight()];
+        this.tokens = new int[inFlight()];
+        this.positions = new int[inFlight()];
         this.load = new DecoderLoad(inFlight());
     }
 
@@ -147,25 +152,31 @@ public final class BatchDecoder {
      * the same pass); each chooses its next token from its row of logits.
      */
     private <R extends Request> void pass(List<Active<R>> active, int[] slots, int n, Done<R> done) throws java.io.IOException {
-        int[] seqs = new int[n], tokens = new int[n], positions = new int[n];
-        int[][] prompts = new int[n][];
         int started = 0, prompted = 0;
         for (int r = 0; r < n; r++) {
             Active<R> a = active.get(slots[r]);
             seqs[r] = a.sequence;
             if (a.tail != null) {
-                prompts[r] = a.tail;
                 positions[r] = a.reused;
                 started++;
                 prompted += a.tail.length;
             } else {
                 tokens[r] = a.next;
                 positions[r] = a.position;
-                prompts[r] = new int[] {a.next};
             }
         }
         long t0 = System.nanoTime();
-        float[] logits = started == 0 ? session.decode(seqs, tokens, positions, n) : session.prefillMany(seqs, prompts, positions);
+        float[] logits;
+        if (started == 0) {
+            logits = session.decode(seqs, tokens, positions, n);
+        } else {
+            int[][] prompts = new int[n][];
+            for (int r = 0; r < n; r++) {
+                Active<R> a = active.get(slots[r]);
+                prompts[r] = a.tail != null ? a.tail : new int[] {a.next};
+            }
+            logits = session.prefillMany(Arrays.copyOf(seqs, n), prompts, Arrays.copyOf(positions, n));
+        }
         if (n > started) load.stepped(n - started);
         load.chosen(n);
         for (int r = 0; r < n; r++) {

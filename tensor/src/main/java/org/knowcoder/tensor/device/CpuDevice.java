@@ -5,7 +5,6 @@ import org.knowcoder.io.BadInputException;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.kernels.Attention;
-import org.knowcoder.tensor.kernels.KvCache;
 import org.knowcoder.tensor.kernels.MatMul;
 import org.knowcoder.tensor.kernels.MatVec;
 import org.knowcoder.tensor.kernels.RmsNorm;
@@ -193,9 +192,7 @@ public final class CpuDevice implements Device {
         Attention attention = c.attention(pool, nHeads);
         float[] qs = CpuBuffer.of(q).floats(), o = CpuBuffer.of(out).floats();
         int[] seq = CpuBuffer.of(sequences).ints(), pos = CpuBuffer.of(positions).ints();
-        KvCache[] caches = new KvCache[rows];
-        for (int t = 0; t < rows; t++) caches[t] = c.sequence(seq[t]);
-        attention.applyRows(qs, rows, pos, caches, layer, o);
+        attention.applyRows(qs, rows, pos, c.rows(seq, rows), layer, o);
     }
 
     @Override

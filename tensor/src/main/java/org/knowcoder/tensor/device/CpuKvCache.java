@@ -12,6 +12,7 @@ final class CpuKvCache implements DeviceBuffer {
     private final String name;
     private final KvShape shape;
     private final KvCache[] sequences;
+    private KvCache[] rows = new KvCache[0];
     private Attention attention;
     private int attentionHeads;
 
@@ -35,6 +36,13 @@ final class CpuKvCache implements DeviceBuffer {
     KvCache sequence(int s) {
         if (s < 0 || s >= sequences.length) throw new IllegalArgumentException(name + " has no sequence " + s + " of " + sequences.length);
         return sequences[s];
+    }
+
+    /** The caches of rows [0, n) whose sequences are seq[0, n), in an array reused from call to call. */
+    KvCache[] rows(int[] seq, int n) {
+        if (rows.length < n) rows = new KvCache[n];
+        for (int t = 0; t < n; t++) rows[t] = sequence(seq[t]);
+        return rows;
     }
 
     int kvDim() {

@@ -290,13 +290,10 @@ public final class Attention implements WorkerPool.RangeTask {
             a3.intoArray(out, o3 + c);
         }
         if (c < headDim) {
-            float[][] vs = {v0, v1, v2, v3};
-            int[] os = {o0, o1, o2, o3};
-            for (int j = 0; j < QUERIES; j++) {
-                for (int p = from; p < to; p++) {
-                    for (int i = c; i < headDim; i++) out[os[j] + i] += att[j * span + p] * vs[j][p * kvDim + vo + i];
-                }
-            }
+            scalarTail(att, 0, v0, vo, c, from, to, o0, true);
+            scalarTail(att, span, v1, vo, c, from, to, o1, true);
+            scalarTail(att, 2 * span, v2, vo, c, from, to, o2, true);
+            scalarTail(att, 3 * span, v3, vo, c, from, to, o3, true);
         }
     }
 
@@ -441,13 +438,10 @@ public final class Attention implements WorkerPool.RangeTask {
             a3.intoArray(out, o3 + c);
         }
         if (c < headDim) {
-            int[] o = {o0, o1, o2, o3};
-            for (int j = 0; j < QUERIES; j++) {
-                Arrays.fill(out, o[j] + c, o[j] + headDim, 0f);
-                for (int p = 0; p < positions; p++) {
-                    for (int i = c; i < headDim; i++) out[o[j] + i] += att[j * span + p] * values[p * kvDim + vo + i];
-                }
-            }
+            scalarTail(att, 0, values, vo, c, 0, positions, o0, false);
+            scalarTail(att, span, values, vo, c, 0, positions, o1, false);
+            scalarTail(att, 2 * span, values, vo, c, 0, positions, o2, false);
+            scalarTail(att, 3 * span, values, vo, c, 0, positions, o3, false);
         }
     }
 
@@ -523,11 +517,18 @@ public final class Attention implements WorkerPool.RangeTask {
             }
             acc.intoArray(out, qo + c);
         }
-        if (c < headDim) {
-            if (!carry) Arrays.fill(out, qo + c, qo + headDim, 0f);
-            for (int p = from; p < positions; p++) {
-                for (int i = c; i < headDim; i++) out[qo + i] += att[a + p] * values[p * kvDim + vo + i];
-            }
+        if (c < headDim) scalarTail(att, a, values, vo, c, from, positions, qo, carry);
+    }
+
+    /**
+     * Components [c, headDim) of one query's weighted sum over positions [from, to), one element at a
+     * time (a head size that is not a whole number of vectors); {@code carry} as in {@link #weightedSum}.
+     */
+    private void scalarTail(float[] att, int a, float[] values, int vo, int c, int from, int to, int o, boolean carry) {
+        int kvDim = nKvHeads * headDim;
+        if (!carry) Arrays.fill(out, o + c, o + headDim, 0f);
+        for (int p = from; p < to; p++) {
+            for (int i = c; i < headDim; i++) out[o + i] += att[a + p] * values[p * kvDim + vo + i];
         }
     }
 

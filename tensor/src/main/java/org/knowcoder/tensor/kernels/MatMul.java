@@ -47,7 +47,6 @@ public final class MatMul implements WorkerPool.RangeTask {
     private final Tensor[] ws = new Tensor[MAX_GROUP];
     private final float[][] outs = new float[MAX_GROUP][];
     private final int[] firstBlock = new int[MAX_GROUP + 1];
-    private int count;
     private int cols;
     private float[] x;
     private int tokens;
@@ -87,7 +86,6 @@ public final class MatMul implements WorkerPool.RangeTask {
     private void run(int matrices, float[] x, int tokens) {
         int groups = (tokens + GROUP - 1) / GROUP;
         if (panels.length < groups * GROUP * maxCols) panels = new float[groups * GROUP * maxCols];
-        this.count = matrices;
         this.cols = ws[0].cols();
         this.x = x;
         this.tokens = tokens;
