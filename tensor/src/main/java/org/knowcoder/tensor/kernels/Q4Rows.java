@@ -1,8 +1,10 @@
 package org.knowcoder.tensor.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Q4;
 import org.knowcoder.tensor.Tensor;
@@ -11,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import static org.knowcoder.tensor.kernels.Simd.B;
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
 import static org.knowcoder.tensor.kernels.Simd.I;
@@ -35,10 +38,12 @@ final class Q4Rows {
     private Q4Rows() {}
 
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     /** Whether the vector kernels apply: a vector of ints covers a chunk or an equal part of one. */
     static final boolean VECTOR = FL <= Q4.CHUNK / 8 && FL >= 4;
-    /** Vectors of ints per chunk of nibbles (64 bytes). */
+    /** Vectors of ints per chunk of nibbles (64 bytes), and the bytes of one. */
     private static final int VECTORS = Q4.CHUNK / 8 / FL;
+    private static final long VB = 4L * FL;
     private static final float MAGIC = 12582912f;
     private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
     /** 16^-(p % 4) for nibble position p: what {@link #prepare} multiplies its activations by. */
@@ -68,93 +73,176 @@ final class Q4Rows {
         }
     }
 
-    /** out[oo + r] = row r of w dotted with the activation {@link #prepare}d in xs, rows [from, to). */
+    /**
+     * out[oo + r] = row r of w dotted with the activation {@link #prepare}d in xs, rows [from, to):
+     * {@link #ROWS} rows per kernel call, then their sums four at a time ({@link Simd#sum4}).
+     */
     static void dot(Tensor w, int from, int to, MemorySegment xs, float[] out, int oo) {
         int n = w.cols();
-        boolean q40 = w.dtype() == DType.Q4_0, scalar = !VECTOR || n % Q4.CHUNK != 0;
-        for (int r = from; r < to; r++) {
-            float s = !VECTOR ? 0 : q40 ? dotQ40(w, n, r, xs, 0) + dotQ40(w, n, r, xs, 1)
-                    : dotQ4K(w, n, r, xs, 0) + dotQ4K(w, n, r, xs, 1) - minTerm(w, n, r, xs);
-            out[oo + r] = scalar ? s + tail(w, n, r, xs) : s;
+        boolean vector = VECTOR && n >= Q4.CHUNK;
+        if (vector) {
+            float[] acc = ACCUMULATORS.get();
+            boolean q40 = w.dtype() == DType.Q4_0;
+            for (int r = from; r < to; r += ROWS) {
+                int count = Math.min(ROWS, to - r);
+                if (q40) {
+                    dotQ40(w, n, r, count, xs, acc);
+                } else {
+                    dotQ4K(w, n, r, count, xs, acc);
+                    minTerms(w, n, r, count, xs, acc);
+                }
+                for (int k = 0; k < count; k += 4) {
+                    Simd.sum4(acc, k, acc, SUMS); // past count, sums of stale vectors, not copied
+                    for (int j = k; j < Math.min(k + 4, count); j++) out[oo + r + j] = acc[SUMS + j - k] - (q40 ? 0 : acc[MINS + j]);
+                }
+            }
+        }
+        if (!vector || n % Q4.CHUNK != 0) {
+            for (int r = from; r < to; r++) out[oo + r] = (vector ? out[oo + r] : 0) + tail(w, n, r, xs);
         }
     }
 
     /*
-     * The kernels take half a vector's nibble positions per call (half 0: positions 0..3, blocks 0
-     * and 1 of each chunk; half 1: positions 4..7 after a shift by 16), and a row is two calls: all
-     * eight positions in one loop took C2 past its inlining node limit (NodeCountInliningCutoff), and
-     * the vector operations it left out of line allocated (600 times slower). The second call reads
-     * the row again from L1.
+     * The kernels run one flat loop over the whole chunks of ROWS rows, the activation's offset
+     * going back to 0 at each row's end, where the row's accumulators are stored and cleared. A
+     * loop per row (768 values: six chunks) spent more on C2's loop entry, pre- and post-loops and
+     * the sum than on the products: 11 Gweights/s on one thread in cache against 31 for the flat
+     * loop (bench/README.md). The Vector API calls are written out, not wrapped in helpers of ours:
+     * C2 stops inlining plain methods once a compilation passes NodeCountInliningCutoff, and a
+     * vector passed to a method it did not inline is allocated (hundreds of times slower); the
+     * API's own methods are force-inlined, and past that point C2 defers them to its incremental
+     * inlining instead.
      */
 
+    /** Rows per kernel call; acc holds their vector accumulators, then four sums, then (Q4_K) the rows' min terms and a vector of scratch. */
+    private static final int ROWS = 64, SUMS = ROWS * FL, MINS = SUMS + 4;
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[MINS + ROWS + FL]);
     /**
-     * Q4_0 row r's whole chunks, one half of the nibble positions: per vector the products of two
-     * positions per block, summed and scaled by the block's d. One flat loop over vectors, as the
-     * Q8_0 kernel (a loop over chunks around one over their vectors was 20% slower); the two blocks
-     * accumulate apart, so that no chain of dependent FMAs runs through an iteration.
+     * The first eight lanes, for {@link #minTerms} (used only where FL >= 8). Masked loads of the
+     * one species rather than vectors of eight: a second vector class reaching the Vector API's
+     * shared methods made C2 compile MatMul's few-token path without its intrinsics (prefill at
+     * half speed).
      */
-    private static float dotQ40(Tensor w, int n, long r, MemorySegment xs, int half) {
+    private static final VectorMask<Float> EIGHT = F.indexInRange(0, Math.min(8, FL));
+    private static final VectorMask<Byte> EIGHT_BYTES = B.indexInRange(0, Math.min(8, FL));
+
+    /**
+     * Q4_0 rows [r, r + count) over their whole chunks, their accumulators into acc: per block the
+     * products of its two nibble positions (see the class comment), summed and scaled by the
+     * block's d. The four blocks of a chunk accumulate apart, so that no chain of dependent FMAs
+     * runs through an iteration.
+     */
+    private static void dotQ40(Tensor w, int n, long r, int count, MemorySegment xs, float[] acc) {
         MemorySegment q = w.data(), scales = w.scales();
-        long base = r * (n / 2), end = (long) (n - n % Q4.CHUNK) / 2, firstScale = (r * (n / Q4.BLOCK) + 2 * half) * 4;
-        int shift = 16 * half;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-        for (long o = 0; o < end; o += 4L * FL) {
-            IntVector codes = IntVector.fromMemorySegment(I, q, base + o, LE).lanewise(VectorOperators.LSHR, shift);
-            long x = activation(o) + 256L * half, s = firstScale + o / 64 * 16;
-            FloatVector b0 = nibble(codes, MASK0, Q40_SUB0).mul(load(xs, x));
-            b0 = nibble(codes, MASK1, Q40_SUB1).fma(load(xs, x + 64), b0);
-            acc0 = b0.fma(broadcast(scales, s), acc0);
-            FloatVector b1 = nibble(codes, MASK2, Q40_SUB2).mul(load(xs, x + 128));
-            b1 = nibble(codes, MASK3, Q40_SUB3).fma(load(xs, x + 192), b1);
-            acc1 = b1.fma(broadcast(scales, s + 4), acc1);
+        int chunks = n / Q4.CHUNK, partial = n % Q4.CHUNK, at = 0;
+        long p = r * (n / 2), s = r * (n / Q4.BLOCK) * 4, x = 0, rowEnd = 512L * chunks, total = (long) count * chunks;
+        FloatVector zero = FloatVector.zero(F), acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+        for (long g = 0; g < total; g++) {
+            for (int v = 0; v < VECTORS; v++) {
+                IntVector lo = IntVector.fromMemorySegment(I, q, p + VB * v, LE), hi = lo.lanewise(VectorOperators.LSHR, 16);
+                long xv = x + VB * v;
+                FloatVector b0 = lo.and(MASK0).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB0).mul(FloatVector.fromMemorySegment(F, xs, xv, LE));
+                FloatVector b1 = lo.and(MASK2).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB2).mul(FloatVector.fromMemorySegment(F, xs, xv + 128, LE));
+                FloatVector b2 = hi.and(MASK0).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB0).mul(FloatVector.fromMemorySegment(F, xs, xv + 256, LE));
+                FloatVector b3 = hi.and(MASK2).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB2).mul(FloatVector.fromMemorySegment(F, xs, xv + 384, LE));
+                b0 = lo.and(MASK1).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB1).fma(FloatVector.fromMemorySegment(F, xs, xv + 64, LE), b0);
+                b1 = lo.and(MASK3).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB3).fma(FloatVector.fromMemorySegment(F, xs, xv + 192, LE), b1);
+                b2 = hi.and(MASK1).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB1).fma(FloatVector.fromMemorySegment(F, xs, xv + 320, LE), b2);
+                b3 = hi.and(MASK3).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB3).fma(FloatVector.fromMemorySegment(F, xs, xv + 448, LE), b3);
+                acc0 = b0.fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, s)), acc0);
+                acc1 = b1.fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, s + 4)), acc1);
+                acc2 = b2.fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, s + 8)), acc2);
+                acc3 = b3.fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, s + 12)), acc3);
+            }
+            p += 64;
+            s += 16;
+            x += 512;
+            if (x == rowEnd) { // the row's partial chunk, if any, is tail()'s
+                acc0.add(acc1).add(acc2.add(acc3)).intoArray(acc, at);
+                at += FL;
+                acc0 = zero; acc1 = zero; acc2 = zero; acc3 = zero;
+                p += partial / 2;
+                s += partial / Q4.BLOCK * 4;
+                x = 0;
+            }
         }
-        return Simd.sum(acc0.add(acc1));
     }
 
     /**
-     * Q4_K row r (all whole chunks: rows are multiples of 256) without the mins, one half: per block
-     * d * sc times the products of its codes; as {@link #dotQ40}, per super-block of two chunks.
+     * Q4_K rows [r, r + count) (rows are multiples of 256, so of two chunks) without the mins, as
+     * {@link #dotQ40}: per block d * sc times the products of its codes. A chunk's four 6-bit
+     * scales are read as one int and taken apart with shifts: a byte read apiece kept a bounds
+     * check each in the loop.
      */
-    private static float dotQ4K(Tensor w, int n, long r, MemorySegment xs, int half) {
+    private static void dotQ4K(Tensor w, int n, long r, int count, MemorySegment xs, float[] acc) {
         MemorySegment q = w.data(), scales = w.scales();
-        long base = r * (n / 2), supers = n / Q4.SUPER, firstRecord = r * supers * Q4.RECORD;
-        int shift = 16 * half;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-        for (long sb = 0; sb < supers; sb++) {
-            long record = firstRecord + sb * Q4.RECORD;
+        long p = r * (n / 2), firstRecord = r * (n / Q4.SUPER) * Q4.RECORD, x = 0, rowEnd = 512L * (n / Q4.CHUNK);
+        long total = (long) count * (n / Q4.CHUNK);
+        int at = 0;
+        FloatVector zero = FloatVector.zero(F), acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+        for (long g = 0; g < total; g++) {
+            long record = firstRecord + (g >> 1) * Q4.RECORD;
+            int sc = scales.get(INT_LE, record + 4 * (g & 1));
             float d = scales.get(Tensor.F32_LE, record + Q4.D);
-            for (int k = 0; k < 2; k++) { // the super-block's two chunks, blocks 4k + 2 half and the next
-                FloatVector d0 = subScale(scales, record + 4 * k + 2 * half, d), d1 = subScale(scales, record + 4 * k + 2 * half + 1, d);
-                for (int v = 0; v < VECTORS; v++) {
-                    long o = sb * (Q4.SUPER / 2) + k * 64 + v * 4L * FL;
-                    IntVector codes = IntVector.fromMemorySegment(I, q, base + o, LE).lanewise(VectorOperators.LSHR, shift);
-                    long x = o * 8 + 256L * half;
-                    FloatVector b0 = nibble(codes, MASK0, Q4K_SUB).mul(load(xs, x));
-                    b0 = nibble(codes, MASK1, Q4K_SUB).fma(load(xs, x + 64), b0);
-                    acc0 = b0.fma(d0, acc0);
-                    FloatVector b1 = nibble(codes, MASK2, Q4K_SUB).mul(load(xs, x + 128));
-                    b1 = nibble(codes, MASK3, Q4K_SUB).fma(load(xs, x + 192), b1);
-                    acc1 = b1.fma(d1, acc1);
+            FloatVector d0 = FloatVector.broadcast(F, d * (sc & 0xFF)), d1 = FloatVector.broadcast(F, d * (sc >>> 8 & 0xFF));
+            FloatVector d2 = FloatVector.broadcast(F, d * (sc >>> 16 & 0xFF)), d3 = FloatVector.broadcast(F, d * (sc >>> 24));
+            for (int v = 0; v < VECTORS; v++) {
+                IntVector lo = IntVector.fromMemorySegment(I, q, p + VB * v, LE), hi = lo.lanewise(VectorOperators.LSHR, 16);
+                long xv = x + VB * v;
+                FloatVector b0 = lo.and(MASK0).or(MAGIC_V).reinterpretAsFloats().sub(Q4K_SUB).mul(FloatVector.fromMemorySegment(F, xs, xv, LE));
+                FloatVector b1 = lo.and(MASK2).or(MAGIC_V).reinterpretAsFloats().sub(Q4K_SUB).mul(FloatVector.fromMemorySegment(F, xs, xv + 128, LE));
+                FloatVector b2 = hi.and(MASK0).or(MAGIC_V).reinterpretAsFloats().sub(Q4K_SUB).mul(FloatVector.fromMemorySegment(F, xs, xv + 256, LE));
+                FloatVector b3 = hi.and(MASK2).or(MAGIC_V).reinterpretAsFloats().sub(Q4K_SUB).mul(FloatVector.fromMemorySegment(F, xs, xv + 384, LE));
+                b0 = lo.and(MASK1).or(MAGIC_V).reinterpretAsFloats().sub(Q4K_SUB).fma(FloatVector.fromMemorySegment(F, xs, xv + 64, LE), b0);
+                b1 = lo.and(MASK3).or(MAGIC_V).reinterpretAsFloats().sub(Q4K_SUB).fma(FloatVector.fromMemorySegment(F, xs, xv + 192, LE), b1);
+                b2 = hi.and(MASK1).or(MAGIC_V).reinterpretAsFloats().sub(Q4K_SUB).fma(FloatVector.fromMemorySegment(F, xs, xv + 320, LE), b2);
+                b3 = hi.and(MASK3).or(MAGIC_V).reinterpretAsFloats().sub(Q4K_SUB).fma(FloatVector.fromMemorySegment(F, xs, xv + 448, LE), b3);
+                acc0 = b0.fma(d0, acc0);
+                acc1 = b1.fma(d1, acc1);
+                acc2 = b2.fma(d2, acc2);
+                acc3 = b3.fma(d3, acc3);
+            }
+            p += 64;
+            x += 512;
+            if (x == rowEnd) {
+                acc0.add(acc1).add(acc2.add(acc3)).intoArray(acc, at);
+                at += FL;
+                acc0 = zero; acc1 = zero; acc2 = zero; acc3 = zero;
+                x = 0;
+            }
+        }
+    }
+
+    /**
+     * The min terms of Q4_K rows [r, r + count) into acc[MINS ..]: per super-block dmin times the
+     * sum of its eight m times their blocks' activation sums ({@link #prepare}), eight lanes at a
+     * time where vectors hold eight floats or more; each row's lanes then summed in order. Apart
+     * from the kernel, whose loop they slowed by a third when done there a super-block at a time.
+     */
+    private static void minTerms(Tensor w, int n, long r, int count, MemorySegment xs, float[] acc) {
+        MemorySegment scales = w.scales();
+        int supers = n / Q4.SUPER;
+        long record = r * supers * Q4.RECORD;
+        for (int row = 0; row < count; row++) {
+            float total = 0;
+            if (FL >= 8) {
+                FloatVector lanes = FloatVector.zero(F);
+                for (int s = 0; s < supers; s++, record += Q4.RECORD) {
+                    FloatVector m = (FloatVector) ByteVector.fromMemorySegment(B, scales, record + 8, LE, EIGHT_BYTES).convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector sums = FloatVector.fromMemorySegment(F, xs, 4L * (n + 8 * s), LE, EIGHT); // the block sums follow the n values
+                    lanes = m.mul(sums).fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, record + Q4.DMIN)), lanes);
+                }
+                lanes.intoArray(acc, MINS + ROWS);
+                for (int j = 0; j < 8; j++) total += acc[MINS + ROWS + j];
+            } else {
+                for (int s = 0; s < supers; s++, record += Q4.RECORD) {
+                    float sum = 0;
+                    for (int j = 0; j < 8; j++) sum += scales.get(ValueLayout.JAVA_BYTE, record + 8 + j) * xs.getAtIndex(Tensor.F32_LE, n + 8L * s + j);
+                    total += scales.get(Tensor.F32_LE, record + Q4.DMIN) * sum;
                 }
             }
+            acc[MINS + row] = total;
         }
-        return Simd.sum(acc0.add(acc1));
-    }
-
-    /** Sum over row r's Q4_K blocks of dmin * m times the block's activation sum (stored by {@link #prepare}). */
-    private static float minTerm(Tensor w, int n, long r, MemorySegment xs) {
-        MemorySegment scales = w.scales();
-        long firstRecord = r * (n / Q4.SUPER);
-        float total = 0;
-        for (int s = 0; s < n / Q4.SUPER; s++) {
-            long record = (firstRecord + s) * Q4.RECORD;
-            float sum = 0;
-            for (int j = 0; j < Q4.SUPER / Q4.BLOCK; j++) {
-                sum += scales.get(ValueLayout.JAVA_BYTE, record + 8 + j) * xs.getAtIndex(Tensor.F32_LE, n + s * 8L + j);
-            }
-            total += scales.get(Tensor.F32_LE, record + Q4.DMIN) * sum;
-        }
-        return total;
     }
 
     /** The values of row r past its whole chunks (all of them without {@link #VECTOR}), scalar. */
@@ -210,9 +298,9 @@ final class Q4Rows {
     }
 
     /*
-     * The operands of nibble() as vector constants: the scalar forms broadcast in every call, and
-     * their nodes took C2 past its inlining limit (the reduction at the end of the kernel went out
-     * of line and allocated).
+     * The operands of the nibble steps as vector constants: the scalar forms broadcast in every
+     * call, and their nodes took C2 past its inlining limit (the reduction at the end of the kernel
+     * went out of line and allocated).
      */
     private static final IntVector MAGIC_V = IntVector.broadcast(I, MAGIC_BITS);
     private static final IntVector MASK0 = IntVector.broadcast(I, 0x000F), MASK1 = IntVector.broadcast(I, 0x00F0),
@@ -223,17 +311,4 @@ final class Q4Rows {
             Q40_SUB3 = FloatVector.broadcast(F, MAGIC + 8 * 4096);
     private static final IntVector[] MASKS = {MASK0, MASK1, MASK2, MASK3};
     private static final FloatVector[] Q40_SUBS = {Q40_SUB0, Q40_SUB1, Q40_SUB2, Q40_SUB3};
-
-    private static FloatVector load(MemorySegment xs, long offset) {
-        return FloatVector.fromMemorySegment(F, xs, offset, LE);
-    }
-
-    private static FloatVector broadcast(MemorySegment scales, long offset) {
-        return FloatVector.broadcast(F, scales.get(Tensor.F32_LE, offset));
-    }
-
-    /** d * sc for the Q4_K block whose 6-bit scale is the byte at {@code at}. */
-    private static FloatVector subScale(MemorySegment scales, long at, float d) {
-        return FloatVector.broadcast(F, d * scales.get(ValueLayout.JAVA_BYTE, at));
-    }
 }

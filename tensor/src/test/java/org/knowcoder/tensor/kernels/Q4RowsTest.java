@@ -55,7 +55,7 @@ class Q4RowsTest {
             MatVec matVec = new MatVec(pool, 768);
             Random rnd = new Random(threads * 31 + type.ordinal());
             for (int cols : widths(type)) {
-                for (int rows : new int[] {1, 2, 13}) {
+                for (int rows : new int[] {1, 2, 13, 131}) { // 131: more than one kernel call's 64 rows per thread
                     Weights w = TestTensors.randomQ4(type, rows, cols, rnd, rows == 2 ? null : arena);
                     assertArrayEquals(w.values(), w.tensor().toFloats(), "Q4.value against the codes' values");
                     float[] x = randomFloats(rnd, 3 + cols);
