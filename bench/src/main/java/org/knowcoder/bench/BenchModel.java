@@ -61,6 +61,11 @@ record BenchModel(String name, LlamaConfig config, Path f32, Path q8, Path bf16,
 
     /** Bytes the session's KV cache takes: keys and values, every layer, the full context, F32. */
     long kvCacheBytes() {
-        return 2L * config.nLayers() * config.seqLen() * config.kvDim() * Float.BYTES;
+        return kvCacheBytes(config);
+    }
+
+    /** Bytes the KV cache of a session of a model of config {@code c} takes (see {@link #kvCacheBytes()}). */
+    static long kvCacheBytes(LlamaConfig c) {
+        return 2L * c.nLayers() * c.seqLen() * c.kvDim() * Float.BYTES;
     }
 }

@@ -91,9 +91,7 @@ public final class EndToEnd {
             if (!Files.isExecutable(llamaCpp)) USAGE.fail("--llamacpp " + llamaCpp + ": not an executable (bench/llamacpp/setup.sh builds llama_driver)");
             for (String d : llamaCppDtypes) {
                 if (!GgufCopies.DTYPES.contains(d)) USAGE.fail("--llamacpp-dtypes: unknown type " + d + "; the types: " + GgufCopies.DTYPES);
-                Path file = GgufCopies.of(jar, model, d, ggufTokenizer != null ? ggufTokenizer : tiny
-                        ? Path.of("..", "shared", "fixtures", "stories260K", "tok512.model") // the tiny model's vocabulary of 512
-                        : Path.of("..", "shared", "fixtures", "tokenizer", "llama2-tokenizer.model"));
+                Path file = GgufCopies.of(jar, model, d, ggufTokenizer != null ? ggufTokenizer : GgufCopies.defaultTokenizer(c.vocabSize()));
                 gguf.put(GGUF + d, file);
                 external.put(LLAMACPP + d, ExternalDecode.llamaCpp(llamaCpp, file, tokens, prompt, threads));
             }

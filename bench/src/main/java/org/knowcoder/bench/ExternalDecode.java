@@ -59,21 +59,41 @@ final class ExternalDecode {
      * before it converts anything.
      */
     static Callable<double[]> llamaCpp(Path driver, Path gguf, int tokens, int prompt, int threads) {
-        List<String> cmd = List.of(driver.toString(), "speed", gguf.toString(), Integer.toString(threads), Integer.toString(tokens),
-                Integer.toString(prompt));
+        List<String> cmd = llamaCppCommand(driver, gguf, tokens, prompt, threads);
         return () -> numbers(cmd, ProcessBuilder.Redirect.DISCARD, 2);
     }
 
+    /** The command line of {@code llama_driver speed} (see {@link #llamaCpp}). */
+    static List<String> llamaCppCommand(Path driver, Path gguf, int tokens, int prompt, int threads) {
+        return List.of(driver.toString(), "speed", gguf.toString(), Integer.toString(threads), Integer.toString(tokens),
+                Integer.toString(prompt));
+    }
+
+    /** What a timing process printed, and its peak resident set in bytes (0 where it was not watched). */
+    record Measured(double[] numbers, long peakRssBytes) {}
+
     /** Runs {@code cmd} and returns the {@code count} numbers it prints on stdout, separated by white space. */
     static double[] numbers(List<String> cmd, ProcessBuilder.Redirect stderr, int count) throws IOException, InterruptedException {
+        return run(cmd, stderr, count, false).numbers();
+    }
+
+    /** {@link #numbers}, and the process's peak resident set, polled while it runs ({@link ProcStatus#peakWhileAlive}). */
+    static Measured measured(List<String> cmd, ProcessBuilder.Redirect stderr, int count) throws IOException, InterruptedException {
+        return run(cmd, stderr, count, true);
+    }
+
+    private static Measured run(List<String> cmd, ProcessBuilder.Redirect stderr, int count, boolean watch)
+            throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectError(stderr).start();
-        String out = readAll(p.getInputStream()).strip();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        long peak = watch ? ProcStatus.peakWhileAlive(p) : 0;
+        String out = stdout.join().strip();
         int exit = p.waitFor();
         String[] fields = out.split("\\s+");
         if (exit != 0 || fields.length != count) {
             throw new IOException(String.join(" ", cmd) + " exited " + exit + " printing '" + out + "', not " + count + " numbers");
         }
-        return Arrays.stream(fields).mapToDouble(Double::parseDouble).toArray();
+        return new Measured(Arrays.stream(fields).mapToDouble(Double::parseDouble).toArray(), peak);
     }
 
     /**

@@ -8,6 +8,24 @@ import java.nio.file.Path;
 final class ProcStatus {
     private ProcStatus() {}
 
+    private static final long POLL_MILLIS = 5;
+
+    /**
+     * The peak resident set (VmHWM, the kernel's own peak of VmRSS) of {@code child}, or of the
+     * process it started where it started one (the CLI's launcher relaunches the JVM that does the
+     * work and only relays), polled until {@code child} exits. VmHWM never falls, so a poll misses
+     * only a peak reached in the child's last few milliseconds.
+     */
+    static long peakWhileAlive(Process child) throws InterruptedException {
+        long peak = 0;
+        while (child.isAlive()) {
+            long pid = child.descendants().findFirst().map(ProcessHandle::pid).orElse(child.pid());
+            peak = Math.max(peak, bytes(pid, "VmHWM"));
+            Thread.sleep(POLL_MILLIS);
+        }
+        return peak;
+    }
+
     /** The field (as "VmRSS") in bytes; 0 once the process has gone, or where there is no /proc. */
     static long bytes(long pid, String field) {
         try {

@@ -17,7 +17,6 @@ final class RssCheck {
     private RssCheck() {}
 
     static final long ALLOWANCE = 200_000_000L;
-    private static final long POLL_MILLIS = 5;
 
     record Result(long peakRssBytes, long fileBytes, long kvCacheBytes, long budgetBytes, int exitCode,
                   int generatedTokens, List<String> command) {
@@ -34,13 +33,7 @@ final class RssCheck {
         long budget = fileBytes + model.kvCacheBytes() + ALLOWANCE;
         Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> ExternalDecode.readAll(child.getInputStream()));
-        long peak = 0;
-        while (child.isAlive()) {
-            // the relaunched JVM, once it exists; the launcher itself only relays
-            long pid = child.descendants().findFirst().map(ProcessHandle::pid).orElse(child.pid());
-            peak = Math.max(peak, ProcStatus.bytes(pid, "VmHWM")); // the kernel's own peak of VmRSS
-            Thread.sleep(POLL_MILLIS);
-        }
+        long peak = ProcStatus.peakWhileAlive(child);
         int exit = child.waitFor();
         String ids = stdout.join().strip();
         int generated = ids.isEmpty() ? 0 : ids.split("\\s+").length;

@@ -50,10 +50,10 @@ final class SpeedRun {
             // the external decoders and ours take turns going first, so that the machine's drift hits both alike
             if (r % 2 == 0) timeExternal(external, results, r);
             for (Map.Entry<String, Path> m : models.entrySet()) {
-                double[] timed = fork(m.getValue(), threads, decodeTokens, promptTokens);
-                Result res = results.computeIfAbsent(m.getKey(), k -> new Result(new double[rounds], new double[rounds], (long) timed[2]));
-                res.decode()[r] = timed[0];
-                res.prefill()[r] = timed[1];
+                Timing timed = fork(m.getValue(), threads, decodeTokens, promptTokens);
+                Result res = results.computeIfAbsent(m.getKey(), k -> new Result(new double[rounds], new double[rounds], timed.streamedBytes()));
+                res.decode()[r] = timed.decode();
+                res.prefill()[r] = timed.prefill();
             }
             if (r % 2 == 1) timeExternal(external, results, r);
             System.err.printf("  round %d of %d done%n", r + 1, rounds);
@@ -69,34 +69,61 @@ final class SpeedRun {
         }
     }
 
-    /** Runs {@link #main} in a new JVM with this one's options; returns its decode tok/s, prefill tok/s and weight bytes. */
-    private static double[] fork(Path model, int threads, int decodeTokens, int promptTokens) throws IOException, InterruptedException {
+    /**
+     * One forked timing ({@link #main}): decode and prefill tok/s, the weight bytes a decoded token
+     * reads, the seconds from the start of loading to a session ready to run, the seconds of the
+     * first token after it (where a mapped file's pages come in), and the JVM's peak resident set.
+     */
+    record Timing(double decode, double prefill, long streamedBytes, double loadSeconds, double firstTokenSeconds, long peakRssBytes) {}
+
+    /** Runs {@link #main} in a new JVM with this one's options. */
+    static Timing fork(Path model, int threads, int decodeTokens, int promptTokens) throws IOException, InterruptedException {
+        return fork(ManagementFactory.getRuntimeMXBean().getInputArguments(), model, threads, decodeTokens, promptTokens);
+    }
+
+    /** Runs {@link #main} in a new JVM with options {@code jvmArgs}. */
+    static Timing fork(List<String> jvmArgs, Path model, int threads, int decodeTokens, int promptTokens) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SpeedRun.class.getName(), model.toString(),
                 Integer.toString(threads), Integer.toString(decodeTokens), Integer.toString(promptTokens)));
-        return ExternalDecode.numbers(cmd, ProcessBuilder.Redirect.INHERIT, 3);
+        double[] n = ExternalDecode.numbers(cmd, ProcessBuilder.Redirect.INHERIT, 6);
+        return new Timing(n[0], n[1], (long) n[2], n[3], n[4], (long) n[5]);
     }
 
     /**
-     * The forked JVM: {@code MODEL THREADS DECODE_TOKENS PROMPT_TOKENS}; prints
-     * "decode_tok_s prefill_tok_s weight_bytes" on one line.
+     * The forked JVM: {@code MODEL THREADS DECODE_TOKENS PROMPT_TOKENS}; prints "decode_tok_s
+     * prefill_tok_s weight_bytes_per_token load_s first_token_s peak_rss_bytes" on one line.
      */
     public static void main(String[] args) throws IOException {
         int threads = Integer.parseInt(args[1]), decodeTokens = Integer.parseInt(args[2]), promptTokens = Integer.parseInt(args[3]);
+        long start = System.nanoTime();
         // as generate loads it: F32 copied into heap arrays, the other dtypes mapped
         try (LlamaWeights loaded = Checkpoints.load(Path.of(args[0])); WorkerPool pool = new WorkerPool(threads)) {
             LlamaWeights w = loaded.f32OnHeap(); // a heap copy has nothing to close
             LlamaSession session = new LlamaSession(w, pool);
+            double load = (System.nanoTime() - start) / 1e9;
+            long t0 = System.nanoTime();
+            session.forward(1, 0);
+            double firstToken = (System.nanoTime() - t0) / 1e9;
             int[] prompt = randomPrompt(promptTokens, w.config().vocabSize());
             decode(session, decodeTokens); // warm-up
             session.prefill(prompt, 0); // warm-up: the whole prompt, so every chunk's attention shape is compiled
             double decode = decode(session, decodeTokens);
-            long t0 = System.nanoTime();
+            t0 = System.nanoTime();
             session.prefill(prompt, 0);
             double prefill = prompt.length / ((System.nanoTime() - t0) / 1e9);
-            System.out.println(decode + " " + prefill + " " + w.weightBytes());
+            System.out.println(decode + " " + prefill + " " + streamedBytes(w) + " " + load + " " + firstToken + " "
+                    + ProcStatus.bytes(ProcessHandle.current().pid(), "VmHWM"));
         }
+    }
+
+    /**
+     * The weight bytes a decoded token reads: every matrix once, but of the embedding table one row,
+     * unless it is also the classifier (KV-cache reads left out; they are small from BOS).
+     */
+    static long streamedBytes(LlamaWeights w) {
+        return w.weightBytes() - (w.sharedClassifier() ? 0 : w.tokenEmbedding().weightBytes());
     }
 
     /** The middle value (of an odd count; the upper middle of an even one). */

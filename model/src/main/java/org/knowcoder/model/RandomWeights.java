@@ -112,12 +112,20 @@ public final class RandomWeights {
         return t;
     }
 
+    /**
+     * The next row of a random matrix from {@code rng}: N(0, STD) values. Writers that stream a model
+     * too large to hold draw its rows with this, so their values are distributed as these models' are.
+     */
+    public static void gaussianRow(SplittableRandom rng, float[] row) {
+        for (int i = 0; i < row.length; i++) row[i] = (float) rng.nextGaussian() * STD;
+    }
+
     /** N(0, STD) values, row by row, stored in the tensor's dtype. */
     private static void fill(Tensor t, SplittableRandom rng) {
         MemorySegment seg = t.data();
         float[] row = new float[t.cols()];
         for (long r = 0; r < t.rows(); r++) {
-            for (int i = 0; i < row.length; i++) row[i] = (float) rng.nextGaussian() * STD;
+            gaussianRow(rng, row);
             long base = r * row.length;
             switch (t.dtype()) {
                 case F32 -> MemorySegment.copy(row, 0, seg, Tensor.F32_LE, base * 4, row.length);
@@ -128,7 +136,8 @@ public final class RandomWeights {
         }
     }
 
-    private static float[] norm(int n, SplittableRandom rng) {
+    /** A random norm weight vector: uniform in [0.8, 1.2], so that a misplaced norm changes the output. */
+    public static float[] norm(int n, SplittableRandom rng) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = 0.8f + 0.4f * (float) rng.nextDouble();
         return v;

@@ -84,15 +84,20 @@ class CancelTest {
             DecoderLoad load = kc.decoding();
             Schema types = Schema.of("Person", "Location");
             List<CompletableFuture<?>> parts = new ArrayList<>();
-            // far more prompts than the batch holds, each a long prefill on this model
-            for (int i = 0; i < 20; i++) parts.add(kc.submit(String.valueOf(i), ("Lily saw a big cat in the park. Tom went home with Sue " + i + ". ").repeat(3), types, null));
+            // far more prompts than the batch holds, each a long prefill on this model, so that many still wait when the
+            // last is submitted (the decoder answers some meanwhile: 36 of 100 in a warm JVM, where 20 prompts of a
+            // third the length left too few waiting for the test to see them dropped)
+            for (int i = 0; i < 100; i++) parts.add(kc.submit(String.valueOf(i), ("Lily saw a big cat in the park. Tom went home with Sue " + i + ". ").repeat(12), types, null));
             waitUntil(() -> load.active() > 0, "decoding started");
+            long answered = parts.stream().filter(CompletableFuture::isDone).count(); // the decoder runs while the test submits
+            assertTrue(answered < parts.size(), "the cancel comes while prompts wait: " + answered + " of " + parts.size() + " answered");
             parts.forEach(p -> p.cancel(false));
             waitUntil(() -> load.active() == 0, "the cancelled prompts left the batch");
             long prompts = load.promptTokens();
             Thread.sleep(100);
             assertEquals(prompts, load.promptTokens(), "no prompt of a cancelled extraction starts after the cancel");
-            assertTrue(parts.stream().filter(CompletableFuture::isCancelled).count() >= 10, "most were cancelled before their answers");
+            long cancelled = parts.stream().filter(CompletableFuture::isCancelled).count();
+            assertTrue(cancelled >= (parts.size() - answered) / 2, "most of the unanswered were cancelled: " + cancelled + " of " + (parts.size() - answered));
             assertEquals("Ann went home.", kc.extract("Ann went home.", types).text(), "the model serves on");
         }
     }

@@ -17,7 +17,15 @@ public final class MappedFiles {
      * This needs native access enabled (the launcher and the test JVMs enable it).
      */
     public static MemorySegment mapReadOnly(FileChannel channel, long size, Arena arena) throws IOException {
-        MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-        return MemorySegment.ofAddress(mapped.address()).reinterpret(size, arena, null);
+        return nativeView(channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), arena);
+    }
+
+    /**
+     * The plain native segment over {@code mapped} (see {@link #mapReadOnly}); keep {@code mapped}
+     * itself where pages are to be let go with {@link MemorySegment#unload}, which only a mapped
+     * segment offers.
+     */
+    public static MemorySegment nativeView(MemorySegment mapped, Arena arena) {
+        return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null);
     }
 }

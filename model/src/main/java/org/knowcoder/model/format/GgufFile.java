@@ -53,13 +53,17 @@ public final class GgufFile {
     private final Map<String, GgufValue> metadata;
     private final Map<String, TensorInfo> tensors;
     private final MemorySegment data;
+    /** The same bytes as {@link #data} through the file mapping's own segment, which can {@link MemorySegment#unload}. */
+    private final MemorySegment mappedData;
     private final Arena arena;
 
-    private GgufFile(Path file, Map<String, GgufValue> metadata, Map<String, TensorInfo> tensors, MemorySegment data, Arena arena) {
+    private GgufFile(Path file, Map<String, GgufValue> metadata, Map<String, TensorInfo> tensors, MemorySegment data,
+                     MemorySegment mappedData, Arena arena) {
         this.file = file;
         this.metadata = metadata;
         this.tensors = tensors;
         this.data = data;
+        this.mappedData = mappedData;
         this.arena = arena;
     }
 
@@ -72,7 +76,7 @@ public final class GgufFile {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 24) throw new CheckpointFormatException(file, "truncated: " + size + " bytes is shorter than a GGUF header");
-            MemorySegment seg = MappedFiles.mapReadOnly(ch, size, arena);
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), seg = MappedFiles.nativeView(mapped, arena);
             Cursor in = new Cursor(file, seg);
             int magic = in.int32();
             if (magic != MAGIC) {
@@ -108,7 +112,8 @@ public final class GgufFile {
                             + (t.offset() + t.bytes()) + ") beyond the " + dataBytes + " data bytes of the file (truncated?)");
                 }
             }
-            return new GgufFile(file, metadata, infos, seg.asSlice(Math.min(dataStart, size)), arena);
+            long start = Math.min(dataStart, size);
+            return new GgufFile(file, metadata, infos, seg.asSlice(start), mapped.asSlice(start), arena);
         }
     }
 
@@ -143,12 +148,23 @@ public final class GgufFile {
             case F32 -> Tensor.of(name, DType.F32, bytes, shape);
             case F16 -> Tensor.of(name, DType.F16, bytes, shape);
             case BF16 -> Tensor.of(name, DType.BF16, bytes, shape);
-            case Q8_0 -> q8(name, bytes, shape);
-            case Q4_0, Q4_K -> GgufQ4Blocks.read(name, t.type(), bytes, shape, arena);
-            case Q4_1, Q5_0, Q5_1, Q5_K, Q6_K -> GgufWidening.widen(name, t.type(), bytes, shape, arena);
+            case Q8_0 -> released(t, q8(name, bytes, shape));
+            case Q4_0, Q4_K -> released(t, GgufQ4Blocks.read(name, t.type(), bytes, shape, arena));
+            case Q4_1, Q5_0, Q5_1, Q5_K, Q6_K -> released(t, GgufWidening.widen(name, t.type(), bytes, shape, arena));
             default -> throw new CheckpointFormatException(file, "tensor " + name + " has ggml type " + t.type()
                     + ", which this engine does not read yet (it reads F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q5_0, Q5_1, Q5_K and Q6_K)");
         };
+    }
+
+    /**
+     * {@code converted}, having let the file's pages of its source {@code t} go: they are read once,
+     * and kept mapped the process would hold the tensor twice (a 7B Q8_0 file: its size in file
+     * pages besides the converted copy). A page shared with a tensor read in place is read again
+     * when that tensor is used.
+     */
+    private Tensor released(TensorInfo t, Tensor converted) {
+        mappedData.asSlice(t.offset(), t.bytes()).unload();
+        return converted;
     }
 
     private Tensor q8(String name, MemorySegment blocks, long[] shape) {

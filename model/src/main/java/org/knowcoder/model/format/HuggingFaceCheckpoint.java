@@ -56,9 +56,10 @@ final class HuggingFaceCheckpoint {
         }
     }
 
-    private record LlamaConfigJson(LlamaConfig config, boolean tied) {}
+    record LlamaConfigJson(LlamaConfig config, boolean tied) {}
 
-    private static LlamaConfigJson readConfig(Path file) throws IOException {
+    /** A config.json's model config and whether its classifier is the embedding. */
+    static LlamaConfigJson readConfig(Path file) throws IOException {
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "missing; a Hugging Face checkpoint needs config.json beside its weights");
         }

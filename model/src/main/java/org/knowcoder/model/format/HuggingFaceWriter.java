@@ -10,6 +10,7 @@ import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Tensor;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.List;
  * Writes a Hugging Face LlamaForCausalLM directory ({@code config.json} + {@code model.safetensors})
  * in F32 or BF16, which {@link HuggingFaceCheckpoint} and {@code transformers} read. Tensors stream
  * to disk row by row, so a 7B model needs no more than a row of heap. Both files are written
- * atomically.
+ * atomically. ({@link RandomHfCheckpoint} writes its config.json here too.)
  *
  * <p>Hugging Face stores q/k rows in the rotate-half RoPE layout; weights in the adjacent-pair layout
  * (llama2.c, or anything not loaded from Hugging Face) have those rows permuted on the way out.
@@ -28,71 +29,59 @@ public final class HuggingFaceWriter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One tensor of the file: a matrix (rows in {@code order} when non-null) or a norm vector. */
-    private record Entry(String name, long[] shape, Tensor matrix, int[] order, float[] vector) {
-        static Entry matrix(String name, Tensor t, int[] order) {
-            return new Entry(name, t.shape(), t, order, null);
-        }
-
-        static Entry vector(String name, float[] v) {
-            return new Entry(name, new long[] {v.length}, null, null, v);
-        }
-    }
-
     public static void write(LlamaWeights w, Path dir, DType dtype) throws IOException {
         if (dtype != DType.F32 && dtype != DType.BF16) {
             throw new IllegalArgumentException("Hugging Face export writes F32 or BF16, not " + dtype);
         }
-        List<Entry> entries = entries(w);
-        byte[] header = SafetensorsWriter.header(entries.stream()
-                .map(e -> new SafetensorsWriter.Spec(e.name(), e.shape())).toList(), dtype);
-        AtomicWrite.write(dir.resolve("model.safetensors"), ch -> {
-            TensorOutput out = new TensorOutput(ch);
-            SafetensorsWriter.writeHeader(out, header);
-            for (Entry e : entries) {
-                if (e.vector() != null) out.floats(e.vector(), dtype);
-                else out.rows(e.matrix(), e.order(), dtype);
-            }
-            out.flush();
-        });
-        byte[] config = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config(w, dtype));
-        AtomicWrite.write(dir.resolve("config.json"), ch -> {
-            TensorOutput out = new TensorOutput(ch);
-            out.bytes(config);
-            out.uint8('\n');
-            out.flush();
-        });
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors(w, dtype), dtype);
+        writeConfig(dir, w.config(), w.sharedClassifier(), dtype);
     }
 
-    /** The tensors in LlamaForCausalLM naming and order, q/k in rotate-half row order. */
-    private static List<Entry> entries(LlamaWeights w) {
+    /** {@code dir/config.json} of a LlamaForCausalLM of config {@code c} stored in {@code dtype}, written atomically. */
+    static void writeConfig(Path dir, LlamaConfig c, boolean tied, DType dtype) throws IOException {
+        AtomicWrite.write(dir.resolve("config.json"), (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config(c, tied, dtype)) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The tensors in LlamaForCausalLM naming and order ({@link HfLayout}), q/k in rotate-half row order, as {@code dtype}. */
+    private static List<StreamedTensor> tensors(LlamaWeights w, DType dtype) {
         LlamaConfig c = w.config();
         int[] q = null, k = null;
         if (!w.rotateHalfLayout()) {
             q = RopePermutation.toRotateHalf(c.nHeads(), c.headDim());
             k = RopePermutation.toRotateHalf(c.nKvHeads(), c.headDim());
         }
-        List<Entry> list = new ArrayList<>();
-        list.add(Entry.matrix(HfTensorNames.EMBEDDING, w.tokenEmbedding(), null));
-        for (int i = 0; i < c.nLayers(); i++) {
-            LlamaWeights.Layer l = w.layer(i);
-            list.add(Entry.vector(HfTensorNames.attentionNorm(i), l.attentionNorm()));
-            list.add(Entry.matrix(HfTensorNames.wq(i), l.wq(), q));
-            list.add(Entry.matrix(HfTensorNames.wk(i), l.wk(), k));
-            list.add(Entry.matrix(HfTensorNames.wv(i), l.wv(), null));
-            list.add(Entry.matrix(HfTensorNames.wo(i), l.wo(), null));
-            list.add(Entry.vector(HfTensorNames.ffnNorm(i), l.ffnNorm()));
-            list.add(Entry.matrix(HfTensorNames.w1(i), l.w1(), null));
-            list.add(Entry.matrix(HfTensorNames.w3(i), l.w3(), null));
-            list.add(Entry.matrix(HfTensorNames.w2(i), l.w2(), null));
+        List<StreamedTensor> list = new ArrayList<>();
+        for (HfLayout.Part p : HfLayout.parts(c, w.sharedClassifier())) {
+            LlamaWeights.Layer l = p.layer() < 0 ? null : w.layer(p.layer());
+            list.add(switch (p.kind()) {
+                case EMBEDDING -> matrix(p, w.tokenEmbedding(), null, dtype);
+                case ATTENTION_NORM -> vector(p, l.attentionNorm(), dtype);
+                case Q -> matrix(p, l.wq(), q, dtype);
+                case K -> matrix(p, l.wk(), k, dtype);
+                case V -> matrix(p, l.wv(), null, dtype);
+                case O -> matrix(p, l.wo(), null, dtype);
+                case FFN_NORM -> vector(p, l.ffnNorm(), dtype);
+                case GATE -> matrix(p, l.w1(), null, dtype);
+                case UP -> matrix(p, l.w3(), null, dtype);
+                case DOWN -> matrix(p, l.w2(), null, dtype);
+                case FINAL_NORM -> vector(p, w.finalNorm(), dtype);
+                case CLASSIFIER -> matrix(p, w.classifier(), null, dtype);
+            });
         }
-        list.add(Entry.vector(HfTensorNames.FINAL_NORM, w.finalNorm()));
-        if (!w.sharedClassifier()) list.add(Entry.matrix(HfTensorNames.CLASSIFIER, w.classifier(), null));
         return list;
     }
 
-    private static ObjectNode config(LlamaWeights w, DType dtype) {
-        LlamaConfig c = w.config();
+    /** A matrix, its rows in {@code order} when non-null. */
+    private static StreamedTensor matrix(HfLayout.Part p, Tensor t, int[] order, DType dtype) {
+        return new StreamedTensor(p.name(), t.shape(), out -> out.rows(t, order, dtype));
+    }
+
+    private static StreamedTensor vector(HfLayout.Part p, float[] v, DType dtype) {
+        return new StreamedTensor(p.name(), new long[] {v.length}, out -> out.floats(v, dtype));
+    }
+
+    private static ObjectNode config(LlamaConfig c, boolean tied, DType dtype) {
         ObjectNode n = JSON.createObjectNode();
         n.putArray("architectures").add("LlamaForCausalLM");
         n.put("model_type", "llama");
@@ -107,8 +96,12 @@ public final class HuggingFaceWriter {
         n.put("rms_norm_eps", Double.parseDouble(Float.toString(c.normEps())));
         n.put("rope_theta", Double.parseDouble(Float.toString(c.ropeTheta())));
         n.put("hidden_act", "silu");
-        n.put("tie_word_embeddings", w.sharedClassifier());
-        n.put("torch_dtype", dtype == DType.BF16 ? "bfloat16" : "float32");
+        n.put("tie_word_embeddings", tied);
+        n.put("torch_dtype", switch (dtype) {
+            case BF16 -> "bfloat16";
+            case F16 -> "float16";
+            default -> "float32";
+        });
         n.put("bos_token_id", 1);
         n.put("eos_token_id", 2);
         return n;

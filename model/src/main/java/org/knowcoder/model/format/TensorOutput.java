@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.zip.CRC32;
 
 /**
  * Little-endian output for checkpoint writers, buffered through one small heap buffer so a tensor
@@ -21,6 +22,9 @@ final class TensorOutput {
     private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     private final MemorySegment bufferSegment = MemorySegment.ofBuffer(buffer);
     private long written;
+    /** The CRC-32 being taken ({@link #startCrc}), or null; the buffer's bytes from {@code crcFrom} on are not in it yet. */
+    private CRC32 crc;
+    private int crcFrom;
 
     TensorOutput(FileChannel channel) {
         this.channel = channel;
@@ -116,7 +120,28 @@ final class TensorOutput {
         for (int r = 0; r < q.rows(); r++) bytes(q.scales().asSlice(order[r] * groupsPerRow * 4, groupsPerRow * 4));
     }
 
+    /**
+     * Starts a CRC-32 of the bytes handed over from now on (a zip entry's data, whose checksum its
+     * header needs), taken from the buffer as it goes, so the data need not be held anywhere.
+     */
+    void startCrc() {
+        crc = new CRC32();
+        crcFrom = buffer.position();
+    }
+
+    /** The CRC-32 of the bytes handed over since {@link #startCrc}; it stops there. */
+    long endCrc() {
+        crc.update(buffer.array(), crcFrom, buffer.position() - crcFrom);
+        long value = crc.getValue();
+        crc = null;
+        return value;
+    }
+
     void flush() throws IOException {
+        if (crc != null) {
+            crc.update(buffer.array(), crcFrom, buffer.position() - crcFrom);
+            crcFrom = 0;
+        }
         buffer.flip();
         while (buffer.hasRemaining()) written += channel.write(buffer);
         buffer.clear();
