@@ -106,12 +106,11 @@ final class Q4Rows {
      * The kernels run one flat loop over the whole chunks of ROWS rows, the activation's offset
      * going back to 0 at each row's end, where the row's accumulators are stored and cleared. A
      * loop per row (768 values: six chunks) spent more on C2's loop entry, pre- and post-loops and
-     * the sum than on the products: 11 Gweights/s on one thread in cache against 31 for the flat
-     * loop (bench/README.md). The Vector API calls are written out, not wrapped in helpers of ours:
-     * C2 stops inlining plain methods once a compilation passes NodeCountInliningCutoff, and a
-     * vector passed to a method it did not inline is allocated (hundreds of times slower); the
-     * API's own methods are force-inlined, and past that point C2 defers them to its incremental
-     * inlining instead.
+     * the sum than on the products (bench/README.md). The Vector API calls are written out, not
+     * wrapped in helpers of ours: C2 stops inlining plain methods once a compilation passes
+     * NodeCountInliningCutoff, and a vector passed to a method it did not inline is allocated
+     * (hundreds of times slower); the API's own methods are force-inlined, and past that point C2
+     * defers them to its incremental inlining instead.
      */
 
     /** Rows per kernel call; acc holds their vector accumulators, then four sums, then (Q4_K) the rows' min terms and a vector of scratch. */
@@ -119,9 +118,8 @@ final class Q4Rows {
     private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[MINS + ROWS + FL]);
     /**
      * The first eight lanes, for {@link #minTerms} (used only where FL >= 8). Masked loads of the
-     * one species rather than vectors of eight: a second vector class reaching the Vector API's
-     * shared methods made C2 compile MatMul's few-token path without its intrinsics (prefill at
-     * half speed).
+     * one species rather than vectors of eight: with a second vector shape in the process, C2
+     * compiled MatMul's few-token path without its intrinsics (bench/README.md).
      */
     private static final VectorMask<Float> EIGHT = F.indexInRange(0, Math.min(8, FL));
     private static final VectorMask<Byte> EIGHT_BYTES = B.indexInRange(0, Math.min(8, FL));
