@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * The machine's read bandwidth at this moment, as {@link MemoryBandwidthBenchmark} measures it (a
  * vectorized sum over 1 GiB, split across the engine's own worker pool): the ceiling a decode's
- * weight bandwidth is held against. JMH runs it in a JVM of its own, shortened to about 5 s, so
+ * weight bandwidth is held against. JMH runs it in a JVM of its own, shortened to a few seconds, so
  * that a runner can measure it beside each decode: this machine's bandwidth drifts by tens of
  * percent within seconds.
  */

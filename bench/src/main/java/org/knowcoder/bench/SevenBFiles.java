@@ -62,7 +62,9 @@ final class SevenBFiles {
         if (!Files.isDirectory(path)) return Files.size(path);
         try (Stream<Path> files = Files.list(path)) {
             long total = 0;
-            for (Path f : files.toList()) total += Files.size(f);
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().startsWith(".")) total += Files.size(f); // not an interrupted write's temporary
+            }
             return total;
         }
     }

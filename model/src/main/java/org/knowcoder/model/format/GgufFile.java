@@ -158,7 +158,7 @@ public final class GgufFile {
 
     /**
      * {@code converted}, having let the file's pages of its source {@code t} go: they are read once,
-     * and kept mapped the process would hold the tensor twice (a 7B Q8_0 file: its size in file
+     * and, kept mapped, the process would hold the tensor twice (a 7B Q8_0 file: its size in file
      * pages besides the converted copy). A page shared with a tensor read in place is read again
      * when that tensor is used.
      */

@@ -9,6 +9,7 @@ import org.knowcoder.model.RandomWeights;
 import org.knowcoder.tensor.DType;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,15 +73,20 @@ public final class RandomHfCheckpoint {
             throws IOException {
         if (maxShardBytes < 1) throw new IllegalArgumentException("a shard limit of " + maxShardBytes + " bytes");
         Path index = dir.resolve(container.index);
+        byte[] drawn = JSON.writeValueAsBytes(JSON.createObjectNode().put("seed", seed).put("max_shard_bytes", maxShardBytes));
         if (Files.exists(index)) {
-            checkSameModel(dir, c);
+            checkSameModel(dir, c, drawn);
             return;
         }
         List<StreamedTensor> tensors = tensors(c, seed);
         List<List<StreamedTensor>> shards = shards(tensors, maxShardBytes);
         Files.createDirectories(dir);
-        if (Files.exists(dir.resolve("config.json"))) checkSameModel(dir, c);
-        else HuggingFaceWriter.writeConfig(dir, c, false, DTYPE);
+        if (Files.exists(dir.resolve("config.json"))) {
+            checkSameModel(dir, c, drawn);
+        } else {
+            AtomicWrite.write(dir.resolve(DRAWN), drawn); // before any shard, so that a resumed run can check it continues this one
+            HuggingFaceWriter.writeConfig(dir, c, false, DTYPE);
+        }
         ObjectNode root = JSON.createObjectNode();
         root.putObject("metadata").put("total_size", bytes(tensors));
         ObjectNode weightMap = root.putObject("weight_map");
@@ -142,12 +148,20 @@ public final class RandomHfCheckpoint {
     }
 
     /** Refuses a directory that already holds another model: its shards would be mixed with this one's. */
-    private static void checkSameModel(Path dir, LlamaConfig c) throws IOException {
-        Path config = dir.resolve("config.json");
+    /** Where the seed and shard limit of the shards in a directory are recorded. */
+    private static final String DRAWN = "random-checkpoint.json";
+
+    private static void checkSameModel(Path dir, LlamaConfig c, byte[] drawn) throws IOException {
+        Path config = dir.resolve("config.json"), record = dir.resolve(DRAWN);
         LlamaConfig there = Files.exists(config) ? HuggingFaceCheckpoint.readConfig(config).config() : null;
         if (!c.equals(there)) {
             throw new BadInputException(dir + " holds " + (there == null ? "no config.json" : "a model of " + there)
                     + ", not the random model of " + c + " to be written there; delete it or write elsewhere");
+        }
+        if (!Files.exists(record) || !JSON.readTree(Files.readAllBytes(record)).equals(JSON.readTree(drawn))) {
+            throw new BadInputException(dir + " holds shards drawn " + (Files.exists(record) ? "with " + Files.readString(record)
+                    : "with no " + DRAWN) + ", not with " + new String(drawn, StandardCharsets.UTF_8)
+                    + "; delete it or write elsewhere");
         }
     }
 }

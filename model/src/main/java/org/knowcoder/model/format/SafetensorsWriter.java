@@ -43,7 +43,13 @@ public final class SafetensorsWriter {
             TensorOutput out = new TensorOutput(ch);
             for (int i = 0; i < 8; i++) out.uint8((int) ((long) header.length >>> (8 * i))); // the u64 little-endian header length
             out.bytes(header);
-            for (StreamedTensor t : tensors) t.body().write(out);
+            for (StreamedTensor t : tensors) {
+                long start = out.position(), expected = dtype.valueBytes(t.numel());
+                t.body().write(out);
+                if (out.position() - start != expected) {
+                    throw new IllegalStateException("tensor " + t.name() + " wrote " + (out.position() - start) + " bytes, its header says " + expected);
+                }
+            }
             out.flush();
         });
     }

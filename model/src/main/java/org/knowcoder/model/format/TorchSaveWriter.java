@@ -31,9 +31,9 @@ final class TorchSaveWriter {
             case BF16 -> "BFloat16Storage";
             default -> throw new IllegalArgumentException("torch.save files here hold F32, F16 or BF16 tensors, not " + dtype);
         };
-        // torch names the archive's one folder after the file, up to its first dot
+        // torch names the archive's one folder after the file, up to its last dot
         String fileName = file.getFileName().toString();
-        String archive = (fileName.indexOf('.') > 0 ? fileName.substring(0, fileName.indexOf('.')) : fileName) + "/";
+        String archive = (fileName.lastIndexOf('.') > 0 ? fileName.substring(0, fileName.lastIndexOf('.')) : fileName) + "/";
         byte[] pickle = pickle(tensors, storage);
         AtomicWrite.write(file, ch -> {
             StoredZipWriter zip = new StoredZipWriter(ch);

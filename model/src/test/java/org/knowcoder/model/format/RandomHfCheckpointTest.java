@@ -124,4 +124,17 @@ class RandomHfCheckpointTest {
                 () -> RandomHfCheckpoint.write(out, other, 5, Container.SAFETENSORS, SHARD, message -> {}));
         assertTrue(e.getMessage().contains("delete it or write elsewhere"), e.getMessage());
     }
+
+    /** A resumed run must be the run it continues: shards drawn from another seed or cut at another limit are not mixed in. */
+    @Test
+    void shardsOfAnotherSeedOrLimitAreRefused() throws IOException {
+        Path out = write(Container.PYTORCH);
+        Files.delete(out.resolve("pytorch_model.bin.index.json")); // as if cut off
+        for (long[] seedAndLimit : new long[][] {{6, SHARD}, {5, SHARD + 1}}) {
+            BadInputException e = assertThrows(BadInputException.class,
+                    () -> RandomHfCheckpoint.write(out, CONFIG, seedAndLimit[0], Container.PYTORCH, seedAndLimit[1], message -> {}));
+            assertTrue(e.getMessage().contains("\"seed\":5"), e.getMessage());
+        }
+        write(Container.PYTORCH); // the same run completes
+    }
 }
