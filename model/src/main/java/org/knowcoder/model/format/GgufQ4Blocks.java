@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -30,12 +31,12 @@ final class GgufQ4Blocks {
     static Tensor read(String name, GgmlType type, MemorySegment blocks, long[] shape, Arena arena) {
         DType dtype = type == GgmlType.Q4_0 ? DType.Q4_0 : DType.Q4_K;
         long numel = blocks.byteSize() / type.blockBytes * type.blockSize;
-        int n = Math.toIntExact(shape[shape.length - 1]);
+        int n = Math.toIntExact(shape[shape.length - 1]), whole = n - n % Q4.CHUNK, lanes = Q4.CHUNK / 8;
         MemorySegment nibbles = arena.allocate(numel / 2, 64), scales = arena.allocate(Q4.scaleBytes(dtype, numel), 64);
         long blocksPerRow = n / type.blockSize;
+        int codes = type == GgmlType.Q4_0 ? 2 : 16;
         for (long b = 0; b < numel / type.blockSize; b++) {
-            long at = b * type.blockBytes, row = b / blocksPerRow, rowBase = row * (n / 2);
-            int first = (int) (b % blocksPerRow * type.blockSize);
+            long at = b * type.blockBytes;
             if (type == GgmlType.Q4_0) {
                 scales.set(Tensor.F32_LE, b * 4, Half.f16ToFloat(blocks.get(Tensor.I16_LE, at)));
             } else {
@@ -44,14 +45,54 @@ final class GgufQ4Blocks {
                 scales.set(Tensor.F32_LE, record + Q4.DMIN, Half.f16ToFloat(blocks.get(Tensor.I16_LE, at + 2)));
                 unpackScales(blocks.asSlice(at + 4, 12), scales, record);
             }
-            long codes = at + (type == GgmlType.Q4_0 ? 2 : 16);
-            for (int k = 0; k < type.blockSize; k++) {
-                int code = blocks.get(ValueLayout.JAVA_BYTE, codes + codeByte(type, k)) >> codeShift(type, k) & 0xF;
-                setNibble(nibbles, rowBase + Q4.byteOf(n, first + k), Q4.shiftOf(n, first + k), code);
-            }
+        }
+        // whole chunks a row at a time, from a copy of the row's blocks: a chunk's 64 bytes are whole
+        // bytes of its blocks, rearranged (bytesOfChunk); value by value, each a read-modify-write of
+        // the segment, this was most of a Q4 file's load (bench/README.md)
+        byte[] in = new byte[Math.toIntExact(blocksPerRow * type.blockBytes)];
+        int[] ints = new int[whole / 8];
+        for (long row = 0; row < numel / n; row++) {
+            long rowBlocks = row * blocksPerRow * type.blockBytes, rowBase = row * (n / 2);
+            MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, rowBlocks, in, 0, in.length);
+            for (int c = 0; c < whole / Q4.CHUNK; c++) bytesOfChunk(type, in, c, ints, c * lanes);
+            MemorySegment.copy(ints, 0, nibbles, INT_LE, rowBase, ints.length);
+            for (int i = whole; i < n; i++) setNibble(nibbles, rowBase + Q4.byteOf(n, i), Q4.shiftOf(n, i), code(blocks, type, rowBlocks + codes, i));
         }
         return Tensor.q4(name, dtype, nibbles, scales, shape);
     }
+
+    /**
+     * Whole chunk c of a row whose GGUF blocks are {@code in}, as the 16 ints of the engine's layout
+     * (int l, nibble p: value 16p + l of the chunk; see {@link Q4}) into ints[at ..]. Q4_0: value
+     * 16p + l is byte l of block p / 2, low nibble for even p, so int l is byte l of the chunk's four
+     * blocks in turn. Q4_K: the chunk is half a super-block, runs 2h and 2h + 1 of its four runs of
+     * 32 bytes (h = c % 2); value 16p + l is byte l (p % 4 of 0, 2) or 16 + l (1, 3) of run 2h + p / 4,
+     * low nibble for p % 4 below 2.
+     */
+    private static void bytesOfChunk(GgmlType type, byte[] in, int c, int[] ints, int at) {
+        for (int l = 0; l < Q4.CHUNK / 8; l++) {
+            if (type == GgmlType.Q4_0) {
+                int b = 4 * c * type.blockBytes + 2 + l; // byte l of the chunk's first block, after its F16 d
+                ints[at + l] = in[b] & 0xFF | (in[b + 18] & 0xFF) << 8 | (in[b + 36] & 0xFF) << 16 | (in[b + 54] & 0xFF) << 24;
+            } else {
+                int run = c / 2 * type.blockBytes + 16 + 64 * (c % 2) + l; // byte l of run 2h, after d, dmin and the 12 scale bytes
+                ints[at + l] = pair(in[run], in[run + 16]) | pair(in[run + 32], in[run + 48]) << 16;
+            }
+        }
+    }
+
+    /** Nibbles p = 0..3 of a Q4_K run's bytes a (byte l) and b (byte 16 + l): a low, b low, a high, b high. */
+    private static int pair(byte a, byte b) {
+        return a & 0xF | (b & 0xF) << 4 | (a >> 4 & 0xF) << 8 | (b >> 4 & 0xF) << 12;
+    }
+
+    /** The 4-bit code of value i of a row whose GGUF blocks' first code byte is at {@code rowBlocks}. */
+    private static int code(MemorySegment blocks, GgmlType type, long rowBlocks, int i) {
+        int k = i % type.blockSize;
+        return blocks.get(ValueLayout.JAVA_BYTE, rowBlocks + (long) (i / type.blockSize) * type.blockBytes + codeByte(type, k)) >> codeShift(type, k) & 0xF;
+    }
+
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Rows of the engine Q4 tensor {@code q} (in {@code order} when non-null) as GGUF blocks of its type. */
     static void write(TensorOutput out, Tensor q, int[] order) throws IOException {

@@ -48,6 +48,26 @@ class GgufQ4BlocksTest {
         assertValues(want, read(GgmlType.Q4_K, block, 256), DType.Q4_K);
     }
 
+    /** Two rows of 160 values: a whole chunk of 128 (gathered as ints) and a partial one of 32 (nibble by nibble). */
+    @Test
+    void q40RowsOfAWholeAndAPartialChunk() {
+        int rows = 2, blocks = 5;
+        byte[] data = new byte[rows * blocks * 18];
+        float[] want = new float[rows * blocks * 32];
+        for (int b = 0; b < rows * blocks; b++) {
+            float d = 0.25f * (b + 1);
+            put16(data, 18 * b, Half.floatToF16(d));
+            for (int k = 0; k < 16; k++) {
+                int low = (b * 5 + k) % 16, high = (b * 3 + k * 7) % 16;
+                data[18 * b + 2 + k] = (byte) (low | high << 4);
+                want[32 * b + k] = (low - 8) * d;
+                want[32 * b + k + 16] = (high - 8) * d;
+            }
+        }
+        Tensor t = GgufQ4Blocks.read("w", GgmlType.Q4_0, MemorySegment.ofArray(data), new long[] {rows, 32 * blocks}, Arena.ofAuto());
+        assertValues(want, t, DType.Q4_0);
+    }
+
     /** The K types' sub-block scales and mins used by the tests, {@link #SC} and {@link #M}. */
     static final int[] SC = {10, 17, 24, 31, 38, 45, 52, 59}, M = {63, 58, 53, 48, 1, 20, 33, 0};
 
