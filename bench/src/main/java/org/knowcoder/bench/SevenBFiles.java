@@ -71,7 +71,7 @@ final class SevenBFiles {
 
     /**
      * The weight bytes a decoded token reads from a GGUF file of type {@code dtype}: every matrix in
-     * the file's blocks but the embedding (one row of it), the norms in F32. llama.cpp's own figure,
+     * the file's blocks but the embedding (its one row read, a few KB, left out), the norms in F32. llama.cpp's own figure,
      * where ours is {@link SpeedRun#streamedBytes} of the model as loaded (Q8_0 and Q4 converted to
      * the engine's layout).
      */

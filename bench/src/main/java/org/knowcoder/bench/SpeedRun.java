@@ -119,8 +119,8 @@ final class SpeedRun {
     }
 
     /**
-     * The weight bytes a decoded token reads: every matrix once, but of the embedding table one row,
-     * unless it is also the classifier (KV-cache reads left out; they are small from BOS).
+     * The weight bytes a decoded token reads: every matrix once, but not the embedding table (one
+     * row of it, a few KB, left out), unless it is also the classifier (KV-cache reads left out; they are small from BOS).
      */
     static long streamedBytes(LlamaWeights w) {
         return w.weightBytes() - (w.sharedClassifier() ? 0 : w.tokenEmbedding().weightBytes());

@@ -296,11 +296,16 @@ public final class Launcher {
      * KnowCoder-mini's pretraining fell from about 1,000 tokens/s to 450 within six steps as the old
      * generation filled; with G1 it held 950-1,050.
      */
+    /** Whether a JVM flag picks a collector (-XX:+UseG1GC, -XX:+UseZGC, ...); -XX:ParallelGCThreads and the like do not. */
+    static boolean choosesCollector(String flag) {
+        return flag.matches("-XX:\\+Use\\w*GC");
+    }
+
     static List<String> memoryFlags(List<String> userFlags, String[] args) {
         if (args.length > 0 && TRAINING_COMMANDS.contains(args[0])) return Collections.emptyList();
         boolean serving = args.length > 0 && args[0].equals("serve");
         List<String> flags = new ArrayList<>(Collections.singletonList(serving ? "-Xmn192m" : "-Xmn32m"));
-        if (userFlags.stream().noneMatch(f -> f.contains("GC"))) flags.add("-XX:+UseSerialGC");
+        if (userFlags.stream().noneMatch(Launcher::choosesCollector)) flags.add("-XX:+UseSerialGC");
         return flags;
     }
 

@@ -58,7 +58,8 @@ class LauncherTest {
         assertAll(() -> assertEquals(List.of("-Xmn32m", "-XX:+UseSerialGC"), Launcher.memoryFlags(none, new String[] {"extract", "text"})),
                 () -> assertEquals(List.of("-Xmn192m", "-XX:+UseSerialGC"), Launcher.memoryFlags(none, new String[] {"serve"})),
                 () -> assertEquals(List.of(), Launcher.memoryFlags(none, new String[] {"train", "--steps", "1"})),
-                () -> assertEquals(List.of("-Xmn192m"), Launcher.memoryFlags(List.of("-XX:+UseZGC"), new String[] {"serve"})));
+                () -> assertEquals(List.of("-Xmn192m"), Launcher.memoryFlags(List.of("-XX:+UseZGC"), new String[] {"serve"})),
+                () -> assertEquals(List.of("-Xmn32m", "-XX:+UseSerialGC"), Launcher.memoryFlags(List.of("-XX:ParallelGCThreads=2"), new String[] {"extract"})));
     }
 
     @Test
