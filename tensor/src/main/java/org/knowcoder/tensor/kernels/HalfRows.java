@@ -10,6 +10,7 @@ import org.knowcoder.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
@@ -47,6 +48,14 @@ final class HalfRows {
      * and {@link #prepare} puts it into the activation of the F16 matrices that stream.
      */
     private static final float REBIAS = 0x1p112f;
+    /** The bits {@link #f16Tiny} keeps after its shift: the sign, and the exponent and mantissa in F32 position. */
+    private static final int F16_TINY = 0x8FFFE000;
+    /** Per lane, the bits {@link #dotStream} keeps of each F16 pair after its shift ({@link #F16_TINY}), and of a BF16 pair's upper half. */
+    private static final int[] F16_KEEP = new int[FL], BF16_KEEP = new int[FL];
+    static {
+        Arrays.fill(F16_KEEP, F16_TINY);
+        Arrays.fill(BF16_KEEP, 0xFFFF0000);
+    }
     /** Activations from this magnitude up could overflow times 2^112: such an input is laid out as is, and read by dotRow. */
     private static final float SCALABLE = 0x1p15f;
 
@@ -55,7 +64,7 @@ final class HalfRows {
      * them again, the odd elements, the first vector of them again, an odd n's last element, and
      * the factor they were multiplied by ({@link #scaleIndex}). Each repeat lets a vector that runs
      * past the last pair read on into the first ones, as the weights of the next row do in
-     * {@link #rowEdges}.
+     * {@link #dotStream}.
      */
     static int activationFloats(int n) {
         return 2 * (n / 2 + FL) + 2;
@@ -138,7 +147,7 @@ final class HalfRows {
      * finite, so tensors holding one do not come here.
      */
     private static FloatVector f16Tiny(IntVector pairs) {
-        return pairs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
+        return pairs.lanewise(VectorOperators.ASHR, 3).and(F16_TINY).reinterpretAsFloats();
     }
 
     /**
@@ -159,70 +168,111 @@ final class HalfRows {
 
     /**
      * BF16 or finite F16 ({@code f16}) rows [from, to) of a matrix whose rows (a whole number of
-     * vectors long) all start {@code start} bytes before a vector boundary, read with aligned loads:
-     * each row's whole vectors from its first boundary on here, the pairs before that boundary and in
-     * its last vector, which it shares with its neighbours, in {@link #rowEdges} (rows on boundaries
-     * are all whole vectors). Two rows per step also keep two chains of FMAs per half apart, which
-     * one row at a time ({@link #dotRow}) serializes: bench/README.md has the measurements.
+     * vectors long) all start {@code start} bytes before a vector boundary, read with aligned loads
+     * only: each row's whole vectors from its first boundary on, then ({@link #endRow}) the vector
+     * it shares with the next row, its last pairs in the lanes below {@code split} and the next
+     * row's first pairs in the others. That vector's products are formed once: the lanes of this
+     * row go into its sum, the others into the next row's. Only the matrix's first row (whose first
+     * pairs no shared vector holds) and its last (which shares its last vector with none) read a
+     * straddling vector. A row's sum is formed the same
+     * way whichever range and stream it falls in (a range starts by forming its first row's share of
+     * the vector before it), so results do not depend on the thread count.
      *
      * <p>The range is read as two streams, its first and its second half, a row of each per step
      * sharing the activation loads. Two streams far apart keep more memory reads in flight than one;
      * two adjacent rows do not (in a bare loop, -20 to -30%: the prefetcher does not follow them).
      * Against the one aligned stream this replaced ({@code MatVecAB}, rows 48 bytes past a
-     * boundary, 256 MB of 2048 x 768 matrices): +6 to +16% with 2 threads, +20% on one core. Each
-     * row's sum is formed the same way whichever range and stream it falls in, so results do not
-     * depend on the thread count.
+     * boundary, 256 MB of 2048 x 768 matrices): +6 to +16% with 2 threads, +20% on one core. Two
+     * rows per step also keep two chains of FMAs per half apart, which one row at a time
+     * ({@link #dotRow}) serializes.
      *
-     * <p>The edges are a method of their own, returning a float: a method this large with them
-     * written in exceeds C2's inlining budget, and a Vector API value passed to a method that is not
-     * inlined is allocated (that made the whole product 5 times slower).
+     * <p>Vector values never cross a call here, and the vector operations are written out: C2
+     * stops inlining our own methods into a method this large (NodeCountInliningCutoff), and a
+     * vector passed to or from a method that is not inlined is allocated (that made the whole
+     * product 5 times slower). The rows' sums go through {@code acc} to {@link #endRow}, which C2
+     * compiles on its own (too large to inline), where its vectors stay in registers.
      */
     private static void dotStream(MemorySegment w, int n, long rows, int from, int to, long start, MemorySegment xs,
                                   float[] out, int oo, boolean f16) {
-        // rows on vector boundaries are whole vectors; others leave their last vector, shared with the next row, to rowEdges
-        long rowBytes = n * 2L, odd = oddBase(n), boundary = start == 0 ? rowBytes : rowBytes - VB;
-        int half = (to - from + 1) / 2;
-        for (int r = from, r2 = from + half; r < from + half; r++, r2++) {
+        long rowBytes = n * 2L, odd = oddBase(n), whole = start == 0 ? rowBytes : rowBytes - VB;
+        int half = (to - from + 1) / 2, from2 = from + half;
+        float[] acc = new float[4 * FL]; // per stream: a row's sum so far, then the next row's share of their shared vector
+        // step r = from - 1 begins nothing and writes nothing: it only forms the shares of rows from and from2
+        for (int r = from - 1, r2 = from2 - 1; r < from2; r++, r2++) {
             int r2Read = Math.min(r2, to - 1); // for an odd count the second stream's last step re-reads row to - 1 and writes nothing
-            long base = r * rowBytes + start, base2 = r2Read * rowBytes + start;
-            FloatVector even = FloatVector.zero(F), oddAcc = FloatVector.zero(F);
-            FloatVector even2 = FloatVector.zero(F), oddAcc2 = FloatVector.zero(F);
-            for (long d = 0; d < boundary; d += VB) {
-                FloatVector xe = FloatVector.fromMemorySegment(F, xs, start + d, LE);
-                FloatVector xo = FloatVector.fromMemorySegment(F, xs, odd + start + d, LE);
-                IntVector p = IntVector.fromMemorySegment(I, w, base + d, LE);
-                IntVector p2 = IntVector.fromMemorySegment(I, w, base2 + d, LE);
-                even = streamEven(p, f16).fma(xe, even);
-                oddAcc = streamOdd(p, f16).fma(xo, oddAcc);
-                even2 = streamEven(p2, f16).fma(xe, even2);
-                oddAcc2 = streamOdd(p2, f16).fma(xo, oddAcc2);
+            if (r >= from) {
+                long base = r * rowBytes + start, base2 = r2Read * rowBytes + start;
+                FloatVector even = FloatVector.zero(F), oddAcc = even, even2 = even, oddAcc2 = even;
+                // the masks are loaded, not broadcast constants: C2 re-broadcasts a constant from memory at each use
+                IntVector keep = IntVector.fromArray(I, f16 ? F16_KEEP : BF16_KEEP, 0);
+                for (long d = 0; d < whole; d += VB) {
+                    FloatVector ve = FloatVector.fromMemorySegment(F, xs, start + d, LE);
+                    FloatVector vo = FloatVector.fromMemorySegment(F, xs, odd + start + d, LE);
+                    IntVector p = IntVector.fromMemorySegment(I, w, base + d, LE);
+                    IntVector p2 = IntVector.fromMemorySegment(I, w, base2 + d, LE);
+                    // the widenings of streamEven and streamOdd
+                    IntVector e = p.lanewise(VectorOperators.LSHL, 16), e2 = p2.lanewise(VectorOperators.LSHL, 16);
+                    IntVector o = (f16 ? p.lanewise(VectorOperators.ASHR, 3) : p).and(keep);
+                    IntVector o2 = (f16 ? p2.lanewise(VectorOperators.ASHR, 3) : p2).and(keep);
+                    if (f16) {
+                        e = e.lanewise(VectorOperators.ASHR, 3).and(keep);
+                        e2 = e2.lanewise(VectorOperators.ASHR, 3).and(keep);
+                    }
+                    even = e.reinterpretAsFloats().fma(ve, even);
+                    oddAcc = o.reinterpretAsFloats().fma(vo, oddAcc);
+                    even2 = e2.reinterpretAsFloats().fma(ve, even2);
+                    oddAcc2 = o2.reinterpretAsFloats().fma(vo, oddAcc2);
+                }
+                even.add(oddAcc).add(FloatVector.fromArray(F, acc, FL)).intoArray(acc, 0);
+                even2.add(oddAcc2).add(FloatVector.fromArray(F, acc, 3 * FL)).intoArray(acc, 2 * FL);
             }
-            out[oo + r] = Simd.sum(even.add(oddAcc)) + (start == 0 ? 0 : rowEdges(w, rows, r, rowBytes, start, xs, odd, f16));
-            if (r2 < to) out[oo + r2] = Simd.sum(even2.add(oddAcc2)) + (start == 0 ? 0 : rowEdges(w, rows, r2, rowBytes, start, xs, odd, f16));
+            float sum = endRow(w, r, rows, rowBytes, start, xs, odd, f16, acc, 0);
+            float sum2 = endRow(w, r2Read, rows, rowBytes, start, xs, odd, f16, acc, 2 * FL);
+            if (r >= from) out[oo + r] = sum;
+            if (r >= from && r2 < to) out[oo + r2] = sum2;
         }
     }
 
     /**
-     * The products of row r's pairs outside its whole aligned vectors, for {@link #dotStream}:
-     * its first pairs, in the lanes from {@code split} on of the vector that ends row r - 1 (row 0's
-     * in the first lanes of a straddling load), and its last ones, in the lanes below split of the
-     * vector it shares with row r + 1 (the last row's in the last lanes of a straddling load). The
-     * activation for the shared vector is one vector too: the last pairs, then the layout's repeat of
-     * the first ({@link #activationFloats}).
+     * For {@link #dotStream}: row r's sum, from the products so far in acc[at ..] and those of the
+     * vector it shares with row r + 1; that vector's products of row r + 1 are left in acc[at + FL ..]
+     * (zeros where there is no such vector: rows on boundaries, the last row, r = -1). Row 0's first
+     * pairs and the last row's last pairs, which no shared vector holds, come from straddling loads.
+     * C2 compiles this on its own: no hot method over 325 bytecodes (FreqInlineSize) is inlined, and
+     * inlined into dotStream it would exceed that method's node budget.
      */
-    private static float rowEdges(MemorySegment w, long rows, long r, long rowBytes, long start, MemorySegment xs, long odd, boolean f16) {
-        long boundary = rowBytes - VB, base = r * rowBytes + start;
-        int split = (int) ((VB - start) / 4);
-        boolean first = r == 0, more = r + 1 < rows;
-        VectorMask<Float> head = first ? F.indexInRange(0, FL - split) : F.indexInRange(0, split).not();
-        VectorMask<Float> tail = more ? F.indexInRange(0, split) : F.indexInRange(-(FL - split), split);
-        long beforeX = first ? 0 : start + boundary, afterX = more ? start + boundary : boundary;
-        IntVector before = IntVector.fromMemorySegment(I, w, first ? 0 : base - VB, LE);
-        IntVector after = IntVector.fromMemorySegment(I, w, more ? base + boundary : r * rowBytes + boundary, LE);
-        FloatVector sum = streamEven(before, f16).mul(FloatVector.fromMemorySegment(F, xs, beforeX, LE))
-                .add(streamOdd(before, f16).mul(FloatVector.fromMemorySegment(F, xs, odd + beforeX, LE))).blend(0f, head.not());
-        sum = sum.add(streamEven(after, f16).mul(FloatVector.fromMemorySegment(F, xs, afterX, LE)), tail);
-        return Simd.sum(sum.add(streamOdd(after, f16).mul(FloatVector.fromMemorySegment(F, xs, odd + afterX, LE)), tail));
+    private static float endRow(MemorySegment w, long r, long rows, long rowBytes, long start, MemorySegment xs, long odd,
+                                boolean f16, float[] acc, int at) {
+        FloatVector sum = FloatVector.fromArray(F, acc, at), next = FloatVector.zero(F);
+        float ends = 0;
+        if (start != 0 && r >= 0) {
+            VectorMask<Float> first = F.indexInRange(0, (int) (start / 4)); // the lanes of a row's first pairs in a load from its start
+            if (r + 1 < rows) {
+                long x = rowBytes - VB + start; // the activation of every shared vector: the last pairs, then the layout's repeat of the first
+                FloatVector products = products(IntVector.fromMemorySegment(I, w, (r + 1) * rowBytes + start - VB, LE),
+                        FloatVector.fromMemorySegment(F, xs, x, LE), FloatVector.fromMemorySegment(F, xs, odd + x, LE), f16);
+                VectorMask<Float> own = F.indexInRange(0, (int) ((VB - start) / 4));
+                sum = sum.add(products.blend(0f, own.not()));
+                next = products.blend(0f, own);
+            } else { // the last lanes of the row's last vector of bytes
+                long x = rowBytes - VB;
+                FloatVector products = products(IntVector.fromMemorySegment(I, w, r * rowBytes + x, LE),
+                        FloatVector.fromMemorySegment(F, xs, x, LE), FloatVector.fromMemorySegment(F, xs, odd + x, LE), f16);
+                ends = Simd.sum(products.blend(0f, first));
+            }
+            if (r == 0) {
+                FloatVector products = products(IntVector.fromMemorySegment(I, w, 0, LE),
+                        FloatVector.fromMemorySegment(F, xs, 0, LE), FloatVector.fromMemorySegment(F, xs, odd, LE), f16);
+                ends += Simd.sum(products.blend(0f, first.not()));
+            }
+        }
+        next.intoArray(acc, at + FL);
+        return Simd.sum(sum) + ends;
+    }
+
+    /** The products of a vector of pairs with the even and odd activations, lane by lane (the pairs' sums). */
+    private static FloatVector products(IntVector pairs, FloatVector even, FloatVector odd, boolean f16) {
+        return streamEven(pairs, f16).mul(even).add(streamOdd(pairs, f16).mul(odd));
     }
 
     private static FloatVector widenEven(IntVector pairs, boolean bf16) {
