@@ -169,7 +169,7 @@ final class HalfRows {
     /**
      * BF16 or finite F16 ({@code f16}) rows [from, to) of a matrix whose rows (a whole number of
      * vectors long) all start {@code start} bytes before a vector boundary, read with aligned loads
-     * only: each row's whole vectors from its first boundary on, then ({@link #endRow}) the vector
+     * only: each row's whole vectors from its first boundary on, then ({@link #endRows}) the vector
      * it shares with the next row, its last pairs in the lanes below {@code split} and the next
      * row's first pairs in the others. That vector's products are formed once: the lanes of this
      * row go into its sum, the others into the next row's. Only the matrix's first row (whose first
@@ -189,14 +189,14 @@ final class HalfRows {
      * <p>Vector values never cross a call here, and the vector operations are written out: C2
      * stops inlining our own methods into a method this large (NodeCountInliningCutoff), and a
      * vector passed to or from a method that is not inlined is allocated (that made the whole
-     * product 5 times slower). The rows' sums go through {@code acc} to {@link #endRow}, which C2
+     * product 5 times slower). The rows' sums go through {@code acc} to {@link #endRows}, which C2
      * compiles on its own (too large to inline), where its vectors stay in registers.
      */
     private static void dotStream(MemorySegment w, int n, long rows, int from, int to, long start, MemorySegment xs,
                                   float[] out, int oo, boolean f16) {
         long rowBytes = n * 2L, odd = oddBase(n), whole = start == 0 ? rowBytes : rowBytes - VB;
         int half = (to - from + 1) / 2, from2 = from + half;
-        float[] acc = new float[4 * FL]; // per stream: a row's sum so far, then the next row's share of their shared vector
+        float[] acc = new float[SUMS + 2]; // per stream: a row's sum so far, then the next row's share of their shared vector; the rows' sums
         // step r = from - 1 begins nothing and writes nothing: it only forms the shares of rows from and from2
         for (int r = from - 1, r2 = from2 - 1; r < from2; r++, r2++) {
             int r2Read = Math.min(r2, to - 1); // for an odd count the second stream's last step re-reads row to - 1 and writes nothing
@@ -226,48 +226,58 @@ final class HalfRows {
                 even.add(oddAcc).add(FloatVector.fromArray(F, acc, FL)).intoArray(acc, 0);
                 even2.add(oddAcc2).add(FloatVector.fromArray(F, acc, 3 * FL)).intoArray(acc, 2 * FL);
             }
-            float sum = endRow(w, r, rows, rowBytes, start, xs, odd, f16, acc, 0);
-            float sum2 = endRow(w, r2Read, rows, rowBytes, start, xs, odd, f16, acc, 2 * FL);
-            if (r >= from) out[oo + r] = sum;
-            if (r >= from && r2 < to) out[oo + r2] = sum2;
+            endRows(w, r, r2Read, rows, rowBytes, start, xs, odd, f16, acc);
+            if (r >= from) out[oo + r] = acc[SUMS];
+            if (r >= from && r2 < to) out[oo + r2] = acc[SUMS + 1];
         }
     }
 
+    /** Where in {@link #dotStream}'s {@code acc} {@link #endRows} leaves the two rows' sums. */
+    private static final int SUMS = 4 * FL;
+
     /**
-     * For {@link #dotStream}: row r's sum, from the products so far in acc[at ..] and those of the
-     * vector it shares with row r + 1; that vector's products of row r + 1 are left in acc[at + FL ..]
-     * (zeros where there is no such vector: rows on boundaries, the last row, r = -1). Row 0's first
-     * pairs and the last row's last pairs, which no shared vector holds, come from straddling loads.
-     * C2 compiles this on its own: no hot method over 325 bytecodes (FreqInlineSize) is inlined, and
-     * inlined into dotStream it would exceed that method's node budget.
+     * For {@link #dotStream}: the sums of rows r and r2 (of streams 1 and 2) into acc[SUMS] and
+     * acc[SUMS + 1], from the products so far in acc[0 ..] and acc[2 FL ..] and those of the vector
+     * each shares with the row after it; that vector's products of the row after are left in
+     * acc[FL ..] and acc[3 FL ..] (zeros where there is no such vector: rows on boundaries, the last
+     * row, r = -1). Row 0's first pairs and the last row's last pairs, which no shared vector holds,
+     * come from straddling loads. One call for both rows: its checks and loads of the activation are
+     * a large share of its work. C2 compiles this on its own: no hot method over 325 bytecodes
+     * (FreqInlineSize) is inlined, and inlined into dotStream it would exceed that method's node budget.
      */
-    private static float endRow(MemorySegment w, long r, long rows, long rowBytes, long start, MemorySegment xs, long odd,
-                                boolean f16, float[] acc, int at) {
-        FloatVector sum = FloatVector.fromArray(F, acc, at), next = FloatVector.zero(F);
-        float ends = 0;
-        if (start != 0 && r >= 0) {
-            VectorMask<Float> first = F.indexInRange(0, (int) (start / 4)); // the lanes of a row's first pairs in a load from its start
-            if (r + 1 < rows) {
-                long x = rowBytes - VB + start; // the activation of every shared vector: the last pairs, then the layout's repeat of the first
-                FloatVector products = products(IntVector.fromMemorySegment(I, w, (r + 1) * rowBytes + start - VB, LE),
-                        FloatVector.fromMemorySegment(F, xs, x, LE), FloatVector.fromMemorySegment(F, xs, odd + x, LE), f16);
-                VectorMask<Float> own = F.indexInRange(0, (int) ((VB - start) / 4));
-                sum = sum.add(products.blend(0f, own.not()));
-                next = products.blend(0f, own);
-            } else { // the last lanes of the row's last vector of bytes
-                long x = rowBytes - VB;
-                FloatVector products = products(IntVector.fromMemorySegment(I, w, r * rowBytes + x, LE),
-                        FloatVector.fromMemorySegment(F, xs, x, LE), FloatVector.fromMemorySegment(F, xs, odd + x, LE), f16);
-                ends = Simd.sum(products.blend(0f, first));
+    private static void endRows(MemorySegment w, long r, long r2, long rows, long rowBytes, long start, MemorySegment xs,
+                                long odd, boolean f16, float[] acc) {
+        boolean shares = start != 0;
+        VectorMask<Float> first = F.indexInRange(0, (int) (start / 4)); // the lanes of a row's first pairs in a load from its start
+        VectorMask<Float> own = F.indexInRange(0, (int) ((VB - start) / 4)); // a shared vector's lanes of the row it ends
+        long x = rowBytes - VB + start; // the activation of every shared vector: the last pairs, then the layout's repeat of the first
+        FloatVector xe = shares ? FloatVector.fromMemorySegment(F, xs, x, LE) : FloatVector.zero(F);
+        FloatVector xo = shares ? FloatVector.fromMemorySegment(F, xs, odd + x, LE) : xe;
+        for (int stream = 0; stream < 2; stream++) {
+            long row = stream == 0 ? r : r2;
+            int at = 2 * FL * stream;
+            FloatVector sum = FloatVector.fromArray(F, acc, at), next = FloatVector.zero(F);
+            float ends = 0;
+            if (shares && row >= 0) {
+                if (row + 1 < rows) {
+                    FloatVector products = products(IntVector.fromMemorySegment(I, w, (row + 1) * rowBytes + start - VB, LE), xe, xo, f16);
+                    sum = sum.add(products.blend(0f, own.not()));
+                    next = products.blend(0f, own);
+                } else { // the last lanes of the row's last vector of bytes
+                    long y = rowBytes - VB;
+                    FloatVector products = products(IntVector.fromMemorySegment(I, w, row * rowBytes + y, LE),
+                            FloatVector.fromMemorySegment(F, xs, y, LE), FloatVector.fromMemorySegment(F, xs, odd + y, LE), f16);
+                    ends = Simd.sum(products.blend(0f, first));
+                }
+                if (row == 0) {
+                    FloatVector products = products(IntVector.fromMemorySegment(I, w, 0, LE),
+                            FloatVector.fromMemorySegment(F, xs, 0, LE), FloatVector.fromMemorySegment(F, xs, odd, LE), f16);
+                    ends += Simd.sum(products.blend(0f, first.not()));
+                }
             }
-            if (r == 0) {
-                FloatVector products = products(IntVector.fromMemorySegment(I, w, 0, LE),
-                        FloatVector.fromMemorySegment(F, xs, 0, LE), FloatVector.fromMemorySegment(F, xs, odd, LE), f16);
-                ends += Simd.sum(products.blend(0f, first.not()));
-            }
+            next.intoArray(acc, at + FL);
+            acc[SUMS + stream] = Simd.sum(sum) + ends;
         }
-        next.intoArray(acc, at + FL);
-        return Simd.sum(sum) + ends;
     }
 
     /** The products of a vector of pairs with the even and odd activations, lane by lane (the pairs' sums). */
