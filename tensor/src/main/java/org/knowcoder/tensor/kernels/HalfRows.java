@@ -170,13 +170,13 @@ final class HalfRows {
      * BF16 or finite F16 ({@code f16}) rows [from, to) of a matrix whose rows (a whole number of
      * vectors long) all start {@code start} bytes before a vector boundary, read with aligned loads
      * only: each row's whole vectors from its first boundary on, then ({@link #endRows}) the vector
-     * it shares with the next row, its last pairs in the lanes below {@code split} and the next
-     * row's first pairs in the others. That vector's products are formed once: the lanes of this
-     * row go into its sum, the others into the next row's. Only the matrix's first row (whose first
-     * pairs no shared vector holds) and its last (which shares its last vector with none) read a
-     * straddling vector. A row's sum is formed the same
-     * way whichever range and stream it falls in (a range starts by forming its first row's share of
-     * the vector before it), so results do not depend on the thread count.
+     * it shares with the next row, its last pairs in the first lanes and the next row's first pairs
+     * in the others. That vector's products are formed once: the lanes of this row go into its sum,
+     * the others into the next row's. Only the matrix's first row (whose first pairs no shared
+     * vector holds) and its last (which shares its last vector with none) read a straddling vector.
+     * A row's sum is formed the same way whichever range and stream it falls in (a range starts by
+     * forming its first row's share of the vector before it), so results do not depend on the
+     * thread count.
      *
      * <p>The range is read as two streams, its first and its second half, a row of each per step
      * sharing the activation loads. Two streams far apart keep more memory reads in flight than one;

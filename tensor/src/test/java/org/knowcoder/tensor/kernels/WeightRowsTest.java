@@ -55,15 +55,19 @@ class WeightRowsTest {
 
     /**
      * 16-bit rows that start off a 64-byte boundary (as in a safetensors file) go through the
-     * aligned vector loop plus its masked edges (BF16 rows of whole vectors through the aligned
-     * stream), and rows at a 2-byte offset through the unaligned loop: all must match the scalar
-     * reference, with the activation laid out at the shift MatVec gives it.
+     * aligned vector loop plus its masked edges (rows of whole vectors through the aligned stream,
+     * which reads each row's last vector once with the next row's first pairs), and rows at a
+     * 2-byte offset through the unaligned loop: all must match the scalar reference, with the
+     * activation laid out at the shift MatVec gives it.
      */
     @ParameterizedTest(name = "{0}, cols = {1}")
     @CsvSource({"BF16, 64", "BF16, 100", "BF16, 129", "BF16, 160", "BF16, 768", "F16, 64", "F16, 129", "F16, 768"})
     void misaligned16BitRowsMatchScalarReference(DType dtype, int cols) {
         Random rnd = new Random(cols);
-        int rows = 5;
+        for (int rows : new int[] {1, 2, 5}) assertMisalignedRows(dtype, rows, cols, rnd); // the first row is the last, or next to it, or neither
+    }
+
+    private static void assertMisalignedRows(DType dtype, int rows, int cols, Random rnd) {
         Weights aligned = TestTensors.random(dtype, rows, cols, rnd, null);
         float[] x = randomFloats(rnd, XO + cols);
         long bytes = aligned.tensor().data().byteSize();
@@ -78,11 +82,11 @@ class WeightRowsTest {
             float[] out = new float[rows];
             WeightRows.dot(w, 0, rows, xs, out, 0);
             for (int r = 0; r < rows; r++) {
-                assertDot(aligned.values(), r * cols, x, XO, cols, out[r], dtype + " offset " + offset + " row " + r);
+                assertDot(aligned.values(), r * cols, x, XO, cols, out[r], dtype + " offset " + offset + " row " + r + " of " + rows);
             }
             // in other ranges, as other thread counts split the rows (odd and even counts, from row 0 or
             // later, to the last row or not): the same sums, bit for bit
-            for (int[] split : new int[][] {{0, 1, 2, 3, 4, 5}, {0, 2, 5}, {0, 3, 5}, {0, 4, 5}}) {
+            for (int[] split : rows < 5 ? new int[][] {} : new int[][] {{0, 1, 2, 3, 4, 5}, {0, 2, 5}, {0, 3, 5}, {0, 4, 5}}) {
                 float[] parts = new float[rows];
                 for (int i = 0; i + 1 < split.length; i++) WeightRows.dot(w, split[i], split[i + 1], xs, parts, 0);
                 assertArrayEquals(out, parts, dtype + " offset " + offset + " ranges " + Arrays.toString(split));
