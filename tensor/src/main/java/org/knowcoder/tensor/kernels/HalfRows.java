@@ -178,13 +178,13 @@ final class HalfRows {
      * forming its first row's share of the vector before it), so results do not depend on the
      * thread count.
      *
-     * <p>The range is read as two streams, its first and its second half, a row of each per step
-     * sharing the activation loads. Two streams far apart keep more memory reads in flight than one;
-     * two adjacent rows do not (in a bare loop, -20 to -30%: the prefetcher does not follow them).
-     * Against the one aligned stream this replaced ({@code MatVecAB}, rows 48 bytes past a
-     * boundary, 256 MB of 2048 x 768 matrices): +6 to +16% with 2 threads, +20% on one core. Two
-     * rows per step also keep two chains of FMAs per half apart, which one row at a time
-     * ({@link #dotRow}) serializes.
+     * <p>The range is read as four streams, its quarters, a row of each per step sharing the
+     * activation loads. Streams far apart keep more memory reads in flight than one; adjacent rows
+     * do not (in a bare loop, -20 to -30%: the prefetcher does not follow them). Two streams against
+     * the one aligned stream before them ({@code MatVecAB}, rows 48 bytes past a boundary, 256 MB of
+     * 2048 x 768 matrices): +6 to +16% with 2 threads, +20% on one core; four against two: F16
+     * decode about +6% (bench/README.md). Rows side by side also keep their chains of FMAs apart,
+     * which one row at a time ({@link #dotRow}) serializes.
      *
      * <p>Vector values never cross a call here, and the vector operations are written out: C2
      * stops inlining our own methods into a method this large (NodeCountInliningCutoff), and a
@@ -195,57 +195,77 @@ final class HalfRows {
     private static void dotStream(MemorySegment w, int n, long rows, int from, int to, long start, MemorySegment xs,
                                   float[] out, int oo, boolean f16) {
         long rowBytes = n * 2L, odd = oddBase(n), whole = start == 0 ? rowBytes : rowBytes - VB;
-        int half = (to - from + 1) / 2, from2 = from + half;
-        float[] acc = new float[SUMS + 2]; // per stream: a row's sum so far, then the next row's share of their shared vector; the rows' sums
-        // step r = from - 1 begins nothing and writes nothing: it only forms the shares of rows from and from2
-        for (int r = from - 1, r2 = from2 - 1; r < from2; r++, r2++) {
-            int r2Read = Math.min(r2, to - 1); // for an odd count the second stream's last step re-reads row to - 1 and writes nothing
-            if (r >= from) {
-                long base = r * rowBytes + start, base2 = r2Read * rowBytes + start;
-                FloatVector even = FloatVector.zero(F), oddAcc = even, even2 = even, oddAcc2 = even;
-                // the masks are loaded, not broadcast constants: C2 re-broadcasts a constant from memory at each use
-                IntVector keep = IntVector.fromArray(I, f16 ? F16_KEEP : BF16_KEEP, 0);
+        // stream j reads rows from + j q + k at step k; those from `to` on re-read row to - 1 and are not written
+        int q = (to - from + STREAMS - 1) / STREAMS;
+        float[] acc = new float[SUMS + STREAMS];
+        long[] row = new long[STREAMS];
+        // the mask is loaded, not a broadcast constant: C2 re-broadcasts a constant from memory at each use
+        IntVector keep = IntVector.fromArray(I, f16 ? F16_KEEP : BF16_KEEP, 0);
+        // step k = -1 reads no whole vectors and writes nothing: it forms each stream's share of the vector before its first row
+        for (int k = -1; k < q; k++) {
+            for (int j = 0; j < STREAMS; j++) row[j] = Math.min(from + j * q + k, to - 1);
+            if (k >= 0) {
+                long b0 = row[0] * rowBytes + start, b1 = row[1] * rowBytes + start;
+                long b2 = row[2] * rowBytes + start, b3 = row[3] * rowBytes + start;
+                FloatVector e0 = FloatVector.zero(F), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
                 for (long d = 0; d < whole; d += VB) {
                     FloatVector ve = FloatVector.fromMemorySegment(F, xs, start + d, LE);
                     FloatVector vo = FloatVector.fromMemorySegment(F, xs, odd + start + d, LE);
-                    IntVector p = IntVector.fromMemorySegment(I, w, base + d, LE);
-                    IntVector p2 = IntVector.fromMemorySegment(I, w, base2 + d, LE);
-                    // the widenings of streamEven and streamOdd
-                    IntVector e = p.lanewise(VectorOperators.LSHL, 16), e2 = p2.lanewise(VectorOperators.LSHL, 16);
-                    IntVector o = (f16 ? p.lanewise(VectorOperators.ASHR, 3) : p).and(keep);
-                    IntVector o2 = (f16 ? p2.lanewise(VectorOperators.ASHR, 3) : p2).and(keep);
+                    IntVector p0 = IntVector.fromMemorySegment(I, w, b0 + d, LE), p1 = IntVector.fromMemorySegment(I, w, b1 + d, LE);
+                    IntVector p2 = IntVector.fromMemorySegment(I, w, b2 + d, LE), p3 = IntVector.fromMemorySegment(I, w, b3 + d, LE);
+                    // the widenings of streamEven (x) and streamOdd (y)
+                    IntVector x0 = p0.lanewise(VectorOperators.LSHL, 16), x1 = p1.lanewise(VectorOperators.LSHL, 16);
+                    IntVector x2 = p2.lanewise(VectorOperators.LSHL, 16), x3 = p3.lanewise(VectorOperators.LSHL, 16);
+                    IntVector y0 = (f16 ? p0.lanewise(VectorOperators.ASHR, 3) : p0).and(keep);
+                    IntVector y1 = (f16 ? p1.lanewise(VectorOperators.ASHR, 3) : p1).and(keep);
+                    IntVector y2 = (f16 ? p2.lanewise(VectorOperators.ASHR, 3) : p2).and(keep);
+                    IntVector y3 = (f16 ? p3.lanewise(VectorOperators.ASHR, 3) : p3).and(keep);
                     if (f16) {
-                        e = e.lanewise(VectorOperators.ASHR, 3).and(keep);
-                        e2 = e2.lanewise(VectorOperators.ASHR, 3).and(keep);
+                        x0 = x0.lanewise(VectorOperators.ASHR, 3).and(keep);
+                        x1 = x1.lanewise(VectorOperators.ASHR, 3).and(keep);
+                        x2 = x2.lanewise(VectorOperators.ASHR, 3).and(keep);
+                        x3 = x3.lanewise(VectorOperators.ASHR, 3).and(keep);
                     }
-                    even = e.reinterpretAsFloats().fma(ve, even);
-                    oddAcc = o.reinterpretAsFloats().fma(vo, oddAcc);
-                    even2 = e2.reinterpretAsFloats().fma(ve, even2);
-                    oddAcc2 = o2.reinterpretAsFloats().fma(vo, oddAcc2);
+                    e0 = x0.reinterpretAsFloats().fma(ve, e0);
+                    o0 = y0.reinterpretAsFloats().fma(vo, o0);
+                    e1 = x1.reinterpretAsFloats().fma(ve, e1);
+                    o1 = y1.reinterpretAsFloats().fma(vo, o1);
+                    e2 = x2.reinterpretAsFloats().fma(ve, e2);
+                    o2 = y2.reinterpretAsFloats().fma(vo, o2);
+                    e3 = x3.reinterpretAsFloats().fma(ve, e3);
+                    o3 = y3.reinterpretAsFloats().fma(vo, o3);
                 }
-                even.add(oddAcc).add(FloatVector.fromArray(F, acc, FL)).intoArray(acc, 0);
-                even2.add(oddAcc2).add(FloatVector.fromArray(F, acc, 3 * FL)).intoArray(acc, 2 * FL);
+                // each stream's sum so far: its whole vectors, then its share of the vector before it
+                e0.add(o0).add(FloatVector.fromArray(F, acc, FL)).intoArray(acc, 0);
+                e1.add(o1).add(FloatVector.fromArray(F, acc, 3 * FL)).intoArray(acc, 2 * FL);
+                e2.add(o2).add(FloatVector.fromArray(F, acc, 5 * FL)).intoArray(acc, 4 * FL);
+                e3.add(o3).add(FloatVector.fromArray(F, acc, 7 * FL)).intoArray(acc, 6 * FL);
             }
-            endRows(w, r, r2Read, rows, rowBytes, start, xs, odd, f16, acc);
-            if (r >= from) out[oo + r] = acc[SUMS];
-            if (r >= from && r2 < to) out[oo + r2] = acc[SUMS + 1];
+            endRows(w, row, rows, rowBytes, start, xs, odd, f16, acc);
+            for (int j = 0; j < STREAMS && k >= 0; j++) {
+                int r = from + j * q + k;
+                if (r < to) out[oo + r] = acc[SUMS + j];
+            }
         }
     }
 
-    /** Where in {@link #dotStream}'s {@code acc} {@link #endRows} leaves the two rows' sums. */
-    private static final int SUMS = 4 * FL;
+    /** The streams {@link #dotStream} reads side by side (its loop is written for four). */
+    private static final int STREAMS = 4;
+
+    /** Where in {@link #dotStream}'s {@code acc} {@link #endRows} leaves the streams' row sums. */
+    private static final int SUMS = 2 * STREAMS * FL;
 
     /**
-     * For {@link #dotStream}: the sums of rows r and r2 (of streams 1 and 2) into acc[SUMS] and
-     * acc[SUMS + 1], from the products so far in acc[0 ..] and acc[2 FL ..] and those of the vector
-     * each shares with the row after it; that vector's products of the row after are left in
-     * acc[FL ..] and acc[3 FL ..] (zeros where there is no such vector: rows on boundaries, the last
-     * row, r = -1). Row 0's first pairs and the last row's last pairs, which no shared vector holds,
-     * come from straddling loads. One call for both rows: its checks and loads of the activation are
-     * a large share of its work. C2 compiles this on its own: no hot method over 325 bytecodes
-     * (FreqInlineSize) is inlined, and inlined into dotStream it would exceed that method's node budget.
+     * For {@link #dotStream}: the sum of row rowOf[j] of each stream j into acc[SUMS + j], from the
+     * products so far in acc[2 j FL ..] and those of the vector the row shares with the row after
+     * it, whose products of that next row are left in acc[(2 j + 1) FL ..] (zeros where there is no
+     * such vector: rows on boundaries, the last row, row -1). Row 0's first pairs and the last row's
+     * last pairs, which no shared vector holds, come from straddling loads. One call for all the
+     * streams: its checks and loads of the activation are a large share of its work. C2 compiles
+     * this on its own: no hot method over 325 bytecodes (FreqInlineSize) is inlined, and inlined
+     * into dotStream it would exceed that method's node budget.
      */
-    private static void endRows(MemorySegment w, long r, long r2, long rows, long rowBytes, long start, MemorySegment xs,
+    private static void endRows(MemorySegment w, long[] rowOf, long rows, long rowBytes, long start, MemorySegment xs,
                                 long odd, boolean f16, float[] acc) {
         boolean shares = start != 0;
         VectorMask<Float> first = F.indexInRange(0, (int) (start / 4)); // the lanes of a row's first pairs in a load from its start
@@ -253,8 +273,8 @@ final class HalfRows {
         long x = rowBytes - VB + start; // the activation of every shared vector: the last pairs, then the layout's repeat of the first
         FloatVector xe = shares ? FloatVector.fromMemorySegment(F, xs, x, LE) : FloatVector.zero(F);
         FloatVector xo = shares ? FloatVector.fromMemorySegment(F, xs, odd + x, LE) : xe;
-        for (int stream = 0; stream < 2; stream++) {
-            long row = stream == 0 ? r : r2;
+        for (int stream = 0; stream < STREAMS; stream++) {
+            long row = rowOf[stream];
             int at = 2 * FL * stream;
             FloatVector sum = FloatVector.fromArray(F, acc, at), next = FloatVector.zero(F);
             float ends = 0;
