@@ -99,11 +99,12 @@ public final class WeightRows {
      * out[oo + r] = row r of {@code w} dotted with the activation {@link #prepare}d in {@code xs},
      * for rows [from, to). F32 rows stream eight side by side sharing each activation load (four at
      * the end of a range): independent memory streams keep more loads in flight than one, and eight
-     * reach the machine's plain read bandwidth (MatVecBenchmark; bench/README.md). The other dtypes
-     * take one or two rows per step: their widening makes a kernel of more rows too big for C2 to
-     * inline the vector operations (the Q8_0 planes kernel of two rows already was, and so was
-     * {@link #dotQ8Stream} with a loop over each group's vectors instead of its fixed two), and a
-     * vector operation that is not inlined allocates (several times slower).
+     * reach the machine's plain read bandwidth (MatVecBenchmark; bench/README.md). BF16 and F16
+     * rows stream four side by side ({@code HalfRows}, whose vector operations are written out). The
+     * other dtypes take one or two rows per step: their widening through our own small methods makes
+     * a kernel of more rows too big for C2 to inline them (the Q8_0 planes kernel of two rows already
+     * was, and so was {@link #dotQ8Stream} with a loop over each group's vectors instead of its fixed
+     * two), and a vector operation that is not inlined allocates (several times slower).
      */
     public static void dot(Tensor w, int from, int to, MemorySegment xs, float[] out, int oo) {
         MemorySegment data = w.data();
@@ -319,8 +320,8 @@ public final class WeightRows {
 
     /**
      * Q8_0 rows [from, to) in groups of two vectors, each row summed as {@link #dotQ8} sums it (the
-     * same result), two rows per step: the range's first and second half, as in HalfRows.dotStream,
-     * sharing the activation loads, and one flat loop over the groups.
+     * same result), two rows per step: the range's first and second half (HalfRows.dotStream reads
+     * quarters), sharing the activation loads, and one flat loop over the groups.
      */
     private static void dotQ8Stream(Tensor w, int n, int from, int to, MemorySegment xs, float[] out, int oo) {
         MemorySegment q = w.data(), scales = w.scales();
