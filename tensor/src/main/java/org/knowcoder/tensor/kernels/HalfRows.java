@@ -189,7 +189,7 @@ final class HalfRows {
      * <p>Vector values never cross a call here, and the vector operations are written out: C2
      * stops inlining our own methods into a method this large (NodeCountInliningCutoff), and a
      * vector passed to or from a method that is not inlined is allocated (that made the whole
-     * product 5 times slower). The rows' sums go through {@code acc} to {@link #endRows}, which C2
+     * product 5 times slower). The rows' products go through {@code acc} to {@link #endRows}, which C2
      * compiles on its own (too large to inline), where its vectors stay in registers.
      */
     private static void dotStream(MemorySegment w, int n, long rows, int from, int to, long start, MemorySegment xs,
@@ -197,16 +197,14 @@ final class HalfRows {
         long rowBytes = n * 2L, odd = oddBase(n), whole = start == 0 ? rowBytes : rowBytes - VB;
         // stream j reads rows from + j q + k at step k; those from `to` on re-read row to - 1 and are not written
         int q = (to - from + STREAMS - 1) / STREAMS;
-        float[] acc = new float[SUMS + STREAMS];
-        long[] row = new long[STREAMS];
+        float[] acc = ACCUMULATORS.get();
         // the mask is loaded, not a broadcast constant: C2 re-broadcasts a constant from memory at each use
         IntVector keep = IntVector.fromArray(I, f16 ? F16_KEEP : BF16_KEEP, 0);
         // step k = -1 reads no whole vectors and writes nothing: it forms each stream's share of the vector before its first row
         for (int k = -1; k < q; k++) {
-            for (int j = 0; j < STREAMS; j++) row[j] = Math.min(from + j * q + k, to - 1);
             if (k >= 0) {
-                long b0 = row[0] * rowBytes + start, b1 = row[1] * rowBytes + start;
-                long b2 = row[2] * rowBytes + start, b3 = row[3] * rowBytes + start;
+                long b0 = streamRow(from, q, k, to, 0) * rowBytes + start, b1 = streamRow(from, q, k, to, 1) * rowBytes + start;
+                long b2 = streamRow(from, q, k, to, 2) * rowBytes + start, b3 = streamRow(from, q, k, to, 3) * rowBytes + start;
                 FloatVector e0 = FloatVector.zero(F), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
                 for (long d = 0; d < whole; d += VB) {
                     FloatVector ve = FloatVector.fromMemorySegment(F, xs, start + d, LE);
@@ -241,32 +239,37 @@ final class HalfRows {
                 e2.add(o2).add(FloatVector.fromArray(F, acc, 5 * FL)).intoArray(acc, 4 * FL);
                 e3.add(o3).add(FloatVector.fromArray(F, acc, 7 * FL)).intoArray(acc, 6 * FL);
             }
-            endRows(w, row, rows, rowBytes, start, xs, odd, f16, acc);
-            for (int j = 0; j < STREAMS && k >= 0; j++) {
-                int r = from + j * q + k;
-                if (r < to) out[oo + r] = acc[SUMS + j];
-            }
+            endRows(w, from, q, k, to, rows, rowBytes, start, xs, odd, f16, acc, out, oo);
         }
+    }
+
+    /** The row stream j of {@link #dotStream} reads at step k; past the range's end, its last row again. */
+    private static long streamRow(int from, int q, int k, int to, int j) {
+        return Math.min(from + j * q + k, to - 1);
     }
 
     /** The streams {@link #dotStream} reads side by side (its loop is written for four). */
     private static final int STREAMS = 4;
 
-    /** Where in {@link #dotStream}'s {@code acc} {@link #endRows} leaves the streams' row sums. */
-    private static final int SUMS = 2 * STREAMS * FL;
+    /**
+     * Per thread, {@link #dotStream}'s two vectors per stream: the current row's products so far,
+     * and the next row's share of the vector the two rows share.
+     */
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[2 * STREAMS * FL]);
 
     /**
-     * For {@link #dotStream}: the sum of row rowOf[j] of each stream j into acc[SUMS + j], from the
-     * products so far in acc[2 j FL ..] and those of the vector the row shares with the row after
-     * it, whose products of that next row are left in acc[(2 j + 1) FL ..] (zeros where there is no
-     * such vector: rows on boundaries, the last row, row -1). Row 0's first pairs and the last row's
+     * For {@link #dotStream}'s step k: the sum of each stream j's row {@link #streamRow} into
+     * out[oo + row] where it is one of the range's (k >= 0, row before {@code to}), from the products
+     * so far in acc[2 j FL ..] and those of the vector the row shares with the row after it, whose
+     * products of that next row are left in acc[(2 j + 1) FL ..] (zeros where there is no such
+     * vector: rows on boundaries, the last row, row -1). Row 0's first pairs and the last row's
      * last pairs, which no shared vector holds, come from straddling loads. One call for all the
      * streams: its checks and loads of the activation are a large share of its work. C2 compiles
      * this on its own: no hot method over 325 bytecodes (FreqInlineSize) is inlined, and inlined
      * into dotStream it would exceed that method's node budget.
      */
-    private static void endRows(MemorySegment w, long[] rowOf, long rows, long rowBytes, long start, MemorySegment xs,
-                                long odd, boolean f16, float[] acc) {
+    private static void endRows(MemorySegment w, int from, int q, int k, int to, long rows, long rowBytes, long start,
+                                MemorySegment xs, long odd, boolean f16, float[] acc, float[] out, int oo) {
         boolean shares = start != 0;
         VectorMask<Float> first = F.indexInRange(0, (int) (start / 4)); // the lanes of a row's first pairs in a load from its start
         VectorMask<Float> own = F.indexInRange(0, (int) ((VB - start) / 4)); // a shared vector's lanes of the row it ends
@@ -274,7 +277,7 @@ final class HalfRows {
         FloatVector xe = shares ? FloatVector.fromMemorySegment(F, xs, x, LE) : FloatVector.zero(F);
         FloatVector xo = shares ? FloatVector.fromMemorySegment(F, xs, odd + x, LE) : xe;
         for (int stream = 0; stream < STREAMS; stream++) {
-            long row = rowOf[stream];
+            long row = streamRow(from, q, k, to, stream);
             int at = 2 * FL * stream;
             FloatVector sum = FloatVector.fromArray(F, acc, at), next = FloatVector.zero(F);
             float ends = 0;
@@ -296,7 +299,7 @@ final class HalfRows {
                 }
             }
             next.intoArray(acc, at + FL);
-            acc[SUMS + stream] = Simd.sum(sum) + ends;
+            if (k >= 0 && from + stream * q + k < to) out[oo + (int) row] = Simd.sum(sum) + ends;
         }
     }
 
