@@ -15,14 +15,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 
 /** The knowcoder command and its subcommands; wiring only. Exit codes: 0 ok, 2 bad usage or input, 1 internal failure. */
 @Command(name = "knowcoder", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "KnowCoder-J: run, train and evaluate KnowCoder, the LLM that extracts information by writing code.",
-        subcommands = {GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class, SchemaCommand.class,
-                DatasetsCommand.class, ScoreCommand.class, ExtractCommand.class, EvalCommand.class, BuildDataCommand.class,
-                InitCommand.class, TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class, ConvertCommand.class,
-                RecipeCommand.class, ServeCommand.class},
         footer = {"",
                 "Quick start:",
                 "  # paths from the repository root, beside which ../shared holds the fixtures;",
@@ -53,6 +50,12 @@ public final class Main implements Runnable {
     static final int BAD_INPUT = 2;
     static final int INTERNAL = 1;
 
+    /** The subcommands, in the order the usage lists them. */
+    static final List<Class<?>> COMMANDS = List.of(GenerateCommand.class, TokenizeCommand.class, TrainTokenizerCommand.class,
+            SchemaCommand.class, DatasetsCommand.class, ScoreCommand.class, ExtractCommand.class, EvalCommand.class,
+            BuildDataCommand.class, InitCommand.class, TrainCommand.class, FinetuneCommand.class, MergeAdapterCommand.class,
+            ConvertCommand.class, RecipeCommand.class, ServeCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -66,7 +69,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
-        CommandLine cli = commandLine();
+        CommandLine cli = commandLine(args.length > 0 ? args[0] : null);
         try {
             int code = cli.execute(args);
             return code == 0 ? checkStdout(cli) : code;
@@ -88,13 +91,32 @@ public final class Main implements Runnable {
         return BAD_INPUT;
     }
 
-    /** The command tree as {@link #run} uses it. */
+    /** The whole command tree. */
     static CommandLine commandLine() {
+        return commandLine(null);
+    }
+
+    /**
+     * The command tree as {@link #run} uses it for arguments that start with {@code first}: only
+     * that subcommand when it names one, else all of them (the usage lists them, and a misspelt name
+     * gets suggestions). Building a subcommand's model is picocli's reflection over its class and
+     * mixins, and creating it runs its field initializers: a third of a second for all sixteen at a
+     * JVM's start, which a one-sentence extraction would pay for commands it never runs.
+     */
+    static CommandLine commandLine(String first) {
         CommandLine cli = new CommandLine(new Main())
                 .setParameterExceptionHandler(Main::handleUsage)
                 .setExecutionExceptionHandler(Main::handleFailure);
+        boolean named = COMMANDS.stream().anyMatch(c -> name(c).equals(first));
+        for (Class<?> command : COMMANDS) {
+            if (!named || name(command).equals(first)) cli.addSubcommand(command);
+        }
         addStandardOptions(cli, cli.getCommandSpec().versionProvider());
         return cli.addSubcommand(new CommandLine.HelpCommand());
+    }
+
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.knowcoder.cli;
 
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.function.Executable;
 import picocli.CommandLine;
@@ -23,6 +24,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * does and, where it has one, its default: a bad-usage line sends the user to that usage.
  */
 class CommandHelpTest {
+
+    /** A run builds only the command it names (a JVM's start pays for no other); any other first word sees them all. */
+    @Test
+    void aRunBuildsOnlyTheCommandItNames() {
+        assertEquals(List.of("extract", "help"), List.copyOf(Main.commandLine("extract").getSubcommands().keySet()));
+        List<String> all = new ArrayList<>(Main.COMMANDS.stream().map(c -> c.getAnnotation(CommandLine.Command.class).name()).toList());
+        all.add("help");
+        for (String first : Arrays.asList(null, "extrat", "--help", "help")) {
+            assertEquals(all, List.copyOf(Main.commandLine(first).getSubcommands().keySet()), String.valueOf(first));
+        }
+    }
 
     @TestFactory
     Stream<DynamicTest> everyCommandHasHelp() {
