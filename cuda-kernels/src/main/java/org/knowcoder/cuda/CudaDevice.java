@@ -21,6 +21,7 @@ import org.knowcoder.tensor.device.KvShape;
 import org.knowcoder.tensor.device.RopeStyle;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -156,8 +157,12 @@ public final class CudaDevice implements Device {
         upload.copy(weight.data(), data);
         CUdeviceptr scales = null;
         if (weight.dtype() == DType.Q8_0) {
-            scales = allocate(weight.scales().byteSize());
-            upload.copy(weight.scales(), scales);
+            // the kernels read F32 scales: a GGUF tensor's F16 ones are widened on the way
+            try (Arena wide = Arena.ofConfined()) {
+                MemorySegment f32 = weight.withF32Scales(wide).scales();
+                scales = allocate(f32.byteSize());
+                upload.copy(f32, scales);
+            }
         }
         return CudaBuffer.weight(weight.name(), weight.dtype(), data, rows, cols, scales, weight.groupSize());
     }

@@ -17,10 +17,11 @@ import java.lang.foreign.ValueLayout;
  * block: value k low, value k + 16 high) would give the lanes values 16 apart, so the activation
  * would have to be permuted per call, and a widened row would have to be scattered.
  *
- * <p>Scales ({@link Tensor#scales()}): Q4_0 one F32 per block of 32 values, value = (q - 8) * d.
+ * <p>Scales ({@link Tensor#scales()}): Q4_0 one F16 per block of 32 values (as GGUF stores it,
+ * so the copy is no larger than the file), value = (q - 8) * d.
  * Q4_K one {@link #RECORD}-byte record per super-block of 256 values: the 6-bit scales sc[0..8) of
- * its eight blocks of 32 as bytes, then the 6-bit mins m[0..8), then d and dmin as F32; value =
- * d * sc[j] * q - dmin * m[j]. GGUF stores d, dmin (and Q4_0's d) as F16: widened, they are exact.
+ * its eight blocks of 32 as bytes, then the 6-bit mins m[0..8), then d and dmin as F16 (as GGUF
+ * stores them); value = d * sc[j] * q - dmin * m[j].
  */
 public final class Q4 {
     private Q4() {}
@@ -31,10 +32,10 @@ public final class Q4 {
     public static final int SUPER = 256;
     /** Values of a whole chunk of nibbles (64 bytes). */
     public static final int CHUNK = 128;
-    /** Bytes of a Q4_K super-block's scale record: 8 scales, 8 mins, F32 d, F32 dmin. */
-    public static final int RECORD = 24;
+    /** Bytes of a Q4_K super-block's scale record: 8 scales, 8 mins, F16 d, F16 dmin. */
+    public static final int RECORD = 20;
     /** Where d and dmin are in a Q4_K record. */
-    public static final int D = 16, DMIN = 20;
+    public static final int D = 16, DMIN = 18;
 
     /** Values per scale group of {@code type}'s rows: rows must be a multiple of it. */
     public static int rowMultiple(DType type) {
@@ -43,7 +44,7 @@ public final class Q4 {
 
     /** Bytes of scales for {@code numel} values of {@code type}. */
     public static long scaleBytes(DType type, long numel) {
-        return type == DType.Q4_K ? numel / SUPER * RECORD : numel / BLOCK * 4;
+        return type == DType.Q4_K ? numel / SUPER * RECORD : numel / BLOCK * 2;
     }
 
     /** Byte of a row's nibbles (from the row's first byte) holding value i of a row of n values. */
@@ -69,10 +70,10 @@ public final class Q4 {
     public static float value(Tensor t, long index) {
         int q = code(t, index);
         MemorySegment s = t.scales();
-        if (t.dtype() == DType.Q4_0) return (q - 8) * s.get(Tensor.F32_LE, index / BLOCK * 4);
+        if (t.dtype() == DType.Q4_0) return (q - 8) * t.scale(index / BLOCK);
         long record = index / SUPER * RECORD;
         int j = (int) (index % SUPER / BLOCK);
-        float d = s.get(Tensor.F32_LE, record + D), dmin = s.get(Tensor.F32_LE, record + DMIN);
+        float d = Float.float16ToFloat(s.get(Tensor.I16_LE, record + D)), dmin = Float.float16ToFloat(s.get(Tensor.I16_LE, record + DMIN));
         return d * s.get(ValueLayout.JAVA_BYTE, record + j) * q - dmin * s.get(ValueLayout.JAVA_BYTE, record + 8 + j);
     }
 }

@@ -9,9 +9,10 @@ import java.util.Arrays;
 /**
  * A named, shaped view of little-endian memory: heap arrays, off-heap allocations or memory-mapped
  * files of any size. Matrices are stored [rows, cols] row-major, so a weight is [out, in].
- * A Q8_0 tensor has a second segment holding one F32 scale per {@code groupSize} values
- * (groups run along the flattened tensor, as llama2.c version 2 writes them). Q4_0 and Q4_K
- * tensors hold nibbles and their scales as {@link Q4} describes.
+ * A Q8_0 tensor has a second segment holding one scale per {@code groupSize} values (groups run
+ * along the flattened tensor, as llama2.c version 2 writes them): F32 as llama2.c stores them, or
+ * F16 as GGUF does ({@link #halfScales}), so that neither format's weights take more memory than
+ * its file. Q4_0 and Q4_K tensors hold nibbles and their scales as {@link Q4} describes.
  */
 public final class Tensor {
     public static final ValueLayout.OfFloat F32_LE =
@@ -26,18 +27,20 @@ public final class Tensor {
     private final MemorySegment data;
     private final MemorySegment scales;
     private final int groupSize;
+    private final boolean halfScales;
     /** See {@link #floatArray}: found once here, since heapBase() allocates an Optional and decoding asks per product. */
     private final float[] floatArray;
     /** See {@link #hasF16Specials}: 0 until the first call, then 1 (none) or 2 (some). */
     private volatile byte f16Specials;
 
-    private Tensor(String name, DType dtype, long[] shape, MemorySegment data, MemorySegment scales, int groupSize) {
+    private Tensor(String name, DType dtype, long[] shape, MemorySegment data, MemorySegment scales, int groupSize, boolean halfScales) {
         this.name = name;
         this.dtype = dtype;
         this.shape = shape.clone();
         this.data = data;
         this.scales = scales;
         this.groupSize = groupSize;
+        this.halfScales = halfScales;
         this.floatArray = dtype == DType.F32 && data.heapBase().orElse(null) instanceof float[] a ? a : null;
         long numel = numel();
         if (dtype.isQ4() && cols() % Q4.rowMultiple(dtype) != 0) {
@@ -57,9 +60,9 @@ public final class Tensor {
                 throw new IllegalArgumentException("tensor " + name + ": " + numel
                         + " values are not a whole number of Q8_0 groups of " + groupSize);
             }
-            if (scales.byteSize() != numel / groupSize * 4) {
+            if (scales.byteSize() != numel / groupSize * scaleBytes()) {
                 throw new IllegalArgumentException("tensor " + name + ": Q8_0 needs " + numel / groupSize
-                        + " scales, got " + scales.byteSize() / 4);
+                        + " scales, got " + scales.byteSize() / scaleBytes());
             }
         }
     }
@@ -67,18 +70,23 @@ public final class Tensor {
     /** An F32, F16 or BF16 tensor over {@code data}. */
     public static Tensor of(String name, DType dtype, MemorySegment data, long... shape) {
         if (dtype == DType.Q8_0 || dtype.isQ4()) throw new IllegalArgumentException("use Tensor.q8 or Tensor.q4 for " + dtype + " tensor " + name);
-        return new Tensor(name, dtype, shape, data, null, 0);
+        return new Tensor(name, dtype, shape, data, null, 0, false);
     }
 
     /** A Q8_0 tensor: int8 values and one F32 scale per group of {@code groupSize}. */
     public static Tensor q8(String name, MemorySegment values, MemorySegment scales, int groupSize, long... shape) {
-        return new Tensor(name, DType.Q8_0, shape, values, scales, groupSize);
+        return new Tensor(name, DType.Q8_0, shape, values, scales, groupSize, false);
+    }
+
+    /** A Q8_0 tensor: int8 values and one F16 scale per group of {@code groupSize}. */
+    public static Tensor q8HalfScales(String name, MemorySegment values, MemorySegment scales, int groupSize, long... shape) {
+        return new Tensor(name, DType.Q8_0, shape, values, scales, groupSize, true);
     }
 
     /** A Q4_0 or Q4_K tensor: nibbles and scales laid out as {@link Q4} describes. */
     public static Tensor q4(String name, DType type, MemorySegment nibbles, MemorySegment scales, long... shape) {
         if (!type.isQ4()) throw new IllegalArgumentException(type + " is not a 4-bit type");
-        return new Tensor(name, type, shape, nibbles, scales, Q4.BLOCK);
+        return new Tensor(name, type, shape, nibbles, scales, Q4.BLOCK, type == DType.Q4_0);
     }
 
     /** An F32 tensor on the heap holding a copy of {@code values}. */
@@ -129,6 +137,31 @@ public final class Tensor {
     public MemorySegment scales() { return scales; }
     public int groupSize() { return groupSize; }
 
+    /** Whether the scales of this Q8_0 or Q4_0 tensor are F16 (two bytes each) rather than F32. */
+    public boolean halfScales() { return halfScales; }
+
+    /** The scale of group {@code g} (Q8_0; Q4_0 block g), widened to float (exactly, when it is F16). */
+    public float scale(long g) {
+        return halfScales ? Float.float16ToFloat(scales.get(I16_LE, g * 2)) : scales.get(F32_LE, g * 4);
+    }
+
+    private int scaleBytes() {
+        return halfScales ? 2 : 4;
+    }
+
+    /**
+     * This Q8_0 tensor with F32 scales (the values shared, the scales widened into {@code arena}),
+     * for what reads them as F32: llama2.c's format, the CUDA kernels.
+     */
+    public Tensor withF32Scales(Arena arena) {
+        if (dtype != DType.Q8_0) throw new IllegalStateException("tensor " + name + " is " + dtype + ", not Q8_0");
+        if (!halfScales) return this;
+        long groups = numel() / groupSize;
+        MemorySegment wide = arena.allocate(groups * 4, 64);
+        for (long g = 0; g < groups; g++) wide.set(F32_LE, g * 4, scale(g));
+        return new Tensor(name, dtype, shape, data, wide, groupSize, false);
+    }
+
     public long numel() {
         long n = 1;
         for (long d : shape) n *= d;
@@ -156,7 +189,7 @@ public final class Tensor {
             case F32 -> data.get(F32_LE, index * 4);
             case BF16 -> Half.bf16ToFloat(data.get(I16_LE, index * 2));
             case F16 -> Half.f16ToFloat(data.get(I16_LE, index * 2));
-            case Q8_0 -> data.get(ValueLayout.JAVA_BYTE, index) * scales.get(F32_LE, index / groupSize * 4);
+            case Q8_0 -> data.get(ValueLayout.JAVA_BYTE, index) * scale(index / groupSize);
             case Q4_0, Q4_K -> Q4.value(this, index);
         };
     }
@@ -172,12 +205,12 @@ public final class Tensor {
     public Tensor copyTo(String name, Arena arena) {
         MemorySegment d = arena.allocate(data.byteSize(), 64).copyFrom(data);
         MemorySegment s = scales == null ? null : arena.allocate(scales.byteSize(), 64).copyFrom(scales);
-        return new Tensor(name, dtype, shape, d, s, groupSize);
+        return new Tensor(name, dtype, shape, d, s, groupSize, halfScales);
     }
 
     /** This tensor with the same bytes seen under another shape of equal size. */
     public Tensor reshape(long... newShape) {
-        return new Tensor(name, dtype, newShape, data, scales, groupSize);
+        return new Tensor(name, dtype, newShape, data, scales, groupSize, halfScales);
     }
 
     @Override

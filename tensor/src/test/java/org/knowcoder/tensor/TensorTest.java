@@ -12,8 +12,10 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TensorTest {
 
@@ -97,6 +99,24 @@ class TensorTest {
         assertEquals(4, t.groupSize());
         assertEquals(12 + 3 * 4, t.weightBytes());
         assertArrayEquals(w.values(), t.toFloats());
+    }
+
+    /** GGUF's Q8_0 scales stay F16 (two bytes each); widened for llama2.c and CUDA, they give the same values. */
+    @Test
+    void q8WithF16ScalesHoldsTwoBytesAScaleAndWidensExactly() {
+        TestTensors.Weights w = TestTensors.randomQ8(2, 6, 4, true, new Random(2), null);
+        Tensor t = w.tensor();
+        assertTrue(t.halfScales());
+        assertEquals(12 + 3 * 2, t.weightBytes());
+        assertArrayEquals(w.values(), t.toFloats());
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor wide = t.withF32Scales(arena);
+            assertFalse(wide.halfScales());
+            assertEquals(12 + 3 * 4, wide.weightBytes());
+            assertSame(t.data(), wide.data());
+            assertArrayEquals(w.values(), wide.toFloats());
+            assertSame(wide, wide.withF32Scales(arena));
+        }
     }
 
     @Test

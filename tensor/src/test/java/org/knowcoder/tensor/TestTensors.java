@@ -86,15 +86,25 @@ public final class TestTensors {
         return new Weights(Tensor.of("w", dtype, seg, shape), exact);
     }
 
-    /** Random int8 values in [-127, 127] and positive scales, groups running along the flattened tensor. */
+    /** Random int8 values in [-127, 127] and positive F32 scales, groups running along the flattened tensor. */
     public static Weights randomQ8(int rows, int cols, int groupSize, Random rnd, Arena arena) {
+        return randomQ8(rows, cols, groupSize, false, rnd, arena);
+    }
+
+    /** As {@link #randomQ8(int, int, int, Random, Arena)}; with {@code halfScales} the scales are F16, as GGUF's. */
+    public static Weights randomQ8(int rows, int cols, int groupSize, boolean halfScales, Random rnd, Arena arena) {
         int n = rows * cols;
         MemorySegment q = allocate(arena, n);
-        MemorySegment scales = allocate(arena, n / groupSize * 4L);
+        MemorySegment scales = allocate(arena, n / groupSize * (halfScales ? 2L : 4L));
         float[] scaleValues = new float[n / groupSize];
         for (int g = 0; g < scaleValues.length; g++) {
             scaleValues[g] = (0.5f + rnd.nextFloat()) / 127f;
-            scales.set(Tensor.F32_LE, g * 4L, scaleValues[g]);
+            if (halfScales) {
+                scaleValues[g] = f16Value(Half.floatToF16(scaleValues[g]));
+                scales.set(Tensor.I16_LE, g * 2L, Half.floatToF16(scaleValues[g]));
+            } else {
+                scales.set(Tensor.F32_LE, g * 4L, scaleValues[g]);
+            }
         }
         float[] exact = new float[n];
         for (int i = 0; i < n; i++) {
@@ -102,7 +112,8 @@ public final class TestTensors {
             q.set(ValueLayout.JAVA_BYTE, i, v);
             exact[i] = v * scaleValues[i / groupSize];
         }
-        return new Weights(Tensor.q8("w", q, scales, groupSize, rows, cols), exact);
+        return new Weights(halfScales ? Tensor.q8HalfScales("w", q, scales, groupSize, rows, cols)
+                : Tensor.q8("w", q, scales, groupSize, rows, cols), exact);
     }
 
     /**
@@ -121,16 +132,17 @@ public final class TestTensors {
         float[] exact = new float[n];
         if (type == DType.Q4_0) {
             for (int b = 0; b < n / Q4.BLOCK; b++) {
-                float d = f16Value(Half.floatToF16((rnd.nextFloat() - 0.3f) / 8));
-                scales.set(Tensor.F32_LE, b * 4L, d);
+                short h = Half.floatToF16((rnd.nextFloat() - 0.3f) / 8);
+                float d = f16Value(h);
+                scales.set(Tensor.I16_LE, b * 2L, h);
                 for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) exact[i] = (codes[i] - 8) * d;
             }
         } else {
             for (int s = 0; s < n / Q4.SUPER; s++) {
                 long record = (long) s * Q4.RECORD;
                 float d = f16Value(Half.floatToF16(rnd.nextFloat() / 500)), dmin = f16Value(Half.floatToF16(rnd.nextFloat() / 60));
-                scales.set(Tensor.F32_LE, record + Q4.D, d);
-                scales.set(Tensor.F32_LE, record + Q4.DMIN, dmin);
+                scales.set(Tensor.I16_LE, record + Q4.D, Half.floatToF16(d));
+                scales.set(Tensor.I16_LE, record + Q4.DMIN, Half.floatToF16(dmin));
                 for (int j = 0; j < 8; j++) {
                     int sc = rnd.nextInt(64), m = rnd.nextInt(64);
                     scales.set(ValueLayout.JAVA_BYTE, record + j, (byte) sc);

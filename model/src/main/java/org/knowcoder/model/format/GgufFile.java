@@ -170,13 +170,13 @@ public final class GgufFile {
     private Tensor q8(String name, MemorySegment blocks, long[] shape) {
         int size = GgmlType.Q8_0.blockSize;
         long n = blocks.byteSize() / GgmlType.Q8_0.blockBytes;
-        MemorySegment values = arena.allocate(n * size, 64), scales = arena.allocate(n * 4, 64);
+        MemorySegment values = arena.allocate(n * size, 64), scales = arena.allocate(n * 2, 64);
         for (long b = 0; b < n; b++) {
             long at = b * GgmlType.Q8_0.blockBytes;
-            scales.set(Tensor.F32_LE, b * 4, Half.f16ToFloat(blocks.get(Tensor.I16_LE, at)));
+            scales.set(Tensor.I16_LE, b * 2, blocks.get(Tensor.I16_LE, at));
             MemorySegment.copy(blocks, at + 2, values, b * size, size);
         }
-        return Tensor.q8(name, values, scales, size, shape);
+        return Tensor.q8HalfScales(name, values, scales, size, shape);
     }
 
     /** Reads the header, checking that every read stays within the file. */

@@ -1,7 +1,6 @@
 package org.knowcoder.model.format;
 
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.Q4;
 import org.knowcoder.tensor.Tensor;
 
@@ -38,11 +37,11 @@ final class GgufQ4Blocks {
         for (long b = 0; b < numel / type.blockSize; b++) {
             long at = b * type.blockBytes;
             if (type == GgmlType.Q4_0) {
-                scales.set(Tensor.F32_LE, b * 4, Half.f16ToFloat(blocks.get(Tensor.I16_LE, at)));
+                scales.set(Tensor.I16_LE, b * 2, blocks.get(Tensor.I16_LE, at));
             } else {
                 long record = b * Q4.RECORD;
-                scales.set(Tensor.F32_LE, record + Q4.D, Half.f16ToFloat(blocks.get(Tensor.I16_LE, at)));
-                scales.set(Tensor.F32_LE, record + Q4.DMIN, Half.f16ToFloat(blocks.get(Tensor.I16_LE, at + 2)));
+                scales.set(Tensor.I16_LE, record + Q4.D, blocks.get(Tensor.I16_LE, at));
+                scales.set(Tensor.I16_LE, record + Q4.DMIN, blocks.get(Tensor.I16_LE, at + 2));
                 unpackScales(blocks.asSlice(at + 4, 12), scales, record);
             }
         }
@@ -107,11 +106,11 @@ final class GgufQ4Blocks {
                 long index = src * n + i * type.blockSize;
                 Arrays.fill(block, (byte) 0);
                 if (type == GgmlType.Q4_0) {
-                    b.set(Tensor.I16_LE, 0, Half.floatToF16(q.scales().get(Tensor.F32_LE, index / Q4.BLOCK * 4)));
+                    b.set(Tensor.I16_LE, 0, q.scales().get(Tensor.I16_LE, index / Q4.BLOCK * 2));
                 } else {
                     long record = index / Q4.SUPER * Q4.RECORD;
-                    b.set(Tensor.I16_LE, 0, Half.floatToF16(q.scales().get(Tensor.F32_LE, record + Q4.D)));
-                    b.set(Tensor.I16_LE, 2, Half.floatToF16(q.scales().get(Tensor.F32_LE, record + Q4.DMIN)));
+                    b.set(Tensor.I16_LE, 0, q.scales().get(Tensor.I16_LE, record + Q4.D));
+                    b.set(Tensor.I16_LE, 2, q.scales().get(Tensor.I16_LE, record + Q4.DMIN));
                     packScales(q.scales(), record, block, 4);
                 }
                 int codes = type == GgmlType.Q4_0 ? 2 : 16;

@@ -170,7 +170,7 @@ public final class GgufWriter {
             for (long r = 0; r < q.rows(); r++) {
                 long src = order == null ? r : order[(int) r];
                 for (long b = src * cols / size; b < (src + 1) * cols / size; b++) {
-                    out.int16(Half.floatToF16(q.scales().get(Tensor.F32_LE, b * 4)));
+                    out.int16(Half.floatToF16(q.scale(b)));
                     out.bytes(q.data().asSlice(b * size, size));
                 }
             }

@@ -135,14 +135,13 @@ public final class Llama2cWriter {
         for (LlamaWeights.Layer l : w.layers()) out.rows(pick.apply(l), order, DType.F32);
     }
 
-    /** Writes {@code t} as Q8_0, quantizing into scratch memory freed right after unless it already fits. */
+    /**
+     * Writes {@code t} as Q8_0, quantizing (or widening F16 scales to llama2.c's F32) into scratch
+     * memory freed right after unless it already fits.
+     */
     private static void q8(TensorOutput out, Tensor t, int[] order, int group) throws IOException {
-        if (t.dtype() == DType.Q8_0 && t.groupSize() == group) {
-            out.q8Rows(t, order);
-            return;
-        }
         try (Arena scratch = Arena.ofConfined()) {
-            out.q8Rows(Q8Quantizer.quantize(t, group, scratch), order);
+            out.q8Rows(t.dtype() == DType.Q8_0 && t.groupSize() == group ? t.withF32Scales(scratch) : Q8Quantizer.quantize(t, group, scratch), order);
         }
     }
 

@@ -108,8 +108,9 @@ final class TensorOutput {
         }
     }
 
-    /** A Q8_0 matrix as llama2.c version 2 stores it: all int8 values (rows in {@code order}), then all scales. */
+    /** A Q8_0 matrix with F32 scales as llama2.c version 2 stores it: all int8 values (rows in {@code order}), then all scales. */
     void q8Rows(Tensor q, int[] order) throws IOException {
+        if (q.halfScales()) throw new IllegalArgumentException("tensor " + q.name() + ": llama2.c stores F32 scales");
         if (order == null) {
             bytes(q.data());
             bytes(q.scales());

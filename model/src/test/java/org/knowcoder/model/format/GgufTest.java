@@ -79,6 +79,7 @@ class GgufTest {
         if (dtype == DType.Q8_0) {
             Tensor want = Q8Quantizer.quantize(source, 32, true, arena);
             assertEquals(32, read.groupSize());
+            assertTrue(read.halfScales(), "GGUF's F16 scales are kept as they are: " + read.name());
             assertArrayEquals(want.data().toArray(ValueLayout.JAVA_BYTE), read.data().toArray(ValueLayout.JAVA_BYTE), read.name());
             assertArrayEquals(want.scales().toArray(ValueLayout.JAVA_BYTE), read.scales().toArray(ValueLayout.JAVA_BYTE), read.name());
             return;

@@ -42,7 +42,7 @@ public final class Q4Quantizer {
         for (long r = 0; r < rows; r++) {
             WeightRows.decode(t, r, row, 0);
             if (type == DType.Q4_0) {
-                for (int b = 0; b < n; b += Q4.BLOCK) scales.set(Tensor.F32_LE, (r * n + b) / Q4.BLOCK * 4, q40Block(row, b, codes));
+                for (int b = 0; b < n; b += Q4.BLOCK) scales.set(Tensor.I16_LE, (r * n + b) / Q4.BLOCK * 2, Half.floatToF16(q40Block(row, b, codes)));
             } else {
                 for (int s = 0; s < n; s += Q4.SUPER) q4kSuperBlock(row, s, codes, scales, (r * n + s) / Q4.SUPER * Q4.RECORD);
             }
@@ -81,8 +81,8 @@ public final class Q4Quantizer {
             maxMin = Math.max(maxMin, min[j]);
         }
         float d = f16(maxScale / 63f), dmin = f16(maxMin / 63f);
-        scales.set(Tensor.F32_LE, record + Q4.D, d);
-        scales.set(Tensor.F32_LE, record + Q4.DMIN, dmin);
+        scales.set(Tensor.I16_LE, record + Q4.D, Half.floatToF16(d));
+        scales.set(Tensor.I16_LE, record + Q4.DMIN, Half.floatToF16(dmin));
         for (int j = 0; j < blocks; j++) {
             int sc = d == 0 ? 0 : (int) Math.min(63, Math.rint(scale[j] / d));
             int m = dmin == 0 ? 0 : (int) Math.min(63, Math.rint(min[j] / dmin));

@@ -133,7 +133,7 @@ final class Q4Rows {
     private static void dotQ40(Tensor w, int n, long r, int count, MemorySegment xs, float[] acc) {
         MemorySegment q = w.data(), scales = w.scales();
         int chunks = n / Q4.CHUNK, partial = n % Q4.CHUNK, at = 0;
-        long p = r * (n / 2), s = r * (n / Q4.BLOCK) * 4, x = 0, rowEnd = 512L * chunks, total = (long) count * chunks;
+        long p = r * (n / 2), s = r * (n / Q4.BLOCK) * 2, x = 0, rowEnd = 512L * chunks, total = (long) count * chunks;
         FloatVector zero = FloatVector.zero(F), acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
         for (long g = 0; g < total; g++) {
             for (int v = 0; v < VECTORS; v++) {
@@ -147,20 +147,20 @@ final class Q4Rows {
                 b1 = lo.and(MASK3).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB3).fma(FloatVector.fromMemorySegment(F, xs, xv + 192, LE), b1);
                 b2 = hi.and(MASK1).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB1).fma(FloatVector.fromMemorySegment(F, xs, xv + 320, LE), b2);
                 b3 = hi.and(MASK3).or(MAGIC_V).reinterpretAsFloats().sub(Q40_SUB3).fma(FloatVector.fromMemorySegment(F, xs, xv + 448, LE), b3);
-                acc0 = b0.fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, s)), acc0);
-                acc1 = b1.fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, s + 4)), acc1);
-                acc2 = b2.fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, s + 8)), acc2);
-                acc3 = b3.fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, s + 12)), acc3);
+                acc0 = b0.fma(FloatVector.broadcast(F, Float.float16ToFloat(scales.get(Tensor.I16_LE, s))), acc0);
+                acc1 = b1.fma(FloatVector.broadcast(F, Float.float16ToFloat(scales.get(Tensor.I16_LE, s + 2))), acc1);
+                acc2 = b2.fma(FloatVector.broadcast(F, Float.float16ToFloat(scales.get(Tensor.I16_LE, s + 4))), acc2);
+                acc3 = b3.fma(FloatVector.broadcast(F, Float.float16ToFloat(scales.get(Tensor.I16_LE, s + 6))), acc3);
             }
             p += 64;
-            s += 16;
+            s += 8;
             x += 512;
             if (x == rowEnd) { // the row's partial chunk, if any, is tail()'s
                 acc0.add(acc1).add(acc2.add(acc3)).intoArray(acc, at);
                 at += FL;
                 acc0 = zero; acc1 = zero; acc2 = zero; acc3 = zero;
                 p += partial / 2;
-                s += partial / Q4.BLOCK * 4;
+                s += partial / Q4.BLOCK * 2;
                 x = 0;
             }
         }
@@ -181,7 +181,7 @@ final class Q4Rows {
         for (long g = 0; g < total; g++) {
             long record = firstRecord + (g >> 1) * Q4.RECORD;
             int sc = scales.get(INT_LE, record + 4 * (g & 1));
-            float d = scales.get(Tensor.F32_LE, record + Q4.D);
+            float d = Float.float16ToFloat(scales.get(Tensor.I16_LE, record + Q4.D));
             FloatVector d0 = FloatVector.broadcast(F, d * (sc & 0xFF)), d1 = FloatVector.broadcast(F, d * (sc >>> 8 & 0xFF));
             FloatVector d2 = FloatVector.broadcast(F, d * (sc >>> 16 & 0xFF)), d3 = FloatVector.broadcast(F, d * (sc >>> 24));
             for (int v = 0; v < VECTORS; v++) {
@@ -228,7 +228,7 @@ final class Q4Rows {
                 for (int s = 0; s < supers; s++, record += Q4.RECORD) {
                     FloatVector m = (FloatVector) ByteVector.fromMemorySegment(B, scales, record + 8, LE, EIGHT_BYTES).convertShape(VectorOperators.B2F, F, 0);
                     FloatVector sums = FloatVector.fromMemorySegment(F, xs, 4L * (n + 8 * s), LE, EIGHT); // the block sums follow the n values
-                    lanes = m.mul(sums).fma(FloatVector.broadcast(F, scales.get(Tensor.F32_LE, record + Q4.DMIN)), lanes);
+                    lanes = m.mul(sums).fma(FloatVector.broadcast(F, Float.float16ToFloat(scales.get(Tensor.I16_LE, record + Q4.DMIN))), lanes);
                 }
                 lanes.intoArray(acc, MINS + ROWS);
                 for (int j = 0; j < 8; j++) total += acc[MINS + ROWS + j];
@@ -236,7 +236,7 @@ final class Q4Rows {
                 for (int s = 0; s < supers; s++, record += Q4.RECORD) {
                     float sum = 0;
                     for (int j = 0; j < 8; j++) sum += scales.get(ValueLayout.JAVA_BYTE, record + 8 + j) * xs.getAtIndex(Tensor.F32_LE, n + 8L * s + j);
-                    total += scales.get(Tensor.F32_LE, record + Q4.DMIN) * sum;
+                    total += Float.float16ToFloat(scales.get(Tensor.I16_LE, record + Q4.DMIN)) * sum;
                 }
             }
             acc[MINS + row] = total;
@@ -268,13 +268,13 @@ final class Q4Rows {
                 long block = (row * n + at - off + 16L * p) / Q4.BLOCK;
                 float unscale = UNSCALE[p % 4];
                 if (q40) {
-                    float d = scales.get(Tensor.F32_LE, block * 4) * unscale;
+                    float d = w.scale(block) * unscale;
                     nibble(v, MASKS[p % 4], Q40_SUBS[p % 4]).mul(d).intoArray(dst, at + 16 * p);
                 } else {
                     long record = block / 8 * Q4.RECORD;
                     int j = (int) (block % 8);
-                    float step = scales.get(Tensor.F32_LE, record + Q4.D) * scales.get(ValueLayout.JAVA_BYTE, record + j) * unscale;
-                    float min = scales.get(Tensor.F32_LE, record + Q4.DMIN) * scales.get(ValueLayout.JAVA_BYTE, record + 8 + j);
+                    float step = Float.float16ToFloat(scales.get(Tensor.I16_LE, record + Q4.D)) * scales.get(ValueLayout.JAVA_BYTE, record + j) * unscale;
+                    float min = Float.float16ToFloat(scales.get(Tensor.I16_LE, record + Q4.DMIN)) * scales.get(ValueLayout.JAVA_BYTE, record + 8 + j);
                     nibble(v, MASKS[p % 4], Q4K_SUB).fma(FloatVector.broadcast(F, step), FloatVector.broadcast(F, -min)).intoArray(dst, at + 16 * p);
                 }
             }

@@ -32,8 +32,8 @@ public final class Q8Quantizer {
 
     /**
      * As {@link #quantize(Tensor, int, Arena)}; with {@code f16Scales} each scale is first rounded to
-     * F16 and the values quantized against the rounded scale, so that a format storing F16 scales
-     * (GGUF) holds exactly this tensor.
+     * F16 and the values quantized against the rounded scale, and the tensor holds its scales as F16
+     * ({@link Tensor#halfScales}), so that a format storing F16 scales (GGUF) holds exactly this tensor.
      */
     public static Tensor quantize(Tensor t, int group, boolean f16Scales, Arena arena) {
         int cols = t.cols();
@@ -42,7 +42,7 @@ public final class Q8Quantizer {
         }
         long rows = t.rows();
         MemorySegment q = arena.allocate(rows * cols, 64);
-        MemorySegment scales = arena.allocate(rows * cols / group * 4, 64);
+        MemorySegment scales = arena.allocate(rows * cols / group * (f16Scales ? 2 : 4), 64);
         float[] row = new float[cols];
         for (long r = 0; r < rows; r++) {
             WeightRows.decode(t, r, row, 0);
@@ -51,7 +51,8 @@ public final class Q8Quantizer {
                 for (int i = g; i < g + group; i++) max = Math.max(max, Math.abs(row[i]));
                 float scale = f16Scales ? Half.f16ToFloat(Half.floatToF16(max / 127f)) : max / 127f;
                 long groupIndex = (r * cols + g) / group;
-                scales.set(Tensor.F32_LE, groupIndex * 4, scale);
+                if (f16Scales) scales.set(Tensor.I16_LE, groupIndex * 2, Half.floatToF16(scale));
+                else scales.set(Tensor.F32_LE, groupIndex * 4, scale);
                 for (int i = g; i < g + group; i++) {
                     // rint: halves to even, as torch.round in the exporter (Math.round would round them up)
                     // the clamp matters only for F16 scales, which may round below max / 127
@@ -60,6 +61,6 @@ public final class Q8Quantizer {
                 }
             }
         }
-        return Tensor.q8(t.name(), q, scales, group, t.shape());
+        return f16Scales ? Tensor.q8HalfScales(t.name(), q, scales, group, t.shape()) : Tensor.q8(t.name(), q, scales, group, t.shape());
     }
 }

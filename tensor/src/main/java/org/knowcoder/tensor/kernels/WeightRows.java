@@ -267,6 +267,7 @@ public final class WeightRows {
     private static float dotQ8Planes(Tensor w, int n, long row, MemorySegment xs) {
         int gs = w.groupSize();
         MemorySegment q = w.data(), scales = w.scales();
+        boolean halfScales = w.halfScales();
         long base = row * n;
         FloatVector acc = FloatVector.zero(F);
         for (long c = 0; c < n; c += 4 * FL) {
@@ -276,7 +277,7 @@ public final class WeightRows {
             FloatVector odd = int8(quad.lanewise(VectorOperators.LSHL, 16)).mul(FloatVector.fromMemorySegment(F, xs, xo + VB, LE));
             even = int8(quad.lanewise(VectorOperators.LSHL, 8)).fma(FloatVector.fromMemorySegment(F, xs, xo + 2 * VB, LE), even);
             odd = int8(quad).fma(FloatVector.fromMemorySegment(F, xs, xo + 3 * VB, LE), odd);
-            acc = even.add(odd).fma(scale(scales, base + c, gs), acc);
+            acc = even.add(odd).fma(scale(scales, halfScales, base + c, gs), acc);
         }
         return Simd.sum(acc);
     }
@@ -297,6 +298,7 @@ public final class WeightRows {
     private static float dotQ8(Tensor w, int n, long row, MemorySegment xs) {
         int gs = w.groupSize();
         MemorySegment q = w.data(), scales = w.scales();
+        boolean halfScales = w.halfScales();
         long base = row * n;
         // the vector loop assumes each row starts a group: not so when groups straddle rows
         if (!Simd.WIDEN_BYTES || gs % FL != 0 || n % gs != 0) {
@@ -308,7 +310,7 @@ public final class WeightRows {
         for (long g = 0; g < n; g += gs) {
             FloatVector group = FloatVector.zero(F);
             for (long k = g; k < g + gs; k += FL) group = widen(q, base + k).fma(FloatVector.fromMemorySegment(F, xs, k * 4, LE), group);
-            acc = group.fma(scale(scales, base + g, gs), acc);
+            acc = group.fma(scale(scales, halfScales, base + g, gs), acc);
         }
         return Simd.sum(acc);
     }
@@ -325,6 +327,7 @@ public final class WeightRows {
      */
     private static void dotQ8Stream(Tensor w, int n, int from, int to, MemorySegment xs, float[] out, int oo) {
         MemorySegment q = w.data(), scales = w.scales();
+        boolean halfScales = w.halfScales();
         int half = (to - from + 1) / 2;
         for (int r = from, r2 = from + half; r < from + half; r++, r2++) {
             long base = (long) r * n, base2 = (long) Math.min(r2, to - 1) * n; // an odd count re-reads row to - 1, writes nothing
@@ -334,16 +337,18 @@ public final class WeightRows {
                 // from zero as dotQ8 (a product of -0 plus +0 is +0, where a bare product would stay -0)
                 FloatVector group = widen(q, base + g + FL).fma(x1, widen(q, base + g).fma(x0, zero));
                 FloatVector group2 = widen(q, base2 + g + FL).fma(x1, widen(q, base2 + g).fma(x0, zero));
-                acc = group.fma(scale(scales, base + g, 2 * FL), acc);
-                acc2 = group2.fma(scale(scales, base2 + g, 2 * FL), acc2);
+                acc = group.fma(scale(scales, halfScales, base + g, 2 * FL), acc);
+                acc2 = group2.fma(scale(scales, halfScales, base2 + g, 2 * FL), acc2);
             }
             out[oo + r] = Simd.sum(acc);
             if (r2 < to) out[oo + r2] = Simd.sum(acc2);
         }
     }
 
-    private static FloatVector scale(MemorySegment scales, long index, int gs) {
-        return FloatVector.broadcast(F, scales.get(Tensor.F32_LE, index / gs * 4));
+    /** The scale of value {@code index}'s group, F16 ({@code half}, as GGUF's) or F32 (llama2.c's). */
+    private static FloatVector scale(MemorySegment scales, boolean half, long index, int gs) {
+        long g = index / gs;
+        return FloatVector.broadcast(F, half ? Float.float16ToFloat(scales.get(Tensor.I16_LE, g * 2)) : scales.get(Tensor.F32_LE, g * 4));
     }
 
     private static FloatVector widen(MemorySegment q, long offset) {
@@ -383,7 +388,7 @@ public final class WeightRows {
             return;
         }
         long base = row * n;
-        for (int i = 0; i < n; i += FL) widen(w.data(), base + i).mul(scale(w.scales(), base + i, gs)).intoArray(dst, off + i);
+        for (int i = 0; i < n; i += FL) widen(w.data(), base + i).mul(scale(w.scales(), w.halfScales(), base + i, gs)).intoArray(dst, off + i);
     }
 
     /**
@@ -405,7 +410,7 @@ public final class WeightRows {
                 long base = row * n;
                 int gs = w.groupSize();
                 for (int i = 0; i < n; i++) {
-                    dst[off + i] = seg.get(ValueLayout.JAVA_BYTE, base + i) * w.scales().get(Tensor.F32_LE, (base + i) / gs * 4);
+                    dst[off + i] = seg.get(ValueLayout.JAVA_BYTE, base + i) * w.scale((base + i) / gs);
                 }
             }
             case Q4_0, Q4_K -> {

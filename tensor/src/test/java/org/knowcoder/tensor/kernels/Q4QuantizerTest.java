@@ -29,7 +29,7 @@ class Q4QuantizerTest {
                 float extreme = 0;
                 for (int i = b * 32; i < b * 32 + 32; i++) if (Math.abs(raw[i]) > Math.abs(extreme)) extreme = raw[i];
                 float d = Half.f16ToFloat(Half.floatToF16(extreme / -8f));
-                assertEquals(d, q.scales().get(Tensor.F32_LE, b * 4L), "d of block " + b);
+                assertEquals(d, q.scale(b), "d of block " + b);
                 for (int i = b * 32; i < b * 32 + 32; i++) {
                     int code = Q4.code(q, i);
                     assertEquals((int) Math.max(0, Math.min(15, Math.rint(raw[i] / d) + 8)), code, "code " + i);
@@ -50,7 +50,7 @@ class Q4QuantizerTest {
             Tensor q = Q4Quantizer.quantize(Tensor.ofFloats("w", raw, 2, 512), DType.Q4_K, arena);
             for (int s = 0; s < raw.length / Q4.SUPER; s++) {
                 long record = (long) s * Q4.RECORD;
-                float d = q.scales().get(Tensor.F32_LE, record + Q4.D), dmin = q.scales().get(Tensor.F32_LE, record + Q4.DMIN);
+                float d = Half.f16ToFloat(q.scales().get(Tensor.I16_LE, record + Q4.D)), dmin = Half.f16ToFloat(q.scales().get(Tensor.I16_LE, record + Q4.DMIN));
                 assertEquals(d, Half.f16ToFloat(Half.floatToF16(d)), "d is an F16");
                 for (int j = 0; j < 8; j++) {
                     int sc = q.scales().get(ValueLayout.JAVA_BYTE, record + j), m = q.scales().get(ValueLayout.JAVA_BYTE, record + 8 + j);

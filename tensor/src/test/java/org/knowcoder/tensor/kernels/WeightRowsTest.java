@@ -131,10 +131,12 @@ class WeightRowsTest {
     @ParameterizedTest(name = "group {0}, cols {1}")
     @CsvSource({"64, 64", "64, 192", "128, 256", "64, 512"})
     void q8PlanePathMatchesScalarReference(int group, int cols) {
-        Random rnd = new Random(group + cols);
-        Weights w = TestTensors.randomQ8(5, cols, group, rnd, null);
-        float[] x = randomFloats(rnd, XO + cols);
-        for (int r = 0; r < 5; r++) assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), "row " + r);
+        for (boolean half : new boolean[] {false, true}) {
+            Random rnd = new Random(group + cols);
+            Weights w = TestTensors.randomQ8(5, cols, group, half, rnd, null);
+            float[] x = randomFloats(rnd, XO + cols);
+            for (int r = 0; r < 5; r++) assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), "row " + r + (half ? ", F16 scales" : ""));
+        }
     }
 
     @Test
@@ -253,12 +255,12 @@ class WeightRowsTest {
         assertQ8RowsMatch(ROWS, cols, groupSize, new Random(cols * 31 + groupSize));
     }
 
-    /** Q8_0 in GGUF's blocks of 32, two rows per step: any split of the rows (as thread counts make) gives the same sums, bit for bit. */
+    /** Q8_0 in GGUF's blocks of 32 (F16 scales, as GGUF's), two rows per step: any split of the rows (as thread counts make) gives the same sums, bit for bit. */
     @Test
     void q8BlocksOf32AreSummedAlikeInAnyRange() {
         Random rnd = new Random(32);
         int rows = 7, cols = 160;
-        Weights w = TestTensors.randomQ8(rows, cols, 32, rnd, null);
+        Weights w = TestTensors.randomQ8(rows, cols, 32, true, rnd, null);
         float[] x = randomFloats(rnd, XO + cols);
         MemorySegment xs = Arena.ofAuto().allocate(WeightRows.activationBytes(cols), 64);
         WeightRows.prepare(w.tensor(), x, XO, xs);
@@ -272,15 +274,20 @@ class WeightRowsTest {
         }
     }
 
-    /** Every row of a random Q8_0 matrix: dot product against the scalar reference, decode exact. */
+    /** Every row of a random Q8_0 matrix, with F32 and with F16 scales: dot product against the scalar reference, decode and lookup exact. */
     private static void assertQ8RowsMatch(int rows, int cols, int groupSize, Random rnd) {
-        Weights w = TestTensors.randomQ8(rows, cols, groupSize, rnd, null);
-        float[] x = randomFloats(rnd, XO + cols);
-        for (int r = 0; r < rows; r++) {
-            assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), "row " + r);
-            float[] dst = new float[cols];
-            WeightRows.decode(w.tensor(), r, dst, 0);
-            assertArrayEquals(Arrays.copyOfRange(w.values(), r * cols, (r + 1) * cols), dst, "decode row " + r);
+        for (boolean half : new boolean[] {false, true}) {
+            Weights w = TestTensors.randomQ8(rows, cols, groupSize, half, rnd, null);
+            float[] x = randomFloats(rnd, XO + cols);
+            for (int r = 0; r < rows; r++) {
+                String what = " row " + r + (half ? ", F16 scales" : "");
+                assertDot(w.values(), r * cols, x, XO, cols, dot(w, r, x), what);
+                float[] dst = new float[cols], looked = new float[cols];
+                WeightRows.decode(w.tensor(), r, dst, 0);
+                WeightRows.lookup(w.tensor(), r, looked, 0);
+                assertArrayEquals(Arrays.copyOfRange(w.values(), r * cols, (r + 1) * cols), dst, "decode" + what);
+                assertArrayEquals(dst, looked, "lookup" + what);
+            }
         }
     }
 }
