@@ -133,8 +133,8 @@ public final class GgufFile {
      * engine's nibble order); Q4_1, Q5_0, Q5_1, Q5_K and Q6_K are widened to F32 there by
      * {@link GgufWidening}. Q8_0 is converted into the arena: GGUF interleaves each block's F16 scale
      * with its 32 int8 values, while the engine's Q8_0 kernels stream a tensor's int8 values and its
-     * F32 scales as two contiguous arrays (llama2.c's version-2 layout), so the values are copied out
-     * and the scales widened, exactly.
+     * scales as two contiguous arrays (llama2.c's version-2 layout), so the values and the F16 scales
+     * are copied out apart (the copy no larger than the blocks).
      */
     Tensor tensor(String name, long... shape) throws CheckpointFormatException {
         TensorInfo t = tensors.get(name);

@@ -61,7 +61,7 @@ public final class Llama2cWriter {
 
     /**
      * Version 2: "ak42" header padded to 256 bytes, F32 norms, then every matrix as int8 values and
-     * F32 scales. Matrices already Q8_0 with this group size are copied; others are quantized.
+     * F32 scales. Matrices already Q8_0 with this group size are copied (F16 scales widened); others are quantized.
      */
     public static void writeVersion2(LlamaWeights w, Path file, int groupSize) throws IOException {
         LlamaConfig c = w.config();
