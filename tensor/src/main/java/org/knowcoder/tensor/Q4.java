@@ -73,7 +73,7 @@ public final class Q4 {
         if (t.dtype() == DType.Q4_0) return (q - 8) * t.scale(index / BLOCK);
         long record = index / SUPER * RECORD;
         int j = (int) (index % SUPER / BLOCK);
-        float d = Float.float16ToFloat(s.get(Tensor.I16_LE, record + D)), dmin = Float.float16ToFloat(s.get(Tensor.I16_LE, record + DMIN));
+        float d = Half.f16ToFloat(s.get(Tensor.I16_LE, record + D)), dmin = Half.f16ToFloat(s.get(Tensor.I16_LE, record + DMIN));
         return d * s.get(ValueLayout.JAVA_BYTE, record + j) * q - dmin * s.get(ValueLayout.JAVA_BYTE, record + 8 + j);
     }
 }

@@ -142,7 +142,7 @@ public final class Tensor {
 
     /** The scale of group {@code g} (Q8_0; Q4_0 block g), widened to float (exactly, when it is F16). */
     public float scale(long g) {
-        return halfScales ? Float.float16ToFloat(scales.get(I16_LE, g * 2)) : scales.get(F32_LE, g * 4);
+        return halfScales ? Half.f16ToFloat(scales.get(I16_LE, g * 2)) : scales.get(F32_LE, g * 4);
     }
 
     private int scaleBytes() {

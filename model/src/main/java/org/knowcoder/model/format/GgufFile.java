@@ -1,7 +1,6 @@
 package org.knowcoder.model.format;
 
 import org.knowcoder.tensor.DType;
-import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.MappedFiles;
 import org.knowcoder.tensor.Tensor;
 

@@ -345,7 +345,10 @@ public final class WeightRows {
         }
     }
 
-    /** The scale of value {@code index}'s group, F16 ({@code half}, as GGUF's) or F32 (llama2.c's). */
+    /**
+     * The scale of value {@code index}'s group, F16 ({@code half}, as GGUF's) or F32 (llama2.c's):
+     * {@link Tensor#scale} from the kernel's own locals, so that its loop holds no call to inline.
+     */
     private static FloatVector scale(MemorySegment scales, boolean half, long index, int gs) {
         long g = index / gs;
         return FloatVector.broadcast(F, half ? Float.float16ToFloat(scales.get(Tensor.I16_LE, g * 2)) : scales.get(Tensor.F32_LE, g * 4));
@@ -388,7 +391,9 @@ public final class WeightRows {
             return;
         }
         long base = row * n;
-        for (int i = 0; i < n; i += FL) widen(w.data(), base + i).mul(scale(w.scales(), w.halfScales(), base + i, gs)).intoArray(dst, off + i);
+        MemorySegment q = w.data(), scales = w.scales();
+        boolean halfScales = w.halfScales();
+        for (int i = 0; i < n; i += FL) widen(q, base + i).mul(scale(scales, halfScales, base + i, gs)).intoArray(dst, off + i);
     }
 
     /**
