@@ -27,12 +27,22 @@ import org.knowcoder.tensor.kernels.VectorMath;
  * dimensions; dk and dv are added to key by key. Every output is formed in a fixed order relative to
  * its example's first row: the same bits for any thread count and for an example packed or alone
  * (up to rounding for one that continues a shared prefix: its sums restart at the second run).
+ *
+ * <p>Rows that continue a shared prefix go through its keys four at a time where four such rows
+ * follow each other (a fine-tuning block's rows attend to a prompt of some 230 rows and to a few
+ * dozen of their own): each vector of keys, values and dk, dv rows is read once for the four
+ * instead of once per row, and dk, dv are stored once for four rows' shares. Each output is still
+ * the chain its row alone would give it, key by key in the same order, so the bits are those of one
+ * row at a time ({@code CausalAttentionTest}'s float reference). Blocking the rows' own keys as well
+ * (the first row's, then the others' last ones alone) measured no faster and is not done.
  */
 public final class CausalAttention {
     private CausalAttention() {}
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int FL = F.length();
+    /** Rows that continue one shared prefix taken together over its keys (the class comment). */
+    private static final int BLOCK = 4;
 
     public static Var apply(Tape tape, Var q, Var k, Var v, int nHeads, int nKvHeads, int seqLen) {
         return apply(tape, q, k, v, nHeads, nKvHeads, seqLen, RowLayout.UNPACKED);
@@ -61,14 +71,27 @@ public final class CausalAttention {
             for (int unit = from; unit < to; unit++) {
                 int b = unit / nHeads, h = unit % nHeads, base = b * seqLen, kvo = base * kvDim + h / group * hd;
                 transposeHead(kv, kvo, kvDim, seqLen, hd, keys);
-                for (int i = 0; i < seqLen; i++) {
-                    int r = base + i, qo = r * dim + h * hd, po = rowProbs[unit * seqLen + i];
-                    int shared = runs.shared[r], pf = runs.prefixFirst[r], first = runs.first[r], n = i - first + 1;
-                    if (shared > 0) products(qv, qo, keys, seqLen, pf, shared, hd, scale, probs, po);
-                    products(qv, qo, keys, seqLen, first, n, hd, scale, probs, po + shared);
-                    Softmax.apply(probs, po, shared + n);
-                    if (shared > 0) addWeighted(probs, po, shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo);
-                    addWeighted(probs, po + shared, n, vv, kvo + first * kvDim, kvDim, hd, out, qo);
+                int[] qo = new int[BLOCK], po = new int[BLOCK];
+                for (int i = 0; i < seqLen; ) {
+                    int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], rows4 = runs.block(r, i, seqLen);
+                    for (int t = 0; t < rows4; t++) {
+                        qo[t] = (r + t) * dim + h * hd;
+                        po[t] = rowProbs[unit * seqLen + i + t];
+                    }
+                    if (rows4 == BLOCK) products4(qv, qo, keys, seqLen, pf, shared, hd, scale, probs, po);
+                    for (int t = 0; t < rows4; t++) {
+                        int first = runs.first[r + t], n = i + t - first + 1;
+                        if (shared > 0 && rows4 < BLOCK) products(qv, qo[t], keys, seqLen, pf, shared, hd, scale, probs, po[t]);
+                        products(qv, qo[t], keys, seqLen, first, n, hd, scale, probs, po[t] + shared);
+                        Softmax.apply(probs, po[t], shared + n);
+                    }
+                    if (rows4 == BLOCK) addWeighted4(probs, po, shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo);
+                    for (int t = 0; t < rows4; t++) {
+                        int first = runs.first[r + t], n = i + t - first + 1;
+                        if (shared > 0 && rows4 < BLOCK) addWeighted(probs, po[t], shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo[t]);
+                        addWeighted(probs, po[t] + shared, n, vv, kvo + first * kvDim, kvDim, hd, out, qo[t]);
+                    }
+                    i += rows4;
                 }
             }
         });
@@ -77,22 +100,38 @@ public final class CausalAttention {
             float[] dq = q.requiresGrad() ? q.gradForUpdate() : new float[q.size()];
             float[] dk = k.requiresGrad() ? k.gradForUpdate() : new float[k.size()];
             float[] dv = v.requiresGrad() ? v.gradForUpdate() : new float[v.size()];
-            float[][] rowScratch = new float[pool.threads()][seqLen];
+            float[][] rowScratch = new float[pool.threads()][BLOCK * seqLen];
             pool.parallelFor(batch * nKvHeads, (worker, from, to) -> {
                 float[] values = headScratch[worker], dS = rowScratch[worker];
+                int[] qo = new int[BLOCK], po = new int[BLOCK], so = new int[BLOCK];
+                for (int t = 0; t < BLOCK; t++) so[t] = t * seqLen;
                 for (int unit = from; unit < to; unit++) {
                     int b = unit / nKvHeads, g = unit % nKvHeads, base = b * seqLen, kvo = base * kvDim + g * hd;
                     transposeHead(vs, kvo, kvDim, seqLen, hd, values);
                     for (int h = g * group; h < (g + 1) * group; h++) {
-                        for (int i = 0; i < seqLen; i++) {
-                            int r = base + i, qo = r * dim + h * hd, po = rowProbs[(b * nHeads + h) * seqLen + i];
-                            int shared = runs.shared[r], pf = runs.prefixFirst[r], first = runs.first[r], n = i - first + 1;
-                            if (shared > 0) products(dy, qo, values, seqLen, pf, shared, hd, 1f, dS, 0);
-                            products(dy, qo, values, seqLen, first, n, hd, 1f, dS, shared); // dP
-                            float rowSum = VectorMath.dot(probs, po, dS, 0, shared + n);
-                            scoreGradients(probs, po, dS, shared + n, rowSum, scale);
-                            if (shared > 0) rowGradients(probs, po, dS, 0, shared, dy, qs, ks, qo, kvo + pf * kvDim, kvDim, hd, dq, dk, dv);
-                            rowGradients(probs, po + shared, dS, shared, n, dy, qs, ks, qo, kvo + first * kvDim, kvDim, hd, dq, dk, dv);
+                        for (int i = 0; i < seqLen; ) {
+                            int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], rows4 = runs.block(r, i, seqLen);
+                            for (int t = 0; t < rows4; t++) {
+                                qo[t] = (r + t) * dim + h * hd;
+                                po[t] = rowProbs[(b * nHeads + h) * seqLen + i + t];
+                            }
+                            if (rows4 == BLOCK) products4(dy, qo, values, seqLen, pf, shared, hd, 1f, dS, so);
+                            for (int t = 0; t < rows4; t++) { // dP, then dS
+                                int first = runs.first[r + t], n = i + t - first + 1;
+                                if (shared > 0 && rows4 < BLOCK) products(dy, qo[t], values, seqLen, pf, shared, hd, 1f, dS, so[t]);
+                                products(dy, qo[t], values, seqLen, first, n, hd, 1f, dS, so[t] + shared);
+                                float rowSum = VectorMath.dot(probs, po[t], dS, so[t], shared + n);
+                                scoreGradients(probs, po[t], dS, so[t], shared + n, rowSum, scale);
+                            }
+                            if (rows4 == BLOCK) rowGradients4(probs, po, dS, so, shared, dy, qs, ks, qo, kvo + pf * kvDim, kvDim, hd, dq, dk, dv);
+                            for (int t = 0; t < rows4; t++) {
+                                int first = runs.first[r + t], n = i + t - first + 1;
+                                if (shared > 0 && rows4 < BLOCK) {
+                                    rowGradients(probs, po[t], dS, so[t], shared, dy, qs, ks, qo[t], kvo + pf * kvDim, kvDim, hd, dq, dk, dv);
+                                }
+                                rowGradients(probs, po[t] + shared, dS, so[t] + shared, n, dy, qs, ks, qo[t], kvo + first * kvDim, kvDim, hd, dq, dk, dv);
+                            }
+                            i += rows4;
                         }
                     }
                 }
@@ -117,6 +156,16 @@ public final class CausalAttention {
                 first[r] = layout.first(r, i);
             }
             return new KeyRuns(prefixFirst, shared, first);
+        }
+
+        /**
+         * How many rows from row {@code r} (row {@code i} of its sequence) go through the prefix
+         * together: {@link #BLOCK} when that many continue the same shared prefix, else 1.
+         */
+        int block(int r, int i, int seqLen) {
+            if (shared[r] == 0 || i + BLOCK > seqLen) return 1;
+            for (int t = 1; t < BLOCK; t++) if (shared[r + t] != shared[r] || prefixFirst[r + t] != prefixFirst[r]) return 1;
+            return BLOCK;
         }
 
         /**
@@ -178,6 +227,96 @@ public final class CausalAttention {
     }
 
     /**
+     * {@link #products} for the four rows at {@code xo[t]}, written from {@code oo[t]}, over the same
+     * keys: each vector of keys loaded once for the four. Every lane is the same chain as there.
+     */
+    private static void products4(float[] x, int[] xo, float[] t, int seqLen, int first, int n, int hd, float scale, float[] out, int[] oo) {
+        int x0 = xo[0], x1 = xo[1], x2 = xo[2], x3 = xo[3];
+        int j = 0;
+        for (; j + 2 * FL <= n; j += 2 * FL) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F), b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
+            for (int d = 0, to = first + j; d < hd; d++, to += seqLen) {
+                FloatVector ka = FloatVector.fromArray(F, t, to), kb = FloatVector.fromArray(F, t, to + FL);
+                FloatVector q0 = FloatVector.broadcast(F, x[x0 + d]), q1 = FloatVector.broadcast(F, x[x1 + d]);
+                FloatVector q2 = FloatVector.broadcast(F, x[x2 + d]), q3 = FloatVector.broadcast(F, x[x3 + d]);
+                a0 = ka.fma(q0, a0);
+                a1 = ka.fma(q1, a1);
+                a2 = ka.fma(q2, a2);
+                a3 = ka.fma(q3, a3);
+                b0 = kb.fma(q0, b0);
+                b1 = kb.fma(q1, b1);
+                b2 = kb.fma(q2, b2);
+                b3 = kb.fma(q3, b3);
+            }
+            a0.mul(scale).intoArray(out, oo[0] + j);
+            a1.mul(scale).intoArray(out, oo[1] + j);
+            a2.mul(scale).intoArray(out, oo[2] + j);
+            a3.mul(scale).intoArray(out, oo[3] + j);
+            b0.mul(scale).intoArray(out, oo[0] + j + FL);
+            b1.mul(scale).intoArray(out, oo[1] + j + FL);
+            b2.mul(scale).intoArray(out, oo[2] + j + FL);
+            b3.mul(scale).intoArray(out, oo[3] + j + FL);
+        }
+        for (; j < n; j += FL) {
+            VectorMask<Float> in = F.indexInRange(j, n);
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            for (int d = 0, to = first + j; d < hd; d++, to += seqLen) {
+                FloatVector k = FloatVector.fromArray(F, t, to, in);
+                a0 = k.fma(FloatVector.broadcast(F, x[x0 + d]), a0);
+                a1 = k.fma(FloatVector.broadcast(F, x[x1 + d]), a1);
+                a2 = k.fma(FloatVector.broadcast(F, x[x2 + d]), a2);
+                a3 = k.fma(FloatVector.broadcast(F, x[x3 + d]), a3);
+            }
+            a0.mul(scale).intoArray(out, oo[0] + j, in);
+            a1.mul(scale).intoArray(out, oo[1] + j, in);
+            a2.mul(scale).intoArray(out, oo[2] + j, in);
+            a3.mul(scale).intoArray(out, oo[3] + j, in);
+        }
+    }
+
+    /**
+     * {@link #addWeighted} for four rows (weights from {@code wo[t]}, outputs at {@code yo[t]}) over
+     * the same rows of x: each vector of x loaded once for the four; every output the same two
+     * chains as there.
+     */
+    private static void addWeighted4(float[] w, int[] wo, int count, float[] x, int xo, int xStride, int hd, float[] y, int[] yo) {
+        int w0 = wo[0], w1 = wo[1], w2 = wo[2], w3 = wo[3];
+        int d = 0;
+        for (; d + FL <= hd; d += FL) {
+            FloatVector a0 = FloatVector.fromArray(F, y, yo[0] + d), a1 = FloatVector.fromArray(F, y, yo[1] + d);
+            FloatVector a2 = FloatVector.fromArray(F, y, yo[2] + d), a3 = FloatVector.fromArray(F, y, yo[3] + d);
+            FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F), b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
+            for (int c = 0; c < count; c += 2) { // even keys into a, odd into b: addWeighted's two chains
+                FloatVector even = FloatVector.fromArray(F, x, xo + c * xStride + d);
+                a0 = even.fma(FloatVector.broadcast(F, w[w0 + c]), a0);
+                a1 = even.fma(FloatVector.broadcast(F, w[w1 + c]), a1);
+                a2 = even.fma(FloatVector.broadcast(F, w[w2 + c]), a2);
+                a3 = even.fma(FloatVector.broadcast(F, w[w3 + c]), a3);
+                if (c + 1 == count) break;
+                FloatVector odd = FloatVector.fromArray(F, x, xo + (c + 1) * xStride + d);
+                b0 = odd.fma(FloatVector.broadcast(F, w[w0 + c + 1]), b0);
+                b1 = odd.fma(FloatVector.broadcast(F, w[w1 + c + 1]), b1);
+                b2 = odd.fma(FloatVector.broadcast(F, w[w2 + c + 1]), b2);
+                b3 = odd.fma(FloatVector.broadcast(F, w[w3 + c + 1]), b3);
+            }
+            a0.add(b0).intoArray(y, yo[0] + d);
+            a1.add(b1).intoArray(y, yo[1] + d);
+            a2.add(b2).intoArray(y, yo[2] + d);
+            a3.add(b3).intoArray(y, yo[3] + d);
+        }
+        if (d < hd) {
+            for (int t = 0; t < BLOCK; t++) {
+                for (int e = d; e < hd; e++) {
+                    float a = y[yo[t] + e];
+                    for (int c = 0; c < count; c++) a = Math.fma(x[xo + c * xStride + e], w[wo[t] + c], a);
+                    y[yo[t] + e] = a;
+                }
+            }
+        }
+    }
+
+    /**
      * y[yo + d] += sum over c < count of w[wo + c] * x[xo + c * xStride + d], for d < hd:
      * two accumulators per vector of dimensions (even and odd c), so the FMA latency is half hidden;
      * dimensions past the last whole vector one at a time.
@@ -201,11 +340,11 @@ public final class CausalAttention {
         }
     }
 
-    /** dS[j] = p[po + j] * (dS[j] - rowSum) * scale for j < n: dP, in dS, becomes the score gradient. */
-    private static void scoreGradients(float[] p, int po, float[] dS, int n, float rowSum, float scale) {
+    /** dS[so + j] = p[po + j] * (dS[so + j] - rowSum) * scale for j < n: dP, in dS, becomes the score gradient. */
+    private static void scoreGradients(float[] p, int po, float[] dS, int so, int n, float rowSum, float scale) {
         for (int j = 0; j < n; j += FL) {
             VectorMask<Float> in = F.indexInRange(j, n);
-            FloatVector.fromArray(F, p, po + j, in).mul(FloatVector.fromArray(F, dS, j, in).sub(rowSum)).mul(scale).intoArray(dS, j, in);
+            FloatVector.fromArray(F, p, po + j, in).mul(FloatVector.fromArray(F, dS, so + j, in).sub(rowSum)).mul(scale).intoArray(dS, so + j, in);
         }
     }
 
@@ -250,6 +389,83 @@ public final class CausalAttention {
             }
             dq[qo + d] = a;
         }
+    }
+
+    /**
+     * {@link #rowGradients} for four rows over the same keys, their dS from {@code so[t]}: each
+     * dk and dv row read and written once for the four, the rows' shares added in row order, so
+     * every element gets the same chain as four calls there would give it.
+     */
+    private static void rowGradients4(float[] p, int[] po, float[] dS, int[] so, int n, float[] dy, float[] qs, float[] ks, int[] qo, int ko,
+                                      int kvDim, int hd, float[] dq, float[] dk, float[] dv) {
+        int p0 = po[0], p1 = po[1], p2 = po[2], p3 = po[3], s0 = so[0], s1 = so[1], s2 = so[2], s3 = so[3];
+        int d = 0;
+        for (; d + FL <= hd; d += FL) {
+            FloatVector g0 = FloatVector.fromArray(F, dy, qo[0] + d), g1 = FloatVector.fromArray(F, dy, qo[1] + d);
+            FloatVector g2 = FloatVector.fromArray(F, dy, qo[2] + d), g3 = FloatVector.fromArray(F, dy, qo[3] + d);
+            FloatVector x0 = FloatVector.fromArray(F, qs, qo[0] + d), x1 = FloatVector.fromArray(F, qs, qo[1] + d);
+            FloatVector x2 = FloatVector.fromArray(F, qs, qo[2] + d), x3 = FloatVector.fromArray(F, qs, qo[3] + d);
+            FloatVector a0 = FloatVector.fromArray(F, dq, qo[0] + d), a1 = FloatVector.fromArray(F, dq, qo[1] + d);
+            FloatVector a2 = FloatVector.fromArray(F, dq, qo[2] + d), a3 = FloatVector.fromArray(F, dq, qo[3] + d);
+            FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F), b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
+            for (int c = 0; c < n; c += 2) { // even keys into a, odd into b: rowGradients' two chains
+                int o = ko + c * kvDim + d;
+                addRows4(g0, g1, g2, g3, p[p0 + c], p[p1 + c], p[p2 + c], p[p3 + c], dv, o);
+                FloatVector e0 = FloatVector.broadcast(F, dS[s0 + c]), e1 = FloatVector.broadcast(F, dS[s1 + c]);
+                FloatVector e2 = FloatVector.broadcast(F, dS[s2 + c]), e3 = FloatVector.broadcast(F, dS[s3 + c]);
+                addRows4(x0, x1, x2, x3, e0, e1, e2, e3, dk, o);
+                FloatVector key = FloatVector.fromArray(F, ks, o);
+                a0 = key.fma(e0, a0);
+                a1 = key.fma(e1, a1);
+                a2 = key.fma(e2, a2);
+                a3 = key.fma(e3, a3);
+                if (c + 1 == n) break;
+                o += kvDim;
+                addRows4(g0, g1, g2, g3, p[p0 + c + 1], p[p1 + c + 1], p[p2 + c + 1], p[p3 + c + 1], dv, o);
+                e0 = FloatVector.broadcast(F, dS[s0 + c + 1]);
+                e1 = FloatVector.broadcast(F, dS[s1 + c + 1]);
+                e2 = FloatVector.broadcast(F, dS[s2 + c + 1]);
+                e3 = FloatVector.broadcast(F, dS[s3 + c + 1]);
+                addRows4(x0, x1, x2, x3, e0, e1, e2, e3, dk, o);
+                key = FloatVector.fromArray(F, ks, o);
+                b0 = key.fma(e0, b0);
+                b1 = key.fma(e1, b1);
+                b2 = key.fma(e2, b2);
+                b3 = key.fma(e3, b3);
+            }
+            a0.add(b0).intoArray(dq, qo[0] + d);
+            a1.add(b1).intoArray(dq, qo[1] + d);
+            a2.add(b2).intoArray(dq, qo[2] + d);
+            a3.add(b3).intoArray(dq, qo[3] + d);
+        }
+        if (d < hd) {
+            for (int t = 0; t < BLOCK; t++) {
+                for (int e = d; e < hd; e++) {
+                    float g = dy[qo[t] + e], x = qs[qo[t] + e], a = dq[qo[t] + e];
+                    for (int c = 0; c < n; c++) {
+                        int o = ko + c * kvDim + e;
+                        dv[o] = Math.fma(g, p[po[t] + c], dv[o]);
+                        dk[o] = Math.fma(x, dS[so[t] + c], dk[o]);
+                        a = Math.fma(ks[o], dS[so[t] + c], a);
+                    }
+                    dq[qo[t] + e] = a;
+                }
+            }
+        }
+    }
+
+    /** y[o ..] += s0 * v0, then s1 * v1, s2 * v2, s3 * v3: four rows' shares, in row order, one load and store. */
+    private static void addRows4(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float s0, float s1, float s2, float s3, float[] y, int o) {
+        addRows4(v0, v1, v2, v3, FloatVector.broadcast(F, s0), FloatVector.broadcast(F, s1), FloatVector.broadcast(F, s2), FloatVector.broadcast(F, s3), y, o);
+    }
+
+    private static void addRows4(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, FloatVector s0, FloatVector s1, FloatVector s2,
+                                 FloatVector s3, float[] y, int o) {
+        FloatVector a = FloatVector.fromArray(F, y, o);
+        a = v0.fma(s0, a);
+        a = v1.fma(s1, a);
+        a = v2.fma(s2, a);
+        v3.fma(s3, a).intoArray(y, o);
     }
 
     /** y[o ..] += s * v. */
