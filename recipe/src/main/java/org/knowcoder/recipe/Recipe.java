@@ -86,7 +86,7 @@ public final class Recipe {
     /**
      * The train splits fine-tuning spends its steps on, and how many times each sentence is there:
      * CoNLL03 (entities) and CoNLL04 (entities and relations, 922 sentences, hence 4 times) are the
-     * datasets the model's quality is judged by, and 6,000 steps of 16 are some 4 passes over them;
+     * datasets the model's quality is judged by, and 8,000 steps of 16 are some 6 passes over them;
      * spread over every train split (75M tokens) they would be a fraction of one. The other
      * datasets are learned in schema understanding only. When none of these is among the chosen
      * datasets, each chosen one is fine-tuned on once.
