@@ -24,8 +24,15 @@ public final class KvCache {
     private final int headDim;
     /** Floats of one KV head's keys: headDim times the positions, padded to whole vectors. */
     private final int headKeys;
+    /**
+     * Per layer, allocated at the layer's first write: a session holds a cache for every sentence it
+     * may have in flight, each sized for the whole context, and most stay unused when few sentences
+     * come (allocating all of them up front cost a first extraction 0.4 s of young collections
+     * copying them).
+     */
     private final float[][] keys;
     private final float[][] values;
+    private final int layerValues;
     /** The cache whose first {@code sharedLength} positions this one holds too, or null. */
     private KvCache source;
     private int sharedLength;
@@ -50,8 +57,9 @@ public final class KvCache {
                     maxPositions, bytes / (1 << 20), heap >> 20));
         }
         this.headKeys = (int) (headDim * padded);
-        this.keys = new float[layers][(int) perLayer];
-        this.values = new float[layers][maxPositions * nKvHeads * headDim];
+        this.keys = new float[layers][];
+        this.values = new float[layers][];
+        this.layerValues = maxPositions * nKvHeads * headDim;
     }
 
     /** Stores the key k[ko ..] and value v[vo ..] (nKvHeads * headDim each) of position {@code pos}. */
@@ -65,6 +73,7 @@ public final class KvCache {
      */
     public void storeRun(int layer, int start, int n, float[] k, int ko, float[] v, int vo) {
         written(start);
+        allocate(layer);
         float[] kt = keys[layer];
         int kvDim = nKvHeads * headDim;
         for (int t = 0; t < n; t++) {
@@ -74,6 +83,12 @@ public final class KvCache {
             }
         }
         System.arraycopy(v, vo, values[layer], start * kvDim, n * kvDim);
+    }
+
+    private void allocate(int layer) {
+        if (keys[layer] != null) return;
+        keys[layer] = new float[nKvHeads * headKeys];
+        values[layer] = new float[layerValues];
     }
 
     /** Where component 0 of position {@code pos}'s key sits in KV head 0's keys (head h's: plus h * headKeys). */
@@ -96,6 +111,8 @@ public final class KvCache {
         int kvDim = nKvHeads * headDim;
         int tiles = (length + Simd.FL - 1) / Simd.FL * Simd.FL * headDim; // whole tiles: later positions in the last one are never read
         for (int l = 0; l < keys.length; l++) {
+            if (from.keys[l] == null) continue; // never written: no positions to copy
+            allocate(l);
             for (int h = 0; h < nKvHeads; h++) System.arraycopy(from.keys[l], h * headKeys, keys[l], h * headKeys, tiles);
             System.arraycopy(from.values[l], 0, values[l], 0, length * kvDim);
         }
