@@ -1,5 +1,6 @@
 package org.knowcoder.cli;
 
+import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -250,6 +251,7 @@ public final class Launcher {
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.addAll(memoryFlags(userFlags, args));
         cmd.addAll(JIT_FLAGS);
+        cmd.addAll(aotFlags(classPath));
         cmd.addAll(userFlags);
         String pid = ownPid();
         if (pid != null) cmd.add("-D" + LAUNCHER_PID + "=" + pid);
@@ -275,6 +277,11 @@ public final class Launcher {
     /** Commands that train: their activations are large arrays made and dropped every step. */
     private static final List<String> TRAINING_COMMANDS = Arrays.asList("train", "finetune", "recipe");
 
+    /** Whether a JVM flag picks a collector (-XX:+UseG1GC, -XX:+UseZGC, ...); -XX:ParallelGCThreads and the like do not. */
+    static boolean choosesCollector(String flag) {
+        return flag.matches("-XX:\\+Use\\w*GC");
+    }
+
     /**
      * Keeps the resident set near the size of the weights: until C2 compiles the kernels, every
      * Vector API operation allocates, and G1's default young generation lets that garbage grow the
@@ -296,11 +303,6 @@ public final class Launcher {
      * KnowCoder-mini's pretraining fell from about 1,000 tokens/s to 450 within six steps as the old
      * generation filled; with G1 it held 950-1,050.
      */
-    /** Whether a JVM flag picks a collector (-XX:+UseG1GC, -XX:+UseZGC, ...); -XX:ParallelGCThreads and the like do not. */
-    static boolean choosesCollector(String flag) {
-        return flag.matches("-XX:\\+Use\\w*GC");
-    }
-
     static List<String> memoryFlags(List<String> userFlags, String[] args) {
         if (args.length > 0 && TRAINING_COMMANDS.contains(args[0])) return Collections.emptyList();
         boolean serving = args.length > 0 && args[0].equals("serve");
@@ -321,6 +323,27 @@ public final class Launcher {
      */
     static final List<String> JIT_FLAGS = Collections.unmodifiableList(Arrays.asList("-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling,org.knowcoder.tensor.*::*,0.05"));
+
+    /** Set when the build runs the jar once to make its AOT cache: the file to write, see {@link #aotFlags}. */
+    static final String AOT_OUTPUT = "knowcoder.aot.output";
+
+    /**
+     * JDK 25's AOT cache (JEP 483, 514, 515): the classes of a training run loaded and linked ahead,
+     * with their profiles. The build makes one beside the jar ({@code knowcoder.aot} beside
+     * {@code knowcoder.jar}, cli/pom.xml) by running an extraction with the embedded model through
+     * this launcher with {@value #AOT_OUTPUT} set; every later run uses it, and starts sooner by the
+     * class loading and linking it skips. A cache that does not fit
+     * (another JDK, a rebuilt or moved jar) is ignored by the JVM, which would say so on stdout
+     * (the output's channel) unless its AOT logging is off, as here.
+     */
+    static List<String> aotFlags(String classPath) {
+        String output = System.getProperty(AOT_OUTPUT);
+        if (output != null) return Collections.singletonList("-XX:AOTCacheOutput=" + output);
+        if (classPath == null || classPath.contains(File.pathSeparator) || !classPath.endsWith(".jar")) return Collections.emptyList();
+        Path cache = Paths.get(classPath.substring(0, classPath.length() - ".jar".length()) + ".aot");
+        if (!Files.isRegularFile(cache)) return Collections.emptyList();
+        return Arrays.asList("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off");
+    }
 
     /** Copies the child's stderr byte for byte, minus the incubator notice if it is the first line. */
     private static void relayStderr(InputStream childErr) {

@@ -62,6 +62,31 @@ class LauncherTest {
                 () -> assertEquals(List.of("-Xmn32m", "-XX:+UseSerialGC"), Launcher.memoryFlags(List.of("-XX:ParallelGCThreads=2"), new String[] {"extract"})));
     }
 
+    /** The AOT cache the build puts beside the jar is used, quietly (a stale one is ignored); none, or no lone jar, gives no flags. */
+    @Test
+    void anAotCacheBesideTheJarIsUsedQuietly(@TempDir Path tmp) throws IOException {
+        Path jar = Files.createFile(tmp.resolve("knowcoder.jar"));
+        String besideNothing = jar.toString();
+        assertEquals(List.of(), Launcher.aotFlags(besideNothing));
+        Path cache = Files.createFile(tmp.resolve("knowcoder.aot"));
+        assertAll(() -> assertEquals(List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off"), Launcher.aotFlags(jar.toString())),
+                () -> assertEquals(List.of(), Launcher.aotFlags(jar + java.io.File.pathSeparator + tmp.resolve("other.jar"))),
+                () -> assertEquals(List.of(), Launcher.aotFlags(tmp.toString())),
+                () -> assertEquals(List.of(), Launcher.aotFlags(null)));
+    }
+
+    /** The build's run that makes the cache names the file to write; the launcher passes it on. */
+    @Test
+    void theBuildsTrainingRunWritesTheCacheItNames(@TempDir Path tmp) throws IOException {
+        Path jar = Files.createFile(tmp.resolve("knowcoder.jar"));
+        System.setProperty(Launcher.AOT_OUTPUT, tmp.resolve("new.aot").toString());
+        try {
+            assertEquals(List.of("-XX:AOTCacheOutput=" + tmp.resolve("new.aot")), Launcher.aotFlags(jar.toString()));
+        } finally {
+            System.clearProperty(Launcher.AOT_OUTPUT);
+        }
+    }
+
     @Test
     void javaHomeWinsWhenItIsRecentEnough(@TempDir Path tmp) throws IOException {
         Path home = jdk(tmp.resolve("home/jdk-25"), "25.0.1", ALL_MODULES);
