@@ -27,8 +27,7 @@ public final class KvCache {
     /**
      * Per layer, allocated at the layer's first write: a session holds a cache for every sentence it
      * may have in flight, each sized for the whole context, and most stay unused when few sentences
-     * come (allocating all of them up front cost a first extraction 0.4 s of young collections
-     * copying them).
+     * come; allocated up front, they were copied by young collections before a first extraction.
      */
     private final float[][] keys;
     private final float[][] values;
