@@ -35,13 +35,13 @@ final class TrainingOptions {
     @Option(names = "--batch", defaultValue = "8", description = "Examples per optimizer step (default ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--micro-batch", defaultValue = "0", description = "Examples per forward/backward, 0 for --batch (default ${DEFAULT-VALUE}).")
     int microBatch;
-    @Option(names = "--seq-len", defaultValue = "256", description = "Tokens per sequence: longer examples are cut, shorter ones "
-            + "share one (--pack) or are padded (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seq-len", defaultValue = "256", description = "Tokens per example: longer examples are cut; shorter ones "
+            + "are padded to it with --no-pack (default ${DEFAULT-VALUE}).")
     int seqLen;
     // on by default: the same examples, targets and loss per step as padding each example, and on
     // CoNLL03 prompt/output samples (~85 tokens, --seq-len 256) 3.3 times the examples per second (README)
     @Option(names = "--pack", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Pack each "
-            + "micro-batch's examples several to a sequence (positions restart and attention stays within each example); "
+            + "micro-batch's examples one after another, without padding (positions restart and attention stays within each example); "
             + "--no-pack pads each example to --seq-len. The same examples and loss per step either way (default ${DEFAULT-VALUE}).")
     boolean pack;
     @Option(names = "--group-by-prompt", description = "Order each epoch in blocks of one micro-batch whose examples begin alike "

@@ -13,8 +13,8 @@ import java.util.SplittableRandom;
  * so the batch of any step is a function of the step number alone and a resumed run reads exactly
  * the data the uninterrupted run would have. Every example becomes one sequence of seqLen + 1
  * tokens: longer ones are cut, shorter ones padded with token 0 under mask 0. Packed, a micro-batch's
- * examples share sequences instead ({@link Packing}): the same examples, targets and weights per
- * step, fewer padding rows.
+ * examples share one sequence instead ({@link Packing}): the same examples, targets and weights per
+ * step, no padding rows.
  *
  * <p>Grouped by prompt ({@link #groupedByPrompt}), each epoch orders the examples so that a
  * micro-batch's examples begin alike, and packing then holds their common prompt once: the
@@ -59,7 +59,7 @@ public final class Examples {
         this(examples, seqLen, seed, false);
     }
 
-    /** With {@code pack}, each micro-batch packs its examples into as few sequences as hold them. */
+    /** With {@code pack}, each micro-batch packs its examples into one sequence of their rows. */
     public Examples(List<Example> examples, int seqLen, long seed, boolean pack) {
         this(new Source() {
             private final List<Example> list = List.copyOf(examples);

@@ -8,20 +8,22 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Several examples to a sequence, so that short examples do not spend a whole sequence of compute
- * on padding. An example of n tokens (cut to seqLen + 1) is n - 1 (input, target) rows at
- * positions 0 .. n - 2. Every row keeps its example's position and loss weight, and attention
+ * A micro-batch's examples one after another in one sequence of exactly their rows, so that no
+ * compute goes to padding. An example of n tokens (cut to seqLen + 1) is n - 1 (input, target) rows
+ * at positions 0 .. n - 2. Every row keeps its example's position and loss weight, and attention
  * stays within each example, so the packed batch has the same targets, weights and, up to float
- * rounding, the same loss as one sequence per example.
+ * rounding, the same loss as one sequence per example. The sequence may be longer than seqLen: its
+ * positions are not.
  *
  * <p>Examples that begin with the same tokens (IE samples of one dataset share a long prompt: class
  * definitions and instruction) share the rows of that prefix: a group holds the prefix once and
  * then each example's own rows, which attend to the prefix ({@link RowLayout}). A shared row stands
  * for the same (input, target) pair in every example of its group, so its weight is the sum of
  * theirs and the loss stays the same. An example joins the first group whose first example it
- * shares at least {@link #MIN_SHARED} rows with, while the group still fits a sequence; groups (an
- * example alone is a group of one) go, in the order they were opened, into the first sequence with
- * room for all of their rows (first fit), and padding (token 0, weight 0) fills the rest.
+ * shares at least {@link #MIN_SHARED} rows with; groups (an example alone is a group of one) are
+ * laid out in the order they were opened. (Sequences of seqLen rows, filled first fit and padded,
+ * spent a third of a fine-tuning step on padding and on second copies of prompts whose block did
+ * not fit one sequence.)
  */
 final class Packing {
     private Packing() {}
@@ -42,22 +44,17 @@ final class Packing {
         }
 
         int rows() {
-            return rows(shared);
-        }
-
-        /** The rows this group takes if it shares {@code prefix} rows. */
-        int rows(int prefix) {
             if (tokens.size() == 1) return tokens.getFirst().length - 1;
-            int n = prefix;
-            for (int[] t : tokens) n += t.length - 1 - prefix;
+            int n = shared;
+            for (int[] t : tokens) n += t.length - 1 - shared;
             return n;
         }
 
-        /** Adds the example if it shares enough rows with the group and the group still fits; says whether it did. */
-        boolean join(int[] t, int[] mask, int seqLen) {
+        /** Adds the example if it shares enough rows with the group; says whether it did. */
+        boolean join(int[] t, int[] mask) {
             // the last shared row's target must be common too: one row fewer than the common tokens
             int prefix = Math.min(shared, commonPrefix(tokens.getFirst(), t) - 1);
-            if (prefix < MIN_SHARED || rows(prefix) + t.length - 1 - prefix > seqLen) return false;
+            if (prefix < MIN_SHARED) return false;
             tokens.add(t);
             masks.add(mask);
             shared = prefix;
@@ -71,31 +68,15 @@ final class Packing {
             int[] t = Arrays.copyOf(e.tokens(), Math.min(e.tokens().length, seqLen + 1));
             if (t.length < 2) continue; // a single token has no target
             Group joined = null;
-            for (int g = 0; g < groups.size() && joined == null; g++) if (groups.get(g).join(t, e.mask(), seqLen)) joined = groups.get(g);
+            for (int g = 0; g < groups.size() && joined == null; g++) if (groups.get(g).join(t, e.mask())) joined = groups.get(g);
             if (joined == null) groups.add(new Group(t, e.mask()));
         }
-        List<List<Group>> sequences = new ArrayList<>();
-        List<Integer> free = new ArrayList<>();
-        for (Group g : groups) {
-            int s = 0;
-            while (s < free.size() && free.get(s) < g.rows()) s++;
-            if (s == free.size()) {
-                sequences.add(new ArrayList<>());
-                free.add(seqLen);
-            }
-            sequences.get(s).add(g);
-            free.set(s, free.get(s) - g.rows());
-        }
-        int n = Math.max(1, sequences.size()) * seqLen; // no targets at all still makes one (all padding) sequence
-        Rows rows = new Rows(n);
-        for (int s = 0; s < sequences.size(); s++) {
-            int base = s * seqLen;
-            for (Group g : sequences.get(s)) rows.add(g, base);
-            // the padding after the last example is an example of its own, from position 0
-            for (int j = 0; rows.next < (s + 1) * seqLen; j++) rows.positions[rows.next++] = j;
-        }
+        int n = 0;
+        for (Group g : groups) n += g.rows();
+        Rows rows = new Rows(Math.max(1, n)); // no targets at all still makes one (padding) row
+        for (Group g : groups) rows.add(g);
         boolean shares = groups.stream().anyMatch(g -> g.tokens.size() > 1);
-        return new TokenBatch(rows.inputs, rows.targets, rows.weights, seqLen,
+        return new TokenBatch(rows.inputs, rows.targets, rows.weights, rows.inputs.length,
                 new RowLayout(rows.positions, shares ? rows.prefixEnds : null));
     }
 
@@ -114,12 +95,12 @@ final class Packing {
             Arrays.fill(prefixEnds, -1);
         }
 
-        void add(Group g, int base) {
+        void add(Group g) {
             if (g.tokens.size() == 1) {
                 add(g.tokens.getFirst(), g.masks.getFirst(), 0, -1);
                 return;
             }
-            int prefixEnd = next - base + g.shared - 1;
+            int prefixEnd = next + g.shared - 1;
             int[] first = g.tokens.getFirst();
             for (int j = 0; j < g.shared; j++) {
                 float w = 0;

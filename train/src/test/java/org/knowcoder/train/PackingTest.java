@@ -35,21 +35,28 @@ class PackingTest {
     private static final WorkerPool POOL = TestPool.TWO_THREADS;
 
     @Test
-    void examplesGoInOrderToTheFirstSequenceWithRoom() {
-        // 4, 6, 3, 2 and 8 rows (the 10 tokens cut to 9), and one token (no target) into sequences of 8 rows
+    void examplesGoOneAfterAnotherIntoOneSequenceWithoutPadding() {
+        // 4, 6, 3, 2 and 8 rows (the 10 tokens cut to 9), and one token (no target) left out, with sequences of 8 positions
         List<Examples.Example> examples = List.of(example(5, 0), example(7, 2), example(4, 0), example(3, 0), example(10, 0), example(1, 0));
         TokenBatch b = Packing.pack(examples, 8);
-        assertEquals(3, b.sequences());
-        assertArrayEquals(new int[] {0, 1, 2, 3, 0, 1, 2, 0, /**/ 0, 1, 2, 3, 4, 5, 0, 1, /**/ 0, 1, 2, 3, 4, 5, 6, 7}, b.layout().positions());
+        assertEquals(1, b.sequences());
+        assertArrayEquals(new int[] {0, 1, 2, 3, /**/ 0, 1, 2, 3, 4, 5, /**/ 0, 1, 2, /**/ 0, 1, /**/ 0, 1, 2, 3, 4, 5, 6, 7}, b.layout().positions());
         int[] first = examples.getFirst().tokens(), second = examples.get(1).tokens();
         assertEquals(first[0], b.inputs()[0]);
         assertEquals(first[1], b.targets()[0]);
-        assertEquals(examples.get(2).tokens()[0], b.inputs()[4]);
-        assertEquals(0f, b.weights()[7], "padding");
-        assertEquals(second[1], b.targets()[8]);
-        assertEquals(0f, b.weights()[8], "the second example's prompt token 1 is masked");
-        assertEquals(1f, b.weights()[9]);
+        assertEquals(second[1], b.targets()[4]);
+        assertEquals(0f, b.weights()[4], "the second example's prompt token 1 is masked");
+        assertEquals(1f, b.weights()[5]);
+        assertEquals(examples.get(2).tokens()[0], b.inputs()[10]);
+        assertEquals(8, b.layout().span(b.seqLen()), "positions stay within the examples' cut");
         assertEquals(4 + 5 + 3 + 2 + 8, b.weightSum());
+    }
+
+    @Test
+    void aBatchWithoutTargetsIsOnePaddingRow() {
+        TokenBatch b = Packing.pack(List.of(example(1, 0)), 8);
+        assertEquals(1, b.inputs().length);
+        assertEquals(0f, b.weightSum());
     }
 
     @Test
@@ -57,7 +64,7 @@ class PackingTest {
         List<Examples.Example> examples = randomExamples(16, 4);
         TokenBatch unpacked = new Examples(examples, 16, 1).step(0, 16, 16).getFirst();
         TokenBatch packed = new Examples(examples, 16, 1, true).step(0, 16, 16).getFirst();
-        assertTrue(packed.sequences() < unpacked.sequences(), packed.sequences() + " sequences");
+        assertTrue(packed.inputs().length < unpacked.inputs().length, packed.inputs().length + " rows");
         assertEquals(unpacked.weightSum(), packed.weightSum());
         assertSameLossAndGradients(unpacked, packed);
     }
@@ -69,7 +76,7 @@ class PackingTest {
         try (LlamaWeights w = RandomWeights.create(TinyRun.CONFIG, false, 4)) {
             TrainingForward forward = new TrainingForward(LlamaParams.trainable(w), null);
             Var all = forward.logits(new Tape(POOL), packed.inputs(), packed.seqLen(), packed.layout());
-            // each example (padding included), found by the position 0 that starts it, from position 0 in a sequence of its own
+            // each example, found by the position 0 that starts it, from position 0 in a sequence of its own
             for (int r = 0; r < packed.inputs().length; ) {
                 int end = r + 1;
                 while (end < packed.inputs().length && packed.layout().positions()[end] != 0) end++;
@@ -85,13 +92,14 @@ class PackingTest {
 
     @Test
     void examplesThatBeginAlikeShareThePrefixRows() {
-        // 12 tokens each, the first 10 common: one prefix of 9 rows (its last target common too), then 2 rows each
+        // 12 tokens each, the first 10 common: one prefix of 9 rows (its last target common too), then 2 rows each;
+        // the group's 15 rows are more than the 11 positions an example may take, and stay one group
         int[] prompt = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
         List<Examples.Example> examples = List.of(withPrompt(prompt, 20, 21), withPrompt(prompt, 22, 23), withPrompt(prompt, 24, 25));
-        TokenBatch b = Packing.pack(examples, 16);
+        TokenBatch b = Packing.pack(examples, 11);
         assertEquals(1, b.sequences());
-        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 9, 10, 9, 10, 0}, b.layout().positions());
-        assertArrayEquals(new int[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, 8, 8, 8, 8, 8, 8, -1}, b.layout().prefixEnds());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 9, 10, 9, 10}, b.layout().positions());
+        assertArrayEquals(new int[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, 8, 8, 8, 8, 8, 8}, b.layout().prefixEnds());
         assertArrayEquals(new int[] {14, 20, 14, 22, 14, 24}, Arrays.copyOfRange(b.inputs(), 9, 15));
         assertArrayEquals(new int[] {20, 21, 22, 23, 24, 25}, Arrays.copyOfRange(b.targets(), 9, 15));
         assertEquals(0f, b.weights()[8], "prompt targets weigh 0 for each example");
@@ -104,7 +112,7 @@ class PackingTest {
         TokenBatch unpacked = new Examples(examples, 16, 1).step(0, 12, 12).getFirst();
         TokenBatch shared = new Examples(examples, 16, 1, true).step(0, 12, 12).getFirst();
         assertTrue(shared.layout().prefixEnds() != null, "the examples share their prompt");
-        assertTrue(shared.sequences() * 2 < unpacked.sequences(), shared.sequences() + " sequences");
+        assertTrue(shared.inputs().length * 2 < unpacked.inputs().length, shared.inputs().length + " rows");
         assertEquals(unpacked.weightSum(), shared.weightSum());
         assertSameLossAndGradients(unpacked, shared);
     }

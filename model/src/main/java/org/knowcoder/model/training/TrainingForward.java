@@ -92,9 +92,9 @@ public final class TrainingForward {
 
     /** The last layer's output for every token. */
     private Var hidden(Tape tape, int[] tokens, int seqLen, RowLayout layout) {
-        if (seqLen < 1 || seqLen > c.seqLen() || tokens.length % seqLen != 0) {
+        if (seqLen < 1 || tokens.length % seqLen != 0 || layout.span(seqLen) > c.seqLen()) {
             throw new IllegalArgumentException(tokens.length + " tokens are not whole sequences of " + seqLen
-                    + " within the model's context of " + c.seqLen());
+                    + " whose positions are within the model's context of " + c.seqLen());
         }
         Var x = Embedding.apply(tape, tokens, params.embedding());
         for (int l = 0; l < c.nLayers(); l++) {

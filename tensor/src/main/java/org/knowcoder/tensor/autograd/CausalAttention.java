@@ -65,13 +65,14 @@ public final class CausalAttention {
         Var y = tape.result("attention", rows, dim, Tape.anyRequiresGrad(q, k, v));
         float[] qv = q.value(), kv = k.value(), vv = v.value(), out = y.value();
         WorkerPool pool = tape.pool();
-        float[][] headScratch = new float[pool.threads()][hd * seqLen];
+        int ld = transposedLength(seqLen);
+        float[][] headScratch = new float[pool.threads()][hd * ld];
         pool.parallelFor(batch * nHeads, (worker, from, to) -> {
             float[] keys = headScratch[worker];
             int[] qo = new int[BLOCK], po = new int[BLOCK];
             for (int unit = from; unit < to; unit++) {
                 int b = unit / nHeads, h = unit % nHeads, base = b * seqLen, kvo = base * kvDim + h / group * hd;
-                transposeHead(kv, kvo, kvDim, seqLen, hd, keys);
+                transposeHead(kv, kvo, kvDim, seqLen, ld, hd, keys);
                 for (int i = 0; i < seqLen; ) {
                     int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], taken = runs.block(r, i, seqLen);
                     for (int t = 0; t < taken; t++) {
@@ -79,11 +80,11 @@ public final class CausalAttention {
                         po[t] = rowProbs[unit * seqLen + i + t];
                     }
                     // scores over the prefix, then each row's own; the sums over the prefix, then over its own
-                    if (taken == BLOCK) products4(qv, qo, keys, seqLen, pf, shared, hd, scale, probs, po);
-                    else if (shared > 0) products(qv, qo[0], keys, seqLen, pf, shared, hd, scale, probs, po[0]);
+                    if (taken == BLOCK) products4(qv, qo, keys, ld, pf, shared, hd, scale, probs, po);
+                    else if (shared > 0) products(qv, qo[0], keys, ld, pf, shared, hd, scale, probs, po[0]);
                     for (int t = 0; t < taken; t++) {
                         int first = runs.first[r + t], n = i + t - first + 1;
-                        products(qv, qo[t], keys, seqLen, first, n, hd, scale, probs, po[t] + shared);
+                        products(qv, qo[t], keys, ld, first, n, hd, scale, probs, po[t] + shared);
                         Softmax.apply(probs, po[t], shared + n);
                     }
                     if (taken == BLOCK) addWeighted4(probs, po, shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo);
@@ -108,7 +109,7 @@ public final class CausalAttention {
                 for (int t = 0; t < BLOCK; t++) so[t] = t * seqLen;
                 for (int unit = from; unit < to; unit++) {
                     int b = unit / nKvHeads, g = unit % nKvHeads, base = b * seqLen, kvo = base * kvDim + g * hd;
-                    transposeHead(vs, kvo, kvDim, seqLen, hd, values);
+                    transposeHead(vs, kvo, kvDim, seqLen, ld, hd, values);
                     for (int h = g * group; h < (g + 1) * group; h++) {
                         for (int i = 0; i < seqLen; ) {
                             int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], taken = runs.block(r, i, seqLen);
@@ -117,11 +118,11 @@ public final class CausalAttention {
                                 po[t] = rowProbs[(b * nHeads + h) * seqLen + i + t];
                             }
                             // dP over the prefix, then each row's own, and dS; the gradients over the prefix, then over its own
-                            if (taken == BLOCK) products4(dy, qo, values, seqLen, pf, shared, hd, 1f, dS, so);
-                            else if (shared > 0) products(dy, qo[0], values, seqLen, pf, shared, hd, 1f, dS, so[0]);
+                            if (taken == BLOCK) products4(dy, qo, values, ld, pf, shared, hd, 1f, dS, so);
+                            else if (shared > 0) products(dy, qo[0], values, ld, pf, shared, hd, 1f, dS, so[0]);
                             for (int t = 0; t < taken; t++) {
                                 int first = runs.first[r + t], n = i + t - first + 1;
-                                products(dy, qo[t], values, seqLen, first, n, hd, 1f, dS, so[t] + shared);
+                                products(dy, qo[t], values, ld, first, n, hd, 1f, dS, so[t] + shared);
                                 float rowSum = VectorMath.dot(probs, po[t], dS, so[t], shared + n);
                                 scoreGradients(probs, po[t], dS, so[t], shared + n, rowSum, scale);
                             }
@@ -192,10 +193,21 @@ public final class CausalAttention {
         }
     }
 
-    /** dst[d * T + j] = src[so + j * stride + d]: one head's rows of a sequence, transposed. */
-    private static void transposeHead(float[] src, int so, int stride, int seqLen, int hd, float[] dst) {
+    /**
+     * The row length of a transposed head of a sequence of {@code seqLen} rows: rounded up to an odd
+     * number of vectors, so that a row's keys, read one head dimension after another, do not all
+     * fall into the same few cache sets, as they do at a power-of-two length (a whole packed
+     * micro-batch of 16 pieces of 256 rows is one sequence of 4,096).
+     */
+    private static int transposedLength(int seqLen) {
+        int vectors = (seqLen + FL - 1) / FL;
+        return (vectors | 1) * FL;
+    }
+
+    /** dst[d * ld + j] = src[so + j * stride + d]: one head's rows of a sequence, transposed. */
+    private static void transposeHead(float[] src, int so, int stride, int seqLen, int ld, int hd, float[] dst) {
         for (int j = 0; j < seqLen; j++) {
-            for (int d = 0, s = so + j * stride; d < hd; d++) dst[d * seqLen + j] = src[s + d];
+            for (int d = 0, s = so + j * stride; d < hd; d++) dst[d * ld + j] = src[s + d];
         }
     }
 
@@ -203,11 +215,11 @@ public final class CausalAttention {
      * out[oo + j] = scale * (x[xo ..] . row first + j of the transposed head t), for j < n: a vector
      * of FL keys per FMA, four vectors at a time while four fit, each lane one FMA chain over d.
      */
-    private static void products(float[] x, int xo, float[] t, int seqLen, int first, int n, int hd, float scale, float[] out, int oo) {
+    private static void products(float[] x, int xo, float[] t, int ld, int first, int n, int hd, float scale, float[] out, int oo) {
         int j = 0;
         for (; j + 4 * FL <= n; j += 4 * FL) {
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int d = 0, to = first + j; d < hd; d++, to += seqLen) {
+            for (int d = 0, to = first + j; d < hd; d++, to += ld) {
                 FloatVector xd = FloatVector.broadcast(F, x[xo + d]);
                 a0 = FloatVector.fromArray(F, t, to).fma(xd, a0);
                 a1 = FloatVector.fromArray(F, t, to + FL).fma(xd, a1);
@@ -222,7 +234,7 @@ public final class CausalAttention {
         for (; j < n; j += FL) {
             VectorMask<Float> in = F.indexInRange(j, n);
             FloatVector a = FloatVector.zero(F);
-            for (int d = 0, to = first + j; d < hd; d++, to += seqLen) a = FloatVector.fromArray(F, t, to, in).fma(FloatVector.broadcast(F, x[xo + d]), a);
+            for (int d = 0, to = first + j; d < hd; d++, to += ld) a = FloatVector.fromArray(F, t, to, in).fma(FloatVector.broadcast(F, x[xo + d]), a);
             a.mul(scale).intoArray(out, oo + j, in);
         }
     }
@@ -231,13 +243,13 @@ public final class CausalAttention {
      * {@link #products} for the four rows at {@code xo[t]}, written from {@code oo[t]}, over the same
      * keys: each vector of keys loaded once for the four. Every lane is the same chain as there.
      */
-    private static void products4(float[] x, int[] xo, float[] t, int seqLen, int first, int n, int hd, float scale, float[] out, int[] oo) {
+    private static void products4(float[] x, int[] xo, float[] t, int ld, int first, int n, int hd, float scale, float[] out, int[] oo) {
         int x0 = xo[0], x1 = xo[1], x2 = xo[2], x3 = xo[3];
         int j = 0;
         for (; j + 2 * FL <= n; j += 2 * FL) {
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
             FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F), b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
-            for (int d = 0, to = first + j; d < hd; d++, to += seqLen) {
+            for (int d = 0, to = first + j; d < hd; d++, to += ld) {
                 FloatVector ka = FloatVector.fromArray(F, t, to), kb = FloatVector.fromArray(F, t, to + FL);
                 FloatVector q0 = FloatVector.broadcast(F, x[x0 + d]), q1 = FloatVector.broadcast(F, x[x1 + d]);
                 FloatVector q2 = FloatVector.broadcast(F, x[x2 + d]), q3 = FloatVector.broadcast(F, x[x3 + d]);
@@ -262,7 +274,7 @@ public final class CausalAttention {
         for (; j < n; j += FL) {
             VectorMask<Float> in = F.indexInRange(j, n);
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int d = 0, to = first + j; d < hd; d++, to += seqLen) {
+            for (int d = 0, to = first + j; d < hd; d++, to += ld) {
                 FloatVector k = FloatVector.fromArray(F, t, to, in);
                 a0 = k.fma(FloatVector.broadcast(F, x[x0 + d]), a0);
                 a1 = k.fma(FloatVector.broadcast(F, x[x1 + d]), a1);

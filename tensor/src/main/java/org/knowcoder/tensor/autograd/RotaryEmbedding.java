@@ -14,11 +14,13 @@ public final class RotaryEmbedding {
         return apply(tape, x, heads, seqLen, RowLayout.UNPACKED, rope);
     }
 
-    /** As above, rows laid out as {@code layout} says, each position below seqLen. */
+    /** As above, rows laid out as {@code layout} says, each position within RoPE's table. */
     public static Var apply(Tape tape, Var x, int heads, int seqLen, RowLayout layout, Rope rope) {
         int rows = x.rows(), width = x.cols(), headDim = width / heads;
         if (headDim * heads != width) throw new IllegalArgumentException(x + " does not hold " + heads + " heads");
-        if (seqLen > rope.maxPositions()) throw new IllegalArgumentException("sequence of " + seqLen + " is longer than RoPE's table");
+        if (layout.span(seqLen) > rope.maxPositions()) {
+            throw new IllegalArgumentException("positions up to " + layout.span(seqLen) + " are beyond RoPE's table of " + rope.maxPositions());
+        }
         Var y = tape.result("rope", rows, width, x.requiresGrad());
         System.arraycopy(x.value(), 0, y.value(), 0, x.size());
         layout.check(rows, seqLen);

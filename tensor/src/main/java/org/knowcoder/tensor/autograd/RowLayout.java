@@ -24,6 +24,14 @@ public record RowLayout(int[] positions, int[] prefixEnds) {
         return new RowLayout(positions, null);
     }
 
+    /** Positions a sequence of {@code seqLen} rows laid out so takes: one more than the largest. */
+    public int span(int seqLen) {
+        if (positions == null) return seqLen;
+        int max = -1;
+        for (int p : positions) max = Math.max(max, p);
+        return max + 1;
+    }
+
     /** The position of batch row {@code row}, which is row {@code i} of its sequence. */
     int position(int row, int i) {
         return positions == null ? i : positions[row];
