@@ -19,11 +19,11 @@ import java.util.List;
  * definitions and instruction) share the rows of that prefix: a group holds the prefix once and
  * then each example's own rows, which attend to the prefix ({@link RowLayout}). A shared row stands
  * for the same (input, target) pair in every example of its group, so its weight is the sum of
- * theirs and the loss stays the same. An example joins the first group whose first example it
- * shares at least {@link #MIN_SHARED} rows with; groups (an example alone is a group of one) are
- * laid out in the order they were opened. (Sequences of seqLen rows, filled first fit and padded,
- * spent a third of a fine-tuning step on padding and on second copies of prompts whose block did
- * not fit one sequence.)
+ * theirs and the loss stays the same. Groups are runs of neighbouring examples sharing at least
+ * {@link #MIN_SHARED} rows, chosen for the fewest rows ({@link #groups}), laid out in order; an
+ * example alone is a group of one. (Sequences of seqLen rows, filled first fit and padded, spent a
+ * third of a fine-tuning step on padding and on second copies of prompts whose block did not fit
+ * one sequence.)
  */
 final class Packing {
     private Packing() {}
@@ -32,45 +32,24 @@ final class Packing {
     static final int MIN_SHARED = 8;
 
     /** Examples laid out together: the first {@code shared} rows once (when more than one), then each one's rest. */
-    private static final class Group {
-        final List<int[]> tokens = new ArrayList<>();
-        final List<int[]> masks = new ArrayList<>();
-        int shared;
-
-        Group(int[] tokens, int[] mask) {
-            this.tokens.add(tokens);
-            this.masks.add(mask);
-            this.shared = tokens.length - 1;
-        }
-
+    private record Group(List<int[]> tokens, List<int[]> masks, int shared) {
         int rows() {
             if (tokens.size() == 1) return tokens.getFirst().length - 1;
             int n = shared;
             for (int[] t : tokens) n += t.length - 1 - shared;
             return n;
         }
-
-        /** Adds the example if it shares enough rows with the group; says whether it did. */
-        boolean join(int[] t, int[] mask) {
-            // the last shared row's target must be common too: one row fewer than the common tokens
-            int prefix = Math.min(shared, commonPrefix(tokens.getFirst(), t) - 1);
-            if (prefix < MIN_SHARED) return false;
-            tokens.add(t);
-            masks.add(mask);
-            shared = prefix;
-            return true;
-        }
     }
 
     static TokenBatch pack(List<Examples.Example> examples, int seqLen) {
-        List<Group> groups = new ArrayList<>();
+        List<int[]> tokens = new ArrayList<>(), masks = new ArrayList<>();
         for (Examples.Example e : examples) {
             int[] t = Arrays.copyOf(e.tokens(), Math.min(e.tokens().length, seqLen + 1));
             if (t.length < 2) continue; // a single token has no target
-            Group joined = null;
-            for (int g = 0; g < groups.size() && joined == null; g++) if (groups.get(g).join(t, e.mask())) joined = groups.get(g);
-            if (joined == null) groups.add(new Group(t, e.mask()));
+            tokens.add(t);
+            masks.add(e.mask());
         }
+        List<Group> groups = groups(tokens, masks);
         int n = 0;
         for (Group g : groups) n += g.rows();
         Rows rows = new Rows(Math.max(1, n)); // no targets at all still makes one (padding) row
@@ -78,6 +57,42 @@ final class Packing {
         boolean shares = groups.stream().anyMatch(g -> g.tokens.size() > 1);
         return new TokenBatch(rows.inputs, rows.targets, rows.weights, rows.inputs.length,
                 new RowLayout(rows.positions, shares ? rows.prefixEnds : null));
+    }
+
+    /**
+     * The examples, in their order, cut into runs of neighbours that share a prefix so that the
+     * runs take the fewest rows in all (dynamic programming over where the runs end). Joining the
+     * nearest group that shares a few tokens would not do: every instruction begins with the same
+     * class header, so the first example of a second prompt in a block would pull the group's
+     * shared prefix down to that header for all of them.
+     */
+    private static List<Group> groups(List<int[]> tokens, List<int[]> masks) {
+        int n = tokens.size();
+        int[] best = new int[n + 1], runStart = new int[n + 1], runShared = new int[n + 1];
+        for (int end = 1; end <= n; end++) {
+            best[end] = Integer.MAX_VALUE;
+            for (int first = end - 1; first >= 0; first--) {
+                int[] head = tokens.get(first);
+                // the last shared row's target must be common too: one row fewer than the common tokens
+                int shared = head.length - 1;
+                for (int m = first; m < end; m++) shared = Math.min(shared, commonPrefix(head, tokens.get(m)) - 1);
+                boolean alone = end - first == 1;
+                if (!alone && shared < MIN_SHARED) continue;
+                int rows = alone ? head.length - 1 : shared;
+                for (int m = first; m < end && !alone; m++) rows += tokens.get(m).length - 1 - shared;
+                if (best[first] + rows < best[end]) {
+                    best[end] = best[first] + rows;
+                    runStart[end] = first;
+                    runShared[end] = shared;
+                }
+            }
+        }
+        List<Group> groups = new ArrayList<>();
+        for (int end = n; end > 0; end = runStart[end]) {
+            int first = runStart[end];
+            groups.addFirst(new Group(tokens.subList(first, end), masks.subList(first, end), runShared[end]));
+        }
+        return groups;
     }
 
     /** The batch's arrays, filled row after row. */

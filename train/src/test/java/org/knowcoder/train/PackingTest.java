@@ -107,6 +107,24 @@ class PackingTest {
     }
 
     @Test
+    void aSecondPromptInAMicroBatchKeepsItsOwnPrefix() {
+        // every prompt begins with the same 9-token header, then 5 tokens of its own, then 1 output token (14 rows);
+        // one example of prompt A, then three of prompt B: A alone (14 rows) and B's 13 common rows once (13 + 3 * 1),
+        // not all four sharing the header's 8 rows (8 + 4 * 6)
+        int[] header = {3, 4, 5, 6, 7, 8, 9, 10, 11}, a = new int[14], b = new int[14];
+        System.arraycopy(header, 0, a, 0, 9);
+        System.arraycopy(header, 0, b, 0, 9);
+        Arrays.fill(a, 9, 14, 12);
+        Arrays.fill(b, 9, 14, 13);
+        List<Examples.Example> examples = List.of(withPrompt(a, 20), withPrompt(b, 22), withPrompt(b, 24), withPrompt(b, 26));
+        TokenBatch packed = Packing.pack(examples, 15);
+        assertEquals(14 + 13 + 3, packed.inputs().length);
+        assertEquals(-1, packed.layout().prefixEnds()[13], "prompt A's example is alone");
+        assertArrayEquals(new int[] {26, 26, 26}, Arrays.copyOfRange(packed.layout().prefixEnds(), 27, 30), "prompt B's own rows continue its 13 shared rows");
+        assertSameLossAndGradients(new Examples(examples, 15, 1).step(0, 4, 4).getFirst(), packed);
+    }
+
+    @Test
     void sharedPrefixLossAndGradientsEqualThoseOfOneSequencePerExample() {
         List<Examples.Example> examples = sharedPromptExamples(12, 8);
         TokenBatch unpacked = new Examples(examples, 16, 1).step(0, 12, 12).getFirst();
