@@ -21,9 +21,9 @@ import java.util.List;
  * for the same (input, target) pair in every example of its group, so its weight is the sum of
  * theirs and the loss stays the same. Groups are runs of neighbouring examples sharing at least
  * {@link #MIN_SHARED} rows, chosen for the fewest rows ({@link #groups}), laid out in order; an
- * example alone is a group of one. (Sequences of seqLen rows, filled first fit and padded, spent a
- * third of a fine-tuning step on padding and on second copies of prompts whose block did not fit
- * one sequence.)
+ * example alone is a group of one. (Sequences of seqLen rows, filled first fit and padded, spent
+ * compute on padding and on second copies of prompts whose block did not fit one sequence:
+ * bench/README.md.)
  */
 final class Packing {
     private Packing() {}
@@ -74,12 +74,13 @@ final class Packing {
             for (int first = end - 1; first >= 0; first--) {
                 int[] head = tokens.get(first);
                 // the last shared row's target must be common too: one row fewer than the common tokens
-                int shared = head.length - 1;
-                for (int m = first; m < end; m++) shared = Math.min(shared, commonPrefix(head, tokens.get(m)) - 1);
-                boolean alone = end - first == 1;
-                if (!alone && shared < MIN_SHARED) continue;
-                int rows = alone ? head.length - 1 : shared;
-                for (int m = first; m < end && !alone; m++) rows += tokens.get(m).length - 1 - shared;
+                int shared = head.length - 1, rows = shared;
+                if (end - first > 1) {
+                    for (int m = first + 1; m < end; m++) shared = Math.min(shared, commonPrefix(head, tokens.get(m)) - 1);
+                    if (shared < MIN_SHARED) continue;
+                    rows = shared;
+                    for (int m = first; m < end; m++) rows += tokens.get(m).length - 1 - shared;
+                }
                 if (best[first] + rows < best[end]) {
                     best[end] = best[first] + rows;
                     runStart[end] = first;

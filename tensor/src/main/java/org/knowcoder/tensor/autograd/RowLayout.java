@@ -24,7 +24,7 @@ public record RowLayout(int[] positions, int[] prefixEnds) {
         return new RowLayout(positions, null);
     }
 
-    /** Positions a sequence of {@code seqLen} rows laid out so takes: one more than the largest. */
+    /** How many positions the rows take, in sequences of {@code seqLen} rows: one more than the largest. */
     public int span(int seqLen) {
         if (positions == null) return seqLen;
         int max = -1;
