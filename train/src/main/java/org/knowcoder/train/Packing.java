@@ -31,15 +31,11 @@ final class Packing {
     /** Fewer common rows than this are laid out apart: not worth the second run of keys. */
     static final int MIN_SHARED = 8;
 
-    /** Examples laid out together: the first {@code shared} rows once (when more than one), then each one's rest. */
-    private record Group(List<int[]> tokens, List<int[]> masks, int shared) {
-        int rows() {
-            if (tokens.size() == 1) return tokens.getFirst().length - 1;
-            int n = shared;
-            for (int[] t : tokens) n += t.length - 1 - shared;
-            return n;
-        }
-    }
+    /**
+     * Examples laid out together: the first {@code shared} rows once (when more than one), then each
+     * one's rest; {@code rows} in all. An example alone shares all of its rows with itself.
+     */
+    private record Group(List<int[]> tokens, List<int[]> masks, int shared, int rows) {}
 
     static TokenBatch pack(List<Examples.Example> examples, int seqLen) {
         List<int[]> tokens = new ArrayList<>(), masks = new ArrayList<>();
@@ -50,8 +46,7 @@ final class Packing {
             masks.add(e.mask());
         }
         List<Group> groups = groups(tokens, masks);
-        int n = 0;
-        for (Group g : groups) n += g.rows();
+        int n = groups.stream().mapToInt(Group::rows).sum();
         Rows rows = new Rows(Math.max(1, n)); // no targets at all still makes one (padding) row
         for (Group g : groups) rows.add(g);
         boolean shares = groups.stream().anyMatch(g -> g.tokens.size() > 1);
@@ -74,13 +69,11 @@ final class Packing {
             for (int first = end - 1; first >= 0; first--) {
                 int[] head = tokens.get(first);
                 // the last shared row's target must be common too: one row fewer than the common tokens
-                int shared = head.length - 1, rows = shared;
-                if (end - first > 1) {
-                    for (int m = first + 1; m < end; m++) shared = Math.min(shared, commonPrefix(head, tokens.get(m)) - 1);
-                    if (shared < MIN_SHARED) continue;
-                    rows = shared;
-                    for (int m = first; m < end; m++) rows += tokens.get(m).length - 1 - shared;
-                }
+                int shared = head.length - 1;
+                for (int m = first + 1; m < end; m++) shared = Math.min(shared, commonPrefix(head, tokens.get(m)) - 1);
+                if (end - first > 1 && shared < MIN_SHARED) continue;
+                int rows = shared;
+                for (int m = first; m < end; m++) rows += tokens.get(m).length - 1 - shared;
                 if (best[first] + rows < best[end]) {
                     best[end] = best[first] + rows;
                     runStart[end] = first;
@@ -91,7 +84,7 @@ final class Packing {
         List<Group> groups = new ArrayList<>();
         for (int end = n; end > 0; end = runStart[end]) {
             int first = runStart[end];
-            groups.addFirst(new Group(tokens.subList(first, end), masks.subList(first, end), runShared[end]));
+            groups.addFirst(new Group(tokens.subList(first, end), masks.subList(first, end), runShared[end], best[end] - best[first]));
         }
         return groups;
     }
