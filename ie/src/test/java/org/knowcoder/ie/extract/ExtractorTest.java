@@ -94,6 +94,36 @@ class ExtractorTest {
     }
 
     /**
+     * Over-long prompts of one job, cut to their head and tail, share only the head: that is what the
+     * kept prefix holds, once, and each prompt prefills its own tail (not its whole self again into
+     * the kept prefix, as when a prompt sharing less than half counted as a new job's), with the same
+     * outputs as prefilling every prompt whole.
+     */
+    @Test
+    void truncatedPromptsShareTheirHeadOnce() throws Exception {
+        try (LlamaWeights weights = RandomWeights.create(STORIES, true, 13);
+             WorkerPool pool = new WorkerPool(2)) {
+            Tokenizer tok = tokenizer();
+            String schema = SHARED.replace("sentence = ", "") + "Lily had a big red ball and a small dog. ".repeat(40) + "\nsentence = ";
+            List<String> prompts = new java.util.ArrayList<>();
+            // sentences of different lengths, so that each tail begins at another place of the schema
+            for (String s : List.of("Ann", "Lily met", "Tom saw a dog", "Bob", "Sue had a big", "Max", "Kim ran and ran")) prompts.add(schema + "\"" + s + " a cat.\"");
+            Extractor batched = new Extractor(new LlamaSession(weights, pool, 4), tok, 24, true, false);
+            Extractor whole = new Extractor(new LlamaSession(weights, pool), tok, 24, false, false);
+            int room = batched.promptRoom(), head = room * 3 / 7;
+            assertTrue(tok.encode(prompts.getFirst(), true, false).length > room, "the prompts are cut");
+            String[] together = new String[prompts.size()], alone = new String[prompts.size()];
+            batched.extractAll(prompts, (i, o) -> together[i] = o.text());
+            whole.extractAll(prompts, (i, o) -> alone[i] = o.text());
+            assertEquals(List.of(alone), List.of(together));
+            // at most the head once and each tail (less where a tail shares its start with one in flight);
+            // a new kept prefix per prompt was prompts.size() * (room - 1)
+            long prefilled = batched.timings().prefilledTokens();
+            assertTrue(prefilled <= head + prompts.size() * (room - head), prefilled + " prefilled, room " + room);
+        }
+    }
+
+    /**
      * Two kinds of prompt in turn (two schemas): a prompt copies its share from a prompt of its kind
      * in flight rather than making the kept prefix switch kinds at every arrival, with the same
      * outputs as one at a time, and each kind's prefix prefilled only while none of its kind is in flight.

@@ -216,7 +216,8 @@ public final class BatchDecoder {
             int[] tokens = request.prompt().clone(); // what the cache will hold, whatever the request does with its array
             load.started(tokens.length);
             int s = slotFor(active, tokens), sequence = sequenceOf(s);
-            Active<R> a = new Active<>(request, tokens, sequence, reuse(tokens, sequence));
+            R next = waiting.peek();
+            Active<R> a = new Active<>(request, tokens, sequence, reuse(tokens, sequence, next == null ? null : next.prompt()));
             held[sequence] = null;
             if (sequence == 0) prefixLength = a.reused; // what stays valid until this prompt is prefilled
             active.set(s, a);
@@ -247,9 +248,13 @@ public final class BatchDecoder {
     /**
      * How many leading tokens {@code sequence} takes from the kept prefix or from another sequence
      * whose cache holds more of them (copied into its cache). A prompt sharing less than half with
-     * all of them starts a new kept prefix (the next job's), computed here.
+     * all of them starts a new kept prefix, computed here: the part it shares with {@code next}, the
+     * prompt waiting after it (null when none waits: then all of it). That is the next job's schema
+     * when a job begins, and the head KnowCoder's truncation keeps in every over-long prompt of a
+     * job, whose tails differ ({@code PromptTruncation}); a prompt that shares no more with the next
+     * than it takes already keeps the kept prefix as it is.
      */
-    private int reuse(int[] tokens, int sequence) {
+    private int reuse(int[] tokens, int sequence, int[] next) {
         if (!reusePrefix) return 0;
         int from = 0, shared = common(prefix, prefixLength, tokens);
         for (int q = 1; q < held.length; q++) {
@@ -261,15 +266,16 @@ public final class BatchDecoder {
             }
         }
         int reused = Math.min(shared, tokens.length - 1);
-        if (sequence != 0 && reused < (tokens.length - 1) / 2) {
+        int keep = next == null ? tokens.length - 1 : Math.min(common(next, next.length, tokens), tokens.length - 1);
+        if (sequence != 0 && reused < (tokens.length - 1) / 2 && keep > reused) {
             long t0 = System.nanoTime();
             prefixLength = 0; // until the prefill is done: a failed one leaves nothing to copy from
-            session.prefill(0, Arrays.copyOf(tokens, tokens.length - 1), 0);
+            session.prefill(0, Arrays.copyOf(tokens, keep), 0);
             stats.prefillNanos += System.nanoTime() - t0;
-            stats.prefilledTokens += tokens.length - 1;
-            remember(tokens, tokens.length - 1);
+            stats.prefilledTokens += keep;
+            remember(tokens, keep);
             from = 0;
-            reused = tokens.length - 1;
+            reused = keep;
         }
         if (from != sequence) session.copyPrefix(from, sequence, reused);
         return reused;
