@@ -320,9 +320,20 @@ public final class Launcher {
      * -> 89-92 tok/s. Lowering it for all code (0.01) was slower (74-82): code compiled on thin
      * profiles is recompiled. "quiet" keeps the JVM from printing the command on stdout, which
      * carries the output.
+     *
+     * <p>And keeps C2 off the Vector API's fallbacks ({@code ldOp}, {@code bOpTemplate}, ...: the
+     * Java loops that do a vector operation lane by lane where it is not intrinsified). Until C2 has
+     * our kernels, their C1 code calls these, so the fallbacks got hot and C2 compiled them, OSR
+     * versions included, in the one C2 thread a 2-core machine has, ahead of the kernels that replace
+     * them; no compiled kernel calls them. A node limit of 1 makes C2 give up on them at once, and
+     * C1 keeps them: HotSpot's command line has no other per-method way to keep one compiler off.
      */
     static final List<String> JIT_FLAGS = Collections.unmodifiableList(Arrays.asList("-XX:CompileCommand=quiet",
-            "-XX:CompileCommand=CompileThresholdScaling,org.knowcoder.tensor.*::*,0.05"));
+            "-XX:CompileCommand=CompileThresholdScaling,org.knowcoder.tensor.*::*,0.05",
+            "-XX:CompileCommand=MaxNodeLimit,jdk/incubator/vector/*.*Op,1",
+            "-XX:CompileCommand=MaxNodeLimit,jdk/incubator/vector/*.*OpTemplate,1",
+            "-XX:CompileCommand=MaxNodeLimit,jdk/incubator/vector/*.bTest,1",
+            "-XX:CompileCommand=MaxNodeLimit,jdk/incubator/vector/*.defaultCast,1"));
 
     /** Set when the build runs the jar once to make its AOT cache: the file to write, see {@link #aotFlags}. */
     static final String AOT_OUTPUT = "knowcoder.aot.output";
