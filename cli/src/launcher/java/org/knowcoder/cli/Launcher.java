@@ -326,7 +326,8 @@ public final class Launcher {
      * our kernels, their C1 code calls these, so the fallbacks got hot and C2 compiled them, OSR
      * versions included, in the one C2 thread a 2-core machine has, ahead of the kernels that replace
      * them; no compiled kernel calls them. A node limit of 1 makes C2 give up on them at once, and
-     * C1 keeps them: HotSpot's command line has no other per-method way to keep one compiler off.
+     * C1 keeps them: no other per-method flag keeps one compiler off (a compiler-directives file
+     * can, but it needs a file beside the jar and a diagnostic flag).
      */
     static final List<String> JIT_FLAGS = Collections.unmodifiableList(Arrays.asList("-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling,org.knowcoder.tensor.*::*,0.05",
