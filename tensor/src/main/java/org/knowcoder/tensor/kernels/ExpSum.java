@@ -54,17 +54,23 @@ public final class ExpSum {
         return m.reduceLanes(VectorOperators.MAX);
     }
 
-    /** Sum of exp(x[off + i] - shift) for i in [0, n), added lane by lane and the lanes in {@link Simd#sum}'s order: the same on every run. */
+    /**
+     * Sum of exp(x[off + i] - shift) for i in [0, n), added lane by lane and the lanes in
+     * {@link Simd#sum}'s order: the same on every run. Two accumulators so that the adds do not
+     * wait on each other: while two whole vectors remain, the first goes to acc0 and the second to
+     * acc1; the rest (at most two vectors, the last maybe partial) to acc0. One call of
+     * {@link #exp} in the loop, not one per accumulator: inlined where the caller is already
+     * large (the cross-entropy row's loop), a second copy passed C2's node budget, and the
+     * copy left out of line worked on boxed vectors through the Vector API's Java fallback.
+     */
     public static float sum(float[] x, int off, int n, float shift) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-        int i = 0;
-        for (int bound = n - 2 * FL; i <= bound; i += 2 * FL) {
-            acc0 = acc0.add(exp(FloatVector.fromArray(F, x, off + i).sub(shift)));
-            acc1 = acc1.add(exp(FloatVector.fromArray(F, x, off + i + FL).sub(shift)));
-        }
-        for (; i < n; i += FL) {
+        int paired = n / (2 * FL) * (2 * FL);
+        for (int i = 0; i < n; i += FL) {
             VectorMask<Float> in = F.indexInRange(i, n);
-            acc0 = acc0.add(exp(FloatVector.fromArray(F, x, off + i, in).sub(shift)), in);
+            FloatVector e = exp(FloatVector.fromArray(F, x, off + i, in).sub(shift));
+            if (i < paired && (i & FL) != 0) acc1 = acc1.add(e);
+            else acc0 = acc0.add(e, in);
         }
         return Simd.sum(acc0.add(acc1));
     }
