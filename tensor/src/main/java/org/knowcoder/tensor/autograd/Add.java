@@ -13,8 +13,8 @@ public final class Add {
         VectorMath.axpy(scale, b.value(), 0, y.value(), 0, b.size());
         tape.record(y, () -> {
             float[] dy = y.grad();
-            if (a.requiresGrad()) VectorMath.add(a.gradForUpdate(), 0, dy, 0, dy.length);
-            if (b.requiresGrad()) VectorMath.axpy(scale, dy, 0, b.gradForUpdate(), 0, dy.length);
+            if (a.requiresGrad()) VectorMath.add(a.gradForUpdate(), 0, dy, 0, y.size());
+            if (b.requiresGrad()) VectorMath.axpy(scale, dy, 0, b.gradForUpdate(), 0, y.size());
         }, a, b);
         return y;
     }

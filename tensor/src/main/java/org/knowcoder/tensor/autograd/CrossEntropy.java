@@ -88,11 +88,11 @@ public final class CrossEntropy {
         tape.recordUnrounded(loss, () -> {
             float seed = loss.grad()[0];
             if (gradX) {
-                VectorMath.axpy(seed, dx, 0, x.gradForUpdate(), 0, dx.length);
+                VectorMath.axpy(seed, dx, 0, x.gradForUpdate(), 0, rows * dim);
                 tape.give(dx);
             }
             if (gradW) {
-                VectorMath.axpy(seed, dw, 0, w.gradForUpdate(), 0, dw.length);
+                VectorMath.axpy(seed, dw, 0, w.gradForUpdate(), 0, vocab * dim);
                 tape.give(dw);
             }
         }, x, w);

@@ -18,10 +18,10 @@ public final class Dropout {
         for (int i = 0; i < mask.length; i++) mask[i] = rng.nextDouble() < p ? 0f : keep;
         Var y = tape.result("dropout", x.rows(), x.cols(), x.requiresGrad());
         float[] in = x.value(), out = y.value();
-        for (int i = 0; i < out.length; i++) out[i] = in[i] * mask[i];
+        for (int i = 0; i < mask.length; i++) out[i] = in[i] * mask[i];
         tape.record(y, () -> {
             float[] dy = y.grad(), dx = x.gradForUpdate();
-            for (int i = 0; i < dy.length; i++) dx[i] += dy[i] * mask[i];
+            for (int i = 0; i < mask.length; i++) dx[i] += dy[i] * mask[i];
         }, x);
         return y;
     }

@@ -29,7 +29,7 @@ public final class RotaryEmbedding {
             float[] g = y.grad(); // rotated in place: the tape drops y's gradient after this step
             rotate(g, rows, heads, headDim, seqLen, layout, rope, -1f);
             float[] dx = x.gradForUpdate();
-            for (int i = 0; i < g.length; i++) dx[i] += g[i];
+            for (int i = 0, n = x.size(); i < n; i++) dx[i] += g[i];
         }, x);
         return y;
     }

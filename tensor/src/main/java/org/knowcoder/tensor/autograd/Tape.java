@@ -59,8 +59,9 @@ public final class Tape {
     }
 
     /**
-     * n zeros for an op to keep from its forward to its backward, or to use within one call; the op
-     * hands the array back with {@link #give} when done (an array never handed back is only garbage).
+     * At least n zeros (the array may be longer: {@link FloatPool}) for an op to keep from its
+     * forward to its backward, or to use within one call; the op hands the array back with
+     * {@link #give} when done (an array never handed back is only garbage).
      */
     float[] take(int n) {
         return arrays.take(n);
@@ -100,7 +101,7 @@ public final class Tape {
     void record(Var out, Runnable backward, Var... inputs) {
         if (bf16) {
             float[] v = out.value();
-            for (int i = 0; i < v.length; i++) v[i] = Half.roundToBf16(v[i]);
+            for (int i = 0, n = out.size(); i < n; i++) v[i] = Half.roundToBf16(v[i]);
         }
         recordUnrounded(out, backward, inputs);
     }
@@ -147,7 +148,7 @@ public final class Tape {
     public void backward(Var out, float[] seed) {
         if (seed.length != out.size()) throw new IllegalArgumentException("seed of " + seed.length + " for " + out);
         float[] g = out.gradForUpdate();
-        for (int i = 0; i < g.length; i++) g[i] += seed[i];
+        for (int i = 0; i < seed.length; i++) g[i] += seed[i];
         for (int i = steps.size() - 1; i >= 0; i--) {
             Step s = steps.get(i);
             steps.set(i, null);

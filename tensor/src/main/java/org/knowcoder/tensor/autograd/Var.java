@@ -31,7 +31,8 @@ public final class Var {
     int pendingUses;
 
     private Var(String name, float[] value, Tensor tensor, int rows, int cols, boolean requiresGrad, FloatPool pool) {
-        if (value != null && value.length != rows * cols) {
+        // an intermediate's arrays come from the pool's size classes and may be longer than its size
+        if (value != null && (pool == null ? value.length != rows * cols : value.length < rows * cols)) {
             throw new IllegalArgumentException(name + ": " + value.length + " values for shape [" + rows + ", " + cols + "]");
         }
         this.name = name;
@@ -70,7 +71,10 @@ public final class Var {
     public boolean requiresGrad() { return requiresGrad; }
     public boolean isLeaf() { return pool == null; }
 
-    /** The values; null for a frozen tensor (see {@link #floats}) and for an intermediate backward has released. */
+    /**
+     * The values; null for a frozen tensor (see {@link #floats}) and for an intermediate backward has
+     * released. An intermediate's array may be longer than {@link #size}: read the first size() only.
+     */
     public float[] value() { return value; }
 
     /**
@@ -97,11 +101,11 @@ public final class Var {
 
     /** A view as a Tensor: the frozen tensor itself, or an F32 tensor over the value array. */
     public Tensor tensor() {
-        if (tensor == null) tensor = Tensor.of(name, DType.F32, MemorySegment.ofArray(value), rows, cols);
+        if (tensor == null) tensor = Tensor.of(name, DType.F32, MemorySegment.ofArray(value).asSlice(0, 4L * size()), rows, cols);
         return tensor;
     }
 
-    /** The gradient, or null when nothing has contributed to it yet. */
+    /** The gradient, or null when nothing has contributed to it yet (an intermediate's: the first size() of it, as the value). */
     public float[] grad() { return grad; }
 
     /** The gradient, allocated as zeros on first use; only for values that require one. */
