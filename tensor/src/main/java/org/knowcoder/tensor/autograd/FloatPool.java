@@ -10,20 +10,18 @@ import java.util.TreeMap;
  * The arrays of a tape's intermediates (op outputs and their gradients), handed back when backward
  * drops them and handed out again, zeroed, to a later op that needs as many floats or somewhat
  * fewer. A training step makes the same shapes as the one before, or nearly: packed fine-tuning
- * batches differ by some rows from step to step. So after the first steps the activations (about a
- * gigabyte a step for a 15M model, a few hundred megabytes for KnowCoder-mini's fine-tuning, most
- * of it in arrays the collector must treat as humongous) come from here instead of the heap: no
- * allocation churn for the collector to answer by growing the heap and marking it over and over,
- * and the resident set stays near what one step holds.
+ * steps differ more (KnowCoder-mini's ask for 100 to 600 MB, as their blocks hold one prompt or
+ * several, short sentences or long). So after the first steps the activations, most of them in
+ * arrays the collector must treat as humongous, come from here instead of the heap: no allocation
+ * churn for the collector to answer by growing the heap and marking it over and over.
  *
- * <p>A request takes the shortest free array at least as long and at most half as long again (a
- * fine-tuning step's rows vary by a quarter either way), so an array may be longer than asked for:
- * ops read and write only the first n. New arrays are made a
- * little longer than asked for ({@link #capacity}: at most a sixteenth), so that the next batch a
- * few rows longer finds them too. Arrays that no pass has used in the last {@link #KEPT_PASSES}
- * are dropped, so memory follows the shapes in use. (With exact sizes, kept one pass, nearly every
- * array of a packed fine-tuning step was new: JFR counted some 250 MB a step, and G1's pauses took
- * about 9% of the wall time.)
+ * <p>A request takes the shortest free array at least as long and at most half as long again, so
+ * an array may be longer than asked for: ops read and write only the first n. New arrays are made
+ * a little longer than asked for ({@link #capacity}: at most a sixteenth), so that the next step a
+ * few rows longer finds them too. Arrays that no pass has used in the last {@link #KEPT_PASSES} are
+ * dropped, so memory follows the shapes in use: about twice what the largest recent step holds
+ * (0.8 to 1.1 GB in KnowCoder-mini's fine-tuning). With exact sizes, kept one pass, nearly every
+ * array of a packed fine-tuning step was new, and G1's pauses took some 5% of the wall time.
  * Synchronized: ops take and give on the tape's thread, but nothing forbids a worker to.
  */
 final class FloatPool {
