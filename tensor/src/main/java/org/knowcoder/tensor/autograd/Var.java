@@ -31,8 +31,9 @@ public final class Var {
     int pendingUses;
 
     private Var(String name, float[] value, Tensor tensor, int rows, int cols, boolean requiresGrad, FloatPool pool) {
-        // an intermediate's arrays come from the pool's size classes and may be longer than its size
-        if (value != null && (pool == null ? value.length != rows * cols : value.length < rows * cols)) {
+        // an intermediate's arrays come from its tape's pool and may be longer than its size, and so may
+        // a leaf that stands in for one (Checkpoint's replay)
+        if (value != null && value.length < rows * cols) {
             throw new IllegalArgumentException(name + ": " + value.length + " values for shape [" + rows + ", " + cols + "]");
         }
         this.name = name;
