@@ -75,7 +75,7 @@ public final class Trainer {
             if (coef < 1) for (Parameter p : params) scale(p.var().grad(), (float) coef);
         }
         double lr = schedule.lr(step);
-        optimizer.step(params, lr, step + 1);
+        optimizer.step(params, lr, step + 1, tape.pool());
         for (Parameter p : params) p.var().zeroGrad();
         return new StepResult(step++, loss, lr, norm, tokens);
     }
