@@ -46,21 +46,16 @@ public final class AdamW {
             float[] mm = m.computeIfAbsent(p.name(), k -> new float[w.length]);
             float[] vv = v.computeIfAbsent(p.name(), k -> new float[w.length]);
             float decay = p.decay() ? (float) (1 - lr * weightDecay) : 1f;
-            WorkerPool.RangeTask update = (worker, from, to) -> {
+            pool.parallelFor(w.length, (worker, from, to) -> {
                 for (int i = from; i < to; i++) {
                     w[i] *= decay;
                     mm[i] = b1 * mm[i] + (1 - b1) * g[i];
                     vv[i] = b2 * vv[i] + (1 - b2) * g[i] * g[i];
                     w[i] -= stepSize * mm[i] / ((float) Math.sqrt(vv[i]) / sqrtC2 + e);
                 }
-            };
-            if (w.length < PARALLEL_FROM) update.run(0, 0, w.length);
-            else pool.parallelFor(w.length, update);
+            });
         }
     }
-
-    /** Tensors smaller than this (norms, small adapters) are updated on the calling thread: not worth a dispatch. */
-    private static final int PARALLEL_FROM = 1 << 14;
 
     /** First moments by parameter name (live: a checkpoint saves them, a resume fills them). */
     public Map<String, float[]> firstMoments() {

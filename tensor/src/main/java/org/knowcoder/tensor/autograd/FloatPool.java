@@ -8,7 +8,7 @@ import java.util.TreeMap;
 
 /**
  * The arrays of a tape's intermediates (op outputs and their gradients), handed back when backward
- * drops them and handed out again, zeroed, to a later op that needs as many floats or somewhat
+ * drops them and handed out again, zeroed as far as asked, to a later op that needs as many floats or somewhat
  * fewer. A training step makes the same shapes as the one before, or nearly: packed fine-tuning
  * steps differ more (KnowCoder-mini's ask for 100 to 600 MB, as their blocks hold one prompt or
  * several, short sentences or long). So after the first steps the activations, most of them in
@@ -45,14 +45,17 @@ final class FloatPool {
         return rounded > Integer.MAX_VALUE - 16 ? n : (int) rounded;
     }
 
-    /** At least n zeros: the shortest free array of n to n + n / 2 floats, else a new one of {@link #capacity}(n). */
+    /**
+     * An array whose first n floats are zeros: the shortest free one of n to n + n / 2 floats, else a
+     * new one of {@link #capacity}(n).
+     */
     synchronized float[] take(int n) {
         float[] a;
         Map.Entry<Integer, ArrayDeque<Free>> fit = free.ceilingEntry(n);
         if (fit != null && fit.getKey() <= n + n / 2) {
             a = fit.getValue().pop().array();
             if (fit.getValue().isEmpty()) free.remove(fit.getKey());
-            Arrays.fill(a, 0f);
+            Arrays.fill(a, 0, n, 0f); // past n nobody reads: filling it was up to half again the work
         } else {
             a = new float[capacity(n)];
         }

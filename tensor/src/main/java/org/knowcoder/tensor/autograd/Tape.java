@@ -59,7 +59,7 @@ public final class Tape {
     }
 
     /**
-     * At least n zeros (the array may be longer: {@link FloatPool}) for an op to keep from its
+     * An array whose first n floats are zeros (it may be longer: {@link FloatPool}) for an op to keep from its
      * forward to its backward, or to use within one call; the op hands the array back with
      * {@link #give} when done (an array never handed back is only garbage).
      */
