@@ -1,9 +1,9 @@
 package org.knowcoder.bench;
 
 import org.knowcoder.model.LlamaWeights;
-import org.knowcoder.model.format.Checkpoints;
 import org.knowcoder.model.session.DecodingSession;
 import org.knowcoder.model.session.LlamaSession;
+import org.knowcoder.model.session.ModelLoader;
 import org.knowcoder.model.session.Sampler;
 import org.knowcoder.parallel.WorkerPool;
 
@@ -98,9 +98,8 @@ final class SpeedRun {
     public static void main(String[] args) throws IOException {
         int threads = Integer.parseInt(args[1]), decodeTokens = Integer.parseInt(args[2]), promptTokens = Integer.parseInt(args[3]);
         long start = System.nanoTime();
-        // as generate loads it: F32 copied into heap arrays, the other dtypes mapped
-        try (LlamaWeights loaded = Checkpoints.load(Path.of(args[0])); WorkerPool pool = new WorkerPool(threads)) {
-            LlamaWeights w = loaded.f32OnHeap(); // a heap copy has nothing to close
+        // as generate loads it (F32 copied into heap arrays, small 16-bit models widened, the rest mapped)
+        try (LlamaWeights w = ModelLoader.weights(Path.of(args[0]), null, true); WorkerPool pool = new WorkerPool(threads)) {
             LlamaSession session = new LlamaSession(w, pool);
             double load = (System.nanoTime() - start) / 1e9;
             long t0 = System.nanoTime();

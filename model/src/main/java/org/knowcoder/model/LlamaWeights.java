@@ -6,9 +6,9 @@ import org.knowcoder.tensor.Q4;
 import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.kernels.Q4Quantizer;
 import org.knowcoder.tensor.kernels.Q8Quantizer;
+import org.knowcoder.tensor.kernels.WeightRows;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -103,17 +103,24 @@ public final class LlamaWeights implements AutoCloseable {
     }
 
     /**
-     * A copy with every F32 matrix in a float[] on the heap, where decoding streams it faster (see
-     * {@code WeightRows.dotF32Heap}); this instance (and its file mapping) can then be closed, so
-     * the memory used stays the size of the weights. Returns this instance when the weights are not
-     * all F32 (a GGUF file may hold F32 layers and a Q8_0 output.weight), when a matrix is too large for one array, or when the copy would take more than half the
-     * heap (a 7B F32 model stays mapped).
+     * A copy with every matrix in a float[] on the heap, where decoding streams it faster (see
+     * {@code WeightRows.dotF32Heap}): F32 as it is, F16 and BF16 widened (exactly: every 16-bit
+     * value is a float). This instance (and its file mapping) can then be closed. Returns this
+     * instance when a matrix is quantized (a GGUF file may hold F32 layers and a Q8_0
+     * output.weight), when a matrix is too large for one array, or when the copy would take more
+     * than half the heap (a 7B F32 model stays mapped).
      */
     public LlamaWeights f32OnHeap() {
-        boolean fits = weightBytes() <= Runtime.getRuntime().maxMemory() / 2 && tokenEmbedding.dtype() == DType.F32
-                && tokenEmbedding.numel() <= Integer.MAX_VALUE - 8 && classifier.dtype() == DType.F32 && classifier.numel() <= Integer.MAX_VALUE - 8;
-        for (Layer l : layers) for (Tensor t : l.matrices()) fits &= t.dtype() == DType.F32 && t.numel() <= Integer.MAX_VALUE - 8;
-        if (!fits) return this;
+        long f32Bytes = 0;
+        boolean fits = true;
+        List<Tensor> all = new ArrayList<>(List.of(tokenEmbedding));
+        if (!sharedClassifier()) all.add(classifier);
+        for (Layer l : layers) all.addAll(l.matrices());
+        for (Tensor t : all) {
+            fits &= (t.dtype() == DType.F32 || t.dtype() == DType.F16 || t.dtype() == DType.BF16) && t.numel() <= Integer.MAX_VALUE - 8;
+            f32Bytes += t.numel() * Float.BYTES;
+        }
+        if (!fits || f32Bytes > Runtime.getRuntime().maxMemory() / 2) return this;
         List<Layer> copied = new ArrayList<>();
         for (Layer l : layers) {
             copied.add(new Layer(l.attentionNorm(), onHeap(l.wq()), onHeap(l.wk()), onHeap(l.wv()),
@@ -127,7 +134,7 @@ public final class LlamaWeights implements AutoCloseable {
     private static Tensor onHeap(Tensor t) {
         if (t.floatArray() != null) return t;
         float[] values = new float[Math.toIntExact(t.numel())];
-        MemorySegment.copy(t.data(), Tensor.F32_LE, 0, values, 0, values.length);
+        for (long r = 0; r < t.rows(); r++) WeightRows.lookup(t, r, values, Math.toIntExact(r * t.cols()));
         return Tensor.ofFloatArray(t.name(), values, t.shape());
     }
 

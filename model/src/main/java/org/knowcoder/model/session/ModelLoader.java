@@ -22,11 +22,22 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     /**
+     * Widened to F32 on the CPU when their F32 copy is at most this size (about a last-level
+     * cache): weights that small are not read from memory at each token, so 16-bit storage saves
+     * no time, and the F32 kernels are fewer to compile than the widening ones, which a short run
+     * spends much of its time waiting for. KnowCoder-mini (19 MB as F32): a first extraction and
+     * an evaluation are faster with the same predictions (bench/README.md). Larger 16-bit models
+     * stay 16-bit, where decoding streams the weights and half the bytes is faster.
+     */
+    static final long WIDEN_AT_MOST_BYTES = 32L << 20;
+
+    /**
      * The checkpoint's weights as a session wants them: quantized to {@code quantize} when it is not
      * null (closing the file's mapping; checkpoints whose projections already are of that type stay
-     * as they are), else as loaded, except that F32 weights
-     * for the CPU are copied into heap arrays, which the JIT streams faster than the mapping
-     * ({@link LlamaWeights#f32OnHeap}; the mapping is then closed).
+     * as they are), else as loaded, except on the CPU: F32 weights are copied into heap arrays,
+     * which the JIT streams faster than the mapping, and so are 16-bit weights whose F32 copy is at
+     * most {@link #WIDEN_AT_MOST_BYTES}, widened ({@link LlamaWeights#f32OnHeap}; the mapping is
+     * then closed).
      */
     public static LlamaWeights weights(Path model, DType quantize, boolean onCpu) throws IOException {
         LlamaWeights loaded = Checkpoints.load(model);
@@ -35,10 +46,15 @@ public final class ModelLoader {
                 return aboutModel(model, () -> loaded.quantize(quantize));
             }
         }
-        if (loaded.dtype() != DType.F32 || !onCpu) return loaded;
+        if (!onCpu || !(loaded.dtype() == DType.F32 || smallSixteenBit(loaded))) return loaded;
         LlamaWeights heap = loaded.f32OnHeap();
         if (heap != loaded) loaded.close();
         return heap;
+    }
+
+    /** Whether {@link #weights} widens these 16-bit weights to F32 on the CPU. */
+    static boolean smallSixteenBit(LlamaWeights w) {
+        return (w.dtype() == DType.BF16 || w.dtype() == DType.F16) && w.weightBytes() * 2 <= WIDEN_AT_MOST_BYTES;
     }
 
     /** The type a {@code --quantize} value names ("q8_0", "q4_0", "q4_k", any case), or null for null. */
