@@ -15,8 +15,9 @@ final class ThreadsOption {
     CommandSpec spec;
 
     private int threads = Runtime.getRuntime().availableProcessors();
+    private boolean given;
 
-    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores)")
+    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores; extract on text arguments: all but one)")
     void threads(int n) {
         if (n < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + n);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -24,9 +25,20 @@ final class ThreadsOption {
             spec.commandLine().getErr().println("knowcoder: --threads " + n + " is more than the " + cores + " available cores; using " + cores);
         }
         threads = Math.min(n, cores);
+        given = true;
     }
 
     int count() {
         return threads;
+    }
+
+    /**
+     * For a run that ends before the JIT has compiled the kernels (text given as arguments): the
+     * given count, else all cores but one, which the compiler threads need then more than the
+     * kernels do. KnowCoder-mini's first extraction on 2 cores: 1.90 s with 2 threads, 1.74 s with 1
+     * (bench/README.md).
+     */
+    int countForShortRun() {
+        return given ? threads : Math.max(1, threads - 1);
     }
 }

@@ -29,4 +29,15 @@ class ThreadsOptionTest {
         new CommandLine(command).setErr(new PrintWriter(err, true)).parseArgs("--model", "m.bin", "--threads", "1");
         assertAll(() -> assertEquals(1, command.threads.count()), () -> assertEquals("", err.toString()));
     }
+
+    @Test
+    void aShortRunLeavesACoreToTheJitUnlessTheThreadsAreGiven() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExtractCommand absent = new ExtractCommand(), given = new ExtractCommand();
+        new CommandLine(absent).parseArgs("some text");
+        new CommandLine(given).parseArgs("--threads", "1", "some text");
+        assertAll(() -> assertEquals(cores, absent.options.threads.count()),
+                () -> assertEquals(Math.max(1, cores - 1), absent.options.threads.countForShortRun()),
+                () -> assertEquals(1, given.options.threads.countForShortRun()));
+    }
 }
