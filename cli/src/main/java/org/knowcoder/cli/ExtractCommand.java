@@ -61,8 +61,9 @@ final class ExtractCommand implements Callable<Integer> {
         Schema schema = text.schema(options.schema, options.tasks, options.model == null);
         Path model = options.model();
         options.device.check();
+        int threads = text.input == null ? options.threads.countForShortRun() : options.threads.count();
         Options o = Options.defaults().withTokenizer(options.tokenizer).withDevice(options.device.device).withQuantize(options.device.quantize)
-                .withAdapter(text.adapter).withThreads(text.input == null ? options.threads.countForShortRun() : options.threads.count()).withBatch(options.batch).withMaxNewTokens(options.maxNewTokens)
+                .withAdapter(text.adapter).withThreads(threads).withBatch(options.batch).withMaxNewTokens(options.maxNewTokens)
                 .withChunkTokens(text.chunkTokens).withConstrained(options.constrained);
         Set<String> done = options.out == null ? Set.of() : ResultsFile.ids(options.out);
         Iterator<TextInput> inputs;

@@ -35,8 +35,7 @@ final class ThreadsOption {
     /**
      * For a run that ends before the JIT has compiled the kernels (text given as arguments): the
      * given count, else all cores but one, which the compiler threads need then more than the
-     * kernels do. KnowCoder-mini's first extraction on 2 cores: 1.90 s with 2 threads, 1.74 s with 1
-     * (bench/README.md).
+     * kernels do (KnowCoder-mini's first extraction: bench/README.md, "First contact").
      */
     int countForShortRun() {
         return given ? threads : Math.max(1, threads - 1);
