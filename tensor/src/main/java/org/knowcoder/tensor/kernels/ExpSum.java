@@ -49,7 +49,7 @@ public final class ExpSum {
         FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < n; i += FL) {
             VectorMask<Float> in = F.indexInRange(i, n);
-            m = m.max(FloatVector.fromArray(F, x, off + i, in).blend(Float.NEGATIVE_INFINITY, in.not()));
+            m = FloatVector.fromArray(F, x, off + i, in).blend(Float.NEGATIVE_INFINITY, in.not()).max(m);
         }
         return m.reduceLanes(VectorOperators.MAX);
     }

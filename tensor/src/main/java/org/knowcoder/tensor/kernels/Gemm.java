@@ -15,10 +15,13 @@ import static org.knowcoder.tensor.kernels.Simd.FL;
  *
  * <p>Blocked as BLAS libraries do. For each chunk of {@link #KC} products and {@link #NC} columns,
  * the workers first copy that panel of B into one shared buffer as slabs of {@link #NR} = 2 vectors
- * of columns, [slab][p][NR]; then each worker, owning blocks of {@link #MR} = 8 rows of c, copies a
- * block's rows of A as [p][MR] and runs the micro-kernel over the slabs: an 8 x 2-vector tile of c
- * in 16 registers and, per p, two vectors of B loaded and eight values of A broadcast, all from
- * consecutive addresses: 16 FMAs for 10 loads whatever the strides of A and B were. The panel
+ * of columns, [slab][p][NR]; then each worker, owning blocks of {@link #MR} = 8 rows of c, runs the
+ * micro-kernel over the slabs: an 8 x 2-vector tile of c in 16 registers and, per p, two vectors of
+ * B loaded and eight values of A broadcast: 16 FMAs for 10 loads. A whole block of A is read where
+ * it is, eight rows in order (A as rows) or eight consecutive values per p (A transposed), both
+ * streams the prefetcher follows; only a block cut by the last row of c is copied, as [p][MR] with
+ * zeros past m. Copying every block, as BLAS libraries do, was slower at the small k of
+ * KnowCoder-mini (bench/README.md, "Training"). The panel
  * (512 KB) stays in L2 across a worker's rows, a slab (32 KB) and the block of A in L1. B is copied
  * once per product, not once per worker's share of the rows: with few rows (a chunk of logits
  * times the classifier) the copy would cost more than the FMAs. Tiles cut by the edge of c (rows
@@ -57,7 +60,7 @@ public final class Gemm implements WorkerPool.RangeTask {
     private final WorkerPool pool;
     /** The current panel of B, [NC / NR][KC][NR]. */
     private final float[] panel = new float[KC * NC];
-    /** Per worker: a block of A [KC][MR] and an edge tile [MR][NR]. */
+    /** Per worker: a block of A cut by the last row [KC][MR] and an edge tile [MR][NR]. */
     private final float[][] aBlock, edge;
     private final WorkerPool.RangeTask packPanel = this::packB;
     private Matrix a, b;
@@ -101,13 +104,17 @@ public final class Gemm implements WorkerPool.RangeTask {
         float[] ap = aBlock[worker];
         for (int blk = fromBlock; blk < toBlock; blk++) {
             int i0 = blk * MR, rows = Math.min(MR, m - i0);
-            packA(ap, i0, rows);
+            // a whole block of A is read where it is (see the class comment); one cut by the last row is copied with zero rows
+            boolean direct = rows == MR;
+            float[] ad = direct ? a.data() : ap;
+            int ao = direct ? a.offset() + i0 * a.rowStride() + k0 * a.colStride() : 0, ars = direct ? a.rowStride() : 1, acs = direct ? a.colStride() : MR;
+            if (!direct) packA(ap, i0, rows);
             for (int s = 0; s * NR < nc; s++) {
                 int j0 = n0 + s * NR, cols = Math.min(NR, n - j0), slab = s * kc * NR;
                 if (rows == MR && cols == NR) {
-                    tile(ap, panel, slab, kc, c, cOff + i0 * n + j0, n);
+                    tile(ad, ao, ars, acs, panel, slab, kc, c, cOff + i0 * n + j0, n);
                 } else {
-                    edgeTile(edge[worker], ap, slab, i0, rows, j0, cols);
+                    edgeTile(edge[worker], ad, ao, ars, acs, slab, i0, rows, j0, cols);
                 }
             }
         }
@@ -135,7 +142,7 @@ public final class Gemm implements WorkerPool.RangeTask {
         }
     }
 
-    /** A's rows [i0, i0 + rows) and columns [k0, k0 + kc) as [p][MR], zero past m. */
+    /** A's rows [i0, i0 + rows) and columns [k0, k0 + kc) as [p][MR], zero past m (a block cut by the last row of c). */
     private void packA(float[] ap, int i0, int rows) {
         float[] data = a.data();
         int rs = a.rowStride(), cs = a.colStride();
@@ -147,15 +154,19 @@ public final class Gemm implements WorkerPool.RangeTask {
     }
 
     /** A tile that the edge of c cuts: through a zero-padded copy of its part of c. */
-    private void edgeTile(float[] t, float[] ap, int slab, int i0, int rows, int j0, int cols) {
+    private void edgeTile(float[] t, float[] ad, int ao, int ars, int acs, int slab, int i0, int rows, int j0, int cols) {
         Arrays.fill(t, 0f);
         for (int r = 0; r < rows; r++) System.arraycopy(c, cOff + (i0 + r) * n + j0, t, r * NR, cols);
-        tile(ap, panel, slab, kc, t, 0, NR);
+        tile(ad, ao, ars, acs, panel, slab, kc, t, 0, NR);
         for (int r = 0; r < rows; r++) System.arraycopy(t, r * NR, c, cOff + (i0 + r) * n + j0, cols);
     }
 
-    /** The micro-kernel: out's 8 x NR tile at {@code o} (rows {@code stride} apart) += the block of A times a slab of B. */
-    private static void tile(float[] ap, float[] bp, int slab, int kc, float[] out, int o, int stride) {
+    /**
+     * The micro-kernel: out's 8 x NR tile at {@code o} (rows {@code stride} apart) += the block of A
+     * times a slab of B, A's element (r, p) at {@code ad[ao + r * ars + p * acs]} (packed: ars 1, acs MR).
+     */
+    private static void tile(float[] ad, int ao, int ars, int acs, float[] bp, int slab, int kc, float[] out, int o, int stride) {
+        int a0 = ao, a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars, a6 = a5 + ars, a7 = a6 + ars;
         int o1 = o + stride, o2 = o1 + stride, o3 = o2 + stride, o4 = o3 + stride, o5 = o4 + stride, o6 = o5 + stride, o7 = o6 + stride;
         FloatVector c00 = FloatVector.fromArray(F, out, o), c01 = FloatVector.fromArray(F, out, o + FL);
         FloatVector c10 = FloatVector.fromArray(F, out, o1), c11 = FloatVector.fromArray(F, out, o1 + FL);
@@ -166,23 +177,23 @@ public final class Gemm implements WorkerPool.RangeTask {
         FloatVector c60 = FloatVector.fromArray(F, out, o6), c61 = FloatVector.fromArray(F, out, o6 + FL);
         FloatVector c70 = FloatVector.fromArray(F, out, o7), c71 = FloatVector.fromArray(F, out, o7 + FL);
         for (int p = 0; p < kc; p++) {
-            int bo = slab + p * NR, ao = p * MR;
+            int bo = slab + p * NR, q = p * acs;
             FloatVector b0 = FloatVector.fromArray(F, bp, bo), b1 = FloatVector.fromArray(F, bp, bo + FL);
-            FloatVector x = FloatVector.broadcast(F, ap[ao]);
+            FloatVector x = FloatVector.broadcast(F, ad[a0 + q]);
             c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(F, ap[ao + 1]);
+            x = FloatVector.broadcast(F, ad[a1 + q]);
             c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(F, ap[ao + 2]);
+            x = FloatVector.broadcast(F, ad[a2 + q]);
             c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(F, ap[ao + 3]);
+            x = FloatVector.broadcast(F, ad[a3 + q]);
             c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
-            x = FloatVector.broadcast(F, ap[ao + 4]);
+            x = FloatVector.broadcast(F, ad[a4 + q]);
             c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
-            x = FloatVector.broadcast(F, ap[ao + 5]);
+            x = FloatVector.broadcast(F, ad[a5 + q]);
             c50 = b0.fma(x, c50); c51 = b1.fma(x, c51);
-            x = FloatVector.broadcast(F, ap[ao + 6]);
+            x = FloatVector.broadcast(F, ad[a6 + q]);
             c60 = b0.fma(x, c60); c61 = b1.fma(x, c61);
-            x = FloatVector.broadcast(F, ap[ao + 7]);
+            x = FloatVector.broadcast(F, ad[a7 + q]);
             c70 = b0.fma(x, c70); c71 = b1.fma(x, c71);
         }
         c00.intoArray(out, o); c01.intoArray(out, o + FL);

@@ -20,7 +20,7 @@ public final class Softmax {
         int i = 0;
         if (n >= FL) {
             FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (int bound = n - FL; i <= bound; i += FL) vmax = vmax.max(FloatVector.fromArray(F, x, off + i));
+            for (int bound = n - FL; i <= bound; i += FL) vmax = FloatVector.fromArray(F, x, off + i).max(vmax);
             max = vmax.reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) max = Math.max(max, x[off + i]);
