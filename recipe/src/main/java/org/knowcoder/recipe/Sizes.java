@@ -29,7 +29,7 @@ public record Sizes(int vocab, int dim, int layers, int heads, int hidden, int s
      * a class's code, or a sentence and its instances) gives more updates per token than whole
      * 1,024-token sequences; fine-tuning blocks of 16 instructions share one prompt.
      */
-    public static final Sizes FULL = new Sizes(8000, 192, 4, 6, 512, 1024, 256, 0, 16, 16, 16, 1200, 17000, 0, 128);
+    public static final Sizes FULL = new Sizes(8000, 192, 4, 6, 512, 1024, 256, 0, 16, 16, 16, 1200, 20000, 0, 128);
 
     /** Small enough that the whole recipe runs in well under a minute on a few datasets. */
     public static final Sizes QUICK = new Sizes(1000, 32, 2, 2, 64, 1024, 256, 30, 4, 4, 4, 3, 3, 2, 8);
