@@ -6,12 +6,13 @@ import org.junit.jupiter.params.provider.FieldSource;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.knowcoder.testing.Approx.assertAllClose;
 import static org.knowcoder.tensor.TestTensors.randomFloats;
 import static org.knowcoder.tensor.kernels.VectorMathTest.assertOutsideUnchanged;
 
-/** RmsNorm, Softmax and SiluGate against scalar double versions, at offsets into their arrays. */
+/** RmsNorm, Softmax and SiluGate (and its gradients) against scalar double versions, at offsets into their arrays. */
 class ElementwiseKernelsTest {
     private static final int OFF = 2, PAD = 3;
 
@@ -75,5 +76,45 @@ class ElementwiseKernelsTest {
         SiluGate.apply(gate, OFF, up, 1, n);
         assertAllClose(expected, gate, OFF, 1e-5, 1e-7, "silu gate n=" + n);
         assertOutsideUnchanged(before, gate, OFF, n);
+    }
+
+    /** The gradients over a range [from, to) inside the arrays: added to what dg and du held, nothing outside it touched. */
+    @ParameterizedTest(name = "n = {0}")
+    @FieldSource("org.knowcoder.tensor.TestTensors#SIZES")
+    void siluGateBackward(int n) {
+        Random rnd = new Random(100 + n);
+        int len = OFF + n + PAD;
+        float[] g = randomFloats(rnd, len), u = randomFloats(rnd, len), dy = randomFloats(rnd, len);
+        float[] dg = randomFloats(rnd, len), du = randomFloats(rnd, len);
+        for (int i = 0; i < len; i++) g[i] *= 8;
+        double[] wantG = new double[n], wantU = new double[n];
+        for (int i = 0; i < n; i++) {
+            int j = OFF + i;
+            double s = 1 / (1 + Math.exp(-g[j]));
+            wantG[i] = dg[j] + (double) dy[j] * u[j] * s * (1 + g[j] * (1 - s));
+            wantU[i] = du[j] + (double) dy[j] * g[j] * s;
+        }
+        float[] dgBefore = dg.clone(), duBefore = du.clone();
+        SiluGate.backward(g, u, dy, dg, du, OFF, OFF + n);
+        assertAllClose(wantG, dg, OFF, 1e-5, 1e-6, "dgate n=" + n);
+        assertAllClose(wantU, du, OFF, 1e-5, 1e-6, "dup n=" + n);
+        assertOutsideUnchanged(dgBefore, dg, OFF, n);
+        assertOutsideUnchanged(duBefore, du, OFF, n);
+        float[] onlyU = duBefore.clone();
+        SiluGate.backward(g, u, dy, null, onlyU, OFF, OFF + n);
+        assertArrayEquals(du, onlyU, "du alone, dg not wanted");
+    }
+
+    /** An element's bits do not depend on the range it was computed in: any split over threads gives the same result. */
+    @ParameterizedTest(name = "n = {0}")
+    @FieldSource("org.knowcoder.tensor.TestTensors#SIZES")
+    void siluGateSplitAnywhere(int n) {
+        Random rnd = new Random(200 + n);
+        float[] g = randomFloats(rnd, n), u = randomFloats(rnd, n), whole = new float[n], split = new float[n];
+        SiluGate.apply(g, 0, u, 0, whole, 0, n);
+        int cut = n / 3;
+        SiluGate.apply(g, 0, u, 0, split, 0, cut);
+        SiluGate.apply(g, cut, u, cut, split, cut, n - cut);
+        assertArrayEquals(whole, split);
     }
 }
