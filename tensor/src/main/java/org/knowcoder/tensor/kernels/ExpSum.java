@@ -49,7 +49,7 @@ public final class ExpSum {
         FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < n; i += FL) {
             VectorMask<Float> in = F.indexInRange(i, n);
-            m = FloatVector.fromArray(F, x, off + i, in).blend(Float.NEGATIVE_INFINITY, in.not()).max(m);
+            m = FloatVector.fromArray(F, x, off + i, in).blend(Float.NEGATIVE_INFINITY, in.not()).max(m); // receiver: as in Softmax
         }
         return m.reduceLanes(VectorOperators.MAX);
     }

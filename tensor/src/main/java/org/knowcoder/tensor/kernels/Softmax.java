@@ -20,6 +20,8 @@ public final class Softmax {
         int i = 0;
         if (n >= FL) {
             FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            // the loaded vector as receiver: its exact type is known, so C2 binds max statically; with vmax there it
+            // could leave a virtual call into the Java fallback (bench/README.md, "Training")
             for (int bound = n - FL; i <= bound; i += FL) vmax = FloatVector.fromArray(F, x, off + i).max(vmax);
             max = vmax.reduceLanes(VectorOperators.MAX);
         }
