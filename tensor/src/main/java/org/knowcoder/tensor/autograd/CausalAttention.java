@@ -33,8 +33,11 @@ import org.knowcoder.tensor.kernels.VectorMath;
  * dozen of their own): each vector of keys, values and dk, dv rows is read once for the four
  * instead of once per row, and dk, dv are stored once for four rows' shares. Each output is still
  * the chain its row alone would give it, key by key in the same order, so the bits are those of one
- * row at a time ({@code CausalAttentionTest}'s float reference). Blocking the rows' own keys as well
- * (the first row's, then the others' last ones alone) measured no faster and is not done.
+ * row at a time ({@code CausalAttentionTest}'s float reference). Four rows of one example go
+ * through their own keys together too: all four see the first row's keys, and row t then has t
+ * keys more, taken inside the same pass with each key's share added to the chain its parity gives
+ * it (a fine-tuning block's shared prompt, some 230 rows attending to one another, went one row at
+ * a time before; bench/README.md, "Training").
  */
 public final class CausalAttention {
     private CausalAttention() {}
@@ -69,29 +72,42 @@ public final class CausalAttention {
         float[][] headScratch = new float[pool.threads()][hd * ld];
         pool.parallelFor(batch * nHeads, (worker, from, to) -> {
             float[] keys = headScratch[worker];
-            int[] qo = new int[BLOCK], po = new int[BLOCK];
+            int[] qo = new int[BLOCK], po = new int[BLOCK], own = new int[BLOCK];
             for (int unit = from; unit < to; unit++) {
                 int b = unit / nHeads, h = unit % nHeads, base = b * seqLen, kvo = base * kvDim + h / group * hd;
                 transposeHead(kv, kvo, kvDim, seqLen, ld, hd, keys);
                 for (int i = 0; i < seqLen; ) {
                     int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], taken = runs.block(r, i, seqLen);
+                    boolean oneExample = runs.oneExample(r, taken);
+                    int first = runs.first[r], n = i - first + 1; // with oneExample: the first row's own keys, which all four see
                     for (int t = 0; t < taken; t++) {
                         qo[t] = (r + t) * dim + h * hd;
                         po[t] = rowProbs[unit * seqLen + i + t];
+                        own[t] = po[t] + shared;
                     }
                     // scores over the prefix, then each row's own; the sums over the prefix, then over its own
-                    if (taken == BLOCK) products4(qv, qo, keys, ld, pf, shared, hd, scale, probs, po);
+                    if (taken == BLOCK && shared > 0) products4(qv, qo, keys, ld, pf, shared, hd, scale, probs, po);
                     else if (shared > 0) products(qv, qo[0], keys, ld, pf, shared, hd, scale, probs, po[0]);
-                    for (int t = 0; t < taken; t++) {
-                        int first = runs.first[r + t], n = i + t - first + 1;
-                        products(qv, qo[t], keys, ld, first, n, hd, scale, probs, po[t] + shared);
-                        Softmax.apply(probs, po[t], shared + n);
+                    if (oneExample) {
+                        products4(qv, qo, keys, ld, first, n, hd, scale, probs, own);
+                        for (int t = 1; t < BLOCK; t++) products(qv, qo[t], keys, ld, first + n, t, hd, scale, probs, own[t] + n);
+                        for (int t = 0; t < BLOCK; t++) Softmax.apply(probs, po[t], shared + n + t);
+                    } else {
+                        for (int t = 0; t < taken; t++) {
+                            int ft = runs.first[r + t], nt = i + t - ft + 1;
+                            products(qv, qo[t], keys, ld, ft, nt, hd, scale, probs, own[t]);
+                            Softmax.apply(probs, po[t], shared + nt);
+                        }
                     }
-                    if (taken == BLOCK) addWeighted4(probs, po, shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo);
+                    if (taken == BLOCK && shared > 0) addWeighted4(probs, po, shared, false, vv, kvo + pf * kvDim, kvDim, hd, out, qo);
                     else if (shared > 0) addWeighted(probs, po[0], shared, vv, kvo + pf * kvDim, kvDim, hd, out, qo[0]);
-                    for (int t = 0; t < taken; t++) {
-                        int first = runs.first[r + t], n = i + t - first + 1;
-                        addWeighted(probs, po[t] + shared, n, vv, kvo + first * kvDim, kvDim, hd, out, qo[t]);
+                    if (oneExample) {
+                        addWeighted4(probs, own, n, true, vv, kvo + first * kvDim, kvDim, hd, out, qo);
+                    } else {
+                        for (int t = 0; t < taken; t++) {
+                            int ft = runs.first[r + t], nt = i + t - ft + 1;
+                            addWeighted(probs, own[t], nt, vv, kvo + ft * kvDim, kvDim, hd, out, qo[t]);
+                        }
                     }
                     i += taken;
                 }
@@ -105,7 +121,7 @@ public final class CausalAttention {
             float[][] rowScratch = new float[pool.threads()][BLOCK * seqLen];
             pool.parallelFor(batch * nKvHeads, (worker, from, to) -> {
                 float[] values = headScratch[worker], dS = rowScratch[worker];
-                int[] qo = new int[BLOCK], po = new int[BLOCK], so = new int[BLOCK];
+                int[] qo = new int[BLOCK], po = new int[BLOCK], so = new int[BLOCK], own = new int[BLOCK], sOwn = new int[BLOCK];
                 for (int t = 0; t < BLOCK; t++) so[t] = t * seqLen;
                 for (int unit = from; unit < to; unit++) {
                     int b = unit / nKvHeads, g = unit % nKvHeads, base = b * seqLen, kvo = base * kvDim + g * hd;
@@ -113,25 +129,41 @@ public final class CausalAttention {
                     for (int h = g * group; h < (g + 1) * group; h++) {
                         for (int i = 0; i < seqLen; ) {
                             int r = base + i, shared = runs.shared[r], pf = runs.prefixFirst[r], taken = runs.block(r, i, seqLen);
+                            boolean oneExample = runs.oneExample(r, taken);
+                            int first = runs.first[r], n = i - first + 1; // as in forward
                             for (int t = 0; t < taken; t++) {
                                 qo[t] = (r + t) * dim + h * hd;
                                 po[t] = rowProbs[(b * nHeads + h) * seqLen + i + t];
+                                own[t] = po[t] + shared;
+                                sOwn[t] = so[t] + shared;
                             }
                             // dP over the prefix, then each row's own, and dS; the gradients over the prefix, then over its own
-                            if (taken == BLOCK) products4(dy, qo, values, ld, pf, shared, hd, 1f, dS, so);
+                            if (taken == BLOCK && shared > 0) products4(dy, qo, values, ld, pf, shared, hd, 1f, dS, so);
                             else if (shared > 0) products(dy, qo[0], values, ld, pf, shared, hd, 1f, dS, so[0]);
+                            if (oneExample) {
+                                products4(dy, qo, values, ld, first, n, hd, 1f, dS, sOwn);
+                                for (int t = 1; t < BLOCK; t++) products(dy, qo[t], values, ld, first + n, t, hd, 1f, dS, sOwn[t] + n);
+                            } else {
+                                for (int t = 0; t < taken; t++) {
+                                    int ft = runs.first[r + t];
+                                    products(dy, qo[t], values, ld, ft, i + t - ft + 1, hd, 1f, dS, sOwn[t]);
+                                }
+                            }
                             for (int t = 0; t < taken; t++) {
-                                int first = runs.first[r + t], n = i + t - first + 1;
-                                products(dy, qo[t], values, ld, first, n, hd, 1f, dS, so[t] + shared);
-                                float rowSum = VectorMath.dot(probs, po[t], dS, so[t], shared + n);
-                                scoreGradients(probs, po[t], dS, so[t], shared + n, rowSum, scale);
+                                int keys = shared + i + t - runs.first[r + t] + 1;
+                                float rowSum = VectorMath.dot(probs, po[t], dS, so[t], keys);
+                                scoreGradients(probs, po[t], dS, so[t], keys, rowSum, scale);
                             }
                             int kp = kvo + pf * kvDim;
-                            if (taken == BLOCK) rowGradients4(probs, po, dS, so, shared, dy, qs, ks, qo, kp, kvDim, hd, dq, dk, dv);
+                            if (taken == BLOCK && shared > 0) rowGradients4(probs, po, dS, so, shared, false, dy, qs, ks, qo, kp, kvDim, hd, dq, dk, dv);
                             else if (shared > 0) rowGradients(probs, po[0], dS, so[0], shared, dy, qs, ks, qo[0], kp, kvDim, hd, dq, dk, dv);
-                            for (int t = 0; t < taken; t++) {
-                                int first = runs.first[r + t], n = i + t - first + 1;
-                                rowGradients(probs, po[t] + shared, dS, so[t] + shared, n, dy, qs, ks, qo[t], kvo + first * kvDim, kvDim, hd, dq, dk, dv);
+                            if (oneExample) {
+                                rowGradients4(probs, own, dS, sOwn, n, true, dy, qs, ks, qo, kvo + first * kvDim, kvDim, hd, dq, dk, dv);
+                            } else {
+                                for (int t = 0; t < taken; t++) {
+                                    int ft = runs.first[r + t];
+                                    rowGradients(probs, own[t], dS, sOwn[t], i + t - ft + 1, dy, qs, ks, qo[t], kvo + ft * kvDim, kvDim, hd, dq, dk, dv);
+                                }
                             }
                             i += taken;
                         }
@@ -161,13 +193,20 @@ public final class CausalAttention {
         }
 
         /**
-         * How many rows from row {@code r} (row {@code i} of its sequence) go through the prefix
-         * together: {@link #BLOCK} when that many continue the same shared prefix, else 1.
+         * How many rows from row {@code r} (row {@code i} of its sequence) go together: {@link #BLOCK}
+         * when that many are rows of one example, or continue the same shared prefix, else 1.
          */
         int block(int r, int i, int seqLen) {
-            if (shared[r] == 0 || i + BLOCK > seqLen) return 1;
+            if (i + BLOCK > seqLen) return 1;
+            if (first[r + BLOCK - 1] == first[r]) return BLOCK;
+            if (shared[r] == 0) return 1;
             for (int t = 1; t < BLOCK; t++) if (shared[r + t] != shared[r] || prefixFirst[r + t] != prefixFirst[r]) return 1;
             return BLOCK;
+        }
+
+        /** Whether the {@code taken} rows from row {@code r} are {@link #BLOCK} rows of one example (which then share their own first keys). */
+        boolean oneExample(int r, int taken) {
+            return taken == BLOCK && first[r + BLOCK - 1] == first[r];
         }
 
         /**
@@ -291,9 +330,11 @@ public final class CausalAttention {
     /**
      * {@link #addWeighted} for four rows (weights from {@code wo[t]}, outputs at {@code yo[t]}) over
      * the same rows of x: each vector of x loaded once for the four; every output the same two
-     * chains as there.
+     * chains as there. With {@code tail}, row t has t more weights than {@code count}, over the rows
+     * of x that follow (four consecutive rows of one example over its own keys), each added to the
+     * chain its key's parity gives it.
      */
-    private static void addWeighted4(float[] w, int[] wo, int count, float[] x, int xo, int xStride, int hd, float[] y, int[] yo) {
+    private static void addWeighted4(float[] w, int[] wo, int count, boolean tail, float[] x, int xo, int xStride, int hd, float[] y, int[] yo) {
         int w0 = wo[0], w1 = wo[1], w2 = wo[2], w3 = wo[3];
         int d = 0;
         for (; d + FL <= hd; d += FL) {
@@ -313,12 +354,42 @@ public final class CausalAttention {
                 b2 = odd.fma(FloatVector.broadcast(F, w[w2 + c + 1]), b2);
                 b3 = odd.fma(FloatVector.broadcast(F, w[w3 + c + 1]), b3);
             }
+            if (tail) { // key count: rows 1 to 3; count + 1: rows 2 and 3; count + 2: row 3
+                int c = count;
+                FloatVector key = FloatVector.fromArray(F, x, xo + c * xStride + d);
+                FloatVector e1 = FloatVector.broadcast(F, w[w1 + c]), e2 = FloatVector.broadcast(F, w[w2 + c]), e3 = FloatVector.broadcast(F, w[w3 + c]);
+                if ((c & 1) == 0) {
+                    a1 = key.fma(e1, a1);
+                    a2 = key.fma(e2, a2);
+                    a3 = key.fma(e3, a3);
+                } else {
+                    b1 = key.fma(e1, b1);
+                    b2 = key.fma(e2, b2);
+                    b3 = key.fma(e3, b3);
+                }
+                c++;
+                key = FloatVector.fromArray(F, x, xo + c * xStride + d);
+                e2 = FloatVector.broadcast(F, w[w2 + c]);
+                e3 = FloatVector.broadcast(F, w[w3 + c]);
+                if ((c & 1) == 0) {
+                    a2 = key.fma(e2, a2);
+                    a3 = key.fma(e3, a3);
+                } else {
+                    b2 = key.fma(e2, b2);
+                    b3 = key.fma(e3, b3);
+                }
+                c++;
+                key = FloatVector.fromArray(F, x, xo + c * xStride + d);
+                e3 = FloatVector.broadcast(F, w[w3 + c]);
+                if ((c & 1) == 0) a3 = key.fma(e3, a3);
+                else b3 = key.fma(e3, b3);
+            }
             a0.add(b0).intoArray(y, yo[0] + d);
             a1.add(b1).intoArray(y, yo[1] + d);
             a2.add(b2).intoArray(y, yo[2] + d);
             a3.add(b3).intoArray(y, yo[3] + d);
         }
-        for (int t = 0; t < BLOCK; t++) addWeightedDims(w, wo[t], count, x, xo, xStride, d, hd, y, yo[t]);
+        for (int t = 0; t < BLOCK; t++) addWeightedDims(w, wo[t], count + (tail ? t : 0), x, xo, xStride, d, hd, y, yo[t]);
     }
 
     /**
@@ -410,10 +481,11 @@ public final class CausalAttention {
     /**
      * {@link #rowGradients} for four rows over the same keys, their dS from {@code so[t]}: each
      * dk and dv row read and written once for the four, the rows' shares added in row order, so
-     * every element gets the same chain as four calls there would give it.
+     * every element gets the same chain as four calls there would give it. With {@code tail}, row t
+     * has t more keys than {@code n}, the ones that follow (as in {@link #addWeighted4}).
      */
-    private static void rowGradients4(float[] p, int[] po, float[] dS, int[] so, int n, float[] dy, float[] qs, float[] ks, int[] qo, int ko,
-                                      int kvDim, int hd, float[] dq, float[] dk, float[] dv) {
+    private static void rowGradients4(float[] p, int[] po, float[] dS, int[] so, int n, boolean tail, float[] dy, float[] qs, float[] ks, int[] qo,
+                                      int ko, int kvDim, int hd, float[] dq, float[] dk, float[] dv) {
         int p0 = po[0], p1 = po[1], p2 = po[2], p3 = po[3], s0 = so[0], s1 = so[1], s2 = so[2], s3 = so[3];
         int d = 0;
         for (; d + FL <= hd; d += FL) {
@@ -449,13 +521,58 @@ public final class CausalAttention {
                 b2 = key.fma(e2, b2);
                 b3 = key.fma(e3, b3);
             }
+            if (tail) { // key n: rows 1 to 3; n + 1: rows 2 and 3; n + 2: row 3; each key's dk and dv rows in row order
+                int c = n, o = ko + c * kvDim + d;
+                FloatVector acc = FloatVector.fromArray(F, dv, o);
+                acc = g1.fma(FloatVector.broadcast(F, p[p1 + c]), acc);
+                acc = g2.fma(FloatVector.broadcast(F, p[p2 + c]), acc);
+                g3.fma(FloatVector.broadcast(F, p[p3 + c]), acc).intoArray(dv, o);
+                FloatVector e1 = FloatVector.broadcast(F, dS[s1 + c]), e2 = FloatVector.broadcast(F, dS[s2 + c]), e3 = FloatVector.broadcast(F, dS[s3 + c]);
+                acc = x1.fma(e1, FloatVector.fromArray(F, dk, o));
+                acc = x2.fma(e2, acc);
+                x3.fma(e3, acc).intoArray(dk, o);
+                FloatVector key = FloatVector.fromArray(F, ks, o);
+                if ((c & 1) == 0) {
+                    a1 = key.fma(e1, a1);
+                    a2 = key.fma(e2, a2);
+                    a3 = key.fma(e3, a3);
+                } else {
+                    b1 = key.fma(e1, b1);
+                    b2 = key.fma(e2, b2);
+                    b3 = key.fma(e3, b3);
+                }
+                c++;
+                o += kvDim;
+                acc = g2.fma(FloatVector.broadcast(F, p[p2 + c]), FloatVector.fromArray(F, dv, o));
+                g3.fma(FloatVector.broadcast(F, p[p3 + c]), acc).intoArray(dv, o);
+                e2 = FloatVector.broadcast(F, dS[s2 + c]);
+                e3 = FloatVector.broadcast(F, dS[s3 + c]);
+                acc = x2.fma(e2, FloatVector.fromArray(F, dk, o));
+                x3.fma(e3, acc).intoArray(dk, o);
+                key = FloatVector.fromArray(F, ks, o);
+                if ((c & 1) == 0) {
+                    a2 = key.fma(e2, a2);
+                    a3 = key.fma(e3, a3);
+                } else {
+                    b2 = key.fma(e2, b2);
+                    b3 = key.fma(e3, b3);
+                }
+                c++;
+                o += kvDim;
+                g3.fma(FloatVector.broadcast(F, p[p3 + c]), FloatVector.fromArray(F, dv, o)).intoArray(dv, o);
+                e3 = FloatVector.broadcast(F, dS[s3 + c]);
+                x3.fma(e3, FloatVector.fromArray(F, dk, o)).intoArray(dk, o);
+                key = FloatVector.fromArray(F, ks, o);
+                if ((c & 1) == 0) a3 = key.fma(e3, a3);
+                else b3 = key.fma(e3, b3);
+            }
             a0.add(b0).intoArray(dq, qo[0] + d);
             a1.add(b1).intoArray(dq, qo[1] + d);
             a2.add(b2).intoArray(dq, qo[2] + d);
             a3.add(b3).intoArray(dq, qo[3] + d);
         }
         // rows in order, so each dk and dv element still takes the rows' shares in row order
-        for (int t = 0; t < BLOCK; t++) rowGradientsDims(p, po[t], dS, so[t], n, dy, qs, ks, qo[t], ko, kvDim, d, hd, dq, dk, dv);
+        for (int t = 0; t < BLOCK; t++) rowGradientsDims(p, po[t], dS, so[t], n + (tail ? t : 0), dy, qs, ks, qo[t], ko, kvDim, d, hd, dq, dk, dv);
     }
 
     /** y[o ..] += s0 * v0, then s1 * v1, s2 * v2, s3 * v3: four rows' shares, in row order, one load and store. */
