@@ -354,35 +354,16 @@ public final class CausalAttention {
                 b2 = odd.fma(FloatVector.broadcast(F, w[w2 + c + 1]), b2);
                 b3 = odd.fma(FloatVector.broadcast(F, w[w3 + c + 1]), b3);
             }
-            if (tail) { // key count: rows 1 to 3; count + 1: rows 2 and 3; count + 2: row 3
-                int c = count;
-                FloatVector key = FloatVector.fromArray(F, x, xo + c * xStride + d);
-                FloatVector e1 = FloatVector.broadcast(F, w[w1 + c]), e2 = FloatVector.broadcast(F, w[w2 + c]), e3 = FloatVector.broadcast(F, w[w3 + c]);
-                if ((c & 1) == 0) {
-                    a1 = key.fma(e1, a1);
-                    a2 = key.fma(e2, a2);
-                    a3 = key.fma(e3, a3);
-                } else {
-                    b1 = key.fma(e1, b1);
-                    b2 = key.fma(e2, b2);
-                    b3 = key.fma(e3, b3);
+            if (tail) { // key count: rows 1 to 3; count + 1: rows 2 and 3; count + 2: row 3; each into its key's parity's chain
+                for (int c = count, rows = 3; rows > 0; c++, rows--) {
+                    FloatVector key = FloatVector.fromArray(F, x, xo + c * xStride + d);
+                    boolean even = (c & 1) == 0;
+                    if (rows == 3) { FloatVector e = FloatVector.broadcast(F, w[w1 + c]); if (even) a1 = key.fma(e, a1); else b1 = key.fma(e, b1); }
+                    if (rows >= 2) { FloatVector e = FloatVector.broadcast(F, w[w2 + c]); if (even) a2 = key.fma(e, a2); else b2 = key.fma(e, b2); }
+                    FloatVector e = FloatVector.broadcast(F, w[w3 + c]);
+                    if (even) a3 = key.fma(e, a3);
+                    else b3 = key.fma(e, b3);
                 }
-                c++;
-                key = FloatVector.fromArray(F, x, xo + c * xStride + d);
-                e2 = FloatVector.broadcast(F, w[w2 + c]);
-                e3 = FloatVector.broadcast(F, w[w3 + c]);
-                if ((c & 1) == 0) {
-                    a2 = key.fma(e2, a2);
-                    a3 = key.fma(e3, a3);
-                } else {
-                    b2 = key.fma(e2, b2);
-                    b3 = key.fma(e3, b3);
-                }
-                c++;
-                key = FloatVector.fromArray(F, x, xo + c * xStride + d);
-                e3 = FloatVector.broadcast(F, w[w3 + c]);
-                if ((c & 1) == 0) a3 = key.fma(e3, a3);
-                else b3 = key.fma(e3, b3);
             }
             a0.add(b0).intoArray(y, yo[0] + d);
             a1.add(b1).intoArray(y, yo[1] + d);
@@ -522,49 +503,28 @@ public final class CausalAttention {
                 b3 = key.fma(e3, b3);
             }
             if (tail) { // key n: rows 1 to 3; n + 1: rows 2 and 3; n + 2: row 3; each key's dk and dv rows in row order
-                int c = n, o = ko + c * kvDim + d;
-                FloatVector acc = FloatVector.fromArray(F, dv, o);
-                acc = g1.fma(FloatVector.broadcast(F, p[p1 + c]), acc);
-                acc = g2.fma(FloatVector.broadcast(F, p[p2 + c]), acc);
-                g3.fma(FloatVector.broadcast(F, p[p3 + c]), acc).intoArray(dv, o);
-                FloatVector e1 = FloatVector.broadcast(F, dS[s1 + c]), e2 = FloatVector.broadcast(F, dS[s2 + c]), e3 = FloatVector.broadcast(F, dS[s3 + c]);
-                acc = x1.fma(e1, FloatVector.fromArray(F, dk, o));
-                acc = x2.fma(e2, acc);
-                x3.fma(e3, acc).intoArray(dk, o);
-                FloatVector key = FloatVector.fromArray(F, ks, o);
-                if ((c & 1) == 0) {
-                    a1 = key.fma(e1, a1);
-                    a2 = key.fma(e2, a2);
-                    a3 = key.fma(e3, a3);
-                } else {
-                    b1 = key.fma(e1, b1);
-                    b2 = key.fma(e2, b2);
-                    b3 = key.fma(e3, b3);
+                for (int c = n, rows = 3; rows > 0; c++, rows--) {
+                    int o = ko + c * kvDim + d;
+                    FloatVector key = FloatVector.fromArray(F, ks, o), dvc = FloatVector.fromArray(F, dv, o), dkc = FloatVector.fromArray(F, dk, o);
+                    boolean even = (c & 1) == 0;
+                    if (rows == 3) {
+                        FloatVector e = FloatVector.broadcast(F, dS[s1 + c]);
+                        dvc = g1.fma(FloatVector.broadcast(F, p[p1 + c]), dvc);
+                        dkc = x1.fma(e, dkc);
+                        if (even) a1 = key.fma(e, a1); else b1 = key.fma(e, b1);
+                    }
+                    if (rows >= 2) {
+                        FloatVector e = FloatVector.broadcast(F, dS[s2 + c]);
+                        dvc = g2.fma(FloatVector.broadcast(F, p[p2 + c]), dvc);
+                        dkc = x2.fma(e, dkc);
+                        if (even) a2 = key.fma(e, a2); else b2 = key.fma(e, b2);
+                    }
+                    FloatVector e = FloatVector.broadcast(F, dS[s3 + c]);
+                    g3.fma(FloatVector.broadcast(F, p[p3 + c]), dvc).intoArray(dv, o);
+                    x3.fma(e, dkc).intoArray(dk, o);
+                    if (even) a3 = key.fma(e, a3);
+                    else b3 = key.fma(e, b3);
                 }
-                c++;
-                o += kvDim;
-                acc = g2.fma(FloatVector.broadcast(F, p[p2 + c]), FloatVector.fromArray(F, dv, o));
-                g3.fma(FloatVector.broadcast(F, p[p3 + c]), acc).intoArray(dv, o);
-                e2 = FloatVector.broadcast(F, dS[s2 + c]);
-                e3 = FloatVector.broadcast(F, dS[s3 + c]);
-                acc = x2.fma(e2, FloatVector.fromArray(F, dk, o));
-                x3.fma(e3, acc).intoArray(dk, o);
-                key = FloatVector.fromArray(F, ks, o);
-                if ((c & 1) == 0) {
-                    a2 = key.fma(e2, a2);
-                    a3 = key.fma(e3, a3);
-                } else {
-                    b2 = key.fma(e2, b2);
-                    b3 = key.fma(e3, b3);
-                }
-                c++;
-                o += kvDim;
-                g3.fma(FloatVector.broadcast(F, p[p3 + c]), FloatVector.fromArray(F, dv, o)).intoArray(dv, o);
-                e3 = FloatVector.broadcast(F, dS[s3 + c]);
-                x3.fma(e3, FloatVector.fromArray(F, dk, o)).intoArray(dk, o);
-                key = FloatVector.fromArray(F, ks, o);
-                if ((c & 1) == 0) a3 = key.fma(e3, a3);
-                else b3 = key.fma(e3, b3);
             }
             a0.add(b0).intoArray(dq, qo[0] + d);
             a1.add(b1).intoArray(dq, qo[1] + d);
