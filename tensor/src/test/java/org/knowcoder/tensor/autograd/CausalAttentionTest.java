@@ -160,12 +160,17 @@ class CausalAttentionTest {
         return p;
     }
 
-    /** Two sequences of 150 rows: one example; then a prefix of 40 rows shared by examples of 50 and 60 rows of their own. */
+    /**
+     * Two sequences of 150 rows: one example; then a prefix of 40 rows shared by examples of 49 and 61
+     * rows of their own: the first example's end falls inside a block of four, so the second's blocks
+     * start at its fourth row and its blocks' first rows see an even number of their own keys (an
+     * example's own blocks elsewhere start at its first row, an odd number).
+     */
     private static RowLayout sharedPrefix() {
         int[] p = positions(), ends = new int[2 * SEQ];
         Arrays.fill(ends, -1);
         for (int r = 0; r < SEQ; r++) {
-            p[SEQ + r] = r < 90 ? r : r - 50;
+            p[SEQ + r] = r < 89 ? r : r - 49;
             if (r >= 40) ends[SEQ + r] = 39;
         }
         return new RowLayout(p, ends);
