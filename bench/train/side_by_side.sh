@@ -7,6 +7,7 @@
 set -euo pipefail
 if [ $# -lt 4 ]; then sed -n 2,6p "$0" | cut -c3-; exit 2; fi
 A=$1 B=$2 MODEL=$3 DATA=$4 ROUNDS=${5:-3} STEPS=${6:-80}
+[ "$STEPS" -gt 20 ] || { echo "STEPS must be over 20: the first 20 (the JIT's warm-up) are not compared" >&2; exit 2; }
 shift $(( $# < 6 ? $# : 6 ))
 OPTIONS=("$@")
 [ ${#OPTIONS[@]} -gt 0 ] || OPTIONS=(--batch 16 --micro-batch 16 --seq-len 1024 --lr 1e-3 --warmup-ratio 0.05 --group-by-prompt --threads 2)

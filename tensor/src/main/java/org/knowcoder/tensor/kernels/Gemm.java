@@ -105,13 +105,13 @@ public final class Gemm implements WorkerPool.RangeTask {
         for (int blk = fromBlock; blk < toBlock; blk++) {
             int i0 = blk * MR, rows = Math.min(MR, m - i0);
             // a whole block of A is read where it is (see the class comment); one cut by the last row is copied with zero rows
-            boolean direct = rows == MR;
-            float[] ad = direct ? a.data() : ap;
-            int ao = direct ? a.offset() + i0 * a.rowStride() + k0 * a.colStride() : 0, ars = direct ? a.rowStride() : 1, acs = direct ? a.colStride() : MR;
-            if (!direct) packA(ap, i0, rows);
+            boolean whole = rows == MR;
+            float[] ad = whole ? a.data() : ap;
+            int ao = whole ? a.offset() + i0 * a.rowStride() + k0 * a.colStride() : 0, ars = whole ? a.rowStride() : 1, acs = whole ? a.colStride() : MR;
+            if (!whole) packA(ap, i0, rows);
             for (int s = 0; s * NR < nc; s++) {
                 int j0 = n0 + s * NR, cols = Math.min(NR, n - j0), slab = s * kc * NR;
-                if (rows == MR && cols == NR) {
+                if (whole && cols == NR) {
                     tile(ad, ao, ars, acs, panel, slab, kc, c, cOff + i0 * n + j0, n);
                 } else {
                     edgeTile(edge[worker], ad, ao, ars, acs, slab, i0, rows, j0, cols);
