@@ -82,8 +82,15 @@ public final class KnowCoder implements AutoCloseable {
     }
 
     public static KnowCoder load(Path model, Options options) throws IOException {
-        return new KnowCoder(LoadedExtractor.open(model, options.tokenizer(), options.device(), ModelLoader.quantization(options.quantize()), options.adapter(),
-                options.threads(), options.batch(), options.maxNewTokens(), true, options.constrained()), options);
+        LoadedExtractor loaded = LoadedExtractor.open(model, options.tokenizer(), options.device(), ModelLoader.quantization(options.quantize()),
+                options.adapter(), options.threads(), options.batch(), options.maxNewTokens(), true, options.constrained());
+        try {
+            if (options.promptCache() != null) loaded.restorePrefix(options.promptCache());
+        } catch (IOException | RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+        return new KnowCoder(loaded, options);
     }
 
     /** What {@code text} holds of the schema's types; its id is "1". */
@@ -179,11 +186,17 @@ public final class KnowCoder implements AutoCloseable {
         return model.extractor().inFlight() + " prompts in flight on " + model.where();
     }
 
-    /** Waits for the prompts in flight, then frees the model. */
+    /** Waits for the prompts in flight, saves the prompt cache when the options say so, then frees the model. */
     @Override
     public void close() {
         queue.close();
-        model.close();
+        try {
+            if (options.promptCache() != null) model.savePrefix(options.promptCache());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not save the prompt cache " + options.promptCache(), e);
+        } finally {
+            model.close();
+        }
     }
 
     private static Extraction join(CompletableFuture<Extraction> f) {

@@ -34,6 +34,11 @@ final class TextOptions {
     @Option(names = "--adapter", paramLabel = "DIR", description = "a PEFT LoRA adapter (finetune's RUN/adapter), applied without merging (cpu)")
     Path adapter;
 
+    @Option(names = "--prompt-cache", paramLabel = "FILE", description = "keep the prompts' shared start (the types' class definitions) in FILE"
+            + " between runs: a later run with the same model and types restores it instead of computing it (saved when it changed;"
+            + " a file of another model, build or machine is recomputed)")
+    Path promptCache;
+
     @Option(names = "--raw", description = "add the generated code to each result (\"raw\")")
     boolean raw;
 

@@ -134,6 +134,20 @@ class ExtractTextCommandTest {
     }
 
     @Test
+    void aPromptCacheIsSavedThenRestoredWithTheSameResults() throws IOException {
+        Path cache = tmp.resolve("prompt.kv");
+        CliRun first = CliRun.inProcess(extract("Ann met Bob.", "Lily saw a cat.", "--types", "Person", "--prompt-cache", cache));
+        assertAll(() -> assertEquals(0, first.code(), first::err), () -> assertTrue(Files.size(cache) > 0, "saved"));
+        long saved = Files.getLastModifiedTime(cache).toMillis();
+        CliRun second = CliRun.inProcess(extract("Ann met Bob.", "Lily saw a cat.", "--types", "Person", "--prompt-cache", cache));
+        assertAll(() -> assertEquals(first.out(), second.out(), "the same results from the restored prefix"),
+                () -> assertEquals(saved, Files.getLastModifiedTime(cache).toMillis(), "an unchanged prefix is not written again"));
+
+        Path notOne = Files.writeString(tmp.resolve("notes.kv"), "my notes");
+        CliRun.inProcess(extract("Ann.", "--types", "Person", "--prompt-cache", notOne)).assertBadInput(notOne + " is not a KnowCoder prompt cache");
+    }
+
+    @Test
     void prettyPrintsATable() {
         CliRun run = CliRun.inProcess(extract("Ann met Bob.", "--types", "Person", "--pretty"));
         assertAll(() -> assertEquals(0, run.code(), run::err), () -> assertTrue(run.out().startsWith("[1] Ann met Bob.\n"), run::out));

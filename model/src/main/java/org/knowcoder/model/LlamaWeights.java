@@ -9,8 +9,11 @@ import org.knowcoder.tensor.kernels.Q8Quantizer;
 import org.knowcoder.tensor.kernels.WeightRows;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * All weights of a LLaMA-2 model. Matrices keep their checkpoint dtype (usually memory-mapped);
@@ -69,6 +72,48 @@ public final class LlamaWeights implements AutoCloseable {
         long total = tokenEmbedding.weightBytes() + (sharedClassifier() ? 0 : classifier.weightBytes());
         for (Layer l : layers) for (Tensor t : l.matrices()) total += t.weightBytes();
         return total;
+    }
+
+    /**
+     * A CRC-32C that tells these weights from others: the config and, of every tensor as held now
+     * (after any quantization or widening), its dtype, size, first and last 64 KiB and those of its
+     * scales, and the norms. Training, fine-tuning, quantizing or another seed changes every
+     * tensor, so a sample of each tells them apart, at a cost that does not grow with the model
+     * (reading all of a 7B F16 model takes seconds).
+     */
+    public long checksum() {
+        CRC32C crc = new CRC32C();
+        crc.update((config + " rotateHalf=" + rotateHalfLayout).getBytes(StandardCharsets.UTF_8));
+        List<Tensor> all = new ArrayList<>(List.of(tokenEmbedding, classifier));
+        for (Layer l : layers) all.addAll(l.matrices());
+        byte[] buffer = new byte[CHECKSUM_SAMPLE];
+        for (Tensor t : all) {
+            crc.update(t.dtype().name().getBytes(StandardCharsets.UTF_8));
+            sample(crc, t.data(), buffer);
+            if (t.scales() != null) sample(crc, t.scales(), buffer);
+        }
+        List<float[]> norms = new ArrayList<>(List.of(finalNorm));
+        for (Layer l : layers) norms.addAll(List.of(l.attentionNorm(), l.ffnNorm()));
+        for (float[] norm : norms) sample(crc, MemorySegment.ofArray(norm), buffer);
+        return crc.getValue();
+    }
+
+    private static final int CHECKSUM_SAMPLE = 1 << 16;
+
+    /**
+     * Adds the segment's size and its first and last buffer.length bytes (all of it when shorter),
+     * copied through {@code buffer}: floats on the heap have no byte view.
+     */
+    private static void sample(CRC32C crc, MemorySegment bytes, byte[] buffer) {
+        long size = bytes.byteSize();
+        crc.update(Long.toString(size).getBytes(StandardCharsets.UTF_8));
+        MemorySegment to = MemorySegment.ofArray(buffer);
+        for (long at : size <= 2L * buffer.length ? new long[] {0, buffer.length} : new long[] {0, size - buffer.length}) {
+            int n = (int) Math.max(0, Math.min(buffer.length, size - at));
+            if (n == 0) continue;
+            MemorySegment.copy(bytes, at, to, 0, n);
+            crc.update(buffer, 0, n);
+        }
     }
 
     /**

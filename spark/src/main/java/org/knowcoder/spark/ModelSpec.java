@@ -24,7 +24,7 @@ public record ModelSpec(String model, String tokenizer, String device, String qu
     }
 
     public Options options() {
-        return new Options(path(tokenizer), device, quantize, path(adapter), threads, batch, maxNewTokens, chunkTokens, constrained);
+        return new Options(path(tokenizer), device, quantize, path(adapter), threads, batch, maxNewTokens, chunkTokens, constrained, null);
     }
 
     private static String string(Path p) {

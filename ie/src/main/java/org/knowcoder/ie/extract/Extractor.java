@@ -7,6 +7,7 @@ import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.session.BatchDecoder;
 import org.knowcoder.model.session.DecoderLoad;
 import org.knowcoder.model.session.DecodingSession;
+import org.knowcoder.model.session.KvPrefix;
 import org.knowcoder.model.session.Sampler;
 import org.knowcoder.model.session.TokenConstraint;
 import org.knowcoder.tokenizer.Tokenizer;
@@ -73,6 +74,16 @@ public final class Extractor {
     /** Sentences decoded together. */
     public int inFlight() {
         return decoder.inFlight();
+    }
+
+    /** The prompt prefix the decoder keeps ({@link BatchDecoder#kept}); null when none. Between runs only. */
+    public KvPrefix keptPrefix() {
+        return decoder.kept();
+    }
+
+    /** Keeps {@code p} for the prompts that begin with it ({@link BatchDecoder#keep}); false when it cannot. Before any run. */
+    public boolean keepPrefix(KvPrefix p) {
+        return decoder.keep(p);
     }
 
     /** What the decoder is doing, readable from any thread (for a server's metrics). */

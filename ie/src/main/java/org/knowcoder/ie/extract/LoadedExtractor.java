@@ -4,7 +4,9 @@ import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.session.DecodingSession;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
+import org.knowcoder.model.session.KvPrefix;
 import org.knowcoder.model.session.ModelLoader;
+import org.knowcoder.model.session.PromptCache;
 import org.knowcoder.model.format.PeftAdapter;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
@@ -13,7 +15,9 @@ import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * A model loaded for extraction, for the benchmark pipeline and for extraction on a user's text:
@@ -27,11 +31,18 @@ public final class LoadedExtractor implements AutoCloseable {
     private final LlamaWeights weights;
     private final Extractor extractor;
 
-    private LoadedExtractor(WorkerPool pool, Device device, LlamaWeights weights, Extractor extractor) {
+    /** Whether a LoRA adapter changes what the weights compute: then no prompt cache holds. */
+    private final boolean adapted;
+    /** {@link PromptCache#key} of these weights, once taken; the tokens of the prefix restored, if any. */
+    private String cacheKey;
+    private int[] restored;
+
+    private LoadedExtractor(WorkerPool pool, Device device, LlamaWeights weights, Extractor extractor, boolean adapted) {
         this.pool = pool;
         this.device = device;
         this.weights = weights;
         this.extractor = extractor;
+        this.adapted = adapted;
     }
 
     /**
@@ -55,7 +66,8 @@ public final class LoadedExtractor implements AutoCloseable {
             Tokenizers.requireFits(tok, tokenizerFile, weights.config().vocabSize(), model);
             DecodingSession session = ModelLoader.session(model, weights, pool, accelerator, sequences(batch, weights.config(), accelerator == null),
                     adapter == null ? null : PeftAdapter.read(adapter, weights.config()).forInference());
-            return new LoadedExtractor(pool, accelerator, weights, new Extractor(session, tok, maxNewTokens, prefixReuse, constrained));
+            return new LoadedExtractor(pool, accelerator, weights, new Extractor(session, tok, maxNewTokens, prefixReuse, constrained),
+                    adapter != null);
         } catch (IOException | RuntimeException | Error e) {
             if (weights != null) weights.close();
             if (accelerator != null) accelerator.close();
@@ -89,6 +101,35 @@ public final class LoadedExtractor implements AutoCloseable {
 
     public Extractor extractor() {
         return extractor;
+    }
+
+    /**
+     * Keeps the prompt prefix {@code file} holds for these weights in the decoder ({@link PromptCache}),
+     * so that prompts beginning with it start past it; false when the file holds none for them (or
+     * none at all), or an adapter is applied. Before any extraction.
+     */
+    public boolean restorePrefix(Path file) throws IOException {
+        if (adapted || !Files.exists(file)) return false; // no file: spare the key's checksum of the weights
+        KvPrefix p = PromptCache.read(file, cacheKey());
+        if (p == null || !extractor.keepPrefix(p)) return false;
+        restored = p.tokens();
+        return true;
+    }
+
+    /**
+     * Saves the prompt prefix the decoder keeps now to {@code file} ({@link PromptCache}), unless it
+     * is the one restored, none is kept, or an adapter is applied. After the extractions.
+     */
+    public void savePrefix(Path file) throws IOException {
+        if (adapted) return;
+        KvPrefix p = extractor.keptPrefix();
+        if (p == null || Arrays.equals(p.tokens(), restored)) return;
+        PromptCache.write(file, cacheKey(), p);
+    }
+
+    private String cacheKey() {
+        if (cacheKey == null) cacheKey = PromptCache.key(weights);
+        return cacheKey;
     }
 
     /** Where the sentences run, for a progress line: "cpu, 4 threads" or the device. */

@@ -97,6 +97,25 @@ public final class BatchDecoder {
         return Math.max(1, session.sequences() - 1);
     }
 
+    /**
+     * The prompt prefix kept in sequence 0 (its tokens, keys and values), for a later decoder's
+     * {@link #keep}; null when none is kept or the session cannot give it out. Between runs only.
+     */
+    public KvPrefix kept() {
+        return prefixLength == 0 ? null : session.prefix(0, Arrays.copyOf(prefix, prefixLength));
+    }
+
+    /**
+     * Keeps {@code p} in sequence 0 as if this decoder had computed it, so that prompts that begin
+     * with its tokens take them from it; false when prefixes are not reused, the session cannot take
+     * it, or it leaves no room in the context. Between runs only.
+     */
+    public boolean keep(KvPrefix p) {
+        if (!reusePrefix || p.length() == 0 || p.length() >= seqLen || !session.restore(0, p)) return false;
+        remember(p.tokens(), p.length());
+        return true;
+    }
+
     /** Answers every request, up to {@link #inFlight} at a time; {@code done} gets each as it completes. */
     public <R extends Request> void run(List<R> requests, Done<R> done) throws java.io.IOException {
         run(new ArrayDeque<>(requests), done);

@@ -48,4 +48,17 @@ public interface DecodingSession {
 
     /** Copies positions [0, length) of sequence {@code from}'s cache into sequence {@code to}'s: a prompt prefix they share. */
     void copyPrefix(int from, int to, int length);
+
+    /**
+     * The keys and values of positions [0, tokens.length) of {@code sequence}'s cache, which the
+     * caller knows to hold {@code tokens}; null where the session cannot give them out (a device's).
+     */
+    default KvPrefix prefix(int sequence, int[] tokens) {
+        return null;
+    }
+
+    /** Writes the prefix's keys and values at positions [0, p.length()) of {@code sequence}'s cache; false where the session cannot. */
+    default boolean restore(int sequence, KvPrefix p) {
+        return false;
+    }
 }

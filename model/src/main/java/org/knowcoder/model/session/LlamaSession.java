@@ -194,6 +194,27 @@ public final class LlamaSession implements DecodingSession {
         if (from != to && length > 0) caches[to].copyPrefix(caches[from], length);
     }
 
+    @Override
+    public KvPrefix prefix(int sequence, int[] tokens) {
+        int n = tokens.length, kvDim = c.kvDim();
+        if (n > c.seqLen()) throw new IllegalArgumentException("a prefix of " + n + " positions does not fit the context of " + c.seqLen());
+        KvPrefix p = new KvPrefix(tokens.clone(), c.nLayers(), kvDim, new float[c.nLayers() * n * kvDim], new float[c.nLayers() * n * kvDim]);
+        if (n > 0) for (int l = 0; l < c.nLayers(); l++) caches[sequence].readRun(l, 0, n, p.keys(), p.layerOffset(l), p.values(), p.layerOffset(l));
+        return p;
+    }
+
+    @Override
+    public boolean restore(int sequence, KvPrefix p) {
+        if (p.layers() != c.nLayers() || p.kvDim() != c.kvDim() || p.length() > c.seqLen()) {
+            throw new IllegalArgumentException("a prefix of " + p.layers() + " layers of " + p.kvDim() + " over " + p.length()
+                    + " positions does not fit a model of " + c.nLayers() + " layers of " + c.kvDim() + " and a context of " + c.seqLen());
+        }
+        if (p.length() > 0) {
+            for (int l = 0; l < c.nLayers(); l++) caches[sequence].storeRun(l, 0, p.length(), p.keys(), p.layerOffset(l), p.values(), p.layerOffset(l));
+        }
+        return true;
+    }
+
     private void oneSequence(int sequence, int row, int start, int n) {
         for (int t = 0; t < n; t++) {
             rowPosition[row + t] = start + t;

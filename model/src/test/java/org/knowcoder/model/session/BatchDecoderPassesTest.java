@@ -18,43 +18,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * own; both give every request the greedy tokens it gets alone. On a random model of stories260K's shape.
  */
 class BatchDecoderPassesTest {
-    private static final class Greedy implements BatchDecoder.Request {
-        final int[] prompt;
-        final int limit;
-        final List<Integer> tokens = new ArrayList<>();
-
-        Greedy(int[] prompt, int limit) {
-            this.prompt = prompt;
-            this.limit = limit;
-        }
-
-        @Override
-        public int[] prompt() {
-            return prompt;
-        }
-
-        @Override
-        public int choose(float[] logits, int offset, int vocab) {
-            return Sampler.argmax(logits, offset, vocab);
-        }
-
-        @Override
-        public boolean accept(int token) {
-            tokens.add(token);
-            return tokens.size() < limit;
-        }
-    }
-
-    private static List<Greedy> requests() {
+    private static List<GreedyRequest> requests() {
         int[][] prompts = {{1, 403, 407, 261, 378}, {1, 403, 407, 261, 263, 302}, {1, 327, 280}, {1, 403, 407, 284}, {1, 395, 347, 262}};
         int[] limits = {9, 3, 6, 12, 4};
-        List<Greedy> out = new ArrayList<>();
-        for (int i = 0; i < prompts.length; i++) out.add(new Greedy(prompts[i], limits[i]));
+        List<GreedyRequest> out = new ArrayList<>();
+        for (int i = 0; i < prompts.length; i++) out.add(new GreedyRequest(prompts[i], limits[i]));
         return out;
     }
 
     private static List<List<Integer>> answers(DecodingSession session) throws Exception {
-        List<Greedy> requests = requests();
+        List<GreedyRequest> requests = requests();
         new BatchDecoder(session, true).run(requests, r -> {});
         return requests.stream().map(r -> r.tokens).toList();
     }
@@ -63,7 +36,7 @@ class BatchDecoderPassesTest {
     void promptsStartedMidFlightGetTheTokensTheyGetAlone() throws Exception {
         try (LlamaWeights w = RandomModels.stories()) {
             List<List<Integer>> alone = new ArrayList<>();
-            for (Greedy r : requests()) {
+            for (GreedyRequest r : requests()) {
                 new BatchDecoder(new LlamaSession(w, TestPool.TWO_THREADS), false).run(List.of(r), x -> {});
                 alone.add(r.tokens);
             }

@@ -84,6 +84,23 @@ public final class KvCache {
         System.arraycopy(v, vo, values[layer], start * kvDim, n * kvDim);
     }
 
+    /**
+     * Reads back the keys and values of positions [start, start + n), as {@link #storeRun} took
+     * them: rows k[ko + t * kvDim ..] and v[vo + t * kvDim ..]. The layer must have been written.
+     */
+    public void readRun(int layer, int start, int n, float[] k, int ko, float[] v, int vo) {
+        if (keys[layer] == null) throw new IllegalStateException("layer " + layer + " holds no positions");
+        float[] kt = keys[layer];
+        int kvDim = nKvHeads * headDim;
+        for (int t = 0; t < n; t++) {
+            int pos = start + t, at = keyOffset(pos), dst = ko + t * kvDim;
+            for (int h = 0; h < nKvHeads; h++, at += headKeys) {
+                for (int i = 0; i < headDim; i++) k[dst++] = kt[at + i * Simd.FL];
+            }
+        }
+        System.arraycopy(values[layer], start * kvDim, v, vo, n * kvDim);
+    }
+
     private void allocate(int layer) {
         if (keys[layer] != null) return;
         keys[layer] = new float[nKvHeads * headKeys];
