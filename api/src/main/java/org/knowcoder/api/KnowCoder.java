@@ -86,7 +86,7 @@ public final class KnowCoder implements AutoCloseable {
                 options.adapter(), options.threads(), options.batch(), options.maxNewTokens(), true, options.constrained());
         try {
             if (options.promptCache() != null) loaded.restorePrefix(options.promptCache());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             loaded.close();
             throw e;
         }
@@ -191,9 +191,10 @@ public final class KnowCoder implements AutoCloseable {
     public void close() {
         queue.close();
         try {
-            if (options.promptCache() != null) model.savePrefix(options.promptCache());
+            // only once the decoding thread has stopped (an interrupted close may leave it running): its cache is then still
+            if (options.promptCache() != null && queue.stopped()) model.savePrefix(options.promptCache());
         } catch (IOException e) {
-            throw new UncheckedIOException("could not save the prompt cache " + options.promptCache(), e);
+            throw new UncheckedIOException(new IOException("could not save the prompt cache " + options.promptCache() + ": " + e.getMessage(), e));
         } finally {
             model.close();
         }

@@ -36,7 +36,7 @@ final class TextOptions {
 
     @Option(names = "--prompt-cache", paramLabel = "FILE", description = "keep the prompts' shared start (the types' class definitions) in FILE"
             + " between runs: a later run with the same model and types restores it instead of computing it (saved when it changed;"
-            + " a file of another model, build or machine is recomputed)")
+            + " a file of another model, build or machine is recomputed; cpu, not with --adapter)")
     Path promptCache;
 
     @Option(names = "--raw", description = "add the generated code to each result (\"raw\")")

@@ -143,6 +143,12 @@ class ExtractTextCommandTest {
         assertAll(() -> assertEquals(first.out(), second.out(), "the same results from the restored prefix"),
                 () -> assertEquals(saved, Files.getLastModifiedTime(cache).toMillis(), "an unchanged prefix is not written again"));
 
+        Path one = tmp.resolve("one.kv"); // one sequence (--batch 1): its kept prefix is the last prompt and answer
+        CliRun plain = CliRun.inProcess(extract("Ann met Bob.", "--types", "Person", "--batch", "1"));
+        CliRun.inProcess(extract("Lily saw a cat.", "--types", "Person", "--batch", "1", "--prompt-cache", one));
+        CliRun restored = CliRun.inProcess(extract("Ann met Bob.", "--types", "Person", "--batch", "1", "--prompt-cache", one));
+        assertAll(() -> assertEquals(0, restored.code(), restored::err), () -> assertEquals(plain.out(), restored.out()));
+
         Path notOne = Files.writeString(tmp.resolve("notes.kv"), "my notes");
         CliRun.inProcess(extract("Ann.", "--types", "Person", "--prompt-cache", notOne)).assertBadInput(notOne + " is not a KnowCoder prompt cache");
     }

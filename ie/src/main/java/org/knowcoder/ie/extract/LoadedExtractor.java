@@ -106,10 +106,10 @@ public final class LoadedExtractor implements AutoCloseable {
     /**
      * Keeps the prompt prefix {@code file} holds for these weights in the decoder ({@link PromptCache}),
      * so that prompts beginning with it start past it; false when the file holds none for them (or
-     * none at all), or an adapter is applied. Before any extraction.
+     * none at all), on a device, or with an adapter. Before any extraction.
      */
     public boolean restorePrefix(Path file) throws IOException {
-        if (adapted || !Files.exists(file)) return false; // no file: spare the key's checksum of the weights
+        if (!cachesPrefixes() || !Files.exists(file)) return false; // nothing to read: spare the key's checksum of the weights
         KvPrefix p = PromptCache.read(file, cacheKey());
         if (p == null || !extractor.keepPrefix(p)) return false;
         restored = p.tokens();
@@ -118,13 +118,20 @@ public final class LoadedExtractor implements AutoCloseable {
 
     /**
      * Saves the prompt prefix the decoder keeps now to {@code file} ({@link PromptCache}), unless it
-     * is the one restored, none is kept, or an adapter is applied. After the extractions.
+     * is the one restored or saved already, none is kept, on a device, or with an adapter. After the
+     * extractions.
      */
     public void savePrefix(Path file) throws IOException {
-        if (adapted) return;
+        if (!cachesPrefixes()) return;
         KvPrefix p = extractor.keptPrefix();
         if (p == null || Arrays.equals(p.tokens(), restored)) return;
         PromptCache.write(file, cacheKey(), p);
+        restored = p.tokens();
+    }
+
+    /** Prompt caches hold the CPU session's floats of the plain weights: none on a device, none with an adapter. */
+    private boolean cachesPrefixes() {
+        return device == null && !adapted;
     }
 
     private String cacheKey() {

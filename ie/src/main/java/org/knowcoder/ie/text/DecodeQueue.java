@@ -177,6 +177,11 @@ public final class DecodeQueue implements TextModel, AutoCloseable {
         }
     }
 
+    /** Whether the decoding thread has ended (after {@link #close}, unless that was interrupted first). */
+    public boolean stopped() {
+        return !decoder.isAlive();
+    }
+
     /** Stops the decoding thread once the batch in flight is done; prompts still waiting fail. */
     @Override
     public void close() {

@@ -35,23 +35,9 @@ public final class SafetensorsFile {
     /** The tensors of {@code file}, their memory mapped through {@code arena}. */
     public static Map<String, Tensor> read(Path file, Arena arena) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) throw new CheckpointFormatException(file, "truncated: " + size + " bytes is shorter than a safetensors header");
-            MemorySegment seg = MappedFiles.mapReadOnly(ch, size, arena);
-            long headerLen = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
-            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw new CheckpointFormatException(file, "corrupt header: it claims " + headerLen
-                        + " bytes of JSON in a file of " + size + " bytes");
-            }
-            byte[] json = seg.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
-            JsonNode header;
-            try {
-                header = new ObjectMapper().readTree(new String(json, StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new CheckpointFormatException(file, "corrupt header: not JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-            }
-            if (header == null || !header.isObject()) throw new CheckpointFormatException(file, "corrupt header: expected a JSON object");
-            long dataStart = 8 + headerLen;
+            MemorySegment seg = MappedFiles.mapReadOnly(ch, ch.size(), arena);
+            JsonNode header = header(file, seg);
+            long dataStart = 8 + seg.get(HEADER_LENGTH, 0);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -61,6 +47,38 @@ public final class SafetensorsFile {
             checkDisjoint(file, tensors.values());
             return tensors;
         }
+    }
+
+    /** The string entries of {@code file}'s {@code __metadata__} (empty when it has none). */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            JsonNode meta = header(file, MappedFiles.mapReadOnly(ch, ch.size(), arena)).get("__metadata__");
+            Map<String, String> out = new LinkedHashMap<>();
+            if (meta != null && meta.isObject()) meta.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        }
+    }
+
+    private static final ValueLayout.OfLong HEADER_LENGTH = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The JSON header of the mapped file {@code seg}, checked to be an object that fits the file. */
+    private static JsonNode header(Path file, MemorySegment seg) throws CheckpointFormatException {
+        long size = seg.byteSize();
+        if (size < 8) throw new CheckpointFormatException(file, "truncated: " + size + " bytes is shorter than a safetensors header");
+        long headerLen = seg.get(HEADER_LENGTH, 0);
+        if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
+            throw new CheckpointFormatException(file, "corrupt header: it claims " + headerLen
+                    + " bytes of JSON in a file of " + size + " bytes");
+        }
+        byte[] json = seg.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
+        JsonNode header;
+        try {
+            header = new ObjectMapper().readTree(new String(json, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new CheckpointFormatException(file, "corrupt header: not JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (header == null || !header.isObject()) throw new CheckpointFormatException(file, "corrupt header: expected a JSON object");
+        return header;
     }
 
     /** The format forbids tensors that share bytes: a write to one would change the other. */

@@ -2,14 +2,17 @@ package org.knowcoder.model.session;
 
 /**
  * A prompt prefix as a session's cache holds it: its tokens and, for every layer, the keys and
- * values of positions [0, length), in [layer][position][kvDim] order, exactly as computed.
+ * values of positions [0, length), each [position][kvDim], exactly as computed.
  */
-public record KvPrefix(int[] tokens, int layers, int kvDim, float[] keys, float[] values) {
+public record KvPrefix(int[] tokens, int kvDim, float[][] keys, float[][] values) {
     public KvPrefix {
-        long floats = (long) layers * tokens.length * kvDim;
-        if (keys.length != floats || values.length != floats) {
-            throw new IllegalArgumentException("a prefix of " + tokens.length + " positions, " + layers + " layers of " + kvDim
-                    + " needs " + floats + " keys and values, got " + keys.length + " and " + values.length);
+        if (keys.length != values.length) throw new IllegalArgumentException(keys.length + " layers of keys, " + values.length + " of values");
+        long floats = (long) tokens.length * kvDim;
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l].length != floats || values[l].length != floats) {
+                throw new IllegalArgumentException("layer " + l + " of a prefix of " + tokens.length + " positions of " + kvDim
+                        + " needs " + floats + " keys and values, got " + keys[l].length + " and " + values[l].length);
+            }
         }
     }
 
@@ -17,8 +20,7 @@ public record KvPrefix(int[] tokens, int layers, int kvDim, float[] keys, float[
         return tokens.length;
     }
 
-    /** Where layer l's first key (and value) is in {@link #keys} (and {@link #values}). */
-    public int layerOffset(int l) {
-        return l * tokens.length * kvDim;
+    public int layers() {
+        return keys.length;
     }
 }

@@ -196,11 +196,11 @@ public final class LlamaSession implements DecodingSession {
 
     @Override
     public KvPrefix prefix(int sequence, int[] tokens) {
-        int n = tokens.length, kvDim = c.kvDim();
+        int n = tokens.length;
         if (n > c.seqLen()) throw new IllegalArgumentException("a prefix of " + n + " positions does not fit the context of " + c.seqLen());
-        KvPrefix p = new KvPrefix(tokens.clone(), c.nLayers(), kvDim, new float[c.nLayers() * n * kvDim], new float[c.nLayers() * n * kvDim]);
-        if (n > 0) for (int l = 0; l < c.nLayers(); l++) caches[sequence].readRun(l, 0, n, p.keys(), p.layerOffset(l), p.values(), p.layerOffset(l));
-        return p;
+        float[][] keys = new float[c.nLayers()][n * c.kvDim()], values = new float[c.nLayers()][n * c.kvDim()];
+        if (n > 0) for (int l = 0; l < c.nLayers(); l++) caches[sequence].readRun(l, 0, n, keys[l], 0, values[l], 0);
+        return new KvPrefix(tokens.clone(), c.kvDim(), keys, values);
     }
 
     @Override
@@ -209,9 +209,7 @@ public final class LlamaSession implements DecodingSession {
             throw new IllegalArgumentException("a prefix of " + p.layers() + " layers of " + p.kvDim() + " over " + p.length()
                     + " positions does not fit a model of " + c.nLayers() + " layers of " + c.kvDim() + " and a context of " + c.seqLen());
         }
-        if (p.length() > 0) {
-            for (int l = 0; l < c.nLayers(); l++) caches[sequence].storeRun(l, 0, p.length(), p.keys(), p.layerOffset(l), p.values(), p.layerOffset(l));
-        }
+        if (p.length() > 0) for (int l = 0; l < c.nLayers(); l++) caches[sequence].storeRun(l, 0, p.length(), p.keys()[l], 0, p.values()[l], 0);
         return true;
     }
 

@@ -6,6 +6,7 @@ import org.knowcoder.io.BadInputException;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
+import org.knowcoder.model.format.SafetensorsWriter;
 import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.testing.TestPool;
 
@@ -46,12 +47,14 @@ class PromptCacheTest {
             PromptCache.write(file, "the key", p);
             KvPrefix back = PromptCache.read(file, "the key");
             assertArrayEquals(p.tokens(), back.tokens());
-            assertArrayEquals(p.keys(), back.keys());
-            assertArrayEquals(p.values(), back.values());
+            for (int l = 0; l < p.layers(); l++) {
+                assertArrayEquals(p.keys()[l], back.keys()[l]);
+                assertArrayEquals(p.values()[l], back.values()[l]);
+            }
 
             LlamaSession restored = new LlamaSession(w, TestPool.TWO_THREADS, 2);
             assertTrue(restored.restore(0, back));
-            assertArrayEquals(p.keys(), restored.prefix(0, PREFIX).keys(), "the keys read back as stored");
+            assertArrayEquals(p.keys()[2], restored.prefix(0, PREFIX).keys()[2], "the keys read back as stored");
             int[] tail = {403, 407, 261, 378};
             computed.copyPrefix(0, 1, PREFIX.length);
             restored.copyPrefix(0, 1, PREFIX.length);
@@ -66,8 +69,11 @@ class PromptCacheTest {
             LlamaSession a = new LlamaSession(w, one), b = new LlamaSession(w, TestPool.TWO_THREADS);
             a.prefill(PREFIX, 0);
             b.prefill(PREFIX, 0);
-            assertArrayEquals(a.prefix(0, PREFIX).keys(), b.prefix(0, PREFIX).keys(), "so the cache's key need not name the threads");
-            assertArrayEquals(a.prefix(0, PREFIX).values(), b.prefix(0, PREFIX).values());
+            KvPrefix pa = a.prefix(0, PREFIX), pb = b.prefix(0, PREFIX);
+            for (int l = 0; l < pa.layers(); l++) {
+                assertArrayEquals(pa.keys()[l], pb.keys()[l], "so the cache's key need not name the threads");
+                assertArrayEquals(pa.values()[l], pb.values()[l]);
+            }
         }
     }
 
@@ -117,7 +123,12 @@ class PromptCacheTest {
         Path text = dir.resolve("notes.kv");
         Files.writeString(text, "hello, world");
         BadInputException e = assertThrows(BadInputException.class, () -> PromptCache.read(text, "k"));
-        assertTrue(e.getMessage().contains(text.toString()) && e.getMessage().contains("KCKV"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(text + " is not a KnowCoder prompt cache"), e.getMessage());
+
+        Path model = dir.resolve("model.safetensors"); // a save would overwrite it
+        SafetensorsWriter.writeF32(model, List.of(new SafetensorsWriter.Entry("w", new long[] {2}, new float[] {1, 2})));
+        e = assertThrows(BadInputException.class, () -> PromptCache.read(model, "k"));
+        assertTrue(e.getMessage().contains("has no " + PromptCache.KEY), e.getMessage());
 
         try (LlamaWeights w = RandomModels.stories()) {
             LlamaSession s = new LlamaSession(w, TestPool.TWO_THREADS);
@@ -127,7 +138,7 @@ class PromptCacheTest {
             byte[] whole = Files.readAllBytes(cut);
             Files.write(cut, Arrays.copyOf(whole, whole.length - 4));
             e = assertThrows(BadInputException.class, () -> PromptCache.read(cut, "k"));
-            assertTrue(e.getMessage().contains(cut.toString()) && e.getMessage().contains("bytes"), e.getMessage());
+            assertTrue(e.getMessage().contains(cut.toString()) && e.getMessage().contains("truncated"), e.getMessage());
         }
     }
 }
