@@ -15,7 +15,6 @@ import org.knowcoder.tokenizer.Tokenizer;
 import org.knowcoder.tokenizer.Tokenizers;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -109,8 +108,8 @@ public final class LoadedExtractor implements AutoCloseable {
      * none at all), on a device, or with an adapter. Before any extraction.
      */
     public boolean restorePrefix(Path file) throws IOException {
-        if (!cachesPrefixes() || !Files.exists(file)) return false; // nothing to read: spare the key's checksum of the weights
-        KvPrefix p = PromptCache.read(file, cacheKey());
+        if (!cachesPrefixes()) return false;
+        KvPrefix p = PromptCache.read(file, this::cacheKey);
         if (p == null || !extractor.keepPrefix(p)) return false;
         restored = p.tokens();
         return true;

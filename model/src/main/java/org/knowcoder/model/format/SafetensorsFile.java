@@ -32,30 +32,32 @@ public final class SafetensorsFile {
 
     private static final long MAX_HEADER = 100L << 20;
 
+    /** A file's tensors, memory mapped, and the string entries of its {@code __metadata__} (empty when it has none). */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+
     /** The tensors of {@code file}, their memory mapped through {@code arena}. */
     public static Map<String, Tensor> read(Path file, Arena arena) throws IOException {
+        return open(file, arena).tensors();
+    }
+
+    /** The tensors (mapped through {@code arena}) and metadata of {@code file}, its header read once. */
+    public static Contents open(Path file, Arena arena) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment seg = MappedFiles.mapReadOnly(ch, ch.size(), arena);
             JsonNode header = header(file, seg);
             long dataStart = 8 + seg.get(HEADER_LENGTH, 0);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, String> metadata = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals("__metadata__")) continue;
-                tensors.put(e.getKey(), tensor(file, e.getKey(), e.getValue(), seg, dataStart));
+                if (e.getKey().equals("__metadata__")) {
+                    if (e.getValue().isObject()) e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                } else {
+                    tensors.put(e.getKey(), tensor(file, e.getKey(), e.getValue(), seg, dataStart));
+                }
             }
             checkDisjoint(file, tensors.values());
-            return tensors;
-        }
-    }
-
-    /** The string entries of {@code file}'s {@code __metadata__} (empty when it has none). */
-    public static Map<String, String> metadata(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            JsonNode meta = header(file, MappedFiles.mapReadOnly(ch, ch.size(), arena)).get("__metadata__");
-            Map<String, String> out = new LinkedHashMap<>();
-            if (meta != null && meta.isObject()) meta.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-            return out;
+            return new Contents(tensors, metadata);
         }
     }
 

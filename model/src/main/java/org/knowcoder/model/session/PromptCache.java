@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A {@link KvPrefix} kept in a file between runs, so that a run whose prompts begin as an earlier
@@ -59,32 +60,31 @@ public final class PromptCache {
     }
 
     /**
-     * The prefix saved in {@code file} under {@code key}; null when there is no such file or it was
-     * saved under another key (other weights, another machine or build). A file that is not a
-     * prompt cache (another safetensors file included, which a save would overwrite) is bad input
-     * naming it.
+     * The prefix saved in {@code file} under {@code key} (asked for only when the file is a prompt
+     * cache: a key checksums the weights); null when there is no such file or it was saved under
+     * another key (other weights, another machine or build). A file that is not a prompt cache
+     * (another safetensors file included, which a save would overwrite) is bad input naming it.
      */
-    public static KvPrefix read(Path file, String key) throws IOException {
+    public static KvPrefix read(Path file, Supplier<String> key) throws IOException {
         if (!Files.exists(file)) return null;
-        try {
-            String saved = SafetensorsFile.metadata(file).get(KEY);
+        try (Arena arena = Arena.ofConfined()) {
+            SafetensorsFile.Contents c = SafetensorsFile.open(file, arena);
+            String saved = c.metadata().get(KEY);
             if (saved == null) throw notOne(file, "its metadata has no " + KEY);
-            if (!saved.equals(key)) return null;
-            try (Arena arena = Arena.ofConfined()) {
-                Map<String, Tensor> t = SafetensorsFile.read(file, arena);
-                float[] ids = floats(file, t, "tokens", -1);
-                int n = ids.length, layers = 0;
-                while (t.containsKey("keys." + layers)) layers++;
-                int[] tokens = new int[n];
-                for (int i = 0; i < n; i++) tokens[i] = (int) ids[i];
-                long kvDim = layers == 0 || n == 0 ? 0 : t.get("keys.0").numel() / n;
-                float[][] keys = new float[layers][], values = new float[layers][];
-                for (int l = 0; l < layers; l++) {
-                    keys[l] = floats(file, t, "keys." + l, n * kvDim);
-                    values[l] = floats(file, t, "values." + l, n * kvDim);
-                }
-                return new KvPrefix(tokens, (int) kvDim, keys, values);
+            if (!saved.equals(key.get())) return null;
+            Map<String, Tensor> t = c.tensors();
+            float[] ids = floats(file, t, "tokens", -1);
+            int n = ids.length, layers = 0;
+            while (t.containsKey("keys." + layers)) layers++;
+            int[] tokens = new int[n];
+            for (int i = 0; i < n; i++) tokens[i] = (int) ids[i];
+            long kvDim = layers == 0 || n == 0 ? 0 : t.get("keys.0").numel() / n;
+            float[][] keys = new float[layers][], values = new float[layers][];
+            for (int l = 0; l < layers; l++) {
+                keys[l] = floats(file, t, "keys." + l, n * kvDim);
+                values[l] = floats(file, t, "values." + l, n * kvDim);
             }
+            return new KvPrefix(tokens, (int) kvDim, keys, values);
         } catch (CheckpointFormatException e) {
             throw notOne(file, e.getMessage());
         }

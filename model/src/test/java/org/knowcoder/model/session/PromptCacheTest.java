@@ -45,7 +45,7 @@ class PromptCacheTest {
             KvPrefix p = computed.prefix(0, PREFIX);
             Path file = dir.resolve("prompt.kv");
             PromptCache.write(file, "the key", p);
-            KvPrefix back = PromptCache.read(file, "the key");
+            KvPrefix back = PromptCache.read(file, () -> "the key");
             assertArrayEquals(p.tokens(), back.tokens());
             for (int l = 0; l < p.layers(); l++) {
                 assertArrayEquals(p.keys()[l], back.keys()[l]);
@@ -102,8 +102,8 @@ class PromptCacheTest {
             s.prefill(PREFIX, 0);
             Path file = dir.resolve("prompt.kv");
             PromptCache.write(file, "these weights", s.prefix(0, PREFIX));
-            assertNull(PromptCache.read(file, "other weights"));
-            assertNull(PromptCache.read(dir.resolve("absent.kv"), "these weights"));
+            assertNull(PromptCache.read(file, () -> "other weights"));
+            assertNull(PromptCache.read(dir.resolve("absent.kv"), () -> "these weights"));
         }
     }
 
@@ -122,12 +122,14 @@ class PromptCacheTest {
     void aFileThatIsNotOneIsBadInputNamingIt() throws Exception {
         Path text = dir.resolve("notes.kv");
         Files.writeString(text, "hello, world");
-        BadInputException e = assertThrows(BadInputException.class, () -> PromptCache.read(text, "k"));
+        BadInputException e = assertThrows(BadInputException.class, () -> PromptCache.read(text, () -> "k"));
         assertTrue(e.getMessage().startsWith(text + " is not a KnowCoder prompt cache"), e.getMessage());
 
         Path model = dir.resolve("model.safetensors"); // a save would overwrite it
         SafetensorsWriter.writeF32(model, List.of(new SafetensorsWriter.Entry("w", new long[] {2}, new float[] {1, 2})));
-        e = assertThrows(BadInputException.class, () -> PromptCache.read(model, "k"));
+        e = assertThrows(BadInputException.class, () -> PromptCache.read(model, () -> {
+            throw new AssertionError("a foreign file's key is never asked for (it checksums the weights)");
+        }));
         assertTrue(e.getMessage().contains("has no " + PromptCache.KEY), e.getMessage());
 
         try (LlamaWeights w = RandomModels.stories()) {
@@ -137,7 +139,7 @@ class PromptCacheTest {
             PromptCache.write(cut, "k", s.prefix(0, PREFIX));
             byte[] whole = Files.readAllBytes(cut);
             Files.write(cut, Arrays.copyOf(whole, whole.length - 4));
-            e = assertThrows(BadInputException.class, () -> PromptCache.read(cut, "k"));
+            e = assertThrows(BadInputException.class, () -> PromptCache.read(cut, () -> "k"));
             assertTrue(e.getMessage().contains(cut.toString()) && e.getMessage().contains("truncated"), e.getMessage());
         }
     }
