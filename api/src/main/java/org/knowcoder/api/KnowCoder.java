@@ -98,7 +98,10 @@ public final class KnowCoder implements AutoCloseable {
         return extract(text, schema, null);
     }
 
-    /** As {@link #extract(String, Schema)}, with the generated code given to {@code tokens} as it is written, prompt after prompt. */
+    /**
+     * As {@link #extract(String, Schema)}, with the generated code given to {@code tokens} as it is
+     * written, prompt after prompt (with the items constrained decoding then leaves out as forced).
+     */
     public Extraction extract(String text, Schema schema, Consumer<String> tokens) {
         return join(submit("1", text, schema, tokens));
     }

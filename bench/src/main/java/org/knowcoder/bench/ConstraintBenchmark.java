@@ -65,7 +65,7 @@ public class ConstraintBenchmark {
         List<String> classes = List.of("Location", "MiscellaneousEntity", "Organization", "Person");
         DatasetSchema schema = new DatasetSchema(Task.NER, classes, "", List.of(), List.of(),
                 classes.stream().map(c -> Concept.builder(Kind.ENTITY, c).build()).toList());
-        constraint = new ResultsConstraint(ResultsGrammar.of(schema, SENTENCE), new TokenTrie(tok));
+        constraint = new ResultsConstraint(ResultsGrammar.of(schema, SENTENCE), new TokenTrie(tok), ResultsConstraint.DOUBT);
         ids = new int[tok.vocabSize()];
         String prefix = PREFIXES.get(PLACES.indexOf(place));
         write(tok, prefix.getBytes(StandardCharsets.UTF_8));

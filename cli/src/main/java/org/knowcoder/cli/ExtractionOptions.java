@@ -59,8 +59,8 @@ final class ExtractionOptions {
     boolean noPrefixReuse;
 
     @Option(names = "--constrained", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Keep every answer "
-            + "to a well-formed results block of the prompt's classes whose spans are in the sentence (default ${DEFAULT-VALUE}; "
-            + "--no-constrained: the model's own tokens, for comparison)")
+            + "to a well-formed results block of the prompt's classes whose spans are in the sentence, leaving out the items it had to "
+            + "force (default ${DEFAULT-VALUE}; --no-constrained: the model's own tokens, for comparison)")
     boolean constrained;
 
     @Option(names = "--batch", defaultValue = "16", description = "sentences decoded together, as the heap allows (default ${DEFAULT-VALUE}; 1: one at a time)")

@@ -6,6 +6,7 @@ import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Role;
 import org.knowcoder.schema.Task;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,6 +42,8 @@ public final class ResultsGrammar {
     record State(int element, int literal, int pos, int cls, int node, int sam, int owed, boolean escape, long roles) {}
 
     private static final int START = 0, CLASS_CHOICE = 2;
+    /** The block's code around its items: opening, before the first item, between items, closing after one, closing empty. */
+    private static final String OPEN = "results = [", FIRST = "\n\t", BETWEEN = ",\n\t", CLOSE = "\n]", CLOSE_EMPTY = "]";
     private static final String ENTITY = "Entity";
     /** The characters a span writes escaped, as the escapes read them. */
     private static final int[] ESCAPED = {'"', '\\', '\'', '\n', '\t', '\r'};
@@ -49,6 +52,8 @@ public final class ResultsGrammar {
     private final NameTrie classes;
     private final List<NameTrie> heads = new ArrayList<>(), tails = new ArrayList<>(), roles = new ArrayList<>();
     private final SentenceAutomaton sentence;
+    /** The element after an item: a state entering it has just closed one. */
+    private final int afterItem;
 
     private ResultsGrammar(Task task, List<Concept> concepts, String sentence) {
         this.sentence = new SentenceAutomaton(sentence);
@@ -63,8 +68,8 @@ public final class ResultsGrammar {
         }
         this.classes = new NameTrie(names);
         program = new ArrayList<>();
-        add(lit("results = [", 1));                                     // 0
-        add(alt("]", -1, "\n\t", CLASS_CHOICE));                        // 1 (-1: the end, patched below)
+        add(lit(OPEN, 1));                                              // 0
+        add(alt(CLOSE_EMPTY, -1, FIRST, CLASS_CHOICE));                 // 1 (-1: the end, patched below)
         add(name(Names.CLASS, 3));                                      // 2
         switch (task) {
             case NER, ED -> {
@@ -94,8 +99,8 @@ public final class ResultsGrammar {
                 add(alt("]", 5, ", Entity(\"", 8));                     // 10
             }
         }
-        int afterItem = program.size();
-        add(alt(",\n\t", CLASS_CHOICE, "\n]", -1));
+        afterItem = program.size();
+        add(alt(BETWEEN, CLASS_CHOICE, CLOSE, -1));
         int end = program.size();
         add(new Element(Op.END, null, null, null, -1));
         for (Element e : program) {
@@ -116,6 +121,28 @@ public final class ResultsGrammar {
 
     boolean isEnd(State s) {
         return program.get(s.element).op == Op.END;
+    }
+
+    /** Whether {@code s} is where an item starts: its class name comes next. */
+    boolean startsItem(State s) {
+        return s.element == CLASS_CHOICE && s.node == 0;
+    }
+
+    /** Whether {@code s} has just closed an item. */
+    boolean endsItem(State s) {
+        return s.element == afterItem && s.pos == 0;
+    }
+
+    /** The whole block of {@code items}, each an item's bytes as the grammar spells it. */
+    static byte[] block(List<byte[]> items) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(bytes(OPEN));
+        for (int i = 0; i < items.size(); i++) {
+            out.writeBytes(bytes(i == 0 ? FIRST : BETWEEN));
+            out.writeBytes(items.get(i));
+        }
+        out.writeBytes(bytes(items.isEmpty() ? CLOSE_EMPTY : CLOSE));
+        return out.toByteArray();
     }
 
     /** The bytes that close the block from {@code s} at once ("]" after the opening, "\n]" after an item), or null where it cannot close. */

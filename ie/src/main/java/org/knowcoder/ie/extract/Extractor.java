@@ -42,6 +42,7 @@ public final class Extractor {
     private final ExtractionTimings timings;
     /** The tokenizer's pieces for constrained answers, built once per model; null when unconstrained. */
     private final TokenTrie pieces;
+    private final float doubt;
     /** The allowed ids of the answer choosing now: answers choose one at a time, on the decoding thread. */
     private final int[] allowed;
 
@@ -56,6 +57,11 @@ public final class Extractor {
 
     /** @param constrained whether prompts given a grammar are answered within it */
     public Extractor(DecodingSession session, Tokenizer tokenizer, int maxNewTokens, boolean reusePrefix, boolean constrained) {
+        this(session, tokenizer, maxNewTokens, reusePrefix, constrained, ResultsConstraint.DOUBT);
+    }
+
+    /** @param doubt the summed gap past which a constrained answer leaves an item out ({@link ResultsConstraint}) */
+    Extractor(DecodingSession session, Tokenizer tokenizer, int maxNewTokens, boolean reusePrefix, boolean constrained, float doubt) {
         if (maxNewTokens < 1) throw new IllegalArgumentException("the new-token limit must be at least 1, got " + maxNewTokens);
         this.decoder = new BatchDecoder(session, reusePrefix);
         this.tokenizer = tokenizer;
@@ -64,6 +70,7 @@ public final class Extractor {
         this.promptRoom = Math.max(1, seqLen - Math.min(maxNewTokens, seqLen / 4));
         this.timings = new ExtractionTimings(decoder.stats());
         this.pieces = constrained ? new TokenTrie(tokenizer) : null;
+        this.doubt = doubt;
         this.allowed = new int[tokenizer.vocabSize()];
     }
 
@@ -126,7 +133,7 @@ public final class Extractor {
      * generated text as it grows, whole characters at a time.
      */
     public Answer answer(int index, String prompt, ResultsGrammar grammar, Consumer<String> stream) {
-        return answerWithin(index, prompt, pieces == null || grammar == null ? null : new ResultsConstraint(grammar, pieces), stream);
+        return answerWithin(index, prompt, pieces == null || grammar == null ? null : new ResultsConstraint(grammar, pieces, doubt), stream);
     }
 
     /** {@link #answer} with any constraint, or null. */
@@ -189,7 +196,8 @@ public final class Extractor {
         }
 
         /**
-         * The highest logit, among the tokens the constraint allows if there is one. A constraint that
+         * The highest logit, among the tokens the constraint allows if there is one (telling it how
+         * far below the vocabulary's best that was: {@link TokenConstraint#forced}). A constraint that
          * allows none (its grammar forbids it: every state it reaches can be completed) gets EOS, which
          * ends the answer with the text so far, rather than a token outside it.
          */
@@ -197,7 +205,10 @@ public final class Extractor {
         public int choose(float[] logits, int offset, int vocab) {
             if (constraint == null) return Sampler.argmax(logits, offset, vocab);
             int n = constraint.allowed(allowed);
-            return n == 0 ? tokenizer.eosId() : Sampler.argmax(logits, offset, allowed, n);
+            if (n == 0) return tokenizer.eosId();
+            int token = Sampler.argmax(logits, offset, allowed, n);
+            constraint.forced(logits[offset + Sampler.argmax(logits, offset, vocab)] - logits[offset + token]);
+            return token;
         }
 
         /** EOS, {@code """} and the new-token limit complete the answer. */
@@ -219,7 +230,7 @@ public final class Extractor {
 
         /** The answer so far: once the decoder is done with it, the whole answer. */
         public Output output() {
-            String out = constraint == null ? text.all() : new String(constraint.cutShort(text.bytes()), StandardCharsets.UTF_8);
+            String out = constraint == null ? text.all() : new String(constraint.kept(text.bytes()), StandardCharsets.UTF_8);
             int stop = out.indexOf("\"\"\"");
             return new Output(stop >= 0 ? out.substring(0, stop) : out, prompt.length, generated);
         }

@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Unicode, quotes, backslashes, line breaks and repeated words) decoded under random logits, greedy
  * and sampled. Every answer is a complete block that the output parser reads whole, names only the
  * offered classes (and argument classes and roles), and quotes only trimmed substrings of the sentence; the
- * constraint never leaves a step without a token. A tokenizer written here (code fragments, words,
+ * constraint never leaves a step without a token. Dropping the items it forced keeps every answer
+ * so. A tokenizer written here (code fragments, words,
  * byte fallback), so no ../shared is needed.
  */
 class ConstrainedOutputPropertyTest {
@@ -60,12 +61,14 @@ class ConstrainedOutputPropertyTest {
         Random random = new Random(17);
         Sampler sampler = new Sampler(tok.vocabSize(), 1f, 0f, 99);
         int[] ids = new int[tok.vocabSize()];
-        int instances = 0;
+        int instances = 0, dropped = 0;
         for (int c = 0; c < 10_000; c++) {
             Task task = Task.values()[random.nextInt(Task.values().length)];
             DatasetSchema schema = schema(task, random);
             String sentence = sentence(random);
-            ResultsConstraint constraint = new ResultsConstraint(ResultsGrammar.of(schema, sentence), trie);
+            // half the answers keep every item; the others drop those the constraint forced far from the random logits
+            boolean trusting = c % 4 < 2;
+            ResultsConstraint constraint = new ResultsConstraint(ResultsGrammar.of(schema, sentence), trie, trusting ? Float.POSITIVE_INFINITY : 3);
             ByteArrayOutputStream text = new ByteArrayOutputStream();
             int previous = tok.eosId(), steps = 0;
             while (true) {
@@ -73,16 +76,23 @@ class ConstrainedOutputPropertyTest {
                 assertTrue(n > 0, "no token allowed after " + text.toString(StandardCharsets.UTF_8));
                 float[] logits = new float[tok.vocabSize()];
                 for (int i = 0; i < logits.length; i++) logits[i] = (float) random.nextGaussian() * 3;
+                float best = logits[Sampler.argmax(logits)];
                 int token = c % 2 == 0 ? Sampler.argmax(logits, 0, ids, n) : sampler.sample(logits, ids, n);
                 if (token == tok.eosId()) break;
+                constraint.forced(best - logits[token]);
                 constraint.advance(token);
                 text.writeBytes(tok.decode(previous, token));
                 previous = token;
                 assertTrue(++steps < 20_000, "runaway answer");
             }
-            instances += check(schema, sentence, text.toString(StandardCharsets.UTF_8));
+            String written = text.toString(StandardCharsets.UTF_8), kept = new String(constraint.kept(text.toByteArray()), StandardCharsets.UTF_8);
+            if (trusting) assertEquals(written, kept);
+            int n = check(schema, sentence, kept);
+            if (trusting) instances += n;
+            else dropped += check(schema, sentence, written) - n;
         }
-        assertTrue(instances > 5_000, "the answers hold instances, not only empty lists: " + instances);
+        assertTrue(instances > 2_500, "the answers hold instances, not only empty lists: " + instances);
+        assertTrue(dropped > 500, "forced items are dropped: " + dropped);
     }
 
     /** Checks one answer; returns its instances. */

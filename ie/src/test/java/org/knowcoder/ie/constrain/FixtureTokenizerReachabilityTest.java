@@ -42,7 +42,7 @@ class FixtureTokenizerReachabilityTest {
         DatasetSchema schema = new DatasetSchema(Task.NER, List.of("Location", "Person"), "", List.of(), List.of(),
                 List.of(Concept.builder(Kind.ENTITY, "Location").build(), Concept.builder(Kind.ENTITY, "Person").build()));
         TokenTrie trie = new TokenTrie(tok);
-        ResultsConstraint constraint = new ResultsConstraint(ResultsGrammar.of(schema, SENTENCE), trie);
+        ResultsConstraint constraint = new ResultsConstraint(ResultsGrammar.of(schema, SENTENCE), trie, ResultsConstraint.DOUBT);
         List<String> pieces = write(constraint, trie, tok, ANSWER.getBytes(StandardCharsets.UTF_8));
         assertTrue(pieces.stream().anyMatch(p -> p.startsWith("<0x")), "byte-fallback pieces are used: " + pieces);
         int[] ids = new int[tok.vocabSize()];

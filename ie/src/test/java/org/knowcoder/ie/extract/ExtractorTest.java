@@ -24,6 +24,7 @@ import org.knowcoder.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExtractorTest {
     /** stories260K's shape: 5 layers, 8 heads over 4 kv heads, vocabulary and context 512. */
+    /** No limit on a constrained item's gaps: a random model's items are all forced. */
+    private static final float KEEP_ALL = Float.POSITIVE_INFINITY;
     private static final LlamaConfig STORIES = new LlamaConfig(64, 172, 5, 8, 4, 512, 512, 1e-5f, 10000f);
     /** llama-tiny-gqa's: 2 layers, a context of 64 tokens. */
     private static final LlamaConfig TINY_GQA = new LlamaConfig(64, 176, 2, 8, 4, 512, 64, 1e-5f, 10000f);
@@ -178,7 +181,9 @@ class ExtractorTest {
 
     /**
      * Constrained, a random model's answers (batched, the prefix reused) are complete results blocks
-     * that name the prompt's class and quote the sentence, and come out the same one at a time.
+     * that name the prompt's class and quote the sentence, and come out the same one at a time. Its
+     * items are all forced (the model's own choices are random), so they are kept here (no limit on
+     * the gap) and, with the default limit, left out.
      */
     @Test
     void constrainedAnswersAreWellFormed() throws Exception {
@@ -189,9 +194,12 @@ class ExtractorTest {
             List<String> prompts = sentences.stream().map(t -> SHARED + "\"" + t + "\"\nresults = ").toList();
             List<ResultsGrammar> grammars = sentences.stream().map(t -> ResultsGrammar.of(HUMAN, t)).toList();
             String[] batched = new String[prompts.size()], alone = new String[prompts.size()];
-            new Extractor(new LlamaSession(weights, pool, 3), tok, 200, true, true).extractAll(prompts, grammars, (i, o) -> batched[i] = o.text());
-            new Extractor(new LlamaSession(weights, pool), tok, 200, false, true).extractAll(prompts, grammars, (i, o) -> alone[i] = o.text());
+            new Extractor(new LlamaSession(weights, pool, 3), tok, 200, true, true, KEEP_ALL).extractAll(prompts, grammars, (i, o) -> batched[i] = o.text());
+            new Extractor(new LlamaSession(weights, pool), tok, 200, false, true, KEEP_ALL).extractAll(prompts, grammars, (i, o) -> alone[i] = o.text());
             assertEquals(List.of(alone), List.of(batched));
+            String[] doubted = new String[prompts.size()];
+            new Extractor(new LlamaSession(weights, pool, 3), tok, 200, true, true).extractAll(prompts, grammars, (i, o) -> doubted[i] = o.text());
+            assertEquals(Collections.nCopies(prompts.size(), "results = []"), List.of(doubted));
             assertTrue(List.of(batched).stream().anyMatch(a -> !OutputParser.parse(a).isEmpty()), "some answer holds an instance: " + List.of(batched));
             for (int i = 0; i < sentences.size(); i++) {
                 assertTrue(batched[i].startsWith("results = [") && batched[i].endsWith("]"), batched[i]);
@@ -215,14 +223,14 @@ class ExtractorTest {
             String sentence = "Ann met Bob, Sue and Tom at noon in Rome, and Kim saw Lily there.";
             String prompt = SHARED + "\"" + sentence + "\"\nresults = ";
             String[] full = new String[1];
-            new Extractor(new LlamaSession(weights, pool), tok, 400, true, true)
+            new Extractor(new LlamaSession(weights, pool), tok, 400, true, true, KEEP_ALL)
                     .extractAll(List.of(prompt), List.of(ResultsGrammar.of(HUMAN, sentence)), (i, o) -> full[0] = o.text());
             List<PyValue.Call> whole = OutputParser.parse(full[0]);
             assertFalse(whole.isEmpty(), "the uncut answer has an instance to cut");
             int closed = 0;
             for (int limit = 1; limit <= 60; limit++) {
                 String[] out = new String[1];
-                new Extractor(new LlamaSession(weights, pool), tok, limit, true, true)
+                new Extractor(new LlamaSession(weights, pool), tok, limit, true, true, KEEP_ALL)
                         .extractAll(List.of(prompt), List.of(ResultsGrammar.of(HUMAN, sentence)), (i, o) -> out[0] = o.text());
                 if (!out[0].startsWith("results = [")) {
                     assertTrue("results = [".startsWith(out[0]), "cut before the block opened: " + out[0]);

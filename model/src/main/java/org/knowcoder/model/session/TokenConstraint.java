@@ -13,15 +13,23 @@ public interface TokenConstraint {
      */
     int allowed(int[] ids);
 
+    /**
+     * Told before {@link #advance}: how far the token about to be taken scored below the best of
+     * the whole vocabulary (a logit difference; 0 when the best was allowed), which tells a
+     * constraint how much of the answer is its own rather than the model's.
+     */
+    default void forced(float gap) {}
+
     /** Moves past {@code token}, which {@link #allowed} offered. */
     void advance(int token);
 
     /**
-     * What to keep of {@code generated}, the bytes of the tokens taken so far, when decoding stops
-     * before the grammar is done (a token limit, the end of the context): those bytes, or, from a
-     * grammar that can close early, their longest prefix that ends where it could close, closed.
+     * What to keep of {@code generated}, the bytes of the tokens taken so far, once decoding stops:
+     * those bytes, or a well-formed answer made of them. Decoding may stop before the grammar is done
+     * (a token limit, the end of the context); a grammar that can close early then keeps the
+     * longest prefix that ends where it could close, closed.
      */
-    default byte[] cutShort(byte[] generated) {
+    default byte[] kept(byte[] generated) {
         return generated;
     }
 }
