@@ -40,12 +40,12 @@ public final class ResultsConstraint implements TokenConstraint {
      */
     public static final float DOUBT = 5f;
 
-    /** An item's first byte and end in the answer, and the gaps of its tokens summed. */
+    /** An item's first byte and end in the answer, and the gaps of the tokens that wrote its spans, summed. */
     private record Item(int start, int end, float gap) {}
 
     private final List<Item> items = new ArrayList<>();
     private final float doubt;
-    /** Where the item being written started (-1: none), its gaps so far, and the gap of the token about to be taken. */
+    /** Where the item being written started (-1: none), its span tokens' gaps so far, and the gap of the token about to be taken. */
     private int itemStart = -1;
     private float itemGap, gap;
 
@@ -102,21 +102,30 @@ public final class ResultsConstraint implements TokenConstraint {
         this.gap = gap;
     }
 
-    /** A token's gap counts toward the item it writes a byte of (the token that opens one may end the previous one). */
+    /**
+     * A token's gap counts toward the item whose span it writes a byte of (a quoted character or the
+     * closing quote). Class and argument names do not count: the grammar offers only the prompt's,
+     * and a model asked for classes it was not trained on is refused its own at every name.
+     */
     @Override
     public void advance(int token) {
         if (token == trie.eos()) {
             state = null;
             return;
         }
-        if (itemStart >= 0) itemGap += gap;
+        boolean counted = false;
         for (byte b : trie.bytes(token)) {
+            if (!counted && grammar.inSpan(state)) {
+                itemGap += gap;
+                counted = true;
+            }
             state = grammar.step(state, b & 0xFF);
             if (state == null) throw new IllegalStateException("token " + token + " was not among the allowed ones");
             taken++;
             if (grammar.startsItem(state)) {
                 itemStart = taken;
-                itemGap = gap;
+                itemGap = 0;
+                counted = false;
             } else if (grammar.endsItem(state)) {
                 items.add(new Item(itemStart, taken, itemGap));
                 itemStart = -1;

@@ -128,6 +128,11 @@ public final class ResultsGrammar {
         return s.element == CLASS_CHOICE && s.node == 0;
     }
 
+    /** Whether the next byte from {@code s} is quoted: a span's character or its closing quote. */
+    boolean inSpan(State s) {
+        return program.get(s.element).op == Op.SPAN;
+    }
+
     /** Whether {@code s} has just closed an item. */
     boolean endsItem(State s) {
         return s.element == afterItem && s.pos == 0;

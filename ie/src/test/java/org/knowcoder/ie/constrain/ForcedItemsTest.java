@@ -19,7 +19,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Items whose tokens the constraint forced far from the model's choices are left out of the answer, which stays well-formed. */
+/**
+ * Items whose spans the constraint forced far from the model's choices are left out of the answer,
+ * which stays well-formed; the class names it chose among the prompt's do not count.
+ */
 class ForcedItemsTest {
     private static final List<String> PIECES = List.of("results = [", "]", "\n\t", ",\n\t", "\n]", "Person", "Place", "(\"", "\")", "\"),",
             "Ann", "Bob", "Paris", " ", "\"");
@@ -70,11 +73,18 @@ class ForcedItemsTest {
     void anItemPastTheLimitIsLeftOutAndTheRestKeptInOrder() throws IOException {
         Tokenizer tok = tokenizer();
         List<String> parts = List.of("results = [\n\t", "Person(\"Ann\")", ",\n\t", "Person(\"Bob\")", ",\n\t", "Place(\"Paris\")", "\n]");
-        // an item here is four tokens ("Person", "(\"", "Bob", "\")"): Ann's sum 2, Bob's 6, Paris's 4.8
-        float[] gaps = {0, 0.5f, 0, 1.5f, 0, 1.2f, 0};
+        // an item here is four tokens ("Person", "(\"", "Bob", "\")"), two of them in its span: Ann's sum 1, Bob's 6, Paris's 4.8
+        float[] gaps = {0, 0.5f, 0, 3, 0, 2.4f, 0};
         assertEquals("results = [\n\tPerson(\"Ann\"),\n\tPlace(\"Paris\")\n]", write(tok, constraint(tok, 5), parts, gaps));
         assertEquals("results = [\n\tPerson(\"Ann\"),\n\tPerson(\"Bob\"),\n\tPlace(\"Paris\")\n]",
                 write(tok, constraint(tok, Float.POSITIVE_INFINITY), parts, gaps), "no limit: the answer as written");
+    }
+
+    @Test
+    void aClassNameChosenAmongThePromptsDoesNotCount() throws IOException {
+        Tokenizer tok = tokenizer();
+        List<String> parts = List.of("results = [\n\t", "Person", "(\"Ann\")", "\n]");
+        assertEquals("results = [\n\tPerson(\"Ann\")\n]", write(tok, constraint(tok, 5), parts, new float[] {0, 9, 0, 0}));
     }
 
     @Test
