@@ -21,9 +21,9 @@ import java.util.List;
  * <p>Items the constraint forced are left out of the answer. A small model misspells a rare name
  * it copies ("Hodtor" for the sentence's "Hoddle"), which the constraint mends, but it also writes
  * names the sentence does not hold, which the constraint bends into whatever substring it allows
- * ("Proundice" into "Practice"). The two differ in how far the tokens taken fell below the model's
- * own choices ({@link #forced}): an item whose gaps sum to more than {@link #DOUBT} is dropped, the
- * rest of the block kept as the model went on writing it.
+ * ("Proundice" into "Practice"). The two differ in how far the tokens that wrote the spans fell
+ * below the model's own choices ({@link #forced}): an item whose span tokens' gaps sum to more than
+ * {@link #DOUBT} is dropped, the rest of the block kept as the model went on writing it.
  */
 public final class ResultsConstraint implements TokenConstraint {
     private final ResultsGrammar grammar;
@@ -34,9 +34,9 @@ public final class ResultsConstraint implements TokenConstraint {
     private byte[] closing;
 
     /**
-     * The summed logit gap above which an item is dropped. KnowCoder-mini on the dev splits
-     * (bench/README.md, "Constrained decoding"): F1 rises from every limit between 2 and 25 on,
-     * flat from 3 to 10; the model's best token is allowed at nearly every step of a well-copied item.
+     * The summed logit gap above which an item is dropped, chosen on KnowCoder-mini's dev splits
+     * (bench/README.md, "Constrained decoding"; F1 barely moves between 3 and 10): the model's best
+     * token is allowed at nearly every step of a well-copied span.
      */
     public static final float DOUBT = 5f;
 

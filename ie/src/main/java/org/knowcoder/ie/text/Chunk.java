@@ -6,10 +6,4 @@ package org.knowcoder.ie.text;
  * (the first piece counts the sentence: {@code sentences} 1, the others 0).
  */
 public record Chunk(int start, int end, int sentences, boolean truncated) {
-    /** The chunk's text as the prompt writes it: line breaks and tabs become spaces, one for one, so offsets stay the input's. */
-    public String promptText(String input) {
-        char[] cs = input.substring(start, end).toCharArray();
-        for (int i = 0; i < cs.length; i++) if (cs[i] == '\n' || cs[i] == '\r' || cs[i] == '\t') cs[i] = ' ';
-        return new String(cs);
-    }
 }

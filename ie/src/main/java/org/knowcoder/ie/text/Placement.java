@@ -26,23 +26,24 @@ import java.util.Set;
  *     earlier head); a head equal to its tail is dropped, and so is a repeated relation;</li>
  * <li>an event argument on its occurrence nearest the trigger (ties: the earlier one).</li>
  * </ul>
- * A span that does not occur in the chunk (or is empty) is dropped. Classes become types through
+ * A span that does not occur in the chunk (or is blank) is dropped. Classes become types through
  * the plan's labels (superclass induction). A relation's head or tail takes the type of an entity
- * placed on exactly its characters, and has none otherwise. Offsets are the input's.
+ * placed on exactly its characters, and has none otherwise. Offsets and texts are the input's: a span
+ * the prompt's spacing split ("Acme 's" for "Acme's") is the input's characters from its first to its last.
  */
 final class Placement {
     private final String input, text;
-    private final int offset;
+    private final PromptText prompt;
     final List<Mention> entities = new ArrayList<>();
     final List<Relation> relations = new ArrayList<>();
     private final List<EventDraft> events = new ArrayList<>();
     private final Set<String> taken = new HashSet<>();
 
-    /** @param text the chunk as the prompt wrote it; @param offset where it starts in {@code input} */
-    Placement(String input, String text, int offset) {
+    /** @param prompt the chunk of {@code input} as the prompt wrote it */
+    Placement(String input, PromptText prompt) {
         this.input = input;
-        this.text = text;
-        this.offset = offset;
+        this.prompt = prompt;
+        this.text = prompt.text;
     }
 
     void entities(TaskPlan plan, List<PyValue.Call> calls) {
@@ -70,8 +71,7 @@ final class Placement {
                 }
             }
             if (!seen.add(type.get() + " " + bestHead + " " + bestTail)) continue;
-            relations.add(new Relation(type.get(), mention(entityType(bestHead, head.length()), bestHead, head.length()),
-                    mention(entityType(bestTail, tail.length()), bestTail, tail.length())));
+            relations.add(new Relation(type.get(), typed(mention(null, bestHead, head.length())), typed(mention(null, bestTail, tail.length()))));
         }
     }
 
@@ -141,18 +141,20 @@ final class Placement {
         return best;
     }
 
-    private String entityType(int at, int length) {
-        for (Mention m : entities) if (m.start() == offset + at && m.end() == offset + at + length) return m.type();
-        return null;
+    /** {@code m} with the type of an entity placed on exactly its characters, or none. */
+    private Mention typed(Mention m) {
+        for (Mention e : entities) if (e.start() == m.start() && e.end() == m.end()) return Mention.of(e.type(), input, m.start(), m.end());
+        return m;
     }
 
     private boolean occurs(String span) {
-        return span != null && !span.isEmpty() && text.contains(span);
+        return span != null && !span.isBlank() && text.contains(span);
     }
 
-    /** A mention at chunk offset {@code at}; its text is the input's (the prompt's text differs only in whitespace kinds). */
+    /** The mention under the prompt text's characters [at, at + length), not all spaces; its text is the input's. */
     private Mention mention(String type, int at, int length) {
-        return Mention.of(type, input, offset + at, offset + at + length);
+        int[] span = prompt.inInput(at, length);
+        return Mention.of(type, input, span[0], span[1]);
     }
 
     private static final class EventDraft {

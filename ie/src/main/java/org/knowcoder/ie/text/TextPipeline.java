@@ -103,8 +103,9 @@ public final class TextPipeline {
 
     /** One chunk through every task: NER, RE and ED asked together; then entities placed before relations (whose spans take their types), then EAE on ED's triggers. */
     private CompletableFuture<ChunkResult> chunk(TextModel asking, String input, Chunk chunk, Consumer<String> stream) {
-        String text = chunk.promptText(input);
-        ChunkResult result = new ChunkResult(chunk, new Placement(input, text, chunk.start()));
+        PromptText prompted = PromptText.of(input, chunk.start(), chunk.end());
+        String text = prompted.text;
+        ChunkResult result = new ChunkResult(chunk, new Placement(input, prompted));
         // with a stream, each prompt waits for the one before, so that the stream reads in order
         CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
         List<Task> order = List.of(Task.NER, Task.RE, Task.ED);

@@ -51,15 +51,17 @@ class TextPipelineTest {
     void aDocumentIsChunkedPlacedAndMerged() {
         String s1 = "Ann works for Acme in Paris.", s2 = "She married Bob in Paris.", s3 = "Ann and Bob and Cid and Dan went home.";
         String text = s1 + " " + s2 + "\n\n" + s3;
+        // the prompts write the sentences with their punctuation apart (PromptText)
+        String p1 = "Ann works for Acme in Paris .", p2 = "She married Bob in Paris .";
         ScriptedModel model = new ScriptedModel(Map.of(
-                "NER|" + s1, "results = [\n\tPerson(\"Ann\"),\n\tOrganization(\"Acme as employer\"),\n\tGeographicLocation(\"Paris\"),"
+                "NER|" + p1, "results = [\n\tPerson(\"Ann\"),\n\tOrganization(\"Acme as employer\"),\n\tGeographicLocation(\"Paris\"),"
                         + "\n\tPerson(\"Ann\"),\n\tPerson(\"Zed\")\n]",
-                "RE|" + s1, "results = [WorkFor(Entity(\"Ann\"), Entity(\"Acme\")), WorkFor(Entity(\"Ann\"), Entity(\"Acme\")), WorkFor(Entity(\"Ann\"), Entity(\"Ann\"))]",
-                "NER|" + s2, "results = [Person(\"She\"), Person(\"Bob\")]",
-                "ED|" + s2, "results = [Marry(\"married\")]",
-                "EAE|" + s2, "results = [Marry(trigger=\"married\", person=[Entity(\"She\"), Entity(\"Bob\"), Entity(\"Bob\")], place=[Entity(\"Paris\")])]",
+                "RE|" + p1, "results = [WorkFor(Entity(\"Ann\"), Entity(\"Acme\")), WorkFor(Entity(\"Ann\"), Entity(\"Acme\")), WorkFor(Entity(\"Ann\"), Entity(\"Ann\"))]",
+                "NER|" + p2, "results = [Person(\"She\"), Person(\"Bob\")]",
+                "ED|" + p2, "results = [Marry(\"married\")]",
+                "EAE|" + p2, "results = [Marry(trigger=\"married\", person=[Entity(\"She\"), Entity(\"Bob\"), Entity(\"Bob\")], place=[Entity(\"Paris\")])]",
                 "NER|Ann and Bob and Cid and", "results = [Person(\"Ann\"), Person(\"Cid\")]",
-                "NER|Dan went home.", "results = [Person(\"Da"));
+                "NER|Dan went home .", "results = [Person(\"Da"));
         TextResult r = run(model, text, 6, Set.of());
         int o2 = s1.length() + 1, o3 = o2 + s2.length() + 2;
         assertAll(
@@ -81,12 +83,12 @@ class TextPipelineTest {
 
     @Test
     void spansTakeFreeOccurrencesAndArgumentsTheNearest() {
-        String text = "Paris saw Ann. Later Ann married Bob in Paris and joined Acme.";
+        String text = "Paris saw Ann. Later Ann married Bob in Paris and joined Acme.", prompt = "Paris saw Ann . Later Ann married Bob in Paris and joined Acme .";
         ScriptedModel model = new ScriptedModel(Map.of(
-                "NER|" + text, "results = [Person(\"Ann\"), Person(\"Ann\"), Person(\"Ann\")]",
-                "RE|" + text, "results = [WorkFor(head_entity=Entity(\"Ann\"), tail_entity=Entity(\"Acme\"))]",
-                "ED|" + text, "results = [Marry(\"married\")]",
-                "EAE|" + text, "results = [Marry(trigger=\"married\", place=[Entity(\"Paris\")])]"));
+                "NER|" + prompt, "results = [Person(\"Ann\"), Person(\"Ann\"), Person(\"Ann\")]",
+                "RE|" + prompt, "results = [WorkFor(head_entity=Entity(\"Ann\"), tail_entity=Entity(\"Acme\"))]",
+                "ED|" + prompt, "results = [Marry(\"married\")]",
+                "EAE|" + prompt, "results = [Marry(trigger=\"married\", place=[Entity(\"Paris\")])]"));
         TextResult r = run(model, text, 100, Set.of());
         int secondAnn = text.indexOf("Ann", 11), lastParis = text.lastIndexOf("Paris");
         assertAll(
@@ -98,8 +100,8 @@ class TextPipelineTest {
     @Test
     void eaeAloneRunsEdForItsTriggersAndEmptyTextAsksNothing() {
         String text = "Ann married Bob.";
-        ScriptedModel model = new ScriptedModel(Map.of("ED|" + text, "results = [Marry(\"married\")]",
-                "EAE|" + text, "results = [Marry(trigger=\"married\", person=[Entity(\"Bob\")])]"));
+        ScriptedModel model = new ScriptedModel(Map.of("ED|Ann married Bob .", "results = [Marry(\"married\")]",
+                "EAE|Ann married Bob .", "results = [Marry(trigger=\"married\", person=[Entity(\"Bob\")])]"));
         TextResult r = run(model, text, 100, Set.of(Task.EAE));
         assertAll(() -> assertEquals(List.of("ED", "EAE"), model.prompts.stream().map(ScriptedModel::task).toList()),
                 () -> assertEquals("Bob", r.events().getFirst().arguments().getFirst().span().text()),
