@@ -48,15 +48,16 @@ class ConstrainedOutputPropertyTest {
     @TempDir
     static Path tmp;
 
-    private static Tokenizer tokenizer() throws IOException {
-        Path file = tmp.resolve("tokenizer.bin");
-        Files.write(file, Llama2cTokenizers.of(PIECES));
+    /** A llama2.c tokenizer of {@code pieces}, written into {@code dir}. */
+    static Tokenizer tokenizer(Path dir, List<String> pieces) throws IOException {
+        Path file = dir.resolve("tokenizer.bin");
+        Files.write(file, Llama2cTokenizers.of(pieces));
         return Tokenizers.load(file);
     }
 
     @Test
     void tenThousandRandomPromptsAlwaysGiveWellFormedAnswers() throws IOException {
-        Tokenizer tok = tokenizer();
+        Tokenizer tok = tokenizer(tmp, PIECES);
         TokenTrie trie = new TokenTrie(tok);
         Random random = new Random(17);
         Sampler sampler = new Sampler(tok.vocabSize(), 1f, 0f, 99);

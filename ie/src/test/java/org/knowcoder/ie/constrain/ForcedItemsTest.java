@@ -5,14 +5,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.knowcoder.ie.prompt.DatasetSchema;
 import org.knowcoder.schema.Concept;
 import org.knowcoder.schema.Task;
-import org.knowcoder.testing.Llama2cTokenizers;
 import org.knowcoder.tokenizer.Tokenizer;
-import org.knowcoder.tokenizer.Tokenizers;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -64,9 +61,7 @@ class ForcedItemsTest {
     }
 
     private static Tokenizer tokenizer() throws IOException {
-        Path file = tmp.resolve("tokenizer.bin");
-        Files.write(file, Llama2cTokenizers.of(PIECES));
-        return Tokenizers.load(file);
+        return ConstrainedOutputPropertyTest.tokenizer(tmp, PIECES);
     }
 
     @Test
