@@ -34,8 +34,8 @@ import java.util.function.Consumer;
  *     r.entities().forEach(e -> System.out.println(e.type() + " " + e.text() + " " + e.start()));
  * }
  * }</pre>
- * A text of any length is split into sentences, packed into chunks that fit the model's context,
- * and the results merged with offsets into the text. Thread-safe: calls from many threads share
+ * A text of any length is split into sentences, each asked on its own (a long one cut to fit the
+ * model's context), and the results merged with offsets into the text. Thread-safe: calls from many threads share
  * the model, and their prompts are decoded together in one batch rather than one after another.
  */
 public final class KnowCoder implements AutoCloseable {

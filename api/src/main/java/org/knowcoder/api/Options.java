@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * @param threads      worker threads of the CPU
  * @param batch        prompts decoded together
  * @param maxNewTokens generated tokens per prompt at most
- * @param chunkTokens  tokens of text one prompt carries at most (sentences are packed up to it; also bounded by the context)
+ * @param chunkTokens  tokens of text one prompt carries at most: a longer sentence is cut (also bounded by the context)
  * @param constrained  answers kept to well-formed code of the schema's classes quoting the text (constrained decoding)
  * @param promptCache  a file that keeps the prompts' shared prefix (the schema's class definitions) between runs: restored at
  *                     load when it was saved for the same weights, machine and build (else ignored), saved by

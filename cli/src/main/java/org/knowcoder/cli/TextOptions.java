@@ -28,7 +28,7 @@ final class TextOptions {
     @Option(names = "--types-file", paramLabel = "FILE", description = "types with descriptions, as JSON: [{\"name\", \"kind\", \"description\", \"examples\", ...}]")
     Path typesFile;
 
-    @Option(names = "--chunk-tokens", defaultValue = "128", description = "tokens of text one prompt carries at most; sentences are packed up to it (default ${DEFAULT-VALUE})")
+    @Option(names = "--chunk-tokens", defaultValue = "128", description = "tokens of text one prompt carries at most: each sentence has a prompt of its own, a longer one is cut (default ${DEFAULT-VALUE})")
     int chunkTokens;
 
     @Option(names = "--adapter", paramLabel = "DIR", description = "a PEFT LoRA adapter (finetune's RUN/adapter), applied without merging (cpu)")

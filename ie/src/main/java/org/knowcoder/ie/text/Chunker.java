@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * Cuts an input into the chunks its prompts carry. Paragraphs (text between blank lines) are split
  * into sentences by {@link SentenceSplitter}, the rule the CASIE reader uses, rather than
  * {@code java.text.BreakIterator}: BreakIterator ends a sentence after "Dr." or an initial ("J.
- * Smith"), cutting names, which are what extraction looks for. Consecutive sentences are packed
- * into a chunk while their tokens fit the budget. A sentence longer than the budget is never
+ * Smith"), cutting names, which are what extraction looks for. Each sentence is a chunk of its
+ * own, as KnowCoder learned from single sentences (sentences packed into one prompt scored lower:
+ * bench/README.md, "Extraction on plain text"). A sentence longer than the budget is never
  * dropped: it is cut at word boundaries (where SentencePiece tokens begin) into pieces that fit,
  * and a word longer than the budget at the longest prefix that fits; those chunks are marked truncated.
  */
@@ -34,26 +35,10 @@ final class Chunker {
 
     List<Chunk> chunks(String text) {
         List<Chunk> out = new ArrayList<>();
-        int start = -1, end = -1, used = 0, sentences = 0;
         for (int[] s : sentences(text)) {
-            int cost = tokens.applyAsInt(text.substring(s[0], s[1]));
-            if (sentences > 0 && used + cost > budget) {
-                out.add(new Chunk(start, end, sentences, false));
-                sentences = 0;
-            }
-            if (cost > budget) {
-                cut(text, s[0], s[1], out);
-                continue;
-            }
-            if (sentences == 0) {
-                start = s[0];
-                used = 0;
-            }
-            end = s[1];
-            used += cost;
-            sentences++;
+            if (tokens.applyAsInt(text.substring(s[0], s[1])) > budget) cut(text, s[0], s[1], out);
+            else out.add(new Chunk(s[0], s[1], 1, false));
         }
-        if (sentences > 0) out.add(new Chunk(start, end, sentences, false));
         return out;
     }
 

@@ -83,7 +83,7 @@ class TextPipelineTest {
 
     @Test
     void spansTakeFreeOccurrencesAndArgumentsTheNearest() {
-        String text = "Paris saw Ann. Later Ann married Bob in Paris and joined Acme.", prompt = "Paris saw Ann . Later Ann married Bob in Paris and joined Acme .";
+        String text = "Paris saw Ann, and later Ann married Bob in Paris and joined Acme.", prompt = "Paris saw Ann , and later Ann married Bob in Paris and joined Acme .";
         ScriptedModel model = new ScriptedModel(Map.of(
                 "NER|" + prompt, "results = [Person(\"Ann\"), Person(\"Ann\"), Person(\"Ann\")]",
                 "RE|" + prompt, "results = [WorkFor(head_entity=Entity(\"Ann\"), tail_entity=Entity(\"Acme\"))]",
@@ -95,6 +95,15 @@ class TextPipelineTest {
                 () -> assertEquals(List.of(10, secondAnn), r.entities().stream().map(Mention::start).toList(), "the two occurrences, then a duplicate"),
                 () -> assertEquals(secondAnn, r.relations().getFirst().head().start(), "the Ann nearest Acme"),
                 () -> assertEquals(lastParis, r.events().getFirst().arguments().getFirst().span().start(), "the Paris nearest the trigger"));
+    }
+
+    @Test
+    void eachSentenceIsAskedOnItsOwn() {
+        String text = "Ann met Bob. Sue saw Tom.";
+        ScriptedModel model = new ScriptedModel(Map.of("NER|Ann met Bob .", "results = [Person(\"Bob\")]", "NER|Sue saw Tom .", "results = [Person(\"Tom\")]"));
+        TextResult r = run(model, text, 100, Set.of(Task.NER));
+        assertAll(() -> assertEquals(List.of(new Mention("Person", "Bob", 8, 11), new Mention("Person", "Tom", 21, 24)), r.entities()),
+                () -> assertEquals(2, r.sentences()), () -> assertEquals(2, model.prompts.size()));
     }
 
     @Test
