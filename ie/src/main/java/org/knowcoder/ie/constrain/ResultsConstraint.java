@@ -45,8 +45,8 @@ public final class ResultsConstraint implements TokenConstraint {
 
     private final List<Item> items = new ArrayList<>();
     private final float doubt;
-    /** Where the item being written started (-1: none), its span tokens' gaps so far, and the gap of the token about to be taken. */
-    private int itemStart = -1;
+    /** Where the item being written started, its span tokens' gaps so far, and the gap of the token about to be taken (0 unless told). */
+    private int itemStart;
     private float itemGap, gap;
 
     /** Items are dropped past the summed gap {@code doubt} ({@link #DOUBT}; infinity: none). */
@@ -58,7 +58,7 @@ public final class ResultsConstraint implements TokenConstraint {
     }
 
     /**
-     * The block without its forced items (those past {@link #DOUBT}). An answer cut short (a small
+     * The block without its forced items (those past the limit). An answer cut short (a small
      * model may repeat one instance until the new-token limit) keeps its complete instances, closed:
      * a well-formed block still, as every constrained answer is.
      */
@@ -128,7 +128,6 @@ public final class ResultsConstraint implements TokenConstraint {
                 counted = false;
             } else if (grammar.endsItem(state)) {
                 items.add(new Item(itemStart, taken, itemGap));
-                itemStart = -1;
             }
             byte[] close = grammar.closing(state);
             if (close != null) {
@@ -136,5 +135,6 @@ public final class ResultsConstraint implements TokenConstraint {
                 closing = close;
             }
         }
+        gap = 0; // told for this token only
     }
 }
