@@ -17,13 +17,12 @@ import java.util.Locale;
  *
  * <p>Kept whole: words with inner punctuation ("U.S.", "1,000", "1996-08-28", "e-mail", "$3.2"), and
  * a final period after a word that holds another one ("U.S." ends a sentence as it is). Set apart: a
- * word's leading {@code " ( [ {}; its trailing {@code " ) ] } , ; : ! ?}
- * and "..."; the period that ends a sentence ({@link SentenceSplitter}: not "Mr." in "Mr. Smith",
- * nor an ordinal's);
- * the clitics 's, 're, 'm, 'll, 've, 'd and n't.
+ * word's leading {@code " ( [ {} and opening curly quotes; its trailing {@code " ) ] } , ; : ! ?},
+ * closing curly quotes and "..."; the period that ends a sentence ({@link SentenceSplitter}: not
+ * "Mr." in "Mr. Smith", nor an ordinal's); the clitics 's, 're, 'm, 'll, 've, 'd and n't.
  */
 final class PromptText {
-    private static final String LEADING = "\"([{", TRAILING = "\")]},;:!?";
+    private static final String LEADING = "\"([{\u201C\u2018", TRAILING = "\")]},;:!?\u201D\u2019";
     private static final List<String> CLITICS = List.of("n't", "'s", "'re", "'m", "'ll", "'ve", "'d");
 
     /** The text the prompt quotes. */

@@ -19,6 +19,7 @@ class PromptTextTest {
         assertEquals("Acme 's CEO does n't ( really ) say \" no , \" he said .", prompt("Acme's CEO doesn't (really) say \"no,\" he said."));
         assertEquals("Why ? Ask Bob ; or Sue : she knows !", prompt("Why? Ask Bob; or Sue: she knows!"));
         assertEquals("Wait ... what ?", prompt("Wait... what?"));
+        assertEquals("“ Paris ” , ‘ Rome ’ and the students ’ Ann ’s", prompt("“Paris”, ‘Rome’ and the students’ Ann’s"));
         assertEquals("I 'm sure they 're here and we 'll see : it 's Ann ’s", prompt("I'm sure they're here and we'll see: it's Ann’s"));
     }
 
