@@ -39,24 +39,21 @@ final class PromptText {
     static PromptText of(String input, int start, int end) {
         BitSet sentenceEnds = new BitSet();
         for (int[] sentence : SentenceSplitter.split(input.substring(start, end), new BitSet())) sentenceEnds.set(start + sentence[1]);
-        List<int[]> words = new ArrayList<>(); // [from, to) of each whitespace-separated word
-        for (int i = start; i < end; ) {
+        StringBuilder text = new StringBuilder();
+        List<Integer> source = new ArrayList<>();
+        for (int i = start; i < end; ) { // each whitespace-separated word [from, i)
             while (i < end && Character.isWhitespace(input.charAt(i))) i++;
             int from = i;
             while (i < end && !Character.isWhitespace(input.charAt(i))) i++;
-            if (i > from) words.add(new int[] {from, i});
-        }
-        StringBuilder text = new StringBuilder();
-        List<Integer> source = new ArrayList<>();
-        for (int w = 0; w < words.size(); w++) {
-            for (int[] token : tokens(input, words.get(w)[0], words.get(w)[1], sentenceEnds.get(words.get(w)[1]))) {
+            if (i == from) continue;
+            for (int[] token : tokens(input, from, i, sentenceEnds.get(i))) {
                 if (!text.isEmpty()) {
                     text.append(' ');
                     source.add(-1);
                 }
-                for (int i = token[0]; i < token[1]; i++) {
-                    text.append(input.charAt(i));
-                    source.add(i);
+                for (int c = token[0]; c < token[1]; c++) {
+                    text.append(input.charAt(c));
+                    source.add(c);
                 }
             }
         }
