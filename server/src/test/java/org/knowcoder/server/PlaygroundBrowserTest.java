@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowcoder.api.KnowCoder;
 import org.knowcoder.api.Options;
-import org.knowcoder.testing.SharedFiles;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,26 +21,27 @@ import static org.knowcoder.server.TestClient.ok;
  * The playground page in a real browser (headless Chromium, skipped where none is installed; CI
  * installs Debian's chromium): it loads {@code /}, a sentence and its types are typed in, Extract is
  * clicked, and the entities come back highlighted in the text, each mark the text and type of an
- * entity the API itself returns for that sentence. On stories260K (../shared) under constrained
- * decoding, whose answers quote the text: a random model's may hold no entity at all. The page as the
- * browser drew it is saved as target/playground.png.
+ * entity the API itself returns for that sentence. On the shipped model (the repository's
+ * models/knowcoder-mini), asked for two of its own types: a model that does no extraction (as
+ * stories260K) has its constrained answers' items dropped as forced and finds nothing to highlight.
+ * The page as the browser drew it is saved as target/playground.png.
  */
 class PlaygroundBrowserTest {
     private static final String SENTENCE = "Ann met Bob in Paris.";
-    private static final String TYPES = "Person, Location";
+    private static final String TYPES = "Human, GeographicLocation";
+    private static final Path SHIPPED = Path.of("..", "models", "knowcoder-mini");
     static final Path SCREENSHOT = Path.of("target", "playground.png");
 
     @Test
     void highlightsTheEntitiesOfATypedSentence(@TempDir Path profile) throws Exception {
         Path chromium = HeadlessChromium.find();
         assumeTrue(chromium != null, "no chromium on the PATH (apt-get install chromium)");
-        Path model = SharedFiles.fixture("stories260K/stories260K.bin");
-        KnowCoder kc = KnowCoder.load(model, Options.defaults().withTokenizer(model.resolveSibling("tok512.bin")).withThreads(1).withBatch(4).withMaxNewTokens(256));
+        KnowCoder kc = KnowCoder.load(SHIPPED, Options.defaults().withThreads(1).withBatch(4).withMaxNewTokens(256));
         try (ExtractionServer server = ExtractionServer.start(new ServerConfig("127.0.0.1", 0, null, 8, Duration.ofSeconds(120), 16 << 10));
              HeadlessChromium browser = new HeadlessChromium(chromium, profile)) {
-            server.ready(kc, "stories260K", null);
+            server.ready(kc, "knowcoder-mini", null);
             JsonNode expected = ok(TestClient.post(server, "/v1/extract", null,
-                    "{\"text\": " + JSON.writeValueAsString(SENTENCE) + ", \"types\": [\"Person\", \"Location\"]}")).get("entities");
+                    "{\"text\": " + JSON.writeValueAsString(SENTENCE) + ", \"types\": [\"Human\", \"GeographicLocation\"]}")).get("entities");
             assertFalse(expected.isEmpty(), "the model finds an entity in the sentence: " + expected);
 
             browser.open(server.url() + "/");
