@@ -170,12 +170,12 @@ class ServeTest {
     @Test
     void aSlowRequestTimesOutAndAStopDrainsTheOneInFlight() throws Exception {
         try (ExtractionServer quick = ExtractionServer.start(new ServerConfig("127.0.0.1", 0, null, 8, Duration.ofMillis(1), 64 << 10))) {
-            // distinct texts of a hundred tokens on the wider model: each prompt is a long prefill, so the request cannot be done
-            // within the timeout; 50 copies of one sentence on the tiny model, whose prompts share all but a token, could be done
-            // by the time a loaded machine's request thread had submitted them
+            // distinct texts of a hundred tokens, each one sentence (a sentence is a prompt), on the wider model: each prompt is a
+            // long prefill, so the request cannot be done within the timeout; 50 copies of one short sentence on the tiny model,
+            // whose prompts share all but a token, could be done by the time a loaded machine's request thread had submitted them
             quick.ready(TinyModel.loadWider(), "stories", null);
             String many = String.join(", ", java.util.stream.IntStream.range(0, 50)
-                    .mapToObj(i -> "\"" + ("Lily saw a big cat in the park number " + i + ". ").repeat(8) + "\"").toList());
+                    .mapToObj(i -> "\"" + ("Lily saw a big cat in the park number " + i + " and ").repeat(8) + "ran home.\"").toList());
             error(504, post(quick, "/v1/extract", "{\"texts\": [" + many + "], \"types\": [\"Person\"]}"), "past the timeout");
         }
         ExtractionServer draining = ExtractionServer.start(new ServerConfig("127.0.0.1", 0, null, 8, Duration.ofSeconds(60), 64 << 10));
