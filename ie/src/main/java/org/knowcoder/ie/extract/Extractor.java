@@ -10,6 +10,7 @@ import org.knowcoder.model.session.DecodingSession;
 import org.knowcoder.model.session.KvPrefix;
 import org.knowcoder.model.session.Sampler;
 import org.knowcoder.model.session.TokenConstraint;
+import org.knowcoder.tensor.kernels.ExpSum;
 import org.knowcoder.tokenizer.Tokenizer;
 
 import java.nio.charset.StandardCharsets;
@@ -207,7 +208,7 @@ public final class Extractor {
             int n = constraint.allowed(allowed);
             if (n == 0) return tokenizer.eosId();
             int token = Sampler.argmax(logits, offset, allowed, n);
-            constraint.forced(logits[offset + Sampler.argmax(logits, offset, vocab)] - logits[offset + token]);
+            constraint.forced(ExpSum.max(logits, offset, vocab) - logits[offset + token]); // the vector max: a pass over the vocabulary each step
             return token;
         }
 

@@ -1,9 +1,7 @@
 package org.knowcoder.ie.text;
 
-import org.knowcoder.ie.data.SentenceSplitter;
-
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -18,8 +16,9 @@ import java.util.Locale;
  * <p>Kept whole: words with inner punctuation ("U.S.", "1,000", "1996-08-28", "e-mail", "$3.2"), and
  * a final period after a word that holds another one ("U.S." ends a sentence as it is). Set apart: a
  * word's leading {@code " ( [ {} and opening curly quotes; its trailing {@code " ) ] } , ; : ! ?},
- * closing curly quotes and "..."; the period that ends a sentence ({@link SentenceSplitter}: not
- * "Mr." in "Mr. Smith", nor an ordinal's); the clitics 's, 're, 'm, 'll, 've, 'd and n't.
+ * closing curly quotes and "..."; the period that ends the chunk, which is one sentence ({@link
+ * Chunker}: "Mr." in "Mr. Smith" ends none), unless an ordinal's ("1."); the clitics 's, 're, 'm,
+ * 'll, 've, 'd and n't.
  */
 final class PromptText {
     private static final String LEADING = "\"([{\u201C\u2018", TRAILING = "\")]},;:!?\u201D\u2019";
@@ -35,32 +34,32 @@ final class PromptText {
         this.source = source;
     }
 
-    /** Characters [start, end) of {@code input}. */
+    /** Characters [start, end) of {@code input}: a chunk, one sentence or a piece of one. */
     static PromptText of(String input, int start, int end) {
-        BitSet sentenceEnds = new BitSet();
-        for (int[] sentence : SentenceSplitter.split(input.substring(start, end), new BitSet())) sentenceEnds.set(start + sentence[1]);
         StringBuilder text = new StringBuilder();
-        List<Integer> source = new ArrayList<>();
+        int[] source = new int[2 * (end - start)]; // each input character at most once, with at most one space before it
+        int n = 0, lastEnd = end;
+        while (lastEnd > start && Character.isWhitespace(input.charAt(lastEnd - 1))) lastEnd--;
         for (int i = start; i < end; ) { // each whitespace-separated word [from, i)
             while (i < end && Character.isWhitespace(input.charAt(i))) i++;
             int from = i;
             while (i < end && !Character.isWhitespace(input.charAt(i))) i++;
             if (i == from) continue;
-            for (int[] token : tokens(input, from, i, sentenceEnds.get(i))) {
-                if (!text.isEmpty()) {
+            for (int[] token : tokens(input, from, i, i == lastEnd)) {
+                if (n > 0) {
                     text.append(' ');
-                    source.add(-1);
+                    source[n++] = -1;
                 }
                 for (int c = token[0]; c < token[1]; c++) {
                     text.append(input.charAt(c));
-                    source.add(c);
+                    source[n++] = c;
                 }
             }
         }
-        return new PromptText(text.toString(), source.stream().mapToInt(Integer::intValue).toArray());
+        return new PromptText(text.toString(), Arrays.copyOf(source, n));
     }
 
-    /** The tokens of the word [from, to) of {@code input}, in order; {@code last}: the word ends a sentence. */
+    /** The tokens of the word [from, to) of {@code input}, in order; {@code last}: the word ends the chunk. */
     private static List<int[]> tokens(String input, int from, int to, boolean last) {
         List<int[]> head = new ArrayList<>(), tail = new ArrayList<>();
         while (to - from > 1 && LEADING.indexOf(input.charAt(from)) >= 0) {

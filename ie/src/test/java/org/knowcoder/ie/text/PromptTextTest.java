@@ -28,8 +28,9 @@ class PromptTextTest {
         assertEquals("The U.S. team won 1,000 $5 prizes on 1996-08-28 at 10:30 by e-mail .",
                 prompt("The U.S. team won 1,000 $5 prizes on 1996-08-28 at 10:30 by e-mail."));
         assertEquals("He left for the U.S.", prompt("He left for the U.S."), "an abbreviation ends the sentence as it is");
-        assertEquals("Mr. Smith met Dr. Jones . Paris saw Ann . \" Later , \" she said .", prompt("Mr. Smith met Dr. Jones. Paris saw Ann. \"Later,\" she said."),
-                "the periods that end sentences are set apart");
+        assertEquals("Mr. Smith met Dr. Jones .", prompt("Mr. Smith met Dr. Jones."), "only the chunk's (the sentence's) last period is set apart");
+        assertEquals("\" Later , \" she said .", prompt("\"Later,\" she said."));
+        assertEquals("1.", prompt("1."), "an ordinal's period stays");
     }
 
     @Test
