@@ -27,7 +27,7 @@ final class RecipeCommand implements Runnable {
 
     @Command(name = "mini", sortOptions = false, description = {
             "KnowCoder-mini from scratch: tokenizer, schema understanding (pretraining), schema following (fine-tuning), "
-                    + "evaluation, export to OUT/model. Resumable: rerun the same command after a kill.",
+                    + "a soup of fine-tuned copies, evaluation, export to OUT/model. Resumable: rerun the same command after a kill.",
             "Progress on stderr; a JSON summary (stage wall times, scores) on stdout."})
     static final class Mini implements Callable<Integer> {
         @Option(names = "--datasets", required = true, paramLabel = "DIR", description = "the benchmark directory (as ../shared/datasets)")
@@ -40,7 +40,7 @@ final class RecipeCommand implements Runnable {
         boolean quick;
 
         @Option(names = "--stage", split = ",", paramLabel = "STAGES", description = "run only these stages: tokenizer, understanding, "
-                + "following, eval, export (default: all); each needs the ones before it complete")
+                + "following, soup, eval, export (default: all); each needs the ones before it complete")
         List<String> stages = Arrays.stream(Stage.values()).map(Stage::id).toList();
 
         @Option(names = "--dataset", split = ",", paramLabel = "NAMES", description = "datasets to train on and evaluate (default: all; "

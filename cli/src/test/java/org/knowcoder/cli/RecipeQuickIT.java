@@ -35,7 +35,7 @@ class RecipeQuickIT {
         CliRun first = recipe(whole);
         assertEquals(0, first.code(), first.err());
         JsonNode summary = new ObjectMapper().readTree(first.out());
-        assertAll(() -> assertEquals(List.of("tokenizer", "understanding", "following", "eval", "export"), fields(summary.get("stages"))),
+        assertAll(() -> assertEquals(List.of("tokenizer", "understanding", "following", "soup", "eval", "export"), fields(summary.get("stages"))),
                 () -> assertTrue(summary.at("/scores/supervised/NER/datasets").has("conll2003"), first.out()),
                 () -> assertTrue(summary.at("/scores/supervised/RE/datasets").has("conll04"), first.out()),
                 () -> assertTrue(summary.at("/scores/zero_shot/NER/datasets").has("crossner_ai"), first.out()),
@@ -57,36 +57,49 @@ class RecipeQuickIT {
         assertEquals(weights(whole), weights(resumed), "stopped after a stage and rerun");
 
         // a kill after the first fine-tuning checkpoint: the later ones and everything after never written
-        killInFollowing(resumed);
-        Path checkpoints = resumed.resolve("following/run/checkpoints");
-        List<Path> later = new ArrayList<>();
-        try (var s = Files.list(checkpoints)) {
-            s.sorted().skip(1).forEach(later::add);
-        }
-        for (Path c : later) deleteTree(c);
+        killIn(resumed, "following");
+        deleteLaterCheckpoints(resumed.resolve("following/run"));
         CliRun again = recipe(resumed);
         assertEquals(0, again.code(), again.err());
         assertTrue(again.err().contains("resuming from"), again.err());
         assertEquals(weights(whole), weights(resumed), "killed in fine-tuning and rerun");
 
         // a kill after the final checkpoint, in the middle of the export beside it
-        killInFollowing(resumed);
+        killIn(resumed, "following");
         Files.delete(resumed.resolve("following/run/model/config.json"));
         CliRun exported = recipe(resumed);
         assertEquals(0, exported.code(), exported.err());
         assertEquals(weights(whole), weights(resumed), "killed in the fine-tuned model's export and rerun");
+
+        // a kill in the soup's last branch, after its first checkpoint: that branch's model and the mean never written
+        killIn(resumed, "soup");
+        deleteLaterCheckpoints(resumed.resolve("soup/branch-2"));
+        deleteTree(resumed.resolve("soup/branch-2/model"));
+        deleteTree(resumed.resolve("soup/model"));
+        CliRun souped = recipe(resumed);
+        assertEquals(0, souped.code(), souped.err());
+        assertTrue(souped.err().contains("resuming from"), souped.err());
+        assertEquals(weights(whole), weights(resumed), "killed in the soup and rerun");
 
         CliRun changed = recipe(resumed, "--seed", "2");
         assertEquals(2, changed.code(), "another seed is refused on resume");
         assertTrue(changed.err().contains("seed"), changed.err());
     }
 
-    /** What a kill in the following stage leaves: that stage and the ones after it not done. */
-    private static void killInFollowing(Path out) throws IOException {
-        for (String f : List.of("following.done.json", "eval.done.json", "export.done.json", "model/config.json",
-                "model/model.safetensors", "model/tokenizer.model", "model/schema.json", "model/default-types.txt", "model")) {
-            Files.delete(out.resolve(f));
+    /** What a kill in {@code stage} leaves: that stage and the ones after it not done, no exported model. */
+    private static void killIn(Path out, String stage) throws IOException {
+        List<String> stages = List.of("following", "soup", "eval", "export");
+        for (String s : stages.subList(stages.indexOf(stage), stages.size())) Files.delete(out.resolve(s + ".done.json"));
+        deleteTree(out.resolve("model"));
+    }
+
+    /** Every checkpoint of a training run but its first. */
+    private static void deleteLaterCheckpoints(Path run) throws IOException {
+        List<Path> later = new ArrayList<>();
+        try (var s = Files.list(run.resolve("checkpoints"))) {
+            s.sorted().skip(1).forEach(later::add);
         }
+        for (Path c : later) deleteTree(c);
     }
 
     private static CliRun recipe(Path out, String... more) {

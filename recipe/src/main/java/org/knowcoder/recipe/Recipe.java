@@ -13,6 +13,7 @@ import org.knowcoder.ie.trainingdata.UnderstandingBuilder;
 import org.knowcoder.io.AtomicWrite;
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.io.Directories;
+import org.knowcoder.model.AveragedWeights;
 import org.knowcoder.model.LlamaConfig;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.RandomWeights;
@@ -51,14 +52,15 @@ import java.util.TreeSet;
 
 /**
  * The KnowCoder-mini recipe ({@code knowcoder recipe mini}): tokenizer, schema understanding
- * (code pretraining from seeded random weights), schema following (instruction tuning), evaluation,
- * export, each stage by the library code its command would run. Layout of OUT:
+ * (code pretraining from seeded random weights), schema following (instruction tuning), a model
+ * soup (the mean of the fine-tuned model and copies fine-tuned further), evaluation, export, each stage by the library code its command would run. Layout of OUT:
  * <pre>
  * recipe.json              the options (a resume with others is refused)
  * STAGE.done.json          a stage's output is complete (the wall time of the run that finished it); skipped on a rerun
  * tokenizer/               corpus.txt, tokenizer.model
  * understanding/           kelm.jsonl, data/ (shard), init/ (random weights), run/ (training run; run/model)
  * following/               samples/, data/ (shard), run/ (training run; run/model)
+ * soup/                    start/ (the fine-tuned model in BF16), branch-N/ (training runs; branch-N/model), model/ (their mean)
  * eval/supervised, eval/zero-shot   eval run directories (predictions.jsonl resumes)
  * scores.json              both groups' scores
  * model/                   the final model (BF16 Hugging Face), tokenizer.model, schema.json, default-types.txt
@@ -83,6 +85,12 @@ public final class Recipe {
      * 1,500 steps from the same weights: README's recipe section).
      */
     private static final double UNDERSTANDING_LR = 2e-3, FOLLOWING_LR = 1e-3, MIN_LR_RATIO = 0.1, CLIP = 1.0;
+    /**
+     * The soup's branches fine-tune on from the fine-tuned model at a third of its peak rate: far
+     * enough to go their own ways, near enough to stay in its basin, where the mean of the models is
+     * better than each (README's recipe section).
+     */
+    private static final double SOUP_LR = 3e-4;
     /** Warmup, as a share of each run's steps. */
     private static final double UNDERSTANDING_WARMUP = 0.02, FOLLOWING_WARMUP = 0.05;
     /**
@@ -134,6 +142,7 @@ public final class Recipe {
                 case TOKENIZER -> tokenizer();
                 case UNDERSTANDING -> understanding();
                 case FOLLOWING -> following();
+                case SOUP -> soup();
                 case EVAL -> eval();
                 case EXPORT -> export();
             }
@@ -185,7 +194,7 @@ public final class Recipe {
         Path init = dir.resolve("init");
         if (!Files.exists(init)) writeInit(init, tok.vocabSize());
         train(init, dir.resolve("data").resolve("understanding.json"), dir.resolve("run"),
-                new RunShape(sizes.pretrainSteps(), sizes.pretrainSeqLen(), 0, UNDERSTANDING_LR, UNDERSTANDING_WARMUP), "recipe-understanding");
+                new RunShape(sizes.pretrainSteps(), sizes.pretrainSeqLen(), 0, UNDERSTANDING_LR, UNDERSTANDING_WARMUP, o.seed()), "recipe-understanding");
     }
 
     /**
@@ -209,12 +218,51 @@ public final class Recipe {
         FollowingOptions options = new FollowingOptions(List.of(Task.values()), 0.2, 0, 5, false, 1.0, o.seed());
         log(FollowingBuilder.build(files, library(), options, tok, tokenizerPath().toString(), dir.resolve("data"), o.threads(), this::log).toString());
         train(out.resolve("understanding/run/model"), dir.resolve("data").resolve("following.json"), dir.resolve("run"),
-                new RunShape(sizes.finetuneSteps(), sizes.seqLen(), sizes.promptBlock(), FOLLOWING_LR, FOLLOWING_WARMUP), "recipe-following");
+                new RunShape(sizes.finetuneSteps(), sizes.seqLen(), sizes.promptBlock(), FOLLOWING_LR, FOLLOWING_WARMUP, o.seed()), "recipe-following");
+    }
+
+    /**
+     * A model soup: {@code soupBranches} more fine-tuning runs on the same instructions from the
+     * fine-tuned model, each with its own data order (seed + branch), and the mean of the
+     * fine-tuned model and the branches' weights. The branches start from the fine-tuned model as
+     * export writes it (BF16), the form in which it was shipped before this stage existed, so the
+     * soup of a shipped model is the soup its recipe gives.
+     */
+    private void soup() throws IOException {
+        Path dir = out.resolve("soup"), start = dir.resolve("start"), model = dir.resolve("model");
+        if (!Files.exists(start)) {
+            try (LlamaWeights w = Checkpoints.load(out.resolve("following/run/model"))) {
+                writeModel(w, start, DType.BF16);
+            }
+        }
+        List<Path> members = new ArrayList<>(List.of(start));
+        for (int b = 1; b <= sizes.soupBranches(); b++) {
+            Path branch = dir.resolve("branch-" + b);
+            train(start, out.resolve("following/data/following.json"), branch,
+                    new RunShape(sizes.soupSteps(), sizes.seqLen(), sizes.promptBlock(), SOUP_LR, FOLLOWING_WARMUP, o.seed() + b), "recipe-soup");
+            members.add(branch.resolve("model"));
+        }
+        List<LlamaWeights> loaded = new ArrayList<>();
+        try {
+            for (Path m : members) loaded.add(Checkpoints.load(m));
+            writeModel(AveragedWeights.of(loaded), model, DType.F32);
+        } finally {
+            for (LlamaWeights w : loaded) w.close();
+        }
+    }
+
+    /** Writes {@code w} as the Hugging Face directory {@code dir}, whole or not at all (a partial one beside it, then moved). */
+    private static void writeModel(LlamaWeights w, Path dir, DType dtype) throws IOException {
+        Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
+        Directories.deleteFlat(partial);
+        HuggingFaceWriter.write(w, partial, dtype);
+        Directories.deleteFlat(dir);
+        Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private void eval() throws IOException {
         ObjectNode scores = JSON.createObjectNode();
-        TestScores eval = new TestScores(out.resolve("following/run/model"), tokenizerPath(), o, sizes, this::log);
+        TestScores eval = new TestScores(out.resolve("soup/model"), tokenizerPath(), o, sizes, this::log);
         scores.set("supervised", eval.run(o.datasets().stream().filter(d -> !TrainSplits.zeroShot(d)).toList(), out.resolve("eval/supervised")));
         scores.set("zero_shot", eval.run(o.datasets().stream().filter(TrainSplits::zeroShot).toList(), out.resolve("eval/zero-shot")));
         AtomicWrite.write(out.resolve("scores.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(scores));
@@ -224,7 +272,7 @@ public final class Recipe {
     private void export() throws IOException {
         Path model = out.resolve("model"), partial = out.resolve("model.partial");
         Directories.deleteFlat(partial);
-        try (LlamaWeights w = Checkpoints.load(out.resolve("following/run/model"))) {
+        try (LlamaWeights w = Checkpoints.load(out.resolve("soup/model"))) {
             HuggingFaceWriter.write(w, partial, DType.BF16);
         }
         Files.copy(tokenizerPath(), partial.resolve("tokenizer.model"));
@@ -237,21 +285,18 @@ public final class Recipe {
     }
 
     private void writeInit(Path init, int vocab) throws IOException {
-        Path partial = init.resolveSibling("init.partial");
-        Directories.deleteFlat(partial);
         LlamaConfig config = new LlamaConfig(sizes.dim(), sizes.hidden(), sizes.layers(), sizes.heads(), sizes.heads(), vocab,
                 sizes.seqLen(), 1e-5f, 10000f);
         try (LlamaWeights w = RandomWeights.initial(config, false, o.seed())) {
-            HuggingFaceWriter.write(w, partial, DType.F32);
+            writeModel(w, init, DType.F32);
         }
-        Files.move(partial, init, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
-     * A training run's steps, sequence length, peak learning rate and warmup; {@code promptBlock} > 0:
+     * A training run's steps, sequence length, peak learning rate, warmup and seed (data order); {@code promptBlock} > 0:
      * micro-batches of that many instructions grouped by prompt, else of sizes.microBatch().
      */
-    private record RunShape(int steps, int seqLen, int promptBlock, double lr, double warmupRatio) {}
+    private record RunShape(int steps, int seqLen, int promptBlock, double lr, double warmupRatio, long seed) {}
 
     /** A full-weight training run. */
     private void train(Path model, Path shard, Path runDir, RunShape r, String command) throws IOException {
@@ -259,12 +304,12 @@ public final class Recipe {
         ObjectNode config = JSON.createObjectNode().put("command", command).put("model", model.toString()).put("data", shard.toString())
                 .put("steps", r.steps()).put("batch", sizes.batch()).put("micro_batch", micro).put("seq_len", r.seqLen())
                 .put("pack", true).put("lr", r.lr()).put("warmup_ratio", r.warmupRatio()).put("min_lr_ratio", MIN_LR_RATIO).put("clip", CLIP)
-                .put("seed", o.seed()).put("checkpoint_activations", false).put("bf16", false);
+                .put("seed", r.seed()).put("checkpoint_activations", false).put("bf16", false);
         if (r.promptBlock() > 0) config.put("group_by_prompt", r.promptBlock());
         FullTraining.run(model, c -> {
-            Examples examples = new Examples(ShardExamples.open(shard, c.vocabSize()), r.seqLen(), o.seed(), true);
+            Examples examples = new Examples(ShardExamples.open(shard, c.vocabSize()), r.seqLen(), r.seed(), true);
             return r.promptBlock() > 0 ? examples.groupedByPrompt(r.promptBlock()) : examples;
-        }, runDir, new TrainingRun.Options(r.steps(), sizes.batch(), micro, every, o.seed(), o.allowChangedOptions()),
+        }, runDir, new TrainingRun.Options(r.steps(), sizes.batch(), micro, every, r.seed(), o.allowChangedOptions()),
                 LrSchedule.withWarmupRatio(r.lr(), r.warmupRatio(), r.steps(), MIN_LR_RATIO),
                 new FullTraining.Compute(CLIP, false, false, o.threads()), config, err);
     }

@@ -16,11 +16,14 @@ package org.knowcoder.recipe;
  *                       shared prompt is computed once ({@code train --group-by-prompt})
  * @param pretrainSteps  schema-understanding steps
  * @param finetuneSteps  schema-following steps
+ * @param soupBranches   further fine-tuning runs from the fine-tuned model, each with its own data order, averaged with it
+ * @param soupSteps      steps of each of those runs
  * @param evalSentences  test sentences per dataset at most (0: all)
  * @param maxNewTokens   generated tokens per sentence at most in the evaluation
  */
 public record Sizes(int vocab, int dim, int layers, int heads, int hidden, int seqLen, int pretrainSeqLen, int trainSentences, int batch,
-                    int microBatch, int promptBlock, int pretrainSteps, int finetuneSteps, int evalSentences, int maxNewTokens) {
+                    int microBatch, int promptBlock, int pretrainSteps, int finetuneSteps, int soupBranches, int soupSteps, int evalSentences,
+                    int maxNewTokens) {
     /**
      * 4.8M parameters (dim 192, 4 layers of 6 heads, hidden 512, an 8,000-piece vocabulary, the
      * classifier untied): at this size a step is cheap enough for the many updates that copying
@@ -29,8 +32,8 @@ public record Sizes(int vocab, int dim, int layers, int heads, int hidden, int s
      * a class's code, or a sentence and its instances) gives more updates per token than whole
      * 1,024-token sequences; fine-tuning blocks of 16 instructions share one prompt.
      */
-    public static final Sizes FULL = new Sizes(8000, 192, 4, 6, 512, 1024, 256, 0, 16, 16, 16, 1200, 20000, 0, 128);
+    public static final Sizes FULL = new Sizes(8000, 192, 4, 6, 512, 1024, 256, 0, 16, 16, 16, 1200, 20000, 3, 1500, 0, 128);
 
     /** Small enough that the whole recipe runs in well under a minute on a few datasets. */
-    public static final Sizes QUICK = new Sizes(1000, 32, 2, 2, 64, 1024, 256, 30, 4, 4, 4, 3, 3, 2, 8);
+    public static final Sizes QUICK = new Sizes(1000, 32, 2, 2, 64, 1024, 256, 30, 4, 4, 4, 3, 3, 2, 3, 2, 8);
 }

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /** The recipe's stages in order; each leaves {@code OUT/<name>.done.json} when its output is complete. */
 public enum Stage {
-    TOKENIZER, UNDERSTANDING, FOLLOWING, EVAL, EXPORT;
+    TOKENIZER, UNDERSTANDING, FOLLOWING, SOUP, EVAL, EXPORT;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);
