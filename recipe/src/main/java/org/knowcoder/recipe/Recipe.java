@@ -53,7 +53,8 @@ import java.util.TreeSet;
 /**
  * The KnowCoder-mini recipe ({@code knowcoder recipe mini}): tokenizer, schema understanding
  * (code pretraining from seeded random weights), schema following (instruction tuning), a model
- * soup (the mean of the fine-tuned model and copies fine-tuned further), evaluation, export, each stage by the library code its command would run. Layout of OUT:
+ * soup (the mean of the fine-tuned model and copies fine-tuned further), evaluation, export, each
+ * stage by the library code its command would run. Layout of OUT:
  * <pre>
  * recipe.json              the options (a resume with others is refused)
  * STAGE.done.json          a stage's output is complete (the wall time of the run that finished it); skipped on a rerun
@@ -225,8 +226,8 @@ public final class Recipe {
      * A model soup: {@code soupBranches} more fine-tuning runs on the same instructions from the
      * fine-tuned model, each with its own data order (seed + branch), and the mean of the
      * fine-tuned model and the branches' weights. The branches start from the fine-tuned model as
-     * export writes it (BF16), the form in which it was shipped before this stage existed, so the
-     * soup of a shipped model is the soup its recipe gives.
+     * export writes it (BF16), the form in which models were shipped before this stage existed: a
+     * shipped fine-tuned model is a start whose soup is the one its own recipe run would give.
      */
     private void soup() throws IOException {
         Path dir = out.resolve("soup"), start = dir.resolve("start"), model = dir.resolve("model");
