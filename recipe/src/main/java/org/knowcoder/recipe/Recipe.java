@@ -254,9 +254,20 @@ public final class Recipe {
 
     /** Writes {@code w} as the Hugging Face directory {@code dir}, whole or not at all (a partial one beside it, then moved). */
     private static void writeModel(LlamaWeights w, Path dir, DType dtype) throws IOException {
+        writeModel(w, dir, dtype, partial -> {});
+    }
+
+    /** Files a model directory holds beside the weights, written into it before it is moved into place. */
+    private interface Beside {
+        void write(Path partial) throws IOException;
+    }
+
+    /** {@link #writeModel(LlamaWeights, Path, DType)} with {@code beside}'s files in the directory too. */
+    private static void writeModel(LlamaWeights w, Path dir, DType dtype, Beside beside) throws IOException {
         Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
         Directories.deleteFlat(partial);
         HuggingFaceWriter.write(w, partial, dtype);
+        beside.write(partial);
         Directories.deleteFlat(dir);
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -271,18 +282,15 @@ public final class Recipe {
 
     /** The fine-tuned weights in BF16 (half the bytes; training and inference compute in F32 from them) beside tokenizer and schema. */
     private void export() throws IOException {
-        Path model = out.resolve("model"), partial = out.resolve("model.partial");
-        Directories.deleteFlat(partial);
         try (LlamaWeights w = Checkpoints.load(out.resolve("soup/model"))) {
-            HuggingFaceWriter.write(w, partial, DType.BF16);
+            writeModel(w, out.resolve("model"), DType.BF16, partial -> {
+                Files.copy(tokenizerPath(), partial.resolve("tokenizer.model"));
+                Files.copy(o.schema(), partial.resolve("schema.json"));
+                // extract's types when given none: CoNLL03's, the entity types the model saw most, in the very prompt of its refinement data
+                AtomicText.writeLines(partial.resolve("default-types.txt"),
+                        new TreeSet<>(DatasetLabels.load("conll2003").get(Task.NER).classToLabel().keySet()));
+            });
         }
-        Files.copy(tokenizerPath(), partial.resolve("tokenizer.model"));
-        Files.copy(o.schema(), partial.resolve("schema.json"));
-        // extract's types when given none: CoNLL03's, the entity types the model saw most, in the very prompt of its refinement data
-        AtomicText.writeLines(partial.resolve("default-types.txt"),
-                new TreeSet<>(DatasetLabels.load("conll2003").get(Task.NER).classToLabel().keySet()));
-        Directories.deleteFlat(model);
-        Files.move(partial, model, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private void writeInit(Path init, int vocab) throws IOException {
