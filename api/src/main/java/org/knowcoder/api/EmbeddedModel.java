@@ -2,6 +2,7 @@ package org.knowcoder.api;
 
 import org.knowcoder.io.BadInputException;
 import org.knowcoder.io.Directories;
+import org.knowcoder.io.JarOf;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,26 @@ final class EmbeddedModel {
     /** What the model directory holds, as export writes it, plus the types {@code extract} uses when given none. */
     static final List<String> FILES = List.of("config.json", WEIGHTS, "tokenizer.model", "schema.json", "default-types.txt");
 
+    /**
+     * The file beside the jar ({@code knowcoder.jar} → {@code knowcoder.prompt-cache}) where the build's
+     * one extraction with this model (see cli/pom.xml) saved its prompt prefix: the default types'
+     * class definitions, computed once at build time instead of in a user's first run.
+     */
+    static final String PROMPT_CACHE_SUFFIX = ".prompt-cache";
+
     private EmbeddedModel() {}
+
+    /** The build's prompt cache beside the jar this class runs from; null when there is none or it runs from classes. */
+    static Path builtPromptCache() {
+        return JarOf.jarOf(EmbeddedModel.class).map(EmbeddedModel::promptCacheBeside).orElse(null);
+    }
+
+    /** {@code jar}'s prompt cache ({@code x.jar} → {@code x.prompt-cache} beside it); null when there is none. */
+    static Path promptCacheBeside(Path jar) {
+        String name = jar.getFileName().toString();
+        Path cache = jar.resolveSibling((name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name) + PROMPT_CACHE_SUFFIX);
+        return Files.isRegularFile(cache) ? cache : null;
+    }
 
     /** The embedded model's directory; a BadInputException when this build embeds none. */
     static Path dir() throws IOException {

@@ -62,9 +62,14 @@ public final class KnowCoder implements AutoCloseable {
         return load(Options.defaults());
     }
 
-    /** Loads KnowCoder-mini, the model this build embeds. */
+    /**
+     * Loads KnowCoder-mini, the model this build embeds. Given no prompt cache, it starts from the one
+     * the build saved beside the jar (its default types' class definitions, see
+     * {@link EmbeddedModel#PROMPT_CACHE_SUFFIX}) when that holds this model, machine and build, and
+     * leaves that file as it is.
+     */
     public static KnowCoder load(Options options) throws IOException {
-        return load(EmbeddedModel.dir(), options);
+        return load(EmbeddedModel.dir(), options, options.promptCache() != null ? null : EmbeddedModel.builtPromptCache());
     }
 
     /**
@@ -82,10 +87,16 @@ public final class KnowCoder implements AutoCloseable {
     }
 
     public static KnowCoder load(Path model, Options options) throws IOException {
+        return load(model, options, null);
+    }
+
+    /** @param builtCache a prompt cache restored (never saved) when the options name none; null for none */
+    private static KnowCoder load(Path model, Options options, Path builtCache) throws IOException {
         LoadedExtractor loaded = LoadedExtractor.open(model, options.tokenizer(), options.device(), ModelLoader.quantization(options.quantize()),
                 options.adapter(), options.threads(), options.batch(), options.maxNewTokens(), true, options.constrained());
         try {
-            if (options.promptCache() != null) loaded.restorePrefix(options.promptCache());
+            Path restore = options.promptCache() != null ? options.promptCache() : builtCache;
+            if (restore != null) loaded.restorePrefix(restore);
         } catch (IOException | RuntimeException | Error e) {
             loaded.close();
             throw e;

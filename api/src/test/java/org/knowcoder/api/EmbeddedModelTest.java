@@ -56,6 +56,15 @@ class EmbeddedModelTest {
         }
     }
 
+    @Test
+    void theBuildsPromptCacheIsTheJarsNamesakeBesideIt() throws IOException {
+        Path jar = Files.createFile(tmp.resolve("knowcoder.jar"));
+        assertEquals(null, EmbeddedModel.promptCacheBeside(jar), "none beside the jar: none");
+        Path cache = Files.createFile(tmp.resolve("knowcoder.prompt-cache"));
+        assertEquals(cache, EmbeddedModel.promptCacheBeside(jar));
+        assertEquals(null, EmbeddedModel.promptCacheBeside(Files.createFile(tmp.resolve("other.jar"))), "another jar's name: not its cache");
+    }
+
     /** A jar holding the model's files under the resource path: each file's content is its name, the weights' is {@code weights}. */
     private static URLClassLoader jarWith(Path jar, String weights) throws IOException {
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {

@@ -79,7 +79,7 @@ final class ExtractCommand implements Callable<Integer> {
             inputs = TextInputs.read(in, format, stdin ? "standard input" : text.input);
             total = stdin ? -1 : TextInputs.count(Path.of(text.input), format);
         }
-        try (InputStream closing = in; KnowCoder kc = KnowCoder.load(model, o);
+        try (InputStream closing = in; KnowCoder kc = options.model == null ? KnowCoder.load(o) : KnowCoder.load(model, o);
              AppendedLines file = options.out == null ? null : AppendedLines.open(options.out)) {
             System.err.println("extract: " + kc);
             TextRun<Extraction> run = new TextRun<>(input -> kc.submit(input.id(), input.text(), schema, null), Extraction::sentences,

@@ -66,7 +66,7 @@ final class ServeCommand implements Callable<Integer> {
             CountDownLatch stop = new CountDownLatch(1);
             Signals.onTerminate(stop::countDown); // once bound: a server that failed to start leaves signals as they were
             System.err.println("serve: listening on " + server.url());
-            KnowCoder kc = KnowCoder.load(path, options);
+            KnowCoder kc = model == null ? KnowCoder.load(options) : KnowCoder.load(path, options);
             server.ready(kc, model == null ? "knowcoder-mini" : path.getFileName().toString(), defaults);
             System.err.println("serve: ready: " + kc);
             stop.await();

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,5 +114,25 @@ class JarIT {
             assertEquals(e.get("text").asText(), text.substring(e.get("start").asInt(), e.get("end").asInt()), run::out);
         }
         System.out.printf("extract with the embedded model, empty cache: %.2f s wall: %s%n", seconds, run.out().strip());
+    }
+
+    /**
+     * The build's prompt cache beside the jar (the default types' prefix, saved by its one extraction)
+     * holds what a run computes, gives the same answers, and a run leaves it as it was.
+     */
+    @Test
+    void theBuildsPromptCacheGivesWhatComputingThePrefixGives(@TempDir Path tmp) throws Exception {
+        Path built = Fixtures.root().resolve("cli/target/knowcoder.prompt-cache");
+        assumeTrue(Files.isRegularFile(built), "built without the AOT run (-Dknowcoder.aot.skip)");
+        byte[] before = Files.readAllBytes(built);
+        String text = "Ann works for Acme in Paris. Bob lives in Berlin.";
+        Map<String, String> env = Map.of("KNOWCODER_CACHE", tmp.resolve("cache").toString());
+        CliRun restored = CliRun.jar(env, "extract", text);
+        CliRun computed = CliRun.jar(env, "extract", "--prompt-cache", tmp.resolve("fresh.prompt-cache"), text);
+        assertEquals(0, restored.code(), restored::err);
+        assertEquals(0, computed.code(), computed::err);
+        assertEquals(computed.out(), restored.out());
+        assertArrayEquals(before, Files.readAllBytes(built), "the build's cache is left as it was");
+        assertArrayEquals(before, Files.readAllBytes(tmp.resolve("fresh.prompt-cache")), "the prefix computed afresh is the build's, bit for bit");
     }
 }

@@ -2,6 +2,7 @@ package org.knowcoder.model.session;
 
 import jdk.incubator.vector.FloatVector;
 import org.knowcoder.io.BadInputException;
+import org.knowcoder.io.JarOf;
 import org.knowcoder.model.LlamaWeights;
 import org.knowcoder.model.format.CheckpointFormatException;
 import org.knowcoder.model.format.SafetensorsFile;
@@ -12,14 +13,13 @@ import org.knowcoder.tensor.kernels.KvCache;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -49,12 +49,11 @@ public final class PromptCache {
     }
 
     private static String build(Class<?> c) {
-        CodeSource source = c.getProtectionDomain().getCodeSource();
+        Optional<Path> jar = JarOf.jarOf(c);
+        if (jar.isEmpty()) return "from classes";
         try {
-            Path jar = source == null ? null : Path.of(source.getLocation().toURI());
-            if (jar == null || !Files.isRegularFile(jar)) return "from classes";
-            return Files.size(jar) + " bytes of " + Files.getLastModifiedTime(jar);
-        } catch (URISyntaxException | IOException | IllegalArgumentException e) {
+            return Files.size(jar.get()) + " bytes of " + Files.getLastModifiedTime(jar.get());
+        } catch (IOException e) {
             return "unknown";
         }
     }
