@@ -42,7 +42,7 @@ final class FinetuneCommand implements Callable<Integer> {
             LoraAdapter adapter = LoraAdapter.create(lora, w.config(), o.seed);
             Trainer trainer = new Trainer(new TrainingForward(LlamaParams.frozen(w), adapter, o.checkpointActivations), adapter.parameters(),
                     AdamW.knowCoder(), o.schedule(), o.clip, new Tape(pool, o.bf16));
-            TrainingRun.run(o.out, trainer, data, o.runOptions(), adapter, o.toJson("finetune").put("rank", rank)
+            TrainingRun.run(o.out, trainer, data, o.runOptions(), o.toJson("finetune").put("rank", rank)
                     .put("alpha", alpha).put("dropout", dropout), dir -> adapter.save(dir.resolve("adapter"), o.model.toString()), System.err);
         }
         return 0;

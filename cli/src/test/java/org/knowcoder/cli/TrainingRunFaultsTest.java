@@ -27,6 +27,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,6 +141,23 @@ class TrainingRunFaultsTest {
         List<Integer> steps = new ArrayList<>();
         for (String line : Files.readAllLines(run().resolve("metrics.jsonl"))) steps.add(JSON.readTree(line).path("step").asInt());
         assertEquals(List.of(1, 2, 3, 4, 5, 6), steps);
+    }
+
+    /** Dropout masks come from the seed and the step: a killed run resumes to the uninterrupted run's weights; another --dropout is refused. */
+    @Test
+    void aKilledRunWithDropoutResumesToTheSameWeights() throws IOException {
+        Path model = model(), data = shard(), weights = run().resolve("model/model.safetensors");
+        assertEquals(0, train(model, data, "--steps", "6", "--checkpoint-every", "3", "--dropout", "0.2").code());
+        byte[] whole = Files.readAllBytes(weights);
+        assertTrue(Files.readString(run().resolve("config.json")).contains("\"dropout\" : 0.2"));
+        deleteTree(checkpoint(6));
+        deleteTree(weights.getParent());
+        train(model, data, "--steps", "6", "--checkpoint-every", "3", "--dropout", "0.1").assertBadInput("--dropout is 0.1", "trained with 0.2");
+        CliRun again = train(model, data, "--steps", "6", "--checkpoint-every", "3", "--dropout", "0.2");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("resuming from"), again.err());
+        assertArrayEquals(whole, Files.readAllBytes(weights));
+        train(model, data, "--dropout", "1").assertBadInput("--dropout must be in [0, 1), got 1.0");
     }
 
     @Test

@@ -320,7 +320,7 @@ public final class Recipe {
             return r.promptBlock() > 0 ? examples.groupedByPrompt(r.promptBlock()) : examples;
         }, runDir, new TrainingRun.Options(r.steps(), sizes.batch(), micro, every, r.seed(), o.allowChangedOptions()),
                 LrSchedule.withWarmupRatio(r.lr(), r.warmupRatio(), r.steps(), MIN_LR_RATIO),
-                new FullTraining.Compute(CLIP, false, false, o.threads()), config, err);
+                new FullTraining.Compute(CLIP, 0, false, false, o.threads()), config, err);
     }
 
     private Path tokenizerPath() {

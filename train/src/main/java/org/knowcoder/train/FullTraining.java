@@ -20,8 +20,8 @@ import java.nio.file.Path;
  * exported to RUN/model (Hugging Face, F32): what {@code train} and the recipe both run.
  */
 public final class FullTraining {
-    /** How the steps compute: gradient clip (0: none), activation checkpointing, BF16 compute, threads. */
-    public record Compute(double clip, boolean checkpointActivations, boolean bf16, int threads) {}
+    /** How the steps compute: gradient clip (0: none), residual dropout (0: none, see {@link TrainingForward}), activation checkpointing, BF16 compute, threads. */
+    public record Compute(double clip, double dropout, boolean checkpointActivations, boolean bf16, int threads) {}
 
     /** The training data for the model's shape (checked against its vocabulary and context). */
     @FunctionalInterface
@@ -36,9 +36,9 @@ public final class FullTraining {
         try (LlamaWeights w = Checkpoints.load(model); WorkerPool pool = new WorkerPool(compute.threads())) {
             Examples examples = data.open(w.config());
             LlamaParams params = LlamaParams.trainable(w);
-            Trainer trainer = new Trainer(new TrainingForward(params, null, compute.checkpointActivations()), Parameter.of(params),
+            Trainer trainer = new Trainer(new TrainingForward(params, null, compute.checkpointActivations(), (float) compute.dropout()), Parameter.of(params),
                     AdamW.knowCoder(), schedule, compute.clip(), new Tape(pool, compute.bf16()));
-            TrainingRun.run(runDir, trainer, examples, options, null, config,
+            TrainingRun.run(runDir, trainer, examples, options, config,
                     dir -> HuggingFaceWriter.write(params.toWeights(), dir.resolve("model"), DType.F32), err);
         }
     }

@@ -77,7 +77,8 @@ public final class LoraAdapter implements ProjectionHook {
         return config;
     }
 
-    /** Dropout masks of the next forward are drawn from this seed (set per micro-batch, so resume redraws them). */
+    /** Dropout masks of the next forwards are drawn from this seed (set per step, so a resumed step redraws them). */
+    @Override
     public void reseed(long seed) {
         this.dropoutSeed = seed;
     }

@@ -46,6 +46,9 @@ public final class Trainer {
     /** Continues counting from a checkpoint's step. */
     public void resumeAt(int step) { this.step = step; }
 
+    /** Draws the dropout masks of the step that follows from {@code seed} ({@link TrainingForward#reseed}). */
+    public void reseed(long seed) { forward.reseed(seed); }
+
     public List<Parameter> params() { return params; }
     public AdamW optimizer() { return optimizer; }
     public LrSchedule schedule() { return schedule; }

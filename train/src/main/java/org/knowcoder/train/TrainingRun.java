@@ -52,7 +52,8 @@ public final class TrainingRun {
      * Options that runs were recorded without before they existed, with the value that behaves as
      * those runs did: a checkpoint without "pack" was trained one sequence per example.
      */
-    private static final Map<String, JsonNode> BEFORE_THEY_EXISTED = Map.of("pack", BooleanNode.FALSE, "group_by_prompt", IntNode.valueOf(0));
+    private static final Map<String, JsonNode> BEFORE_THEY_EXISTED = Map.of("pack", BooleanNode.FALSE, "group_by_prompt", IntNode.valueOf(0),
+            "dropout", IntNode.valueOf(0));
     private static final String OPTIONS = "options";
 
     private TrainingRun() {}
@@ -62,7 +63,7 @@ public final class TrainingRun {
      * '_' for '-' (a changed one is reported as its --option), plus "command"; it is written to
      * config.json and with each checkpoint.
      */
-    public static void run(Path dir, Trainer trainer, Examples data, Options o, LoraAdapter adapter, ObjectNode config,
+    public static void run(Path dir, Trainer trainer, Examples data, Options o, ObjectNode config,
                            Export export, PrintStream err) throws IOException {
         ObjectMapper json = new ObjectMapper();
         Path checkpoints = dir.resolve("checkpoints");
@@ -81,7 +82,7 @@ public final class TrainingRun {
         int first = trainer.step();
         while (trainer.step() < o.steps()) {
             long t0 = System.nanoTime();
-            if (adapter != null) adapter.reseed(o.seed() * 1_000_003L + trainer.step());
+            trainer.reseed(o.seed() * 1_000_003L + trainer.step());
             long real = data.realTokens(trainer.step(), o.globalBatch());
             Trainer.StepResult r = trainer.step(data.step(trainer.step(), o.globalBatch(), o.microBatch()));
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -9,4 +9,7 @@ import org.knowcoder.tensor.autograd.Var;
 public interface ProjectionHook {
     /** The projection's output, given its input and the base weight's output {@code base}. */
     Var apply(Tape tape, int layer, Projection projection, Var input, Var base);
+
+    /** Draws the random choices of the forwards that follow (dropout masks) from {@code seed}; see {@link TrainingForward#reseed}. */
+    default void reseed(long seed) {}
 }

@@ -7,6 +7,7 @@ import org.knowcoder.tensor.autograd.Add;
 import org.knowcoder.tensor.autograd.CausalAttention;
 import org.knowcoder.tensor.autograd.Checkpoint;
 import org.knowcoder.tensor.autograd.CrossEntropy;
+import org.knowcoder.tensor.autograd.Dropout;
 import org.knowcoder.tensor.autograd.Embedding;
 import org.knowcoder.tensor.autograd.Gather;
 import org.knowcoder.tensor.autograd.Linear;
@@ -31,19 +32,34 @@ public final class TrainingForward {
     private final Rope rope;
     private final int[] qOrder, kOrder;
     private final boolean checkpointActivations;
+    /** The probability with which residual dropout zeroes an element (0: none). */
+    private final float dropout;
+    /** The seed of the dropout masks since {@link #reseed}, and the forwards run since. */
+    private long dropoutSeed;
+    private int forwards;
 
     /** {@code hook} may be null (plain projections). */
     public TrainingForward(LlamaParams params, ProjectionHook hook) {
         this(params, hook, false);
     }
 
+    public TrainingForward(LlamaParams params, ProjectionHook hook, boolean checkpointActivations) {
+        this(params, hook, checkpointActivations, 0f);
+    }
+
     /**
      * With {@code checkpointActivations}, each layer keeps only its input from forward to backward
      * and runs its forward again during backward ({@link Checkpoint}): same gradients, bit for bit,
-     * activation memory of one layer instead of all, one more forward's time.
+     * activation memory of one layer instead of all, one more forward's time (the re-run draws the
+     * same dropout masks). With {@code dropout} > 0, each layer's attention and MLP outputs are
+     * dropped out ({@link Dropout}) before they join the residual stream, as the Transformer's
+     * residual dropout: a regularizer for a small model that otherwise memorizes its few thousand
+     * training sentences.
      */
-    public TrainingForward(LlamaParams params, ProjectionHook hook, boolean checkpointActivations) {
+    public TrainingForward(LlamaParams params, ProjectionHook hook, boolean checkpointActivations, float dropout) {
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + dropout);
         this.params = params;
+        this.dropout = dropout;
         this.c = params.config();
         this.hook = hook;
         this.checkpointActivations = checkpointActivations;
@@ -54,6 +70,17 @@ public final class TrainingForward {
 
     public LlamaParams params() {
         return params;
+    }
+
+    /**
+     * Draws the dropout masks of the forwards that follow (and the hook's, {@link ProjectionHook#reseed})
+     * from {@code seed}: the n-th forward after this call from the seed and n, so that a step whose
+     * seed is its number draws the same masks when a resumed run takes it again.
+     */
+    public void reseed(long seed) {
+        dropoutSeed = seed;
+        forwards = 0;
+        if (hook != null) hook.reseed(seed);
     }
 
     /** Logits [tokens.length, vocab] for sequences of {@code seqLen} tokens packed in {@code tokens}. */
@@ -97,9 +124,11 @@ public final class TrainingForward {
                     + " whose positions are within the model's context of " + c.seqLen());
         }
         Var x = Embedding.apply(tape, tokens, params.embedding());
+        long seed = mix(dropoutSeed + forwards++);
         for (int l = 0; l < c.nLayers(); l++) {
             int layer = l;
-            Checkpoint.Segment block = (t, in) -> layer(t, layer, in, seqLen, layout);
+            // the seed is taken now, so that a checkpointed layer's re-run in backward draws the masks it drew
+            Checkpoint.Segment block = (t, in) -> layer(t, layer, in, seqLen, layout, seed);
             x = checkpointActivations ? Checkpoint.apply(tape, x, block) : block.apply(tape, x);
         }
         return x;
@@ -114,8 +143,8 @@ public final class TrainingForward {
         return RmsNorm.apply(tape, x, params.finalNorm(), c.normEps());
     }
 
-    /** Transformer layer l: x + attention(norm(x)), then + SwiGLU MLP(norm(.)). */
-    private Var layer(Tape tape, int l, Var x, int seqLen, RowLayout layout) {
+    /** Transformer layer l: x + attention(norm(x)), then + SwiGLU MLP(norm(.)), each branch's output dropped out. */
+    private Var layer(Tape tape, int l, Var x, int seqLen, RowLayout layout, long seed) {
         float eps = c.normEps();
         LlamaParams.Layer w = params.layer(l);
         Var h = RmsNorm.apply(tape, x, w.attentionNorm(), eps);
@@ -129,10 +158,17 @@ public final class TrainingForward {
         q = RotaryEmbedding.apply(tape, q, c.nHeads(), seqLen, layout, rope);
         k = RotaryEmbedding.apply(tape, k, c.nKvHeads(), seqLen, layout, rope);
         Var a = CausalAttention.apply(tape, q, k, v, c.nHeads(), c.nKvHeads(), seqLen, layout);
-        x = Add.apply(tape, x, project(tape, l, Projection.O, a, w));
+        x = Add.apply(tape, x, Dropout.apply(tape, project(tape, l, Projection.O, a, w), dropout, mix(seed + 2L * l)));
         h = RmsNorm.apply(tape, x, w.ffnNorm(), eps);
         Var g = SiluGate.apply(tape, project(tape, l, Projection.GATE, h, w), project(tape, l, Projection.UP, h, w));
-        return Add.apply(tape, x, project(tape, l, Projection.DOWN, g, w));
+        return Add.apply(tape, x, Dropout.apply(tape, project(tape, l, Projection.DOWN, g, w), dropout, mix(seed + 2L * l + 1)));
+    }
+
+    /** A 64-bit mix (MurmurHash3's finalizer): nearby inputs give unrelated dropout seeds. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+        z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        return z ^ (z >>> 33);
     }
 
     private Var project(Tape tape, int layer, Projection p, Var input, LlamaParams.Layer w) {

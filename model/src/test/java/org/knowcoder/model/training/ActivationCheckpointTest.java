@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ActivationCheckpointTest {
     private static final WorkerPool POOL = TestPool.TWO_THREADS;
 
-    private record Pass(float loss, long heldBytes, Map<String, float[]> grads) {}
+    record Pass(float loss, long heldBytes, Map<String, float[]> grads) {}
 
     @Test
     void tinyModelIsBitIdenticalAndHoldsLess() {
@@ -35,7 +35,7 @@ class ActivationCheckpointTest {
         for (int[] s : seqs) for (int i = 0; i < s.length; i++) s[i] = rng.nextInt(config.vocabSize());
         TokenBatch batch = TokenBatch.of(seqs, null);
         try (LlamaWeights w = RandomWeights.create(config, false, 3)) {
-            Pass plain = pass(w, batch, false), recomputed = pass(w, batch, true);
+            Pass plain = pass(w, batch, false, 0), recomputed = pass(w, batch, true, 0);
             assertSame(plain, recomputed);
             System.out.printf("activation bytes held after forward, 4 layers: %d plain, %d checkpointed%n",
                     plain.heldBytes(), recomputed.heldBytes());
@@ -49,20 +49,23 @@ class ActivationCheckpointTest {
         TokenBatch batch = TokenBatch.of(TrainingForwardFixtureTest.ints2(expected.get("grad_batch")),
                 TrainingForwardFixtureTest.ints2(expected.get("loss_mask")));
         try (LlamaWeights w = Checkpoints.load(SharedFiles.fixture("models/llama-tiny-gqa"))) {
-            assertSame(pass(w, batch, false), pass(w, batch, true));
+            assertSame(pass(w, batch, false, 0), pass(w, batch, true, 0));
         }
     }
 
-    private static void assertSame(Pass want, Pass got) {
+    static void assertSame(Pass want, Pass got) {
         assertEquals(Float.floatToRawIntBits(want.loss()), Float.floatToRawIntBits(got.loss()), "loss");
         assertEquals(want.grads().keySet(), got.grads().keySet());
         for (String name : want.grads().keySet()) assertArrayEquals(want.grads().get(name), got.grads().get(name), name);
     }
 
-    private static Pass pass(LlamaWeights w, TokenBatch batch, boolean checkpoint) {
+    /** One forward and backward with fresh parameters, its dropout masks drawn from seed 5. */
+    static Pass pass(LlamaWeights w, TokenBatch batch, boolean checkpoint, float dropout) {
         LlamaParams params = LlamaParams.trainable(w);
         Tape tape = new Tape(POOL);
-        Var loss = new TrainingForward(params, null, checkpoint).loss(tape, batch, batch.weightSum());
+        TrainingForward forward = new TrainingForward(params, null, checkpoint, dropout);
+        forward.reseed(5);
+        Var loss = forward.loss(tape, batch, batch.weightSum());
         long held = tape.heldActivationBytes();
         float value = loss.value()[0];
         tape.backward(loss);
