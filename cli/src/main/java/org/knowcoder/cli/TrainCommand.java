@@ -1,8 +1,8 @@
 package org.knowcoder.cli;
 
+import org.knowcoder.io.BadInputException;
 import org.knowcoder.train.FullTraining;
 import picocli.CommandLine.Command;
-import org.knowcoder.io.BadInputException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 

@@ -6,8 +6,7 @@ import java.util.SplittableRandom;
  * Inverted dropout: each element is zeroed with probability p and the rest scaled by 1 / (1 - p),
  * drawn from {@code seed} so a resumed run draws the same mask. Backward applies the same mask.
  * Each element's draw is 16 bits of a 64-bit random number (a fourth of the generator's calls of
- * one draw each, which cost a sixth of a small model's training step), so p is taken to the
- * nearest multiple of 2^-16 and the scale is that p's.
+ * one draw each), so p is taken to the nearest multiple of 2^-16 and the scale is that p's.
  */
 public final class Dropout {
     private Dropout() {}
