@@ -51,7 +51,9 @@ final class Placement {
             Optional<String> type = plan.labels().label(call.name(), plan.post().hierarchy());
             String span = Predictions.argument(call, 0, "name");
             int at = type.isEmpty() ? -1 : firstFree("entity " + type.get(), span);
-            if (at >= 0) entities.add(mention(type.get(), at, span.length()));
+            if (at < 0) continue;
+            Mention m = mention(type.get(), at, span.length());
+            if (!entities.contains(m)) entities.add(m); // "Paris ." and "Paris" at a sentence's end are one mention
         }
     }
 

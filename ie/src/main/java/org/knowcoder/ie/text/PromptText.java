@@ -102,12 +102,21 @@ final class PromptText {
 
     /**
      * The input characters [start, end) under the text's characters [at, at + length), which are not
-     * all spaces: from the input character of its first non-space to that of its last.
+     * all spaces: from the input character of its first non-space to that of its last, less the
+     * period that ends the text set apart (" ."), which ends no name: a small model copies it with
+     * the word before it ("California ." for the input's "California."). An abbreviation that ends
+     * the sentence loses its period with it ("Acme Corp" of "... Acme Corp."), as the benchmarks'
+     * sentences write such a period once, apart.
      */
     int[] inInput(int at, int length) {
         int first = at, last = at + length - 1;
         while (source[first] < 0) first++;
         while (source[last] < 0) last--;
+        if (last == text.length() - 1 && text.endsWith(" .")) {
+            int before = last - 1;
+            while (before >= first && source[before] < 0) before--;
+            if (before >= first) last = before;
+        }
         return new int[] {source[first], source[last] + 1};
     }
 }

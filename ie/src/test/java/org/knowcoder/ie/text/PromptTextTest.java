@@ -58,4 +58,16 @@ class PromptTextTest {
         assertArrayEquals(new int[] {25, 30}, p.inInput(p.text.indexOf(" Paris "), 7), "spaces at a span's ends are left out");
         assertArrayEquals(new int[] {21, 31}, p.inInput(p.text.indexOf("( in Paris )"), "( in Paris )".length()));
     }
+
+    @Test
+    void aSpanDoesNotEndInTheSentencesPeriod() {
+        String input = "Apple sued Samsung in California.";
+        PromptText p = PromptText.of(input, 0, input.length());
+        assertEquals("Apple sued Samsung in California .", p.text);
+        assertArrayEquals(new int[] {22, 32}, p.inInput(p.text.indexOf("California ."), "California .".length()));
+        assertArrayEquals(new int[] {22, 32}, p.inInput(p.text.indexOf("California"), "California".length()));
+        String inner = "Acme Corp. hired Ann.";
+        PromptText q = PromptText.of(inner, 0, inner.length());
+        assertArrayEquals(new int[] {0, 10}, q.inInput(0, "Acme Corp.".length()), "a period inside the sentence stays");
+    }
 }

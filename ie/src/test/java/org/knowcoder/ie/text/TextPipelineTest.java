@@ -97,6 +97,15 @@ class TextPipelineTest {
                 () -> assertEquals(lastParis, r.events().getFirst().arguments().getFirst().span().start(), "the Paris nearest the trigger"));
     }
 
+    /** A name written with the sentence's period set apart ("Paris .") is the name alone, and one mention with "Paris". */
+    @Test
+    void aSpanEndingInTheSentencesPeriodIsTheNameBeforeIt() {
+        String text = "Ann lives in Paris.";
+        ScriptedModel model = new ScriptedModel(Map.of("NER|Ann lives in Paris .", "results = [Location(\"Paris .\"), Location(\"Paris\")]"));
+        TextResult r = run(model, text, 100, Set.of(Task.NER));
+        assertEquals(List.of(new Mention("Location", "Paris", 13, 18)), r.entities());
+    }
+
     @Test
     void eachSentenceIsAskedOnItsOwn() {
         String text = "Ann met Bob. Sue saw Tom.";
