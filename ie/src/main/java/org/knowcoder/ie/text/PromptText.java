@@ -103,10 +103,10 @@ final class PromptText {
     /**
      * The input characters [start, end) under the text's characters [at, at + length), which are not
      * all spaces: from the input character of its first non-space to that of its last, less the
-     * period that ends the text set apart (" ."), which ends no name: a small model copies it with
-     * the word before it ("California ." for the input's "California."). An abbreviation that ends
-     * the sentence loses its period with it ("Acme Corp" of "... Acme Corp."), as the benchmarks'
-     * sentences write such a period once, apart.
+     * period that ends the text when this prompt set it apart from the word it ends in the input:
+     * a small model copies it with the word ("California ." for the input's "California."). An
+     * abbreviation that ends the sentence loses its period with it ("Acme Corp" of "... Acme
+     * Corp."). A period the input itself wrote apart stays, as the benchmarks' "N.J ." does.
      */
     int[] inInput(int at, int length) {
         int first = at, last = at + length - 1;
@@ -115,7 +115,7 @@ final class PromptText {
         if (last == text.length() - 1 && text.endsWith(" .")) {
             int before = last - 1;
             while (before >= first && source[before] < 0) before--;
-            if (before >= first) last = before;
+            if (before >= first && source[before] == source[last] - 1) last = before;
         }
         return new int[] {source[first], source[last] + 1};
     }

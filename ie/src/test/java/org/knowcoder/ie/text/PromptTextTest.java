@@ -69,5 +69,8 @@ class PromptTextTest {
         String inner = "Acme Corp. hired Ann.";
         PromptText q = PromptText.of(inner, 0, inner.length());
         assertArrayEquals(new int[] {0, 10}, q.inInput(0, "Acme Corp.".length()), "a period inside the sentence stays");
+        String apart = "He lives in Trenton , N.J .";
+        PromptText r = PromptText.of(apart, 0, apart.length());
+        assertArrayEquals(new int[] {22, 27}, r.inInput(r.text.indexOf("N.J ."), "N.J .".length()), "a period the input wrote apart stays");
     }
 }
