@@ -69,7 +69,7 @@ public final class KnowCoder implements AutoCloseable {
      * leaves that file as it is.
      */
     public static KnowCoder load(Options options) throws IOException {
-        return load(EmbeddedModel.dir(), options, options.promptCache() != null ? null : EmbeddedModel.builtPromptCache());
+        return load(EmbeddedModel.dir(), options, EmbeddedModel.builtPromptCache());
     }
 
     /**
