@@ -63,6 +63,10 @@ final class ExtractionOptions {
             + "force (default ${DEFAULT-VALUE}; --no-constrained: the model's own tokens, for comparison)")
     boolean constrained;
 
+    @Option(names = "--clauses", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Ask for the entities "
+            + "of a long sentence clause by clause (default ${DEFAULT-VALUE}; --no-clauses: each sentence whole, for comparison)")
+    boolean clauses;
+
     @Option(names = "--batch", defaultValue = "16", description = "sentences decoded together, as the heap allows (default ${DEFAULT-VALUE}; 1: one at a time)")
     int batch;
 
@@ -91,7 +95,8 @@ final class ExtractionOptions {
         Set<Task> taskSet = EnumSet.noneOf(Task.class);
         for (String t : tasks) if (!t.equalsIgnoreCase("all")) taskSet.add(Task.parse(t));
         return new ExtractionSettings(model, LoadedExtractor.tokenizer(model, tokenizer), device.device, device.quantize(), threads.count(), datasetsDir, datasets,
-                split, taskSet, limit, shots, schema(), refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, constrained, batch, out, allowChangedOptions);
+                split, taskSet, limit, shots, schema(), refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, constrained, clauses, batch, out,
+                allowChangedOptions);
     }
 
     /** --model, or KnowCoder-mini, the model the jar embeds. */

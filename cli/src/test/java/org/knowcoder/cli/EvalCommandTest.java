@@ -24,7 +24,7 @@ class EvalCommandTest {
 
     /**
      * A datasets directory in {@code dir}: conll2003's test split (four sentences, each of its four
-     * labels) and conll04's (three sentences with entities and a relation), in their own formats.
+     * labels, then a long one, which NER asks in clauses) and conll04's (three sentences with entities and a relation), in their own formats.
      */
     static Path datasets(Path dir) throws IOException {
         Path conll = Files.createDirectories(dir.resolve("conll2003"));
@@ -42,7 +42,9 @@ class EvalCommandTest {
 
                 Peter\tB-person
                 Blackburn\tI-person
-                """);
+
+                """ + String.join("\tO\n", ("Sampras beat Ivanisevic 6-3 6-4 in the first round at the open in Paris on Monday , "
+                + "Becker beat Muster 7-5 in the second round , and Chang won the third").split(" ")) + "\tO\n");
         Path conll04 = Files.createDirectories(dir.resolve("conll04"));
         Files.writeString(conll04.resolve("conll04_test.json"), """
                 [{"tokens": ["Ann", "lives", "in", "Paris", "."], "entities": [{"type": "Peop", "start": 0, "end": 1},
@@ -93,6 +95,18 @@ class EvalCommandTest {
                 () -> assertTrue(resumed.out().startsWith("2 sentences (2 skipped) in "), resumed::out),
                 () -> assertEquals(4, lines.size()),
                 () -> assertEquals(4, new HashSet<>(lines.stream().map(l -> l.replaceAll(",\"output\".*", "")).toList()).size()));
+    }
+
+    /** A long sentence is asked in clauses and written as one prediction; the run records that, and a resume without is refused. */
+    @Test
+    void aLongSentenceIsOnePredictionOfItsClauses() throws IOException {
+        Path out = tmp.resolve("c");
+        CliRun run = CliRun.inProcess(command("eval", args(out, "conll2003")));
+        List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
+        assertAll(() -> assertEquals(0, run.code(), run::err), () -> assertEquals(5, lines.size()),
+                () -> assertTrue(lines.stream().anyMatch(l -> l.contains("\"conll2003-test-4\"")), lines::toString),
+                () -> assertTrue(Files.readString(out.resolve("options.json")).contains("\"clauses\" : true")));
+        CliRun.inProcess(command("eval", args(out, "conll2003", "--no-clauses"))).assertBadInput("--clauses is false", "were made with true");
     }
 
     /** One convention for both commands: the result on stdout, as text or with --json as JSON; timings on stderr as text. */

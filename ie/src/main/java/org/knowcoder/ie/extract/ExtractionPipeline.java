@@ -58,7 +58,7 @@ public final class ExtractionPipeline implements AutoCloseable {
     /** Runs every job's sentences not yet in the predictions file. */
     public ExtractionRun.Summary extract() throws IOException {
         ExtractionRecord.write(settings);
-        return new ExtractionRun(extractor, progress).run(jobs, settings.predictions());
+        return new ExtractionRun(extractor, settings.clauses(), progress).run(jobs, settings.predictions());
     }
 
     /** Scores the predictions file against the jobs' gold annotations, one scorer per task. */

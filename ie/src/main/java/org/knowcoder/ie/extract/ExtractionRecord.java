@@ -35,7 +35,7 @@ final class ExtractionRecord {
                 .put("datasets", path(s.datasetsDir())).put("split", s.split()).put("shots", s.shots())
                 .put("schema", s.schema() == null ? null : path(s.schema())).put("refined", s.refined())
                 .put("max_new_tokens", s.maxNewTokens()).put("quantize", s.quantize() == null ? "none" : s.quantize().name().toLowerCase(java.util.Locale.ROOT))
-                .put("constrained", s.constrained());
+                .put("constrained", s.constrained()).put("clauses", s.clauses());
     }
 
     private static String path(Path p) {

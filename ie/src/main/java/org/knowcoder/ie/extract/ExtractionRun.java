@@ -2,11 +2,12 @@ package org.knowcoder.ie.extract;
 
 import org.knowcoder.ie.Sample;
 import org.knowcoder.ie.constrain.ResultsGrammar;
-import org.knowcoder.schema.Task;
+import org.knowcoder.ie.prompt.Clauses;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,13 +21,16 @@ import java.util.function.Consumer;
  */
 public final class ExtractionRun {
     private final Extractor extractor;
+    private final boolean clauses;
     private final Consumer<String> progress;
 
     /** What the run did: sentences run now, sentences skipped as already done, and wall time. */
     public record Summary(int extracted, int skipped, long nanos) {}
 
-    public ExtractionRun(Extractor extractor, Consumer<String> progress) {
+    /** @param clauses whether a long sentence's entities are asked clause by clause ({@link Clauses}) */
+    public ExtractionRun(Extractor extractor, boolean clauses, Consumer<String> progress) {
         this.extractor = extractor;
+        this.clauses = clauses;
         this.progress = progress;
     }
 
@@ -41,20 +45,45 @@ public final class ExtractionRun {
                     if (done.contains(Prediction.key(job.dataset(), job.task(), s.id()))) p.skipped++;
                     else todo.add(s);
                 }
+                // a prompt per clause of each sentence; a sentence is written once all of its clauses are answered
                 List<String> prompts = new ArrayList<>();
                 List<ResultsGrammar> grammars = new ArrayList<>();
+                List<Clause> asked = new ArrayList<>();
                 for (Sample s : todo) {
-                    prompts.add(job.query().prompt(s.text()));
-                    grammars.add(ResultsGrammar.of(job.query().schema(), s.text()));
+                    List<String> parts = clauses ? Clauses.of(job.task(), s.text()) : List.of(s.text());
+                    Asked a = new Asked(s, new String[parts.size()]);
+                    for (int c = 0; c < parts.size(); c++) {
+                        prompts.add(job.query().prompt(parts.get(c)));
+                        grammars.add(ResultsGrammar.of(job.query().schema(), parts.get(c)));
+                        asked.add(new Clause(a, c));
+                    }
                 }
                 extractor.extractAll(prompts, grammars, (i, output) -> {
-                    out.write(new Prediction(job.dataset(), job.task(), todo.get(i).id(), output.text()));
+                    Asked a = asked.get(i).sentence();
+                    a.answers[asked.get(i).index()] = output.text();
+                    if (++a.answered < a.answers.length) return;
+                    out.write(new Prediction(job.dataset(), job.task(), a.sample.id(), Clauses.answer(Arrays.asList(a.answers))));
                     p.extracted++;
                     p.report(job);
                 });
             }
         }
         return new Summary(p.extracted, p.skipped, System.nanoTime() - p.start);
+    }
+
+    /** What one prompt asks: clause {@code index} of a sentence. */
+    private record Clause(Asked sentence, int index) {}
+
+    /** A sentence being answered: its clauses' answers so far. */
+    private static final class Asked {
+        final Sample sample;
+        final String[] answers;
+        int answered;
+
+        Asked(Sample sample, String[] answers) {
+            this.sample = sample;
+            this.answers = answers;
+        }
     }
 
     /** Counts, and a progress line at most every five seconds (and at the end). */

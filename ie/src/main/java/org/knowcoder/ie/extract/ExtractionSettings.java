@@ -19,6 +19,7 @@ import java.util.Set;
  * @param schema         schema library JSON, or null for bare classes named by the label maps
  * @param benchmarkSeed  when not null, NER and RE on KnowCoder's benchmark subset drawn with this seed
  * @param constrained    answers kept to well-formed results of the prompt's classes and the sentence's spans
+ * @param clauses        a long sentence's entities asked clause by clause ({@link org.knowcoder.ie.prompt.Clauses})
  * @param batch          sentences decoded together (1: one at a time)
  * @param out            the run directory: predictions.jsonl, options.json, scores.json
  * @param allowChangedOptions resume even though an option that shapes the predictions differs ({@link ExtractionRecord})
@@ -26,7 +27,7 @@ import java.util.Set;
 public record ExtractionSettings(Path model, Path tokenizer, String device, DType quantize, int threads,
                                  Path datasetsDir, List<String> datasets, String split, Set<Task> tasks, int limit,
                                  int shots, Path schema, boolean refined, Long benchmarkSeed, int maxNewTokens,
-                                 boolean prefixReuse, boolean constrained, int batch, Path out, boolean allowChangedOptions) {
+                                 boolean prefixReuse, boolean constrained, boolean clauses, int batch, Path out, boolean allowChangedOptions) {
     public ExtractionSettings {
         datasets = List.copyOf(datasets);
         tasks = Set.copyOf(tasks);

@@ -32,17 +32,35 @@ public final class OutputParser {
     /** The complete calls among the elements of the first {@code results = [...]}; empty when there is none. */
     public static List<PyValue.Call> parse(String output) {
         List<PyValue.Call> out = new ArrayList<>();
+        calls(output, (call, start, end) -> out.add(call));
+        return out;
+    }
+
+    /** The code of each call {@link #parse} finds, as the output wrote it. */
+    public static List<String> elements(String output) {
+        List<String> out = new ArrayList<>();
+        calls(output, (call, start, end) -> out.add(output.substring(start, end)));
+        return out;
+    }
+
+    /** Receives each complete call of the results list and where its code starts and ends. */
+    private interface CallSink {
+        void accept(PyValue.Call call, int start, int end);
+    }
+
+    private static void calls(String output, CallSink sink) {
         Matcher m = RESULTS.matcher(output);
-        if (!m.find()) return out;
+        if (!m.find()) return;
         OutputParser p = new OutputParser(output, m.end());
         while (true) {
             p.skipSpace();
-            if (p.pos >= output.length() || output.charAt(p.pos) == ']') return out;
+            if (p.pos >= output.length() || output.charAt(p.pos) == ']') return;
+            int start = p.pos;
             PyValue v = p.value(0);
-            if (v == null) return out; // cut off or garbage: what came before stands
-            if (v instanceof PyValue.Call call) out.add(call);
+            if (v == null) return; // cut off or garbage: what came before stands
+            if (v instanceof PyValue.Call call) sink.accept(call, start, p.pos);
             p.skipSpace();
-            if (p.pos >= output.length() || output.charAt(p.pos) != ',') return out;
+            if (p.pos >= output.length() || output.charAt(p.pos) != ',') return;
             p.pos++;
         }
     }

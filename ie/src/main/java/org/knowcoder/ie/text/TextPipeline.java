@@ -6,6 +6,7 @@ import org.knowcoder.ie.Event;
 import org.knowcoder.ie.constrain.ResultsGrammar;
 import org.knowcoder.ie.output.OutputParser;
 import org.knowcoder.ie.output.PyValue;
+import org.knowcoder.ie.prompt.Clauses;
 import org.knowcoder.ie.prompt.Instruction;
 import org.knowcoder.schema.Task;
 
@@ -19,9 +20,10 @@ import java.util.function.Consumer;
 /**
  * The one path from a user's text to what it holds, for the library and the command line: the
  * text is cut into chunks that fit the model's context with the prompt ({@link Chunker}), each
- * chunk is asked every planned task (NER, RE and ED at once; EAE once ED's triggers are known), the
- * answers are parsed, the library's class methods applied, the spans placed ({@link Placement}) and
- * the chunks merged in order with offsets into the text. Asynchronous, so that the prompts of many
+ * chunk is asked every planned task (NER, RE and ED at once, a long sentence's NER clause by
+ * clause: {@link Clauses}; EAE once ED's triggers are known), the answers are parsed, the
+ * library's class methods applied, the spans placed ({@link Placement}) and the chunks merged in
+ * order with offsets into the text. Asynchronous, so that the prompts of many
  * inputs and callers are decoded together.
  */
 public final class TextPipeline {
@@ -32,13 +34,15 @@ public final class TextPipeline {
     private final Map<Task, TaskPlan> plans;
     private final Chunker chunker;
     private final int budget;
+    private final boolean clauses;
 
     /**
      * @param chunkTokens the most tokens of text one prompt carries, below what the context allows:
      *                    KnowCoder learned from single sentences, and a long chunk's answer may run
      *                    past the new-token limit
+     * @param clauses     whether a long sentence's entities are asked clause by clause ({@link Clauses})
      */
-    public TextPipeline(TextModel model, TypeSet types, Set<Task> tasks, int chunkTokens) {
+    public TextPipeline(TextModel model, TypeSet types, Set<Task> tasks, int chunkTokens, boolean clauses) {
         this.model = model;
         this.plans = TaskPlan.of(types, tasks);
         int fixed = 0;
@@ -47,6 +51,7 @@ public final class TextPipeline {
         // a prompt that leaves text no room is cut in its middle by KnowCoder's head-and-tail rule, which keeps the text at its end
         this.budget = Math.max(1, Math.min(chunkTokens, Math.max(room - fixed - MARGIN, room / 4)));
         this.chunker = new Chunker(budget, model::tokens);
+        this.clauses = clauses;
     }
 
     /** Tokens of text one prompt carries. */
@@ -116,12 +121,17 @@ public final class TextPipeline {
                 answers.add(null);
                 continue;
             }
-            String prompt = plan.query().prompt(text);
-            ResultsGrammar grammar = ResultsGrammar.of(plan.query().schema(), text);
-            CompletableFuture<String> answer = stream == null ? asking.answer(plan.query(), prompt, grammar, null)
-                    : previous.thenCompose(x -> asking.answer(plan.query(), prompt, grammar, stream));
-            answers.add(answer);
-            previous = answer;
+            List<CompletableFuture<String>> parts = new ArrayList<>();
+            for (String part : clauses ? Clauses.of(t, text) : List.of(text)) {
+                String prompt = plan.query().prompt(part);
+                ResultsGrammar grammar = ResultsGrammar.of(plan.query().schema(), part);
+                CompletableFuture<String> answer = stream == null ? asking.answer(plan.query(), prompt, grammar, null)
+                        : previous.thenCompose(x -> asking.answer(plan.query(), prompt, grammar, stream));
+                parts.add(answer);
+                previous = answer;
+            }
+            answers.add(parts.size() == 1 ? parts.getFirst() : CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                    .thenApply(x -> Clauses.answer(parts.stream().map(CompletableFuture::join).toList())));
         }
         // all answered before any is read: a callback must never wait, as it may run on the thread that decodes
         CompletableFuture<Void> asked = CompletableFuture.allOf(answers.stream().filter(a -> a != null).toArray(CompletableFuture[]::new));

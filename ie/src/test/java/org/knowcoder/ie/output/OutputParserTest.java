@@ -24,6 +24,13 @@ class OutputParserTest {
     }
 
     @Test
+    void elementsAreTheCallsCodeAsWrittenAndOnlyTheCalls() {
+        String out = "results = [\n\tMarry(\n\t\ttrigger = \"wed\",\n\t\tperson=[Entity(\"A\")]),\n\t\"bare\", Person( 'Bo' ) ,Person(\"C";
+        assertEquals(List.of("Marry(\n\t\ttrigger = \"wed\",\n\t\tperson=[Entity(\"A\")])", "Person( 'Bo' )"), OutputParser.elements(out));
+        assertEquals(List.of(), OutputParser.elements("no results here"));
+    }
+
+    @Test
     void escapedQuotesAndPythonEscapes() {
         PyValue.Call c = OutputParser.parse("results = [Person(\"Dwayne \\\"The Rock\\\" Johnson\"), Person('O\\'Neil\\u00e9\\\\')]").getFirst();
         assertEquals("Dwayne \"The Rock\" Johnson", PyValue.text(c));

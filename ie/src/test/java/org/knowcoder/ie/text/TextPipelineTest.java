@@ -44,7 +44,30 @@ class TextPipelineTest {
             Kind.RELATION, List.of("WorkFor"), Kind.EVENT, List.of("Marry")));
 
     private static TextResult run(ScriptedModel model, String text, int chunkTokens, Set<Task> tasks) {
-        return new TextPipeline(model, TYPES, tasks, chunkTokens).extract("doc", text, null).join();
+        return new TextPipeline(model, TYPES, tasks, chunkTokens, true).extract("doc", text, null).join();
+    }
+
+    /** A long list's entities asked clause by clause (Clauses), its relations of the whole; the clauses' entities placed in the text. */
+    @Test
+    void aLongSentencesEntitiesAreAskedClauseByClause() {
+        String text = "Ann Lee of Acme beat Bob Ray of Initech in the first round at Paris, Cid Day of Hooli beat Dan Fox of Acme in the second round, "
+                + "and Eve Kim won";
+        String c1 = "Ann Lee of Acme beat Bob Ray of Initech in the first round at Paris ,", c2 = "Cid Day of Hooli beat Dan Fox of Acme in the second round ,";
+        String c3 = "and Eve Kim won", whole = c1 + " " + c2 + " " + c3;
+        ScriptedModel model = new ScriptedModel(Map.of("NER|" + c1, "results = [Person(\"Ann Lee\"), Organization(\"Acme\")]",
+                "NER|" + c2, "results = [Person(\"Cid Day\"), Organization(\"Hooli\"), Organization(\"Acme\")]", "NER|" + c3, "results = [Person(\"Eve Kim\")]",
+                "RE|" + whole, "results = [WorkFor(Entity(\"Cid Day\"), Entity(\"Hooli\"))]"));
+        TextResult r = run(model, text, 100, Set.of(Task.NER, Task.RE));
+        int cid = text.indexOf("Cid"), hooli = text.indexOf("Hooli"), eve = text.indexOf("Eve");
+        assertAll(() -> assertEquals(4, model.prompts.size(), "three clauses for NER, the sentence for RE"),
+                () -> assertEquals(List.of(new Mention("Person", "Ann Lee", 0, 7), new Mention("Organization", "Acme", 11, 15),
+                        new Mention("Person", "Cid Day", cid, cid + 7), new Mention("Organization", "Hooli", hooli, hooli + 5),
+                        new Mention("Person", "Eve Kim", eve, eve + 7)), r.entities()),
+                () -> assertEquals(List.of(new Relation("WorkFor", new Mention("Person", "Cid Day", cid, cid + 7),
+                        new Mention("Organization", "Hooli", hooli, hooli + 5))), r.relations()));
+        ScriptedModel whole1 = new ScriptedModel(Map.of());
+        new TextPipeline(whole1, TYPES, Set.of(Task.NER), 100, false).extract("doc", text, null).join();
+        assertEquals(1, whole1.prompts.size(), "--no-clauses: the sentence whole");
     }
 
     @Test
@@ -171,7 +194,7 @@ class TextPipelineTest {
                 return 100_000;
             }
         };
-        CompletableFuture<TextResult> r = new TextPipeline(model, TYPES, Set.of(Task.NER, Task.RE), 100).extract("1", "Ann works for Acme.", null);
+        CompletableFuture<TextResult> r = new TextPipeline(model, TYPES, Set.of(Task.NER, Task.RE), 100, true).extract("1", "Ann works for Acme.", null);
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             for (int i = pending.size() - 1; i >= 0; i--) pending.get(i).complete("results = []");
         });
