@@ -50,7 +50,7 @@ public final class ExtractionRun {
                 List<ResultsGrammar> grammars = new ArrayList<>();
                 List<Clause> asked = new ArrayList<>();
                 for (Sample s : todo) {
-                    List<String> parts = clauses ? Clauses.of(job.task(), s.text()) : List.of(s.text());
+                    List<String> parts = Clauses.of(clauses, job.task(), s.text());
                     Asked a = new Asked(s, new String[parts.size()]);
                     for (int c = 0; c < parts.size(); c++) {
                         prompts.add(job.query().prompt(parts.get(c)));

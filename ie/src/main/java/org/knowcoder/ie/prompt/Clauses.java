@@ -28,9 +28,12 @@ public final class Clauses {
 
     private Clauses() {}
 
-    /** The stretches of {@code sentence} that {@code task}'s prompts ask about, in order: the sentence itself unless NER asks a long one. */
-    public static List<String> of(Task task, String sentence) {
-        return task == Task.NER ? of(sentence) : List.of(sentence);
+    /**
+     * The stretches of {@code sentence} that {@code task}'s prompts ask about, in order: the sentence
+     * itself unless NER asks a long one and {@code clauses} is on (off: every sentence whole, for comparison).
+     */
+    public static List<String> of(boolean clauses, Task task, String sentence) {
+        return clauses && task == Task.NER ? of(sentence) : List.of(sentence);
     }
 
     /** The stretches of {@code sentence} its entity prompts ask about, in order: the sentence itself unless it is long. */

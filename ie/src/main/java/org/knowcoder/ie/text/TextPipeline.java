@@ -122,7 +122,7 @@ public final class TextPipeline {
                 continue;
             }
             List<CompletableFuture<String>> parts = new ArrayList<>();
-            for (String part : clauses ? Clauses.of(t, text) : List.of(text)) {
+            for (String part : Clauses.of(clauses, t, text)) {
                 String prompt = plan.query().prompt(part);
                 ResultsGrammar grammar = ResultsGrammar.of(plan.query().schema(), part);
                 CompletableFuture<String> answer = stream == null ? asking.answer(plan.query(), prompt, grammar, null)

@@ -16,14 +16,14 @@ class ClausesTest {
     @Test
     void aShortSentenceIsAskedWhole() {
         String s = "Ann works for Acme , Bob for Initech , Cid for Hooli in Paris .";
-        assertEquals(List.of(s), Clauses.of(Task.NER, s));
+        assertEquals(List.of(s), Clauses.of(true, Task.NER, s));
     }
 
     @Test
     void aLongSentenceIsCutAfterTheCommasAndSemicolonsThatEndAClauseOfEightWords() {
         assertEquals(34, LIST.split(" ").length);
         assertEquals(List.of("Results of the tournament on Tuesday : Pete Sampras beat Goran Ivanisevic 6-3 6-4 ,",
-                "Boris Becker beat Thomas Muster 7-5 , Jim Courier beat Andre Agassi 6-2 ;", "Michael Chang won the final"), Clauses.of(Task.NER, LIST));
+                "Boris Becker beat Thomas Muster 7-5 , Jim Courier beat Andre Agassi 6-2 ;", "Michael Chang won the final"), Clauses.of(true, Task.NER, LIST));
     }
 
     @Test
@@ -45,8 +45,9 @@ class ClausesTest {
     }
 
     @Test
-    void relationsAndEventsAreAskedOfTheWholeSentence() {
-        for (Task t : List.of(Task.RE, Task.ED, Task.EAE)) assertEquals(List.of(LIST), Clauses.of(t, LIST), t.name());
+    void relationsAndEventsAndEverythingWithClausesOffAreAskedOfTheWholeSentence() {
+        for (Task t : List.of(Task.RE, Task.ED, Task.EAE)) assertEquals(List.of(LIST), Clauses.of(true, t, LIST), t.name());
+        assertEquals(List.of(LIST), Clauses.of(false, Task.NER, LIST), "off");
     }
 
     @Test
