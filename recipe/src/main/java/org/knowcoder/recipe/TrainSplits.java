@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The training sentences of the recipe: the train split of each chosen dataset, except the
- * zero-shot ones (the paper's Table 2 protocol: the model never sees the CrossNER domains or
- * MIT-Restaurant before their test).
+ * The training sentences of the recipe: the train split of each chosen dataset (and for the
+ * fine-tuning instructions its dev split too), except the zero-shot ones (the paper's Table 2
+ * protocol: the model never sees the CrossNER domains or MIT-Restaurant before their test).
  */
 final class TrainSplits {
     private TrainSplits() {}
@@ -23,17 +23,26 @@ final class TrainSplits {
         return dataset.startsWith("crossner_") || dataset.equals("mit_restaurant");
     }
 
-    /** Dataset name to its first {@code limit} train sentences (0: all), in catalog order; datasets without a train file are left out. */
-    static Map<String, List<Sample>> read(Path datasetsDir, List<String> datasets, int limit) throws IOException {
+    /**
+     * Dataset name to its first {@code limit} train sentences (0: all), then with {@code withDev} as
+     * many of its dev split's, in catalog order; datasets without a train file are left out.
+     */
+    static Map<String, List<Sample>> read(Path datasetsDir, List<String> datasets, int limit, boolean withDev) throws IOException {
         Map<String, List<Sample>> out = new LinkedHashMap<>();
         for (String name : datasets) {
             DatasetCatalog.Entry entry = DatasetCatalog.entry(name);
             if (zeroShot(name) || !entry.splits().containsKey("train")) continue;
-            for (Split split : DatasetCatalog.read(datasetsDir, entry)) {
-                if (!split.name().equals("train")) continue;
-                List<Sample> samples = split.samples();
-                out.put(name, new ArrayList<>(limit > 0 && samples.size() > limit ? samples.subList(0, limit) : samples));
+            List<Split> splits = DatasetCatalog.read(datasetsDir, entry);
+            if (splits.stream().noneMatch(s -> s.name().equals("train"))) continue;
+            List<Sample> sentences = new ArrayList<>();
+            for (String wanted : withDev ? List.of("train", "dev") : List.of("train")) {
+                for (Split split : splits) {
+                    if (!split.name().equals(wanted)) continue;
+                    List<Sample> samples = split.samples();
+                    sentences.addAll(limit > 0 && samples.size() > limit ? samples.subList(0, limit) : samples);
+                }
             }
+            out.put(name, sentences);
         }
         return out;
     }
