@@ -99,9 +99,8 @@ public final class Recipe {
      * CoNLL03 (entities) and CoNLL04 (entities and relations, 1,153 train and dev sentences, hence 4
      * times) are the datasets the model's quality is judged by, and 20,000 steps of 16 are some 12
      * passes over their 26,515 instructions; spread over every train split (75M tokens) they would
-     * be a fraction of one. The other
-     * datasets are learned in schema understanding only. When none of these is among the chosen
-     * datasets, each chosen one is fine-tuned on once.
+     * be a fraction of one. The other datasets are learned in schema understanding only. When none
+     * of these is among the chosen datasets, each chosen one is fine-tuned on once.
      */
     private static final Map<String, Integer> FOLLOWING_REPEATS = Map.of("conll2003", 1, "conll04", 4);
     /** A killed run loses at most a tenth of its steps. */

@@ -36,14 +36,14 @@ final class TrainSplits {
             if (splits.stream().noneMatch(s -> s.name().equals("train"))) continue;
             List<Sample> sentences = new ArrayList<>();
             for (String wanted : withDev ? List.of("train", "dev") : List.of("train")) {
-                for (Split split : splits) {
-                    if (!split.name().equals(wanted)) continue;
-                    List<Sample> samples = split.samples();
-                    sentences.addAll(limit > 0 && samples.size() > limit ? samples.subList(0, limit) : samples);
-                }
+                for (Split split : splits) if (split.name().equals(wanted)) sentences.addAll(first(split.samples(), limit));
             }
             out.put(name, sentences);
         }
         return out;
+    }
+
+    private static List<Sample> first(List<Sample> samples, int limit) {
+        return limit > 0 && samples.size() > limit ? samples.subList(0, limit) : samples;
     }
 }
