@@ -9,7 +9,7 @@ package org.knowcoder.recipe;
  * @param dim            model width; with {@code layers}, {@code heads} and {@code hidden} the model's shape
  * @param seqLen         context, and the longest fine-tuning instruction (a longer one is left out)
  * @param pretrainSeqLen schema-understanding sequence length (the data is cut into pieces of at most this many tokens)
- * @param trainSentences sentences read from each train split at most (0: all)
+ * @param trainSentences sentences read from each train split (and, for fine-tuning, dev split) at most (0: all)
  * @param batch          examples per optimizer step, in both training runs
  * @param microBatch     examples per forward and backward in pretraining (the step accumulates their gradients)
  * @param promptBlock    examples per forward and backward in fine-tuning: a block of instructions that begin alike, whose

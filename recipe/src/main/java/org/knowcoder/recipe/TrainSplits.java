@@ -30,20 +30,18 @@ final class TrainSplits {
     static Map<String, List<Sample>> read(Path datasetsDir, List<String> datasets, int limit, boolean withDev) throws IOException {
         Map<String, List<Sample>> out = new LinkedHashMap<>();
         for (String name : datasets) {
-            DatasetCatalog.Entry entry = DatasetCatalog.entry(name);
-            if (zeroShot(name) || !entry.splits().containsKey("train")) continue;
-            List<Split> splits = DatasetCatalog.read(datasetsDir, entry);
-            if (splits.stream().noneMatch(s -> s.name().equals("train"))) continue;
+            if (zeroShot(name)) continue;
             List<Sample> sentences = new ArrayList<>();
-            for (String wanted : withDev ? List.of("train", "dev") : List.of("train")) {
-                for (Split split : splits) if (split.name().equals(wanted)) sentences.addAll(first(split.samples(), limit));
+            boolean train = false;
+            for (Split split : DatasetCatalog.read(datasetsDir, DatasetCatalog.entry(name))) { // the catalog's order: train, dev, test
+                train |= split.name().equals("train");
+                if (split.name().equals("train") || withDev && split.name().equals("dev")) {
+                    List<Sample> samples = split.samples();
+                    sentences.addAll(limit > 0 && samples.size() > limit ? samples.subList(0, limit) : samples);
+                }
             }
-            out.put(name, sentences);
+            if (train) out.put(name, sentences);
         }
         return out;
-    }
-
-    private static List<Sample> first(List<Sample> samples, int limit) {
-        return limit > 0 && samples.size() > limit ? samples.subList(0, limit) : samples;
     }
 }
