@@ -3,6 +3,7 @@ package org.knowcoder.tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -124,17 +125,15 @@ public final class TestTensors {
         int n = rows * cols;
         MemorySegment q = allocate(arena, n / 2), scales = allocate(arena, Q4.scaleBytes(type, n));
         int[] codes = new int[n];
-        for (int i = 0; i < n; i++) {
-            codes[i] = rnd.nextInt(16);
-            long at = (long) i / cols * (cols / 2) + Q4.byteOf(cols, i % cols);
-            q.set(ValueLayout.JAVA_BYTE, at, (byte) (q.get(ValueLayout.JAVA_BYTE, at) | codes[i] << Q4.shiftOf(cols, i % cols)));
-        }
+        for (int i = 0; i < n; i++) codes[i] = rnd.nextInt(16);
+        Q4.RowWriter writer = new Q4.RowWriter(type, q, rows, cols);
+        for (int r = 0; r < rows; r++) writer.put(Arrays.copyOfRange(codes, r * cols, (r + 1) * cols));
         float[] exact = new float[n];
         if (type == DType.Q4_0) {
             for (int b = 0; b < n / Q4.BLOCK; b++) {
                 short h = Half.floatToF16((rnd.nextFloat() - 0.3f) / 8);
                 float d = f16Value(h);
-                scales.set(Tensor.I16_LE, b * 2L, h);
+                scales.set(Tensor.I16_LE, Q4.scaleIndex(rows, cols, b * Q4.BLOCK / cols, b % (cols / Q4.BLOCK)) * 2, h);
                 for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) exact[i] = (codes[i] - 8) * d;
             }
         } else {

@@ -30,53 +30,60 @@ final class GgufQ4Blocks {
     static Tensor read(String name, GgmlType type, MemorySegment blocks, long[] shape, Arena arena) {
         DType dtype = type == GgmlType.Q4_0 ? DType.Q4_0 : DType.Q4_K;
         long numel = blocks.byteSize() / type.blockBytes * type.blockSize;
-        int n = Math.toIntExact(shape[shape.length - 1]), whole = n - n % Q4.CHUNK, lanes = Q4.CHUNK / 8;
+        int n = Math.toIntExact(shape[shape.length - 1]);
+        long rows = numel / n, blocksPerRow = n / type.blockSize;
         MemorySegment nibbles = arena.allocate(numel / 2, 64), scales = arena.allocate(Q4.scaleBytes(dtype, numel), 64);
-        long blocksPerRow = n / type.blockSize;
-        int codes = type == GgmlType.Q4_0 ? 2 : 16;
-        for (long b = 0; b < numel / type.blockSize; b++) {
-            long at = b * type.blockBytes;
-            if (type == GgmlType.Q4_0) {
-                scales.set(Tensor.I16_LE, b * 2, blocks.get(Tensor.I16_LE, at));
-            } else {
-                long record = b * Q4.RECORD;
-                scales.set(Tensor.I16_LE, record + Q4.D, blocks.get(Tensor.I16_LE, at));
-                scales.set(Tensor.I16_LE, record + Q4.DMIN, blocks.get(Tensor.I16_LE, at + 2));
-                unpackScales(blocks.asSlice(at + 4, 12), scales, record);
+        byte[] in = new byte[Math.toIntExact(blocksPerRow * type.blockBytes)];
+        if (type == GgmlType.Q4_0) {
+            // a row's codes taken out of a copy of its blocks, then laid out by the writer
+            int[] codes = new int[n];
+            Q4.RowWriter writer = new Q4.RowWriter(dtype, nibbles, rows, n);
+            for (long row = 0; row < rows; row++) {
+                MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, row * in.length, in, 0, in.length);
+                for (int b = 0; b < blocksPerRow; b++) {
+                    int at = b * type.blockBytes;
+                    scales.set(Tensor.I16_LE, Q4.scaleIndex(rows, n, row, b) * 2, (short) (in[at] & 0xFF | in[at + 1] << 8));
+                    for (int k = 0; k < 16; k++) {
+                        codes[b * Q4.BLOCK + k] = in[at + 2 + k] & 0xF;
+                        codes[b * Q4.BLOCK + 16 + k] = in[at + 2 + k] >> 4 & 0xF;
+                    }
+                }
+                writer.put(codes);
             }
+            return Tensor.q4(name, dtype, nibbles, scales, shape);
+        }
+        for (long b = 0; b < numel / type.blockSize; b++) {
+            long at = b * type.blockBytes, record = b * Q4.RECORD;
+            scales.set(Tensor.I16_LE, record + Q4.D, blocks.get(Tensor.I16_LE, at));
+            scales.set(Tensor.I16_LE, record + Q4.DMIN, blocks.get(Tensor.I16_LE, at + 2));
+            unpackScales(blocks.asSlice(at + 4, 12), scales, record);
         }
         // whole chunks a row at a time, from a copy of the row's blocks: a chunk's 64 bytes are whole
         // bytes of its blocks, rearranged (bytesOfChunk); value by value, each a read-modify-write of
         // the segment, this was most of a Q4 file's load (bench/README.md)
-        byte[] in = new byte[Math.toIntExact(blocksPerRow * type.blockBytes)];
+        int whole = n - n % Q4.CHUNK, lanes = Q4.CHUNK / 8;
         int[] ints = new int[whole / 8];
-        for (long row = 0; row < numel / n; row++) {
+        for (long row = 0; row < rows; row++) {
             long rowBlocks = row * blocksPerRow * type.blockBytes, rowBase = row * (n / 2);
             MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, rowBlocks, in, 0, in.length);
-            for (int c = 0; c < whole / Q4.CHUNK; c++) bytesOfChunk(type, in, c, ints, c * lanes);
+            for (int c = 0; c < whole / Q4.CHUNK; c++) bytesOfChunk(in, c, ints, c * lanes);
             MemorySegment.copy(ints, 0, nibbles, INT_LE, rowBase, ints.length);
-            for (int i = whole; i < n; i++) setNibble(nibbles, rowBase + Q4.byteOf(n, i), Q4.shiftOf(n, i), code(blocks, type, rowBlocks + codes, i));
+            for (int i = whole; i < n; i++) setNibble(nibbles, rowBase + Q4.byteOf(n, i), Q4.shiftOf(n, i), code(blocks, type, rowBlocks + 16, i));
         }
         return Tensor.q4(name, dtype, nibbles, scales, shape);
     }
 
     /**
-     * Whole chunk c of a row whose GGUF blocks are {@code in}, as the 16 ints of the engine's layout
-     * (int l, nibble p: value 16p + l of the chunk; see {@link Q4}) into ints[at ..]. Q4_0: value
-     * 16p + l is byte l of block p / 2, low nibble for even p, so int l is byte l of the chunk's four
-     * blocks in turn. Q4_K: the chunk is half a super-block, runs 2h and 2h + 1 of its four runs of
-     * 32 bytes (h = c % 2); value 16p + l is byte l (p % 4 of 0, 2) or 16 + l (1, 3) of run 2h + p / 4,
-     * low nibble for p % 4 below 2.
+     * Whole chunk c of a Q4_K row whose GGUF blocks are {@code in}, as the 16 ints of the engine's
+     * layout (int l, nibble p: value 16p + l of the chunk; see {@link Q4}) into ints[at ..]. The
+     * chunk is half a super-block, runs 2h and 2h + 1 of its four runs of 32 bytes (h = c % 2);
+     * value 16p + l is byte l (p % 4 of 0, 2) or 16 + l (1, 3) of run 2h + p / 4, low nibble for
+     * p % 4 below 2.
      */
-    private static void bytesOfChunk(GgmlType type, byte[] in, int c, int[] ints, int at) {
+    private static void bytesOfChunk(byte[] in, int c, int[] ints, int at) {
         for (int l = 0; l < Q4.CHUNK / 8; l++) {
-            if (type == GgmlType.Q4_0) {
-                int b = 4 * c * type.blockBytes + 2 + l; // byte l of the chunk's first block, after its F16 d
-                ints[at + l] = in[b] & 0xFF | (in[b + 18] & 0xFF) << 8 | (in[b + 36] & 0xFF) << 16 | (in[b + 54] & 0xFF) << 24;
-            } else {
-                int run = c / 2 * type.blockBytes + 16 + 64 * (c % 2) + l; // byte l of run 2h, after d, dmin and the 12 scale bytes
-                ints[at + l] = pair(in[run], in[run + 16]) | pair(in[run + 32], in[run + 48]) << 16;
-            }
+            int run = c / 2 * GgmlType.Q4_K.blockBytes + 16 + 64 * (c % 2) + l; // byte l of run 2h, after d, dmin and the 12 scale bytes
+            ints[at + l] = pair(in[run], in[run + 16]) | pair(in[run + 32], in[run + 48]) << 16;
         }
     }
 
@@ -106,7 +113,7 @@ final class GgufQ4Blocks {
                 long index = src * n + i * type.blockSize;
                 Arrays.fill(block, (byte) 0);
                 if (type == GgmlType.Q4_0) {
-                    b.set(Tensor.I16_LE, 0, q.scales().get(Tensor.I16_LE, index / Q4.BLOCK * 2));
+                    b.set(Tensor.I16_LE, 0, q.scales().get(Tensor.I16_LE, Q4.scaleIndex(q.rows(), n, src, (int) i) * 2));
                 } else {
                     long record = index / Q4.SUPER * Q4.RECORD;
                     b.set(Tensor.I16_LE, 0, q.scales().get(Tensor.I16_LE, record + Q4.D));

@@ -25,9 +25,14 @@ import static org.knowcoder.testing.Approx.assertArraysClose;
 /**
  * A random model loaded with --quantize q4_0 / q4_k ({@link ModelLoader#weights}) against the same
  * model with every matrix replaced by its dequantized values in F32: the 4-bit kernels must compute
- * what those values compute, so the greedy ids are equal and the logits agree to F32 rounding.
+ * what those values compute, so the greedy ids are equal and the logits agree to F32 rounding;
+ * Q4_0's decoding rounds each block of 32 activations to int8 (as ggml's Q4_0 dot does; Q4RowsTest
+ * holds it to that arithmetic bit for bit), which moves these models' logits by up to about 0.15.
  */
 class Q4ReferenceTest {
+    /** How far Q4_0 logits may move from those of its dequantized weights (absolute; the logits here span about -6 to 6). */
+    static final double Q4_0_LOGITS = 0.25;
+
     private static final WorkerPool pool = TestPool.TWO_THREADS;
     /** Rows of 64, 96 and 160: the partial chunks of 32 values and a whole chunk of 128. */
     private static final LlamaConfig NARROW = new LlamaConfig(64, 160, 2, 4, 2, 96, 48, 1e-5f, 10000f);
@@ -50,8 +55,8 @@ class Q4ReferenceTest {
             assertEquals(type, q.classifier().dtype());
             LlamaSession a = new LlamaSession(q, pool), b = new LlamaSession(exact, pool);
             float[] la = a.prefill(prompt, 0), lb = b.prefill(prompt, 0);
-            assertArraysClose(lb, la, 1e-4, 1e-4, type + " against its dequantized weights");
-            assertArrayEquals(ReferenceModelsTest.greedy(b, lb, prompt.length, 20), ReferenceModelsTest.greedy(a, la, prompt.length, 20));
+            assertArrayEquals(ReferenceModelsTest.greedy(b, lb.clone(), prompt.length, 20), ReferenceModelsTest.greedy(a, la.clone(), prompt.length, 20));
+            assertArraysClose(lb, la, type == DType.Q4_0 ? Q4_0_LOGITS : 1e-4, 1e-4, type + " against its dequantized weights");
         }
     }
 

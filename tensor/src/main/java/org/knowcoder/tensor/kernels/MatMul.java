@@ -15,8 +15,9 @@ import static org.knowcoder.tensor.kernels.Simd.FL;
  *
  * <p>The activations are first laid out in panels of {@link #GROUP} = 2 FL tokens, [column][token],
  * zero past the last token, so that one column of a panel is two vectors. Each worker then widens
- * a block of {@link #ROWS} = 16 weight rows to F32 and runs every panel through it, 8 rows at a
- * time, keeping 8 rows x 2 vectors of tokens in 16 accumulators: per column it loads the panel's
+ * a block of {@link #ROWS} = 16 weight rows to F32 (row after row, or for Q4_0, whose groups hold
+ * a column's rows side by side, column after column: {@link WeightRows#decodeColumns}) and runs
+ * every panel through it, 8 rows at a time, keeping 8 rows x 2 vectors of tokens in 16 accumulators: per column it loads the panel's
  * two vectors, broadcasts 8 weights and does 16 FMAs. A panel that is not full (a batched decode
  * step, a prompt's last tokens) goes a vector of tokens at a time against all 16 rows instead, so
  * that 8 tokens are not padded to 32.
@@ -123,16 +124,24 @@ public final class MatMul implements WorkerPool.RangeTask {
             int outRows = Math.toIntExact(w.rows());
             int r0 = (block - firstBlock[m]) * ROWS;
             int nr = Math.min(ROWS, outRows - r0);
-            for (int r = 0; r < nr; r++) WeightRows.decode(w, r0 + r, rows, r * n);
-            if (nr < ROWS) Arrays.fill(rows, nr * n, ROWS * n, 0f);
+            // value i of the block's row r at rows[r * rs + i * cs]: rows one after another, or (Q4_0) columns of 16
+            int rs = n, cs = 1;
+            if (WeightRows.widensColumns(w)) {
+                WeightRows.decodeColumns(w, r0, nr, rows);
+                rs = 1;
+                cs = ROWS;
+            } else {
+                for (int r = 0; r < nr; r++) WeightRows.decode(w, r0 + r, rows, r * n);
+                if (nr < ROWS) Arrays.fill(rows, nr * n, ROWS * n, 0f);
+            }
             for (int g = 0; g < groups; g++) {
                 int t0 = g * GROUP, nt = Math.min(GROUP, tokens - t0);
                 if (nt == GROUP) {
-                    tile(rows, 0, n, t0 * n, tile, 0);
-                    tile(rows, 8 * n, n, t0 * n, tile, 8 * GROUP);
+                    tile(rows, 0, rs, cs, n, t0 * n, tile, 0);
+                    tile(rows, 8 * rs, rs, cs, n, t0 * n, tile, 8 * GROUP);
                 } else {
                     // a few tokens (batched decode, a prompt's last panel): a vector of them at a time
-                    for (int v = 0; v * FL < nt; v++) vector(rows, n, t0 * n + v * FL, tile, v * FL);
+                    for (int v = 0; v * FL < nt; v++) vector(rows, rs, cs, n, t0 * n + v * FL, tile, v * FL);
                 }
                 // token by token: a token's outputs share cache lines, and tokens are a row of out apart
                 for (int k = 0, o = t0 * outRows + r0; k < nt; k++, o += outRows) {
@@ -143,12 +152,12 @@ public final class MatMul implements WorkerPool.RangeTask {
     }
 
     /**
-     * The block's 8 rows from rows[w0 ..] times the panel at {@code p}, into tile[at ..] as
-     * [row][token]: 16 independent FMA
+     * The block's 8 rows from rows[w0 ..] (value i of row r at r * rs + i * cs) times the panel
+     * at {@code p}, into tile[at ..] as [row][token]: 16 independent FMA
      * chains, enough to hide the FMA latency, and each panel vector serves eight FMAs. Sized for
      * AVX-512's 32 registers (16 accumulators, 2 panel vectors, a broadcast).
      */
-    private void tile(float[] rows, int w0, int n, int p, float[] tile, int at) {
+    private void tile(float[] rows, int w0, int rs, int cs, int n, int p, float[] tile, int at) {
         FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
         FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
         FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
@@ -158,23 +167,23 @@ public final class MatMul implements WorkerPool.RangeTask {
         FloatVector a60 = FloatVector.zero(F), a61 = FloatVector.zero(F);
         FloatVector a70 = FloatVector.zero(F), a71 = FloatVector.zero(F);
         float[] pan = panels;
-        for (int i = w0, end = w0 + n; i < end; i++, p += GROUP) {
+        for (int i = w0, end = w0 + n * cs; i < end; i += cs, p += GROUP) {
             FloatVector x0 = FloatVector.fromArray(F, pan, p), x1 = FloatVector.fromArray(F, pan, p + FL);
             FloatVector v = FloatVector.broadcast(F, rows[i]);
             a00 = x0.fma(v, a00); a01 = x1.fma(v, a01);
-            v = FloatVector.broadcast(F, rows[n + i]);
+            v = FloatVector.broadcast(F, rows[rs + i]);
             a10 = x0.fma(v, a10); a11 = x1.fma(v, a11);
-            v = FloatVector.broadcast(F, rows[2 * n + i]);
+            v = FloatVector.broadcast(F, rows[2 * rs + i]);
             a20 = x0.fma(v, a20); a21 = x1.fma(v, a21);
-            v = FloatVector.broadcast(F, rows[3 * n + i]);
+            v = FloatVector.broadcast(F, rows[3 * rs + i]);
             a30 = x0.fma(v, a30); a31 = x1.fma(v, a31);
-            v = FloatVector.broadcast(F, rows[4 * n + i]);
+            v = FloatVector.broadcast(F, rows[4 * rs + i]);
             a40 = x0.fma(v, a40); a41 = x1.fma(v, a41);
-            v = FloatVector.broadcast(F, rows[5 * n + i]);
+            v = FloatVector.broadcast(F, rows[5 * rs + i]);
             a50 = x0.fma(v, a50); a51 = x1.fma(v, a51);
-            v = FloatVector.broadcast(F, rows[6 * n + i]);
+            v = FloatVector.broadcast(F, rows[6 * rs + i]);
             a60 = x0.fma(v, a60); a61 = x1.fma(v, a61);
-            v = FloatVector.broadcast(F, rows[7 * n + i]);
+            v = FloatVector.broadcast(F, rows[7 * rs + i]);
             a70 = x0.fma(v, a70); a71 = x1.fma(v, a71);
         }
         a00.intoArray(tile, at); a01.intoArray(tile, at + FL);
@@ -188,34 +197,34 @@ public final class MatMul implements WorkerPool.RangeTask {
     }
 
     /**
-     * The block's 16 rows times the one vector of tokens at panel position {@code p}, into
+     * The block's 16 rows (laid out as for {@link #tile}) times the one vector of tokens at panel position {@code p}, into
      * tile[row][at ..]: each lane the same FMA chain as in {@link #tile}. 16 chains, each panel
      * load serving 16 FMAs, for token counts that would leave most of a tile's lanes idle.
      */
-    private void vector(float[] rows, int n, int p, float[] tile, int at) {
+    private void vector(float[] rows, int rs, int cs, int n, int p, float[] tile, int at) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
         FloatVector a8 = FloatVector.zero(F), a9 = FloatVector.zero(F), a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
         FloatVector a12 = FloatVector.zero(F), a13 = FloatVector.zero(F), a14 = FloatVector.zero(F), a15 = FloatVector.zero(F);
         float[] pan = panels;
-        for (int i = 0; i < n; i++, p += GROUP) {
+        for (int i = 0, end = n * cs; i < end; i += cs, p += GROUP) {
             FloatVector x0 = FloatVector.fromArray(F, pan, p);
             a0 = x0.fma(FloatVector.broadcast(F, rows[i]), a0);
-            a1 = x0.fma(FloatVector.broadcast(F, rows[n + i]), a1);
-            a2 = x0.fma(FloatVector.broadcast(F, rows[2 * n + i]), a2);
-            a3 = x0.fma(FloatVector.broadcast(F, rows[3 * n + i]), a3);
-            a4 = x0.fma(FloatVector.broadcast(F, rows[4 * n + i]), a4);
-            a5 = x0.fma(FloatVector.broadcast(F, rows[5 * n + i]), a5);
-            a6 = x0.fma(FloatVector.broadcast(F, rows[6 * n + i]), a6);
-            a7 = x0.fma(FloatVector.broadcast(F, rows[7 * n + i]), a7);
-            a8 = x0.fma(FloatVector.broadcast(F, rows[8 * n + i]), a8);
-            a9 = x0.fma(FloatVector.broadcast(F, rows[9 * n + i]), a9);
-            a10 = x0.fma(FloatVector.broadcast(F, rows[10 * n + i]), a10);
-            a11 = x0.fma(FloatVector.broadcast(F, rows[11 * n + i]), a11);
-            a12 = x0.fma(FloatVector.broadcast(F, rows[12 * n + i]), a12);
-            a13 = x0.fma(FloatVector.broadcast(F, rows[13 * n + i]), a13);
-            a14 = x0.fma(FloatVector.broadcast(F, rows[14 * n + i]), a14);
-            a15 = x0.fma(FloatVector.broadcast(F, rows[15 * n + i]), a15);
+            a1 = x0.fma(FloatVector.broadcast(F, rows[rs + i]), a1);
+            a2 = x0.fma(FloatVector.broadcast(F, rows[2 * rs + i]), a2);
+            a3 = x0.fma(FloatVector.broadcast(F, rows[3 * rs + i]), a3);
+            a4 = x0.fma(FloatVector.broadcast(F, rows[4 * rs + i]), a4);
+            a5 = x0.fma(FloatVector.broadcast(F, rows[5 * rs + i]), a5);
+            a6 = x0.fma(FloatVector.broadcast(F, rows[6 * rs + i]), a6);
+            a7 = x0.fma(FloatVector.broadcast(F, rows[7 * rs + i]), a7);
+            a8 = x0.fma(FloatVector.broadcast(F, rows[8 * rs + i]), a8);
+            a9 = x0.fma(FloatVector.broadcast(F, rows[9 * rs + i]), a9);
+            a10 = x0.fma(FloatVector.broadcast(F, rows[10 * rs + i]), a10);
+            a11 = x0.fma(FloatVector.broadcast(F, rows[11 * rs + i]), a11);
+            a12 = x0.fma(FloatVector.broadcast(F, rows[12 * rs + i]), a12);
+            a13 = x0.fma(FloatVector.broadcast(F, rows[13 * rs + i]), a13);
+            a14 = x0.fma(FloatVector.broadcast(F, rows[14 * rs + i]), a14);
+            a15 = x0.fma(FloatVector.broadcast(F, rows[15 * rs + i]), a15);
         }
         a0.intoArray(tile, at);
         a1.intoArray(tile, GROUP + at);

@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * out = W x for a weight W stored [out, in] in any weight dtype: the decoding hot path, bound by
- * how fast the weights stream from memory. Rows are split across the pool in blocks of four.
+ * how fast the weights stream from memory. Rows are split across the pool in blocks of four (of
+ * 64 for Q4_0, its kernel's groups: {@link WeightRows#rowsPerBlock}).
  *
  * <p>Several matrices that read the same input (a layer's query, key and value projections; its
  * gate and up projections) go through one job: one dispatch and one wait instead of one each, and
@@ -20,8 +21,6 @@ import java.lang.foreign.MemorySegment;
  * fields so dispatching allocates nothing. Not for concurrent use.
  */
 public final class MatVec implements WorkerPool.RangeTask {
-    /** Rows are handed out in blocks of four, the F32 kernel's unit. */
-    private static final int ROWS_PER_BLOCK = 4;
     /** The most matrices one call takes. */
     public static final int MAX_GROUP = 3;
 
@@ -95,7 +94,8 @@ public final class MatVec implements WorkerPool.RangeTask {
                 xs[i] = shifted[i][(int) WeightRows.activationShift(w) / 4];
                 WeightRows.prepare(w, x, xo, xs[i]);
             }
-            firstBlock[i + 1] = firstBlock[i] + Math.toIntExact((w.rows() + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK);
+            int per = WeightRows.rowsPerBlock(w);
+            firstBlock[i + 1] = firstBlock[i] + Math.toIntExact((w.rows() + per - 1) / per);
         }
         pool.parallelFor(firstBlock[matrices], this);
         for (int i = 0; i < matrices; i++) {
@@ -110,7 +110,7 @@ public final class MatVec implements WorkerPool.RangeTask {
             int from = Math.max(fromBlock, firstBlock[i]) - firstBlock[i], to = Math.min(toBlock, firstBlock[i + 1]) - firstBlock[i];
             if (from >= to) continue;
             Tensor w = ws[i];
-            int rows = Math.toIntExact(w.rows()), r0 = from * ROWS_PER_BLOCK, r1 = Math.min(rows, to * ROWS_PER_BLOCK);
+            int rows = Math.toIntExact(w.rows()), per = WeightRows.rowsPerBlock(w), r0 = from * per, r1 = Math.min(rows, to * per);
             float[] heap = w.floatArray();
             if (heap != null) {
                 WeightRows.dotF32Heap(heap, Math.toIntExact(w.data().address() / 4), w.cols(), r0, r1, xa, outs[i], offsets[i]);

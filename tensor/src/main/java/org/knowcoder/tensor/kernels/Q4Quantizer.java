@@ -39,18 +39,15 @@ public final class Q4Quantizer {
         MemorySegment nibbles = arena.allocate(numel / 2, 64), scales = arena.allocate(Q4.scaleBytes(type, numel), 64);
         float[] row = new float[n];
         int[] codes = new int[n];
+        Q4.RowWriter writer = new Q4.RowWriter(type, nibbles, rows, n);
         for (long r = 0; r < rows; r++) {
             WeightRows.decode(t, r, row, 0);
             if (type == DType.Q4_0) {
-                for (int b = 0; b < n; b += Q4.BLOCK) scales.set(Tensor.I16_LE, (r * n + b) / Q4.BLOCK * 2, Half.floatToF16(q40Block(row, b, codes)));
+                for (int b = 0; b < n / Q4.BLOCK; b++) scales.set(Tensor.I16_LE, Q4.scaleIndex(rows, n, r, b) * 2, Half.floatToF16(q40Block(row, b * Q4.BLOCK, codes)));
             } else {
                 for (int s = 0; s < n; s += Q4.SUPER) q4kSuperBlock(row, s, codes, scales, (r * n + s) / Q4.SUPER * Q4.RECORD);
             }
-            for (int i = 0; i < n; i++) {
-                long at = r * (n / 2) + Q4.byteOf(n, i);
-                byte old = nibbles.get(ValueLayout.JAVA_BYTE, at);
-                nibbles.set(ValueLayout.JAVA_BYTE, at, (byte) (old | codes[i] << Q4.shiftOf(n, i)));
-            }
+            writer.put(codes);
         }
         return Tensor.q4(t.name(), type, nibbles, scales, t.shape());
     }

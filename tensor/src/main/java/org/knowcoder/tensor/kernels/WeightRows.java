@@ -85,6 +85,11 @@ public final class WeightRows {
         }
     }
 
+    /** Rows of {@code w} that {@link MatVec} hands to one call of {@link #dot} together: four (the F32 kernel's unit), Q4_0 its groups. */
+    static int rowsPerBlock(Tensor w) {
+        return w.dtype() == DType.Q4_0 ? Q4.GROUP : 4;
+    }
+
     /** Whether {@link #prepare} lays out one input alike for {@code a} and {@code b}, two weights of one width. */
     static boolean preparesAlike(Tensor a, Tensor b) {
         return a.dtype() == b.dtype() && activationShift(a) == activationShift(b) && usesPlanes(a) == usesPlanes(b)
@@ -363,6 +368,19 @@ public final class WeightRows {
         if (count > 1) out[oo + 1] = s1;
         if (count > 2) out[oo + 2] = s2;
         if (count > 3) out[oo + 3] = s3;
+    }
+
+    /** Whether {@link MatMul} widens {@code w} a column of rows at a time ({@link #decodeColumns}): Q4_0, whose groups hold a column's rows side by side. */
+    static boolean widensColumns(Tensor w) {
+        return w.dtype() == DType.Q4_0 && Q4Rows.VECTOR_Q40;
+    }
+
+    /**
+     * Rows [r0, r0 + count) of a Q4_0 tensor (count at most 16) widened into dst[0 .. 16 cols)
+     * column by column: dst[16 i + r] is value i of row r0 + r, zero for r from count on.
+     */
+    static void decodeColumns(Tensor w, long r0, int count, float[] dst) {
+        Q4Rows.decodeColumns(w, r0, count, dst);
     }
 
     /**
