@@ -126,29 +126,29 @@ public final class TestTensors {
         MemorySegment q = allocate(arena, n / 2), scales = allocate(arena, Q4.scaleBytes(type, n));
         int[] codes = new int[n];
         for (int i = 0; i < n; i++) codes[i] = rnd.nextInt(16);
-        Q4.RowWriter writer = new Q4.RowWriter(type, q, rows, cols);
+        Q4.RowWriter writer = new Q4.RowWriter(q, rows, cols);
         for (int r = 0; r < rows; r++) writer.put(Arrays.copyOfRange(codes, r * cols, (r + 1) * cols));
         float[] exact = new float[n];
-        if (type == DType.Q4_0) {
-            for (int b = 0; b < n / Q4.BLOCK; b++) {
-                short h = Half.floatToF16((rnd.nextFloat() - 0.3f) / 8);
-                float d = f16Value(h);
-                scales.set(Tensor.I16_LE, Q4.scaleIndex(rows, cols, b * Q4.BLOCK / cols, b % (cols / Q4.BLOCK)) * 2, h);
-                for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) exact[i] = (codes[i] - 8) * d;
-            }
-        } else {
-            for (int s = 0; s < n / Q4.SUPER; s++) {
-                long record = (long) s * Q4.RECORD;
-                float d = f16Value(Half.floatToF16(rnd.nextFloat() / 500)), dmin = f16Value(Half.floatToF16(rnd.nextFloat() / 60));
-                scales.set(Tensor.I16_LE, record + Q4.D, Half.floatToF16(d));
-                scales.set(Tensor.I16_LE, record + Q4.DMIN, Half.floatToF16(dmin));
-                for (int j = 0; j < 8; j++) {
-                    int sc = rnd.nextInt(64), m = rnd.nextInt(64);
-                    scales.set(ValueLayout.JAVA_BYTE, record + j, (byte) sc);
-                    scales.set(ValueLayout.JAVA_BYTE, record + 8 + j, (byte) m);
-                    for (int i = s * Q4.SUPER + j * Q4.BLOCK; i < s * Q4.SUPER + (j + 1) * Q4.BLOCK; i++) {
-                        exact[i] = (float) ((double) d * sc * codes[i] - (double) dmin * m);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < cols / Q4.BLOCK; b++) {
+                float step, min = 0;
+                if (type == DType.Q4_0) {
+                    short h = Half.floatToF16((rnd.nextFloat() - 0.3f) / 8);
+                    scales.set(Tensor.I16_LE, Q4.scaleIndex(rows, cols, r, b) * 2, h);
+                    step = f16Value(h);
+                } else {
+                    if (b % 8 == 0) {
+                        scales.set(Tensor.I16_LE, Q4.dAt(rows, cols, r, b), Half.floatToF16(rnd.nextFloat() / 500));
+                        scales.set(Tensor.I16_LE, Q4.dminAt(rows, cols, r, b), Half.floatToF16(rnd.nextFloat() / 60));
                     }
+                    int sc = rnd.nextInt(64), m = rnd.nextInt(64);
+                    scales.set(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, cols, r, b), (byte) sc);
+                    scales.set(ValueLayout.JAVA_BYTE, Q4.minAt(rows, cols, r, b), (byte) m);
+                    step = f16Value(scales.get(Tensor.I16_LE, Q4.dAt(rows, cols, r, b))) * sc;
+                    min = f16Value(scales.get(Tensor.I16_LE, Q4.dminAt(rows, cols, r, b))) * m;
+                }
+                for (int i = r * cols + b * Q4.BLOCK; i < r * cols + (b + 1) * Q4.BLOCK; i++) {
+                    exact[i] = type == DType.Q4_0 ? (codes[i] - 8) * step : (float) ((double) step * codes[i] - min);
                 }
             }
         }

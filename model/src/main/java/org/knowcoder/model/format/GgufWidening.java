@@ -40,14 +40,13 @@ final class GgufWidening {
         long count = blocks.byteSize() / type.blockBytes;
         MemorySegment values = arena.allocate(count * type.blockSize * 4, 64);
         float[] block = new float[type.blockSize];
-        MemorySegment kScales = MemorySegment.ofArray(new byte[16]); // Q5_K's sc[0..8), then m[0..8), block by block
         for (long b = 0; b < count; b++) {
             long at = b * type.blockBytes;
             switch (type) {
                 case Q4_1 -> small(blocks, at, false, true, block);
                 case Q5_0 -> small(blocks, at, true, false, block);
                 case Q5_1 -> small(blocks, at, true, true, block);
-                case Q5_K -> q5k(blocks, at, kScales, block);
+                case Q5_K -> q5k(blocks, at, block);
                 case Q6_K -> q6k(blocks, at, block);
                 default -> throw new IllegalArgumentException(type + " is not widened at load");
             }
@@ -67,14 +66,13 @@ final class GgufWidening {
         }
     }
 
-    private static void q5k(MemorySegment s, long at, MemorySegment scales, float[] out) {
+    private static void q5k(MemorySegment s, long at, float[] out) {
         float d = f16(s, at), dmin = f16(s, at + 2);
-        GgufQ4Blocks.unpackScales(s.asSlice(at + 4, 12), scales, 0);
         long high = at + 16, nibbles = at + 48;
         for (int i = 0; i < 256; i++) {
             int j = i / 32, g = i / 64, k = i % 32;
             int q = u8(s, nibbles + 32 * g + k) >> 4 * (j % 2) & 0xF | (u8(s, high + k) >> j & 1) << 4;
-            out[i] = d * scales.get(ValueLayout.JAVA_BYTE, j) * q - dmin * scales.get(ValueLayout.JAVA_BYTE, 8 + j);
+            out[i] = d * GgufQ4Blocks.sixBits(s, at + 4, j, false) * q - dmin * GgufQ4Blocks.sixBits(s, at + 4, j, true);
         }
     }
 

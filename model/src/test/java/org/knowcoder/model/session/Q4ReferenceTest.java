@@ -18,20 +18,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.knowcoder.testing.Approx.assertArraysClose;
 
 /**
  * A random model loaded with --quantize q4_0 / q4_k ({@link ModelLoader#weights}) against the same
  * model with every matrix replaced by its dequantized values in F32: the 4-bit kernels must compute
- * what those values compute, so the greedy ids are equal and the logits agree to F32 rounding;
- * Q4_0's decoding rounds each block of 32 activations to int8 (as ggml's Q4_0 dot does; Q4RowsTest
- * holds it to that arithmetic bit for bit), which moves these models' logits by up to about 0.15.
+ * what those values compute, but for one thing: their decoding rounds each block of 32 activations
+ * to int8 (as ggml's 4-bit dots do; Q4RowsTest holds the kernels to that arithmetic bit for bit),
+ * which moves these models' logits by up to about 0.15, so the greedy ids agree but for near ties.
  */
 class Q4ReferenceTest {
-    /** How far Q4_0 logits may move from those of its dequantized weights (absolute; the logits here span about -6 to 6). */
-    static final double Q4_0_LOGITS = 0.25;
+    /** How far 4-bit logits may move from those of the dequantized weights (absolute; the logits here span about -6 to 6). */
+    static final double LOGITS = 0.25;
 
     private static final WorkerPool pool = TestPool.TWO_THREADS;
     /** Rows of 64, 96 and 160: the partial chunks of 32 values and a whole chunk of 128. */
@@ -54,9 +54,24 @@ class Q4ReferenceTest {
             assertEquals(type, q.dtype());
             assertEquals(type, q.classifier().dtype());
             LlamaSession a = new LlamaSession(q, pool), b = new LlamaSession(exact, pool);
-            float[] la = a.prefill(prompt, 0), lb = b.prefill(prompt, 0);
-            assertArrayEquals(ReferenceModelsTest.greedy(b, lb.clone(), prompt.length, 20), ReferenceModelsTest.greedy(a, la.clone(), prompt.length, 20));
-            assertArraysClose(lb, la, type == DType.Q4_0 ? Q4_0_LOGITS : 1e-4, 1e-4, type + " against its dequantized weights");
+            assertGreedyAgrees(b, b.prefill(prompt, 0), a, a.prefill(prompt, 0), prompt.length, 20, type + " against its dequantized weights");
+        }
+    }
+
+    /**
+     * Both sessions stepped on the reference's greedy picks: at every step the logits within
+     * {@link #LOGITS}, and the 4-bit session's pick the reference's, or a token the reference ranks
+     * within {@link #LOGITS} of it (a near tie that rounding the activations may turn).
+     */
+    static void assertGreedyAgrees(LlamaSession reference, float[] expected, LlamaSession session, float[] actual, int pos, int steps, String what) {
+        for (int i = 0; i < steps; i++) {
+            assertArraysClose(expected, actual, LOGITS, 1e-4, what + ", step " + i);
+            int e = Sampler.argmax(expected), a = Sampler.argmax(actual);
+            if (a != e) assertTrue(expected[e] - expected[a] <= LOGITS, what + ", step " + i + ": " + a + " for " + e + ", " + (expected[e] - expected[a]) + " below it");
+            if (i + 1 < steps) {
+                expected = reference.forward(e, pos + i);
+                actual = session.forward(e, pos + i);
+            }
         }
     }
 

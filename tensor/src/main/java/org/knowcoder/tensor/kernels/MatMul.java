@@ -15,8 +15,8 @@ import static org.knowcoder.tensor.kernels.Simd.FL;
  *
  * <p>The activations are first laid out in panels of {@link #GROUP} = 2 FL tokens, [column][token],
  * zero past the last token, so that one column of a panel is two vectors. Each worker then widens
- * a block of {@link #ROWS} = 16 weight rows to F32 (row after row, or for Q4_0, whose groups hold
- * a column's rows side by side, column after column: {@link WeightRows#decodeColumns}) and runs
+ * a block of {@link #ROWS} = 16 weight rows to F32 (row after row, or for 4-bit weights, whose
+ * groups hold a column's rows side by side, column after column: {@link WeightRows#decodeColumns}) and runs
  * every panel through it, 8 rows at a time, keeping 8 rows x 2 vectors of tokens in 16 accumulators: per column it loads the panel's
  * two vectors, broadcasts 8 weights and does 16 FMAs. A panel that is not full (a batched decode
  * step, a prompt's last tokens) goes a vector of tokens at a time against all 16 rows instead, so
@@ -124,7 +124,7 @@ public final class MatMul implements WorkerPool.RangeTask {
             int outRows = Math.toIntExact(w.rows());
             int r0 = (block - firstBlock[m]) * ROWS;
             int nr = Math.min(ROWS, outRows - r0);
-            // value i of the block's row r at rows[r * rs + i * cs]: rows one after another, or (Q4_0) columns of 16
+            // value i of the block's row r at rows[r * rs + i * cs]: rows one after another, or (4-bit) columns of 16
             int rs = n, cs = 1;
             if (WeightRows.widensColumns(w)) {
                 WeightRows.decodeColumns(w, r0, nr, rows);

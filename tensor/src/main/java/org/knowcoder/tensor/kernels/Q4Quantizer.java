@@ -39,13 +39,13 @@ public final class Q4Quantizer {
         MemorySegment nibbles = arena.allocate(numel / 2, 64), scales = arena.allocate(Q4.scaleBytes(type, numel), 64);
         float[] row = new float[n];
         int[] codes = new int[n];
-        Q4.RowWriter writer = new Q4.RowWriter(type, nibbles, rows, n);
+        Q4.RowWriter writer = new Q4.RowWriter(nibbles, rows, n);
         for (long r = 0; r < rows; r++) {
             WeightRows.decode(t, r, row, 0);
             if (type == DType.Q4_0) {
                 for (int b = 0; b < n / Q4.BLOCK; b++) scales.set(Tensor.I16_LE, Q4.scaleIndex(rows, n, r, b) * 2, Half.floatToF16(q40Block(row, b * Q4.BLOCK, codes)));
             } else {
-                for (int s = 0; s < n; s += Q4.SUPER) q4kSuperBlock(row, s, codes, scales, (r * n + s) / Q4.SUPER * Q4.RECORD);
+                for (int s = 0; s < n; s += Q4.SUPER) q4kSuperBlock(row, s, codes, scales, rows, r);
             }
             writer.put(codes);
         }
@@ -61,8 +61,9 @@ public final class Q4Quantizer {
         return d;
     }
 
-    /** Codes of row[s .. s + 256) into codes[s ..], its scale record at scales[record ..]. */
-    private static void q4kSuperBlock(float[] row, int s, int[] codes, MemorySegment scales, long record) {
+    /** Codes of row r's values row[s .. s + 256) into codes[s ..], their scales where {@link Q4} keeps them. */
+    private static void q4kSuperBlock(float[] row, int s, int[] codes, MemorySegment scales, long rows, long r) {
+        int n = row.length, first = s / Q4.BLOCK;
         int blocks = Q4.SUPER / Q4.BLOCK;
         float[] scale = new float[blocks], min = new float[blocks];
         float maxScale = 0, maxMin = 0;
@@ -78,13 +79,13 @@ public final class Q4Quantizer {
             maxMin = Math.max(maxMin, min[j]);
         }
         float d = f16(maxScale / 63f), dmin = f16(maxMin / 63f);
-        scales.set(Tensor.I16_LE, record + Q4.D, Half.floatToF16(d));
-        scales.set(Tensor.I16_LE, record + Q4.DMIN, Half.floatToF16(dmin));
+        scales.set(Tensor.I16_LE, Q4.dAt(rows, n, r, first), Half.floatToF16(d));
+        scales.set(Tensor.I16_LE, Q4.dminAt(rows, n, r, first), Half.floatToF16(dmin));
         for (int j = 0; j < blocks; j++) {
             int sc = d == 0 ? 0 : (int) Math.min(63, Math.rint(scale[j] / d));
             int m = dmin == 0 ? 0 : (int) Math.min(63, Math.rint(min[j] / dmin));
-            scales.set(ValueLayout.JAVA_BYTE, record + j, (byte) sc);
-            scales.set(ValueLayout.JAVA_BYTE, record + 8 + j, (byte) m);
+            scales.set(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, first + j), (byte) sc);
+            scales.set(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, first + j), (byte) m);
             float step = d * sc, offset = dmin * m;
             for (int i = s + j * Q4.BLOCK; i < s + (j + 1) * Q4.BLOCK; i++) codes[i] = code(step == 0 ? 0 : Math.rint((row[i] + offset) / step));
         }

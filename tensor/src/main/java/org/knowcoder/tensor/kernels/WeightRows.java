@@ -85,9 +85,9 @@ public final class WeightRows {
         }
     }
 
-    /** Rows of {@code w} that {@link MatVec} hands to one call of {@link #dot} together: four (the F32 kernel's unit), Q4_0 its groups. */
+    /** Rows of {@code w} that {@link MatVec} hands to one call of {@link #dot} together: four (the F32 kernel's unit), 4-bit weights their groups. */
     static int rowsPerBlock(Tensor w) {
-        return w.dtype() == DType.Q4_0 ? Q4.GROUP : 4;
+        return w.dtype().isQ4() ? Q4.GROUP : 4;
     }
 
     /** Whether {@link #prepare} lays out one input alike for {@code a} and {@code b}, two weights of one width. */
@@ -370,13 +370,13 @@ public final class WeightRows {
         if (count > 3) out[oo + 3] = s3;
     }
 
-    /** Whether {@link MatMul} widens {@code w} a column of rows at a time ({@link #decodeColumns}): Q4_0, whose groups hold a column's rows side by side. */
+    /** Whether {@link MatMul} widens {@code w} a column of rows at a time ({@link #decodeColumns}): 4-bit weights, whose groups hold a column's rows side by side. */
     static boolean widensColumns(Tensor w) {
-        return w.dtype() == DType.Q4_0 && Q4Rows.VECTOR_Q40;
+        return w.dtype().isQ4();
     }
 
     /**
-     * Rows [r0, r0 + count) of a Q4_0 tensor (count at most 16) widened into dst[0 .. 16 cols)
+     * Rows [r0, r0 + count) of a 4-bit tensor (count at most 16) widened into dst[0 .. 16 cols)
      * column by column: dst[16 i + r] is value i of row r0 + r, zero for r from count on.
      */
     static void decodeColumns(Tensor w, long r0, int count, float[] dst) {

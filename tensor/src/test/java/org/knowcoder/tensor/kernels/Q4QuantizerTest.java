@@ -49,11 +49,13 @@ class Q4QuantizerTest {
         try (Arena arena = Arena.ofConfined()) {
             Tensor q = Q4Quantizer.quantize(Tensor.ofFloats("w", raw, 2, 512), DType.Q4_K, arena);
             for (int s = 0; s < raw.length / Q4.SUPER; s++) {
-                long record = (long) s * Q4.RECORD;
-                float d = Half.f16ToFloat(q.scales().get(Tensor.I16_LE, record + Q4.D)), dmin = Half.f16ToFloat(q.scales().get(Tensor.I16_LE, record + Q4.DMIN));
+                long r = s / 2;
+                int first8 = s % 2 * 8; // the super-block's first block of 32 in its row
+                float d = Half.f16ToFloat(q.scales().get(Tensor.I16_LE, Q4.dAt(2, 512, r, first8)));
+                float dmin = Half.f16ToFloat(q.scales().get(Tensor.I16_LE, Q4.dminAt(2, 512, r, first8)));
                 assertEquals(d, Half.f16ToFloat(Half.floatToF16(d)), "d is an F16");
                 for (int j = 0; j < 8; j++) {
-                    int sc = q.scales().get(ValueLayout.JAVA_BYTE, record + j), m = q.scales().get(ValueLayout.JAVA_BYTE, record + 8 + j);
+                    int sc = q.scales().get(ValueLayout.JAVA_BYTE, Q4.scaleAt(2, 512, r, first8 + j)), m = q.scales().get(ValueLayout.JAVA_BYTE, Q4.minAt(2, 512, r, first8 + j));
                     assertTrue(sc >= 0 && sc < 64 && m >= 0 && m < 64, "6-bit scale and min");
                     float lo = 0, hi = -Float.MAX_VALUE;
                     int first = s * Q4.SUPER + j * Q4.BLOCK;

@@ -13,6 +13,7 @@ import org.knowcoder.tensor.TestTensors.Weights;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -25,13 +26,12 @@ import static org.knowcoder.testing.Approx.assertDot;
 
 /**
  * The Q4_0 and Q4_K kernels (matrix-vector for decoding, matrix product for prefill, rows widened)
- * against the values each code and scale stands for, computed by {@link TestTensors#randomQ4}; Q4_0
- * decoding against {@link #q40Reference}, the plain form of its integer arithmetic. Widths cover
- * Q4_K's whole chunks of 128 values and its scalar partial chunk of 32, 64 or 96; heights Q4_0's
+ * against the values each code and scale stands for, computed by {@link TestTensors#randomQ4};
+ * decoding against {@link #reference}, the plain form of its integer arithmetic. Heights cover the
  * groups of 64 rows, the rows past them, and odd numbers of groups.
  */
 class Q4RowsTest {
-    private static final int[] Q4_0_WIDTHS = {32, 64, 96, 128, 160, 224, 256, 768};
+    private static final int[] Q4_0_WIDTHS = {32, 64, 96, 160, 768};
     private static final int[] Q4_K_WIDTHS = {256, 512, 768};
 
     private static int[] widths(DType type) {
@@ -39,34 +39,28 @@ class Q4RowsTest {
     }
 
     @Test
-    void q40GroupsHoldAColumnPairOfTheirRowsIn64Bytes() {
-        int n = 96;
+    void groupsHoldAColumnPairOfTheirRowsIn64Bytes() {
+        int n = 512;
         for (int k = 0; k < 64; k++) {
             for (int i = 0; i < n; i++) {
-                long at = Q4.nibble(DType.Q4_0, 130, n, 64 + k, i); // the second group
+                long at = Q4.nibble(130, n, 64 + k, i); // the second group
                 assertEquals(32L * n + 64 * (i / 2) + 2 * (k % 32) + i % 2, at >> 1, "row " + k + ", value " + i);
                 assertEquals(k / 32, at & 1);
             }
             assertEquals((n / Q4.BLOCK + 2) * 64 + k, Q4.scaleIndex(130, n, 64 + k, 2));
+            // Q4_K: the group's records of super-block 1 (blocks 8..15) follow those of super-block 0
+            long records = (2 + 1) * 64L * Q4.RECORD;
+            assertEquals(records + 64 * 3 + 2 * (k % 32) + k / 32, Q4.scaleAt(130, n, 64 + k, 11));
+            assertEquals(records + 8 * 64 + 64 * 3 + 2 * (k % 32) + k / 32, Q4.minAt(130, n, 64 + k, 11));
+            assertEquals(records + 16 * 64 + 2 * k, Q4.dAt(130, n, 64 + k, 11));
+            assertEquals(records + 18 * 64 + 2 * k, Q4.dminAt(130, n, 64 + k, 11));
         }
-        // rows 128 and 129, past the groups: one after another, two values a byte
-        assertEquals(128L * n / 2 + n / 2 + 5 / 2, Q4.nibble(DType.Q4_0, 130, n, 129, 5) >> 1);
-        assertEquals(1, Q4.nibble(DType.Q4_0, 130, n, 129, 5) & 1);
+        // rows 128 and 129, past the groups: one after another, two values a byte; Q4_K records row by row
+        assertEquals(128L * n / 2 + n / 2 + 5 / 2, Q4.nibble(130, n, 129, 5) >> 1);
+        assertEquals(1, Q4.nibble(130, n, 129, 5) & 1);
         assertEquals(129L * (n / Q4.BLOCK) + 1, Q4.scaleIndex(130, n, 129, 1));
-    }
-
-    @Test
-    void valuesOfAWholeQ4KChunkAreNibblePositionsOfSixteenInts() {
-        for (int p = 0; p < 8; p++) {
-            for (int lane = 0; lane < 16; lane++) {
-                assertEquals(4 * lane + p / 2, Q4.byteOf(128, 16 * p + lane));
-                assertEquals(4 * (p % 2), Q4.shiftOf(128, 16 * p + lane));
-            }
-        }
-        // a row of 160: one whole chunk, then a partial one of 32 values in 4 ints (value k: int k % 4, nibble k / 4)
-        assertEquals(64 + 4 * 3 + 1, Q4.byteOf(160, 128 + 4 * 2 + 3));
-        assertEquals(0, Q4.shiftOf(160, 128 + 4 * 2 + 3));
-        assertEquals(4, Q4.shiftOf(160, 128 + 4 * 3 + 3));
+        assertEquals((129L * 2 + 1) * Q4.RECORD + 3, Q4.scaleAt(130, n, 129, 11));
+        assertEquals((129L * 2 + 1) * Q4.RECORD + 18, Q4.dminAt(130, n, 129, 11));
     }
 
     @ParameterizedTest(name = "{0}, {1} threads")
@@ -84,12 +78,8 @@ class Q4RowsTest {
                     matVec.apply(w.tensor(), x, 3, out, 1);
                     for (int r = 0; r < rows; r++) {
                         String what = type + " [" + rows + ", " + cols + "] row " + r;
-                        if (type == DType.Q4_0) {
-                            assertEquals(q40Reference(w.tensor(), r, x, 3), out[1 + r], what);
-                            assertWithinActivationRounding(w.values(), r * cols, x, 3, cols, out[1 + r], what);
-                        } else {
-                            assertDot(w.values(), r * cols, x, 3, cols, out[1 + r], what);
-                        }
+                        assertEquals(reference(w.tensor(), r, x, 3), out[1 + r], what);
+                        assertWithinActivationRounding(w.values(), r * cols, x, 3, cols, out[1 + r], what);
                     }
                 }
             }
@@ -97,12 +87,13 @@ class Q4RowsTest {
     }
 
     /** Rows of a range that cuts groups go through the scalar code, with the same bits as the kernel's. */
-    @Test
-    void q40RangesThatCutGroupsGiveTheKernelsBits() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K"})
+    void rangesThatCutGroupsGiveTheKernelsBits(DType type) {
         try (Arena arena = Arena.ofShared()) {
             Random rnd = new Random(3);
-            int rows = 200, cols = 96;
-            Weights w = TestTensors.randomQ4(DType.Q4_0, rows, cols, rnd, arena);
+            int rows = 200, cols = 256;
+            Weights w = TestTensors.randomQ4(type, rows, cols, rnd, arena);
             float[] x = randomFloats(rnd, cols);
             MemorySegment xs = arena.allocate(WeightRows.activationBytes(cols), 64);
             WeightRows.prepare(w.tensor(), x, 0, xs);
@@ -114,20 +105,35 @@ class Q4RowsTest {
     }
 
     /**
-     * Q4_0 decoding as {@code Q4Rows} defines it, plainly: each block of 32 activations rounded to
-     * int8 under dx = max |x| / 127, the block's integer sum of (q - 8) xq times d * dx added to the
-     * row's sum with one rounding.
+     * 4-bit decoding as {@code Q4Rows} defines it, plainly: each block of 32 activations rounded to
+     * int8 under dx = max |x| / 127; per block, the integer sums of (q - 8) xq and of xq, then for
+     * Q4_0 the first times d dx, for Q4_K the first plus 8 times the second times d sc dx and the
+     * second times dx times dmin m taken away, each added to the row's sum with one rounding.
      */
-    static float q40Reference(Tensor w, int r, float[] x, int xo) {
+    static float reference(Tensor w, int r, float[] x, int xo) {
         int n = w.cols();
+        long rows = w.rows();
+        MemorySegment scales = w.scales();
         float sum = 0;
         for (int b = 0; b < n / Q4.BLOCK; b++) {
             float max = 0;
             for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) max = Math.max(max, Math.abs(x[xo + i]));
             float dx = max / 127, inverse = dx == 0 ? 0 : 1 / dx;
-            int dot = 0;
-            for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) dot += (Q4.code(w, (long) r * n + i) - 8) * (int) Math.rint(x[xo + i] * inverse);
-            sum = Math.fma((float) dot, w.scale(Q4.scaleIndex(w.rows(), n, r, b)) * dx, sum);
+            int dot = 0, xSum = 0;
+            for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) {
+                int xq = (int) Math.rint(x[xo + i] * inverse);
+                dot += (Q4.code(w, (long) r * n + i) - 8) * xq;
+                xSum += xq;
+            }
+            if (w.dtype() == DType.Q4_0) {
+                sum = Math.fma((float) dot, w.scale(Q4.scaleIndex(rows, n, r, b)) * dx, sum);
+            } else {
+                float d = TestTensors.f16Value(scales.get(Tensor.I16_LE, Q4.dAt(rows, n, r, b)));
+                float dmin = TestTensors.f16Value(scales.get(Tensor.I16_LE, Q4.dminAt(rows, n, r, b)));
+                int sc = scales.get(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, b)), m = scales.get(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, b));
+                sum = Math.fma((float) (dot + 8 * xSum), d * sc * dx, sum);
+                sum = Math.fma(dmin * m, -(xSum * dx), sum);
+            }
         }
         return sum;
     }
