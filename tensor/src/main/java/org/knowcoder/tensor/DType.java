@@ -6,8 +6,8 @@ import org.knowcoder.io.BadInputException;
  * Element types a tensor can hold. Weights keep their file dtype; activations are always F32.
  * Q8_0 is int8 values in groups that share one F32 scale (llama2.c version 2 layout: all the
  * int8 values of a tensor, then all its scales). Q4_0 and Q4_K are 4-bit values in blocks of 32
- * (GGUF's formats, in the engine's nibble order, {@link Q4}): Q4_0 with one F32 scale per block,
- * Q4_K with a 6-bit scale and min per block under a super-block's d and dmin.
+ * (GGUF's formats, in the engine's order of rows and nibbles, {@link Q4}): Q4_0 with one F16 scale
+ * per block, Q4_K with a 6-bit scale and min per block under a super-block's d and dmin.
  */
 public enum DType {
     F32(4), F16(2), BF16(2), Q8_0(1), Q4_0(0), Q4_K(0);

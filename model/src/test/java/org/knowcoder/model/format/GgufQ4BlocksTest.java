@@ -1,13 +1,20 @@
 package org.knowcoder.model.format;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Half;
 import org.knowcoder.tensor.Tensor;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -16,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * description's own loops (per half, per run of 32), not the reader's index arithmetic.
  */
 class GgufQ4BlocksTest {
+    @TempDir
+    Path dir;
 
     @Test
     void q40BlockHoldsValueKLowAndValueKPlus16High() {
@@ -48,10 +57,10 @@ class GgufQ4BlocksTest {
         assertValues(want, read(GgmlType.Q4_K, block, 256), DType.Q4_K);
     }
 
-    /** Two rows of 160 values: a whole chunk of 128 (gathered as ints) and a partial one of 32 (nibble by nibble). */
+    /** 131 rows of 160 values: two groups of 64 rows and three rows past them, each value where Q4 puts it. */
     @Test
-    void q40RowsOfAWholeAndAPartialChunk() {
-        int rows = 2, blocks = 5;
+    void q40RowsInGroupsAndPastThem() {
+        int rows = 131, blocks = 5;
         byte[] data = new byte[rows * blocks * 18];
         float[] want = new float[rows * blocks * 32];
         for (int b = 0; b < rows * blocks; b++) {
@@ -66,6 +75,37 @@ class GgufQ4BlocksTest {
         }
         Tensor t = GgufQ4Blocks.read("w", GgmlType.Q4_0, MemorySegment.ofArray(data), new long[] {rows, 32 * blocks}, Arena.ofAuto());
         assertValues(want, t, DType.Q4_0);
+    }
+
+    /** Q4_K super-blocks of 131 rows (groups and rows past them), each row's own d: read, written back, read again. */
+    @Test
+    void q4kRowsInGroupsGoBackToTheirBlocks() throws IOException {
+        int rows = 131;
+        byte[] data = new byte[rows * 144];
+        float[] want = new float[rows * 256];
+        for (int r = 0; r < rows; r++) {
+            byte[] block = new byte[144];
+            float d = 0.25f + r / 64f, dmin = 0.125f;
+            putScalesAndMins(block, d, dmin);
+            for (int g = 0; g < 4; g++) {
+                for (int k = 0; k < 32; k++) {
+                    int low = (g * 5 + k + r) % 16, high = (g * 3 + k * 7 + r) % 16;
+                    block[16 + 32 * g + k] = (byte) (low | high << 4);
+                    want[256 * r + 64 * g + k] = d * SC[2 * g] * low - dmin * M[2 * g];
+                    want[256 * r + 64 * g + 32 + k] = d * SC[2 * g + 1] * high - dmin * M[2 * g + 1];
+                }
+            }
+            System.arraycopy(block, 0, data, 144 * r, 144);
+        }
+        Tensor t = GgufQ4Blocks.read("w", GgmlType.Q4_K, MemorySegment.ofArray(data), new long[] {rows, 256}, Arena.ofAuto());
+        assertValues(want, t, DType.Q4_K);
+        Path file = dir.resolve("blocks");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            TensorOutput out = new TensorOutput(channel);
+            GgufQ4Blocks.write(out, t, null);
+            out.flush();
+        }
+        assertArrayEquals(data, Files.readAllBytes(file), "the blocks written back");
     }
 
     /** The K types' sub-block scales and mins used by the tests, {@link #SC} and {@link #M}. */
