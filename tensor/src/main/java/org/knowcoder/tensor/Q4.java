@@ -75,31 +75,33 @@ public final class Q4 {
 
     /** Byte of a [rows, n] Q4_K tensor's scales holding the 6-bit scale of block b (values 32b ..) of row r. */
     public static long scaleAt(long rows, int n, long r, int b) {
-        return r < grouped(rows) ? groupRecords(rows, n, r, b) + 64 * (b % 8) + lane((int) (r % GROUP)) + r % GROUP / 32 : rowRecord(rows, n, r, b) + b % 8;
+        if (r >= grouped(rows)) return rowRecord(n, r, b) + b % 8;
+        int k = (int) (r % GROUP);
+        return groupRecords(n, r, b) + 64 * (b % 8) + lane(k) + k / 32;
     }
 
     /** The same for the block's 6-bit min. */
     public static long minAt(long rows, int n, long r, int b) {
-        return r < grouped(rows) ? scaleAt(rows, n, r, b) + 8 * 64 : rowRecord(rows, n, r, b) + 8 + b % 8;
+        return r < grouped(rows) ? scaleAt(rows, n, r, b) + 8 * 64 : rowRecord(n, r, b) + 8 + b % 8;
     }
 
     /** Byte of the F16 d of the super-block holding block b of row r of a [rows, n] Q4_K tensor. */
     public static long dAt(long rows, int n, long r, int b) {
-        return r < grouped(rows) ? groupRecords(rows, n, r, b) + 16 * 64 + 2 * (r % GROUP) : rowRecord(rows, n, r, b) + 16;
+        return r < grouped(rows) ? groupRecords(n, r, b) + 16 * 64 + 2 * (r % GROUP) : rowRecord(n, r, b) + 16;
     }
 
     /** The same for its F16 dmin. */
     public static long dminAt(long rows, int n, long r, int b) {
-        return r < grouped(rows) ? dAt(rows, n, r, b) + 2 * 64 : rowRecord(rows, n, r, b) + 18;
+        return r < grouped(rows) ? dAt(rows, n, r, b) + 2 * 64 : rowRecord(n, r, b) + 18;
     }
 
     /** Where the records of row r's group for the super-block of block b start. */
-    private static long groupRecords(long rows, int n, long r, int b) {
+    private static long groupRecords(int n, long r, int b) {
         return (r / GROUP * (n / SUPER) + b / 8) * GROUP * RECORD;
     }
 
     /** Where the record of row r (past the groups) for the super-block of block b is. */
-    private static long rowRecord(long rows, int n, long r, int b) {
+    private static long rowRecord(int n, long r, int b) {
         return (r * (n / SUPER) + b / 8) * RECORD;
     }
 

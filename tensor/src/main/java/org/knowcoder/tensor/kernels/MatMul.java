@@ -15,12 +15,12 @@ import static org.knowcoder.tensor.kernels.Simd.FL;
  *
  * <p>The activations are first laid out in panels of {@link #GROUP} = 2 FL tokens, [column][token],
  * zero past the last token, so that one column of a panel is two vectors. Each worker then widens
- * a block of {@link #ROWS} = 16 weight rows to F32 (row after row, or for 4-bit weights, whose
- * groups hold a column's rows side by side, column after column: {@link WeightRows#decodeColumns}) and runs
- * every panel through it, 8 rows at a time, keeping 8 rows x 2 vectors of tokens in 16 accumulators: per column it loads the panel's
- * two vectors, broadcasts 8 weights and does 16 FMAs. A panel that is not full (a batched decode
- * step, a prompt's last tokens) goes a vector of tokens at a time against all 16 rows instead, so
- * that 8 tokens are not padded to 32.
+ * a block of {@link #ROWS} = 16 weight rows to F32 (row after row; for 4-bit weights, whose groups
+ * hold a column's rows side by side, column after column: {@link WeightRows#decodeColumns}) and
+ * runs every panel through it, 8 rows at a time, keeping 8 rows x 2 vectors of tokens in 16
+ * accumulators: per column it loads the panel's two vectors, broadcasts 8 weights and does 16
+ * FMAs. A panel that is not full (a batched decode step, a prompt's last tokens) goes a vector of
+ * tokens at a time against all 16 rows instead, so that 8 tokens are not padded to 32.
  *
  * <p>A lane of an accumulator is one output, summed over the columns in order (one FMA per column,
  * from zero): no lanes are summed across, so the result does not depend on the JIT tier (see
@@ -197,8 +197,8 @@ public final class MatMul implements WorkerPool.RangeTask {
     }
 
     /**
-     * The block's 16 rows (laid out as for {@link #tile}) times the one vector of tokens at panel position {@code p}, into
-     * tile[row][at ..]: each lane the same FMA chain as in {@link #tile}. 16 chains, each panel
+     * The block's 16 rows (laid out as for {@link #tile}) times the one vector of tokens at panel
+     * position {@code p}, into tile[row][at ..]: each lane the same FMA chain as in {@link #tile}. 16 chains, each panel
      * load serving 16 FMAs, for token counts that would leave most of a tile's lanes idle.
      */
     private void vector(float[] rows, int rs, int cs, int n, int p, float[] tile, int at) {

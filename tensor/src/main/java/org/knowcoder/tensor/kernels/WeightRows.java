@@ -85,7 +85,7 @@ public final class WeightRows {
         }
     }
 
-    /** Rows of {@code w} that {@link MatVec} hands to one call of {@link #dot} together: four (the F32 kernel's unit), 4-bit weights their groups. */
+    /** Rows of {@code w} that {@link MatVec} hands to one call of {@link #dot} together: four (the F32 kernel's unit); for 4-bit weights, their groups. */
     static int rowsPerBlock(Tensor w) {
         return w.dtype().isQ4() ? Q4.GROUP : 4;
     }
@@ -370,7 +370,7 @@ public final class WeightRows {
         if (count > 3) out[oo + 3] = s3;
     }
 
-    /** Whether {@link MatMul} widens {@code w} a column of rows at a time ({@link #decodeColumns}): 4-bit weights, whose groups hold a column's rows side by side. */
+    /** Whether {@link MatMul} widens {@code w} a column of rows at a time ({@link #decodeColumns}): 4-bit weights, whose groups hold a column's rows together. */
     static boolean widensColumns(Tensor w) {
         return w.dtype().isQ4();
     }
@@ -384,8 +384,9 @@ public final class WeightRows {
     }
 
     /**
-     * Widens row {@code row} of {@code w} into dst[off .. off+cols), for hot loops (prefill): Q8_0,
-     * BF16 and 4-bit rows are widened a vector at a time.
+     * Widens row {@code row} of {@code w} into dst[off .. off+cols), for hot loops (prefill): Q8_0
+     * and BF16 rows are widened a vector at a time, 4-bit ones value by value (their prefill goes
+     * through {@link #decodeColumns}).
      */
     public static void decode(Tensor w, long row, float[] dst, int off) {
         if (w.dtype().isQ4()) {
