@@ -170,14 +170,14 @@ final class Q4Rows {
         long rows = w.rows();
         MemorySegment q = w.data(), scales = w.scales();
         boolean two = a != b, q4k = w.dtype() == DType.Q4_K;
-        float[] f = FACTORS.get();
+        float[] f = q4k ? FACTORS.get() : null;
         long pa = (long) a * (n / 2), pb = (long) b * (n / 2);
         FloatVector zero = FloatVector.zero(F), a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
         for (int block = 0; block < blocks; block++) {
             float dx = xs.get(Tensor.F32_LE, dxAt(n) + 4L * block);
             if (q4k) {
-                factors(w, a, block, dx, f, 0);
-                if (two) factors(w, b, block, dx, f, 2 * Q4.GROUP);
+                factors(w, a, block, dx, 0, 2, f, 0);
+                if (two) factors(w, b, block, dx, 0, 2, f, 2 * Q4.GROUP);
             }
             ShortVector aAll = ShortVector.zero(S), aHigh = aAll, bAll = aAll, bHigh = aAll;
             for (long x = 2L * Q4.BLOCK * block, end = x + 2L * Q4.BLOCK; x < end; x += 4, pa += 64, pb += 64) {
@@ -256,20 +256,21 @@ final class Q4Rows {
     private static final FloatVector TWO_112 = FloatVector.broadcast(F, 0x1p112f);
 
     /**
-     * The factors of block {@code block} for the 64 rows of the group starting at row r, into
-     * f[at .. at + 64) (p) and, for Q4_K, f[at + 64 .. at + 128) (m), rows in order: Q4_0 p = d dx;
+     * The factors of block {@code block} for the rows of halves [h0, h1) (rows 32h .. 32h + 31) of
+     * the group starting at row r, into f[at .. at + 64) (p) and, for Q4_K, f[at + 64 .. at + 128)
+     * (m), rows in order: Q4_0 p = d dx;
      * Q4_K p = d sc dx and m = dmin m (products of F16 and 6-bit values: exact). The group's Q4_0
      * d of a block are 64 F16 side by side; its Q4_K scales and mins of a block are 64 bytes (rows
      * k and k + 32 in short k), its d and dmin of the super-block 64 F16 each.
      */
-    private static void factors(Tensor w, long r, int block, float dx, float[] f, int at) {
+    private static void factors(Tensor w, long r, int block, float dx, int h0, int h1, float[] f, int at) {
         int n = w.cols();
         long rows = w.rows();
         MemorySegment scales = w.scales();
         FloatVector step = FloatVector.broadcast(F, dx);
         if (w.dtype() == DType.Q4_0) {
             long s = Q4.scaleIndex(rows, n, r, block) * 2;
-            for (int h = 0; h < 2; h++) {
+            for (int h = h0; h < h1; h++) {
                 ShortVector d = ShortVector.fromMemorySegment(S, scales, s + 64 * h, LE);
                 ((IntVector) d.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step).intoArray(f, at + 32 * h);
                 ((IntVector) d.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step).intoArray(f, at + 32 * h + 16);
@@ -278,7 +279,7 @@ final class Q4Rows {
         }
         ShortVector scs = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, r, block), LE), ms = ShortVector.fromMemorySegment(S, scales, Q4.minAt(rows, n, r, block), LE);
         long d = Q4.dAt(rows, n, r, block), dmin = Q4.dminAt(rows, n, r, block);
-        for (int h = 0; h < 2; h++) { // rows k: the low bytes of the scales' shorts; rows k + 32: the high ones
+        for (int h = h0; h < h1; h++) { // rows k: the low bytes of the scales' shorts; rows k + 32: the high ones
             ShortVector sc = scs.lanewise(VectorOperators.LSHR, 8 * h).and(LOW_BYTES), m = ms.lanewise(VectorOperators.LSHR, 8 * h).and(LOW_BYTES);
             ShortVector ds = ShortVector.fromMemorySegment(S, scales, d + 64 * h, LE), dmins = ShortVector.fromMemorySegment(S, scales, dmin + 64 * h, LE);
             for (int p = 0; p < 2; p++) {
@@ -288,11 +289,6 @@ final class Q4Rows {
                         .mul((FloatVector) m.convertShape(VectorOperators.S2I, I, p).convert(VectorOperators.I2F, 0)).intoArray(f, at + 64 + 32 * h + 16 * p);
             }
         }
-    }
-
-    /** Row {@code row} of w widened into dst[off .. off+cols), value by value (a grouped row's values lie 64 bytes apart). */
-    static void decode(Tensor w, long row, float[] dst, int off) {
-        for (int i = 0, n = w.cols(); i < n; i++) dst[off + i] = Q4.value(w, row * n + i);
     }
 
     /**
@@ -317,7 +313,7 @@ final class Q4Rows {
         float[] f = FACTORS.get();
         long p = r0 / Q4.GROUP * 32L * n;
         for (int b = 0, at = 0; b < blocks; b++) {
-            factors(w, r0 - k, b, 1f, f, 0); // d, or d sc and dmin m, of the group's rows
+            factors(w, r0 - k, b, 1f, k / 32, k / 32 + 1, f, 0); // d, or d sc and dmin m, of the half holding the rows
             FloatVector step = FloatVector.fromArray(F, f, k), min = FloatVector.fromArray(F, f, Q4.GROUP + k); // min: Q4_K's only
             for (int c = 0; c < Q4.BLOCK; c += 2, p += 64, at += 32) {
                 IntVector pair = (IntVector) ShortVector.fromMemorySegment(S, q, p, LE).convertShape(VectorOperators.S2I, I, part);

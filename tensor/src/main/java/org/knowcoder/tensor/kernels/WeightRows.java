@@ -385,14 +385,10 @@ public final class WeightRows {
 
     /**
      * Widens row {@code row} of {@code w} into dst[off .. off+cols), for hot loops (prefill): Q8_0
-     * and BF16 rows are widened a vector at a time, 4-bit ones value by value (their prefill goes
-     * through {@link #decodeColumns}).
+     * and BF16 rows are widened a vector at a time; 4-bit ones go through {@link #lookup} (a grouped
+     * row's values lie 64 bytes apart; their prefill goes through {@link #decodeColumns}).
      */
     public static void decode(Tensor w, long row, float[] dst, int off) {
-        if (w.dtype().isQ4()) {
-            Q4Rows.decode(w, row, dst, off);
-            return;
-        }
         int n = w.cols(), gs = w.groupSize();
         if (w.dtype() == DType.BF16) {
             // MatMul widens each block of rows once for all the prompt's tokens, but a prefill of a
