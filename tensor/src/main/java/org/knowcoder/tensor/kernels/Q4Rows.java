@@ -13,6 +13,7 @@ import org.knowcoder.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import static org.knowcoder.tensor.kernels.Simd.F;
 import static org.knowcoder.tensor.kernels.Simd.FL;
@@ -22,20 +23,22 @@ import static org.knowcoder.tensor.kernels.Simd.I;
  * The Q4_0 and Q4_K row kernels of {@link WeightRows}: dot products for decoding and rows widened
  * for prefill, over the layout of {@link Q4}.
  *
- * <p>Decoding works in integers, as ggml's 4-bit x Q8 dots do: {@link #prepare} rounds each block
- * of 32 activations to int8 under one scale dx = max |x| / 127, and a row's block sum is, for
- * Q4_0, d dx sum (q - 8) xq; for Q4_K, d sc dx (sum (q - 8) xq + 8 sum xq) - dmin m dx sum xq;
- * the integer sums exact. The kernel takes a column of a group of 64 rows in one vector of 32
- * shorts (rows k and k + 32 in lane k, as one byte: lo + 16 hi) and multiplies it by the column's
- * xq, broadcast: sum (lo + 16 hi) xq and sum hi xq over a block give both rows' sums, in 16-bit
- * lanes that wrap. Wrapping is harmless: each sum's true value, |sum (q - 8) xq| <= 8 * 127 * 32
- * = 32512, fits in a short, and everything before it is exact modulo 2^16. Per 64 weights that is
- * a shift, two multiplies and two adds (plus a load and a mask per pair of columns), against four
- * float operations per 16 weights in the float form this replaced, which was compute-bound
- * (bench/README.md). At each block's end the sums are widened and scaled. The F16 scales are widened
- * with integer operations in the vector (the Vector API of JDK 25 has no F16 conversion): the F16
- * bits moved to an F32's place are the value times 2^-112, exactly, and a multiply by 2^112 puts
- * it right; an infinite or NaN scale would be read as a finite one (ggml's quantizers write none).
+ * <p>Decoding works in integers, as ggml's 4-bit x Q8 dots do: {@link #prepare} rounds the
+ * activations to int8 under one scale dx = max |x| / 127 per Q4_0 block of 32 or per Q4_K
+ * super-block of 256 (as ggml's Q8_K). A row's sum is, for Q4_0, d dx sum (q - 8) xq per block;
+ * for Q4_K, per super-block, d dx u - dmin dx v with u = sum sc (sum (q - 8) xq + 8 sum xq)
+ * and v = sum m sum xq over its blocks; the integer sums exact. The kernel takes a column of a group of
+ * 64 rows in one vector of 32 shorts (rows k and k + 32 in lane k, as one byte: lo + 16 hi) and
+ * multiplies it by the column's xq, broadcast: sum (lo + 16 hi) xq and sum hi xq over a block give
+ * both rows' sums, in 16-bit lanes that wrap. Wrapping is harmless: each sum's true value,
+ * |sum (q - 8) xq| <= 8 * 127 * 32 = 32512, fits in a short, and everything before it is exact
+ * modulo 2^16. Per 64 weights that is a shift, two multiplies and two adds (plus a load and a mask per
+ * pair of columns), against four float operations per 16 weights in the float form this replaced,
+ * which was compute-bound (bench/README.md). At each block's end the sums are widened and scaled
+ * (Q4_K: summed in integers till its super-block's end). The F16 scales are widened with integer
+ * operations in the vector (the Vector API of JDK 25 has no F16 conversion): the F16 bits moved to
+ * an F32's place are the value times 2^-112, exactly, and a multiply by 2^112 puts it right; an
+ * infinite or NaN scale would be read as a finite one (ggml's quantizers write none).
  *
  * <p>The rows the vector kernel does not take (past the last whole group, or a range's partial
  * groups) go through scalar code that sums in the same order; so does everything where vectors
@@ -70,36 +73,49 @@ final class Q4Rows {
      * x[xo .. xo+n) into xs as the kernels read it: the xq as shorts, which the kernel broadcasts (a
      * table of them broadcast already, 32 times larger, cost more than it saved: the other thread
      * has to fetch every line the preparing one wrote); then each block's dx; then each block's 8
-     * sum xq, a short (|8 sum xq| <= 8 * 127 * 32).
+     * sum xq, a short (|8 sum xq| <= 8 * 127 * 32). One dx serves a Q4_0 block of 32, or all eight
+     * blocks of a Q4_K super-block, whose integer sums the kernel then combines before scaling.
      */
     static void prepare(Tensor w, float[] x, int xo, MemorySegment xs) {
-        int n = w.cols();
-        for (int b = 0; b < n / Q4.BLOCK; b++) {
-            int at = xo + b * Q4.BLOCK, sum = 0;
-            float dx;
-            if (VECTOR) {
-                FloatVector v0 = FloatVector.fromArray(F, x, at), v1 = FloatVector.fromArray(F, x, at + 16);
-                dx = v0.abs().max(v1.abs()).reduceLanes(VectorOperators.MAX) / 127;
-                float inverse = dx == 0 ? 0 : 1 / dx;
-                IntVector q0 = (IntVector) v0.mul(inverse).add(MAGIC).sub(MAGIC).convert(VectorOperators.F2I, 0);
-                IntVector q1 = (IntVector) v1.mul(inverse).add(MAGIC).sub(MAGIC).convert(VectorOperators.F2I, 0);
-                sum = q0.add(q1).reduceLanes(VectorOperators.ADD);
-                ((ShortVector) q0.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(xs, 2L * b * Q4.BLOCK, LE, HALF);
-                ((ShortVector) q1.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(xs, 2L * b * Q4.BLOCK + 32, LE, HALF);
-            } else {
-                float max = 0;
-                for (int i = at; i < at + Q4.BLOCK; i++) max = Math.max(max, Math.abs(x[i]));
-                dx = max / 127;
-                float inverse = dx == 0 ? 0 : 1 / dx;
-                for (int i = 0; i < Q4.BLOCK; i++) {
-                    short v = (short) Math.rint(x[at + i] * inverse);
-                    sum += v;
-                    xs.set(Tensor.I16_LE, 2L * (b * Q4.BLOCK + i), v);
+        int n = w.cols(), span = scaleSpan(w);
+        for (int s = 0; s < n; s += span) {
+            float dx = maxAbs(x, xo + s, span) / 127, inverse = dx == 0 ? 0 : 1 / dx;
+            for (int b = s / Q4.BLOCK; b < (s + span) / Q4.BLOCK; b++) {
+                int at = xo + b * Q4.BLOCK, sum = 0;
+                if (VECTOR) {
+                    IntVector q0 = (IntVector) FloatVector.fromArray(F, x, at).mul(inverse).add(MAGIC).sub(MAGIC).convert(VectorOperators.F2I, 0);
+                    IntVector q1 = (IntVector) FloatVector.fromArray(F, x, at + 16).mul(inverse).add(MAGIC).sub(MAGIC).convert(VectorOperators.F2I, 0);
+                    sum = q0.add(q1).reduceLanes(VectorOperators.ADD);
+                    ((ShortVector) q0.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(xs, 2L * b * Q4.BLOCK, LE, HALF);
+                    ((ShortVector) q1.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(xs, 2L * b * Q4.BLOCK + 32, LE, HALF);
+                } else {
+                    for (int i = 0; i < Q4.BLOCK; i++) {
+                        short v = (short) Math.rint(x[at + i] * inverse);
+                        sum += v;
+                        xs.set(Tensor.I16_LE, 2L * (b * Q4.BLOCK + i), v);
+                    }
                 }
+                xs.set(Tensor.F32_LE, dxAt(n) + 4L * b, dx);
+                xs.set(Tensor.I16_LE, sumsAt(n) + 2L * b, (short) (8 * sum));
             }
-            xs.set(Tensor.F32_LE, dxAt(n) + 4L * b, dx);
-            xs.set(Tensor.I16_LE, sumsAt(n) + 2L * b, (short) (8 * sum));
         }
+    }
+
+    /** Values under one activation scale: a Q4_0 block, a Q4_K super-block (as ggml's Q8_K). */
+    private static int scaleSpan(Tensor w) {
+        return w.dtype() == DType.Q4_K ? Q4.SUPER : Q4.BLOCK;
+    }
+
+    /** max |x[at .. at + count)|, count a multiple of 32. */
+    private static float maxAbs(float[] x, int at, int count) {
+        float max = 0;
+        if (VECTOR) {
+            FloatVector m = FloatVector.zero(F);
+            for (int i = at; i < at + count; i += 16) m = m.max(FloatVector.fromArray(F, x, i).abs());
+            return m.reduceLanes(VectorOperators.MAX);
+        }
+        for (int i = at; i < at + count; i++) max = Math.max(max, Math.abs(x[i]));
+        return max;
     }
 
     /** The first 16 of 32 shorts: a vector of ints narrowed. */
@@ -119,16 +135,23 @@ final class Q4Rows {
         }
         for (int r = from; r < first; r++) out[oo + r] = row(w, r, xs);
         int groups = (last - first) / Q4.GROUP, half = (groups + 1) / 2;
-        for (int j = 0; j < half; j++) groups(w, first + j * Q4.GROUP, first + (j + half < groups ? j + half : j) * Q4.GROUP, xs, out, oo);
+        boolean q4k = w.dtype() == DType.Q4_K;
+        for (int j = 0; j < half; j++) {
+            int a = first + j * Q4.GROUP, b = first + (j + half < groups ? j + half : j) * Q4.GROUP;
+            if (q4k) groupsK(w, a, b, xs, out, oo);
+            else groups(w, a, b, xs, out, oo);
+        }
         for (int r = last; r < to; r++) out[oo + r] = row(w, r, xs);
     }
 
-    /** Row r dotted with the prepared activation, scalar, in the kernel's order of operations. */
+    /** Row r dotted with the prepared activation, scalar, in the kernels' order of operations. */
     static float row(Tensor w, long r, MemorySegment xs) {
         int n = w.cols();
         long rows = w.rows();
         MemorySegment q = w.data(), scales = w.scales();
+        boolean q40 = w.dtype() == DType.Q4_0;
         float sum = 0;
+        int u = 0, v = 0; // Q4_K: a super-block's sum sc (sum (q - 8) xq + 8 sum xq), and sum m sum xq
         for (int b = 0; b < n / Q4.BLOCK; b++) {
             int dot = 0;
             for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) {
@@ -137,103 +160,122 @@ final class Q4Rows {
             }
             float dx = xs.get(Tensor.F32_LE, dxAt(n) + 4L * b);
             int eight = xs.get(Tensor.I16_LE, sumsAt(n) + 2L * b);
-            if (w.dtype() == DType.Q4_0) {
+            if (q40) {
                 sum = Math.fma((float) dot, w.scale(Q4.scaleIndex(rows, n, r, b)) * dx, sum);
-            } else {
+                continue;
+            }
+            u += scales.get(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, b)) * (dot + eight);
+            v += scales.get(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, b)) * (eight >> 3);
+            if (b % 8 == 7) {
                 float d = Float.float16ToFloat(scales.get(Tensor.I16_LE, Q4.dAt(rows, n, r, b)));
                 float dmin = Float.float16ToFloat(scales.get(Tensor.I16_LE, Q4.dminAt(rows, n, r, b)));
-                int sc = scales.get(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, b)), m = scales.get(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, b));
-                sum = Math.fma((float) (dot + eight), d * sc * dx, sum);
-                sum = Math.fma(dmin * m, -(eight / 8 * dx), sum);
+                sum = Math.fma((float) u, d * dx, sum);
+                sum = Math.fma((float) v, -(dmin * dx), sum);
+                u = v = 0;
             }
         }
         return sum;
     }
 
     private static final ShortVector LOW_BYTES = ShortVector.broadcast(S, (short) 0xFF);
-    /** Per thread, the per-row factors of {@link #factors} for the two groups of {@link #groups}. */
-    private static final ThreadLocal<float[]> FACTORS = ThreadLocal.withInitial(() -> new float[4 * Q4.GROUP]);
+    /**
+     * Shift counts as vectors: a shift by a constant int came out as a move of the count into a
+     * vector register before every shift (vmovd, then vpsrlw); by a vector, one vpsrlvw.
+     */
+    private static final ShortVector BY_8 = ShortVector.broadcast(S, (short) 8), BY_4 = ShortVector.broadcast(S, (short) 4);
+    /** Blocks of a Q4_K super-block. */
+    private static final int SPAN_BLOCKS = Q4.SUPER / Q4.BLOCK;
+    /** Per thread, the block sums of {@link #blockSums} and a Q4_K super-block's integer sums u and v ({@link #superBlock}). */
+    private static final ThreadLocal<short[]> SUMS = ThreadLocal.withInitial(() -> new short[4 * 32]);
+    private static final ThreadLocal<int[]> TOTALS = ThreadLocal.withInitial(() -> new int[2 * Q4.GROUP]);
+    /** Per thread, the per-row factors of {@link #factors} for {@link #decodeColumns}. */
+    private static final ThreadLocal<float[]> FACTORS = ThreadLocal.withInitial(() -> new float[2 * Q4.GROUP]);
 
     /**
-     * Groups a and b (first rows; b = a for a group alone, read once) into out: per block, the two
-     * sums of each column pair (see the class comment), then each row's block sum t widened and
-     * added: Q4_0 f = fma(t, d dx, f); Q4_K f = fma(t + 8 sum xq, p, f), then f = fma(m, -(dx sum
-     * xq), f), with the rows' factors p and m ({@link #factors}) computed before the block's loop.
-     * Accumulators a0..a3 hold rows 0-15, 16-31, 32-47, 48-63 of a, b0..b3 those of b. The Vector
-     * API calls are written out: C2 allocates a vector passed to a method it did not inline. Q4_0's
-     * scales are widened here, Q4_K's in {@link #factors}, through an array: Q4_0's the same way
-     * decoded a sixth slower, and both types' written out here made a method C1 could not compile
-     * (out of registers), which C2 then never compiled.
+     * One block (32 columns) of groups a and b (b read only if {@code two}), from byte pa and pb of
+     * the nibbles, against the activation's xq from byte x: each row's sum (q - 8) xq, into s as
+     * shorts (see the class comment): s[0 .. 32) rows 0-31 of a, s[32 .. 64) rows 32-63, s[64 .. 128)
+     * those of b. Both types' kernels call it and scale the sums as they need: a call and a few
+     * vectors stored and loaded per block, against its 16 column pairs' work (returning four
+     * vectors would allocate them). A call per block, each block scaled right after its loads,
+     * decoded faster than the sums of 8 blocks at a time (the memory streams wait less).
+     */
+    private static void blockSums(MemorySegment q, long pa, long pb, boolean two, MemorySegment xs, long x, short eightSum, short[] s) {
+        ShortVector aAll = ShortVector.zero(S), aHigh = aAll, bAll = aAll, bHigh = aAll;
+        for (long end = x + 2L * Q4.BLOCK; x < end; x += 4, pa += 64, pb += 64) {
+            int pair = xs.get(INT_LE, x);
+            ShortVector x0 = ShortVector.broadcast(S, (short) pair), x1 = ShortVector.broadcast(S, (short) (pair >> 16));
+            ShortVector va = ShortVector.fromMemorySegment(S, q, pa, LE);
+            aAll = aAll.add(all(va, x0, x1));
+            aHigh = aHigh.add(high(va, x0, x1));
+            if (two) { // the same every iteration: C2 compiles the loop once for each value
+                ShortVector vb = ShortVector.fromMemorySegment(S, q, pb, LE);
+                bAll = bAll.add(all(vb, x0, x1));
+                bHigh = bHigh.add(high(vb, x0, x1));
+            }
+        }
+        // rows k + 32: sum (hi - 8) xq; rows k: sum (lo - 8) xq = all - 16 high - 8 sum xq, modulo 2^16
+        ShortVector eight = ShortVector.broadcast(S, eightSum);
+        aAll.sub(aHigh.lanewise(VectorOperators.LSHL, 4)).sub(eight).intoArray(s, 0);
+        aHigh.sub(eight).intoArray(s, 32);
+        if (!two) return;
+        bAll.sub(bHigh.lanewise(VectorOperators.LSHL, 4)).sub(eight).intoArray(s, 64);
+        bHigh.sub(eight).intoArray(s, 96);
+    }
+
+    /*
+     * A column pair v (column c in the low bytes, c + 1 in the high ones) times the columns' xq:
+     * (lo + 16 hi) x0 + (lo' + 16 hi') x1, and hi x0 + hi' x1; written once for both groups, small
+     * enough that C2 always inlines them (and finds the masked and shifted v they share once).
+     */
+    private static ShortVector all(ShortVector v, ShortVector x0, ShortVector x1) {
+        return v.and(LOW_BYTES).mul(x0).add(v.lanewise(VectorOperators.LSHR, BY_8).mul(x1));
+    }
+
+    private static ShortVector high(ShortVector v, ShortVector x0, ShortVector x1) {
+        return v.and(LOW_BYTES).lanewise(VectorOperators.LSHR, BY_4).mul(x0).add(v.lanewise(VectorOperators.LSHR, BY_8).lanewise(VectorOperators.LSHR, BY_4).mul(x1));
+    }
+
+    /**
+     * Q4_0 groups a and b (first rows; b = a for a group alone, read once) into out: per block, the
+     * rows' sums t ({@link #blockSums}) widened and added, f = fma(t, d dx, f), the F16 d widened in
+     * the vector. Accumulators a0..a3 hold rows 0-15, 16-31, 32-47, 48-63 of a, b0..b3 those of b.
+     * The Vector API calls are written out: C2 allocates a vector passed to a method it did not
+     * inline; through an array of factors, as prefill's, the scales decoded a sixth slower.
      */
     private static void groups(Tensor w, int a, int b, MemorySegment xs, float[] out, int oo) {
         int n = w.cols(), blocks = n / Q4.BLOCK;
         long rows = w.rows();
         MemorySegment q = w.data(), scales = w.scales();
-        boolean two = a != b, q4k = w.dtype() == DType.Q4_K;
-        float[] f = q4k ? FACTORS.get() : null;
+        boolean two = a != b;
+        short[] s = SUMS.get();
         long pa = (long) a * (n / 2), pb = (long) b * (n / 2);
         FloatVector zero = FloatVector.zero(F), a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
-        for (int block = 0; block < blocks; block++) {
-            float dx = xs.get(Tensor.F32_LE, dxAt(n) + 4L * block);
-            if (q4k) {
-                factors(w, a, block, dx, 0, 2, f, 0);
-                if (two) factors(w, b, block, dx, 0, 2, f, 2 * Q4.GROUP);
-            }
-            ShortVector aAll = ShortVector.zero(S), aHigh = aAll, bAll = aAll, bHigh = aAll;
-            for (long x = 2L * Q4.BLOCK * block, end = x + 2L * Q4.BLOCK; x < end; x += 4, pa += 64, pb += 64) {
-                int pair = xs.get(INT_LE, x);
-                ShortVector x0 = ShortVector.broadcast(S, (short) pair), x1 = ShortVector.broadcast(S, (short) (pair >> 16));
-                ShortVector va = ShortVector.fromMemorySegment(S, q, pa, LE);
-                ShortVector ca = va.and(LOW_BYTES), da = va.lanewise(VectorOperators.LSHR, 8);
-                aAll = aAll.add(ca.mul(x0)).add(da.mul(x1));
-                aHigh = aHigh.add(ca.lanewise(VectorOperators.LSHR, 4).mul(x0)).add(da.lanewise(VectorOperators.LSHR, 4).mul(x1));
-                if (two) { // the same every iteration: C2 compiles the loop once for each value
-                    ShortVector vb = ShortVector.fromMemorySegment(S, q, pb, LE);
-                    ShortVector cb = vb.and(LOW_BYTES), db = vb.lanewise(VectorOperators.LSHR, 8);
-                    bAll = bAll.add(cb.mul(x0)).add(db.mul(x1));
-                    bHigh = bHigh.add(cb.lanewise(VectorOperators.LSHR, 4).mul(x0)).add(db.lanewise(VectorOperators.LSHR, 4).mul(x1));
-                }
-            }
-            // rows k + 32: sum (hi - 8) xq; rows k: sum (lo - 8) xq = all - 16 high - 8 sum xq, modulo 2^16
-            short eightSum = xs.get(Tensor.I16_LE, sumsAt(n) + 2L * block);
-            ShortVector eight = ShortVector.broadcast(S, eightSum);
-            ShortVector aLow = aAll.sub(aHigh.lanewise(VectorOperators.LSHL, 4)).sub(eight), bLow = bAll.sub(bHigh.lanewise(VectorOperators.LSHL, 4)).sub(eight);
-            aHigh = aHigh.sub(eight);
-            bHigh = bHigh.sub(eight);
-            if (!q4k) {
-                FloatVector step = FloatVector.broadcast(F, dx);
-                long sa = Q4.scaleIndex(rows, n, a, block) * 2, sb = Q4.scaleIndex(rows, n, b, block) * 2;
-                ShortVector da = ShortVector.fromMemorySegment(S, scales, sa, LE), ea = ShortVector.fromMemorySegment(S, scales, sa + 64, LE);
-                a0 = ((FloatVector) aLow.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0))
-                        .fma(((IntVector) da.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), a0);
-                a1 = ((FloatVector) aLow.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0))
-                        .fma(((IntVector) da.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), a1);
-                a2 = ((FloatVector) aHigh.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0))
-                        .fma(((IntVector) ea.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), a2);
-                a3 = ((FloatVector) aHigh.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0))
-                        .fma(((IntVector) ea.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), a3);
-                if (!two) continue;
-                ShortVector db = ShortVector.fromMemorySegment(S, scales, sb, LE), eb = ShortVector.fromMemorySegment(S, scales, sb + 64, LE);
-                b0 = ((FloatVector) bLow.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0))
-                        .fma(((IntVector) db.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), b0);
-                b1 = ((FloatVector) bLow.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0))
-                        .fma(((IntVector) db.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), b1);
-                b2 = ((FloatVector) bHigh.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0))
-                        .fma(((IntVector) eb.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), b2);
-                b3 = ((FloatVector) bHigh.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0))
-                        .fma(((IntVector) eb.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), b3);
-                continue;
-            }
-            FloatVector shift = FloatVector.broadcast(F, eightSum), min = FloatVector.broadcast(F, -(eightSum / 8 * dx));
-            a0 = FloatVector.fromArray(F, f, 64).fma(min, ((FloatVector) aLow.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).add(shift).fma(FloatVector.fromArray(F, f, 0), a0));
-            a1 = FloatVector.fromArray(F, f, 80).fma(min, ((FloatVector) aLow.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).add(shift).fma(FloatVector.fromArray(F, f, 16), a1));
-            a2 = FloatVector.fromArray(F, f, 96).fma(min, ((FloatVector) aHigh.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).add(shift).fma(FloatVector.fromArray(F, f, 32), a2));
-            a3 = FloatVector.fromArray(F, f, 112).fma(min, ((FloatVector) aHigh.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).add(shift).fma(FloatVector.fromArray(F, f, 48), a3));
+        for (int block = 0; block < blocks; block++, pa += 32 * Q4.BLOCK, pb += 32 * Q4.BLOCK) {
+            blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, xs.get(Tensor.I16_LE, sumsAt(n) + 2L * block), s);
+            FloatVector step = FloatVector.broadcast(F, xs.get(Tensor.F32_LE, dxAt(n) + 4L * block));
+            long sa = Q4.scaleIndex(rows, n, a, block) * 2, sb = Q4.scaleIndex(rows, n, b, block) * 2;
+            ShortVector aLow = ShortVector.fromArray(S, s, 0), aHigh = ShortVector.fromArray(S, s, 32);
+            ShortVector da = ShortVector.fromMemorySegment(S, scales, sa, LE), ea = ShortVector.fromMemorySegment(S, scales, sa + 64, LE);
+            a0 = ((FloatVector) aLow.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0))
+                    .fma(((IntVector) da.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), a0);
+            a1 = ((FloatVector) aLow.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0))
+                    .fma(((IntVector) da.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), a1);
+            a2 = ((FloatVector) aHigh.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0))
+                    .fma(((IntVector) ea.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), a2);
+            a3 = ((FloatVector) aHigh.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0))
+                    .fma(((IntVector) ea.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), a3);
             if (!two) continue;
-            b0 = FloatVector.fromArray(F, f, 192).fma(min, ((FloatVector) bLow.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).add(shift).fma(FloatVector.fromArray(F, f, 128), b0));
-            b1 = FloatVector.fromArray(F, f, 208).fma(min, ((FloatVector) bLow.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).add(shift).fma(FloatVector.fromArray(F, f, 144), b1));
-            b2 = FloatVector.fromArray(F, f, 224).fma(min, ((FloatVector) bHigh.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).add(shift).fma(FloatVector.fromArray(F, f, 160), b2));
-            b3 = FloatVector.fromArray(F, f, 240).fma(min, ((FloatVector) bHigh.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).add(shift).fma(FloatVector.fromArray(F, f, 176), b3));
+            ShortVector bLow = ShortVector.fromArray(S, s, 64), bHigh = ShortVector.fromArray(S, s, 96);
+            ShortVector db = ShortVector.fromMemorySegment(S, scales, sb, LE), eb = ShortVector.fromMemorySegment(S, scales, sb + 64, LE);
+            b0 = ((FloatVector) bLow.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0))
+                    .fma(((IntVector) db.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), b0);
+            b1 = ((FloatVector) bLow.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0))
+                    .fma(((IntVector) db.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), b1);
+            b2 = ((FloatVector) bHigh.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0))
+                    .fma(((IntVector) eb.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), b2);
+            b3 = ((FloatVector) bHigh.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0))
+                    .fma(((IntVector) eb.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step), b3);
         }
         a0.intoArray(out, oo + a);
         a1.intoArray(out, oo + a + 16);
@@ -246,6 +288,98 @@ final class Q4Rows {
         b3.intoArray(out, oo + b + 48);
     }
 
+    /**
+     * Q4_K groups a and b (as {@link #groups}) into out. One dx serves a super-block, so its eight
+     * blocks combine in integers as ggml's Q4_K x Q8_K dot does: u = sum sc (t + 8 sum xq) over
+     * the blocks (t the row's sum (q - 8) xq of a block), then one float step per super-block
+     * ({@link #superBlock}). Per block that is the 6-bit scales widened, an add, a multiply and an
+     * add in 32-bit lanes; a float step per block, through factors widened from the scales and
+     * the F16 d and dmin, decoded at about Q8_0's speed (bench/README.md).
+     */
+    private static void groupsK(Tensor w, int a, int b, MemorySegment xs, float[] out, int oo) {
+        int n = w.cols();
+        long rows = w.rows();
+        MemorySegment q = w.data(), scales = w.scales();
+        boolean two = a != b;
+        short[] s = SUMS.get();
+        int[] totals = TOTALS.get();
+        long pa = (long) a * (n / 2), pb = (long) b * (n / 2);
+        Arrays.fill(out, oo + a, oo + a + Q4.GROUP, 0f);
+        if (two) Arrays.fill(out, oo + b, oo + b + Q4.GROUP, 0f);
+        for (int first = 0; first < n / Q4.BLOCK; first += SPAN_BLOCKS) {
+            IntVector none = IntVector.zero(I), ua0 = none, ua1 = none, ua2 = none, ua3 = none, ub0 = none, ub1 = none, ub2 = none, ub3 = none;
+            for (int block = first; block < first + SPAN_BLOCKS; block++, pa += 32 * Q4.BLOCK, pb += 32 * Q4.BLOCK) {
+                short eightSum = xs.get(Tensor.I16_LE, sumsAt(n) + 2L * block);
+                blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, eightSum, s);
+                IntVector eight = IntVector.broadcast(I, eightSum);
+                // the scales of rows k and k + 32 in short k, as the sums
+                ShortVector sa = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, a, block), LE), ka = sa.and(LOW_BYTES), la = sa.lanewise(VectorOperators.LSHR, BY_8);
+                ShortVector aLow = ShortVector.fromArray(S, s, 0), aHigh = ShortVector.fromArray(S, s, 32);
+                ua0 = ua0.add(((IntVector) aLow.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) ka.convertShape(VectorOperators.S2I, I, 0)));
+                ua1 = ua1.add(((IntVector) aLow.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) ka.convertShape(VectorOperators.S2I, I, 1)));
+                ua2 = ua2.add(((IntVector) aHigh.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) la.convertShape(VectorOperators.S2I, I, 0)));
+                ua3 = ua3.add(((IntVector) aHigh.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) la.convertShape(VectorOperators.S2I, I, 1)));
+                if (!two) continue;
+                ShortVector sb = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, b, block), LE), kb = sb.and(LOW_BYTES), lb = sb.lanewise(VectorOperators.LSHR, BY_8);
+                ShortVector bLow = ShortVector.fromArray(S, s, 64), bHigh = ShortVector.fromArray(S, s, 96);
+                ub0 = ub0.add(((IntVector) bLow.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) kb.convertShape(VectorOperators.S2I, I, 0)));
+                ub1 = ub1.add(((IntVector) bLow.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) kb.convertShape(VectorOperators.S2I, I, 1)));
+                ub2 = ub2.add(((IntVector) bHigh.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) lb.convertShape(VectorOperators.S2I, I, 0)));
+                ub3 = ub3.add(((IntVector) bHigh.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) lb.convertShape(VectorOperators.S2I, I, 1)));
+            }
+            ua0.intoArray(totals, 0);
+            ua1.intoArray(totals, 16);
+            ua2.intoArray(totals, 32);
+            ua3.intoArray(totals, 48);
+            superBlock(scales, rows, n, a, first, xs, totals, out, oo + a);
+            if (!two) continue;
+            ub0.intoArray(totals, 0);
+            ub1.intoArray(totals, 16);
+            ub2.intoArray(totals, 32);
+            ub3.intoArray(totals, 48);
+            superBlock(scales, rows, n, b, first, xs, totals, out, oo + b);
+        }
+    }
+
+    /**
+     * The float step of a Q4_K super-block (blocks first .. first + 7) for the 64 rows of the group
+     * starting at row r: with u (totals[0 .. 64), {@link #groupsK}) and v = sum m sum xq over the
+     * blocks (integers, put in totals[64 .. 128)), f = fma(u, d dx, f), then f = fma(v, -(dmin dx),
+     * f), f being out[at ..]; d and dmin widened from F16 in the vector.
+     */
+    private static void superBlock(MemorySegment scales, long rows, int n, long r, int first, MemorySegment xs, int[] totals, float[] out, int o) {
+        long m0 = Q4.minAt(rows, n, r, first), sums = sumsAt(n) + 2L * first; // a group's mins of consecutive blocks: 64 bytes apart
+        // sum m sum xq in 16-bit lanes: sum xq = 64 h + l (l in 0..63, |h| <= 64), so m h and m l, and 8 of each summed, fit a short
+        ShortVector zero = ShortVector.zero(S), kh = zero, kl = zero, lh = zero, ll = zero;
+        for (int j = 0; j < SPAN_BLOCKS; j++) {
+            int sum = xs.get(Tensor.I16_LE, sums + 2L * j) >> 3;
+            ShortVector m = ShortVector.fromMemorySegment(S, scales, m0 + 64L * j, LE), mk = m.and(LOW_BYTES), ml = m.lanewise(VectorOperators.LSHR, BY_8);
+            ShortVector h = ShortVector.broadcast(S, (short) (sum >> 6)), l = ShortVector.broadcast(S, (short) (sum & 63));
+            kh = kh.add(mk.mul(h));
+            kl = kl.add(mk.mul(l));
+            lh = lh.add(ml.mul(h));
+            ll = ll.add(ml.mul(l));
+        }
+        ((IntVector) kh.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 6).add((IntVector) kl.convertShape(VectorOperators.S2I, I, 0)).intoArray(totals, 64);
+        ((IntVector) kh.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 6).add((IntVector) kl.convertShape(VectorOperators.S2I, I, 1)).intoArray(totals, 80);
+        ((IntVector) lh.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 6).add((IntVector) ll.convertShape(VectorOperators.S2I, I, 0)).intoArray(totals, 96);
+        ((IntVector) lh.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 6).add((IntVector) ll.convertShape(VectorOperators.S2I, I, 1)).intoArray(totals, 112);
+        FloatVector step = FloatVector.broadcast(F, xs.get(Tensor.F32_LE, dxAt(n) + 4L * first));
+        long d = Q4.dAt(rows, n, r, first), dmin = Q4.dminAt(rows, n, r, first);
+        for (int half = 0; half < 2; half++) { // rows 32 half ..: their F16 d (dmin) from byte 64 half, whole vectors (masked loads were slower)
+            ShortVector ds = ShortVector.fromMemorySegment(S, scales, d + 64 * half, LE), dmins = ShortVector.fromMemorySegment(S, scales, dmin + 64 * half, LE);
+            int k = o + 32 * half, t = 32 * half;
+            FloatVector p = ((IntVector) ds.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step);
+            FloatVector pm = ((IntVector) dmins.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step).neg();
+            FloatVector f = ((FloatVector) IntVector.fromArray(I, totals, t).convert(VectorOperators.I2F, 0)).fma(p, FloatVector.fromArray(F, out, k));
+            ((FloatVector) IntVector.fromArray(I, totals, 64 + t).convert(VectorOperators.I2F, 0)).fma(pm, f).intoArray(out, k);
+            p = ((IntVector) ds.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step);
+            pm = ((IntVector) dmins.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step).neg();
+            f = ((FloatVector) IntVector.fromArray(I, totals, t + 16).convert(VectorOperators.I2F, 0)).fma(p, FloatVector.fromArray(F, out, k + 16));
+            ((FloatVector) IntVector.fromArray(I, totals, 80 + t).convert(VectorOperators.I2F, 0)).fma(pm, f).intoArray(out, k + 16);
+        }
+    }
+
     /*
      * An F16 scale widened in the vector (see the class comment): sign-extended to an int, shifted
      * up 13, its sign and exponent-and-mantissa bits kept (F16_BITS), times 2^112. Written out at
@@ -256,38 +390,31 @@ final class Q4Rows {
     private static final FloatVector TWO_112 = FloatVector.broadcast(F, 0x1p112f);
 
     /**
-     * The factors of block {@code block} for the rows of halves [h0, h1) (rows 32h .. 32h + 31) of
-     * the group starting at row r, into f[at .. at + 64) (p) and, for Q4_K, f[at + 64 .. at + 128)
-     * (m), rows in order: Q4_0 p = d dx;
-     * Q4_K p = d sc dx and m = dmin m (products of F16 and 6-bit values: exact). The group's Q4_0
-     * d of a block are 64 F16 side by side; its Q4_K scales and mins of a block are 64 bytes (rows
-     * k and k + 32 in short k), its d and dmin of the super-block 64 F16 each.
+     * The factors of block {@code block} for rows 32h .. 32h + 31 of the group starting at row r,
+     * into f[32h .. 32h + 32) (p) and, for Q4_K, f[64 + 32h ..) (m), rows in order: Q4_0 p = d;
+     * Q4_K p = d sc and m = dmin m (products of F16 and 6-bit values: exact). The group's Q4_0 d of
+     * a block are 64 F16 side by side; its Q4_K scales and mins of a block are 64 bytes (rows k and
+     * k + 32 in short k), its d and dmin of the super-block 64 F16 each.
      */
-    private static void factors(Tensor w, long r, int block, float dx, int h0, int h1, float[] f, int at) {
+    private static void factors(Tensor w, long r, int block, int h, float[] f) {
         int n = w.cols();
         long rows = w.rows();
         MemorySegment scales = w.scales();
-        FloatVector step = FloatVector.broadcast(F, dx);
         if (w.dtype() == DType.Q4_0) {
-            long s = Q4.scaleIndex(rows, n, r, block) * 2;
-            for (int h = h0; h < h1; h++) {
-                ShortVector d = ShortVector.fromMemorySegment(S, scales, s + 64 * h, LE);
-                ((IntVector) d.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step).intoArray(f, at + 32 * h);
-                ((IntVector) d.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).mul(step).intoArray(f, at + 32 * h + 16);
-            }
+            ShortVector d = ShortVector.fromMemorySegment(S, scales, Q4.scaleIndex(rows, n, r, block) * 2 + 64 * h, LE);
+            ((IntVector) d.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).intoArray(f, 32 * h);
+            ((IntVector) d.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112).intoArray(f, 32 * h + 16);
             return;
         }
-        ShortVector scs = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, r, block), LE), ms = ShortVector.fromMemorySegment(S, scales, Q4.minAt(rows, n, r, block), LE);
-        long d = Q4.dAt(rows, n, r, block), dmin = Q4.dminAt(rows, n, r, block);
-        for (int h = h0; h < h1; h++) { // rows k: the low bytes of the scales' shorts; rows k + 32: the high ones
-            ShortVector sc = scs.lanewise(VectorOperators.LSHR, 8 * h).and(LOW_BYTES), m = ms.lanewise(VectorOperators.LSHR, 8 * h).and(LOW_BYTES);
-            ShortVector ds = ShortVector.fromMemorySegment(S, scales, d + 64 * h, LE), dmins = ShortVector.fromMemorySegment(S, scales, dmin + 64 * h, LE);
-            for (int p = 0; p < 2; p++) {
-                ((IntVector) ds.convertShape(VectorOperators.S2I, I, p)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112)
-                        .mul((FloatVector) sc.convertShape(VectorOperators.S2I, I, p).convert(VectorOperators.I2F, 0)).mul(step).intoArray(f, at + 32 * h + 16 * p);
-                ((IntVector) dmins.convertShape(VectorOperators.S2I, I, p)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112)
-                        .mul((FloatVector) m.convertShape(VectorOperators.S2I, I, p).convert(VectorOperators.I2F, 0)).intoArray(f, at + 64 + 32 * h + 16 * p);
-            }
+        // rows k: the low bytes of the scales' shorts; rows k + 32: the high ones
+        ShortVector sc = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, r, block), LE).lanewise(VectorOperators.LSHR, 8 * h).and(LOW_BYTES);
+        ShortVector m = ShortVector.fromMemorySegment(S, scales, Q4.minAt(rows, n, r, block), LE).lanewise(VectorOperators.LSHR, 8 * h).and(LOW_BYTES);
+        ShortVector ds = ShortVector.fromMemorySegment(S, scales, Q4.dAt(rows, n, r, block) + 64 * h, LE), dmins = ShortVector.fromMemorySegment(S, scales, Q4.dminAt(rows, n, r, block) + 64 * h, LE);
+        for (int p = 0; p < 2; p++) {
+            ((IntVector) ds.convertShape(VectorOperators.S2I, I, p)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112)
+                    .mul((FloatVector) sc.convertShape(VectorOperators.S2I, I, p).convert(VectorOperators.I2F, 0)).intoArray(f, 32 * h + 16 * p);
+            ((IntVector) dmins.convertShape(VectorOperators.S2I, I, p)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112)
+                    .mul((FloatVector) m.convertShape(VectorOperators.S2I, I, p).convert(VectorOperators.I2F, 0)).intoArray(f, 64 + 32 * h + 16 * p);
         }
     }
 
@@ -295,7 +422,7 @@ final class Q4Rows {
      * {@link WeightRows#decodeColumns}: 16 rows of a group (r0 a multiple of 16) are half the
      * lanes of its column pairs' vectors, at one nibble position, so each pair gives both columns'
      * 16 values in a few operations, each value rounded once as {@link Q4#value} rounds it
-     * ((q - 8) d; d sc q - dmin m, the products exact; the factors of {@link #factors} with dx = 1);
+     * ((q - 8) d; d sc q - dmin m, the products exact; the factors of {@link #factors});
      * other rows (past the groups, or a short block) value by value.
      */
     static void decodeColumns(Tensor w, long r0, int count, float[] dst) {
@@ -313,7 +440,7 @@ final class Q4Rows {
         float[] f = FACTORS.get();
         long p = r0 / Q4.GROUP * 32L * n;
         for (int b = 0, at = 0; b < blocks; b++) {
-            factors(w, r0 - k, b, 1f, k / 32, k / 32 + 1, f, 0); // d, or d sc and dmin m, of the half holding the rows
+            factors(w, r0 - k, b, k / 32, f); // d, or d sc and dmin m, of the half holding the rows
             FloatVector step = FloatVector.fromArray(F, f, k), min = FloatVector.fromArray(F, f, Q4.GROUP + k); // min: Q4_K's only
             for (int c = 0; c < Q4.BLOCK; c += 2, p += 64, at += 32) {
                 IntVector pair = (IntVector) ShortVector.fromMemorySegment(S, q, p, LE).convertShape(VectorOperators.S2I, I, part);

@@ -79,7 +79,7 @@ class Q4RowsTest {
                     for (int r = 0; r < rows; r++) {
                         String what = type + " [" + rows + ", " + cols + "] row " + r;
                         assertEquals(reference(w.tensor(), r, x, 3), out[1 + r], what);
-                        assertWithinActivationRounding(w.values(), r * cols, x, 3, cols, out[1 + r], what);
+                        assertWithinActivationRounding(w.tensor(), w.values(), r * cols, x, 3, cols, out[1 + r], what);
                     }
                 }
             }
@@ -105,46 +105,59 @@ class Q4RowsTest {
     }
 
     /**
-     * 4-bit decoding as {@code Q4Rows} defines it, plainly: each block of 32 activations rounded to
-     * int8 under dx = max |x| / 127; per block, the integer sums of (q - 8) xq and of xq, then for
-     * Q4_0 the first times d dx, for Q4_K the first plus 8 times the second times d sc dx and the
-     * second times dx times dmin m taken away, each added to the row's sum with one rounding.
+     * 4-bit decoding as {@code Q4Rows} defines it, plainly: the activations rounded to int8 under
+     * dx = max |x| / 127 of each Q4_0 block of 32 or Q4_K super-block of 256; per block, the integer
+     * sums of (q - 8) xq and of xq. Q4_0: the first times d dx added to the row's sum with one
+     * rounding. Q4_K: per super-block, u = sum sc (first + 8 second) and v = sum m second in
+     * integers, then u times d dx and v times -(dmin dx) added so.
      */
     static float reference(Tensor w, int r, float[] x, int xo) {
-        int n = w.cols();
+        int n = w.cols(), span = span(w);
         long rows = w.rows();
         MemorySegment scales = w.scales();
         float sum = 0;
-        for (int b = 0; b < n / Q4.BLOCK; b++) {
+        for (int s = 0; s < n; s += span) {
             float max = 0;
-            for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) max = Math.max(max, Math.abs(x[xo + i]));
+            for (int i = s; i < s + span; i++) max = Math.max(max, Math.abs(x[xo + i]));
             float dx = max / 127, inverse = dx == 0 ? 0 : 1 / dx;
-            int dot = 0, xSum = 0;
-            for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) {
-                int xq = (int) Math.rint(x[xo + i] * inverse);
-                dot += (Q4.code(w, (long) r * n + i) - 8) * xq;
-                xSum += xq;
+            int u = 0, v = 0;
+            for (int b = s / Q4.BLOCK; b < (s + span) / Q4.BLOCK; b++) {
+                int dot = 0, xSum = 0;
+                for (int i = b * Q4.BLOCK; i < (b + 1) * Q4.BLOCK; i++) {
+                    int xq = (int) Math.rint(x[xo + i] * inverse);
+                    dot += (Q4.code(w, (long) r * n + i) - 8) * xq;
+                    xSum += xq;
+                }
+                if (w.dtype() == DType.Q4_0) {
+                    sum = Math.fma((float) dot, w.scale(Q4.scaleIndex(rows, n, r, b)) * dx, sum);
+                } else {
+                    u += scales.get(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, b)) * (dot + 8 * xSum);
+                    v += scales.get(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, b)) * xSum;
+                }
             }
-            if (w.dtype() == DType.Q4_0) {
-                sum = Math.fma((float) dot, w.scale(Q4.scaleIndex(rows, n, r, b)) * dx, sum);
-            } else {
-                float d = TestTensors.f16Value(scales.get(Tensor.I16_LE, Q4.dAt(rows, n, r, b)));
-                float dmin = TestTensors.f16Value(scales.get(Tensor.I16_LE, Q4.dminAt(rows, n, r, b)));
-                int sc = scales.get(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, b)), m = scales.get(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, b));
-                sum = Math.fma((float) (dot + 8 * xSum), d * sc * dx, sum);
-                sum = Math.fma(dmin * m, -(xSum * dx), sum);
+            if (w.dtype() == DType.Q4_K) {
+                float d = TestTensors.f16Value(scales.get(Tensor.I16_LE, Q4.dAt(rows, n, r, s / Q4.BLOCK)));
+                float dmin = TestTensors.f16Value(scales.get(Tensor.I16_LE, Q4.dminAt(rows, n, r, s / Q4.BLOCK)));
+                sum = Math.fma((float) u, d * dx, sum);
+                sum = Math.fma((float) v, -(dmin * dx), sum);
             }
         }
         return sum;
     }
 
-    /** |actual - sum w x| within what rounding each activation to its block's int8 grid (half a step, dx / 2) can move it. */
-    private static void assertWithinActivationRounding(float[] w, int wo, float[] x, int xo, int n, float actual, String what) {
+    /** Activations under one int8 scale: a Q4_0 block, a Q4_K super-block. */
+    private static int span(Tensor w) {
+        return w.dtype() == DType.Q4_K ? Q4.SUPER : Q4.BLOCK;
+    }
+
+    /** |actual - sum w x| within what rounding each activation to its int8 grid (half a step, dx / 2) can move it. */
+    private static void assertWithinActivationRounding(Tensor t, float[] w, int wo, float[] x, int xo, int n, float actual, String what) {
         double exact = 0, bound = 1e-6;
-        for (int b = 0; b < n; b += Q4.BLOCK) {
+        int span = span(t);
+        for (int b = 0; b < n; b += span) {
             double max = 0;
-            for (int i = b; i < b + Q4.BLOCK; i++) max = Math.max(max, Math.abs(x[xo + i]));
-            for (int i = b; i < b + Q4.BLOCK; i++) {
+            for (int i = b; i < b + span; i++) max = Math.max(max, Math.abs(x[xo + i]));
+            for (int i = b; i < b + span; i++) {
                 exact += (double) w[wo + i] * x[xo + i];
                 bound += Math.abs(w[wo + i]) * (max / 127 / 2 * 1.001);
             }
