@@ -25,9 +25,10 @@ import static org.knowcoder.testing.Approx.assertArraysClose;
 /**
  * A random model loaded with --quantize q4_0 / q4_k ({@link ModelLoader#weights}) against the same
  * model with every matrix replaced by its dequantized values in F32: the 4-bit kernels must compute
- * what those values compute, but for one thing: their decoding rounds each block of 32 activations
- * to int8 (as ggml's 4-bit dots do; Q4RowsTest holds the kernels to that arithmetic bit for bit),
- * which moves these models' logits by up to about 0.15, so the greedy ids agree but for near ties.
+ * what those values compute, but for one thing: their decoding rounds the activations to int8, per
+ * block of 32 for Q4_0 and per super-block of 256 for Q4_K (as ggml's 4-bit dots do; Q4RowsTest
+ * holds the kernels to that arithmetic bit for bit), which moves these models' logits by up to
+ * about 0.15, so the greedy ids agree but for near ties.
  */
 class Q4ReferenceTest {
     /** How far 4-bit logits may move from those of the dequantized weights (absolute; the logits here span about -6 to 6). */

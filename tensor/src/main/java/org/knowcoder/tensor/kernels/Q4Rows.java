@@ -108,12 +108,12 @@ final class Q4Rows {
 
     /** max |x[at .. at + count)|, count a multiple of 32. */
     private static float maxAbs(float[] x, int at, int count) {
-        float max = 0;
         if (VECTOR) {
             FloatVector m = FloatVector.zero(F);
             for (int i = at; i < at + count; i += 16) m = m.max(FloatVector.fromArray(F, x, i).abs());
             return m.reduceLanes(VectorOperators.MAX);
         }
+        float max = 0;
         for (int i = at; i < at + count; i++) max = Math.max(max, Math.abs(x[i]));
         return max;
     }
