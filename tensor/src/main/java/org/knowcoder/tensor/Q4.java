@@ -16,16 +16,19 @@ import java.util.Arrays;
  * high ones. The rows past the last whole group are stored one after another, value i of a row in
  * byte i / 2 (low nibble for even i).
  *
- * <p>Scales, as GGUF stores them (so the copy is no larger than the file), in the groups' order:
+ * <p>Scales, in the groups' order, no more bytes than GGUF's (so the copy is no larger than the file):
  * <ul>
  *   <li>Q4_0: one F16 d per block of 32 values, value = (q - 8) d; a group's 64 d of one block side
  *       by side ({@link #scaleIndex}).</li>
  *   <li>Q4_K: per super-block of 256 values the 6-bit scales sc[0..8) and mins m[0..8) of its eight
  *       blocks of 32 and an F16 d and dmin, value = d sc[j] q - dmin m[j]: {@link #RECORD} bytes a
- *       row. A group's records of one super-block are {@link #GROUP} records' worth: for each block
- *       its 64 scales (byte 2k: row k, 2k + 1: row k + 32, as the nibbles), then the 64 mins so,
- *       then the 64 d and the 64 dmin in row order. A row past the groups has its records one after
- *       another: sc[0..8), m[0..8), d, dmin ({@link #scaleAt} and the methods after it).</li>
+ *       row, as GGUF's. Block j's byte holds sc[j] in its low six bits and the low two bits of m[j]
+ *       above them; the high four bits of m[j] and m[j + 4] (j < 4) share a byte, low nibble and high
+ *       ({@link #scale}, {@link #min}). A group's records of one super-block are {@link #GROUP}
+ *       records' worth: for each block its 64 scale bytes (byte 2k: row k, 2k + 1: row k + 32, as the
+ *       nibbles), then for each j < 4 the 64 bytes of mins' high bits so, then the 64 d and the 64
+ *       dmin in row order. A row past the groups has its records one after another: the 8 scale
+ *       bytes, the 4 bytes of mins' high bits, d, dmin.</li>
  * </ul>
  */
 public final class Q4 {
@@ -37,8 +40,8 @@ public final class Q4 {
     public static final int SUPER = 256;
     /** Rows of a group. */
     public static final int GROUP = 64;
-    /** Bytes of a Q4_K super-block's scales for one row: 8 scales, 8 mins, F16 d, F16 dmin. */
-    public static final int RECORD = 20;
+    /** Bytes of a Q4_K super-block's scales for one row: 8 scales and mins of 6 bits, F16 d, F16 dmin. */
+    public static final int RECORD = 16;
 
     /** Values per scale group of {@code type}'s rows: rows must be a multiple of it. */
     public static int rowMultiple(DType type) {
@@ -73,26 +76,48 @@ public final class Q4 {
         return r < grouped(rows) ? (r / GROUP * blocks + b) * GROUP + r % GROUP : r * blocks + b;
     }
 
-    /** Byte of a [rows, n] Q4_K tensor's scales holding the 6-bit scale of block b (values 32b ..) of row r. */
+    /** Byte of a [rows, n] Q4_K tensor's scales holding the 6-bit scale of block b (values 32b ..) of row r, and the low two bits of its min. */
     public static long scaleAt(long rows, int n, long r, int b) {
         if (r >= grouped(rows)) return rowRecord(n, r, b) + b % 8;
         int k = (int) (r % GROUP);
         return groupRecords(n, r, b) + 64 * (b % 8) + lane(k) + k / 32;
     }
 
-    /** The same for the block's 6-bit min. */
-    public static long minAt(long rows, int n, long r, int b) {
-        return r < grouped(rows) ? scaleAt(rows, n, r, b) + 8 * 64 : rowRecord(n, r, b) + 8 + b % 8;
+    /** Byte holding the high four bits of the block's min: its low nibble for blocks 0-3 of a super-block, its high one for 4-7. */
+    public static long minsAt(long rows, int n, long r, int b) {
+        if (r >= grouped(rows)) return rowRecord(n, r, b) + 8 + b % 4;
+        int k = (int) (r % GROUP);
+        return groupRecords(n, r, b) + 8 * 64 + 64 * (b % 4) + lane(k) + k / 32;
     }
 
     /** Byte of the F16 d of the super-block holding block b of row r of a [rows, n] Q4_K tensor. */
     public static long dAt(long rows, int n, long r, int b) {
-        return r < grouped(rows) ? groupRecords(n, r, b) + 16 * 64 + 2 * (r % GROUP) : rowRecord(n, r, b) + 16;
+        return r < grouped(rows) ? groupRecords(n, r, b) + 12 * 64 + 2 * (r % GROUP) : rowRecord(n, r, b) + 12;
     }
 
     /** The same for its F16 dmin. */
     public static long dminAt(long rows, int n, long r, int b) {
-        return r < grouped(rows) ? dAt(rows, n, r, b) + 2 * 64 : rowRecord(n, r, b) + 18;
+        return r < grouped(rows) ? dAt(rows, n, r, b) + 2 * 64 : rowRecord(n, r, b) + 14;
+    }
+
+    /** The 6-bit scale of block b of row r of a [rows, n] Q4_K tensor, from its scales s. */
+    public static int scale(MemorySegment s, long rows, int n, long r, int b) {
+        return s.get(ValueLayout.JAVA_BYTE, scaleAt(rows, n, r, b)) & 0x3F;
+    }
+
+    /** The 6-bit min of block b of row r. */
+    public static int min(MemorySegment s, long rows, int n, long r, int b) {
+        int high = s.get(ValueLayout.JAVA_BYTE, minsAt(rows, n, r, b)) >> 4 * (b % 8 / 4) & 0xF;
+        return s.get(ValueLayout.JAVA_BYTE, scaleAt(rows, n, r, b)) >> 6 & 3 | high << 2;
+    }
+
+    /** Sets the 6-bit scale sc and min m of block b of row r (the other block's nibble of the shared byte kept). */
+    public static void setScaleAndMin(MemorySegment s, long rows, int n, long r, int b, int sc, int m) {
+        if ((sc | m) >>> 6 != 0) throw new IllegalArgumentException("Q4_K scale " + sc + " and min " + m + ": six bits each");
+        s.set(ValueLayout.JAVA_BYTE, scaleAt(rows, n, r, b), (byte) (sc | (m & 3) << 6));
+        long at = minsAt(rows, n, r, b);
+        int shift = 4 * (b % 8 / 4);
+        s.set(ValueLayout.JAVA_BYTE, at, (byte) (s.get(ValueLayout.JAVA_BYTE, at) & ~(0xF << shift) | (m >> 2) << shift));
     }
 
     /** Where the records of row r's group for the super-block of block b start. */
@@ -119,7 +144,7 @@ public final class Q4 {
         if (t.dtype() == DType.Q4_0) return (q - 8) * t.scale(scaleIndex(rows, n, r, b));
         MemorySegment s = t.scales();
         float d = Half.f16ToFloat(s.get(Tensor.I16_LE, dAt(rows, n, r, b))), dmin = Half.f16ToFloat(s.get(Tensor.I16_LE, dminAt(rows, n, r, b)));
-        return d * s.get(ValueLayout.JAVA_BYTE, scaleAt(rows, n, r, b)) * q - dmin * s.get(ValueLayout.JAVA_BYTE, minAt(rows, n, r, b));
+        return d * scale(s, rows, n, r, b) * q - dmin * min(s, rows, n, r, b);
     }
 
     /**

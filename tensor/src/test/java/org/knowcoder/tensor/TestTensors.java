@@ -142,8 +142,7 @@ public final class TestTensors {
                         scales.set(Tensor.I16_LE, Q4.dminAt(rows, cols, r, b), Half.floatToF16(rnd.nextFloat() / 60));
                     }
                     int sc = rnd.nextInt(64), m = rnd.nextInt(64);
-                    scales.set(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, cols, r, b), (byte) sc);
-                    scales.set(ValueLayout.JAVA_BYTE, Q4.minAt(rows, cols, r, b), (byte) m);
+                    Q4.setScaleAndMin(scales, rows, cols, r, b, sc, m);
                     step = f16Value(scales.get(Tensor.I16_LE, Q4.dAt(rows, cols, r, b))) * sc;
                     min = f16Value(scales.get(Tensor.I16_LE, Q4.dminAt(rows, cols, r, b))) * m;
                 }

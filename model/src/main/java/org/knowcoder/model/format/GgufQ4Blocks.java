@@ -51,10 +51,7 @@ final class GgufQ4Blocks {
                     int block = 8 * b; // the super-block's first block of 32
                     scales.set(Tensor.I16_LE, Q4.dAt(rows, n, r, block), row.get(Tensor.I16_LE, at));
                     scales.set(Tensor.I16_LE, Q4.dminAt(rows, n, r, block), row.get(Tensor.I16_LE, at + 2));
-                    for (int j = 0; j < 8; j++) {
-                        scales.set(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, block + j), (byte) sixBits(row, at + 4, j, false));
-                        scales.set(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, block + j), (byte) sixBits(row, at + 4, j, true));
-                    }
+                    for (int j = 0; j < 8; j++) Q4.setScaleAndMin(scales, rows, n, r, block + j, sixBits(row, at + 4, j, false), sixBits(row, at + 4, j, true));
                 }
             }
             writer.put(codes);
@@ -81,8 +78,7 @@ final class GgufQ4Blocks {
                     b.set(Tensor.I16_LE, 0, scales.get(Tensor.I16_LE, Q4.dAt(rows, n, src, first)));
                     b.set(Tensor.I16_LE, 2, scales.get(Tensor.I16_LE, Q4.dminAt(rows, n, src, first)));
                     for (int j = 0; j < 8; j++) {
-                        packSixBits(block, 4, j, scales.get(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, src, first + j)),
-                                scales.get(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, src, first + j)));
+                        packSixBits(block, 4, j, Q4.scale(scales, rows, n, src, first + j), Q4.min(scales, rows, n, src, first + j));
                     }
                 }
                 int codes = type == GgmlType.Q4_0 ? 2 : 16;

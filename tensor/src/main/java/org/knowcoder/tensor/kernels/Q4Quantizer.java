@@ -84,8 +84,7 @@ public final class Q4Quantizer {
         for (int j = 0; j < blocks; j++) {
             int sc = d == 0 ? 0 : (int) Math.min(63, Math.rint(scale[j] / d));
             int m = dmin == 0 ? 0 : (int) Math.min(63, Math.rint(min[j] / dmin));
-            scales.set(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, first + j), (byte) sc);
-            scales.set(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, first + j), (byte) m);
+            Q4.setScaleAndMin(scales, rows, n, r, first + j, sc, m);
             float step = d * sc, offset = dmin * m;
             for (int i = s + j * Q4.BLOCK; i < s + (j + 1) * Q4.BLOCK; i++) codes[i] = code(step == 0 ? 0 : Math.rint((row[i] + offset) / step));
         }

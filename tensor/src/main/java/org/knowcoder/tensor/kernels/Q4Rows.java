@@ -164,8 +164,8 @@ final class Q4Rows {
                 sum = Math.fma((float) dot, w.scale(Q4.scaleIndex(rows, n, r, b)) * dx, sum);
                 continue;
             }
-            u += scales.get(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, b)) * (dot + eight);
-            v += scales.get(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, b)) * (eight >> 3);
+            u += Q4.scale(scales, rows, n, r, b) * (dot + eight);
+            v += Q4.min(scales, rows, n, r, b) * (eight >> 3);
             if (b % 8 == 7) {
                 float d = Float.float16ToFloat(scales.get(Tensor.I16_LE, Q4.dAt(rows, n, r, b)));
                 float dmin = Float.float16ToFloat(scales.get(Tensor.I16_LE, Q4.dminAt(rows, n, r, b)));
@@ -178,11 +178,16 @@ final class Q4Rows {
     }
 
     private static final ShortVector LOW_BYTES = ShortVector.broadcast(S, (short) 0xFF);
+    /** A Q4_K scale byte's scale (its low six bits), and its min's low two bits (the top two, shifted down), in both bytes of a short. */
+    private static final ShortVector SCALE_BITS = ShortVector.broadcast(S, (short) 0x3F), MIN_LOW_BITS = ShortVector.broadcast(S, (short) 0x0303);
+    /** A mins byte's two nibbles (the high four bits of two blocks' mins) each moved to bits 2-5, in both bytes of a short. */
+    private static final ShortVector MIN_HIGH_BITS = ShortVector.broadcast(S, (short) 0x3C3C);
     /**
      * Shift counts as vectors: a shift by a constant int came out as a move of the count into a
      * vector register before every shift (vmovd, then vpsrlw); by a vector, one vpsrlvw.
      */
-    private static final ShortVector BY_8 = ShortVector.broadcast(S, (short) 8), BY_4 = ShortVector.broadcast(S, (short) 4);
+    private static final ShortVector BY_8 = ShortVector.broadcast(S, (short) 8), BY_6 = ShortVector.broadcast(S, (short) 6),
+            BY_4 = ShortVector.broadcast(S, (short) 4), BY_2 = ShortVector.broadcast(S, (short) 2);
     /** Blocks of a Q4_K super-block. */
     private static final int SPAN_BLOCKS = Q4.SUPER / Q4.BLOCK;
     /** Per thread, the block sums of {@link #blockSums} and a Q4_K super-block's integer sums u and v ({@link #superBlock}). */
@@ -315,14 +320,14 @@ final class Q4Rows {
                 blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, eightSum, s);
                 IntVector eight = IntVector.broadcast(I, eightSum);
                 // the scales of rows k and k + 32 in short k, as the sums
-                ShortVector sa = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, a, block), LE), ka = sa.and(LOW_BYTES), la = sa.lanewise(VectorOperators.LSHR, BY_8);
+                ShortVector sa = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, a, block), LE), ka = sa.and(SCALE_BITS), la = sa.lanewise(VectorOperators.LSHR, BY_8).and(SCALE_BITS);
                 ShortVector aLow = ShortVector.fromArray(S, s, 0), aHigh = ShortVector.fromArray(S, s, 32);
                 ua0 = ua0.add(((IntVector) aLow.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) ka.convertShape(VectorOperators.S2I, I, 0)));
                 ua1 = ua1.add(((IntVector) aLow.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) ka.convertShape(VectorOperators.S2I, I, 1)));
                 ua2 = ua2.add(((IntVector) aHigh.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) la.convertShape(VectorOperators.S2I, I, 0)));
                 ua3 = ua3.add(((IntVector) aHigh.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) la.convertShape(VectorOperators.S2I, I, 1)));
                 if (!two) continue;
-                ShortVector sb = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, b, block), LE), kb = sb.and(LOW_BYTES), lb = sb.lanewise(VectorOperators.LSHR, BY_8);
+                ShortVector sb = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, b, block), LE), kb = sb.and(SCALE_BITS), lb = sb.lanewise(VectorOperators.LSHR, BY_8).and(SCALE_BITS);
                 ShortVector bLow = ShortVector.fromArray(S, s, 64), bHigh = ShortVector.fromArray(S, s, 96);
                 ub0 = ub0.add(((IntVector) bLow.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) kb.convertShape(VectorOperators.S2I, I, 0)));
                 ub1 = ub1.add(((IntVector) bLow.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) kb.convertShape(VectorOperators.S2I, I, 1)));
@@ -350,12 +355,16 @@ final class Q4Rows {
      * f), f being out[at ..]; d and dmin widened from F16 in the vector.
      */
     private static void superBlock(MemorySegment scales, long rows, int n, long r, int first, MemorySegment xs, int[] totals, float[] out, int o) {
-        long m0 = Q4.minAt(rows, n, r, first), sums = sumsAt(n) + 2L * first; // a group's mins of consecutive blocks: 64 bytes apart
+        long s0 = Q4.scaleAt(rows, n, r, first), h0 = Q4.minsAt(rows, n, r, first), sums = sumsAt(n) + 2L * first; // 64 bytes a block
         // sum m sum xq in 16-bit lanes: sum xq = 64 h + l (l in 0..63, |h| <= 64), so m h and m l, and 8 of each summed, fit a short
         ShortVector zero = ShortVector.zero(S), kh = zero, kl = zero, lh = zero, ll = zero;
         for (int j = 0; j < SPAN_BLOCKS; j++) {
             int sum = xs.get(Tensor.I16_LE, sums + 2L * j) >> 3;
-            ShortVector m = ShortVector.fromMemorySegment(S, scales, m0 + 64L * j, LE), mk = m.and(LOW_BYTES), ml = m.lanewise(VectorOperators.LSHR, BY_8);
+            // the min: its low two bits atop the scale byte, its high four a nibble of the byte it shares with block j +- 4
+            ShortVector high = ShortVector.fromMemorySegment(S, scales, h0 + 64L * (j % 4), LE);
+            high = (j < 4 ? high.lanewise(VectorOperators.LSHL, BY_2) : high.lanewise(VectorOperators.LSHR, BY_2)).and(MIN_HIGH_BITS);
+            ShortVector m = ShortVector.fromMemorySegment(S, scales, s0 + 64L * j, LE).lanewise(VectorOperators.LSHR, BY_6).and(MIN_LOW_BITS).or(high);
+            ShortVector mk = m.and(LOW_BYTES), ml = m.lanewise(VectorOperators.LSHR, BY_8);
             ShortVector h = ShortVector.broadcast(S, (short) (sum >> 6)), l = ShortVector.broadcast(S, (short) (sum & 63));
             kh = kh.add(mk.mul(h));
             kl = kl.add(mk.mul(l));
@@ -409,8 +418,9 @@ final class Q4Rows {
             return;
         }
         // rows k: the low bytes of the scales' shorts; rows k + 32: the high ones
-        ShortVector sc = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, r, block), LE).lanewise(VectorOperators.LSHR, 8 * h).and(LOW_BYTES);
-        ShortVector m = ShortVector.fromMemorySegment(S, scales, Q4.minAt(rows, n, r, block), LE).lanewise(VectorOperators.LSHR, 8 * h).and(LOW_BYTES);
+        ShortVector bytes = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, r, block), LE).lanewise(VectorOperators.LSHR, 8 * h).and(LOW_BYTES);
+        ShortVector high = ShortVector.fromMemorySegment(S, scales, Q4.minsAt(rows, n, r, block), LE).lanewise(VectorOperators.LSHR, 8 * h + 4 * (block % 8 / 4));
+        ShortVector sc = bytes.and(SCALE_BITS), m = bytes.lanewise(VectorOperators.LSHR, 6).or(high.and((short) 0xF).lanewise(VectorOperators.LSHL, 2));
         ShortVector ds = ShortVector.fromMemorySegment(S, scales, Q4.dAt(rows, n, r, block) + 64 * h, LE), dmins = ShortVector.fromMemorySegment(S, scales, Q4.dminAt(rows, n, r, block) + 64 * h, LE);
         for (int p = 0; p < 2; p++) {
             ((IntVector) ds.convertShape(VectorOperators.S2I, I, p)).lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats().mul(TWO_112)

@@ -55,7 +55,7 @@ class Q4QuantizerTest {
                 float dmin = Half.f16ToFloat(q.scales().get(Tensor.I16_LE, Q4.dminAt(2, 512, r, first8)));
                 assertEquals(d, Half.f16ToFloat(Half.floatToF16(d)), "d is an F16");
                 for (int j = 0; j < 8; j++) {
-                    int sc = q.scales().get(ValueLayout.JAVA_BYTE, Q4.scaleAt(2, 512, r, first8 + j)), m = q.scales().get(ValueLayout.JAVA_BYTE, Q4.minAt(2, 512, r, first8 + j));
+                    int sc = Q4.scale(q.scales(), 2, 512, r, first8 + j), m = Q4.min(q.scales(), 2, 512, r, first8 + j);
                     assertTrue(sc >= 0 && sc < 64 && m >= 0 && m < 64, "6-bit scale and min");
                     float lo = 0, hi = -Float.MAX_VALUE;
                     int first = s * Q4.SUPER + j * Q4.BLOCK;

@@ -51,16 +51,38 @@ class Q4RowsTest {
             // Q4_K: the group's records of super-block 1 (blocks 8..15) follow those of super-block 0
             long records = (2 + 1) * 64L * Q4.RECORD;
             assertEquals(records + 64 * 3 + 2 * (k % 32) + k / 32, Q4.scaleAt(130, n, 64 + k, 11));
-            assertEquals(records + 8 * 64 + 64 * 3 + 2 * (k % 32) + k / 32, Q4.minAt(130, n, 64 + k, 11));
-            assertEquals(records + 16 * 64 + 2 * k, Q4.dAt(130, n, 64 + k, 11));
-            assertEquals(records + 18 * 64 + 2 * k, Q4.dminAt(130, n, 64 + k, 11));
+            assertEquals(records + 8 * 64 + 64 * 3 + 2 * (k % 32) + k / 32, Q4.minsAt(130, n, 64 + k, 11));
+            assertEquals(records + 8 * 64 + 64 * 3 + 2 * (k % 32) + k / 32, Q4.minsAt(130, n, 64 + k, 15), "blocks 3 and 7 share a byte");
+            assertEquals(records + 12 * 64 + 2 * k, Q4.dAt(130, n, 64 + k, 11));
+            assertEquals(records + 14 * 64 + 2 * k, Q4.dminAt(130, n, 64 + k, 11));
         }
         // rows 128 and 129, past the groups: one after another, two values a byte; Q4_K records row by row
         assertEquals(128L * n / 2 + n / 2 + 5 / 2, Q4.nibble(130, n, 129, 5) >> 1);
         assertEquals(1, Q4.nibble(130, n, 129, 5) & 1);
         assertEquals(129L * (n / Q4.BLOCK) + 1, Q4.scaleIndex(130, n, 129, 1));
         assertEquals((129L * 2 + 1) * Q4.RECORD + 3, Q4.scaleAt(130, n, 129, 11));
-        assertEquals((129L * 2 + 1) * Q4.RECORD + 18, Q4.dminAt(130, n, 129, 11));
+        assertEquals((129L * 2 + 1) * Q4.RECORD + 8 + 3, Q4.minsAt(130, n, 129, 15));
+        assertEquals((129L * 2 + 1) * Q4.RECORD + 14, Q4.dminAt(130, n, 129, 11));
+    }
+
+    @Test
+    void q4kScalesAndMinsTakeSixBitsEachAndLeaveTheirNeighbours() {
+        int n = 256;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(Q4.scaleBytes(DType.Q4_K, 65L * n));
+            for (long r : new long[] {5, 37, 64}) { // rows k and k + 32 side by side; row 64 past the group
+                for (int v = 0; v < 64; v++) {
+                    for (int b = 0; b < 8; b++) Q4.setScaleAndMin(s, 65, n, r, b, (v + b) % 64, (v + 7 * b) % 64);
+                    for (int b = 0; b < 8; b++) {
+                        assertEquals((v + b) % 64, Q4.scale(s, 65, n, r, b));
+                        assertEquals((v + 7 * b) % 64, Q4.min(s, 65, n, r, b), "row " + r + ", block " + b);
+                    }
+                }
+            }
+            assertEquals(63, Q4.scale(s, 65, n, 5, 0), "row 37's writes left row 5's");
+            assertEquals((63 + 7) % 64, Q4.min(s, 65, n, 5, 1));
+            assertThrows(IllegalArgumentException.class, () -> Q4.setScaleAndMin(s, 65, n, 0, 0, 64, 0));
+        }
     }
 
     @ParameterizedTest(name = "{0}, {1} threads")
@@ -131,8 +153,8 @@ class Q4RowsTest {
                 if (w.dtype() == DType.Q4_0) {
                     sum = Math.fma((float) dot, w.scale(Q4.scaleIndex(rows, n, r, b)) * dx, sum);
                 } else {
-                    u += scales.get(ValueLayout.JAVA_BYTE, Q4.scaleAt(rows, n, r, b)) * (dot + 8 * xSum);
-                    v += scales.get(ValueLayout.JAVA_BYTE, Q4.minAt(rows, n, r, b)) * xSum;
+                    u += Q4.scale(scales, rows, n, r, b) * (dot + 8 * xSum);
+                    v += Q4.min(scales, rows, n, r, b) * xSum;
                 }
             }
             if (w.dtype() == DType.Q4_K) {
