@@ -255,11 +255,13 @@ final class Q4Rows {
         boolean two = a != b;
         short[] s = SUMS.get();
         long pa = (long) a * (n / 2), pb = (long) b * (n / 2);
+        // offsets outside the loop, as in groupsK: a group's 64 F16 d of consecutive blocks are 128 bytes apart
+        long sums = sumsAt(n), dx = dxAt(n), scalesA = Q4.scaleIndex(rows, n, a, 0) * 2, scalesB = Q4.scaleIndex(rows, n, b, 0) * 2;
         FloatVector zero = FloatVector.zero(F), a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
         for (int block = 0; block < blocks; block++, pa += 32 * Q4.BLOCK, pb += 32 * Q4.BLOCK) {
-            blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, xs.get(Tensor.I16_LE, sumsAt(n) + 2L * block), s);
-            FloatVector step = FloatVector.broadcast(F, xs.get(Tensor.F32_LE, dxAt(n) + 4L * block));
-            long sa = Q4.scaleIndex(rows, n, a, block) * 2, sb = Q4.scaleIndex(rows, n, b, block) * 2;
+            blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, xs.get(Tensor.I16_LE, sums + 2L * block), s);
+            FloatVector step = FloatVector.broadcast(F, xs.get(Tensor.F32_LE, dx + 4L * block));
+            long sa = scalesA + 128L * block, sb = scalesB + 128L * block;
             ShortVector aLow = ShortVector.fromArray(S, s, 0), aHigh = ShortVector.fromArray(S, s, 32);
             ShortVector da = ShortVector.fromMemorySegment(S, scales, sa, LE), ea = ShortVector.fromMemorySegment(S, scales, sa + 64, LE);
             a0 = ((FloatVector) aLow.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0))
@@ -313,21 +315,25 @@ final class Q4Rows {
         long pa = (long) a * (n / 2), pb = (long) b * (n / 2);
         Arrays.fill(out, oo + a, oo + a + Q4.GROUP, 0f);
         if (two) Arrays.fill(out, oo + b, oo + b + Q4.GROUP, 0f);
+        long sums = sumsAt(n);
         for (int first = 0; first < n / Q4.BLOCK; first += SPAN_BLOCKS) {
+            // the groups' scale bytes of the super-block's blocks, 64 apart; taken before any vector is live, since a
+            // call C2 does not inline (it stops inlining in a method this large) spills and reloads every live vector
+            long scalesA = Q4.scaleAt(rows, n, a, first), scalesB = Q4.scaleAt(rows, n, b, first);
             IntVector none = IntVector.zero(I), ua0 = none, ua1 = none, ua2 = none, ua3 = none, ub0 = none, ub1 = none, ub2 = none, ub3 = none;
             for (int block = first; block < first + SPAN_BLOCKS; block++, pa += 32 * Q4.BLOCK, pb += 32 * Q4.BLOCK) {
-                short eightSum = xs.get(Tensor.I16_LE, sumsAt(n) + 2L * block);
+                short eightSum = xs.get(Tensor.I16_LE, sums + 2L * block);
                 blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, eightSum, s);
                 IntVector eight = IntVector.broadcast(I, eightSum);
                 // the scales of rows k and k + 32 in short k, as the sums
-                ShortVector sa = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, a, block), LE), ka = sa.and(SCALE_BITS), la = sa.lanewise(VectorOperators.LSHR, BY_8).and(SCALE_BITS);
+                ShortVector sa = ShortVector.fromMemorySegment(S, scales, scalesA + 64L * (block - first), LE), ka = sa.and(SCALE_BITS), la = sa.lanewise(VectorOperators.LSHR, BY_8).and(SCALE_BITS);
                 ShortVector aLow = ShortVector.fromArray(S, s, 0), aHigh = ShortVector.fromArray(S, s, 32);
                 ua0 = ua0.add(((IntVector) aLow.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) ka.convertShape(VectorOperators.S2I, I, 0)));
                 ua1 = ua1.add(((IntVector) aLow.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) ka.convertShape(VectorOperators.S2I, I, 1)));
                 ua2 = ua2.add(((IntVector) aHigh.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) la.convertShape(VectorOperators.S2I, I, 0)));
                 ua3 = ua3.add(((IntVector) aHigh.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) la.convertShape(VectorOperators.S2I, I, 1)));
                 if (!two) continue;
-                ShortVector sb = ShortVector.fromMemorySegment(S, scales, Q4.scaleAt(rows, n, b, block), LE), kb = sb.and(SCALE_BITS), lb = sb.lanewise(VectorOperators.LSHR, BY_8).and(SCALE_BITS);
+                ShortVector sb = ShortVector.fromMemorySegment(S, scales, scalesB + 64L * (block - first), LE), kb = sb.and(SCALE_BITS), lb = sb.lanewise(VectorOperators.LSHR, BY_8).and(SCALE_BITS);
                 ShortVector bLow = ShortVector.fromArray(S, s, 64), bHigh = ShortVector.fromArray(S, s, 96);
                 ub0 = ub0.add(((IntVector) bLow.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) kb.convertShape(VectorOperators.S2I, I, 0)));
                 ub1 = ub1.add(((IntVector) bLow.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) kb.convertShape(VectorOperators.S2I, I, 1)));
@@ -355,7 +361,9 @@ final class Q4Rows {
      * f), f being out[at ..]; d and dmin widened from F16 in the vector.
      */
     private static void superBlock(MemorySegment scales, long rows, int n, long r, int first, MemorySegment xs, int[] totals, float[] out, int o) {
-        long s0 = Q4.scaleAt(rows, n, r, first), h0 = Q4.minsAt(rows, n, r, first), sums = sumsAt(n) + 2L * first; // 64 bytes a block
+        // every offset before the vectors (see groupsK): the group's scale and mins bytes of a block 64 apart
+        long s0 = Q4.scaleAt(rows, n, r, first), h0 = Q4.minsAt(rows, n, r, first), sums = sumsAt(n) + 2L * first;
+        long d = Q4.dAt(rows, n, r, first), dmin = Q4.dminAt(rows, n, r, first), dx = dxAt(n) + 4L * first;
         // sum m sum xq in 16-bit lanes: sum xq = 64 h + l (l in 0..63, |h| <= 64), so m h and m l, and 8 of each summed, fit a short
         ShortVector zero = ShortVector.zero(S), kh = zero, kl = zero, lh = zero, ll = zero;
         for (int j = 0; j < SPAN_BLOCKS; j++) {
@@ -375,8 +383,7 @@ final class Q4Rows {
         ((IntVector) kh.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 6).add((IntVector) kl.convertShape(VectorOperators.S2I, I, 1)).intoArray(totals, 80);
         ((IntVector) lh.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 6).add((IntVector) ll.convertShape(VectorOperators.S2I, I, 0)).intoArray(totals, 96);
         ((IntVector) lh.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 6).add((IntVector) ll.convertShape(VectorOperators.S2I, I, 1)).intoArray(totals, 112);
-        FloatVector step = FloatVector.broadcast(F, xs.get(Tensor.F32_LE, dxAt(n) + 4L * first));
-        long d = Q4.dAt(rows, n, r, first), dmin = Q4.dminAt(rows, n, r, first);
+        FloatVector step = FloatVector.broadcast(F, xs.get(Tensor.F32_LE, dx));
         for (int half = 0; half < 2; half++) { // rows 32 half ..: their F16 d (dmin) from byte 64 half, whole vectors (masked loads were slower)
             ShortVector ds = ShortVector.fromMemorySegment(S, scales, d + 64 * half, LE), dmins = ShortVector.fromMemorySegment(S, scales, dmin + 64 * half, LE);
             int k = o + 32 * half, t = 32 * half;
