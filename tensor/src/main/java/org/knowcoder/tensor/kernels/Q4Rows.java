@@ -190,42 +190,47 @@ final class Q4Rows {
             BY_4 = ShortVector.broadcast(S, (short) 4), BY_2 = ShortVector.broadcast(S, (short) 2);
     /** Blocks of a Q4_K super-block. */
     private static final int SPAN_BLOCKS = Q4.SUPER / Q4.BLOCK;
-    /** Per thread, the block sums of {@link #blockSums} and a Q4_K super-block's integer sums u and v ({@link #superBlock}). */
-    private static final ThreadLocal<short[]> SUMS = ThreadLocal.withInitial(() -> new short[4 * 32]);
+    /** Per thread, the block sums of {@link #blockSums} (two blocks' worth) and a Q4_K super-block's integer sums u and v ({@link #superBlock}). */
+    private static final ThreadLocal<short[]> SUMS = ThreadLocal.withInitial(() -> new short[2 * 4 * 32]);
     private static final ThreadLocal<int[]> TOTALS = ThreadLocal.withInitial(() -> new int[2 * Q4.GROUP]);
     /** Per thread, the per-row factors of {@link #factors} for {@link #decodeColumns}. */
     private static final ThreadLocal<float[]> FACTORS = ThreadLocal.withInitial(() -> new float[2 * Q4.GROUP]);
 
     /**
-     * One block (32 columns) of groups a and b (b read only if {@code two}), from byte pa and pb of
-     * the nibbles, against the activation's xq from byte x: each row's sum (q - 8) xq, into s as
-     * shorts (see the class comment): s[0 .. 32) rows 0-31 of a, s[32 .. 64) rows 32-63, s[64 .. 128)
+     * {@code count} blocks (32 columns each) of groups a and b (b read only if {@code two}), from
+     * byte pa and pb of the nibbles, against the activation's xq from byte x (and each block's 8 sum
+     * xq from byte eightSums of xs): each row's sum (q - 8) xq, into s as shorts (see the class
+     * comment): block c's s[128 c .. + 32) rows 0-31 of a, [+ 32 .. + 64) rows 32-63, [+ 64 .. + 128)
      * those of b. Both types' kernels call it and scale the sums as they need: a call and a few
-     * vectors stored and loaded per block, against its 16 column pairs' work (returning four
-     * vectors would allocate them). A call per block, each block scaled right after its loads,
-     * decoded faster than the sums of 8 blocks at a time (the memory streams wait less).
+     * vectors stored and loaded per call, against its 16 column pairs' work a block (returning
+     * vectors would allocate them; the caller's live vectors are spilled across the call). Each
+     * block scaled right after its loads decoded faster than the sums of 8 blocks at a time (the
+     * memory streams wait less); Q4_K, whose per-block scaling is light, takes two blocks a call
+     * (4-6% faster than one, four slower again), Q4_0 one (two made no difference).
      */
-    private static void blockSums(MemorySegment q, long pa, long pb, boolean two, MemorySegment xs, long x, short eightSum, short[] s) {
-        ShortVector aAll = ShortVector.zero(S), aHigh = aAll, bAll = aAll, bHigh = aAll;
-        for (long end = x + 2L * Q4.BLOCK; x < end; x += 4, pa += 64, pb += 64) {
-            int pair = xs.get(INT_LE, x);
-            ShortVector x0 = ShortVector.broadcast(S, (short) pair), x1 = ShortVector.broadcast(S, (short) (pair >> 16));
-            ShortVector va = ShortVector.fromMemorySegment(S, q, pa, LE);
-            aAll = aAll.add(all(va, x0, x1));
-            aHigh = aHigh.add(high(va, x0, x1));
-            if (two) { // the same every iteration: C2 compiles the loop once for each value
-                ShortVector vb = ShortVector.fromMemorySegment(S, q, pb, LE);
-                bAll = bAll.add(all(vb, x0, x1));
-                bHigh = bHigh.add(high(vb, x0, x1));
+    private static void blockSums(MemorySegment q, long pa, long pb, boolean two, MemorySegment xs, long x, long eightSums, int count, short[] s) {
+        for (int c = 0; c < count; c++) {
+            ShortVector aAll = ShortVector.zero(S), aHigh = aAll, bAll = aAll, bHigh = aAll;
+            for (long end = x + 2L * Q4.BLOCK; x < end; x += 4, pa += 64, pb += 64) {
+                int pair = xs.get(INT_LE, x);
+                ShortVector x0 = ShortVector.broadcast(S, (short) pair), x1 = ShortVector.broadcast(S, (short) (pair >> 16));
+                ShortVector va = ShortVector.fromMemorySegment(S, q, pa, LE);
+                aAll = aAll.add(all(va, x0, x1));
+                aHigh = aHigh.add(high(va, x0, x1));
+                if (two) { // the same every iteration: C2 compiles the loop once for each value
+                    ShortVector vb = ShortVector.fromMemorySegment(S, q, pb, LE);
+                    bAll = bAll.add(all(vb, x0, x1));
+                    bHigh = bHigh.add(high(vb, x0, x1));
+                }
             }
+            // rows k + 32: sum (hi - 8) xq; rows k: sum (lo - 8) xq = all - 16 high - 8 sum xq, modulo 2^16
+            ShortVector eight = ShortVector.broadcast(S, xs.get(Tensor.I16_LE, eightSums + 2L * c));
+            aAll.sub(aHigh.lanewise(VectorOperators.LSHL, 4)).sub(eight).intoArray(s, 128 * c);
+            aHigh.sub(eight).intoArray(s, 128 * c + 32);
+            if (!two) continue;
+            bAll.sub(bHigh.lanewise(VectorOperators.LSHL, 4)).sub(eight).intoArray(s, 128 * c + 64);
+            bHigh.sub(eight).intoArray(s, 128 * c + 96);
         }
-        // rows k + 32: sum (hi - 8) xq; rows k: sum (lo - 8) xq = all - 16 high - 8 sum xq, modulo 2^16
-        ShortVector eight = ShortVector.broadcast(S, eightSum);
-        aAll.sub(aHigh.lanewise(VectorOperators.LSHL, 4)).sub(eight).intoArray(s, 0);
-        aHigh.sub(eight).intoArray(s, 32);
-        if (!two) return;
-        bAll.sub(bHigh.lanewise(VectorOperators.LSHL, 4)).sub(eight).intoArray(s, 64);
-        bHigh.sub(eight).intoArray(s, 96);
     }
 
     /*
@@ -259,7 +264,7 @@ final class Q4Rows {
         long sums = sumsAt(n), dx = dxAt(n), scalesA = Q4.scaleIndex(rows, n, a, 0) * 2, scalesB = Q4.scaleIndex(rows, n, b, 0) * 2;
         FloatVector zero = FloatVector.zero(F), a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
         for (int block = 0; block < blocks; block++, pa += 32 * Q4.BLOCK, pb += 32 * Q4.BLOCK) {
-            blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, xs.get(Tensor.I16_LE, sums + 2L * block), s);
+            blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, sums + 2L * block, 1, s);
             FloatVector step = FloatVector.broadcast(F, xs.get(Tensor.F32_LE, dx + 4L * block));
             long sa = scalesA + 128L * block, sb = scalesB + 128L * block;
             ShortVector aLow = ShortVector.fromArray(S, s, 0), aHigh = ShortVector.fromArray(S, s, 32);
@@ -322,19 +327,19 @@ final class Q4Rows {
             long scalesA = Q4.scaleAt(rows, n, a, first), scalesB = Q4.scaleAt(rows, n, b, first);
             IntVector none = IntVector.zero(I), ua0 = none, ua1 = none, ua2 = none, ua3 = none, ub0 = none, ub1 = none, ub2 = none, ub3 = none;
             for (int block = first; block < first + SPAN_BLOCKS; block++, pa += 32 * Q4.BLOCK, pb += 32 * Q4.BLOCK) {
-                short eightSum = xs.get(Tensor.I16_LE, sums + 2L * block);
-                blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, eightSum, s);
-                IntVector eight = IntVector.broadcast(I, eightSum);
+                int h = (block - first) % 2 * 128; // two blocks' sums a call
+                if (h == 0) blockSums(q, pa, pb, two, xs, 2L * Q4.BLOCK * block, sums + 2L * block, 2, s);
+                IntVector eight = IntVector.broadcast(I, xs.get(Tensor.I16_LE, sums + 2L * block));
                 // the scales of rows k and k + 32 in short k, as the sums
                 ShortVector sa = ShortVector.fromMemorySegment(S, scales, scalesA + 64L * (block - first), LE), ka = sa.and(SCALE_BITS), la = sa.lanewise(VectorOperators.LSHR, BY_8).and(SCALE_BITS);
-                ShortVector aLow = ShortVector.fromArray(S, s, 0), aHigh = ShortVector.fromArray(S, s, 32);
+                ShortVector aLow = ShortVector.fromArray(S, s, h), aHigh = ShortVector.fromArray(S, s, h + 32);
                 ua0 = ua0.add(((IntVector) aLow.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) ka.convertShape(VectorOperators.S2I, I, 0)));
                 ua1 = ua1.add(((IntVector) aLow.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) ka.convertShape(VectorOperators.S2I, I, 1)));
                 ua2 = ua2.add(((IntVector) aHigh.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) la.convertShape(VectorOperators.S2I, I, 0)));
                 ua3 = ua3.add(((IntVector) aHigh.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) la.convertShape(VectorOperators.S2I, I, 1)));
                 if (!two) continue;
                 ShortVector sb = ShortVector.fromMemorySegment(S, scales, scalesB + 64L * (block - first), LE), kb = sb.and(SCALE_BITS), lb = sb.lanewise(VectorOperators.LSHR, BY_8).and(SCALE_BITS);
-                ShortVector bLow = ShortVector.fromArray(S, s, 64), bHigh = ShortVector.fromArray(S, s, 96);
+                ShortVector bLow = ShortVector.fromArray(S, s, h + 64), bHigh = ShortVector.fromArray(S, s, h + 96);
                 ub0 = ub0.add(((IntVector) bLow.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) kb.convertShape(VectorOperators.S2I, I, 0)));
                 ub1 = ub1.add(((IntVector) bLow.convertShape(VectorOperators.S2I, I, 1)).add(eight).mul((IntVector) kb.convertShape(VectorOperators.S2I, I, 1)));
                 ub2 = ub2.add(((IntVector) bHigh.convertShape(VectorOperators.S2I, I, 0)).add(eight).mul((IntVector) lb.convertShape(VectorOperators.S2I, I, 0)));
