@@ -37,8 +37,10 @@ public final class Attention implements WorkerPool.RangeTask {
     private final int nHeads;
     private final int nKvHeads;
     private final int headDim;
-    /** Floats of one tile of keys, a vector of positions by headDim ({@link KvCache}). */
+    /** Floats from one tile of a head's keys to its next: every KV head's vectors of FL positions ({@link KvCache}). */
     private final int tile;
+    /** Floats of a position's keys (or values) across the KV heads. */
+    private final int kvDim;
     private final float[][] scores;
     /** Padded length of one query's scores in a worker's buffer. */
     private final int span;
@@ -69,7 +71,8 @@ public final class Attention implements WorkerPool.RangeTask {
         this.nHeads = nHeads;
         this.nKvHeads = nKvHeads;
         this.headDim = headDim;
-        this.tile = headDim * FL;
+        this.kvDim = nKvHeads * headDim;
+        this.tile = kvDim * FL;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
         this.span = (maxPositions + FL - 1) / FL * FL;
         this.scores = new float[pool.threads()][QUERIES * span];
@@ -156,7 +159,6 @@ public final class Attention implements WorkerPool.RangeTask {
     public void run(int worker, int from, int to) {
         float[] att = scores[worker];
         float[] keys = cache.keys(layer), values = cache.values(layer);
-        int headKeys = cache.headKeys();
         int dim = nHeads * headDim;
         int group = nHeads / nKvHeads;
         int blocks = (tokens + QUERIES - 1) / QUERIES;
@@ -170,7 +172,7 @@ public final class Attention implements WorkerPool.RangeTask {
             if (tokens - t0 < QUERIES) { // one by one: a pass's last few queries, or a decoding step's one
                 for (int t = t0; t < tokens; t++, qo += dim) {
                     int positions = start + t + 1;
-                    scores(att, 0, qo, keys, kvHead * headKeys, 0, positions);
+                    scores(att, 0, qo, keys, kvHead * headDim * FL, 0, positions);
                     Softmax.apply(att, 0, positions);
                     weightedSum(att, 0, values, kvHead * headDim, 0, positions, qo, false);
                 }
@@ -180,7 +182,7 @@ public final class Attention implements WorkerPool.RangeTask {
             // span, and each query's weights past its own positions are zeroed, so the shared
             // weighted sum adds exact zeros for them
             int last = start + t0 + QUERIES;
-            scores4(att, qo, qo + dim, qo + 2 * dim, qo + 3 * dim, keys, kvHead * headKeys, last);
+            scores4(att, qo, qo + dim, qo + 2 * dim, qo + 3 * dim, keys, kvHead * headDim * FL, last);
             for (int j = 0; j < QUERIES; j++) {
                 int positions = last - (QUERIES - 1) + j;
                 Softmax.apply(att, j * span, positions);
@@ -202,7 +204,7 @@ public final class Attention implements WorkerPool.RangeTask {
             int b = item % blocks, h = item / blocks;
             int kvHead = h / group, vo = kvHead * headDim;
             KvCache common = base[order[blockFrom[b]]];
-            int keyBase = kvHead * common.headKeys();
+            int keyBase = kvHead * headDim * FL; // the same in every cache
             float[] sharedKeys = common.keys(layer), sharedValues = common.values(layer);
             int n = blockSize[b], together = 0;
             if (n == QUERIES) {
@@ -238,7 +240,7 @@ public final class Attention implements WorkerPool.RangeTask {
                 int own = shared[r] / FL * FL;
                 KvCache c = rowCaches[r];
                 scores(att, 0, qo, sharedKeys, keyBase, 0, own);
-                scores(att, 0, qo, c.keys(layer), kvHead * c.headKeys(), own, positions);
+                scores(att, 0, qo, c.keys(layer), keyBase, own, positions);
                 Softmax.apply(att, 0, positions);
                 weightedSum(att, 0, sharedValues, vo, 0, own, qo, false);
                 weightedSum(att, 0, c.values(layer), vo, own, positions, qo, true);
@@ -254,7 +256,7 @@ public final class Attention implements WorkerPool.RangeTask {
                             int keyBase, int from, int to) {
         for (int p = from; p < to; p += FL) {
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int i = 0, row = keyBase + p * headDim; i < headDim; i++, row += FL) {
+            for (int i = 0, row = keyBase + p * kvDim; i < headDim; i++, row += FL) {
                 a0 = FloatVector.fromArray(F, k0, row).fma(FloatVector.broadcast(F, q[q0 + i]), a0);
                 a1 = FloatVector.fromArray(F, k1, row).fma(FloatVector.broadcast(F, q[q1 + i]), a1);
                 a2 = FloatVector.fromArray(F, k2, row).fma(FloatVector.broadcast(F, q[q2 + i]), a2);
@@ -273,7 +275,6 @@ public final class Attention implements WorkerPool.RangeTask {
      */
     private void ownWeightedSum4(float[] att, float[] v0, float[] v1, float[] v2, float[] v3, int vo, int from, int to,
                                  int o0, int o1, int o2, int o3) {
-        int kvDim = nKvHeads * headDim;
         int c = 0;
         for (; c + FL <= headDim; c += FL) {
             FloatVector a0 = FloatVector.fromArray(F, out, o0 + c), a1 = FloatVector.fromArray(F, out, o1 + c);
@@ -309,7 +310,7 @@ public final class Attention implements WorkerPool.RangeTask {
             FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
             FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
             FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
-            for (int i = 0, row = keyBase + p * headDim; i < headDim; i++, row += FL) {
+            for (int i = 0, row = keyBase + p * kvDim; i < headDim; i++, row += FL) {
                 FloatVector k0 = FloatVector.fromArray(F, keys, row);
                 FloatVector k1 = FloatVector.fromArray(F, keys, row + tile);
                 FloatVector k2 = FloatVector.fromArray(F, keys, row + 2 * tile);
@@ -354,7 +355,7 @@ public final class Attention implements WorkerPool.RangeTask {
         }
         for (; p < end; p += FL) {
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int i = 0, row = keyBase + p * headDim; i < headDim; i++, row += FL) {
+            for (int i = 0, row = keyBase + p * kvDim; i < headDim; i++, row += FL) {
                 FloatVector k = FloatVector.fromArray(F, keys, row);
                 a0 = k.fma(FloatVector.broadcast(F, q[q0 + i]), a0);
                 a1 = k.fma(FloatVector.broadcast(F, q[q1 + i]), a1);
@@ -373,7 +374,6 @@ public final class Attention implements WorkerPool.RangeTask {
      * out[o0 ..], .., out[o3 ..], from zero.
      */
     private void weightedSum4(float[] att, float[] values, int vo, int positions, int o0, int o1, int o2, int o3) {
-        int kvDim = nKvHeads * headDim;
         int c = 0;
         for (; c + 4 * FL <= headDim; c += 4 * FL) {
             FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
@@ -455,7 +455,7 @@ public final class Attention implements WorkerPool.RangeTask {
         int p = from;
         for (; p + 4 * FL <= end; p += 4 * FL) {
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int i = 0, row = keyBase + p * headDim; i < headDim; i++, row += FL) {
+            for (int i = 0, row = keyBase + p * kvDim; i < headDim; i++, row += FL) {
                 FloatVector qi = FloatVector.broadcast(F, q[qo + i]);
                 a0 = FloatVector.fromArray(F, keys, row).fma(qi, a0);
                 a1 = FloatVector.fromArray(F, keys, row + tile).fma(qi, a1);
@@ -469,7 +469,7 @@ public final class Attention implements WorkerPool.RangeTask {
         }
         for (; p < end; p += FL) {
             FloatVector acc = FloatVector.zero(F);
-            for (int i = 0, row = keyBase + p * headDim; i < headDim; i++, row += FL) {
+            for (int i = 0, row = keyBase + p * kvDim; i < headDim; i++, row += FL) {
                 acc = FloatVector.fromArray(F, keys, row).fma(FloatVector.broadcast(F, q[qo + i]), acc);
             }
             acc.mul(scale).intoArray(att, a + p);
@@ -482,7 +482,6 @@ public final class Attention implements WorkerPool.RangeTask {
      * {@code from}, continued as if it had never been stored), else from zero.
      */
     private void weightedSum(float[] att, int a, float[] values, int vo, int from, int positions, int qo, boolean carry) {
-        int kvDim = nKvHeads * headDim;
         int c = 0;
         for (; c + 4 * FL <= headDim; c += 4 * FL) {
             FloatVector a0 = start(carry, qo + c), a1 = start(carry, qo + c + FL);
@@ -525,7 +524,6 @@ public final class Attention implements WorkerPool.RangeTask {
      * time (a head size that is not a whole number of vectors); {@code carry} as in {@link #weightedSum}.
      */
     private void scalarTail(float[] att, int a, float[] values, int vo, int c, int from, int to, int o, boolean carry) {
-        int kvDim = nKvHeads * headDim;
         if (!carry) Arrays.fill(out, o + c, o + headDim, 0f);
         for (int p = from; p < to; p++) {
             for (int i = c; i < headDim; i++) out[o + i] += att[a + p] * values[p * kvDim + vo + i];

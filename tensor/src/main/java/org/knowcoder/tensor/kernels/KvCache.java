@@ -3,35 +3,48 @@ package org.knowcoder.tensor.kernels;
 import org.knowcoder.io.BadInputException;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The keys and values of every position seen so far, per layer. Keys are stored transposed in
- * tiles of one vector of positions, [kvHead][position / FL][headDim][position % FL] with the
- * position axis padded to whole vectors, so that attention scores for a vector of positions are
- * plain vector multiply-adds (no per-position horizontal sums), and a head's keys are read as
- * one contiguous stretch. (Transposed whole rows, [kvHead][headDim][position], put a head's 64
- * components 4 KB apart: 64 interleaved streams to read, and a decoded position's 768 key writes
- * on 768 cache lines.) Values stay position-major, [position][kvHead * headDim], which is what the
- * weighted sum reads.
+ * tiles of one vector of positions, [position / FL][kvHead][headDim][position % FL], so that
+ * attention scores for a vector of positions are plain vector multiply-adds (no per-position
+ * horizontal sums) and a head's tile is one contiguous stretch of headDim vectors; tiles follow one
+ * another, so the cache grows by appending. (Transposed whole rows, [kvHead][headDim][position],
+ * put a head's 64 components 4 KB apart: 64 interleaved streams to read, and a decoded position's
+ * 768 key writes on 768 cache lines.) Values stay position-major, [position][kvHead * headDim],
+ * which is what the weighted sum reads.
+ *
+ * <p>The arrays hold the positions written so far, rounded up: they start at {@link #FIRST_TILES}
+ * tiles (or what the first write needs) and double as positions come, up to the context. A
+ * 7B-shaped model's context of 4,096 positions is 4.3 GB of F32 keys and values; a prompt of a
+ * few hundred tokens takes a fraction of it.
  *
  * <p>A cache filled by {@link #copyPrefix} remembers where from: its first {@link #sharedLength}
  * positions hold what its {@link #source} holds, until either of them writes below that. Attention
  * over many sequences at once reads that shared stretch once, from the source, for all of them.
  */
 public final class KvCache {
+    /** Tiles of positions a cache's arrays start with: 256 positions. */
+    static final int FIRST_TILES = 256 / Simd.FL;
+
     private final int nKvHeads;
     private final int headDim;
-    /** Floats of one KV head's keys: headDim times the positions, padded to whole vectors. */
-    private final int headKeys;
+    private final int kvDim;
+    /** Floats of one tile of keys: every KV head's headDim vectors of FL positions. */
+    private final int tileFloats;
+    /** Tiles of the whole context, the most the arrays grow to. */
+    private final int maxTiles;
+    /** Tiles the arrays hold now (0 before the first write). */
+    private int tiles;
     /**
      * Per layer, allocated at the layer's first write: a session holds a cache for every sentence it
-     * may have in flight, each sized for the whole context, and most stay unused when few sentences
+     * may have in flight, each able to hold the whole context, and most stay unused when few sentences
      * come; allocated up front, they were copied by young collections before a first extraction.
      */
     private final float[][] keys;
     private final float[][] values;
-    private final int layerValues;
     /** The cache whose first {@code sharedLength} positions this one holds too, or null. */
     private KvCache source;
     private int sharedLength;
@@ -39,15 +52,16 @@ public final class KvCache {
     private final List<KvCache> readers = new ArrayList<>();
 
     /**
-     * Throws BadInputException, before allocating anything, when the cache cannot exist: a
-     * layer's keys or values would not fit one Java array, or the whole cache not the heap (a
-     * header with a wrong seq_len, or a heap too small for a real one).
+     * Throws BadInputException, before allocating anything, when the cache could not grow to the whole
+     * context: a layer's keys or values would not fit one Java array, or the whole cache not the heap
+     * (a header with a wrong seq_len, or a heap too small for a real one).
      */
     public KvCache(int layers, int nKvHeads, int headDim, int maxPositions) {
         this.nKvHeads = nKvHeads;
         this.headDim = headDim;
+        this.kvDim = nKvHeads * headDim;
         long padded = ((long) maxPositions + Simd.FL - 1) / Simd.FL * Simd.FL;
-        long perLayer = nKvHeads * headDim * padded; // keys, padded; values are no larger
+        long perLayer = kvDim * padded; // keys, padded; values are no larger
         double bytes = 8.0 * layers * perLayer;
         long heap = Runtime.getRuntime().maxMemory();
         if (perLayer > Integer.MAX_VALUE - 8 || bytes > heap) {
@@ -55,10 +69,10 @@ public final class KvCache {
                     + " the %d MiB heap or one Java array per layer holds (check seq_len or max_position_embeddings, or raise -Xmx)",
                     maxPositions, bytes / (1 << 20), heap >> 20));
         }
-        this.headKeys = (int) (headDim * padded);
+        this.tileFloats = kvDim * Simd.FL;
+        this.maxTiles = (int) (padded / Simd.FL);
         this.keys = new float[layers][];
         this.values = new float[layers][];
-        this.layerValues = maxPositions * nKvHeads * headDim;
     }
 
     /** Stores the key k[ko ..] and value v[vo ..] (nKvHeads * headDim each) of position {@code pos}. */
@@ -72,12 +86,12 @@ public final class KvCache {
      */
     public void storeRun(int layer, int start, int n, float[] k, int ko, float[] v, int vo) {
         written(start);
+        reserve(start + n);
         allocate(layer);
         float[] kt = keys[layer];
-        int kvDim = nKvHeads * headDim;
         for (int t = 0; t < n; t++) {
             int pos = start + t, at = keyOffset(pos), src = ko + t * kvDim;
-            for (int h = 0; h < nKvHeads; h++, at += headKeys) {
+            for (int h = 0; h < nKvHeads; h++, at += headDim * Simd.FL) {
                 for (int i = 0; i < headDim; i++) kt[at + i * Simd.FL] = k[src++];
             }
         }
@@ -91,10 +105,9 @@ public final class KvCache {
     public void readRun(int layer, int start, int n, float[] k, int ko, float[] v, int vo) {
         if (keys[layer] == null) throw new IllegalStateException("layer " + layer + " holds no positions");
         float[] kt = keys[layer];
-        int kvDim = nKvHeads * headDim;
         for (int t = 0; t < n; t++) {
             int pos = start + t, at = keyOffset(pos), dst = ko + t * kvDim;
-            for (int h = 0; h < nKvHeads; h++, at += headKeys) {
+            for (int h = 0; h < nKvHeads; h++, at += headDim * Simd.FL) {
                 for (int i = 0; i < headDim; i++) k[dst++] = kt[at + i * Simd.FL];
             }
         }
@@ -103,13 +116,30 @@ public final class KvCache {
 
     private void allocate(int layer) {
         if (keys[layer] != null) return;
-        keys[layer] = new float[nKvHeads * headKeys];
-        values[layer] = new float[layerValues];
+        keys[layer] = new float[tiles * tileFloats];
+        values[layer] = new float[tiles * Simd.FL * kvDim];
     }
 
-    /** Where component 0 of position {@code pos}'s key sits in KV head 0's keys (head h's: plus h * headKeys). */
+    /**
+     * Makes the arrays hold {@code positions} positions: twice the tiles they hold (at least
+     * {@link #FIRST_TILES}, at most the context's), every written layer copied over. Doubling keeps
+     * the copies to about one pass over what the cache holds in all.
+     */
+    private void reserve(int positions) {
+        int needed = (positions + Simd.FL - 1) / Simd.FL;
+        if (needed <= tiles) return;
+        if (needed > maxTiles) throw new IllegalArgumentException("position " + (positions - 1) + " is past the context of " + maxTiles * Simd.FL);
+        tiles = Math.min(maxTiles, Math.max(needed, Math.max(FIRST_TILES, 2 * tiles)));
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] == null) continue;
+            keys[l] = Arrays.copyOf(keys[l], tiles * tileFloats);
+            values[l] = Arrays.copyOf(values[l], tiles * Simd.FL * kvDim);
+        }
+    }
+
+    /** Where component 0 of position {@code pos}'s key sits for KV head 0 (head h's: plus h * headDim * FL). */
     private int keyOffset(int pos) {
-        return pos / Simd.FL * headDim * Simd.FL + pos % Simd.FL;
+        return pos / Simd.FL * tileFloats + pos % Simd.FL;
     }
 
     /**
@@ -119,17 +149,17 @@ public final class KvCache {
      * prefix all name the cache that holds it), or else {@code from}.
      */
     public void copyPrefix(KvCache from, int length) {
-        if (from.headKeys != headKeys || from.keys.length != keys.length || from.nKvHeads != nKvHeads || from.headDim != headDim) {
+        if (from.tileFloats != tileFloats || from.keys.length != keys.length || from.nKvHeads != nKvHeads || from.headDim != headDim) {
             throw new IllegalArgumentException("KV caches of different shapes");
         }
         if (from == this) return;
         written(0);
-        int kvDim = nKvHeads * headDim;
-        int tiles = (length + Simd.FL - 1) / Simd.FL * Simd.FL * headDim; // whole tiles: later positions in the last one are never read
+        reserve(length);
+        int whole = (length + Simd.FL - 1) / Simd.FL * tileFloats; // whole tiles: later positions in the last one are never read
         for (int l = 0; l < keys.length; l++) {
             if (from.keys[l] == null) continue; // never written: no positions to copy
             allocate(l);
-            for (int h = 0; h < nKvHeads; h++) System.arraycopy(from.keys[l], h * headKeys, keys[l], h * headKeys, tiles);
+            System.arraycopy(from.keys[l], 0, keys[l], 0, whole);
             System.arraycopy(from.values[l], 0, values[l], 0, length * kvDim);
         }
         boolean upstream = from.source != null && from.sharedLength >= Simd.FL;
@@ -192,10 +222,5 @@ public final class KvCache {
 
     float[] values(int layer) {
         return values[layer];
-    }
-
-    /** Floats of one KV head's keys: head h's start at h * headKeys(). */
-    int headKeys() {
-        return headKeys;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class KvCacheTest {
     private static final int LAYERS = 2, HEADS = 2, HEAD_DIM = 4, POSITIONS = 40;
@@ -38,11 +39,32 @@ class KvCacheTest {
         for (int h = 0; h < HEADS; h++) {
             for (int i = 0; i < HEAD_DIM; i++) {
                 for (int pos = 0; pos < 20; pos++) {
-                    int at = h * source.headKeys() + pos / Simd.FL * HEAD_DIM * Simd.FL + i * Simd.FL + pos % Simd.FL;
+                    int at = pos / Simd.FL * KV_DIM * Simd.FL + h * HEAD_DIM * Simd.FL + i * Simd.FL + pos % Simd.FL;
                     assertEquals(source.keys(0)[at], copy.keys(0)[at]);
                 }
             }
         }
+    }
+
+    /**
+     * The arrays hold what was written, rounded up to {@link KvCache#FIRST_TILES} tiles, and grow by doubling up to
+     * the context, keeping every position written (keys read back through their tiles, values as stored).
+     */
+    @Test
+    void theArraysGrowWithThePositionsUpToTheContext() {
+        int context = 40 * Simd.FL + 3;
+        KvCache cache = new KvCache(LAYERS, HEADS, HEAD_DIM, context);
+        cache.store(0, 0, row(0), 0, row(1000), 0);
+        assertEquals(KvCache.FIRST_TILES * Simd.FL * KV_DIM, cache.values(0).length);
+        for (int pos = 1; pos < context; pos++) cache.store(pos % LAYERS, pos, row(pos), 0, row(1000 + pos), 0);
+        assertEquals(41 * Simd.FL * KV_DIM, cache.values(0).length, "the context's tiles, no more");
+        float[] k = new float[KV_DIM], v = new float[KV_DIM];
+        for (int pos = 0; pos < context; pos++) {
+            cache.readRun(pos % LAYERS, pos, 1, k, 0, v, 0);
+            assertArrayEquals(row(pos), k, "key of position " + pos);
+            assertArrayEquals(row(1000 + pos), v, "value of position " + pos);
+        }
+        assertThrows(IllegalArgumentException.class, () -> cache.store(0, 41 * Simd.FL, row(0), 0, row(0), 0), "past the padded context");
     }
 
     private static float[] row(int seed) {
