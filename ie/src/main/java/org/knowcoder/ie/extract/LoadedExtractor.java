@@ -85,8 +85,8 @@ public final class LoadedExtractor implements AutoCloseable {
     /**
      * Sequences for the session: one per sentence in flight plus the shared prefix's; one when
      * batching is off. An accelerator gets all of the batch (its memory refuses what does not fit,
-     * naming the size); the CPU as many as half the free heap holds (each sequence has a KV cache of
-     * the whole context), and one sequence when two would not fit.
+     * naming the size); the CPU as many as half the free heap holds (each sequence's KV cache grows with
+     * its positions and may reach the whole context), and one sequence when two would not fit.
      */
     static int sequences(int batch, LlamaConfig c, boolean onCpu) {
         if (batch == 1) return 1;
