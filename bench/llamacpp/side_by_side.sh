@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 D=${KC_LLAMA_DRIVER:-${KNOWCODER_BENCH_CACHE:-$HOME/.cache/knowcoder-bench}/llamacpp/bin/llama_driver}
 TOK=${KC_TOKENIZER:-$ROOT/../shared/fixtures/tokenizer/llama2-tokenizer.model}
 OUT=$ROOT/bench-out
-J="java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
+J="${JAVA_HOME:+$JAVA_HOME/bin/}java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED"  # JDK 25: JAVA_HOME, as the other bench scripts
 [ -x "$D" ] || { echo "side_by_side: no driver at $D (run bench/llamacpp/setup.sh)" >&2; exit 2; }
 [ -f "$OUT/stories110m-random-f32.bin" ] || { echo "side_by_side: no $OUT/stories110m-random-f32.bin (run EndToEnd --no-speed --out bench-out)" >&2; exit 2; }
 for d in $DTYPES; do
