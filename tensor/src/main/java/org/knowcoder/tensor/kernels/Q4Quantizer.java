@@ -7,7 +7,6 @@ import org.knowcoder.tensor.Tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Quantizes a tensor to Q4_0 or Q4_K in the engine's layout ({@link Q4}). Every scale is rounded

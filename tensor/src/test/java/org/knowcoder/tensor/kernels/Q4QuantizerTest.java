@@ -8,7 +8,6 @@ import org.knowcoder.tensor.Tensor;
 import org.knowcoder.tensor.TestTensors;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -13,7 +13,6 @@ import org.knowcoder.tensor.TestTensors.Weights;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Random;
 
