@@ -191,7 +191,8 @@ public final class KnowCoder implements AutoCloseable {
     }
 
     private TextPipeline pipeline(Schema schema) {
-        return pipelines.computeIfAbsent(schema, s -> new TextPipeline(queue, s.types, s.tasks, options.chunkTokens(), options.clauses()));
+        return pipelines.computeIfAbsent(schema, s -> new TextPipeline(queue, s.types, s.tasks, options.chunkTokens(), options.clauses(),
+                options.consistency()));
     }
 
     /** Prompts decoded together and where: "16 prompts in flight on cpu, 4 threads". */

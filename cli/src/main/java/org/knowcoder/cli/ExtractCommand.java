@@ -64,7 +64,7 @@ final class ExtractCommand implements Callable<Integer> {
         int threads = text.input == null ? options.threads.countForShortRun() : options.threads.count();
         Options o = Options.defaults().withTokenizer(options.tokenizer).withDevice(options.device.device).withQuantize(options.device.quantize)
                 .withAdapter(text.adapter).withThreads(threads).withBatch(options.batch).withMaxNewTokens(options.maxNewTokens)
-                .withChunkTokens(text.chunkTokens).withConstrained(options.constrained).withClauses(options.clauses).withPromptCache(text.promptCache);
+                .withChunkTokens(text.chunkTokens).withConstrained(options.constrained).withClauses(options.clauses).withConsistency(options.consistency).withPromptCache(text.promptCache);
         Set<String> done = options.out == null ? Set.of() : ResultsFile.ids(options.out);
         Iterator<TextInput> inputs;
         long total;

@@ -67,6 +67,11 @@ final class ExtractionOptions {
             + "of a long sentence clause by clause (default ${DEFAULT-VALUE}; --no-clauses: each sentence whole, for comparison)")
     boolean clauses;
 
+    @Option(names = "--consistency", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Check each "
+            + "sentence's entities against those of the 16 sentences on each side of it (a name keeps one type; a name found nearby, "
+            + "or a person's family name, is found here too) (default ${DEFAULT-VALUE}; --no-consistency: each sentence alone, for comparison)")
+    boolean consistency;
+
     @Option(names = "--batch", defaultValue = "16", description = "sentences decoded together, as the heap allows (default ${DEFAULT-VALUE}; 1: one at a time)")
     int batch;
 
@@ -95,7 +100,7 @@ final class ExtractionOptions {
         Set<Task> taskSet = EnumSet.noneOf(Task.class);
         for (String t : tasks) if (!t.equalsIgnoreCase("all")) taskSet.add(Task.parse(t));
         return new ExtractionSettings(model, LoadedExtractor.tokenizer(model, tokenizer), device.device, device.quantize(), threads.count(), datasetsDir, datasets,
-                split, taskSet, limit, shots, schema(), refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, constrained, clauses, batch, out,
+                split, taskSet, limit, shots, schema(), refined, benchmarkSeed, maxNewTokens, !noPrefixReuse, constrained, clauses, consistency, batch, out,
                 allowChangedOptions);
     }
 

@@ -97,7 +97,7 @@ class EvalCommandTest {
                 () -> assertEquals(4, new HashSet<>(lines.stream().map(l -> l.replaceAll(",\"output\".*", "")).toList()).size()));
     }
 
-    /** A long sentence is asked in clauses and written as one prediction; the run records that, and a resume without is refused. */
+    /** A long sentence is asked in clauses and written as one prediction; the run records that, and a resume without is refused (one without --consistency is not). */
     @Test
     void aLongSentenceIsOnePredictionOfItsClauses() throws IOException {
         Path out = tmp.resolve("c");
@@ -107,6 +107,10 @@ class EvalCommandTest {
                 () -> assertTrue(lines.stream().anyMatch(l -> l.contains("\"conll2003-test-4\"")), lines::toString),
                 () -> assertTrue(Files.readString(out.resolve("options.json")).contains("\"clauses\" : true")));
         CliRun.inProcess(command("eval", args(out, "conll2003", "--no-clauses"))).assertBadInput("--clauses is false", "were made with true");
+        // --consistency only shapes the scores, made afresh from the predictions: a resume may change it, and the file says which
+        CliRun rescored = CliRun.inProcess(command("eval", args(out, "conll2003", "--no-consistency")));
+        assertAll(() -> assertEquals(0, rescored.code(), rescored::err),
+                () -> assertTrue(Files.readString(out.resolve("options.json")).contains("\"consistency\" : false")));
     }
 
     /** One convention for both commands: the result on stdout, as text or with --json as JSON; timings on stderr as text. */

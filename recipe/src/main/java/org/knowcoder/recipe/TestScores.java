@@ -41,7 +41,7 @@ final class TestScores {
         List<String> present = datasets.stream().filter(this::hasTest).toList();
         if (present.isEmpty()) return JSON.createObjectNode();
         ExtractionSettings s = new ExtractionSettings(model, tokenizer, "cpu", null, o.threads(), o.datasetsDir(), present, "test",
-                Set.of(), sizes.evalSentences(), 0, o.schema(), false, null, sizes.maxNewTokens(), true, true, true, BATCH, dir, o.allowChangedOptions());
+                Set.of(), sizes.evalSentences(), 0, o.schema(), false, null, sizes.maxNewTokens(), true, true, true, true, BATCH, dir, o.allowChangedOptions());
         try (ExtractionPipeline run = ExtractionPipeline.open(s, log)) {
             log.accept(run.timingsText(run.extract()));
             String json = ScoreReport.json(run.score(SpanMode.TEXT));

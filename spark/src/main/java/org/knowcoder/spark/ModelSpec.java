@@ -12,11 +12,11 @@ import java.nio.file.Path;
  * executor (a shared file system, or the same layout on each machine).
  */
 public record ModelSpec(String model, String tokenizer, String device, String quantize, String adapter, int threads, int batch,
-                        int maxNewTokens, int chunkTokens, boolean constrained, boolean clauses) implements Serializable {
+                        int maxNewTokens, int chunkTokens, boolean constrained, boolean clauses, boolean consistency) implements Serializable {
 
     public static ModelSpec of(Path model, Options o) {
         return new ModelSpec(model.toString(), string(o.tokenizer()), o.device(), o.quantize(), string(o.adapter()), o.threads(), o.batch(),
-                o.maxNewTokens(), o.chunkTokens(), o.constrained(), o.clauses());
+                o.maxNewTokens(), o.chunkTokens(), o.constrained(), o.clauses(), o.consistency());
     }
 
     public Path modelPath() {
@@ -24,7 +24,7 @@ public record ModelSpec(String model, String tokenizer, String device, String qu
     }
 
     public Options options() {
-        return new Options(path(tokenizer), device, quantize, path(adapter), threads, batch, maxNewTokens, chunkTokens, constrained, clauses, null);
+        return new Options(path(tokenizer), device, quantize, path(adapter), threads, batch, maxNewTokens, chunkTokens, constrained, clauses, consistency, null);
     }
 
     private static String string(Path p) {

@@ -63,7 +63,7 @@ public final class ExtractionPipeline implements AutoCloseable {
 
     /** Scores the predictions file against the jobs' gold annotations, one scorer per task. */
     public Map<Task, Scorer> score(SpanMode mode) throws IOException {
-        return Evaluation.score(jobs, PredictionsFile.read(settings.predictions()), library, mode, extractor.timings());
+        return Evaluation.score(jobs, PredictionsFile.read(settings.predictions()), library, mode, settings.consistency(), extractor.timings());
     }
 
     /** The run's counts and where its time went, in one line: "N sentences (M skipped) in S s, R sentences/s; ...". */

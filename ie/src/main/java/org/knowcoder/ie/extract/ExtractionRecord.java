@@ -18,7 +18,8 @@ import java.util.Map;
  * run skips the sentences already in predictions.jsonl, so one that changed such an option (another
  * --max-new-tokens, model or schema) would leave a file of outputs that no one setting produced: it
  * is refused unless allowed. Options that only select sentences (--dataset, --limit, --task) or
- * change how fast they run (--batch, --threads) may differ.
+ * change how fast they run (--batch, --threads) may differ, and so may --consistency, which the file
+ * records too but which only shapes the scores, made afresh from the predictions on each run.
  */
 final class ExtractionRecord {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +64,6 @@ final class ExtractionRecord {
 
     static void write(ExtractionSettings s) throws IOException {
         Files.createDirectories(s.out());
-        AtomicWrite.write(file(s), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(of(s)));
+        AtomicWrite.write(file(s), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(of(s).put("consistency", s.consistency())));
     }
 }

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param benchmarkSeed  when not null, NER and RE on KnowCoder's benchmark subset drawn with this seed
  * @param constrained    answers kept to well-formed results of the prompt's classes and the sentence's spans
  * @param clauses        a long sentence's entities asked clause by clause ({@link org.knowcoder.ie.prompt.Clauses})
+ * @param consistency    entities scored after checking them against the neighbouring sentences' ({@link org.knowcoder.ie.eval.NameConsistency})
  * @param batch          sentences decoded together (1: one at a time)
  * @param out            the run directory: predictions.jsonl, options.json, scores.json
  * @param allowChangedOptions resume even though an option that shapes the predictions differs ({@link ExtractionRecord})
@@ -27,7 +28,7 @@ import java.util.Set;
 public record ExtractionSettings(Path model, Path tokenizer, String device, DType quantize, int threads,
                                  Path datasetsDir, List<String> datasets, String split, Set<Task> tasks, int limit,
                                  int shots, Path schema, boolean refined, Long benchmarkSeed, int maxNewTokens,
-                                 boolean prefixReuse, boolean constrained, boolean clauses, int batch, Path out, boolean allowChangedOptions) {
+                                 boolean prefixReuse, boolean constrained, boolean clauses, boolean consistency, int batch, Path out, boolean allowChangedOptions) {
     public ExtractionSettings {
         datasets = List.copyOf(datasets);
         tasks = Set.copyOf(tasks);

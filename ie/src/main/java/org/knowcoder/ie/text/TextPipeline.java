@@ -4,6 +4,7 @@ import org.knowcoder.ie.Mention;
 import org.knowcoder.ie.Relation;
 import org.knowcoder.ie.Event;
 import org.knowcoder.ie.constrain.ResultsGrammar;
+import org.knowcoder.ie.eval.NameConsistency;
 import org.knowcoder.ie.output.OutputParser;
 import org.knowcoder.ie.output.PyValue;
 import org.knowcoder.ie.prompt.Clauses;
@@ -11,6 +12,7 @@ import org.knowcoder.ie.prompt.Instruction;
 import org.knowcoder.schema.Task;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +24,9 @@ import java.util.function.Consumer;
  * text is cut into chunks that fit the model's context with the prompt ({@link Chunker}), each
  * chunk is asked every planned task (NER, RE and ED at once, a long sentence's NER clause by
  * clause: {@link Clauses}; EAE once ED's triggers are known), the answers are parsed, the
- * library's class methods applied, the spans placed ({@link Placement}) and the chunks merged in
- * order with offsets into the text. Asynchronous, so that the prompts of many
+ * library's class methods applied, the entities checked against the neighbouring sentences'
+ * ({@link NameConsistency}), the spans placed ({@link Placement}) and the chunks merged in order
+ * with offsets into the text. Asynchronous, so that the prompts of many
  * inputs and callers are decoded together.
  */
 public final class TextPipeline {
@@ -35,14 +38,16 @@ public final class TextPipeline {
     private final Chunker chunker;
     private final int budget;
     private final boolean clauses;
+    private final boolean consistency;
 
     /**
      * @param chunkTokens the most tokens of text one prompt carries, below what the context allows:
      *                    KnowCoder learned from single sentences, and a long chunk's answer may run
      *                    past the new-token limit
      * @param clauses     whether a long sentence's entities are asked clause by clause ({@link Clauses})
+     * @param consistency whether each sentence's entities are checked against its neighbours' ({@link NameConsistency})
      */
-    public TextPipeline(TextModel model, TypeSet types, Set<Task> tasks, int chunkTokens, boolean clauses) {
+    public TextPipeline(TextModel model, TypeSet types, Set<Task> tasks, int chunkTokens, boolean clauses, boolean consistency) {
         this.model = model;
         this.plans = TaskPlan.of(types, tasks);
         int fixed = 0;
@@ -52,6 +57,7 @@ public final class TextPipeline {
         this.budget = Math.max(1, Math.min(chunkTokens, Math.max(room - fixed - MARGIN, room / 4)));
         this.chunker = new Chunker(budget, model::tokens);
         this.clauses = clauses;
+        this.consistency = consistency;
     }
 
     /** Tokens of text one prompt carries. */
@@ -87,14 +93,15 @@ public final class TextPipeline {
             previous = part;
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(x -> {
+            List<ChunkResult> results = parts.stream().map(CompletableFuture::join).toList();
+            place(results);
             List<Mention> entities = new ArrayList<>();
             List<Relation> relations = new ArrayList<>();
             List<Event> events = new ArrayList<>();
             List<TextResult.Generated> generated = new ArrayList<>();
             int sentences = 0;
             boolean truncated = false;
-            for (CompletableFuture<ChunkResult> f : parts) {
-                ChunkResult r = f.join();
+            for (ChunkResult r : results) {
                 entities.addAll(r.placement.entities);
                 relations.addAll(r.placement.relations);
                 events.addAll(r.placement.events());
@@ -106,11 +113,30 @@ public final class TextPipeline {
         });
     }
 
-    /** One chunk through every task: NER, RE and ED asked together; then entities placed before relations (whose spans take their types), then EAE on ED's triggers. */
+    /**
+     * Places each chunk's entities, in the order of the text, then its relations (whose spans take the
+     * entities' types), once every chunk is answered: a chunk's entities are checked against the chunks
+     * around it first.
+     */
+    private void place(List<ChunkResult> results) {
+        TaskPlan ner = plans.get(Task.NER), re = plans.get(Task.RE);
+        if (ner != null) {
+            List<List<PyValue.Call>> entities = results.stream().map(r -> r.entities).toList();
+            if (consistency) entities = NameConsistency.apply(results.stream().map(r -> r.text).toList(), entities, ner.post().hierarchy());
+            for (int i = 0; i < results.size(); i++) {
+                Placement p = results.get(i).placement;
+                p.entities(ner, entities.get(i));
+                p.entities.sort(Comparator.comparingInt(Mention::start)); // the entities the check added come after the model's own
+            }
+        }
+        if (re != null) for (ChunkResult r : results) r.placement.relations(re, r.relations);
+    }
+
+    /** One chunk through every task: NER, RE and ED asked together, ED's triggers placed, then EAE asked on them; entities and relations are placed by {@link #place}. */
     private CompletableFuture<ChunkResult> chunk(TextModel asking, String input, Chunk chunk, Consumer<String> stream) {
         PromptText prompted = PromptText.of(input, chunk.start(), chunk.end());
         String text = prompted.text;
-        ChunkResult result = new ChunkResult(chunk, new Placement(input, prompted));
+        ChunkResult result = new ChunkResult(chunk, text, new Placement(input, prompted));
         // with a stream, each prompt waits for the one before, so that the stream reads in order
         CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
         List<Task> order = List.of(Task.NER, Task.RE, Task.ED);
@@ -141,8 +167,8 @@ public final class TextPipeline {
                 Task t = order.get(i);
                 List<PyValue.Call> calls = calls(t, text, chunk, answers.get(i).join(), result);
                 switch (t) {
-                    case NER -> result.placement.entities(plans.get(t), calls);
-                    case RE -> result.placement.relations(plans.get(t), calls);
+                    case NER -> result.entities = calls;
+                    case RE -> result.relations = calls;
                     default -> result.triggers = result.placement.triggers(plans.get(t), calls);
                 }
             }
@@ -163,12 +189,17 @@ public final class TextPipeline {
 
     private static final class ChunkResult {
         final Chunk chunk;
+        /** The chunk as its prompts held it. */
+        final String text;
         final Placement placement;
         final List<TextResult.Generated> generated = new ArrayList<>();
+        /** The NER and RE instances, placed once every chunk is answered. */
+        List<PyValue.Call> entities = List.of(), relations = List.of();
         List<Instruction.Trigger> triggers = List.of();
 
-        ChunkResult(Chunk chunk, Placement placement) {
+        ChunkResult(Chunk chunk, String text, Placement placement) {
             this.chunk = chunk;
+            this.text = text;
             this.placement = placement;
         }
     }

@@ -67,7 +67,7 @@ class RoundTripTest {
             chosen.put(t.kind(), classes);
         }
         TextPipeline pipeline = new TextPipeline(new ScriptedModel(k -> code.getOrDefault(k, "results = []")),
-                new TypeSet(SchemaLibrary.of(concepts), chosen), Set.of(), 10_000, false);
+                new TypeSet(SchemaLibrary.of(concepts), chosen), Set.of(), 10_000, false, false);
         Map<Task, Scorer> evalScores = new EnumMap<>(Task.class);
         List<Sample> extracted = new ArrayList<>();
         for (Sample s : samples) {

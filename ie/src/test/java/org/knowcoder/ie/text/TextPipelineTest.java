@@ -43,8 +43,28 @@ class TextPipelineTest {
     private static final TypeSet TYPES = new TypeSet(LIBRARY, Map.of(Kind.ENTITY, List.of("Person", "Organization", "Location"),
             Kind.RELATION, List.of("WorkFor"), Kind.EVENT, List.of("Marry")));
 
+    /** Each sentence on its own answers (no {@link org.knowcoder.ie.eval.NameConsistency}, which {@link #aNameFoundInOneSentenceIsFoundInTheOthers} covers). */
     private static TextResult run(ScriptedModel model, String text, int chunkTokens, Set<Task> tasks) {
-        return new TextPipeline(model, TYPES, tasks, chunkTokens, true).extract("doc", text, null).join();
+        return new TextPipeline(model, TYPES, tasks, chunkTokens, true, false).extract("doc", text, null).join();
+    }
+
+    /** The entities of a text's sentences checked against each other before they are placed; relations then take the types. */
+    @Test
+    void aNameFoundInOneSentenceIsFoundInTheOthers() {
+        String text = "Acme hired Ann Lee. Lee joined Acme in May. Acme rose.";
+        ScriptedModel model = new ScriptedModel(Map.of("NER|Acme hired Ann Lee .", "results = [Organization(\"Acme\"), Person(\"Ann Lee\")]",
+                "NER|Lee joined Acme in May .", "results = [Location(\"Lee\")]",
+                "RE|Lee joined Acme in May .", "results = [WorkFor(Entity(\"Lee\"), Entity(\"Acme\"))]"));
+        TextPipeline pipeline = new TextPipeline(model, TYPES, Set.of(Task.NER, Task.RE), 100, true, true);
+        TextResult r = pipeline.extract("doc", text, null).join();
+        int s2 = text.indexOf("Lee joined"), s3 = text.indexOf("Acme rose");
+        Mention lee = new Mention("Person", "Lee", s2, s2 + 3), acme = new Mention("Organization", "Acme", s2 + 11, s2 + 15);
+        assertAll(() -> assertEquals(List.of(new Mention("Organization", "Acme", 0, 4), new Mention("Person", "Ann Lee", 11, 18), lee, acme,
+                        new Mention("Organization", "Acme", s3, s3 + 4)), r.entities()),
+                () -> assertEquals(List.of(new Relation("WorkFor", lee, acme)), r.relations()));
+        TextResult alone = new TextPipeline(model, TYPES, Set.of(Task.NER), 100, true, false).extract("doc", text, null).join();
+        assertEquals(List.of(new Mention("Organization", "Acme", 0, 4), new Mention("Person", "Ann Lee", 11, 18),
+                new Mention("Location", "Lee", s2, s2 + 3)), alone.entities(), "--no-consistency: each sentence's own answer");
     }
 
     /** A long list's entities asked clause by clause (Clauses), its relations of the whole; the clauses' entities placed in the text. */
@@ -66,7 +86,7 @@ class TextPipelineTest {
                 () -> assertEquals(List.of(new Relation("WorkFor", new Mention("Person", "Cid Day", cid, cid + 7),
                         new Mention("Organization", "Hooli", hooli, hooli + 5))), r.relations()));
         ScriptedModel whole1 = new ScriptedModel(Map.of());
-        new TextPipeline(whole1, TYPES, Set.of(Task.NER), 100, false).extract("doc", text, null).join();
+        new TextPipeline(whole1, TYPES, Set.of(Task.NER), 100, false, false).extract("doc", text, null).join();
         assertEquals(1, whole1.prompts.size(), "--no-clauses: the sentence whole");
     }
 
@@ -194,7 +214,7 @@ class TextPipelineTest {
                 return 100_000;
             }
         };
-        CompletableFuture<TextResult> r = new TextPipeline(model, TYPES, Set.of(Task.NER, Task.RE), 100, true).extract("1", "Ann works for Acme.", null);
+        CompletableFuture<TextResult> r = new TextPipeline(model, TYPES, Set.of(Task.NER, Task.RE), 100, true, false).extract("1", "Ann works for Acme.", null);
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             for (int i = pending.size() - 1; i >= 0; i--) pending.get(i).complete("results = []");
         });
