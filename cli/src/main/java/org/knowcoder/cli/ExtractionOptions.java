@@ -1,6 +1,7 @@
 package org.knowcoder.cli;
 
 import org.knowcoder.api.KnowCoder;
+import org.knowcoder.ie.eval.NameConsistency;
 import org.knowcoder.ie.extract.ExtractionSettings;
 import org.knowcoder.ie.extract.LoadedExtractor;
 import org.knowcoder.io.BadInputException;
@@ -68,7 +69,7 @@ final class ExtractionOptions {
     boolean clauses;
 
     @Option(names = "--consistency", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Check each "
-            + "sentence's entities against those of the 16 sentences on each side of it (a name keeps one type; a name found nearby, "
+            + "sentence's entities against those of the " + NameConsistency.WINDOW + " sentences on each side of it (a name keeps one type; a name found nearby, "
             + "or a person's family name, is found here too) (default ${DEFAULT-VALUE}; --no-consistency: each sentence alone, for comparison)")
     boolean consistency;
 

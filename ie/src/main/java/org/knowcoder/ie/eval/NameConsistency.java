@@ -20,13 +20,13 @@ import java.util.Set;
  * most often (its own on a tie);</li>
  * <li>a name the window answers, of {@link #MIN_CHARS} characters or more, that the sentence holds
  * as whole words and that no entity of the sentence holds or is held by, is added with that class;</li>
- * <li>a person named in full ({@code Human}, KnowCoder's class of people, {@code Person}, or a class
- * under either; two words or more) is named later
- * by the family name alone: a capitalized last word of {@link #MIN_CHARS} or more characters takes
- * the person's class in the window's sentences, as 1 and 2 do for a name.</li>
+ * <li>a person named in full ({@code Human}, KnowCoder's class of people, or {@code Person}, or a
+ * class under either; two words or more) is named later by the family name alone: a capitalized
+ * last word of {@link #MIN_CHARS} or more characters takes the person's class in the window's
+ * sentences, as 1 and 2 do for a name.</li>
  * </ol>
- * The window, the rules and their order were chosen on CoNLL03 dev (README, "Names across
- * sentences"). Instances of other forms (relations, events) are left as they are.
+ * The window, the rules and their order were chosen on CoNLL03 dev (README, "Extraction and
+ * evaluation"). Instances of other forms (relations, events) are left as they are.
  */
 public final class NameConsistency {
     /** Sentences on each side of a sentence whose answers it is checked against. */
