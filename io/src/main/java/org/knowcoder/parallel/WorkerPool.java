@@ -37,7 +37,7 @@ public final class WorkerPool implements AutoCloseable {
     /** Yields of an idle worker after its spin and before it parks: about 3.5 ms on the development VM when no other thread wants the core. */
     private static final int IDLE_YIELDS = 2_500;
     /** Chunks per thread: enough for the running threads to absorb a descheduled one's share, few enough to keep claims cheap. */
-    private static final int CHUNKS_PER_THREAD = 4; // and at most 65535 chunks: the claim word holds 16 bits
+    public static final int CHUNKS_PER_THREAD = 4; // and at most 65535 chunks: the claim word holds 16 bits
     /** Spins of a thread waiting (a caller for its job's claimed chunks, a worker for the next job) before it yields its core at each check. */
     private static final int WAIT_SPINS = 2_000;
 
@@ -85,6 +85,18 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Runs {@code task} over [0, size) in contiguous chunks across the threads; returns when all are done. */
     public void parallelFor(int size, RangeTask task) {
+        parallelFor(size, CHUNKS_PER_THREAD, task);
+    }
+
+    /**
+     * As {@link #parallelFor(int, RangeTask)}, in {@code chunksPerThread} chunks per thread (1 to
+     * {@value #CHUNKS_PER_THREAD}): fewer where a chunk's call costs more than the balance the
+     * smaller last chunks give.
+     */
+    public void parallelFor(int size, int chunksPerThread, RangeTask task) {
+        if (chunksPerThread < 1 || chunksPerThread > CHUNKS_PER_THREAD) {
+            throw new IllegalArgumentException("chunks per thread must be between 1 and " + CHUNKS_PER_THREAD + ", got " + chunksPerThread);
+        }
         if (threads == 1 || size <= 1) {
             if (size > 0) task.run(0, 0, size);
             return;
@@ -92,7 +104,7 @@ public final class WorkerPool implements AutoCloseable {
         long g = generation + 1;
         this.task = task;
         this.rangeSize = size;
-        this.chunks = Math.min(size, threads * CHUNKS_PER_THREAD);
+        this.chunks = Math.min(size, threads * chunksPerThread);
         this.failure = null;
         finished.set(0);
         claims.set((g & 0xFFFFFFFFL) << 32 | (long) chunks << 16);

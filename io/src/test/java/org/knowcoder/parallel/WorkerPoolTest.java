@@ -134,6 +134,25 @@ class WorkerPoolTest {
         }
     }
 
+    /** Fewer chunks per thread when asked (MatVec's 4-bit jobs): each index still once, in at most that many chunks per thread. */
+    @Test
+    void takesAGivenNumberOfChunksPerThread() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            for (int per = 1; per <= WorkerPool.CHUNKS_PER_THREAD; per++) {
+                AtomicIntegerArray hits = new AtomicIntegerArray(100);
+                AtomicLong chunks = new AtomicLong();
+                pool.parallelFor(100, per, (worker, from, to) -> {
+                    chunks.incrementAndGet();
+                    for (int i = from; i < to; i++) hits.incrementAndGet(i);
+                });
+                for (int i = 0; i < 100; i++) assertEquals(1, hits.get(i), per + " chunks per thread, index " + i);
+                assertEquals(2L * per, chunks.get());
+            }
+            assertThrows(IllegalArgumentException.class, () -> pool.parallelFor(100, 0, (w, f, t) -> {}));
+            assertThrows(IllegalArgumentException.class, () -> pool.parallelFor(100, WorkerPool.CHUNKS_PER_THREAD + 1, (w, f, t) -> {}));
+        }
+    }
+
     @Test
     void rejectsFewerThanOneThread() {
         assertThrows(IllegalArgumentException.class, () -> new WorkerPool(0));

@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import org.knowcoder.parallel.WorkerPool;
 import org.knowcoder.tensor.DType;
 import org.knowcoder.tensor.Q4;
 import org.knowcoder.tensor.Tensor;
@@ -88,6 +89,17 @@ public final class WeightRows {
     /** Rows of {@code w} that {@link MatVec} hands to one call of {@link #dot} together: four (the F32 kernel's unit); for 4-bit weights, their groups. */
     static int rowsPerBlock(Tensor w) {
         return w.dtype().isQ4() ? Q4.GROUP : 4;
+    }
+
+    /**
+     * Chunks per thread of a {@link MatVec} job over {@code w}: for 4-bit weights two, not the
+     * pool's {@value WorkerPool#CHUNKS_PER_THREAD}. Their kernel pairs a chunk's groups, so a chunk
+     * of an odd number leaves one group to go alone, and a Q4_K call's setup is heavier; with twice
+     * the chunks, small matrices (a 768-row one is 12 groups) went a third alone (bench/README.md,
+     * "Why the kernels are written as they are").
+     */
+    static int chunksPerThread(Tensor w) {
+        return w.dtype().isQ4() ? 2 : WorkerPool.CHUNKS_PER_THREAD;
     }
 
     /** Whether {@link #prepare} lays out one input alike for {@code a} and {@code b}, two weights of one width. */
