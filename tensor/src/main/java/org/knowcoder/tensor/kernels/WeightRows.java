@@ -94,9 +94,8 @@ public final class WeightRows {
     /**
      * Chunks per thread of a {@link MatVec} job over {@code w}: for 4-bit weights two, not the
      * pool's {@value WorkerPool#CHUNKS_PER_THREAD}. Their kernel pairs a chunk's groups, so a chunk
-     * of an odd number leaves one group to go alone, and a Q4_K call's setup is heavier; with twice
-     * the chunks, small matrices (a 768-row one is 12 groups) went a third alone (bench/README.md,
-     * "Why the kernels are written as they are").
+     * of an odd number leaves one group to go alone: with twice the chunks, a third of a 768-row
+     * matrix's 12 groups went alone (bench/README.md, "Why the kernels are written as they are").
      */
     static int chunksPerThread(Tensor w) {
         return w.dtype().isQ4() ? 2 : WorkerPool.CHUNKS_PER_THREAD;
