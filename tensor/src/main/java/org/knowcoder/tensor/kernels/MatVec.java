@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * out = W x for a weight W stored [out, in] in any weight dtype: the decoding hot path, bound by
  * how fast the weights stream from memory. Rows are split across the pool in blocks of four (of
- * 64 for 4-bit weights, their kernel's groups: {@link WeightRows#rowsPerBlock}).
+ * 128 for 4-bit weights, pairs of their kernel's groups: {@link WeightRows#rowsPerBlock}).
  *
  * <p>Several matrices that read the same input (a layer's query, key and value projections; its
  * gate and up projections) go through one job: one dispatch and one wait instead of one each, and

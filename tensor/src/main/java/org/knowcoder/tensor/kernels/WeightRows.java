@@ -86,16 +86,20 @@ public final class WeightRows {
         }
     }
 
-    /** Rows of {@code w} that {@link MatVec} hands to one call of {@link #dot} together: four (the F32 kernel's unit); for 4-bit weights, their groups. */
+    /**
+     * Rows of {@code w} that {@link MatVec} hands to one call of {@link #dot} together: four (the F32
+     * kernel's unit); for 4-bit weights, two of their groups, which the kernel reads side by side, so
+     * that no chunk leaves a group to go alone (see {@link #chunksPerThread}).
+     */
     static int rowsPerBlock(Tensor w) {
-        return w.dtype().isQ4() ? Q4.GROUP : 4;
+        return w.dtype().isQ4() ? 2 * Q4.GROUP : 4;
     }
 
     /**
      * Chunks per thread of a {@link MatVec} job over {@code w}: for 4-bit weights two, not the
-     * pool's {@value WorkerPool#CHUNKS_PER_THREAD}. Their kernel pairs a chunk's groups, so a chunk
-     * of an odd number leaves one group to go alone: with twice the chunks, a third of a 768-row
-     * matrix's 12 groups went alone (bench/README.md, "Why the kernels are written as they are").
+     * pool's {@value WorkerPool#CHUNKS_PER_THREAD}: a job is tens of microseconds, and a chunk's
+     * call and kernel setup cost more than the finer balance gains (bench/README.md, "Why the kernels
+     * are written as they are").
      */
     static int chunksPerThread(Tensor w) {
         return w.dtype().isQ4() ? 2 : WorkerPool.CHUNKS_PER_THREAD;

@@ -125,6 +125,38 @@ class MatVecTest {
         }
     }
 
+    /**
+     * 4-bit weights go to the pool in pairs of groups, two chunks per thread: whatever the split, a
+     * row's product has the bits of one call over all rows (groups paired, alone, and the rows past
+     * the last group), for one matrix and for a group of them.
+     */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void fourBitRowsGiveTheSameBitsAcrossChunks(int threads) {
+        int cols = 256;
+        try (WorkerPool pool = new WorkerPool(threads); WorkerPool one = new WorkerPool(1)) {
+            MatVec matVec = new MatVec(pool, cols);
+            Random rnd = new Random(threads + 60);
+            for (DType dtype : new DType[] {DType.Q4_0, DType.Q4_K}) {
+                int[] rows = {5 * 64 + 7, 12 * 64, 64 + 3};
+                Tensor[] ws = new Tensor[rows.length];
+                float[][] grouped = new float[rows.length][], whole = new float[rows.length][];
+                for (int i = 0; i < rows.length; i++) {
+                    ws[i] = TestTensors.random(dtype, rows[i], cols, rnd, null).tensor();
+                    grouped[i] = new float[rows[i]];
+                    whole[i] = new float[rows[i]];
+                }
+                float[] x = randomFloats(rnd, XO + cols);
+                matVec.apply(ws, x, XO, grouped);
+                MatVec alone = new MatVec(one, cols);
+                for (int i = 0; i < rows.length; i++) {
+                    alone.apply(ws[i], x, XO, whole[i], 0);
+                    assertArrayEquals(whole[i], grouped[i], dtype + " matrix " + i + " of " + rows[i] + " rows");
+                }
+            }
+        }
+    }
+
     @Test
     void rejectsAWeightWiderThanItsScratch() {
         try (WorkerPool pool = new WorkerPool(1)) {
