@@ -4,6 +4,7 @@ import org.knowcoder.ie.data.TypeHierarchy;
 import org.knowcoder.ie.output.PyValue;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,10 +112,11 @@ public final class NameConsistency {
     }
 
     private boolean isPerson(String className) {
-        for (Optional<String> c = Optional.of(className); c.isPresent(); c = hierarchy.parentOf(c.get())) {
+        Set<String> seen = new HashSet<>();
+        for (Optional<String> c = Optional.of(className); c.isPresent() && seen.add(c.get()); c = hierarchy.parentOf(c.get())) {
             if (PEOPLE.contains(c.get())) return true;
         }
-        return false;
+        return false; // the root reached, or a cycle in a hand-written taxonomy
     }
 
     /** The last word of a name of two words or more, when it is capitalized and {@link #MIN_CHARS} long; else null. */

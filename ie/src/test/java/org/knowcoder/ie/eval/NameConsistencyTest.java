@@ -83,6 +83,14 @@ class NameConsistencyTest {
     }
 
     @Test
+    void aCycleInTheTaxonomyEndsTheSearchForPeople() {
+        TypeHierarchy cycle = TypeHierarchy.of(Map.of("Band", "Group", "Group", "Band"));
+        List<List<PyValue.Call>> out = NameConsistency.apply(List.of("The Who Kids played .", "Kids left ."),
+                answers("Band(\"The Who Kids\")", ""), cycle);
+        assertEquals(List.of(), written(out.get(1)), "a band is not a person: its last word is not its name");
+    }
+
+    @Test
     void otherFormsAreLeftAsTheyAre() {
         List<List<PyValue.Call>> in = List.of(OutputParser.parse("results = [WorkFor(Human(\"Ann\"), Organization(\"Acme\")), Organization(name=\"Acme\")]"));
         assertEquals(in, NameConsistency.apply(List.of("Ann works for Acme ."), in, PEOPLE));
