@@ -20,11 +20,12 @@ import java.util.Set;
  * <li>an entity whose name the window answers twice or more takes the class the window gives it
  * most often (its own on a tie);</li>
  * <li>a name the window answers, of {@link #MIN_CHARS} characters or more, that the sentence holds
- * as whole words and that no entity of the sentence holds or is held by, is added with that class;</li>
+ * as whole words and that no entity of the sentence holds or is held by as whole words, is added
+ * with that class;</li>
  * <li>a person named in full ({@code Human}, KnowCoder's class of people, or {@code Person}, or a
- * class under either; two words or more) is named later by the family name alone: a capitalized
- * last word of {@link #MIN_CHARS} or more characters takes the person's class in the window's
- * sentences, as 1 and 2 do for a name.</li>
+ * class under either; two words or more) is named elsewhere in the window by the family name alone:
+ * a capitalized last word of {@link #MIN_CHARS} or more characters takes the person's class, from
+ * one mention in full, ahead of the votes of rule 1 and of rule 2's (a full name still goes first).</li>
  * </ol>
  * The window, the rules and their order were chosen on CoNLL03 dev (README, "Extraction and
  * evaluation"). Instances of other forms (relations, events) are left as they are.
@@ -87,16 +88,17 @@ public final class NameConsistency {
             out.add(voted ? entity(majority(votes, call.name()), name) : call);
             held.add(name);
         }
-        add(names, text, held, out);
-        add(families, text, held, out);
+        // a family name is the person's, as in the relabelling above; a full name goes before its family name
+        add(names, families.keySet(), text, held, out);
+        add(families, Set.of(), text, held, out);
         return out;
     }
 
-    /** Adds each name of {@code votes} that {@code text} holds as whole words and no held name overlaps. */
-    private static void add(Map<String, Map<String, Integer>> votes, String text, List<String> held, List<PyValue.Call> out) {
+    /** Adds each name of {@code votes}, but those {@code left}, that {@code text} holds as whole words and no held name overlaps. */
+    private static void add(Map<String, Map<String, Integer>> votes, Set<String> left, String text, List<String> held, List<PyValue.Call> out) {
         for (Map.Entry<String, Map<String, Integer>> e : votes.entrySet()) {
             String name = e.getKey();
-            if (name.length() < MIN_CHARS || !wholeWords(text, name) || held.stream().anyMatch(h -> h.contains(name) || name.contains(h))) continue;
+            if (left.contains(name) || name.length() < MIN_CHARS || !wholeWords(text, name) || held.stream().anyMatch(h -> wholeWords(h, name) || wholeWords(name, h))) continue;
             out.add(entity(majority(e.getValue(), null), name));
             held.add(name);
         }

@@ -114,7 +114,7 @@ public final class TextPipeline {
     }
 
     /**
-     * Places each chunk's entities, in the order of the text, then its relations (whose spans take the
+     * Places each chunk's entities (in the order of the text when checked), then its relations (whose spans take the
      * entities' types), once every chunk is answered: a chunk's entities are checked against the chunks
      * around it first.
      */
@@ -126,7 +126,7 @@ public final class TextPipeline {
             for (int i = 0; i < results.size(); i++) {
                 Placement p = results.get(i).placement;
                 p.entities(ner, entities.get(i));
-                p.entities.sort(Comparator.comparingInt(Mention::start)); // the entities the check added come after the model's own
+                if (consistency) p.entities.sort(Comparator.comparingInt(Mention::start)); // the entities the check added come after the model's own
             }
         }
         if (re != null) for (ChunkResult r : results) r.placement.relations(re, r.relations);

@@ -70,6 +70,22 @@ class NameConsistencyTest {
         assertEquals(null, NameConsistency.family("Kim il-sung"));
     }
 
+    /** The family name is the person's wherever it stands alone, answered or not, whatever the name votes say. */
+    @Test
+    void aFamilyNameTakesThePersonsClassAddedAsRetyped() {
+        List<List<String>> out = apply(List.of("Tony Blair spoke .", "Blair left .", "Blair stayed .", "Blair won ."),
+                "Politician(\"Tony Blair\")", "Organization(\"Blair\")", "Organization(\"Blair\")", "");
+        assertEquals(List.of("Politician:Blair"), out.get(2));
+        assertEquals(List.of("Politician:Blair"), out.get(3));
+    }
+
+    /** Overlap is by whole words: a short name held does not keep out a longer one that merely contains its letters. */
+    @Test
+    void aHeldNameBlocksOnlyNamesItOverlapsAsWords() {
+        List<List<String>> out = apply(List.of("Alan Smith spoke .", "Al met Alan Smith ."), "Human(\"Alan Smith\")", "Human(\"Al\")");
+        assertEquals(List.of("Human:Al", "Human:Alan Smith"), out.get(1));
+    }
+
     @Test
     void onlySentencesWithinTheWindowCount() {
         int n = 2 * NameConsistency.WINDOW + 2;
