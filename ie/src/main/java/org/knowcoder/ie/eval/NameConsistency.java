@@ -14,8 +14,8 @@ import java.util.Set;
 /**
  * One name, one type, across the neighbouring sentences of a text: a text names the same team, firm
  * or person many times, and a small model finds it in some sentences and not in others, or types it
- * differently from one sentence to the next. Each sentence's entities (NER instances, {@code
- * Class("span")}) are checked against the answers of the {@link #WINDOW} sentences on each side:
+ * differently from one sentence to the next. Each sentence's entities (NER instances) are checked
+ * against the answers of the {@link #WINDOW} sentences on each side:
  * <ol>
  * <li>an entity whose name the window answers twice or more takes the class the window gives it
  * most often (its own on a tie);</li>
@@ -28,7 +28,8 @@ import java.util.Set;
  * one mention in full, ahead of the votes of rule 1 and of rule 2's (a full name still goes first).</li>
  * </ol>
  * The window, the rules and their order were chosen on CoNLL03 dev (README, "Extraction and
- * evaluation"). Instances of other forms (relations, events) are left as they are.
+ * evaluation"). Entities are read as scoring reads them ({@code Class("span")} or {@code
+ * Class(name="span")}); instances without a span are left as they are.
  */
 public final class NameConsistency {
     /** Sentences on each side of a sentence whose answers it is checked against. */
@@ -140,10 +141,10 @@ public final class NameConsistency {
         return false;
     }
 
-    /** The span of an entity instance {@code Class("span")}; null for any other form. */
+    /** The span of an entity instance as scoring and placement read it ({@link Predictions#argument}); null when it has none. */
     private static String name(PyValue.Call call) {
-        if (call.positional().size() != 1 || !call.keywords().isEmpty() || !(call.positional().getFirst() instanceof PyValue.Str s)) return null;
-        return s.value().isBlank() ? null : s.value();
+        String span = Predictions.argument(call, 0, "name");
+        return span == null || span.isBlank() ? null : span;
     }
 
     private static PyValue.Call entity(String className, String name) {

@@ -32,7 +32,9 @@ import java.util.Set;
  * the prompt's spacing split ("Acme 's" for "Acme's") is the input's characters from its first to its last.
  */
 final class Placement {
-    private final String input, text;
+    private final String input;
+    /** The chunk as its prompts held it. */
+    final String text;
     private final PromptText prompt;
     final List<Mention> entities = new ArrayList<>();
     final List<Relation> relations = new ArrayList<>();

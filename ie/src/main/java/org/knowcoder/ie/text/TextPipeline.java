@@ -122,7 +122,7 @@ public final class TextPipeline {
         TaskPlan ner = plans.get(Task.NER), re = plans.get(Task.RE);
         if (ner != null) {
             List<List<PyValue.Call>> entities = results.stream().map(r -> r.entities).toList();
-            if (consistency) entities = NameConsistency.apply(results.stream().map(r -> r.text).toList(), entities, ner.post().hierarchy());
+            if (consistency) entities = NameConsistency.apply(results.stream().map(r -> r.placement.text).toList(), entities, ner.post().hierarchy());
             for (int i = 0; i < results.size(); i++) {
                 Placement p = results.get(i).placement;
                 p.entities(ner, entities.get(i));
@@ -136,7 +136,7 @@ public final class TextPipeline {
     private CompletableFuture<ChunkResult> chunk(TextModel asking, String input, Chunk chunk, Consumer<String> stream) {
         PromptText prompted = PromptText.of(input, chunk.start(), chunk.end());
         String text = prompted.text;
-        ChunkResult result = new ChunkResult(chunk, text, new Placement(input, prompted));
+        ChunkResult result = new ChunkResult(chunk, new Placement(input, prompted));
         // with a stream, each prompt waits for the one before, so that the stream reads in order
         CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
         List<Task> order = List.of(Task.NER, Task.RE, Task.ED);
@@ -189,17 +189,14 @@ public final class TextPipeline {
 
     private static final class ChunkResult {
         final Chunk chunk;
-        /** The chunk as its prompts held it. */
-        final String text;
         final Placement placement;
         final List<TextResult.Generated> generated = new ArrayList<>();
         /** The NER and RE instances, placed once every chunk is answered. */
         List<PyValue.Call> entities = List.of(), relations = List.of();
         List<Instruction.Trigger> triggers = List.of();
 
-        ChunkResult(Chunk chunk, String text, Placement placement) {
+        ChunkResult(Chunk chunk, Placement placement) {
             this.chunk = chunk;
-            this.text = text;
             this.placement = placement;
         }
     }

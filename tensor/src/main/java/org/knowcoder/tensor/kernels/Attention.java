@@ -172,7 +172,7 @@ public final class Attention implements WorkerPool.RangeTask {
             if (tokens - t0 < QUERIES) { // one by one: a pass's last few queries, or a decoding step's one
                 for (int t = t0; t < tokens; t++, qo += dim) {
                     int positions = start + t + 1;
-                    scores(att, 0, qo, keys, kvHead * headDim * FL, 0, positions);
+                    scores(att, 0, qo, keys, KvCache.headKeys(kvHead, headDim), 0, positions);
                     Softmax.apply(att, 0, positions);
                     weightedSum(att, 0, values, kvHead * headDim, 0, positions, qo, false);
                 }
@@ -182,7 +182,7 @@ public final class Attention implements WorkerPool.RangeTask {
             // span, and each query's weights past its own positions are zeroed, so the shared
             // weighted sum adds exact zeros for them
             int last = start + t0 + QUERIES;
-            scores4(att, qo, qo + dim, qo + 2 * dim, qo + 3 * dim, keys, kvHead * headDim * FL, last);
+            scores4(att, qo, qo + dim, qo + 2 * dim, qo + 3 * dim, keys, KvCache.headKeys(kvHead, headDim), last);
             for (int j = 0; j < QUERIES; j++) {
                 int positions = last - (QUERIES - 1) + j;
                 Softmax.apply(att, j * span, positions);
@@ -204,7 +204,7 @@ public final class Attention implements WorkerPool.RangeTask {
             int b = item % blocks, h = item / blocks;
             int kvHead = h / group, vo = kvHead * headDim;
             KvCache common = base[order[blockFrom[b]]];
-            int keyBase = kvHead * headDim * FL; // the same in every cache
+            int keyBase = KvCache.headKeys(kvHead, headDim); // the same in every cache
             float[] sharedKeys = common.keys(layer), sharedValues = common.values(layer);
             int n = blockSize[b], together = 0;
             if (n == QUERIES) {

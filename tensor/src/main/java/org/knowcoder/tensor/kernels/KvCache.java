@@ -91,7 +91,7 @@ public final class KvCache {
         float[] kt = keys[layer];
         for (int t = 0; t < n; t++) {
             int pos = start + t, at = keyOffset(pos), src = ko + t * kvDim;
-            for (int h = 0; h < nKvHeads; h++, at += headDim * Simd.FL) {
+            for (int h = 0; h < nKvHeads; h++, at += headKeys(1, headDim)) {
                 for (int i = 0; i < headDim; i++) kt[at + i * Simd.FL] = k[src++];
             }
         }
@@ -107,7 +107,7 @@ public final class KvCache {
         float[] kt = keys[layer];
         for (int t = 0; t < n; t++) {
             int pos = start + t, at = keyOffset(pos), dst = ko + t * kvDim;
-            for (int h = 0; h < nKvHeads; h++, at += headDim * Simd.FL) {
+            for (int h = 0; h < nKvHeads; h++, at += headKeys(1, headDim)) {
                 for (int i = 0; i < headDim; i++) k[dst++] = kt[at + i * Simd.FL];
             }
         }
@@ -137,7 +137,12 @@ public final class KvCache {
         }
     }
 
-    /** Where component 0 of position {@code pos}'s key sits for KV head 0 (head h's: plus h * headDim * FL). */
+    /** Where KV head {@code kvHead}'s keys start in each tile (of any cache of this head size): the heads' vectors follow one another. */
+    static int headKeys(int kvHead, int headDim) {
+        return kvHead * headDim * Simd.FL;
+    }
+
+    /** Where component 0 of position {@code pos}'s key sits for KV head 0 (head h's: plus {@link #headKeys}). */
     private int keyOffset(int pos) {
         return pos / Simd.FL * tileFloats + pos % Simd.FL;
     }

@@ -97,7 +97,9 @@ public final class MatVec implements WorkerPool.RangeTask {
             int per = WeightRows.rowsPerBlock(w);
             firstBlock[i + 1] = firstBlock[i] + Math.toIntExact((w.rows() + per - 1) / per);
         }
-        pool.parallelFor(firstBlock[matrices], WeightRows.chunksPerThread(ws[0]), this);
+        int chunks = WorkerPool.CHUNKS_PER_THREAD;
+        for (int i = 0; i < matrices; i++) chunks = Math.min(chunks, WeightRows.chunksPerThread(ws[i]));
+        pool.parallelFor(firstBlock[matrices], chunks, this);
         for (int i = 0; i < matrices; i++) {
             ws[i] = null;
             outs[i] = null;
